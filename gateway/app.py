@@ -1,0 +1,38 @@
+"""The gateway: the one HTTP front door of the mobile app, thin over the gRPC services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway import problems
+from gateway.backends import Backends
+from gateway.request_id import RequestIdMiddleware
+from gateway.routers import health
+from gateway.settings import GatewaySettings
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.backends = Backends.connect(settings)
+        try:
+            yield
+        finally:
+            await app.state.backends.close()
+
+    app = FastAPI(
+        title="mgov mobile API",
+        version="1",
+        description="One provincial app for every city and county: identity, services, cases, notifications.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(health.router)
+    app.add_middleware(RequestIdMiddleware)
+    return app

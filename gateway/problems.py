@@ -1,0 +1,105 @@
+"""RFC 9457 problem+json for every error the gateway answers, 404s and validation included."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gateway.grpc_errors import error_detail, http_status
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://mgov.dev/problems/"
+
+
+class Problem(Exception):
+    """Raise from a route to answer a problem; `code` becomes the stable `type`."""
+
+    def __init__(self, status: int, code: str, detail: str, *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_response(request: Request, status: int, code: str, detail: str, *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error",
+        "status": status,
+        "code": code,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(request, exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers, **exc.extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no resource at {request.method} {request.url.path}"
+        return problem_response(request, exc.status_code, code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            kind = err.get("type", "invalid")
+            if kind == "json_invalid":
+                return problem_response(request, 400, "malformed_json", f"the request body is not valid JSON: {err.get('ctx', {}).get('error', '')}".rstrip(": "))
+            errors.append({"field": _field_path(tuple(err.get("loc", ()))), "code": kind, "message": err.get("msg", "")})
+        fields = ", ".join(e["field"] for e in errors)
+        return problem_response(request, 422, "validation_failed", f"invalid input: {fields}", errors=errors)
+
+    @app.exception_handler(grpc.aio.AioRpcError)
+    async def _grpc(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
+        detail = error_detail(exc)
+        status = http_status(exc.code(), detail.code)
+        code = detail.code or exc.code().name.lower()
+        if status >= 500:
+            log.warning("backend call failed", extra={"grpc_status": exc.code().name, "path": request.url.path})
+        message = detail.message or exc.details() or exc.code().name
+        if exc.code() == grpc.StatusCode.UNAVAILABLE:
+            message = "a backend service is unavailable; try again shortly"
+        errors = [{"field": v.field, "code": v.code, "message": v.description} for v in detail.field_violations]
+        headers = {"Retry-After": "1"} if status in (429, 503) else None
+        return problem_response(request, status, code, message, errors=errors or None, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(request, 500, "internal", "an internal error occurred; it has been logged with the request id")

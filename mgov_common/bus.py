@@ -1,0 +1,47 @@
+"""NATS connection with the reconnect behaviour every process wants."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import nats
+from nats.aio.client import Client as NATS
+
+log = logging.getLogger(__name__)
+
+
+async def connect_nats(url: str, name: str, *, attempts: int = 20, **options: object) -> NATS:
+    """Connect, retrying the first connection (the server may still be starting), and
+    then reconnect forever: health reports NOT_SERVING while disconnected."""
+
+    async def _err(exc: Exception) -> None:
+        log.debug("nats error", extra={"error": repr(exc)})
+
+    async def _disconnected() -> None:
+        log.info("nats disconnected", extra={"connection": name})
+
+    async def _reconnected() -> None:
+        log.info("nats reconnected", extra={"connection": name})
+
+    delay = 0.1
+    for attempt in range(1, attempts + 1):
+        try:
+            return await nats.connect(
+                url,
+                name=name,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,  # type: ignore[arg-type]
+                connect_timeout=2,
+                error_cb=_err,
+                disconnected_cb=_disconnected,
+                reconnected_cb=_reconnected,
+                **options,  # type: ignore[arg-type]
+            )
+        except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
+            if attempt == attempts:
+                raise ConnectionError(f"cannot reach NATS at {url}: {exc}") from exc
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    raise AssertionError("unreachable")

@@ -1,0 +1,51 @@
+"""PostgreSQL access: one asyncpg pool per process, confined to its service's schema."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import asyncpg
+
+_SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def check_schema_name(schema: str) -> str:
+    if not _SCHEMA_RE.fullmatch(schema):
+        raise ValueError(f"invalid schema name {schema!r}: lower-case letters, digits and _ only")
+    return schema
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # asyncpg hands JSONB back as str without a codec; every service wants dicts.
+    for typ in ("jsonb", "json"):
+        await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose connections see only `schema` (then `public`) on their search path.
+
+    The schema is the service's ownership boundary (DESIGN §2); unqualified table names
+    in a service's SQL therefore always mean its own tables.
+    """
+    check_schema_name(schema)
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings={"search_path": f"{schema},public", "application_name": f"mgov-{schema}"},
+    )
+    assert pool is not None
+    return pool
+
+
+async def pool_is_live(pool: asyncpg.Pool, timeout: float = 2.0) -> bool:
+    """True when a connection can be had and answers; used by the health reporter."""
+    if pool.is_closing():
+        return False
+    try:
+        async with pool.acquire(timeout=timeout) as conn:
+            return await conn.fetchval("SELECT 1", timeout=timeout) == 1
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+        return False

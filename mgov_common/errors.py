@@ -1,0 +1,112 @@
+"""Domain errors shared by every service, and their one mapping to gRPC status codes.
+
+Services raise these from their domain and service layers; the gRPC interceptor in
+`mgov_common.grpc_server` turns them into a status with the error's `code` in the
+trailing metadata, and the gateway turns that status into problem+json. Keeping the
+mapping here means a domain never imports grpc.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import grpc
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    field: str  # dotted path, e.g. "phone" or "form.applicant.name"
+    code: str  # stable, e.g. "required", "pattern"
+    description: str
+
+
+class DomainError(Exception):
+    """Base of every expected, user-facing failure.
+
+    `code` is a stable machine-readable identifier (it becomes the problem+json
+    `code`), `field` names the offending input when there is one.
+    """
+
+    status: grpc.StatusCode = grpc.StatusCode.FAILED_PRECONDITION
+    code: str = "failed_precondition"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        violations: Sequence[FieldViolation] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.violations = list(violations)
+        if field is not None:
+            self.violations.insert(0, FieldViolation(field, self.code, message))
+
+    @property
+    def field(self) -> str | None:
+        return self.violations[0].field if self.violations else None
+
+
+class InvalidArgument(DomainError):
+    status = grpc.StatusCode.INVALID_ARGUMENT
+    code = "invalid_argument"
+
+
+class NotFound(DomainError):
+    status = grpc.StatusCode.NOT_FOUND
+    code = "not_found"
+
+
+class AlreadyExists(DomainError):
+    status = grpc.StatusCode.ALREADY_EXISTS
+    code = "already_exists"
+
+
+class PermissionDenied(DomainError):
+    status = grpc.StatusCode.PERMISSION_DENIED
+    code = "permission_denied"
+
+
+class Unauthenticated(DomainError):
+    status = grpc.StatusCode.UNAUTHENTICATED
+    code = "unauthenticated"
+
+
+class FailedPrecondition(DomainError):
+    status = grpc.StatusCode.FAILED_PRECONDITION
+    code = "failed_precondition"
+
+
+class Conflict(DomainError):
+    """The resource's current state forbids the action (HTTP 409)."""
+
+    status = grpc.StatusCode.FAILED_PRECONDITION
+    code = "conflict"
+
+
+class PreconditionRequired(DomainError):
+    """An update came without the version it expects to change (HTTP 428)."""
+
+    status = grpc.StatusCode.FAILED_PRECONDITION
+    code = "precondition_required"
+
+
+class StaleVersion(DomainError):
+    """A concurrent change won: the expected version is no longer current (HTTP 412)."""
+
+    status = grpc.StatusCode.ABORTED
+    code = "stale_version"
+
+
+class ResourceExhausted(DomainError):
+    status = grpc.StatusCode.RESOURCE_EXHAUSTED
+    code = "rate_limited"
+
+
+# Trailing-metadata key of the serialized mgov.common.v1.ErrorDetail.
+ERROR_DETAIL_KEY = "mgov-error-bin"

@@ -1,0 +1,1 @@
+"""Event plumbing: the CloudEvents envelope, the outbox and its relay, streams, consumers."""

@@ -1,0 +1,65 @@
+"""The JetStream streams every process relies on, created or brought up to date idempotently."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+EVENTS_STREAM = "MGOV_EVENTS"
+DLQ_STREAM = "MGOV_DLQ"
+DLQ_SUBJECT_PREFIX = "mgov.dlq"
+
+# Re-sent events (a relay crash between publish and commit) are dropped by JetStream
+# when they arrive within this window; the relay retries well within it.
+DUPLICATE_WINDOW_S = 600.0
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    replicas: int = 1
+    events_max_age_s: float = 30 * DAY_S
+    dlq_max_age_s: float = 90 * DAY_S
+
+
+def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig]:
+    return [
+        StreamConfig(
+            name=EVENTS_STREAM,
+            description="Platform events, mgov.evt.<tenant>.<service>.<entity>.<verb>",
+            subjects=["mgov.evt.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=opts.events_max_age_s,
+            duplicate_window=DUPLICATE_WINDOW_S,
+            num_replicas=opts.replicas,
+            discard=DiscardPolicy.OLD,
+        ),
+        StreamConfig(
+            name=DLQ_STREAM,
+            description="Messages a consumer gave up on, with the error in headers",
+            subjects=[f"{DLQ_SUBJECT_PREFIX}.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=opts.dlq_max_age_s,
+            duplicate_window=DUPLICATE_WINDOW_S,
+            num_replicas=opts.replicas,
+        ),
+    ]
+
+
+async def ensure_streams(js: JetStreamContext, configs: list[StreamConfig] | None = None) -> None:
+    for cfg in configs or platform_streams():
+        try:
+            await js.stream_info(cfg.name)
+        except NotFoundError:
+            await js.add_stream(cfg)
+            log.info("created stream", extra={"stream": cfg.name})
+        else:
+            await js.update_stream(cfg)

@@ -1,0 +1,47 @@
+"""gRPC channels whose every call has a deadline.
+
+A call without an explicit timeout gets the channel's default deadline, so no caller
+can hang forever on a stuck service. Trace context is added by the OpenTelemetry
+grpc instrumentation (installed by `mgov_common.telemetry.instrument_grpc`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from grpc.aio import ClientCallDetails
+
+
+def _with_deadline(details: ClientCallDetails, default: float) -> ClientCallDetails:
+    if details.timeout is not None:
+        return details
+    return ClientCallDetails(details.method, default, details.metadata, details.credentials, details.wait_for_ready)
+
+
+class _UnaryUnaryDeadline(grpc.aio.UnaryUnaryClientInterceptor):
+    def __init__(self, default: float) -> None:
+        self.default = default
+
+    async def intercept_unary_unary(self, continuation: Any, details: ClientCallDetails, request: Any) -> Any:
+        return await continuation(_with_deadline(details, self.default), request)
+
+
+class _UnaryStreamDeadline(grpc.aio.UnaryStreamClientInterceptor):
+    def __init__(self, default: float) -> None:
+        self.default = default
+
+    async def intercept_unary_stream(self, continuation: Any, details: ClientCallDetails, request: Any) -> Any:
+        return await continuation(_with_deadline(details, self.default), request)
+
+
+def create_channel(target: str, *, default_deadline_s: float = 5.0) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(
+        target,
+        interceptors=[_UnaryUnaryDeadline(default_deadline_s), _UnaryStreamDeadline(default_deadline_s)],
+        options=[
+            ("grpc.keepalive_time_ms", 30_000),
+            ("grpc.keepalive_timeout_ms", 10_000),
+            ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+        ],
+    )

@@ -1,0 +1,135 @@
+"""gRPC server plumbing: domain-error mapping, health that tells the truth, reflection.
+
+Health (grpc.health.v1) reports SERVING for the process ("") and each of its services
+only while every liveness check passes (database pool answers, NATS connected), and
+NOT_SERVING as soon as one fails. On shutdown health goes NOT_SERVING first, so load
+balancers stop sending before the server stops with a grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+
+from mgov.common.v1 import common_pb2
+from mgov_common.errors import ERROR_DETAIL_KEY, DomainError
+
+log = logging.getLogger(__name__)
+
+LivenessCheck = Callable[[], Awaitable[bool]]
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+async def _abort_for(exc: BaseException, context: grpc.aio.ServicerContext, method: str) -> None:
+    if isinstance(exc, DomainError):
+        detail = common_pb2.ErrorDetail(
+            code=exc.code,
+            message=exc.message,
+            field_violations=[common_pb2.FieldViolation(field=v.field, code=v.code, description=v.description) for v in exc.violations],
+        )
+        context.set_trailing_metadata(((ERROR_DETAIL_KEY, detail.SerializeToString()),))
+        await context.abort(exc.status, exc.message)
+    log.exception("unhandled error in %s", method)
+    context.set_trailing_metadata(((ERROR_DETAIL_KEY, common_pb2.ErrorDetail(code="internal", message="internal error").SerializeToString()),))
+    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+
+
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Turns `DomainError`s into their gRPC status; anything else becomes INTERNAL
+    without leaking its text to the caller (it is logged with the trace id)."""
+
+    async def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
+        handler = await continuation(details)
+        if handler is None:
+            return None
+        method = details.method
+        if handler.unary_unary:
+            inner_uu = handler.unary_unary
+
+            async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                try:
+                    return await inner_uu(request, context)
+                except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
+                    if isinstance(exc, grpc.aio.AbortError):
+                        raise
+                    await _abort_for(exc, context, method)
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary_unary, handler.request_deserializer, handler.response_serializer
+            )
+        if handler.unary_stream:
+            inner_us = handler.unary_stream
+
+            async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                try:
+                    async for item in inner_us(request, context):
+                        yield item
+                except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
+                    if isinstance(exc, grpc.aio.AbortError):
+                        raise
+                    await _abort_for(exc, context, method)
+
+            return grpc.unary_stream_rpc_method_handler(
+                unary_stream, handler.request_deserializer, handler.response_serializer
+            )
+        return handler
+
+
+class HealthReporter:
+    """Keeps grpc.health.v1 statuses in step with the liveness checks."""
+
+    def __init__(self, servicer: health_aio.HealthServicer, names: Sequence[str], checks: Sequence[LivenessCheck], interval_s: float) -> None:
+        self.servicer = servicer
+        self.names = ["", *names]
+        self.checks = checks
+        self.interval_s = interval_s
+        self.status: int | None = None
+
+    async def check_once(self) -> int:
+        results = await asyncio.gather(*(c() for c in self.checks), return_exceptions=True)
+        status = SERVING if all(r is True for r in results) else NOT_SERVING
+        if status != self.status:
+            for name in self.names:
+                await self.servicer.set(name, status)
+            if self.status is not None or status != SERVING:
+                log.warning("health changed", extra={"status": health_pb2.HealthCheckResponse.ServingStatus.Name(status)})
+            self.status = status
+        return status
+
+    async def run(self) -> None:
+        while True:
+            await self.check_once()
+            await asyncio.sleep(self.interval_s)
+
+
+def build_server(
+    registrations: Sequence[tuple[Callable[[Any, grpc.aio.Server], None], Any, str]],
+    *,
+    address: str,
+) -> tuple[grpc.aio.Server, health_aio.HealthServicer, int]:
+    """A grpc.aio server with the interceptor, health and reflection; returns the bound port.
+
+    `registrations` are `(add_XServicer_to_server, servicer, full service name)`.
+    """
+    server = grpc.aio.server(interceptors=[DomainErrorInterceptor()])
+    for add, servicer, _ in registrations:
+        add(servicer, server)
+    health = health_aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    names = [name for _, _, name in registrations]
+    reflection.enable_server_reflection([*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server)
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError as exc:
+        raise OSError(f"cannot listen on {address}: address already in use?") from exc
+    if port == 0 and not address.endswith(":0"):
+        raise OSError(f"cannot listen on {address}: address already in use")
+    return server, health, port

@@ -1,0 +1,98 @@
+"""Numbered SQL migrations, one schema per service.
+
+A service keeps `NNNN_name.sql` files in its `migrations/` folder. Before them, the
+platform's own migrations (outbox, processed events) are applied into the same
+schema, so every service has the plumbing tables without copying their SQL.
+Each file runs in its own transaction under an advisory lock, so two replicas
+starting together do not race; an applied file whose text changed is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from mgov_common.db import check_schema_name
+
+log = logging.getLogger(__name__)
+
+PLATFORM_MIGRATIONS = Path(__file__).parent / "sql"
+_NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str  # "platform/0001_outbox" or "0001_init"
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def discover(folder: Path, prefix: str = "") -> list[Migration]:
+    if not folder.is_dir():
+        raise MigrationError(f"migrations folder not found: {folder}")
+    found: list[Migration] = []
+    numbers: set[str] = set()
+    for path in sorted(folder.glob("*.sql")):
+        m = _NAME_RE.match(path.name)
+        if not m:
+            raise MigrationError(f"{path}: migration files are named NNNN_lower_snake.sql")
+        if m.group(1) in numbers:
+            raise MigrationError(f"{path}: two migrations share the number {m.group(1)}")
+        numbers.add(m.group(1))
+        found.append(Migration(prefix + path.stem, path.read_text(encoding="utf-8")))
+    return found
+
+
+async def migrate(dsn: str, schema: str, folder: Path | None) -> list[str]:
+    """Apply what is missing; return the versions applied now."""
+    check_schema_name(schema)
+    migrations = discover(PLATFORM_MIGRATIONS, "platform/")
+    if folder is not None:
+        migrations += discover(folder)
+    conn = await asyncpg.connect(dsn, server_settings={"application_name": f"mgov-migrate-{schema}"})
+    applied_now: list[str] = []
+    try:
+        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"mgov-migrate:{schema}")
+        try:
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            await conn.execute(f'SET search_path TO "{schema}", public')
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version text PRIMARY KEY, checksum text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r["version"]: r["checksum"] for r in await conn.fetch("SELECT version, checksum FROM schema_migrations")}
+            for mig in migrations:
+                if mig.version in done:
+                    if done[mig.version] != mig.checksum:
+                        raise MigrationError(
+                            f"{schema}: migration {mig.version} was changed after it was applied; add a new migration instead"
+                        )
+                    continue
+                async with conn.transaction():
+                    try:
+                        await conn.execute(mig.sql)
+                    except asyncpg.PostgresError as exc:
+                        raise MigrationError(f"{schema}: migration {mig.version} failed: {exc}") from exc
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", mig.version, mig.checksum
+                    )
+                applied_now.append(mig.version)
+                log.info("applied migration", extra={"schema": schema, "version": mig.version})
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"mgov-migrate:{schema}")
+    finally:
+        await conn.close()
+    return applied_now

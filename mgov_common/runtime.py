@@ -1,0 +1,130 @@
+"""Run one service process: connect, serve gRPC, relay the outbox, consume events, stop cleanly.
+
+A service's `bootstrap` builds its servicers and consumers from a `Runtime` (the live
+pool and NATS connection); `run_service` owns everything around that. Nothing
+connects at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from mgov_common.bus import connect_nats
+from mgov_common.db import create_pool, pool_is_live
+from mgov_common.events.consumer import EventConsumer
+from mgov_common.events.outbox import OutboxRelay
+from mgov_common.events.streams import ensure_streams
+from mgov_common.grpc_server import HealthReporter, build_server
+from mgov_common.migrations import migrate
+from mgov_common.settings import ServiceSettings
+from mgov_common.telemetry import instrument_grpc, setup_logging, setup_tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    nc: NATS
+    js: JetStreamContext
+
+
+@dataclass
+class ServiceParts:
+    """What a service's bootstrap hands back to the runtime."""
+
+    registrations: Sequence[tuple[Callable[[Any, Any], None], Any, str]]
+    consumers: Sequence[EventConsumer] = ()
+    background: Sequence[Callable[[], Awaitable[None]]] = ()
+    on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+Bootstrap = Callable[[Runtime], Awaitable[ServiceParts]]
+
+
+async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: Path | None = None, stop: asyncio.Event | None = None, migrate_first: bool = False) -> None:
+    name = settings.service_name
+    dsn = settings.require_database_url()
+    nats_url = settings.require_nats_url()
+    instrument_grpc()
+    if migrate_first:
+        await migrate(dsn, name, migrations)
+    pool = await create_pool(dsn, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    nc = await connect_nats(nats_url, f"mgov-{name}")
+    js = nc.jetstream()
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        await ensure_streams(js)
+        parts = await bootstrap(Runtime(settings, pool, nc, js))
+        server, health, port = build_server(parts.registrations, address=f"{settings.host}:{settings.port}")
+        reporter = HealthReporter(
+            health,
+            [n for _, _, n in parts.registrations],
+            [lambda: pool_is_live(pool), lambda: asyncio.sleep(0, nc.is_connected)],
+            settings.health_interval_s,
+        )
+        await reporter.check_once()
+        await server.start()
+        log.info("serving", extra={"service": name, "address": f"{settings.host}:{port}"})
+        relay = OutboxRelay(pool, js, name)
+        tasks = [asyncio.create_task(c(), name=f"{name}-bg") for c in (reporter.run, relay.run, *parts.background)]
+        tasks += [asyncio.create_task(c.run(), name=f"{name}-consumer-{c.spec.durable}") for c in parts.consumers]
+        stop = stop or _stop_on_signals()
+        done, _ = await asyncio.wait([asyncio.create_task(stop.wait()), *tasks], return_when=asyncio.FIRST_COMPLETED)
+        for t in done:
+            if t in tasks and t.exception() is not None:
+                log.error("background task died; shutting down", exc_info=t.exception())
+        # NOT_SERVING first, then stop accepting with a grace period for in-flight calls.
+        reporter_task = tasks[0]
+        reporter_task.cancel()
+        await health.enter_graceful_shutdown()
+        await server.stop(settings.shutdown_grace_s)
+        for hook in parts.on_stop:
+            await hook()
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            await asyncio.wait_for(nc.drain(), 2.0)
+        except Exception:  # noqa: BLE001 - closing after a lost connection is best effort
+            await nc.close()
+        await pool.close()
+        log.info("stopped", extra={"service": name})
+
+
+def _stop_on_signals() -> asyncio.Event:
+    event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, event.set)
+    return event
+
+
+def main(settings_cls: type[ServiceSettings], bootstrap: Bootstrap, migrations: Path | None) -> None:
+    """Entry point of `python -m services.<name>`."""
+    from mgov_common.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(settings_cls)
+        settings.require_database_url()
+        settings.require_nats_url()
+    except SettingsError as exc:
+        raise SystemExit(f"mgov-{settings_cls.service_name}: {exc}") from None
+    setup_logging(settings.service_name, settings.log_level, settings.log_json)
+    setup_tracing(settings.service_name)
+    try:
+        asyncio.run(serve(settings, bootstrap, migrations=migrations, migrate_first=settings.migrate_on_start))
+    except (OSError, ConnectionError) as exc:
+        raise SystemExit(f"mgov-{settings.service_name}: {exc}") from None

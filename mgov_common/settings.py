@@ -1,0 +1,99 @@
+"""Settings from the environment with pydantic-settings.
+
+Every process reads the platform-wide `MGOV_*` variables (database, NATS, demo mode,
+home directory) and its own prefixed ones (`MGOV_IDENTITY_PORT`, ...). A setting that
+holds a secret has no default outside demo mode: a production process that lacks it
+refuses to start and names the variable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+class PlatformSettings(BaseSettings):
+    """What every process shares. Prefix `MGOV_`."""
+
+    model_config = SettingsConfigDict(env_prefix="MGOV_", extra="ignore", populate_by_name=True)
+
+    # Aliases pin these to `MGOV_*` even in subclasses with their own prefix.
+    home: Path = Field(default=Path(".mgov"), validation_alias=AliasChoices("MGOV_HOME"))
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("MGOV_DATABASE_URL"))
+    nats_url: str | None = Field(default=None, validation_alias=AliasChoices("MGOV_NATS_URL"))
+    demo: bool = Field(default=False, validation_alias=AliasChoices("MGOV_DEMO"))
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("MGOV_LOG_LEVEL"))
+    log_json: bool = Field(default=True, validation_alias=AliasChoices("MGOV_LOG_JSON"))
+
+    def require_database_url(self) -> str:
+        if not self.database_url:
+            raise SettingsError("MGOV_DATABASE_URL is not set (e.g. postgresql://user@host:5432/mgov)")
+        return self.database_url
+
+    def require_nats_url(self) -> str:
+        if not self.nats_url:
+            raise SettingsError("MGOV_NATS_URL is not set (e.g. nats://127.0.0.1:4222)")
+        return self.nats_url
+
+
+class ServiceSettings(PlatformSettings):
+    """Base for one gRPC service; subclasses set `service_name` and their env prefix.
+
+    Secrets are declared in `secret_fields`; in demo mode each missing one gets a
+    value derived from its name (stable, so data encrypted in one demo run can be read
+    in the next), outside demo mode a missing one is an error naming the variable.
+    """
+
+    service_name: ClassVar[str] = ""
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    # Deadline given to every outgoing gRPC call that does not set one.
+    client_deadline_s: float = Field(default=5.0, gt=0)
+    shutdown_grace_s: float = Field(default=5.0, ge=0)
+    health_interval_s: float = Field(default=1.0, gt=0)
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    # Kubernetes runs `mgov migrate` as a Job; a lone process may migrate itself.
+    migrate_on_start: bool = False
+
+    @model_validator(mode="after")
+    def _secrets_present(self) -> "ServiceSettings":
+        prefix = self.model_config.get("env_prefix", "")
+        for name in self.secret_fields:
+            if getattr(self, name, None) is not None:
+                continue
+            if not self.demo:
+                raise ValueError(
+                    f"{(prefix + name).upper()} is required outside demo mode (set MGOV_DEMO=1 only for local demos)"
+                )
+            digest = hashlib.sha256(f"mgov-demo-secret:{self.service_name}:{name}".encode()).hexdigest()
+            object.__setattr__(self, name, SecretStr(digest))
+        return self
+
+
+T = TypeVar("T", bound=BaseSettings)
+
+
+def load_settings(cls: type[T], **overrides: Any) -> T:
+    """Build settings, turning pydantic's error into one that names the variables."""
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        prefix = cls.model_config.get("env_prefix", "")
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            var = f"{prefix}{loc}".upper() if loc else ""
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{var}: {msg}" if var else msg)
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

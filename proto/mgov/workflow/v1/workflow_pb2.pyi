@@ -1,0 +1,523 @@
+import datetime
+
+from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from mgov.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class TaskKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TASK_KIND_UNSPECIFIED: _ClassVar[TaskKind]
+    TASK_KIND_CASE: _ClassVar[TaskKind]
+    TASK_KIND_RECTIFICATION: _ClassVar[TaskKind]
+
+class AssigneeFilter(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ASSIGNEE_FILTER_UNSPECIFIED: _ClassVar[AssigneeFilter]
+    ASSIGNEE_FILTER_ME: _ClassVar[AssigneeFilter]
+    ASSIGNEE_FILTER_UNASSIGNED: _ClassVar[AssigneeFilter]
+
+class RectificationStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RECTIFICATION_STATUS_UNSPECIFIED: _ClassVar[RectificationStatus]
+    RECTIFICATION_STATUS_OPEN: _ClassVar[RectificationStatus]
+    RECTIFICATION_STATUS_CLOSED: _ClassVar[RectificationStatus]
+
+class StatsGroupBy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STATS_GROUP_BY_UNSPECIFIED: _ClassVar[StatsGroupBy]
+    STATS_GROUP_BY_ITEM: _ClassVar[StatsGroupBy]
+    STATS_GROUP_BY_DEPARTMENT: _ClassVar[StatsGroupBy]
+    STATS_GROUP_BY_TENANT: _ClassVar[StatsGroupBy]
+TASK_KIND_UNSPECIFIED: TaskKind
+TASK_KIND_CASE: TaskKind
+TASK_KIND_RECTIFICATION: TaskKind
+ASSIGNEE_FILTER_UNSPECIFIED: AssigneeFilter
+ASSIGNEE_FILTER_ME: AssigneeFilter
+ASSIGNEE_FILTER_UNASSIGNED: AssigneeFilter
+RECTIFICATION_STATUS_UNSPECIFIED: RectificationStatus
+RECTIFICATION_STATUS_OPEN: RectificationStatus
+RECTIFICATION_STATUS_CLOSED: RectificationStatus
+STATS_GROUP_BY_UNSPECIFIED: StatsGroupBy
+STATS_GROUP_BY_ITEM: StatsGroupBy
+STATS_GROUP_BY_DEPARTMENT: StatsGroupBy
+STATS_GROUP_BY_TENANT: StatsGroupBy
+
+class State(_message.Message):
+    __slots__ = ("name", "label", "sla_days", "terminal", "pauses_clock")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    SLA_DAYS_FIELD_NUMBER: _ClassVar[int]
+    TERMINAL_FIELD_NUMBER: _ClassVar[int]
+    PAUSES_CLOCK_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    label: _common_pb2.LocalizedText
+    sla_days: int
+    terminal: bool
+    pauses_clock: bool
+    def __init__(self, name: _Optional[str] = ..., label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., sla_days: _Optional[int] = ..., terminal: _Optional[bool] = ..., pauses_clock: _Optional[bool] = ...) -> None: ...
+
+class Action(_message.Message):
+    __slots__ = ("name", "label", "from_states", "to_state", "roles", "comment_required", "materials_required")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    FROM_STATES_FIELD_NUMBER: _ClassVar[int]
+    TO_STATE_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    MATERIALS_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    label: _common_pb2.LocalizedText
+    from_states: _containers.RepeatedScalarFieldContainer[str]
+    to_state: str
+    roles: _containers.RepeatedScalarFieldContainer[str]
+    comment_required: bool
+    materials_required: bool
+    def __init__(self, name: _Optional[str] = ..., label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., from_states: _Optional[_Iterable[str]] = ..., to_state: _Optional[str] = ..., roles: _Optional[_Iterable[str]] = ..., comment_required: _Optional[bool] = ..., materials_required: _Optional[bool] = ...) -> None: ...
+
+class WorkflowDefinition(_message.Message):
+    __slots__ = ("id", "tenant_id", "version", "name", "start_state", "states", "actions", "inherited_from", "create_time", "created_by")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    START_STATE_FIELD_NUMBER: _ClassVar[int]
+    STATES_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    INHERITED_FROM_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    tenant_id: str
+    version: int
+    name: _common_pb2.LocalizedText
+    start_state: str
+    states: _containers.RepeatedCompositeFieldContainer[State]
+    actions: _containers.RepeatedCompositeFieldContainer[Action]
+    inherited_from: str
+    create_time: _timestamp_pb2.Timestamp
+    created_by: _common_pb2.Actor
+    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., version: _Optional[int] = ..., name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., start_state: _Optional[str] = ..., states: _Optional[_Iterable[_Union[State, _Mapping]]] = ..., actions: _Optional[_Iterable[_Union[Action, _Mapping]]] = ..., inherited_from: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
+
+class SaveDefinitionRequest(_message.Message):
+    __slots__ = ("tenant_id", "definition", "expected_version")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DEFINITION_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    definition: WorkflowDefinition
+    expected_version: int
+    def __init__(self, tenant_id: _Optional[str] = ..., definition: _Optional[_Union[WorkflowDefinition, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class GetDefinitionRequest(_message.Message):
+    __slots__ = ("tenant_id", "definition_id", "version")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DEFINITION_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    definition_id: str
+    version: int
+    def __init__(self, tenant_id: _Optional[str] = ..., definition_id: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class Transition(_message.Message):
+    __slots__ = ("seq", "action", "from_state", "to_state", "actor", "comment", "time", "material_ids")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    FROM_STATE_FIELD_NUMBER: _ClassVar[int]
+    TO_STATE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    MATERIAL_IDS_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    action: str
+    from_state: str
+    to_state: str
+    actor: _common_pb2.Actor
+    comment: str
+    time: _timestamp_pb2.Timestamp
+    material_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, seq: _Optional[int] = ..., action: _Optional[str] = ..., from_state: _Optional[str] = ..., to_state: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., comment: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., material_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class MaterialFile(_message.Message):
+    __slots__ = ("id", "application_id", "material_code", "filename", "content_type", "sha256", "size_bytes", "storage_key", "uploaded_by", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    MATERIAL_CODE_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_KEY_FIELD_NUMBER: _ClassVar[int]
+    UPLOADED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    application_id: str
+    material_code: str
+    filename: str
+    content_type: str
+    sha256: str
+    size_bytes: int
+    storage_key: str
+    uploaded_by: _common_pb2.Actor
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., application_id: _Optional[str] = ..., material_code: _Optional[str] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., storage_key: _Optional[str] = ..., uploaded_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Rating(_message.Message):
+    __slots__ = ("application_id", "score", "comment", "create_time", "rectification_id")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    score: int
+    comment: str
+    create_time: _timestamp_pb2.Timestamp
+    rectification_id: str
+    def __init__(self, application_id: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rectification_id: _Optional[str] = ...) -> None: ...
+
+class Application(_message.Message):
+    __slots__ = ("id", "case_number", "tenant_id", "service_id", "service_version", "service_name", "department", "applicant_id", "status", "status_label", "form", "version", "definition_id", "definition_version", "assignee_id", "submit_time", "update_time", "complete_time", "due_time", "state_due_time", "clock_paused", "timeline", "materials", "rating", "available_actions")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    APPLICANT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_LABEL_FIELD_NUMBER: _ClassVar[int]
+    FORM_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    DEFINITION_ID_FIELD_NUMBER: _ClassVar[int]
+    DEFINITION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBMIT_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATE_DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_PAUSED_FIELD_NUMBER: _ClassVar[int]
+    TIMELINE_FIELD_NUMBER: _ClassVar[int]
+    MATERIALS_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    case_number: str
+    tenant_id: str
+    service_id: str
+    service_version: int
+    service_name: _common_pb2.LocalizedText
+    department: str
+    applicant_id: str
+    status: str
+    status_label: _common_pb2.LocalizedText
+    form: _struct_pb2.Struct
+    version: int
+    definition_id: str
+    definition_version: int
+    assignee_id: str
+    submit_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    complete_time: _timestamp_pb2.Timestamp
+    due_time: _timestamp_pb2.Timestamp
+    state_due_time: _timestamp_pb2.Timestamp
+    clock_paused: bool
+    timeline: _containers.RepeatedCompositeFieldContainer[Transition]
+    materials: _containers.RepeatedCompositeFieldContainer[MaterialFile]
+    rating: Rating
+    available_actions: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_version: _Optional[int] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., applicant_id: _Optional[str] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., form: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., version: _Optional[int] = ..., definition_id: _Optional[str] = ..., definition_version: _Optional[int] = ..., assignee_id: _Optional[str] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clock_paused: _Optional[bool] = ..., timeline: _Optional[_Iterable[_Union[Transition, _Mapping]]] = ..., materials: _Optional[_Iterable[_Union[MaterialFile, _Mapping]]] = ..., rating: _Optional[_Union[Rating, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SubmitApplicationRequest(_message.Message):
+    __slots__ = ("service_id", "service_version", "tenant_id", "form", "material_ids", "request_id")
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    FORM_FIELD_NUMBER: _ClassVar[int]
+    MATERIAL_IDS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    service_id: str
+    service_version: int
+    tenant_id: str
+    form: _struct_pb2.Struct
+    material_ids: _containers.RepeatedScalarFieldContainer[str]
+    request_id: str
+    def __init__(self, service_id: _Optional[str] = ..., service_version: _Optional[int] = ..., tenant_id: _Optional[str] = ..., form: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., material_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetApplicationRequest(_message.Message):
+    __slots__ = ("application_id",)
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    def __init__(self, application_id: _Optional[str] = ...) -> None: ...
+
+class ListApplicationsRequest(_message.Message):
+    __slots__ = ("status", "service_id", "page_size", "page_token")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    service_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, status: _Optional[str] = ..., service_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListApplicationsResponse(_message.Message):
+    __slots__ = ("applications", "next_page_token")
+    APPLICATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    applications: _containers.RepeatedCompositeFieldContainer[Application]
+    next_page_token: str
+    def __init__(self, applications: _Optional[_Iterable[_Union[Application, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class PerformActionRequest(_message.Message):
+    __slots__ = ("application_id", "action", "comment", "expected_version", "material_ids", "request_id")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MATERIAL_IDS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    action: str
+    comment: str
+    expected_version: int
+    material_ids: _containers.RepeatedScalarFieldContainer[str]
+    request_id: str
+    def __init__(self, application_id: _Optional[str] = ..., action: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ..., material_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class AddMaterialRequest(_message.Message):
+    __slots__ = ("application_id", "material_code", "filename", "content_type", "sha256", "size_bytes", "storage_key", "content")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    MATERIAL_CODE_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_KEY_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    material_code: str
+    filename: str
+    content_type: str
+    sha256: str
+    size_bytes: int
+    storage_key: str
+    content: bytes
+    def __init__(self, application_id: _Optional[str] = ..., material_code: _Optional[str] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., storage_key: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...
+
+class Task(_message.Message):
+    __slots__ = ("id", "kind", "application_id", "case_number", "tenant_id", "service_id", "service_name", "department", "status", "assignee_id", "due_time", "create_time", "available_actions", "rectification_id", "overdue")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    RECTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    kind: TaskKind
+    application_id: str
+    case_number: str
+    tenant_id: str
+    service_id: str
+    service_name: _common_pb2.LocalizedText
+    department: str
+    status: str
+    assignee_id: str
+    due_time: _timestamp_pb2.Timestamp
+    create_time: _timestamp_pb2.Timestamp
+    available_actions: _containers.RepeatedScalarFieldContainer[str]
+    rectification_id: str
+    overdue: bool
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., application_id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., rectification_id: _Optional[str] = ..., overdue: _Optional[bool] = ...) -> None: ...
+
+class ListTasksRequest(_message.Message):
+    __slots__ = ("tenant_id", "kind", "assignee", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    kind: TaskKind
+    assignee: AssigneeFilter
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., assignee: _Optional[_Union[AssigneeFilter, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListTasksResponse(_message.Message):
+    __slots__ = ("tasks", "next_page_token")
+    TASKS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tasks: _containers.RepeatedCompositeFieldContainer[Task]
+    next_page_token: str
+    def __init__(self, tasks: _Optional[_Iterable[_Union[Task, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ClaimTaskRequest(_message.Message):
+    __slots__ = ("task_id",)
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    def __init__(self, task_id: _Optional[str] = ...) -> None: ...
+
+class AssignTaskRequest(_message.Message):
+    __slots__ = ("task_id", "assignee_id")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    assignee_id: str
+    def __init__(self, task_id: _Optional[str] = ..., assignee_id: _Optional[str] = ...) -> None: ...
+
+class Rectification(_message.Message):
+    __slots__ = ("id", "application_id", "tenant_id", "department", "score", "rating_comment", "status", "due_time", "callback", "outcome", "closed_by", "create_time", "close_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    RATING_COMMENT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    application_id: str
+    tenant_id: str
+    department: str
+    score: int
+    rating_comment: str
+    status: RectificationStatus
+    due_time: _timestamp_pb2.Timestamp
+    callback: str
+    outcome: str
+    closed_by: _common_pb2.Actor
+    create_time: _timestamp_pb2.Timestamp
+    close_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., application_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., department: _Optional[str] = ..., score: _Optional[int] = ..., rating_comment: _Optional[str] = ..., status: _Optional[_Union[RectificationStatus, str]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., callback: _Optional[str] = ..., outcome: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RateApplicationRequest(_message.Message):
+    __slots__ = ("application_id", "score", "comment")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    score: int
+    comment: str
+    def __init__(self, application_id: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
+
+class CloseRectificationRequest(_message.Message):
+    __slots__ = ("rectification_id", "callback", "outcome")
+    RECTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    rectification_id: str
+    callback: str
+    outcome: str
+    def __init__(self, rectification_id: _Optional[str] = ..., callback: _Optional[str] = ..., outcome: _Optional[str] = ...) -> None: ...
+
+class RatingStats(_message.Message):
+    __slots__ = ("key", "label", "count", "average_score", "score_counts", "negative_count", "rectifications_open", "rectifications_closed")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_SCORE_FIELD_NUMBER: _ClassVar[int]
+    SCORE_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    NEGATIVE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RECTIFICATIONS_OPEN_FIELD_NUMBER: _ClassVar[int]
+    RECTIFICATIONS_CLOSED_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    label: str
+    count: int
+    average_score: float
+    score_counts: _containers.RepeatedScalarFieldContainer[int]
+    negative_count: int
+    rectifications_open: int
+    rectifications_closed: int
+    def __init__(self, key: _Optional[str] = ..., label: _Optional[str] = ..., count: _Optional[int] = ..., average_score: _Optional[float] = ..., score_counts: _Optional[_Iterable[int]] = ..., negative_count: _Optional[int] = ..., rectifications_open: _Optional[int] = ..., rectifications_closed: _Optional[int] = ...) -> None: ...
+
+class GetRatingStatsRequest(_message.Message):
+    __slots__ = ("tenant_id", "group_by", "include_subtree", "service_id", "department", "start_time", "end_time")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_BY_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_SUBTREE_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    group_by: StatsGroupBy
+    include_subtree: bool
+    service_id: str
+    department: str
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., group_by: _Optional[_Union[StatsGroupBy, str]] = ..., include_subtree: _Optional[bool] = ..., service_id: _Optional[str] = ..., department: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetRatingStatsResponse(_message.Message):
+    __slots__ = ("stats", "total")
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    stats: _containers.RepeatedCompositeFieldContainer[RatingStats]
+    total: RatingStats
+    def __init__(self, stats: _Optional[_Iterable[_Union[RatingStats, _Mapping]]] = ..., total: _Optional[_Union[RatingStats, _Mapping]] = ...) -> None: ...
+
+class CalendarDay(_message.Message):
+    __slots__ = ("date", "working", "name")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    WORKING_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    working: bool
+    name: str
+    def __init__(self, date: _Optional[str] = ..., working: _Optional[bool] = ..., name: _Optional[str] = ...) -> None: ...
+
+class HolidayCalendar(_message.Message):
+    __slots__ = ("tenant_id", "year", "days", "update_time")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    year: int
+    days: _containers.RepeatedCompositeFieldContainer[CalendarDay]
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., year: _Optional[int] = ..., days: _Optional[_Iterable[_Union[CalendarDay, _Mapping]]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SetHolidayCalendarRequest(_message.Message):
+    __slots__ = ("tenant_id", "year", "days")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    year: int
+    days: _containers.RepeatedCompositeFieldContainer[CalendarDay]
+    def __init__(self, tenant_id: _Optional[str] = ..., year: _Optional[int] = ..., days: _Optional[_Iterable[_Union[CalendarDay, _Mapping]]] = ...) -> None: ...
+
+class GetHolidayCalendarRequest(_message.Message):
+    __slots__ = ("tenant_id", "year")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    year: int
+    def __init__(self, tenant_id: _Optional[str] = ..., year: _Optional[int] = ...) -> None: ...
