@@ -98,8 +98,4 @@ def install(app: FastAPI) -> None:
         errors = [{"field": v.field, "code": v.code, "message": v.description} for v in detail.field_violations]
         headers = {"Retry-After": "1"} if status in (429, 503) else None
         return problem_response(request, status, code, message, errors=errors or None, headers=headers)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(request, 500, "internal", "an internal error occurred; it has been logged with the request id")
+    # Anything unexpected is answered by gateway.request_id.RequestIdMiddleware (500, with the id).

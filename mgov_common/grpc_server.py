@@ -9,6 +9,7 @@ balancers stop sending before the server stops with a grace period.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -67,15 +68,26 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
             )
         if handler.unary_stream:
             inner_us = handler.unary_stream
+            if inspect.isasyncgenfunction(inner_us):
 
-            async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                try:
-                    async for item in inner_us(request, context):
-                        yield item
-                except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
-                    if isinstance(exc, grpc.aio.AbortError):
-                        raise
-                    await _abort_for(exc, context, method)
+                async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                    try:
+                        async for item in inner_us(request, context):
+                            yield item
+                    except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
+                        if isinstance(exc, grpc.aio.AbortError):
+                            raise
+                        await _abort_for(exc, context, method)
+
+            else:  # a coroutine that streams with context.write (e.g. health Watch)
+
+                async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:  # type: ignore[misc]
+                    try:
+                        return await inner_us(request, context)
+                    except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
+                        if isinstance(exc, grpc.aio.AbortError):
+                            raise
+                        await _abort_for(exc, context, method)
 
             return grpc.unary_stream_rpc_method_handler(
                 unary_stream, handler.request_deserializer, handler.response_serializer

@@ -20,6 +20,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def ensure_free(port: int, what: str, host: str = "127.0.0.1") -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As servers do: a port with only TIME_WAIT leftovers is free, a listener is not.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:

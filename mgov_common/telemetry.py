@@ -112,8 +112,11 @@ def instrument_grpc() -> None:
     global _grpc_instrumented
     if _grpc_instrumented:
         return
-    from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, GrpcAioInstrumentorServer
+    from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, GrpcAioInstrumentorServer, filters
 
-    GrpcAioInstrumentorServer().instrument()
-    GrpcAioInstrumentorClient().instrument()
+    # Health and reflection stay untraced: probes are noise, and the instrumentation's
+    # streaming wrapper cannot wrap health's Watch (it streams with context.write).
+    untraced = filters.any_of(filters.health_check(), filters.service_prefix("grpc.reflection"))
+    GrpcAioInstrumentorServer(filter_=filters.negate(untraced)).instrument()
+    GrpcAioInstrumentorClient(filter_=filters.negate(untraced)).instrument()
     _grpc_instrumented = True

@@ -1,0 +1,57 @@
+"""Finding (and, on failure, ending) processes the bench started, never anything else."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def processes_touching(marker: str) -> list[tuple[int, str]]:
+    """Live processes whose command line or environment mentions `marker` (a temp dir
+    unique to this bench run). Zombies are skipped: they are already gone."""
+    needle = marker.encode()
+    found: list[tuple[int, str]] = []
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        stat = _read(entry / "stat")
+        if b") Z" in stat or b") X" in stat:
+            continue
+        cmdline = _read(entry / "cmdline")
+        if needle in cmdline or needle in _read(entry / "environ"):
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace").strip()))
+    return found
+
+
+def end_processes(pids: list[int], grace: float = 5.0) -> None:
+    """SIGTERM the given pids (ours, found by `processes_touching`), SIGKILL after `grace`."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [p for p in alive if _alive(p)]
+    for pid in alive:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    stat = _read(Path(f"/proc/{pid}/stat"))
+    return bool(stat) and b") Z" not in stat

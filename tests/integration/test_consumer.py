@@ -1,0 +1,144 @@
+"""Durable pull consumers: ack after commit, exactly-once effect, dead letters."""
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from mgov_common.events.consumer import ConsumerSpec, EventConsumer
+from mgov_common.events.envelope import CloudEvent
+from mgov_common.events.streams import DLQ_STREAM
+
+
+async def publish(js: JetStreamContext, event: CloudEvent) -> None:
+    await js.publish(event.platform_subject(), event.to_json().encode(), headers={"Nats-Msg-Id": str(event.id)})
+
+
+def submitted(tenant: str, n: int = 0) -> CloudEvent:
+    return CloudEvent.new(service="workflow", entity="application", verb="submitted", tenant=tenant, subject=f"app-{n}", data={"n": n})
+
+
+def spec(tenant: str, **kw: object) -> ConsumerSpec:
+    defaults: dict[str, object] = {"durable": f"test-{uuid.uuid4().hex[:8]}", "filter_subjects": [f"mgov.evt.{tenant}.>"], "ack_wait_s": 1.0, "backoff_s": (0.05,)}
+    defaults.update(kw)
+    return ConsumerSpec(**defaults)  # type: ignore[arg-type]
+
+
+async def counting_handler_table(pool: asyncpg.Pool) -> None:
+    await pool.execute("CREATE TABLE applied (event_id uuid, n int)")
+
+
+async def apply_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    await conn.execute("INSERT INTO applied VALUES ($1, $2)", event.id, event.data["n"])
+
+
+async def run_until(consumer: EventConsumer, cond: "asyncio.Future[None] | object", timeout: float = 10.0) -> None:
+    task = asyncio.create_task(consumer.run())
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not cond():  # type: ignore[operator]
+            if task.done():
+                task.result()
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("condition not reached")
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def dead_letters(js: JetStreamContext, durable: str) -> list[Msg]:
+    sub = await js.pull_subscribe(f"mgov.dlq.{durable}", stream=DLQ_STREAM)
+    try:
+        return await sub.fetch(10, timeout=2.0)
+    except TimeoutError:
+        return []
+    finally:
+        await sub.unsubscribe()
+
+
+async def test_each_event_is_applied_once(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    await counting_handler_table(pool)
+    events = [submitted(tenant, n) for n in range(5)]
+    for e in events:
+        await publish(js, e)
+    await publish(js, events[0])  # a duplicate publish within the window is dropped by JetStream
+    consumer = EventConsumer(pool, js, spec(tenant), apply_event)
+    await run_until(consumer, lambda: consumer.applied == 5)
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 5
+
+
+async def test_a_consumer_that_dies_before_acking_gets_the_message_again_and_applies_it_once(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    await counting_handler_table(pool)
+    s = spec(tenant)
+    event = submitted(tenant)
+    await publish(js, event)
+
+    class Died(Exception):
+        pass
+
+    deliveries: list[int] = []
+
+    async def die_before_ack(msg: Msg) -> None:
+        deliveries.append(msg.metadata.num_delivered)
+        raise Died
+
+    first = EventConsumer(pool, js, s, apply_event)
+    first.before_ack = die_before_ack
+    with pytest.raises(Died):
+        await run_until(first, lambda: False)
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 1
+
+    second = EventConsumer(pool, js, s, apply_event)
+    acked: list[int] = []
+
+    async def note(msg: Msg) -> None:
+        acked.append(msg.metadata.num_delivered)
+
+    second.before_ack = note
+    await run_until(second, lambda: acked)
+    assert acked == [2], "redelivered after ack_wait"
+    assert second.applied == 0, "the recorded event id made the redelivery harmless"
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 1
+
+
+async def test_a_message_that_always_fails_ends_in_the_dead_letter_stream_with_its_error(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    attempts: list[int] = []
+
+    async def always_fails(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        await conn.execute("CREATE TABLE IF NOT EXISTS side_effect (x int)")
+        await conn.execute("INSERT INTO side_effect VALUES (1)")
+        attempts.append(1)
+        raise ValueError("case app-0 does not exist")
+
+    s = spec(tenant, max_deliver=3)
+    event = submitted(tenant)
+    await publish(js, event)
+    consumer = EventConsumer(pool, js, s, always_fails)
+    await run_until(consumer, lambda: consumer.dead_lettered == 1)
+    assert len(attempts) == 3
+    [dead] = await dead_letters(js, s.durable)
+    assert CloudEvent.parse(dead.data).id == event.id
+    assert dead.headers["Mgov-Error"] == "ValueError: case app-0 does not exist"
+    assert dead.headers["Mgov-Original-Subject"] == event.platform_subject()
+    assert dead.headers["Mgov-Deliveries"] == "3"
+    # Each failed attempt rolled back; nothing half-applied, and the id is not recorded.
+    assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0
+    assert await pool.fetchval("SELECT to_regclass('side_effect') IS NULL")
+
+
+async def test_a_malformed_envelope_goes_to_the_dead_letter_stream_at_once(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    s = spec(tenant)
+    await js.publish(f"mgov.evt.{tenant}.workflow.application.submitted", b'{"specversion": "1.0"}')
+
+    async def never(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        raise AssertionError("a malformed envelope must not reach the handler")
+
+    consumer = EventConsumer(pool, js, s, never)
+    await run_until(consumer, lambda: consumer.dead_lettered == 1)
+    [dead] = await dead_letters(js, s.durable)
+    assert "invalid envelope" in dead.headers["Mgov-Error"]
+    assert dead.headers["Mgov-Deliveries"] == "1"

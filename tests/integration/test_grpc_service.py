@@ -1,0 +1,151 @@
+"""The gRPC server bootstrap: health that tells the truth, error mapping, deadlines, shutdown."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from gateway.grpc_errors import error_detail
+from launcher.embedded import EmbeddedNats
+from mgov.notify.v1 import notify_pb2, notify_pb2_grpc
+from mgov_common.errors import NotFound
+from mgov_common.grpc_client import create_channel
+from mgov_common.ports import free_port
+from mgov_common.runtime import Runtime, ServiceParts, serve
+from services.notify.settings import NotifySettings
+from tests.conftest import Servers
+
+SERVICE = "mgov.notify.v1.NotifyService"
+
+
+class ExampleServicer(notify_pb2_grpc.NotifyServiceServicer):
+    async def GetUnreadCount(self, request: notify_pb2.GetUnreadCountRequest, context: grpc.aio.ServicerContext) -> notify_pb2.GetUnreadCountResponse:
+        raise NotFound("no inbox for this user", field="user_id", code="inbox_not_found")
+
+    async def MarkRead(self, request: notify_pb2.MarkReadRequest, context: grpc.aio.ServicerContext) -> notify_pb2.MarkReadResponse:
+        raise RuntimeError("password=hunter2 leaked in a bug")
+
+    async def ListNotifications(self, request: notify_pb2.ListNotificationsRequest, context: grpc.aio.ServicerContext) -> notify_pb2.ListNotificationsResponse:
+        await asyncio.sleep(5)
+        return notify_pb2.ListNotificationsResponse()
+
+
+@dataclass
+class Running:
+    target: str
+    nats: EmbeddedNats
+    stop: asyncio.Event
+    task: "asyncio.Task[None]"
+
+
+@pytest.fixture
+async def running(servers: Servers, tmp_path: Path) -> AsyncIterator[Running]:
+    """A service on its own NATS server, so the test may stop that server."""
+    nats = EmbeddedNats(tmp_path / "nats", free_port())
+    nats.start()
+    port = free_port()
+    settings = NotifySettings(database_url=servers.dsn, nats_url=nats.url, port=port, health_interval_s=0.1, shutdown_grace_s=1)
+
+    async def bootstrap(runtime: Runtime) -> ServiceParts:
+        return ServiceParts(registrations=[(notify_pb2_grpc.add_NotifyServiceServicer_to_server, ExampleServicer(), SERVICE)])
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, bootstrap, stop=stop, migrate_first=True))
+    target = f"127.0.0.1:{port}"
+    try:
+        await wait_for_status(target, health_pb2.HealthCheckResponse.SERVING)
+        yield Running(target, nats, stop, task)
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 15)
+        nats.stop()
+
+
+async def health_status(target: str, service: str = SERVICE) -> int | None:
+    async with grpc.aio.insecure_channel(target) as ch:
+        try:
+            return (await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(service=service), timeout=1)).status
+        except grpc.aio.AioRpcError:
+            return None
+
+
+async def wait_for_status(target: str, status: int, timeout: float = 15) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await health_status(target) != status:
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"health never became {health_pb2.HealthCheckResponse.ServingStatus.Name(status)}")
+        await asyncio.sleep(0.05)
+
+
+async def test_health_turns_not_serving_when_nats_stops_and_serving_when_it_is_back(running: Running) -> None:
+    assert await health_status(running.target, "") == health_pb2.HealthCheckResponse.SERVING
+    running.nats.stop()
+    await wait_for_status(running.target, health_pb2.HealthCheckResponse.NOT_SERVING)
+    assert await health_status(running.target, "") == health_pb2.HealthCheckResponse.NOT_SERVING
+    running.nats.start()  # same port, same store
+    await wait_for_status(running.target, health_pb2.HealthCheckResponse.SERVING)
+
+
+async def test_a_domain_error_becomes_its_status_with_the_code_and_field(running: Running) -> None:
+    async with create_channel(running.target) as ch:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await notify_pb2_grpc.NotifyServiceStub(ch).GetUnreadCount(notify_pb2.GetUnreadCountRequest())
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
+    assert info.value.details() == "no inbox for this user"
+    detail = error_detail(info.value)
+    assert detail.code == "inbox_not_found"
+    assert [v.field for v in detail.field_violations] == ["user_id"]
+
+
+async def test_an_unexpected_error_is_internal_and_does_not_leak_its_text(running: Running) -> None:
+    async with create_channel(running.target) as ch:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await notify_pb2_grpc.NotifyServiceStub(ch).MarkRead(notify_pb2.MarkReadRequest())
+    assert info.value.code() == grpc.StatusCode.INTERNAL
+    assert "hunter2" not in (info.value.details() or "")
+
+
+async def test_a_call_without_a_timeout_still_has_the_channels_deadline(running: Running) -> None:
+    async with create_channel(running.target, default_deadline_s=0.3) as ch:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await notify_pb2_grpc.NotifyServiceStub(ch).ListNotifications(notify_pb2.ListNotificationsRequest())
+    assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert asyncio.get_running_loop().time() - started < 4
+
+
+async def test_shutdown_reports_not_serving_before_it_stops(running: Running) -> None:
+    seen: list[int] = []
+    async with grpc.aio.insecure_channel(running.target) as ch:
+        watch = health_pb2_grpc.HealthStub(ch).Watch(health_pb2.HealthCheckRequest(service=SERVICE))
+
+        async def follow() -> None:
+            try:
+                async for resp in watch:
+                    seen.append(resp.status)
+            except grpc.aio.AioRpcError:
+                pass
+
+        follower = asyncio.create_task(follow())
+        await asyncio.sleep(0.2)
+        running.stop.set()
+        await asyncio.wait_for(running.task, 10)
+        await asyncio.wait_for(follower, 5)
+    assert seen[0] == health_pb2.HealthCheckResponse.SERVING
+    assert seen[-1] == health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+async def test_reflection_lists_the_service(running: Running) -> None:
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    async with grpc.aio.insecure_channel(running.target) as ch:
+        stub = reflection_pb2_grpc.ServerReflectionStub(ch)
+        responses = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+        async for resp in responses:
+            names = {s.name for s in resp.list_services_response.service}
+            break
+    assert SERVICE in names and "grpc.health.v1.Health" in names

@@ -1,0 +1,90 @@
+"""One trace across gRPC → outbox → NATS → consumer: traceparent in gRPC metadata,
+in the NATS headers and in the envelope."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import grpc
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from mgov.notify.v1 import notify_pb2, notify_pb2_grpc
+from mgov_common.events.consumer import ConsumerSpec, EventConsumer
+from mgov_common.events.envelope import CloudEvent
+from mgov_common.events.outbox import record
+from mgov_common.grpc_client import create_channel
+from mgov_common.ports import free_port
+from mgov_common.runtime import Runtime, ServiceParts, serve
+from services.notify.settings import NotifySettings
+from tests.conftest import Servers
+
+exporter = InMemorySpanExporter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def in_memory_tracing() -> None:
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+
+
+class RecordingServicer(notify_pb2_grpc.NotifyServiceServicer):
+    def __init__(self, pool: asyncpg.Pool, tenant: str) -> None:
+        self.pool = pool
+        self.tenant = tenant
+
+    async def MarkRead(self, request: notify_pb2.MarkReadRequest, context: grpc.aio.ServicerContext) -> notify_pb2.MarkReadResponse:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await record(conn, CloudEvent.new(service="notify", entity="notification", verb="read", tenant=self.tenant, subject="n1", data={"n": 1}))
+        return notify_pb2.MarkReadResponse()
+
+
+@pytest.fixture
+async def service(servers: Servers, tenant: str) -> AsyncIterator[tuple[str, list[CloudEvent]]]:
+    port = free_port()
+    settings = NotifySettings(database_url=servers.dsn, nats_url=servers.nats_url, port=port, health_interval_s=0.2)
+    consumed: list[CloudEvent] = []
+
+    async def note(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        consumed.append(event)
+
+    async def bootstrap(runtime: Runtime) -> ServiceParts:
+        consumer = EventConsumer(runtime.pool, runtime.js, ConsumerSpec(durable=f"trace-{tenant}", filter_subjects=[f"mgov.evt.{tenant}.>"]), note)
+        return ServiceParts(
+            registrations=[(notify_pb2_grpc.add_NotifyServiceServicer_to_server, RecordingServicer(runtime.pool, tenant), "mgov.notify.v1.NotifyService")],
+            consumers=[consumer],
+        )
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, bootstrap, stop=stop, migrate_first=True))
+    await asyncio.sleep(0.5)
+    try:
+        yield f"127.0.0.1:{port}", consumed
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 15)
+
+
+async def test_a_request_its_event_and_the_consumer_share_one_trace(service: tuple[str, list[CloudEvent]]) -> None:
+    target, consumed = service
+    tracer = trace.get_tracer("gateway-standin")
+    with tracer.start_as_current_span("POST /v1/notifications/n1/read") as root:
+        async with create_channel(target) as ch:
+            await notify_pb2_grpc.NotifyServiceStub(ch).MarkRead(notify_pb2.MarkReadRequest())
+    trace_id = root.get_span_context().trace_id
+    for _ in range(100):
+        if consumed:
+            break
+        await asyncio.sleep(0.05)
+    [event] = consumed
+    assert event.traceparent is not None and int(event.traceparent.split("-")[1], 16) == trace_id
+    names = {s.name for s in exporter.get_finished_spans() if s.context.trace_id == trace_id}
+    assert "/mgov.notify.v1.NotifyService/MarkRead" in names, names
+    assert any(n.startswith("publish mgov.evt.") for n in names), names
+    assert any(n.startswith("consume mgov.evt.") for n in names), names
