@@ -12,6 +12,7 @@ from gateway.backends import Backends
 from gateway.request_id import RequestIdMiddleware
 from gateway.routers import health
 from gateway.settings import GatewaySettings
+from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -20,6 +21,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.backends = Backends.connect(settings)
+        app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
         try:
             yield
         finally:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.grpc_errors import error_detail, http_status
+from mgov_common.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(request, exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers, **exc.extra)
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        status = http_status(exc.status, exc.code)
+        errors = [{"field": v.field, "code": v.code, "message": v.description} for v in exc.violations]
+        headers = {"WWW-Authenticate": 'Bearer realm="mgov"'} if status == 401 else None
+        return problem_response(request, status, exc.code, exc.message, errors=errors or None, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -9,7 +9,6 @@ balancers stop sending before the server stops with a grace period.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -20,7 +19,9 @@ from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
 from mgov.common.v1 import common_pb2
-from mgov_common.errors import ERROR_DETAIL_KEY, DomainError
+from mgov_common.auth import TokenVerifier, bearer_token
+from mgov_common.errors import ERROR_DETAIL_KEY, DomainError, Unauthenticated
+from mgov_common.principal import bind, unbind
 
 log = logging.getLogger(__name__)
 
@@ -43,55 +44,67 @@ async def _abort_for(exc: BaseException, context: grpc.aio.ServicerContext, meth
     await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 
 
-class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
-    """Turns `DomainError`s into their gRPC status; anything else becomes INTERNAL
-    without leaking its text to the caller (it is logged with the trace id)."""
+class ServiceInterceptor(grpc.aio.ServerInterceptor):
+    """Authenticates the caller and maps errors, around every RPC of a service.
+
+    A bearer token in the `authorization` metadata is verified locally (JWKS) and the
+    principal bound for the handler (`mgov_common.principal.current_principal`); a bad
+    token is UNAUTHENTICATED before the handler runs, no token means anonymous.
+    `DomainError`s become their status with an ErrorDetail; anything else becomes
+    INTERNAL without leaking its text (it is logged with the trace id).
+    """
+
+    def __init__(self, verifier: TokenVerifier | None = None) -> None:
+        self.verifier = verifier
+
+    async def _authenticate(self, context: grpc.aio.ServicerContext) -> tuple[Any, Any]:
+        token = bearer_token(context.invocation_metadata())
+        if token is None:
+            return bind(None, None)
+        if self.verifier is None:
+            raise Unauthenticated("this service does not accept access tokens")
+        return bind(await self.verifier.verify(token), token)
 
     async def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
         handler = await continuation(details)
         if handler is None:
             return None
         method = details.method
+        if method.startswith(("/grpc.health.", "/grpc.reflection.")):
+            return handler
         if handler.unary_unary:
             inner_uu = handler.unary_unary
 
             async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 try:
-                    return await inner_uu(request, context)
+                    bound = await self._authenticate(context)
+                    try:
+                        return await inner_uu(request, context)
+                    finally:
+                        unbind(bound)
                 except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
                     if isinstance(exc, grpc.aio.AbortError):
                         raise
                     await _abort_for(exc, context, method)
 
-            return grpc.unary_unary_rpc_method_handler(
-                unary_unary, handler.request_deserializer, handler.response_serializer
-            )
+            return grpc.unary_unary_rpc_method_handler(unary_unary, handler.request_deserializer, handler.response_serializer)
         if handler.unary_stream:
             inner_us = handler.unary_stream
-            if inspect.isasyncgenfunction(inner_us):
 
-                async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                try:
+                    bound = await self._authenticate(context)
                     try:
                         async for item in inner_us(request, context):
                             yield item
-                    except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
-                        if isinstance(exc, grpc.aio.AbortError):
-                            raise
-                        await _abort_for(exc, context, method)
+                    finally:
+                        unbind(bound)
+                except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
+                    if isinstance(exc, grpc.aio.AbortError):
+                        raise
+                    await _abort_for(exc, context, method)
 
-            else:  # a coroutine that streams with context.write (e.g. health Watch)
-
-                async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:  # type: ignore[misc]
-                    try:
-                        return await inner_us(request, context)
-                    except Exception as exc:  # noqa: BLE001 - mapped below, never leaked
-                        if isinstance(exc, grpc.aio.AbortError):
-                            raise
-                        await _abort_for(exc, context, method)
-
-            return grpc.unary_stream_rpc_method_handler(
-                unary_stream, handler.request_deserializer, handler.response_serializer
-            )
+            return grpc.unary_stream_rpc_method_handler(unary_stream, handler.request_deserializer, handler.response_serializer)
         return handler
 
 
@@ -126,12 +139,13 @@ def build_server(
     registrations: Sequence[tuple[Callable[[Any, grpc.aio.Server], None], Any, str]],
     *,
     address: str,
+    verifier: TokenVerifier | None = None,
 ) -> tuple[grpc.aio.Server, health_aio.HealthServicer, int]:
     """A grpc.aio server with the interceptor, health and reflection; returns the bound port.
 
     `registrations` are `(add_XServicer_to_server, servicer, full service name)`.
     """
-    server = grpc.aio.server(interceptors=[DomainErrorInterceptor()])
+    server = grpc.aio.server(interceptors=[ServiceInterceptor(verifier)])
     for add, servicer, _ in registrations:
         add(servicer, server)
     health = health_aio.HealthServicer()

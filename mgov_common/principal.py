@@ -1,43 +1,84 @@
-"""The caller's verified principal as it travels in gRPC metadata (DESIGN §2).
+"""The verified caller of a request (DESIGN §2), as every service sees it.
 
-The gateway (or a service acting for a user) verifies the access token and passes the
-resulting principal along; services read it from metadata instead of trusting fields
-of the request message.
+A principal comes only from a verified access token (`mgov_common.auth`): the gateway
+forwards the caller's bearer token in gRPC metadata and each service verifies it
+locally against the cached JWKS. Roles are bindings `(tenant, role)`: one person may
+hold roles in several tenants (a clerk in `xihu` who is also a citizen of `hangzhou`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextvars
 from dataclasses import dataclass, field
 
-USER_KEY = "x-mgov-user"
-TENANT_KEY = "x-mgov-tenant"
-ROLES_KEY = "x-mgov-roles"
-KIND_KEY = "x-mgov-principal-kind"
+from mgov_common.errors import Unauthenticated
+
+USER = "user"
+SYSTEM = "system"
+PLATFORM = "platform"
+
+
+@dataclass(frozen=True)
+class RoleBinding:
+    tenant: str
+    role: str
+
+    def encode(self) -> str:
+        return f"{self.tenant}:{self.role}"
+
+    @classmethod
+    def decode(cls, raw: str) -> "RoleBinding":
+        tenant, sep, role = raw.partition(":")
+        if not sep or not tenant or not role:
+            raise ValueError(f"a role binding is 'tenant:role', got {raw!r}")
+        return cls(tenant, role)
 
 
 @dataclass(frozen=True)
 class Principal:
-    subject: str  # user id, or system id for a tenant system
-    tenant: str
-    roles: frozenset[str] = field(default_factory=frozenset)
-    kind: str = "user"  # "user" or "system"
+    subject: str  # user id, system id, or platform service name
+    tenant: str  # home tenant (residence for citizens, own tenant for staff and systems)
+    roles: frozenset[RoleBinding] = field(default_factory=frozenset)
+    kind: str = USER
+    token_id: str = ""
+    identity_level: int = 1
 
-    def to_metadata(self) -> list[tuple[str, str]]:
-        return [
-            (USER_KEY, self.subject),
-            (TENANT_KEY, self.tenant),
-            (ROLES_KEY, ",".join(sorted(self.roles))),
-            (KIND_KEY, self.kind),
-        ]
+    def has_role(self, role: str, tenant: str) -> bool:
+        return RoleBinding(tenant, role) in self.roles
 
-    @classmethod
-    def from_metadata(cls, metadata: Iterable[tuple[str, str | bytes]] | None) -> "Principal | None":
-        md = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in (metadata or ())}
-        if not md.get(USER_KEY) or not md.get(TENANT_KEY):
-            return None
-        roles = frozenset(r for r in md.get(ROLES_KEY, "").split(",") if r)
-        return cls(md[USER_KEY], md[TENANT_KEY], roles, md.get(KIND_KEY, "user"))
+    def tenants_with(self, *roles: str) -> set[str]:
+        """Tenants in which the principal holds any of `roles`."""
+        return {b.tenant for b in self.roles if b.role in roles}
 
-    def has_any(self, roles: Sequence[str]) -> bool:
-        return bool(self.roles.intersection(roles))
+    def roles_in(self, tenant: str) -> set[str]:
+        return {b.role for b in self.roles if b.tenant == tenant}
+
+
+_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("mgov_principal", default=None)
+_token: contextvars.ContextVar[str | None] = contextvars.ContextVar("mgov_access_token", default=None)
+
+
+def current_principal() -> Principal | None:
+    """The verified caller of the RPC being handled, or None for an anonymous call."""
+    return _current.get()
+
+
+def require_principal() -> Principal:
+    principal = _current.get()
+    if principal is None:
+        raise Unauthenticated("sign in first: this call needs an access token", code="unauthenticated")
+    return principal
+
+
+def current_access_token() -> str | None:
+    """The caller's bearer token, to forward when this service calls another."""
+    return _token.get()
+
+
+def bind(principal: Principal | None, token: str | None) -> tuple[contextvars.Token, contextvars.Token]:  # type: ignore[type-arg]
+    return _current.set(principal), _token.set(token)
+
+
+def unbind(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:  # type: ignore[type-arg]
+    _current.reset(tokens[0])
+    _token.reset(tokens[1])

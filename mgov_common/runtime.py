@@ -19,6 +19,7 @@ import asyncpg
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
+from mgov_common.auth import TokenVerifier
 from mgov_common.bus import connect_nats
 from mgov_common.db import create_pool, pool_is_live
 from mgov_common.events.consumer import EventConsumer
@@ -48,6 +49,8 @@ class ServiceParts:
     consumers: Sequence[EventConsumer] = ()
     background: Sequence[Callable[[], Awaitable[None]]] = ()
     on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Verifies callers' access tokens; None for a service that accepts none.
+    verifier: TokenVerifier | None = None
 
 
 Bootstrap = Callable[[Runtime], Awaitable[ServiceParts]]
@@ -67,11 +70,11 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
     try:
         await ensure_streams(js)
         parts = await bootstrap(Runtime(settings, pool, nc, js))
-        server, health, port = build_server(parts.registrations, address=f"{settings.host}:{settings.port}")
+        server, health, port = build_server(parts.registrations, address=f"{settings.host}:{settings.port}", verifier=parts.verifier)
         reporter = HealthReporter(
             health,
             [n for _, _, n in parts.registrations],
-            [lambda: pool_is_live(pool), lambda: asyncio.sleep(0, nc.is_connected)],
+            [lambda: pool_is_live(pool), lambda: _nats_live(nc)],
             settings.health_interval_s,
         )
         await reporter.check_once()
@@ -102,6 +105,10 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
             await nc.close()
         await pool.close()
         log.info("stopped", extra={"service": name})
+
+
+async def _nats_live(nc: NATS) -> bool:
+    return bool(nc.is_connected)
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -69,18 +69,26 @@ def setup_logging(service: str, level: str = "INFO", as_json: bool = True) -> No
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
-def setup_tracing(service: str) -> TracerProvider:
-    """Install the process's tracer provider (once); export only when configured."""
-    global _configured
-    provider = trace.get_tracer_provider()
-    if _configured and isinstance(provider, TracerProvider):
-        return provider
+def build_tracer_provider(service: str, environ: Mapping[str, str] | None = None) -> TracerProvider:
+    """A provider that exports over OTLP only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set."""
+    env = os.environ if environ is None else environ
     provider = TracerProvider(resource=Resource.create({"service.name": f"mgov-{service}"}))
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    if endpoint:
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    return provider
+
+
+def setup_tracing(service: str) -> TracerProvider:
+    """Install the process's tracer provider (once)."""
+    global _configured
+    current = trace.get_tracer_provider()
+    if _configured and isinstance(current, TracerProvider):
+        return current
+    provider = build_tracer_provider(service)
     trace.set_tracer_provider(provider)
     _configured = True
     return provider

@@ -33,3 +33,19 @@ def test_personal_fields_are_redacted() -> None:
     line = render(make("register", phone="13900000100", password="x", national_id="330106199001010011"))
     assert "13900000100" not in json.dumps(line)
     assert line["phone"] == line["password"] == line["national_id"] == "[redacted]"
+
+
+def test_spans_are_exported_over_otlp_only_when_an_endpoint_is_configured() -> None:
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+    from mgov_common.telemetry import build_tracer_provider
+
+    def exporters(provider: TracerProvider) -> list[object]:
+        processors = provider._active_span_processor._span_processors  # noqa: SLF001 - no public accessor
+        return [getattr(p, "span_exporter", None) or getattr(getattr(p, "_batch_processor", None), "_exporter", None) for p in processors]
+
+    assert exporters(build_tracer_provider("identity", {})) == []
+    configured = build_tracer_provider("identity", {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317"})
+    [exporter] = exporters(configured)
+    assert isinstance(exporter, OTLPSpanExporter)
+    configured.shutdown()

@@ -1,0 +1,59 @@
+"""Who is calling: the bearer token verified locally against the cached JWKS.
+
+Routes take `PrincipalDep` (sign-in required, 401 otherwise) or
+`OptionalPrincipalDep`; calls to services forward the same token in gRPC metadata
+(`CallerDep.metadata`) so each service verifies it again itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from mgov_common.auth import TokenInvalid, TokenVerifier
+from mgov_common.principal import Principal
+
+UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer realm="mgov"'}
+
+
+@dataclass(frozen=True)
+class Caller:
+    principal: Principal | None
+    token: str | None
+    source_address: str
+
+    @property
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.token}"),) if self.token else ()
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenInvalid("the Authorization header must be 'Bearer <access token>'")
+    return token.strip()
+
+
+async def _caller(request: Request) -> Caller:
+    token = _token(request)
+    principal = None
+    if token is not None:
+        verifier: TokenVerifier = request.app.state.verifier
+        principal = await verifier.verify(token)
+    client = request.client.host if request.client else ""
+    return Caller(principal, token, client)
+
+
+async def _signed_in(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+    if caller.principal is None:
+        raise TokenInvalid("sign in first: this needs an access token", code="unauthenticated")
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(_caller)]
+SignedInDep = Annotated[Caller, Depends(_signed_in)]
