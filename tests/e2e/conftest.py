@@ -1,0 +1,45 @@
+"""One demo platform for the e2e tests that only need it running (started once)."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+DEMO_PASSWORD = "mgov-demo-2026"
+
+
+@dataclass
+class DemoPlatform:
+    base_url: str
+    home: Path
+    log_dir: Path
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=15)
+
+    def sign_in(self, phone: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+        """The token pair of a (demo) account, from POST /v1/auth/token."""
+        with self.client() as c:
+            resp = c.post("/v1/auth/token", json={"username": phone, "password": password})
+        assert resp.status_code == 200, resp.text
+        return resp.json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlatform]:
+    """`mgov up` in demo mode (seeded tenants, accounts, items) on free ports."""
+    from tests.e2e.test_platform import start, stop, wait_ready
+
+    tmp = tmp_path_factory.mktemp("demo")
+    p = start(tmp / "home", tmp, MGOV_DEMO="1")
+    try:
+        wait_ready(p)
+        yield DemoPlatform(p.gateway, p.home, p.home / "logs")
+    finally:
+        stop(p, signal.SIGINT)
