@@ -85,17 +85,25 @@ class EventConsumer:
         await self.ensure()
         sub = await self.js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
         try:
+            backoff = 0.5
             while True:
                 try:
                     msgs = await sub.fetch(self.spec.batch, timeout=1.0)
                 except (nats.errors.TimeoutError, TimeoutError):
                     continue
-                except (nats.errors.ConnectionClosedError, nats.errors.NoRespondersError) as exc:
-                    log.warning("consumer fetch failed; retrying", extra={"consumer": self.spec.durable, "error": repr(exc)})
-                    await asyncio.sleep(1.0)
+                except Exception as exc:  # noqa: BLE001 - a lost connection or server hiccup must not kill the loop
+                    log.warning("consumer fetch failed; retrying", extra={"consumer": self.spec.durable, "error": repr(exc), "retry_in_s": backoff})
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 10.0)
                     continue
+                backoff = 0.5
                 for msg in msgs:
-                    await self.handle(msg)
+                    try:
+                        await self.handle(msg)
+                    except (nats.errors.Error, OSError) as exc:
+                        # Acking or dead-lettering failed (connection lost): the message will be
+                        # redelivered after ack_wait and the recorded id keeps it harmless.
+                        log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(exc)})
         finally:
             try:
                 await sub.unsubscribe()
