@@ -72,6 +72,8 @@ def install(app: FastAPI) -> None:
         status = http_status(exc.status, exc.code)
         errors = [{"field": v.field, "code": v.code, "message": v.description} for v in exc.violations]
         headers = {"WWW-Authenticate": 'Bearer realm="mgov"'} if status == 401 else None
+        if status == 429:
+            headers = {"Retry-After": str(max(1, int(exc.retry_after_s or 1)))}
         return problem_response(request, status, exc.code, exc.message, errors=errors or None, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
@@ -104,6 +106,8 @@ def install(app: FastAPI) -> None:
         if exc.code() == grpc.StatusCode.UNAVAILABLE:
             message = "a backend service is unavailable; try again shortly"
         errors = [{"field": v.field, "code": v.code, "message": v.description} for v in detail.field_violations]
-        headers = {"Retry-After": "1"} if status in (429, 503) else None
+        headers = {"Retry-After": str(max(1, detail.retry_after_seconds))} if status in (429, 503) else None
+        if status == 401:
+            headers = {"WWW-Authenticate": 'Bearer realm="mgov"'}
         return problem_response(request, status, code, message, errors=errors or None, headers=headers)
     # Anything unexpected is answered by gateway.request_id.RequestIdMiddleware (500, with the id).

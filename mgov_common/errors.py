@@ -38,9 +38,12 @@ class DomainError(Exception):
         code: str | None = None,
         field: str | None = None,
         violations: Sequence[FieldViolation] = (),
+        retry_after_s: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        # Seconds until a retry may succeed (rate limits, lockouts): `Retry-After`.
+        self.retry_after_s = retry_after_s
         if code is not None:
             self.code = code
         self.violations = list(violations)

@@ -36,6 +36,7 @@ async def _abort_for(exc: BaseException, context: grpc.aio.ServicerContext, meth
             code=exc.code,
             message=exc.message,
             field_violations=[common_pb2.FieldViolation(field=v.field, code=v.code, description=v.description) for v in exc.violations],
+            retry_after_seconds=max(0, int(exc.retry_after_s or 0)),
         )
         context.set_trailing_metadata(((ERROR_DETAIL_KEY, detail.SerializeToString()),))
         await context.abort(exc.status, exc.message)

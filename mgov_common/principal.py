@@ -11,11 +11,16 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass, field
 
-from mgov_common.errors import Unauthenticated
+from mgov_common.errors import PermissionDenied, Unauthenticated
 
 USER = "user"
 SYSTEM = "system"
 PLATFORM = "platform"
+
+# Identity levels (token claim `lvl`, mgov.common.v1.IdentityLevel): a phone-registered
+# user is BASIC; one who added a checksum-valid national ID number is REAL_NAME.
+BASIC = 1
+REAL_NAME = 2
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,16 @@ def bind(principal: Principal | None, token: str | None) -> tuple[contextvars.To
 def unbind(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:  # type: ignore[type-arg]
     _current.reset(tokens[0])
     _token.reset(tokens[1])
+
+
+def require_identity_level(level: int) -> Principal:
+    """The caller, if signed in with at least `level` (e.g. REAL_NAME for applications
+    that need a verified identity); PERMISSION_DENIED `identity_level_required` otherwise,
+    so the app can send the user to add their ID number and sign in again."""
+    principal = require_principal()
+    if principal.identity_level < level:
+        raise PermissionDenied(
+            f"this needs identity level {level}; add a national ID number, then refresh the token",
+            code="identity_level_required",
+        )
+    return principal

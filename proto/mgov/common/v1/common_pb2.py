@@ -24,17 +24,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bmgov/common/v1/common.proto\x12\x0emgov.common.v1\"\'\n\rLocalizedText\x12\n\n\x02zh\x18\x01 \x01(\t\x12\n\n\x02\x65n\x18\x02 \x01(\t\".\n\x0bRoleBinding\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\"\xb4\x01\n\tPrincipal\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x1d.mgov.common.v1.PrincipalKind\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x11\n\ttenant_id\x18\x03 \x01(\t\x12\r\n\x05roles\x18\x04 \x03(\t\x12\x35\n\x0eidentity_level\x18\x05 \x01(\x0e\x32\x1d.mgov.common.v1.IdentityLevel\x12\x10\n\x08token_id\x18\x06 \x01(\t\"i\n\x05\x41\x63tor\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x1d.mgov.common.v1.PrincipalKind\x12\n\n\x02id\x18\x02 \x01(\t\x12\x11\n\ttenant_id\x18\x03 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x04 \x01(\t\"B\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"f\n\x0b\x45rrorDetail\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x38\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x1e.mgov.common.v1.FieldViolation*\x80\x01\n\rPrincipalKind\x12\x1e\n\x1aPRINCIPAL_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13PRINCIPAL_KIND_USER\x10\x01\x12\x19\n\x15PRINCIPAL_KIND_SYSTEM\x10\x02\x12\x1b\n\x17PRINCIPAL_KIND_PLATFORM\x10\x03*g\n\rIdentityLevel\x12\x1e\n\x1aIDENTITY_LEVEL_UNSPECIFIED\x10\x00\x12\x18\n\x14IDENTITY_LEVEL_BASIC\x10\x01\x12\x1c\n\x18IDENTITY_LEVEL_REAL_NAME\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bmgov/common/v1/common.proto\x12\x0emgov.common.v1\"\'\n\rLocalizedText\x12\n\n\x02zh\x18\x01 \x01(\t\x12\n\n\x02\x65n\x18\x02 \x01(\t\".\n\x0bRoleBinding\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\"\xb4\x01\n\tPrincipal\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x1d.mgov.common.v1.PrincipalKind\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x11\n\ttenant_id\x18\x03 \x01(\t\x12\r\n\x05roles\x18\x04 \x03(\t\x12\x35\n\x0eidentity_level\x18\x05 \x01(\x0e\x32\x1d.mgov.common.v1.IdentityLevel\x12\x10\n\x08token_id\x18\x06 \x01(\t\"i\n\x05\x41\x63tor\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x1d.mgov.common.v1.PrincipalKind\x12\n\n\x02id\x18\x02 \x01(\t\x12\x11\n\ttenant_id\x18\x03 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x04 \x01(\t\"B\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"\x83\x01\n\x0b\x45rrorDetail\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x38\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x1e.mgov.common.v1.FieldViolation\x12\x1b\n\x13retry_after_seconds\x18\x04 \x01(\x05*\x80\x01\n\rPrincipalKind\x12\x1e\n\x1aPRINCIPAL_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13PRINCIPAL_KIND_USER\x10\x01\x12\x19\n\x15PRINCIPAL_KIND_SYSTEM\x10\x02\x12\x1b\n\x17PRINCIPAL_KIND_PLATFORM\x10\x03*g\n\rIdentityLevel\x12\x1e\n\x1aIDENTITY_LEVEL_UNSPECIFIED\x10\x00\x12\x18\n\x14IDENTITY_LEVEL_BASIC\x10\x01\x12\x1c\n\x18IDENTITY_LEVEL_REAL_NAME\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'mgov.common.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PRINCIPALKIND']._serialized_start=599
-  _globals['_PRINCIPALKIND']._serialized_end=727
-  _globals['_IDENTITYLEVEL']._serialized_start=729
-  _globals['_IDENTITYLEVEL']._serialized_end=832
+  _globals['_PRINCIPALKIND']._serialized_start=629
+  _globals['_PRINCIPALKIND']._serialized_end=757
+  _globals['_IDENTITYLEVEL']._serialized_start=759
+  _globals['_IDENTITYLEVEL']._serialized_end=862
   _globals['_LOCALIZEDTEXT']._serialized_start=47
   _globals['_LOCALIZEDTEXT']._serialized_end=86
   _globals['_ROLEBINDING']._serialized_start=88
@@ -45,6 +45,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ACTOR']._serialized_end=424
   _globals['_FIELDVIOLATION']._serialized_start=426
   _globals['_FIELDVIOLATION']._serialized_end=492
-  _globals['_ERRORDETAIL']._serialized_start=494
-  _globals['_ERRORDETAIL']._serialized_end=596
+  _globals['_ERRORDETAIL']._serialized_start=495
+  _globals['_ERRORDETAIL']._serialized_end=626
 # @@protoc_insertion_point(module_scope)

@@ -80,6 +80,11 @@ class IdentityServiceStub:
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RemoveRoleRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
                 _registered_method=True)
+        self.ListStaff = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/ListStaff',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListStaffRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListStaffResponse.FromString,
+                _registered_method=True)
         self.ListTenants = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/ListTenants',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListTenantsRequest.SerializeToString,
@@ -104,6 +109,11 @@ class IdentityServiceStub:
                 '/mgov.identity.v1.IdentityService/GetJwks',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.GetJwksRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.GetJwksResponse.FromString,
+                _registered_method=True)
+        self.RotateSigningKey = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/RotateSigningKey',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.FromString,
                 _registered_method=True)
         self.RegisterSystem = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/RegisterSystem',
@@ -177,9 +187,12 @@ class IdentityServiceServicer:
     def Revoke(self, request, context):
         """Logout: revokes the refresh token's family (or every session of the
         caller when all_sessions is set).
-        Caller: the signed-in user owning the token.
-        Errors: UNAUTHENTICATED (no principal), PERMISSION_DENIED (the token
-        belongs to someone else). Revoking an already revoked token succeeds.
+        Caller: the holder of the refresh token (possession is proof enough, as
+        in RFC 7009); all_sessions needs a signed-in principal.
+        Errors: UNAUTHENTICATED (all_sessions without a principal),
+        PERMISSION_DENIED (a signed-in caller presenting someone else's token),
+        INVALID_ARGUMENT (neither a token nor all_sessions). Revoking an
+        unknown or already revoked token succeeds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -242,6 +255,18 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListStaff(self, request, context):
+        """Lists the users holding a staff role in a tenant, with their roles
+        (phones masked), ordered by name then id.
+        Caller: staff admins of the tenant (tenant_admin of it or of its city,
+        province_admin).
+        Errors: NOT_FOUND (tenant), PERMISSION_DENIED, INVALID_ARGUMENT (page
+        token).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListTenants(self, request, context):
         """--- Tenants --------------------------------------------------------------
 
@@ -291,6 +316,17 @@ class IdentityServiceServicer:
         The public keys verifying access tokens (current and not yet expired
         previous ones), for local verification by the gateway and services.
         Caller: anyone. Errors: none beyond UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RotateSigningKey(self, request, context):
+        """Rotates the token signing key: a new Ed25519 key signs every token
+        issued from now on; the previous key stays in the JWKS until the tokens
+        it signed have expired. Audited.
+        Caller: province_admin (or `mgov keys rotate` on the database).
+        Errors: PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -409,6 +445,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RemoveRoleRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.SerializeToString,
             ),
+            'ListStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStaff,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListStaffRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListStaffResponse.SerializeToString,
+            ),
             'ListTenants': grpc.unary_unary_rpc_method_handler(
                     servicer.ListTenants,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListTenantsRequest.FromString,
@@ -433,6 +474,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetJwks,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.GetJwksRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.GetJwksResponse.SerializeToString,
+            ),
+            'RotateSigningKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateSigningKey,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.SerializeToString,
             ),
             'RegisterSystem': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterSystem,
@@ -720,6 +766,33 @@ class IdentityService:
             _registered_method=True)
 
     @staticmethod
+    def ListStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/ListStaff',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ListStaffRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ListStaffResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListTenants(request,
             target,
             options=(),
@@ -844,6 +917,33 @@ class IdentityService:
             '/mgov.identity.v1.IdentityService/GetJwks',
             mgov_dot_identity_dot_v1_dot_identity__pb2.GetJwksRequest.SerializeToString,
             mgov_dot_identity_dot_v1_dot_identity__pb2.GetJwksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateSigningKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/RotateSigningKey',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,
