@@ -216,6 +216,7 @@ async def main_async(args: argparse.Namespace, nats: Any, pg: Any) -> None:
             ("span", 256, 1, False), ("nospan", 256, 1, False), ("async", 256, 1, False),
             ("batchspan", 256, 1, False), ("async_batchspan", 256, 1, False),
             ("span", 1024, 1, False), ("nospan", 1024, 1, False), ("async", 1024, 1, False),
+            ("async_batchspan", 1024, 1, False),
             ("span", 4096, 1, False), ("async", 4096, 1, False),
             ("span", 256, 1, True), ("span", 4096, 1, True),
             ("span", 256, 2, False), ("async", 256, 2, False), ("async", 1024, 2, False),
