@@ -39,8 +39,12 @@ proto: install
 proto-check: install
 	$(BIN)/python tools/protogen.py --check
 
+# The foundation figures, then each service's own benchmark where it has one.
 bench: install
 	$(BIN)/python -m bench
+	@for m in identity catalog workflow notify ingest; do \
+	  if [ -f bench/$$m.py ]; then echo; echo "== bench.$$m"; $(BIN)/python -m bench.$$m || exit 1; fi; \
+	done
 
 # Rewrite requirements.lock from pyproject.toml's direct pins in a scratch venv.
 lock:

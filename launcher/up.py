@@ -19,6 +19,13 @@ from launcher.topology import GATEWAY_DEFAULT_PORT, NATS_DEFAULT_PORT, POSTGRES_
 
 log = logging.getLogger("mgov")
 
+DEMO_BANNER = """
+  demo accounts (password mgov-demo-2026):
+    13900000000 province admin (zhejiang)    13900000010 Hangzhou admin
+    13900000011 Hangzhou clerk               13900000012 Hangzhou approver
+    13900000021 Ningbo clerk                 13900000100 citizen (Hangzhou)
+"""
+
 
 def _port(var: str, default: int) -> int:
     raw = os.environ.get(var)
@@ -135,9 +142,10 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list
     await sup.wait_healthy(config.ready_timeout_s)
     base = f"http://127.0.0.1:{config.gateway_port}"
     log.info(f"mgov is ready in {time.monotonic() - t0:.1f}s")
+    demo = DEMO_BANNER if config.demo else ""
     print(
         f"\n  mobile API   {base}/v1\n  API docs     {base}/docs  (OpenAPI: {base}/openapi.json)\n"
-        f"  readiness    {ready_url}\n  logs         {logs}\n\n  Ctrl-C stops everything.\n",
+        f"  readiness    {ready_url}\n  logs         {logs}\n{demo}\n  Ctrl-C stops everything.\n",
         flush=True,
     )
 
