@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from gateway import problems
 from gateway.backends import Backends
 from gateway.request_id import RequestIdMiddleware
-from gateway.routers import health
+from gateway.routers import auth, health, me, tenants
 from gateway.settings import GatewaySettings
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
@@ -36,5 +36,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(me.router)
+    app.include_router(tenants.router)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -1,19 +1,112 @@
-"""Builds the identity service's dependencies from the live runtime (nothing connects at import)."""
+"""Builds the identity service from the live runtime (nothing connects at import).
+
+`build_context` is shared by the service, the CLI (`mgov keys ...`, `mgov audit
+verify`) and the tests, so they all read keys and settings the same way.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import asyncpg
+
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
+from mgov_common.auth import JwksCache, TokenVerifier
 from mgov_common.runtime import Runtime, ServiceParts
+from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
+from services.identity.adapters.passwords import Argon2Passwords
+from services.identity.adapters.signing_keys import KeyRing, KeySet, SigningKeyRepository
+from services.identity.adapters.tokens import TokenIssuer
+from services.identity.domain.lockout import LockoutPolicy
+from services.identity.entrypoints.grpc import IdentityServicer
+from services.identity.service_layer.context import Context, utc_now
+from services.identity.service_layer.handlers import Handlers
+from services.identity.service_layer.seed import seed_demo
+from services.identity.service_layer.unit_of_work import Crypto, UnitOfWork
+from services.identity.settings import IdentitySettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE_NAME = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name
+log = logging.getLogger(__name__)
+
+
+def crypto_from_settings(s: IdentitySettings) -> Crypto:
+    return Crypto(
+        FieldCipher.from_settings(s.field_key_id, s.field_key, s.field_previous_keys),
+        Lookup(parse_key(s.lookup_key, "MGOV_IDENTITY_LOOKUP_KEY")),
+        parse_key(s.audit_key, "MGOV_IDENTITY_AUDIT_KEY"),
+    )
+
+
+def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callable[[], datetime] = utc_now) -> Context:
+    crypto = crypto_from_settings(settings)
+    retirement = timedelta(seconds=settings.access_token_ttl_s + settings.key_cache_s)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(pool, crypto, clock)
+
+    async def load_keys() -> KeySet:
+        async with pool.acquire() as conn:
+            keys = await SigningKeyRepository(conn, crypto.cipher).load(clock())
+        if keys is None:
+            raise RuntimeError("no signing key: the identity service makes one at start")
+        return keys
+
+    keyring = KeyRing(load_keys, settings.key_cache_s)
+    return Context(
+        uow=uow,
+        passwords=Argon2Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
+                                  parallelism=settings.argon2_parallelism, max_concurrency=settings.argon2_max_concurrency),
+        keyring=keyring,
+        issuer=TokenIssuer(keyring, settings.access_token_ttl_s),
+        lookup=crypto.lookup,
+        lockout=LockoutPolicy(settings.lockout_threshold, settings.lockout_address_threshold,
+                              settings.lockout_window_s, settings.lockout_duration_s),
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
+        session_max=timedelta(seconds=settings.session_max_s),
+        key_retirement=retirement,
+        audit_key=crypto.audit_key,
+        clock=clock,
+    )
+
+
+async def prepare(handlers: Handlers, demo: bool) -> None:
+    """At start: a signing key exists; the demo data exists in demo mode only."""
+    await handlers.keys.ensure_signing_key()
+    if demo:
+        result = await seed_demo(handlers.ctx)
+        if result.tenants_created or result.users_created:
+            log.info("demo data seeded", extra={"tenants": result.tenants_created, "users": result.users_created})
+
+
+def verifier_for(handlers: Handlers) -> TokenVerifier:
+    """Identity verifies tokens from its own key store (no gRPC call to itself)."""
+    return TokenVerifier(JwksCache(handlers.ctx.keyring.fresh_jwks, min_refresh_interval_s=1.0))
+
+
+async def _prune_forever(handlers: Handlers, interval_s: float = 60.0) -> None:
+    ctx = handlers.ctx
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            async with ctx.uow() as uow:
+                await uow.lockouts.prune(ctx.clock(), ctx.lockout.window)
+                await uow.commit()
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("pruning sign-in failures failed", extra={"error": repr(exc)})
 
 
 async def bootstrap(runtime: Runtime) -> ServiceParts:
-    # The RPCs of the contract are implemented by the identity issue; until then the
-    # generated base servicer answers UNIMPLEMENTED while health, reflection, the
-    # outbox relay and shutdown already run for real.
-    servicer = identity_pb2_grpc.IdentityServiceServicer()
-    return ServiceParts(registrations=[(identity_pb2_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)])
+    settings = runtime.settings
+    assert isinstance(settings, IdentitySettings)
+    handlers = Handlers.build(build_context(settings, runtime.pool))
+    await prepare(handlers, settings.demo)
+    return ServiceParts(
+        registrations=[(identity_pb2_grpc.add_IdentityServiceServicer_to_server, IdentityServicer(handlers), SERVICE_NAME)],
+        background=[lambda: _prune_forever(handlers)],
+        verifier=verifier_for(handlers),
+    )

@@ -1,9 +1,16 @@
-"""Settings of the identity service (env prefix `MGOV_IDENTITY_`)."""
+"""Settings of the identity service (env prefix `MGOV_IDENTITY_`).
+
+Secrets (`secret_fields`) have no default outside demo mode; in demo mode each gets a
+stable value derived from its name, so a demo's encrypted data stays readable across
+restarts. Every key is 32 bytes given as 64 hex digits or base64 (url-safe or not);
+`python -c "import secrets; print(secrets.token_hex(32))"` makes one.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.settings import ServiceSettings
@@ -12,5 +19,43 @@ from mgov_common.settings import ServiceSettings
 class IdentitySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MGOV_IDENTITY_", extra="ignore")
     service_name: ClassVar[str] = "identity"
+    secret_fields: ClassVar[tuple[str, ...]] = ("field_key", "lookup_key", "audit_key")
 
     port: int = 50051
+
+    # AES-256-GCM key encrypting phone numbers, national ID numbers and the private
+    # signing keys at rest; `field_key_id` is stored beside every ciphertext.
+    field_key: SecretStr | None = None
+    field_key_id: str = Field(default="f1", pattern=r"^[A-Za-z0-9_-]{1,16}$")
+    # Earlier field keys, still needed to read rows written before a rotation:
+    # "id=key,id=key". `mgov keys reencrypt` rewrites those rows with the current key.
+    field_previous_keys: SecretStr | None = None
+    # HMAC-SHA256 key of the lookup columns (phone, national ID): equality search
+    # without storing the plaintext.
+    lookup_key: SecretStr | None = None
+    # HMAC-SHA256 key chaining the audit log rows; without it nobody can rewrite the
+    # chain after editing a row.
+    audit_key: SecretStr | None = None
+
+    # Tokens.
+    access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_s: int = Field(default=14 * 86400, ge=300)
+    # A refresh family (one sign-in) ends after this however often it is refreshed.
+    session_max_s: int = Field(default=30 * 86400, ge=300)
+    # Signing keys are re-read from the database this often (rotation by another
+    # replica or by `mgov keys rotate` is picked up within it).
+    key_cache_s: float = Field(default=10.0, ge=0)
+
+    # Sign-in lockout: `threshold` failures within `window` lock for `duration`,
+    # counted per account and per source address.
+    lockout_threshold: int = Field(default=5, ge=1)
+    lockout_address_threshold: int = Field(default=5, ge=1)
+    lockout_window_s: int = Field(default=900, ge=1)
+    lockout_duration_s: int = Field(default=900, ge=1)
+
+    # argon2id cost (RFC 9106 "second recommended" option by default: t=3, 64 MiB, p=4).
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8 * 1024)
+    argon2_parallelism: int = Field(default=4, ge=1)
+    # At most this many hashes at once: each holds `argon2_memory_kib` of memory.
+    argon2_max_concurrency: int = Field(default=4, ge=1)

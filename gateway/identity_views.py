@@ -1,0 +1,87 @@
+"""Shared by the identity routers: the stub, JSON views of users and tenants, and
+renaming the fields of a gRPC validation error to the HTTP body's names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from gateway.backends import Backends
+from gateway.grpc_errors import error_detail
+from gateway.problems import Problem
+from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
+
+SLUG = r"^[a-z][a-z0-9-]{1,30}$"
+LEVELS = {identity_pb2.TENANT_LEVEL_PROVINCE: "province", identity_pb2.TENANT_LEVEL_CITY: "city",
+          identity_pb2.TENANT_LEVEL_COUNTY: "county"}
+LEVELS_PB = {v: k for k, v in LEVELS.items()}
+STATUSES = {identity_pb2.TENANT_STATUS_ACTIVE: "active", identity_pb2.TENANT_STATUS_SUSPENDED: "suspended"}
+STATUSES_PB = {v: k for k, v in STATUSES.items()}
+USER_STATUSES = {identity_pb2.USER_STATUS_ACTIVE: "active", identity_pb2.USER_STATUS_LOCKED: "locked",
+                 identity_pb2.USER_STATUS_DISABLED: "disabled"}
+# Responses carrying tokens or unmasked personal data are never cached.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def identity(backends: Backends) -> identity_pb2_grpc.IdentityServiceStub:
+    return identity_pb2_grpc.IdentityServiceStub(backends.channels["identity"])
+
+
+def _time(ts: Timestamp) -> str | None:
+    if not ts.seconds and not ts.nanos:
+        return None
+    return ts.ToDatetime().isoformat(timespec="seconds") + "Z"
+
+
+def tenant_json(t: identity_pb2.Tenant) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": {"zh": t.name.zh, "en": t.name.en or None},
+        "division_code": t.division_code,
+        "parent_id": t.parent_id or None,
+        "level": LEVELS.get(t.level, "unspecified"),
+        "status": STATUSES.get(t.status, "unspecified"),
+        "created_at": _time(t.create_time),
+        "updated_at": _time(t.update_time),
+    }
+
+
+def user_json(u: identity_pb2.User) -> dict[str, Any]:
+    """Phone and national ID as identity gave them: unmasked only for their owner."""
+    return {
+        "id": u.id,
+        "user_id": u.id,
+        "name": u.name,
+        "phone": u.phone,
+        "tenant_id": u.tenant_id,
+        "roles": [{"tenant_id": r.tenant_id, "role": r.role} for r in u.roles],
+        "identity_level": int(u.identity_level),
+        "national_id": u.national_id or None,
+        "status": USER_STATUSES.get(u.status, "unspecified"),
+        "created_at": _time(u.create_time),
+        "updated_at": _time(u.update_time),
+    }
+
+
+def token_json(pair: identity_pb2.TokenPair) -> dict[str, Any]:
+    return {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "token_type": pair.token_type or "Bearer",
+        "expires_in": pair.expires_in,
+        "refresh_expires_in": pair.refresh_expires_in,
+    }
+
+
+def renamed(exc: grpc.aio.AioRpcError, names: dict[str, str]) -> Exception:
+    """A validation error whose fields carry the HTTP body's names (e.g. phone -> username)."""
+    if exc.code() != grpc.StatusCode.INVALID_ARGUMENT:
+        return exc
+    detail = error_detail(exc)
+    errors = [{"field": names.get(v.field, v.field), "code": v.code, "message": v.description} for v in detail.field_violations]
+    message = detail.message or exc.details() or "invalid input"
+    for old, new in names.items():
+        message = message.replace(old, new)
+    return Problem(422, detail.code or "invalid_argument", message, errors=errors or None)

@@ -1,0 +1,137 @@
+"""Ed25519 signing keys: stored in the identity schema, private halves encrypted.
+
+The newest unretired key signs; `rotate` adds a new key and retires the others, which
+stay published in the JWKS until `publish_until` (the retirement plus the access-token
+lifetime, the key cache and a margin for clock skew), so tokens they signed keep
+verifying until they expire. `KeyRing` caches the keys for `cache_s` so signing and
+the JWKS cost no query; rotations by other replicas or the CLI arrive within it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+from services.identity.adapters.crypto import FieldCipher
+
+_LOCK = "mgov-identity:signing-keys"
+SKEW_MARGIN = timedelta(seconds=60)
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def thumbprint(public_raw: bytes) -> str:
+    """RFC 7638 JWK thumbprint of an Ed25519 key: a stable, collision-free `kid`."""
+    canonical = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": _b64url(public_raw)}, separators=(",", ":"), sort_keys=True)
+    return _b64url(hashlib.sha256(canonical.encode()).digest())
+
+
+def public_jwk(kid: str, public_raw: bytes) -> dict[str, str]:
+    return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(public_raw), "kid": kid, "alg": "EdDSA", "use": "sig"}
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private: Ed25519PrivateKey
+
+
+@dataclass(frozen=True)
+class KeySet:
+    signing: SigningKey
+    jwks: list[dict[str, str]]  # the signing key first
+
+
+class SigningKeyRepository:
+    def __init__(self, conn: asyncpg.Connection, cipher: FieldCipher) -> None:
+        self.conn = conn
+        self.cipher = cipher
+
+    async def load(self, now: datetime) -> KeySet | None:
+        rows = await self.conn.fetch(
+            "SELECT kid, public_key, private_cipher, enc_key_id, retired_at FROM signing_keys"
+            " WHERE retired_at IS NULL OR publish_until > $1 ORDER BY retired_at IS NULL DESC, created_at DESC",
+            now,
+        )
+        if not rows or rows[0]["retired_at"] is not None:
+            return None
+        top = rows[0]
+        raw = self.cipher.decrypt(top["enc_key_id"], top["private_cipher"], f"signing_key:{top['kid']}".encode())
+        signing = SigningKey(top["kid"], Ed25519PrivateKey.from_private_bytes(raw))
+        return KeySet(signing, [public_jwk(r["kid"], r["public_key"]) for r in rows])
+
+    async def rotate(self, now: datetime, retire_after: timedelta, *, only_if_none: bool = False) -> str | None:
+        """Add a signing key and retire the rest; with `only_if_none`, only when no key signs."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _LOCK)
+        if only_if_none and await self.conn.fetchval("SELECT count(*) FROM signing_keys WHERE retired_at IS NULL"):
+            return None
+        private = Ed25519PrivateKey.generate()
+        public_raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        kid = thumbprint(public_raw)
+        key_id, blob = self.cipher.encrypt(
+            private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()), f"signing_key:{kid}".encode()
+        )
+        await self.conn.execute(
+            "UPDATE signing_keys SET retired_at = $1, publish_until = $2 WHERE retired_at IS NULL",
+            now, now + retire_after + SKEW_MARGIN,
+        )
+        await self.conn.execute(
+            "INSERT INTO signing_keys (kid, public_key, private_cipher, enc_key_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            kid, public_raw, blob, key_id, now,
+        )
+        return kid
+
+    async def reencrypt(self) -> int:
+        """Rewrite private keys encrypted with an earlier field key under the current one."""
+        rows = await self.conn.fetch(
+            "SELECT kid, private_cipher, enc_key_id FROM signing_keys WHERE enc_key_id <> $1 FOR UPDATE", self.cipher.current_id
+        )
+        for r in rows:
+            aad = f"signing_key:{r['kid']}".encode()
+            key_id, blob = self.cipher.encrypt(self.cipher.decrypt(r["enc_key_id"], r["private_cipher"], aad), aad)
+            await self.conn.execute("UPDATE signing_keys SET private_cipher = $2, enc_key_id = $3 WHERE kid = $1", r["kid"], blob, key_id)
+        return len(rows)
+
+
+class KeyRing:
+    """The current key set, re-read at most every `cache_s` (or after `invalidate`)."""
+
+    def __init__(self, load: Callable[[], Awaitable[KeySet]], cache_s: float) -> None:
+        self._load = load
+        self._cache_s = cache_s
+        self._keys: KeySet | None = None
+        self._loaded_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def keys(self) -> KeySet:
+        if self._keys is None or time.monotonic() - self._loaded_at >= self._cache_s:
+            async with self._lock:
+                if self._keys is None or time.monotonic() - self._loaded_at >= self._cache_s:
+                    self._keys = await self._load()
+                    self._loaded_at = time.monotonic()
+        return self._keys
+
+    def invalidate(self) -> None:
+        self._loaded_at = float("-inf")
+
+    async def jwks(self) -> dict[str, Any]:
+        return {"keys": list((await self.keys()).jwks)}
+
+    async def fresh_jwks(self) -> dict[str, Any]:
+        """Re-read now: the identity service's own verifier asks only on an unknown kid
+        (rate-limited by its JwksCache), which may be a key another replica just made."""
+        self.invalidate()
+        return await self.jwks()

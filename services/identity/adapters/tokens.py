@@ -1,0 +1,54 @@
+"""Access tokens: EdDSA (Ed25519) JWTs with the platform's claims and `kid` in the header.
+
+The claims are those `mgov_common.auth.TokenVerifier` checks and
+`principal_from_claims` reads: sub, tenant, roles ("tenant:role"), jti, iat, exp, aud,
+iss, kind, lvl.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import jwt
+
+from mgov_common.auth import ALGORITHM, AUDIENCE, ISSUER
+from mgov_common.principal import USER
+from services.identity.adapters.signing_keys import KeyRing
+from services.identity.domain.users import User
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    jti: str
+    kid: str
+    expires_in: int
+
+
+class TokenIssuer:
+    def __init__(self, keyring: KeyRing, ttl_s: int, *, audience: str = AUDIENCE, issuer: str = ISSUER) -> None:
+        self.keyring = keyring
+        self.ttl_s = ttl_s
+        self.audience = audience
+        self.issuer = issuer
+
+    async def issue(self, user: User, now: datetime) -> AccessToken:
+        keys = await self.keyring.keys()
+        iat = int(now.timestamp())
+        jti = uuid.uuid4().hex
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": str(user.id),
+            "tenant": user.tenant_id,
+            "roles": user.encoded_roles(),
+            "kind": USER,
+            "lvl": user.identity_level,
+            "jti": jti,
+            "iat": iat,
+            "exp": iat + self.ttl_s,
+        }
+        token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
+        return AccessToken(token, jti, keys.signing.kid, self.ttl_s)

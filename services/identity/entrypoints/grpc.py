@@ -1,0 +1,115 @@
+"""The gRPC servicer: proto in, command to a handler, proto out. Nothing else.
+
+The caller is `current_principal()`, bound by `mgov_common.grpc_server` from the
+verified bearer token; errors are domain errors, mapped by the same interceptor.
+Tenant back-office systems (issue 7) are not implemented here yet: those RPCs answer
+UNIMPLEMENTED from the generated base class.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
+from mgov_common.errors import InvalidArgument
+from mgov_common.principal import current_principal
+from services.identity.entrypoints.convert import LEVEL_FROM_PB, STATUS_FROM_PB, tenant_pb, token_pair, user_pb
+from services.identity.service_layer import commands
+from services.identity.service_layer.handlers import Handlers
+
+pb = identity_pb2
+_MASK_PATHS = {"name", "name.zh", "name.en", "status"}
+
+
+def _viewer() -> str | None:
+    p = current_principal()
+    return p.subject if p else None
+
+
+class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
+    def __init__(self, handlers: Handlers) -> None:
+        self.h = handlers
+
+    async def Register(self, r: pb.RegisterRequest, context: Any) -> pb.RegisterResponse:
+        user = await self.h.accounts.register(commands.Register(r.tenant_id, r.phone, r.password, r.name, r.source_address))
+        return pb.RegisterResponse(user_id=str(user.id))
+
+    async def Authenticate(self, r: pb.AuthenticateRequest, context: Any) -> pb.AuthenticateResponse:
+        if r.audience and r.audience != self.h.ctx.issuer.audience:
+            raise InvalidArgument("unknown audience", field="audience", code="invalid_audience")
+        result = await self.h.sign_in.authenticate(commands.Authenticate(r.phone, r.password, r.source_address, r.user_agent))
+        return pb.AuthenticateResponse(tokens=token_pair(result), user_id=result.user_id)
+
+    async def Refresh(self, r: pb.RefreshRequest, context: Any) -> pb.RefreshResponse:
+        return pb.RefreshResponse(tokens=token_pair(await self.h.sign_in.refresh(commands.Refresh(r.refresh_token, r.source_address))))
+
+    async def Revoke(self, r: pb.RevokeRequest, context: Any) -> pb.RevokeResponse:
+        await self.h.sign_in.revoke(commands.Revoke(r.refresh_token, r.all_sessions, r.source_address), current_principal())
+        return pb.RevokeResponse()
+
+    async def GetUser(self, r: pb.GetUserRequest, context: Any) -> pb.User:
+        return user_pb(await self.h.accounts.get_user(r.user_id, current_principal()), _viewer())
+
+    async def SetNationalId(self, r: pb.SetNationalIdRequest, context: Any) -> pb.User:
+        user = await self.h.accounts.set_national_id(commands.SetNationalId(r.national_id, r.real_name, r.user_id), current_principal())
+        return user_pb(user, _viewer())
+
+    async def CreateStaff(self, r: pb.CreateStaffRequest, context: Any) -> pb.User:
+        cmd = commands.CreateStaff(r.tenant_id, r.phone, r.name, r.password, tuple(r.roles))
+        return user_pb(await self.h.staff.create_staff(cmd, current_principal()), _viewer())
+
+    async def AssignRole(self, r: pb.AssignRoleRequest, context: Any) -> pb.User:
+        cmd = commands.ChangeRole(r.user_id, r.tenant_id, r.role)
+        return user_pb(await self.h.staff.change_role(cmd, current_principal(), grant=True), _viewer())
+
+    async def RemoveRole(self, r: pb.RemoveRoleRequest, context: Any) -> pb.User:
+        cmd = commands.ChangeRole(r.user_id, r.tenant_id, r.role)
+        return user_pb(await self.h.staff.change_role(cmd, current_principal(), grant=False), _viewer())
+
+    async def ListStaff(self, r: pb.ListStaffRequest, context: Any) -> pb.ListStaffResponse:
+        users, token = await self.h.staff.list_staff(commands.ListStaff(r.tenant_id, r.page_size, r.page_token), current_principal())
+        viewer = _viewer()
+        return pb.ListStaffResponse(users=[user_pb(u, viewer) for u in users], next_page_token=token)
+
+    async def ListTenants(self, r: pb.ListTenantsRequest, context: Any) -> pb.ListTenantsResponse:
+        cmd = commands.ListTenants(r.root_id, r.parent_id, r.include_suspended, r.page_size, r.page_token)
+        tenants, token = await self.h.tenants.list(cmd, current_principal())
+        return pb.ListTenantsResponse(tenants=[tenant_pb(t) for t in tenants], next_page_token=token)
+
+    async def GetTenant(self, r: pb.GetTenantRequest, context: Any) -> pb.Tenant:
+        return tenant_pb(await self.h.tenants.get(r.tenant_id))
+
+    async def CreateTenant(self, r: pb.CreateTenantRequest, context: Any) -> pb.Tenant:
+        cmd = commands.CreateTenant(r.id, r.name.zh, r.division_code, r.parent_id, r.name.en or None, LEVEL_FROM_PB.get(r.level))
+        return tenant_pb(await self.h.tenants.create(cmd, current_principal()))
+
+    async def UpdateTenant(self, r: pb.UpdateTenantRequest, context: Any) -> pb.Tenant:
+        paths = set(r.update_mask.paths)
+        if not paths:
+            raise InvalidArgument("update_mask names the fields to change", field="update_mask", code="required")
+        if unknown := sorted(paths - _MASK_PATHS):
+            raise InvalidArgument(f"cannot update {', '.join(unknown)}", field="update_mask", code="immutable_field")
+        status = None
+        if "status" in paths:
+            status = STATUS_FROM_PB.get(r.tenant.status)
+            if status is None:
+                raise InvalidArgument("status is ACTIVE or SUSPENDED", field="tenant.status", code="invalid_status")
+        whole = "name" in paths
+        cmd = commands.UpdateTenant(
+            r.tenant_id, name_zh=r.tenant.name.zh if whole or "name.zh" in paths else None,
+            name_en=r.tenant.name.en, set_en=whole or "name.en" in paths, status=status,
+        )
+        return tenant_pb(await self.h.tenants.update(cmd, current_principal()))
+
+    async def GetJwks(self, r: pb.GetJwksRequest, context: Any) -> pb.GetJwksResponse:
+        jwks = await self.h.ctx.keyring.jwks()
+        return pb.GetJwksResponse(keys=[pb.Jwk(**k) for k in jwks["keys"]], max_age_seconds=300)
+
+    async def RotateSigningKey(self, r: pb.RotateSigningKeyRequest, context: Any) -> pb.RotateSigningKeyResponse:
+        rotation = await self.h.keys.rotate(current_principal())
+        return pb.RotateSigningKeyResponse(kid=rotation.kid, published_kids=rotation.published)
+
+    async def VerifyAuditChain(self, r: pb.VerifyAuditChainRequest, context: Any) -> pb.VerifyAuditChainResponse:
+        report = await self.h.keys.verify_audit(current_principal())
+        return pb.VerifyAuditChainResponse(ok=report.ok, rows_checked=report.rows_checked,
+                                           first_broken_seq=report.first_broken_seq, reason=report.reason)

@@ -1,0 +1,105 @@
+"""Citizens' accounts: registration, reading a user, adding a national ID number."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from mgov_common.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound, PermissionDenied
+from mgov_common.principal import Principal
+from services.identity.domain import policy
+from services.identity.domain.national_id import normalize_national_id
+from services.identity.domain.passwords import check_password
+from services.identity.domain.phone import normalize_phone
+from services.identity.domain.tenants import Status, check_slug
+from services.identity.domain.users import User, check_name
+from services.identity.service_layer import commands
+from services.identity.service_layer.access import actor, parse_user_id, signed_in
+from services.identity.service_layer.context import Context
+
+T = TypeVar("T")
+
+
+class Validation:
+    """Collects every field error of a request, so one answer names them all."""
+
+    def __init__(self) -> None:
+        self.violations: list[FieldViolation] = []
+
+    def check(self, fn: Callable[[], T]) -> T | None:
+        try:
+            return fn()
+        except InvalidArgument as exc:
+            self.violations.extend(exc.violations)
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.violations:
+            fields = ", ".join(v.field for v in self.violations)
+            raise InvalidArgument(f"invalid input: {fields}", code="validation_failed", violations=self.violations)
+
+
+class Accounts:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def register(self, cmd: commands.Register) -> User:
+        v = Validation()
+        v.check(lambda: check_slug(cmd.tenant_id, "tenant_id"))
+        phone = v.check(lambda: normalize_phone(cmd.phone))
+        name = v.check(lambda: check_name(cmd.name))
+        v.check(lambda: check_password(cmd.password, phone=phone))
+        v.raise_if_any()
+        assert phone is not None and name is not None
+        password_hash = await self.ctx.passwords.hash(cmd.password)
+        now = self.ctx.clock()
+        async with self.ctx.uow() as uow:
+            tenant = await uow.tenants.get(cmd.tenant_id)
+            if tenant is None or tenant.status is not Status.ACTIVE:
+                raise InvalidArgument(f"no active tenant {cmd.tenant_id!r}", field="tenant_id", code="unknown_tenant")
+            if await uow.users.get_by_phone(phone) is not None:
+                raise AlreadyExists("this phone number is already registered", field="phone", code="duplicate_phone")
+            user = User.register_citizen(tenant_id=tenant.id, name=name, phone=phone, password_hash=password_hash, now=now)
+            await uow.users.add(user)
+            uow.audit(actor(None, cmd.source_address, action="user.register", actor_kind="user", actor_id=str(user.id),
+                            tenant_id=tenant.id, subject=str(user.id)))
+            await uow.commit()
+        return user
+
+    async def get_user(self, user_id: str, principal: Principal | None) -> User:
+        p = signed_in(principal)
+        uid = parse_user_id(user_id or p.subject)
+        async with self.ctx.uow() as uow:
+            user = await uow.users.get(uid)
+            if user is None:
+                raise NotFound("no such user", field="user_id", code="user_not_found")
+            if str(uid) != p.subject:
+                paths = [await uow.tenants.path(t) for t in sorted({user.tenant_id} | {b.tenant for b in user.roles})]
+                if not policy.may_view_user(p, str(uid), [path for path in paths if path]):
+                    raise PermissionDenied("you may not see this user", code="forbidden")
+        return user
+
+    async def set_national_id(self, cmd: commands.SetNationalId, principal: Principal | None) -> User:
+        p = signed_in(principal)
+        if cmd.user_id and cmd.user_id != p.subject:
+            raise PermissionDenied("only the user themselves may add their ID number", field="user_id")
+        now = self.ctx.clock()
+        v = Validation()
+        national_id = v.check(lambda: normalize_national_id(cmd.national_id, today=now.date()))
+        v.check(lambda: check_name(cmd.real_name, "real_name"))
+        v.raise_if_any()
+        assert national_id is not None
+        async with self.ctx.uow() as uow:
+            user = await uow.users.get(parse_user_id(p.subject), for_update=True)
+            if user is None:
+                raise NotFound("no such user", field="user_id", code="user_not_found")
+            owner = await uow.users.national_id_owner(national_id)
+            if owner is not None and owner != user.id:
+                raise AlreadyExists("this ID number belongs to another account", field="national_id", code="duplicate_national_id")
+            user.set_national_id(national_id, cmd.real_name, now)
+            await uow.users.save(user)
+            uow.audit(actor(p, action="user.real_name", tenant_id=user.tenant_id, subject=str(user.id), details={"level": 2}))
+            await uow.commit()
+        return user
+
+

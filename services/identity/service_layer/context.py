@@ -1,0 +1,36 @@
+"""What every handler needs, built once by `bootstrap` (or by a test with its own clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from services.identity.adapters.crypto import Lookup
+from services.identity.adapters.passwords import Argon2Passwords
+from services.identity.adapters.signing_keys import KeyRing
+from services.identity.adapters.tokens import TokenIssuer
+from services.identity.domain.lockout import LockoutPolicy
+from services.identity.service_layer.unit_of_work import UowFactory
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    uow: UowFactory
+    passwords: Argon2Passwords
+    keyring: KeyRing
+    issuer: TokenIssuer
+    lookup: Lookup
+    lockout: LockoutPolicy
+    refresh_ttl: timedelta
+    session_max: timedelta
+    # How long a retired signing key keeps verifying: the access-token lifetime plus the
+    # key cache (a replica may sign with the old key that long after a rotation).
+    key_retirement: timedelta
+    # HMAC key of the audit chain (the verifier needs it too).
+    audit_key: bytes
+    clock: Callable[[], datetime] = utc_now

@@ -1,0 +1,26 @@
+"""All handlers of the service, built over one context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.identity.service_layer.accounts import Accounts
+from services.identity.service_layer.context import Context
+from services.identity.service_layer.keys import Keys
+from services.identity.service_layer.sign_in import SignIn
+from services.identity.service_layer.staff import Staff
+from services.identity.service_layer.tenants import Tenants
+
+
+@dataclass(frozen=True)
+class Handlers:
+    ctx: Context
+    accounts: Accounts
+    sign_in: SignIn
+    staff: Staff
+    tenants: Tenants
+    keys: Keys
+
+    @classmethod
+    def build(cls, ctx: Context) -> "Handlers":
+        return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx))
