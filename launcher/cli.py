@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from launcher import identity_cli
 from mgov_common.ports import PortInUse
 from launcher.topology import SERVICES, UnknownService, service
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     health = sub.add_parser("health", help="ask each service's gRPC health")
     health.add_argument("services", nargs="*")
     health.set_defaults(func=cmd_health)
+    identity_cli.add_commands(sub)
     return parser
 
 

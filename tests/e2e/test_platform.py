@@ -149,8 +149,17 @@ def test_a_port_already_in_use_is_named(tmp_path: Path) -> None:
     assert f"port {port} (gateway) is already in use" in p.log()
 
 
+# Outside demo mode every service's secrets must be given (they have no defaults).
+PRODUCTION_SECRETS = {
+    "MGOV_IDENTITY_FIELD_KEY": "11" * 32,
+    "MGOV_IDENTITY_LOOKUP_KEY": "22" * 32,
+    "MGOV_IDENTITY_AUDIT_KEY": "33" * 32,
+    "MGOV_CATALOG_PAGE_TOKEN_SECRET": "44" * 32,
+}
+
+
 def test_with_external_servers_nothing_embedded_starts(servers: Servers, tmp_path: Path) -> None:
-    p = start(tmp_path / "home", tmp_path, MGOV_DATABASE_URL=servers.dsn, MGOV_NATS_URL=servers.nats_url)
+    p = start(tmp_path / "home", tmp_path, MGOV_DATABASE_URL=servers.dsn, MGOV_NATS_URL=servers.nats_url, **PRODUCTION_SECRETS)
     try:
         wait_ready(p)
         names = " ".join(" ".join(c.cmdline()) for c in psutil.Process(p.proc.pid).children(recursive=True))

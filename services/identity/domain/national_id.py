@@ -34,7 +34,7 @@ def normalize_national_id(raw: str, *, today: date, field: str = "national_id") 
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise InvalidArgument("the birth date inside the ID number is not a date", field=field, code="invalid_birth_date") from None
-    if born > today or born.year < 1900:
+    if born > today or born.year < 1800:
         raise InvalidArgument("the birth date inside the ID number is out of range", field=field, code="invalid_birth_date")
     if check_character(value[:17]) != value[17]:
         raise InvalidArgument("the ID number's check digit does not match (GB 11643)", field=field, code="invalid_checksum")

@@ -34,6 +34,9 @@ class Validation:
             return None
 
     def raise_if_any(self) -> None:
+        if len(self.violations) == 1:
+            only = self.violations[0]
+            raise InvalidArgument(only.description, code=only.code, violations=self.violations)
         if self.violations:
             fields = ", ".join(v.field for v in self.violations)
             raise InvalidArgument(f"invalid input: {fields}", code="validation_failed", violations=self.violations)

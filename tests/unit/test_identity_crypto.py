@@ -1,0 +1,81 @@
+"""Field encryption with key ids, lookup HMACs, key parsing and the secret settings."""
+
+import base64
+import secrets
+
+import pytest
+from pydantic import SecretStr
+
+from mgov_common.settings import SettingsError, load_settings
+from services.identity.adapters.crypto import DecryptionError, FieldCipher, Lookup, new_refresh_token, parse_key, refresh_token_hash
+from services.identity.adapters.signing_keys import public_jwk, thumbprint
+from services.identity.settings import IdentitySettings
+
+
+def test_keys_are_accepted_as_hex_or_base64_and_must_be_32_bytes() -> None:
+    raw = secrets.token_bytes(32)
+    assert parse_key(SecretStr(raw.hex()), "K") == raw
+    assert parse_key(base64.b64encode(raw).decode(), "K") == raw
+    assert parse_key(base64.urlsafe_b64encode(raw).rstrip(b"=").decode(), "K") == raw
+    for bad in ("short", raw.hex()[:-2], base64.b64encode(raw[:16]).decode()):
+        with pytest.raises(SettingsError, match="MGOV_X"):
+            parse_key(bad, "MGOV_X")
+
+
+def test_a_ciphertext_opens_only_with_its_key_and_its_row() -> None:
+    cipher = FieldCipher("f1", {"f1": secrets.token_bytes(32)})
+    key_id, blob = cipher.encrypt_text("13900000100", "users.phone:u1")
+    assert key_id == "f1" and b"13900000100" not in blob
+    assert cipher.decrypt_text(key_id, blob, "users.phone:u1") == "13900000100"
+    with pytest.raises(DecryptionError):
+        cipher.decrypt_text(key_id, blob, "users.phone:u2")  # moved to another row
+    with pytest.raises(DecryptionError):
+        cipher.decrypt_text(key_id, blob[:-1] + bytes([blob[-1] ^ 1]), "users.phone:u1")
+    assert cipher.encrypt_text("13900000100", "a")[1] != cipher.encrypt_text("13900000100", "a")[1]  # fresh nonce
+
+
+def test_a_rotated_field_key_still_reads_old_rows_through_previous_keys() -> None:
+    old, new = secrets.token_hex(32), secrets.token_hex(32)
+    before = FieldCipher.from_settings("f1", SecretStr(old), None)
+    key_id, blob = before.encrypt_text("330106199001011234", "x")
+    after = FieldCipher.from_settings("f2", SecretStr(new), SecretStr(f"f1={old}"))
+    assert after.encrypt_text("y", "x")[0] == "f2"
+    assert after.decrypt_text(key_id, blob, "x") == "330106199001011234"
+    with pytest.raises(DecryptionError, match="not configured"):
+        FieldCipher.from_settings("f2", SecretStr(new), None).decrypt_text(key_id, blob, "x")
+    with pytest.raises(SettingsError):
+        FieldCipher.from_settings("f2", SecretStr(new), SecretStr("garbage"))
+
+
+def test_lookup_hashes_are_keyed_and_separate_kinds() -> None:
+    a, b = Lookup(b"a" * 32), Lookup(b"b" * 32)
+    assert a.phone("13900000100") == a.phone("13900000100") != b.phone("13900000100")
+    assert a.phone("110105194912310021") != a.national_id("110105194912310021")
+    assert "13900000100" not in a.account_key("13900000100") and len(a.account_key("13900000100")) == 32
+
+
+def test_refresh_tokens_are_opaque_random_and_stored_hashed() -> None:
+    t1, t2 = new_refresh_token(), new_refresh_token()
+    assert t1 != t2 and t1.startswith("mgr_") and len(t1) > 40
+    assert refresh_token_hash(t1) != refresh_token_hash(t2) and len(refresh_token_hash(t1)) == 32
+
+
+def test_the_kid_is_the_rfc_7638_thumbprint() -> None:
+    # RFC 8037 appendix A.3: the thumbprint of its example Ed25519 key.
+    x = base64.urlsafe_b64decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+    assert thumbprint(x) == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    assert public_jwk("k", x) == {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "k", "alg": "EdDSA", "use": "sig"}
+
+
+def test_identity_secrets_are_required_outside_demo_mode_and_derived_stably_in_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("MGOV_DEMO", "MGOV_IDENTITY_FIELD_KEY", "MGOV_IDENTITY_LOOKUP_KEY", "MGOV_IDENTITY_AUDIT_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(SettingsError, match="MGOV_IDENTITY_FIELD_KEY"):
+        load_settings(IdentitySettings)
+    monkeypatch.setenv("MGOV_DEMO", "1")
+    one, two = load_settings(IdentitySettings), load_settings(IdentitySettings)
+    assert one.field_key is not None and two.field_key is not None
+    assert one.field_key.get_secret_value() == two.field_key.get_secret_value()
+    assert len(parse_key(one.audit_key, "A")) == 32
+    monkeypatch.setenv("MGOV_IDENTITY_LOCKOUT_DURATION_S", "3")
+    assert load_settings(IdentitySettings).lockout_duration_s == 3
