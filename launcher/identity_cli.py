@@ -99,8 +99,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 @_guard
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     rotation = _run(lambda h: h.keys.rotate(None, cli=True))
-    print(f"new signing key {rotation.kid}; published: {', '.join(rotation.published)}")
-    print("running identity replicas sign with it within MGOV_IDENTITY_KEY_CACHE_S (default 10 s)")
+    print(f"new signing key {rotation.kid}, published now, signing from {rotation.activates_at.isoformat(timespec='seconds')}")
+    print(f"published keys: {', '.join(rotation.published)}; the replaced key stays published until its tokens expire")
     return 0
 
 

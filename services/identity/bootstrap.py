@@ -19,7 +19,7 @@ from mgov_common.auth import JwksCache, TokenVerifier
 from mgov_common.runtime import Runtime, ServiceParts
 from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
 from services.identity.adapters.passwords import Argon2Passwords
-from services.identity.adapters.signing_keys import KeyRing, KeySet, SigningKeyRepository
+from services.identity.adapters.signing_keys import SKEW_MARGIN, KeyRing, KeySet, SigningKeyRepository
 from services.identity.adapters.tokens import TokenIssuer
 from services.identity.domain.lockout import LockoutPolicy
 from services.identity.entrypoints.grpc import IdentityServicer
@@ -44,14 +44,14 @@ def crypto_from_settings(s: IdentitySettings) -> Crypto:
 
 def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callable[[], datetime] = utc_now) -> Context:
     crypto = crypto_from_settings(settings)
-    retirement = timedelta(seconds=settings.access_token_ttl_s + settings.key_cache_s)
+    hold = timedelta(seconds=settings.access_token_ttl_s + settings.key_cache_s) + SKEW_MARGIN
 
     def uow() -> UnitOfWork:
         return UnitOfWork(pool, crypto, clock)
 
     async def load_keys() -> KeySet:
         async with pool.acquire() as conn:
-            keys = await SigningKeyRepository(conn, crypto.cipher).load(clock())
+            keys = await SigningKeyRepository(conn, crypto.cipher).load(clock(), hold)
         if keys is None:
             raise RuntimeError("no signing key: the identity service makes one at start")
         return keys
@@ -68,7 +68,8 @@ def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callabl
                               settings.lockout_window_s, settings.lockout_duration_s),
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
         session_max=timedelta(seconds=settings.session_max_s),
-        key_retirement=retirement,
+        key_activation_delay=timedelta(seconds=settings.key_activation_delay_s),
+        key_hold=hold,
         audit_key=crypto.audit_key,
         clock=clock,
     )

@@ -45,6 +45,10 @@ class IdentitySettings(ServiceSettings):
     # Signing keys are re-read from the database this often (rotation by another
     # replica or by `mgov keys rotate` is picked up within it).
     key_cache_s: float = Field(default=10.0, ge=0)
+    # A rotated-in key is published this long before it signs, so that every JWKS
+    # cache (identity's own for `key_cache_s`, then verifiers refreshing on an unknown
+    # kid at most every 5 s) knows it first. Keep it above key_cache_s + 5.
+    key_activation_delay_s: float = Field(default=30.0, ge=0)
 
     # Sign-in lockout: `threshold` failures within `window` lock for `duration`,
     # counted per account and per source address.

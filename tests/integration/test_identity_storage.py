@@ -2,8 +2,10 @@
 edits, signing keys that rotate without breaking live tokens, field-key rotation."""
 
 import secrets
+from datetime import timedelta
 
 import asyncpg
+import jwt
 import pytest
 from pydantic import SecretStr
 
@@ -79,18 +81,25 @@ async def test_a_deleted_audit_row_is_detected(demo: Handlers, id_pool: asyncpg.
     assert (report.ok, report.first_broken_seq) == (False, 4) and "missing" in report.reason
 
 
-async def test_key_rotation_keeps_old_tokens_verifying_until_they_expire(demo: Handlers, clock: Clock) -> None:
+async def test_a_rotated_key_is_published_first_signs_later_and_the_old_one_verifies_until_its_tokens_expire(demo: Handlers, clock: Clock) -> None:
     before = await demo.sign_in.authenticate(commands.Authenticate("13900000100", "mgov-demo-2026"))
     old_kid = before.access.kid
     with pytest.raises(PermissionDenied):
         await demo.keys.rotate(await sign_in(demo, "13900000010"))
     rotation = await demo.keys.rotate(await sign_in(demo, "13900000000"))
-    assert rotation.kid != old_kid and rotation.published == [rotation.kid, old_kid]
-    after = await demo.sign_in.authenticate(commands.Authenticate("13900000100", "mgov-demo-2026"))
-    assert after.access.kid == rotation.kid
+    assert rotation.kid != old_kid and rotation.activates_at == clock.now + timedelta(seconds=30)
+    assert rotation.published == [old_kid, rotation.kid]  # published at once, the old key still signs
+    during = await demo.sign_in.authenticate(commands.Authenticate("13900000100", "mgov-demo-2026"))
+    assert during.access.kid == old_kid
     verifier = verifier_for(demo)
-    assert (await verifier.verify(before.access.token)).subject == (await verifier.verify(after.access.token)).subject
-    clock.advance(900 + 59)  # access TTL + 60 s skew margin (the test's key cache is 0 s), less a second
+    assert (await verifier.verify(before.access.token)).subject == (await verifier.verify(during.access.token)).subject
+
+    clock.advance(30)
+    after = await demo.sign_in.authenticate(commands.Authenticate("13900000100", "mgov-demo-2026"))
+    assert jwt.get_unverified_header(after.access.token)["kid"] == rotation.kid
+    assert (await verifier.verify(before.access.token)).subject  # the replaced key still verifies
+    hold = 900 + 0 + 60  # access TTL + key cache (0 s here) + skew margin, after the successor activated
+    clock.advance(hold - 1)
     assert [k["kid"] for k in (await demo.ctx.keyring.jwks())["keys"]] == [rotation.kid, old_kid]
     clock.advance(2)
     assert [k["kid"] for k in (await demo.ctx.keyring.jwks())["keys"]] == [rotation.kid]

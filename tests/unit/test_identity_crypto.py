@@ -79,3 +79,18 @@ def test_identity_secrets_are_required_outside_demo_mode_and_derived_stably_in_i
     assert len(parse_key(one.audit_key, "A")) == 32
     monkeypatch.setenv("MGOV_IDENTITY_LOCKOUT_DURATION_S", "3")
     assert load_settings(IdentitySettings).lockout_duration_s == 3
+
+
+def test_the_signing_key_schedule_publishes_before_signing_and_holds_replaced_keys() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from services.identity.adapters.signing_keys import KeyRow, schedule
+
+    t0, hold = datetime(2026, 1, 1, tzinfo=UTC), timedelta(seconds=960)
+    a, b, c = (KeyRow(k, b"\0" * 32, t0 + timedelta(seconds=s)) for k, s in (("a", 0), ("b", 30), ("c", 2000)))
+    kids = lambda at: [r.kid for r in schedule([a, b], t0 + timedelta(seconds=at), hold)[1]]  # noqa: E731
+    assert schedule([a, b], t0 + timedelta(seconds=10), hold)[0] == a and kids(10) == ["a", "b"]
+    assert schedule([a, b], t0 + timedelta(seconds=30), hold)[0] == b and kids(30) == ["b", "a"]
+    assert kids(30 + 959) == ["b", "a"] and kids(30 + 960) == ["b"]
+    assert [r.kid for r in schedule([c, a, b], t0 + timedelta(seconds=40), hold)[1]] == ["b", "c", "a"]
+    assert schedule([c], t0, hold) == (None, [c])

@@ -1,10 +1,11 @@
 """Ed25519 signing keys: stored in the identity schema, private halves encrypted.
 
-The newest unretired key signs; `rotate` adds a new key and retires the others, which
-stay published in the JWKS until `publish_until` (the retirement plus the access-token
-lifetime, the key cache and a margin for clock skew), so tokens they signed keep
-verifying until they expire. `KeyRing` caches the keys for `cache_s` so signing and
-the JWKS cost no query; rotations by other replicas or the CLI arrive within it.
+Rotation adds a key that is *published first and signs later*: it appears in the JWKS
+at once and becomes the signing key at `activates_at` (after `key_activation_delay_s`),
+so every verifier's cache can learn it before the first token it signs arrives. The
+key it replaces stays published until the tokens it signed have expired: its
+successor's activation plus the access-token lifetime, the key cache and a skew margin.
+`KeyRing` caches the keys for `cache_s`, so signing and the JWKS cost no query.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import base64
 import hashlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from services.identity.adapters.crypto import FieldCipher
 
 _LOCK = "mgov-identity:signing-keys"
+# Added to the publication of a replaced key, for clocks that disagree a little.
 SKEW_MARGIN = timedelta(seconds=60)
 
 
@@ -52,7 +54,31 @@ class SigningKey:
 @dataclass(frozen=True)
 class KeySet:
     signing: SigningKey
-    jwks: list[dict[str, str]]  # the signing key first
+    jwks: list[dict[str, str]]  # the signing key first, then keys about to sign, then old ones
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    kid: str
+    public_key: bytes
+    activates_at: datetime
+
+
+def schedule(rows: Sequence[KeyRow], now: datetime, hold: timedelta) -> tuple[KeyRow | None, list[KeyRow]]:
+    """The signing key at `now` and the keys to publish (pure).
+
+    The signing key is the last one activated; keys not yet active are published
+    (verifiers learn them early); an older key is published until its successor's
+    activation plus `hold` (the lifetime of the last token it signed, with margins).
+    """
+    ordered = sorted(rows, key=lambda r: (r.activates_at, r.kid))
+    active = [r for r in ordered if r.activates_at <= now]
+    if not active:
+        return None, list(ordered)
+    signing = active[-1]
+    pending = [r for r in ordered if r.activates_at > now]
+    older = [r for r, successor in zip(active, active[1:]) if successor.activates_at + hold > now]
+    return signing, [signing, *pending, *reversed(older)]
 
 
 class SigningKeyRepository:
@@ -60,23 +86,21 @@ class SigningKeyRepository:
         self.conn = conn
         self.cipher = cipher
 
-    async def load(self, now: datetime) -> KeySet | None:
-        rows = await self.conn.fetch(
-            "SELECT kid, public_key, private_cipher, enc_key_id, retired_at FROM signing_keys"
-            " WHERE retired_at IS NULL OR publish_until > $1 ORDER BY retired_at IS NULL DESC, created_at DESC",
-            now,
-        )
-        if not rows or rows[0]["retired_at"] is not None:
+    async def load(self, now: datetime, hold: timedelta) -> KeySet | None:
+        rows = [KeyRow(r["kid"], bytes(r["public_key"]), r["activates_at"])
+                for r in await self.conn.fetch("SELECT kid, public_key, activates_at FROM signing_keys")]
+        signing, published = schedule(rows, now, hold)
+        if signing is None:
             return None
-        top = rows[0]
-        raw = self.cipher.decrypt(top["enc_key_id"], top["private_cipher"], f"signing_key:{top['kid']}".encode())
-        signing = SigningKey(top["kid"], Ed25519PrivateKey.from_private_bytes(raw))
-        return KeySet(signing, [public_jwk(r["kid"], r["public_key"]) for r in rows])
+        row = await self.conn.fetchrow("SELECT private_cipher, enc_key_id FROM signing_keys WHERE kid = $1", signing.kid)
+        raw = self.cipher.decrypt(row["enc_key_id"], row["private_cipher"], f"signing_key:{signing.kid}".encode())
+        return KeySet(SigningKey(signing.kid, Ed25519PrivateKey.from_private_bytes(raw)),
+                      [public_jwk(r.kid, r.public_key) for r in published])
 
-    async def rotate(self, now: datetime, retire_after: timedelta, *, only_if_none: bool = False) -> str | None:
-        """Add a signing key and retire the rest; with `only_if_none`, only when no key signs."""
+    async def rotate(self, now: datetime, activates_at: datetime, *, only_if_none: bool = False) -> str | None:
+        """Add a key signing from `activates_at`; with `only_if_none`, only when there is no key."""
         await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _LOCK)
-        if only_if_none and await self.conn.fetchval("SELECT count(*) FROM signing_keys WHERE retired_at IS NULL"):
+        if only_if_none and await self.conn.fetchval("SELECT count(*) FROM signing_keys"):
             return None
         private = Ed25519PrivateKey.generate()
         public_raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -85,12 +109,9 @@ class SigningKeyRepository:
             private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()), f"signing_key:{kid}".encode()
         )
         await self.conn.execute(
-            "UPDATE signing_keys SET retired_at = $1, publish_until = $2 WHERE retired_at IS NULL",
-            now, now + retire_after + SKEW_MARGIN,
-        )
-        await self.conn.execute(
-            "INSERT INTO signing_keys (kid, public_key, private_cipher, enc_key_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-            kid, public_raw, blob, key_id, now,
+            "INSERT INTO signing_keys (kid, public_key, private_cipher, enc_key_id, created_at, activates_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            kid, public_raw, blob, key_id, now, activates_at,
         )
         return kid
 

@@ -13,7 +13,7 @@ from typing import Any
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.errors import InvalidArgument
 from mgov_common.principal import current_principal
-from services.identity.entrypoints.convert import LEVEL_FROM_PB, STATUS_FROM_PB, tenant_pb, token_pair, user_pb
+from services.identity.entrypoints.convert import LEVEL_FROM_PB, STATUS_FROM_PB, tenant_pb, timestamp, token_pair, user_pb
 from services.identity.service_layer import commands
 from services.identity.service_layer.handlers import Handlers
 
@@ -107,7 +107,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def RotateSigningKey(self, r: pb.RotateSigningKeyRequest, context: Any) -> pb.RotateSigningKeyResponse:
         rotation = await self.h.keys.rotate(current_principal())
-        return pb.RotateSigningKeyResponse(kid=rotation.kid, published_kids=rotation.published)
+        return pb.RotateSigningKeyResponse(kid=rotation.kid, published_kids=rotation.published,
+                                           activate_time=timestamp(rotation.activates_at))
 
     async def VerifyAuditChain(self, r: pb.VerifyAuditChainRequest, context: Any) -> pb.VerifyAuditChainResponse:
         report = await self.h.keys.verify_audit(current_principal())

@@ -28,9 +28,11 @@ class Context:
     lockout: LockoutPolicy
     refresh_ttl: timedelta
     session_max: timedelta
-    # How long a retired signing key keeps verifying: the access-token lifetime plus the
-    # key cache (a replica may sign with the old key that long after a rotation).
-    key_retirement: timedelta
+    # A rotated-in signing key is published this long before it signs (verifier caches
+    # learn it first); a replaced key stays published `key_hold` after its successor
+    # activates (token lifetime + key cache + skew margin).
+    key_activation_delay: timedelta
+    key_hold: timedelta
     # HMAC key of the audit chain (the verifier needs it too).
     audit_key: bytes
     clock: Callable[[], datetime] = utc_now

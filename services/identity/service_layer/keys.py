@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from mgov_common.errors import PermissionDenied
 from mgov_common.principal import Principal
@@ -16,6 +17,7 @@ from services.identity.service_layer.context import Context
 @dataclass(frozen=True)
 class Rotation:
     kid: str
+    activates_at: datetime
     published: list[str]
 
 
@@ -32,23 +34,26 @@ class Keys:
 
     async def ensure_signing_key(self) -> None:
         """Make the first signing key if there is none (every replica at start)."""
+        now = self.ctx.clock()
         async with self.ctx.uow() as uow:
-            kid = await uow.keys.rotate(self.ctx.clock(), self.ctx.key_retirement, only_if_none=True)
+            kid = await uow.keys.rotate(now, now, only_if_none=True)
             if kid:
                 uow.audit(actor(None, action="signing_key.create", actor_kind="platform", actor_id="identity", subject=kid))
             await uow.commit()
 
     async def rotate(self, principal: Principal | None, *, cli: bool = False) -> Rotation:
         p = None if cli else _require_province_admin(principal)
+        now = self.ctx.clock()
+        activates_at = now + self.ctx.key_activation_delay
         async with self.ctx.uow() as uow:
-            kid = await uow.keys.rotate(self.ctx.clock(), self.ctx.key_retirement)
+            kid = await uow.keys.rotate(now, activates_at)
             assert kid is not None
-            entry = actor(p, action="signing_key.rotate", subject=kid)
-            uow.audit(entry if p else actor(None, action="signing_key.rotate", actor_kind="cli", subject=kid))
+            entry = actor(p, action="signing_key.rotate", subject=kid, details={"activates_at": activates_at.isoformat()})
+            uow.audit(entry if p else replace(entry, actor_kind="cli"))
             await uow.commit()
         self.ctx.keyring.invalidate()
         keys = await self.ctx.keyring.keys()
-        return Rotation(kid, [k["kid"] for k in keys.jwks])
+        return Rotation(kid, activates_at, [k["kid"] for k in keys.jwks])
 
     async def reencrypt(self) -> int:
         """Rewrite personal numbers and private keys under the current field key."""

@@ -365,12 +365,14 @@ class RotateSigningKeyRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class RotateSigningKeyResponse(_message.Message):
-    __slots__ = ("kid", "published_kids")
+    __slots__ = ("kid", "published_kids", "activate_time")
     KID_FIELD_NUMBER: _ClassVar[int]
     PUBLISHED_KIDS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVATE_TIME_FIELD_NUMBER: _ClassVar[int]
     kid: str
     published_kids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, kid: _Optional[str] = ..., published_kids: _Optional[_Iterable[str]] = ...) -> None: ...
+    activate_time: _timestamp_pb2.Timestamp
+    def __init__(self, kid: _Optional[str] = ..., published_kids: _Optional[_Iterable[str]] = ..., activate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetJwksRequest(_message.Message):
     __slots__ = ()

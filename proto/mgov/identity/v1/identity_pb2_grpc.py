@@ -322,9 +322,11 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RotateSigningKey(self, request, context):
-        """Rotates the token signing key: a new Ed25519 key signs every token
-        issued from now on; the previous key stays in the JWKS until the tokens
-        it signed have expired. Audited.
+        """Rotates the token signing key: a new Ed25519 key is published in the
+        JWKS at once and signs every token from activate_time on (after
+        MGOV_IDENTITY_KEY_ACTIVATION_DELAY_S, so verifier caches learn it first);
+        the previous key stays in the JWKS until the tokens it signed have
+        expired. Audited.
         Caller: province_admin (or `mgov keys rotate` on the database).
         Errors: PERMISSION_DENIED.
         """
