@@ -11,6 +11,7 @@ from gateway import problems
 from gateway.backends import Backends
 from gateway.request_id import RequestIdMiddleware
 from gateway.routers import auth, health, me, tenants
+from gateway.routers import notices, services
 from gateway.settings import GatewaySettings
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
@@ -39,5 +40,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(me.router)
     app.include_router(tenants.router)
+    app.include_router(services.router)
+    app.include_router(notices.router)
     app.add_middleware(RequestIdMiddleware)
     return app

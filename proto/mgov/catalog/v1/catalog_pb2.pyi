@@ -141,7 +141,7 @@ class ServiceGuide(_message.Message):
     def __init__(self, legal_basis: _Optional[_Iterable[str]] = ..., conditions: _Optional[_Iterable[str]] = ..., materials: _Optional[_Iterable[_Union[Material, _Mapping]]] = ..., free: _Optional[bool] = ..., fees: _Optional[_Iterable[_Union[Fee, _Mapping]]] = ..., statutory_limit_days: _Optional[int] = ..., promised_limit_days: _Optional[int] = ..., processing_kind: _Optional[_Union[ProcessingKind, str]] = ..., channels: _Optional[_Iterable[_Union[Channel, str]]] = ..., visits: _Optional[int] = ..., appointment: _Optional[bool] = ..., address: _Optional[str] = ..., contact: _Optional[str] = ..., office_hours: _Optional[str] = ..., process_steps: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ServiceItem(_message.Message):
-    __slots__ = ("id", "tenant_id", "code", "name", "type", "agency", "department", "summary", "guide", "keywords", "form_schema", "workflow_id", "required_identity_level", "status", "version", "inherited_from", "localized_fields", "etag", "use_count", "create_time", "update_time", "publish_time", "updated_by")
+    __slots__ = ("id", "tenant_id", "code", "name", "type", "agency", "department", "summary", "guide", "keywords", "form_schema", "workflow_id", "required_identity_level", "status", "version", "inherited_from", "localized_fields", "etag", "use_count", "create_time", "update_time", "publish_time", "updated_by", "base_version", "has_draft")
     ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
@@ -165,6 +165,8 @@ class ServiceItem(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    BASE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    HAS_DRAFT_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant_id: str
     code: str
@@ -188,7 +190,9 @@ class ServiceItem(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     publish_time: _timestamp_pb2.Timestamp
     updated_by: _common_pb2.Actor
-    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., code: _Optional[str] = ..., name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., type: _Optional[_Union[ItemType, str]] = ..., agency: _Optional[str] = ..., department: _Optional[str] = ..., summary: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., guide: _Optional[_Union[ServiceGuide, _Mapping]] = ..., keywords: _Optional[_Iterable[str]] = ..., form_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., workflow_id: _Optional[str] = ..., required_identity_level: _Optional[_Union[_common_pb2.IdentityLevel, str]] = ..., status: _Optional[_Union[ItemStatus, str]] = ..., version: _Optional[int] = ..., inherited_from: _Optional[str] = ..., localized_fields: _Optional[_Iterable[str]] = ..., etag: _Optional[str] = ..., use_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
+    base_version: int
+    has_draft: bool
+    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., code: _Optional[str] = ..., name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., type: _Optional[_Union[ItemType, str]] = ..., agency: _Optional[str] = ..., department: _Optional[str] = ..., summary: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., guide: _Optional[_Union[ServiceGuide, _Mapping]] = ..., keywords: _Optional[_Iterable[str]] = ..., form_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., workflow_id: _Optional[str] = ..., required_identity_level: _Optional[_Union[_common_pb2.IdentityLevel, str]] = ..., status: _Optional[_Union[ItemStatus, str]] = ..., version: _Optional[int] = ..., inherited_from: _Optional[str] = ..., localized_fields: _Optional[_Iterable[str]] = ..., etag: _Optional[str] = ..., use_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., base_version: _Optional[int] = ..., has_draft: _Optional[bool] = ...) -> None: ...
 
 class ListServicesRequest(_message.Message):
     __slots__ = ("tenant_id", "q", "type", "department", "channel", "include_drafts", "page_size", "page_token")
@@ -243,16 +247,20 @@ class CreateDraftRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., base_item_id: _Optional[str] = ..., item: _Optional[_Union[ServiceItem, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class UpdateDraftRequest(_message.Message):
-    __slots__ = ("service_id", "item", "update_mask", "etag")
+    __slots__ = ("service_id", "item", "update_mask", "etag", "version", "replace")
     SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
     ITEM_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    REPLACE_FIELD_NUMBER: _ClassVar[int]
     service_id: str
     item: ServiceItem
     update_mask: _field_mask_pb2.FieldMask
     etag: str
-    def __init__(self, service_id: _Optional[str] = ..., item: _Optional[_Union[ServiceItem, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
+    version: int
+    replace: bool
+    def __init__(self, service_id: _Optional[str] = ..., item: _Optional[_Union[ServiceItem, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., etag: _Optional[str] = ..., version: _Optional[int] = ..., replace: _Optional[bool] = ...) -> None: ...
 
 class PublishItemRequest(_message.Message):
     __slots__ = ("service_id", "etag")
@@ -283,8 +291,40 @@ class OptOutRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., opt_out: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class OptOutResponse(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("tenant_id", "service_id", "opted_out")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    OPTED_OUT_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    service_id: str
+    opted_out: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., opted_out: _Optional[bool] = ...) -> None: ...
+
+class ListVersionsRequest(_message.Message):
+    __slots__ = ("service_id",)
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    service_id: str
+    def __init__(self, service_id: _Optional[str] = ...) -> None: ...
+
+class ItemVersion(_message.Message):
+    __slots__ = ("version", "etag", "publish_time", "base_version", "published_by")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
+    PUBLISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    BASE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_BY_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    etag: str
+    publish_time: _timestamp_pb2.Timestamp
+    base_version: int
+    published_by: _common_pb2.Actor
+    def __init__(self, version: _Optional[int] = ..., etag: _Optional[str] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., base_version: _Optional[int] = ..., published_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
+
+class ListVersionsResponse(_message.Message):
+    __slots__ = ("versions",)
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[ItemVersion]
+    def __init__(self, versions: _Optional[_Iterable[_Union[ItemVersion, _Mapping]]] = ...) -> None: ...
 
 class Notice(_message.Message):
     __slots__ = ("id", "tenant_id", "title", "body", "category", "publish_time", "published_by")

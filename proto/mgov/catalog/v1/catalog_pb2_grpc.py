@@ -69,6 +69,11 @@ class CatalogServiceStub:
                 request_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.OptOutRequest.SerializeToString,
                 response_deserializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.OptOutResponse.FromString,
                 _registered_method=True)
+        self.ListVersions = channel.unary_unary(
+                '/mgov.catalog.v1.CatalogService/ListVersions',
+                request_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListVersionsRequest.SerializeToString,
+                response_deserializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListVersionsResponse.FromString,
+                _registered_method=True)
         self.ListNotices = channel.unary_unary(
                 '/mgov.catalog.v1.CatalogService/ListNotices',
                 request_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListNoticesRequest.SerializeToString,
@@ -87,8 +92,11 @@ class CatalogServiceServicer:
     def ListServices(self, request, context):
         """The effective list of published items for a tenant: its own items, its
         localisations, and the items of its ancestors it has not localised or
-        opted out of. With `q`: ordered by relevance then use; without: by code.
-        guide and form_schema are left empty in the list.
+        opted out of (the nearest tenant on the path up the tree decides).
+        Ordered by relevance (with `q`), then use count, then code, then id.
+        In the list, guide carries only the scalar summary fields (limits,
+        processing kind, channels, visits, appointment, free) and form_schema is
+        empty.
         Caller: anyone (include_drafts: admins of tenant_id).
         Errors: NOT_FOUND (tenant), INVALID_ARGUMENT (bad page token, filter),
         PERMISSION_DENIED (include_drafts without the role).
@@ -111,22 +119,26 @@ class CatalogServiceServicer:
         """Creates a draft: a brand-new item of the tenant, a localisation of an
         ancestor's item, or the next version of the tenant's own published item
         (see base_item_id).
-        Caller: tenant_admin of tenant_id; a tenant system (item.updated ingest).
+        Caller: tenant_admin of tenant_id (province_admin of an ancestor); a
+        tenant system of tenant_id (item.updated ingest).
         Errors: INVALID_ARGUMENT (missing required element, unknown type,
         invalid form_schema, localised field not localisable), NOT_FOUND
-        (tenant, base item, workflow), PERMISSION_DENIED, ALREADY_EXISTS (code
-        taken, or a draft of that item already exists).
+        (tenant, base item), PERMISSION_DENIED, ALREADY_EXISTS (a draft or a
+        localisation of that item already exists; request_id reused with another
+        body), FAILED_PRECONDITION (base item retired or never published).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateDraft(self, request, context):
-        """Updates fields of a draft.
+        """Updates fields of the item's current draft (`version` names the version
+        to edit; 0 = the draft). Published versions are immutable: editing one,
+        or an item without a draft, is FAILED_PRECONDITION with code
+        "version_immutable" (HTTP 409).
         Caller: tenant_admin of the item's tenant; a tenant system of it.
         Errors: INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED,
-        FAILED_PRECONDITION (not a draft: published versions are immutable),
-        ABORTED (etag mismatch).
+        FAILED_PRECONDITION, ABORTED (etag mismatch).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -134,7 +146,9 @@ class CatalogServiceServicer:
 
     def PublishItem(self, request, context):
         """Freezes the draft as a new immutable published version; emits
-        item.published.
+        item.published. Publishing a base item also publishes a new version of
+        each published localisation of it (the localised fields re-applied on
+        the new base version), each with its own item.published.
         Caller: tenant_admin of the item's tenant; a tenant system of it.
         Errors: NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION (no draft,
         incomplete guide), ABORTED (etag mismatch).
@@ -145,7 +159,9 @@ class CatalogServiceServicer:
 
     def RetireItem(self, request, context):
         """Retires an item (all versions stop being listed; running applications
-        keep their version); emits item.retired.
+        keep their version); emits item.retired. Retiring a base item retires its
+        localisations too; retiring a localisation makes its tenant fall back to
+        the base item (opt out to stop offering it).
         Caller: tenant_admin of the item's tenant.
         Errors: NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION (already retired).
         """
@@ -158,6 +174,14 @@ class CatalogServiceServicer:
         Caller: tenant_admin of tenant_id.
         Errors: NOT_FOUND (item not visible to the tenant), PERMISSION_DENIED,
         INVALID_ARGUMENT (the item is the tenant's own).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListVersions(self, request, context):
+        """The published versions of an item, newest first (content omitted).
+        Caller: anyone. Errors: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -219,6 +243,11 @@ def add_CatalogServiceServicer_to_server(servicer, server):
                     servicer.OptOut,
                     request_deserializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.OptOutRequest.FromString,
                     response_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.OptOutResponse.SerializeToString,
+            ),
+            'ListVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVersions,
+                    request_deserializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListVersionsRequest.FromString,
+                    response_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListVersionsResponse.SerializeToString,
             ),
             'ListNotices': grpc.unary_unary_rpc_method_handler(
                     servicer.ListNotices,
@@ -420,6 +449,33 @@ class CatalogService:
             '/mgov.catalog.v1.CatalogService/OptOut',
             mgov_dot_catalog_dot_v1_dot_catalog__pb2.OptOutRequest.SerializeToString,
             mgov_dot_catalog_dot_v1_dot_catalog__pb2.OptOutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.catalog.v1.CatalogService/ListVersions',
+            mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListVersionsRequest.SerializeToString,
+            mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListVersionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,113 @@
+"""The mobile API's JSON for catalogue resources, to and from `mgov.catalog.v1` messages.
+
+Item bodies carry the item's content fields (name, type, agency, ..., guide,
+form_schema) in the shape of docs/catalog.md; enums are slugs, and `type` also accepts
+the two-letter code and the Chinese name (行政许可). Writable fields are the content
+fields (plus `base_item_id` on creation); anything else in a body is a 422 naming it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mgov.catalog.v1 import catalog_pb2 as pb
+from mgov_common import protojson
+from mgov_common.errors import FieldViolation, InvalidArgument
+
+# The eight item types: slug -> (code, zh, en). Mirrors services/catalog/domain/types.py
+# (a unit test holds them together); the gateway does not import service code.
+ITEM_TYPES: dict[str, tuple[str, str, str]] = {
+    "administrative_licensing": ("XK", "行政许可", "Administrative licensing"),
+    "administrative_confirmation": ("QR", "行政确认", "Administrative confirmation"),
+    "administrative_payment": ("JF", "行政给付", "Administrative payment"),
+    "administrative_adjudication": ("CJ", "行政裁决", "Administrative adjudication"),
+    "administrative_reward": ("JL", "行政奖励", "Administrative reward"),
+    "administrative_filing": ("BA", "行政备案", "Administrative filing"),
+    "other_administrative_power": ("QT", "其他行政权力", "Other administrative power"),
+    "public_service": ("GG", "公共服务", "Public service"),
+}
+_TYPE_ENUM = pb.ItemType.DESCRIPTOR
+ALIASES: protojson.EnumAliases = {
+    _TYPE_ENUM.full_name: {alias: protojson.enum_number(_TYPE_ENUM, slug) or 0 for slug, (code, zh, _) in ITEM_TYPES.items() for alias in (code, zh)},
+}
+CONTENT_FIELDS = ("name", "type", "agency", "department", "summary", "guide", "keywords", "form_schema", "workflow_id", "required_identity_level")
+LIST_GUIDE_FIELDS = ("statutory_limit_days", "promised_limit_days", "processing_kind", "channels", "visits", "appointment", "free")
+LIST_FIELDS = ("id", "tenant_id", "code", "name", "type", "agency", "department", "summary", "keywords", "workflow_id",
+               "required_identity_level", "status", "version", "inherited_from", "use_count", "publish_time")
+
+
+def item_type_number(raw: str, field: str = "type") -> int:
+    number = protojson.enum_number(_TYPE_ENUM, raw, ALIASES)
+    if number is None:
+        raise InvalidArgument(f"unknown item type {raw!r}; one of: {', '.join(ITEM_TYPES)} (or 行政许可 ..., XK ...)", code="unknown_type", field=field)
+    return number
+
+
+def enum_number(enum: Any, raw: str, field: str) -> int:
+    number = protojson.enum_number(enum, raw)
+    if number is None:
+        raise InvalidArgument(f"{field} is one of: {', '.join(protojson.enum_choices(enum))}", code="unknown_value", field=field)
+    return number
+
+
+def _type_label(slug: str | None) -> dict[str, str] | None:
+    if slug not in ITEM_TYPES:
+        return None
+    code, zh, en = ITEM_TYPES[slug]
+    return {"code": code, "zh": zh, "en": en}
+
+
+def item_json(msg: pb.ServiceItem) -> dict[str, Any]:
+    """The full representation of one item (GET /v1/services/{id})."""
+    data = protojson.to_json(msg)
+    out: dict[str, Any] = {k: data[k] for k in ("id", "tenant_id", "code")}
+    for k in CONTENT_FIELDS:
+        out[k] = data[k]
+        if k == "type":
+            out["type_label"] = _type_label(data["type"])
+    out.update(
+        status=data["status"], version=data["version"], inherited_from=data["inherited_from"] or None,
+        localized_fields=data["localized_fields"], base_version=data["base_version"] or None,
+        create_time=data["create_time"], update_time=data["update_time"], publish_time=data["publish_time"],
+    )
+    if msg.status == pb.ITEM_STATUS_DRAFT or msg.has_draft:
+        out["has_draft"] = msg.has_draft or msg.status == pb.ITEM_STATUS_DRAFT
+    if msg.status == pb.ITEM_STATUS_DRAFT:
+        out["updated_by"] = data["updated_by"]
+    return out
+
+
+def list_item_json(msg: pb.ServiceItem, *, admin: bool = False) -> dict[str, Any]:
+    """One row of a list: no materials, no form schema."""
+    data = protojson.to_json(msg)
+    out = {k: data[k] for k in LIST_FIELDS}
+    out["type_label"] = _type_label(data["type"])
+    out["inherited_from"] = out["inherited_from"] or None
+    out["guide"] = {k: data["guide"][k] for k in LIST_GUIDE_FIELDS}
+    if admin:
+        out["has_draft"] = data["has_draft"]
+    return out
+
+
+def parse_item_body(body: dict[str, Any], *, extra: tuple[str, ...] = ()) -> tuple[pb.ServiceItem, list[str]]:
+    """The item of a request body and the paths it sets (`name`, `guide.fees`, ...)."""
+    bad = [k for k in body if k not in CONTENT_FIELDS and k not in extra]
+    if bad:
+        raise InvalidArgument(
+            f"not writable: {', '.join(bad)}", code="validation_failed",
+            violations=[FieldViolation(k, "unknown_field", "is not a writable field of a service item") for k in bad],
+        )
+    content = {k: v for k, v in body.items() if k in CONTENT_FIELDS}
+    item = protojson.from_json(content, pb.ServiceItem, aliases=ALIASES)
+    paths = [k for k in content if k != "guide"]
+    guide = content.get("guide")
+    if isinstance(guide, dict):
+        paths += [f"guide.{k}" for k in guide]
+    elif "guide" in content:
+        paths.append("guide")
+    return item, paths
+
+
+def notice_json(msg: pb.Notice) -> dict[str, Any]:
+    data = protojson.to_json(msg)
+    return {k: data[k] for k in ("id", "tenant_id", "title", "body", "category", "publish_time")}

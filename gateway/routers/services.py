@@ -1,0 +1,184 @@
+"""Service items (事项): the public catalogue and its administration (DESIGN §5, issue 4).
+
+Reads are public and cacheable: lists carry `Cache-Control: public`, an item carries
+an `ETag` and answers 304 to a matching `If-None-Match` (an explicit published version
+never changes, so it is cacheable for a day). Writes need a tenant admin's token, which
+is forwarded to the catalog service, where the permission is decided.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from gateway.auth import CallerDep, SignedInDep
+from gateway.catalog_json import enum_number, item_json, item_type_number, list_item_json, parse_item_body
+from gateway.deps import BackendsDep
+from mgov.catalog.v1 import catalog_pb2 as pb
+from mgov.catalog.v1 import catalog_pb2_grpc
+from mgov_common.errors import InvalidArgument
+
+router = APIRouter(prefix="/v1", tags=["services"])
+
+LIST_CACHE = "public, max-age=30"
+ITEM_CACHE = "public, max-age=60"
+VERSION_CACHE = "public, max-age=86400, immutable"
+PRIVATE = "private, no-store"
+ITEM_EXAMPLE = {
+    "name": {"zh": "个体工商户营业执照办理", "en": "Business licence for individual businesses"},
+    "type": "行政许可", "agency": "杭州市市场监督管理局", "department": "登记注册处",
+    "guide": {"legal_basis": ["《促进个体工商户发展条例》"], "conditions": ["有固定的经营场所"], "free": True,
+              "statutory_limit_days": 15, "promised_limit_days": 3, "processing_kind": "promised", "channels": ["app", "service_hall"]},
+    "keywords": ["营业执照"], "workflow_id": "standard",
+    "form_schema": {"type": "object", "required": ["applicant_name"], "properties": {"applicant_name": {"type": "string"}}},
+}
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", max_length=200)]
+IfMatch = Annotated[str, Header(alias="If-Match")]
+
+
+def _stub(backends: Any) -> catalog_pb2_grpc.CatalogServiceStub:
+    return catalog_pb2_grpc.CatalogServiceStub(backends.channels["catalog"])
+
+
+def _quoted(etag: str) -> str:
+    return f'"{etag}"'
+
+
+def _etag_of(header: str) -> str:
+    """The bare etag of an If-Match header ('"abc"', 'W/"abc"' or 'abc')."""
+    value = header.strip()
+    return value.removeprefix("W/").strip('"') if value and value != "*" else ""
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or any(t.removeprefix("W/").strip('"') == etag for t in tags)
+
+
+def _item_response(msg: pb.ServiceItem, status: int = 200, cache: str = PRIVATE, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(item_json(msg), status_code=status, headers={"ETag": _quoted(msg.etag), "Cache-Control": cache, **(headers or {})})
+
+
+@router.get("/tenants/{tenant_id}/services", summary="The services a tenant offers (inherited ones included), searchable")
+async def list_services(
+    tenant_id: str, caller: CallerDep, backends: BackendsDep, response: Response,
+    q: Annotated[str, Query(max_length=100, description="Search names and keywords, Chinese included")] = "",
+    type: Annotated[str, Query(description="administrative_licensing ... public_service, XK ... GG, or 行政许可 ...")] = "",
+    department: Annotated[str, Query(max_length=200, description="Exact department or agency")] = "",
+    channel: Annotated[str, Query(description="app, web or service_hall")] = "",
+    include_drafts: Annotated[bool, Query(description="Also the tenant's unpublished items (its admins only)")] = False,
+    page_size: Annotated[int, Query(ge=0, le=100)] = 0,
+    page_token: Annotated[str, Query(max_length=2048)] = "",
+) -> dict[str, Any]:
+    request = pb.ListServicesRequest(
+        tenant_id=tenant_id, q=q, department=department, include_drafts=include_drafts, page_size=page_size, page_token=page_token,
+        type=item_type_number(type) if type else 0, channel=enum_number(pb.Channel.DESCRIPTOR, channel, "channel") if channel else 0,
+    )
+    resp = await _stub(backends).ListServices(request, metadata=caller.metadata)
+    response.headers["Cache-Control"] = PRIVATE if include_drafts else LIST_CACHE
+    return {"items": [list_item_json(s, admin=include_drafts) for s in resp.services], "next_page_token": resp.next_page_token}
+
+
+@router.get("/services/{service_id}", summary="One service item with its guide and application form", response_model=None)
+async def get_service(
+    service_id: str, caller: CallerDep, backends: BackendsDep,
+    version: Annotated[int, Query(ge=0, description="A published version; 0 = the latest")] = 0,
+    draft: Annotated[bool, Query(description="The unpublished draft (the item's admins only)")] = False,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+) -> Response:
+    msg = await _stub(backends).GetService(pb.GetServiceRequest(service_id=service_id, version=version, draft=draft), metadata=caller.metadata)
+    cache = PRIVATE if draft else (VERSION_CACHE if version else ITEM_CACHE)
+    if _matches(if_none_match, msg.etag):
+        return Response(status_code=304, headers={"ETag": _quoted(msg.etag), "Cache-Control": cache})
+    return _item_response(msg, cache=cache)
+
+
+@router.get("/services/{service_id}/versions", summary="The published versions of an item, newest first")
+async def list_versions(service_id: str, caller: CallerDep, backends: BackendsDep, response: Response) -> dict[str, Any]:
+    resp = await _stub(backends).ListVersions(pb.ListVersionsRequest(service_id=service_id), metadata=caller.metadata)
+    response.headers["Cache-Control"] = LIST_CACHE
+    items = [{"version": v.version, "etag": v.etag, "base_version": v.base_version or None,
+              "publish_time": v.publish_time.ToDatetime().isoformat() + "Z"} for v in resp.versions]
+    return {"items": items, "next_page_token": ""}
+
+
+@router.post("/tenants/{tenant_id}/services", status_code=201, summary="Create a draft: a new item, a localisation, or the next version",
+             response_model=None)
+async def create_service(
+    tenant_id: str, request: Request, caller: SignedInDep, backends: BackendsDep,
+    body: Annotated[dict[str, Any], Body(openapi_examples={"new item": {"value": ITEM_EXAMPLE},
+                                                            "localisation": {"value": {"base_item_id": "<an ancestor's item id>", "agency": "杭州市西湖区市场监督管理局", "guide": {"promised_limit_days": 1}}}})],
+    idempotency_key: IdempotencyKey = "",
+) -> JSONResponse:
+    base = body.get("base_item_id") or ""
+    if not isinstance(base, str):
+        raise InvalidArgument("base_item_id must be a string", code="validation_failed", field="base_item_id")
+    item, paths = parse_item_body(body, extra=("base_item_id",))
+    req = pb.CreateDraftRequest(tenant_id=tenant_id, base_item_id=base, item=item, request_id=idempotency_key)
+    req.update_mask.paths.extend(paths)
+    msg = await _stub(backends).CreateDraft(req, metadata=caller.metadata)
+    return _item_response(msg, 201, headers={"Location": f"/v1/services/{msg.id}?draft=true"})
+
+
+async def _update(service_id: str, body: dict[str, Any], replace: bool, if_match: str, version: int, caller: Any, backends: Any) -> JSONResponse:
+    item, paths = parse_item_body(body)
+    req = pb.UpdateDraftRequest(service_id=service_id, item=item, etag=_etag_of(if_match), version=version, replace=replace)
+    req.update_mask.paths.extend(paths)
+    if replace and not paths:
+        raise InvalidArgument("a replacement needs the item's fields", code="validation_failed", field="body")
+    return _item_response(await _stub(backends).UpdateDraft(req, metadata=caller.metadata))
+
+
+@router.patch("/services/{service_id}", summary="Change fields of the item's draft (published versions are immutable: 409)", response_model=None)
+async def patch_service(
+    service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
+    if_match: IfMatch = "", version: Annotated[int, Query(ge=0, description="The version being edited; 0 = the draft")] = 0,
+) -> JSONResponse:
+    return await _update(service_id, body, False, if_match, version, caller, backends)
+
+
+@router.put("/services/{service_id}", summary="Replace the item's draft", response_model=None)
+async def put_service(
+    service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
+    if_match: IfMatch = "", version: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
+    return await _update(service_id, body, True, if_match, version, caller, backends)
+
+
+@router.post("/services/{service_id}/publish", summary="Publish the draft as a new immutable version", response_model=None)
+async def publish_service(service_id: str, caller: SignedInDep, backends: BackendsDep, if_match: IfMatch = "") -> JSONResponse:
+    msg = await _stub(backends).PublishItem(pb.PublishItemRequest(service_id=service_id, etag=_etag_of(if_match)), metadata=caller.metadata)
+    return _item_response(msg)
+
+
+@router.post("/services/{service_id}/retire", summary="Retire an item (its versions stay readable)", response_model=None)
+async def retire_service(
+    service_id: str, caller: SignedInDep, backends: BackendsDep,
+    body: Annotated[dict[str, str], Body(openapi_examples={"retire": {"value": {"reason": "事项已取消"}}})] | None = None,
+) -> JSONResponse:
+    reason = (body or {}).get("reason", "")
+    msg = await _stub(backends).RetireItem(pb.RetireItemRequest(service_id=service_id, reason=reason), metadata=caller.metadata)
+    return _item_response(msg)
+
+
+async def _opt(tenant_id: str, service_id: str, out: bool, reason: str, caller: Any, backends: Any) -> dict[str, Any]:
+    req = pb.OptOutRequest(tenant_id=tenant_id, service_id=service_id, opt_out=out, reason=reason)
+    resp = await _stub(backends).OptOut(req, metadata=caller.metadata)
+    return {"tenant_id": resp.tenant_id, "service_id": resp.service_id, "opted_out": resp.opted_out}
+
+
+@router.post("/tenants/{tenant_id}/services/{service_id}/opt-out", summary="Stop offering an inherited item in this tenant (and below)")
+async def opt_out(
+    tenant_id: str, service_id: str, caller: SignedInDep, backends: BackendsDep,
+    body: Annotated[dict[str, str], Body(openapi_examples={"opt out": {"value": {"reason": "由市级统一办理"}}})] | None = None,
+) -> dict[str, Any]:
+    return await _opt(tenant_id, service_id, True, (body or {}).get("reason", ""), caller, backends)
+
+
+@router.delete("/tenants/{tenant_id}/services/{service_id}/opt-out", summary="Offer an inherited item again")
+async def opt_in(tenant_id: str, service_id: str, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+    return await _opt(tenant_id, service_id, False, "", caller, backends)

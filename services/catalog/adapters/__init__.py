@@ -1,0 +1,1 @@
+"""PostgreSQL repositories, the unit of work and the page-token codec."""

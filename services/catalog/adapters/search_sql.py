@@ -1,0 +1,107 @@
+"""The SQL of the effective list of a tenant, with search, filters and keyset pagination.
+
+One statement: walk the tenant's chain up the projected tree, apply the inheritance
+rule of `domain/inheritance.py` (nearest decision wins, an opt-out before an item of
+the same tenant) with `DISTINCT ON`, filter, score and page.
+
+Search uses pg_trgm. Trigrams of short CJK queries are weak (a four-character word
+inside a longer name shares few trigrams with it: 营业执照 vs 个体工商户营业执照办理
+scores 0.4, and two-character words have no inner trigram at all), so matching is a
+substring test — every whitespace-separated term must occur (`ILIKE ALL`), which the
+GIN trigram index serves for terms of three or more characters — or, for misspelt
+Latin words, trigram word similarity (`<%`). Relevance is a tier (exact name, name
+prefix, name contains the query, names contain every term, keywords contain every
+term, similar only) times 10 plus the word similarity in five steps (coarse on purpose,
+so that use can still decide between similar matches); ties go to the more used item,
+then the code, then the id, so the order is total and keyset pagination is exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+MAX_TERMS = 8
+
+_EFFECTIVE = """
+WITH RECURSIVE chain AS (
+    SELECT id, parent_id, 0 AS depth FROM tenants WHERE id = $1
+    UNION ALL
+    SELECT t.id, t.parent_id, c.depth + 1 FROM tenants t JOIN chain c ON t.id = c.parent_id WHERE c.depth < 10
+),
+decided AS (
+    SELECT DISTINCT ON (lineage) lineage, item_id, opted_out FROM (
+        SELECT coalesce(i.inherited_from, i.id) AS lineage, i.id AS item_id, false AS opted_out, c.depth
+          FROM items i JOIN chain c ON c.id = i.tenant_id WHERE i.status = 'published'
+        UNION ALL
+        SELECT o.item_id, NULL::uuid, true, c.depth FROM opt_outs o JOIN chain c ON c.id = o.tenant_id
+    ) x ORDER BY lineage, depth, opted_out DESC
+),
+visible AS (
+    SELECT i.* FROM decided d JOIN items i ON i.id = d.item_id WHERE NOT d.opted_out
+    UNION ALL
+    SELECT i.* FROM items i WHERE $2::bool AND i.tenant_id = $1 AND i.status = 'draft'
+)"""
+
+
+@dataclass(frozen=True)
+class Criteria:
+    tenant_id: str
+    q: str = ""
+    type: str | None = None
+    department: str | None = None
+    channel: str | None = None
+    include_drafts: bool = False
+    limit: int = 20
+    after: tuple[int, int, str, str] | None = None  # (score, use_count, code, id) of the last row shown
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def build(c: Criteria) -> tuple[str, list[Any]]:
+    args: list[Any] = [c.tenant_id, c.include_drafts]
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    where: list[str] = []
+    if c.q:
+        terms = c.q.split()[:MAX_TERMS]
+        q, q_pat, q_prefix, term_pats = arg(c.q), arg(_like(c.q)), arg(_like(c.q)[1:]), arg([_like(t) for t in terms])
+        score = (
+            f"(CASE WHEN lower(v.name_zh) = lower({q}) OR lower(v.name_en) = lower({q}) THEN 5"
+            f" WHEN v.name_zh ILIKE {q_prefix} OR v.name_en ILIKE {q_prefix} THEN 4"
+            f" WHEN v.name_zh ILIKE {q_pat} OR v.name_en ILIKE {q_pat} THEN 3"
+            f" WHEN (v.name_zh || ' ' || v.name_en) ILIKE ALL({term_pats}::text[]) THEN 2"
+            f" WHEN v.search_text ILIKE ALL({term_pats}::text[]) THEN 1 ELSE 0 END) * 10"
+            f" + floor(word_similarity({q}, v.search_text) * 5)::int"
+        )
+        where.append(f"(v.search_text ILIKE ALL({term_pats}::text[]) OR {q} <% v.search_text)")
+    else:
+        score = "0"
+    if c.type:
+        where.append(f"v.type = {arg(c.type)}")
+    if c.department:
+        d = arg(c.department)
+        where.append(f"(v.department = {d} OR v.agency = {d})")
+    if c.channel:
+        where.append(f"{arg(c.channel)} = ANY(v.channels)")
+    has_draft = "EXISTS (SELECT 1 FROM item_drafts d WHERE d.item_id = v.id)" if c.include_drafts else "false"
+    sql = (
+        _EFFECTIVE
+        + f",\nscored AS (SELECT v.*, {score} AS score, {has_draft} AS has_draft FROM visible v"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + ")\nSELECT s.*, lv.etag AS latest_etag FROM scored s"
+        + " LEFT JOIN item_versions lv ON lv.item_id = s.id AND lv.version = s.latest_version"
+    )
+    if c.after is not None:
+        s, u, code, item = c.after
+        sql += (
+            f" WHERE (-s.score, -s.use_count, s.code COLLATE \"C\", s.id::text COLLATE \"C\")"
+            f" > (-{arg(s)}::int, -{arg(u)}::bigint, {arg(code)}::text COLLATE \"C\", {arg(item)}::text COLLATE \"C\")"
+        )
+    sql += f" ORDER BY s.score DESC, s.use_count DESC, s.code COLLATE \"C\", s.id::text COLLATE \"C\" LIMIT {arg(c.limit + 1)}"
+    return sql, args

@@ -1,0 +1,1 @@
+"""Ways into the catalogue: the gRPC servicer and the event consumers."""

@@ -1,0 +1,66 @@
+"""Notices (信息公开): a tenant admin publishes; a tenant reads its own and its ancestors'."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from mgov_common.errors import AlreadyExists, InvalidArgument
+from mgov_common.principal import Principal
+from services.catalog.adapters.page_token import PageTokenCodec, fingerprint
+from services.catalog.adapters.uow import UnitOfWork
+from services.catalog.domain.notice import Notice
+from services.catalog.domain.permissions import actor_of, require_admin
+from services.catalog.domain.types import NOTICE_CATEGORIES
+from services.catalog.service_layer.items import tenant_chain
+from services.catalog.service_layer.queries import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+
+async def publish_notice(
+    uow: UnitOfWork, principal: Principal | None, *, tenant_id: str, title: dict[str, str], body: dict[str, str],
+    category: str, publish_time: datetime | None, request_id: str, now: datetime,
+) -> Notice:
+    async with uow:
+        actor = actor_of(require_admin(principal, await tenant_chain(uow, tenant_id)))
+        scope, print_ = f"notice:{tenant_id}", fingerprint(title, body, category, publish_time.isoformat() if publish_time else None)
+        if request_id:
+            seen = await uow.keys.find(scope, request_id)
+            if seen is not None:
+                if seen["fingerprint"] != print_:
+                    raise AlreadyExists("this Idempotency-Key was used with another notice", code="idempotency_key_reused", field="request_id")
+                existing = await uow.notices.get(uuid.UUID(seen["result_id"]))
+                assert existing is not None
+                return existing
+        notice = Notice.publish(tenant_id=tenant_id, title=title, body=body, category=category, publish_time=publish_time, actor=actor, now=now)
+        await uow.notices.add(notice)
+        if request_id:
+            await uow.keys.remember(scope, request_id, print_, str(notice.id))
+        await uow.commit()
+        return notice
+
+
+async def list_notices(
+    uow: UnitOfWork, codec: PageTokenCodec, *, tenant_id: str, category: str, own_only: bool, page_size: int, page_token: str,
+) -> tuple[list[Notice], str]:
+    if page_size < 0 or page_size > MAX_PAGE_SIZE:
+        raise InvalidArgument(f"page_size is between 1 and {MAX_PAGE_SIZE}", code="out_of_range", field="page_size")
+    if category and category not in NOTICE_CATEGORIES:
+        raise InvalidArgument(f"category is one of {', '.join(NOTICE_CATEGORIES)}", code="unknown_value", field="category")
+    scope = fingerprint("notices", tenant_id, category, own_only)
+    after = None
+    if page_token:
+        p = codec.decode(page_token, scope)
+        try:
+            after = (datetime.fromisoformat(p["t"]), uuid.UUID(p["i"]))
+        except (KeyError, TypeError, ValueError):
+            raise InvalidArgument("the page token is invalid", code="invalid_page_token", field="page_token") from None
+    limit = page_size or DEFAULT_PAGE_SIZE
+    async with uow:
+        await tenant_chain(uow, tenant_id)
+        rows = await uow.notices.list(tenant_id, own_only=own_only, category=category or None, after=after, limit=limit + 1)
+    token = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        token = codec.encode({"t": rows[-1].publish_time.isoformat(), "i": str(rows[-1].id)}, scope)
+    return rows, token
+

@@ -1,0 +1,156 @@
+"""Search, filters, ordering and pagination over the seeded demo catalogue, in real PostgreSQL."""
+
+import random
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+
+from mgov_common.errors import InvalidArgument, NotFound
+from services.catalog.adapters.page_token import PageTokenCodec
+from services.catalog.domain.inheritance import Candidate, chain_of, effective
+from services.catalog.domain import content as c
+from services.catalog.service_layer import items, queries
+from services.catalog.service_layer.seed import seed_demo
+from services.catalog.service_layer.views import ItemView
+from tests.catalog_support import CODEC, NOW, admin, catalog_pool, content, reader, uow  # noqa: F401
+
+
+@pytest.fixture
+async def demo(catalog_pool: asyncpg.Pool) -> asyncpg.Pool:
+    report = await seed_demo(uow(catalog_pool), NOW)
+    assert report.items >= 30
+    return catalog_pool
+
+
+async def search(pool: asyncpg.Pool, tenant: str, q: str = "", **kw: Any) -> list[ItemView]:
+    views, _ = await queries.list_services(reader(pool), None, CODEC, queries.ListQuery(tenant, q=q, page_size=100, **kw))
+    return views
+
+
+def names(views: list[ItemView]) -> list[str]:
+    return [v.content["name"]["zh"] for v in views]
+
+
+@pytest.mark.parametrize(("q", "expected_first"), [
+    ("营业执照", "个体工商户营业执照办理"),  # a four-character word inside a longer name
+    ("执照", "个体工商户营业执照办理"),  # two characters: no trigram of its own
+    ("个体工商户营业执照办理", "个体工商户营业执照办理"),
+    ("公积金", "住房公积金提取"),
+    ("上户口", "出生登记"),  # a keyword, not in the name
+    ("残疾 补贴", "困难残疾人生活补贴和重度残疾人护理补贴"),  # every term must occur
+    ("Business licence", "个体工商户营业执照办理"),
+    ("PROVIDENT FUND", "住房公积金提取"),
+    ("residence permit", "居住证办理"),
+    ("marriage", "结婚登记"),
+    ("330000-QR-0004", "不动产登记"),  # by code
+])
+async def test_search_finds_items_by_name_and_keyword_in_chinese_and_english(demo: asyncpg.Pool, q: str, expected_first: str) -> None:
+    found = await search(demo, "xihu", q)
+    assert found and names(found)[0] == expected_first, names(found)
+
+
+async def test_search_finds_what_the_tenant_offers_and_nothing_else(demo: asyncpg.Pool) -> None:
+    assert await search(demo, "xihu", "量子计算机") == []
+    xihu = await search(demo, "xihu", "营业执照")
+    assert [(v.tenant_id, v.content["agency"]) for v in xihu] == [("xihu", "杭州市西湖区市场监督管理局")]  # xihu's own localisation
+    yuhang = await search(demo, "yuhang", "营业执照")
+    assert [(v.tenant_id, v.content["agency"]) for v in yuhang] == [("hangzhou", "杭州市市场监督管理局")]  # the city's, inherited
+    ningbo = await search(demo, "ningbo", "营业执照")
+    assert [v.tenant_id for v in ningbo] == ["zhejiang"]
+    assert await search(demo, "xihu", "租赁合同") == []  # hangzhou opted out; its counties follow
+    assert names(await search(demo, "ningbo", "租赁合同")) == ["住房租赁合同登记备案"]
+    card = names(await search(demo, "ningbo", "市民卡"))
+    assert card[0] == "宁波市民卡申领" and "杭州市民卡申领" not in card  # ningbo's own, not hangzhou's
+
+
+async def test_relevance_puts_name_matches_before_keyword_matches_then_use(demo: asyncpg.Pool) -> None:
+    assert names(await search(demo, "hangzhou", "不动产登记"))[0] == "不动产登记"  # the exact name first
+    found = await search(demo, "hangzhou", "登记")
+    in_name = [v for v in found if "登记" in v.content["name"]["zh"]]
+    keyword_only = [v for v in found if "登记" not in v.content["name"]["zh"]]
+    assert len(in_name) >= 4 and keyword_only  # e.g. 个体工商户营业执照办理, keyword 工商登记
+    assert found == in_name + keyword_only
+    assert {v.id for v in await search(demo, "hangzhou", "登记")} == {v.id for v in found}
+
+
+async def test_equally_relevant_items_are_ordered_by_use(demo: asyncpg.Pool) -> None:
+    made = []
+    for name in ("测试补贴甲", "测试补贴乙"):
+        draft = await items.create_draft(uow(demo), admin("hangzhou"), tenant_id="hangzhou", base_item_id=None,
+                                         changes=content(name={"zh": name, "en": ""}, keywords=[]), paths=list(c.ALL_PATHS), request_id="", now=NOW)
+        made.append((await items.publish(uow(demo), admin("hangzhou"), item_id=draft.id, etag="", now=NOW)).id)
+    assert [v.id for v in await search(demo, "hangzhou", "测试补贴")] == made  # a tie: by code
+    await demo.execute("UPDATE items SET use_count = 3 WHERE id = $1", made[1])
+    assert [v.id for v in await search(demo, "hangzhou", "测试补贴")] == made[::-1]
+    browse = [v.id for v in await search(demo, "hangzhou")]
+    assert browse[0] == made[1]  # without q: the most used first
+
+
+async def test_filters_by_type_department_and_channel(demo: asyncpg.Pool) -> None:
+    licences = await search(demo, "hangzhou", type="行政许可")
+    assert licences and {v.content["type"] for v in licences} == {"administrative_licensing"}
+    assert "西湖风景名胜区内建设活动审批" in names(licences)
+    by_dept = await search(demo, "hangzhou", department="杭州住房公积金管理中心")
+    assert names(by_dept) == ["住房公积金提取"]
+    web_only = await search(demo, "hangzhou", channel="web")
+    assert web_only and all("web" in v.content["guide"]["channels"] for v in web_only)
+    hall_licences = await search(demo, "hangzhou", "许可", type="administrative_licensing", channel="service_hall")
+    assert hall_licences and all(v.content["type"] == "administrative_licensing" for v in hall_licences)
+    with pytest.raises(InvalidArgument) as exc:
+        await search(demo, "hangzhou", type="行政审批")
+    assert exc.value.field == "type"
+    with pytest.raises(NotFound):
+        await search(demo, "atlantis")
+
+
+@pytest.mark.parametrize(("tenant", "q", "size"), [("xihu", "", 7), ("haishu", "", 1), ("zhejiang", "登记", 2), ("hangzhou", "补贴", 3)])
+async def test_pagination_walks_every_item_exactly_once(demo: asyncpg.Pool, tenant: str, q: str, size: int) -> None:
+    everything = [v.id for v in await search(demo, tenant, q)]
+    seen: list[uuid.UUID] = []
+    token, pages = "", 0
+    while True:
+        views, token = await queries.list_services(reader(demo), None, CODEC, queries.ListQuery(tenant, q=q, page_size=size, page_token=token))
+        assert len(views) <= size
+        seen += [v.id for v in views]
+        pages += 1
+        if not token:
+            break
+    assert seen == everything and len(set(seen)) == len(seen)
+    assert pages == max(1, -(-len(everything) // size))
+
+
+async def test_a_page_token_cannot_be_tampered_with_or_reused_for_another_query(demo: asyncpg.Pool) -> None:
+    _, token = await queries.list_services(reader(demo), None, CODEC, queries.ListQuery("xihu", page_size=5))
+    assert token
+    for bad in (token[:-3] + "abc", token.replace(".", "x.", 1), "garbage"):
+        with pytest.raises(InvalidArgument) as exc:
+            await queries.list_services(reader(demo), None, CODEC, queries.ListQuery("xihu", page_size=5, page_token=bad))
+        assert exc.value.field == "page_token"
+    with pytest.raises(InvalidArgument):  # another tenant's walk
+        await queries.list_services(reader(demo), None, CODEC, queries.ListQuery("ningbo", page_size=5, page_token=token))
+    with pytest.raises(InvalidArgument):  # signed by another key (another deployment)
+        await queries.list_services(reader(demo), None, PageTokenCodec(b"some-other-secret-key-for-tokens"), queries.ListQuery("xihu", page_size=5, page_token=token))
+
+
+async def test_the_sql_inheritance_rule_agrees_with_the_domain_rule(demo: asyncpg.Pool) -> None:
+    """Random opt-outs on top of the demo catalogue: SQL and the pure rule pick the same items."""
+    rng = random.Random(4)
+    bases = await demo.fetch("SELECT id, tenant_id FROM items WHERE inherited_from IS NULL AND tenant_id IN ('zhejiang', 'hangzhou', 'ningbo')")
+    nodes = await reader_nodes(demo)
+    for tid in ("hangzhou", "ningbo", "xihu", "yuhang", "haishu"):
+        for row in rng.sample(list(bases), 4):
+            if row["tenant_id"] in chain_of(tid, nodes)[1:]:
+                await demo.execute("INSERT INTO opt_outs (tenant_id, item_id, created_at, created_by) VALUES ($1, $2, now(), '{}') ON CONFLICT DO NOTHING", tid, row["id"])
+    cands = [Candidate(r["id"], r["tenant_id"], r["inherited_from"] or r["id"])
+             for r in await demo.fetch("SELECT id, tenant_id, inherited_from FROM items WHERE status = 'published'")]
+    opts = [(r["tenant_id"], r["item_id"]) for r in await demo.fetch("SELECT tenant_id, item_id FROM opt_outs")]
+    assert len(opts) > 3
+    for tid in ("zhejiang", "hangzhou", "ningbo", "xihu", "yuhang", "haishu"):
+        assert {v.id for v in await search(demo, tid)} == effective(chain_of(tid, nodes), cands, opts), tid
+
+
+async def reader_nodes(pool: asyncpg.Pool) -> list:  # type: ignore[type-arg]
+    async with reader(pool) as r:
+        return await r.tenants.all()
