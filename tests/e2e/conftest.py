@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 DEMO_PASSWORD = "mgov-demo-2026"
+LOCKOUT_S = 2
 
 
 @dataclass
@@ -18,6 +19,8 @@ class DemoPlatform:
     base_url: str
     home: Path
     log_dir: Path
+    # The platform's embedded PostgreSQL (for CLI commands such as `mgov audit verify`).
+    dsn: str = ""
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -37,9 +40,10 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
     from tests.e2e.test_platform import start, stop, wait_ready
 
     tmp = tmp_path_factory.mktemp("demo")
-    p = start(tmp / "home", tmp, MGOV_DEMO="1")
+    # A short sign-in lockout, so the lockout test can see one end without a long wait.
+    p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_IDENTITY_LOCKOUT_DURATION_S=str(LOCKOUT_S))
     try:
         wait_ready(p)
-        yield DemoPlatform(p.gateway, p.home, p.home / "logs")
+        yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov")
     finally:
         stop(p, signal.SIGINT)

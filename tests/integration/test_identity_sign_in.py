@@ -172,3 +172,14 @@ async def test_a_forged_token_is_refused_by_the_identity_verifier(demo: Handlers
     header, payload, signature = pair.access.token.split(".")
     with pytest.raises(TokenInvalid):
         await verifier_for(demo).verify(f"{header}.{payload}.{signature[:-4]}AAAA")
+
+
+async def test_after_a_lock_ends_counting_starts_afresh(demo: Handlers, clock: Clock) -> None:
+    await register(demo, "13812340010")
+    for _ in range(5):
+        with pytest.raises(Unauthenticated):
+            await demo.sign_in.authenticate(commands.Authenticate("13812340010", "wrong password", "192.0.2.90"))
+    clock.advance(900)  # the lock (15 min) ends, still inside the 15-min failure window
+    with pytest.raises(Unauthenticated):  # a wrong password is checked again, not refused unseen
+        await demo.sign_in.authenticate(commands.Authenticate("13812340010", "wrong password", "192.0.2.90"))
+    assert await demo.sign_in.authenticate(commands.Authenticate("13812340010", PASSWORD, "192.0.2.90"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -48,6 +49,13 @@ class SessionRepository:
         return int(result.split()[-1])
 
 
+@dataclass(frozen=True)
+class Attempt:
+    failure_id: int | None  # the provisional failure row (None when locked)
+    failures: int  # failures of the key within the window, this one included
+    locked_until: datetime | None
+
+
 class LockoutRepository:
     """Failure rows per (scope, key) and lock rows; times come from the caller's clock."""
 
@@ -59,9 +67,16 @@ class LockoutRepository:
             "SELECT locked_until FROM sign_in_locks WHERE scope = $1 AND key = $2 AND locked_until > $3", scope, key, now
         )
 
-    async def add_failure(self, scope: Scope, key: str, now: datetime, window: timedelta) -> tuple[int, int]:
-        """Record one failure; return (its row id, failures of the key within the window)."""
+    async def attempt(self, scope: Scope, key: str, now: datetime, window: timedelta) -> Attempt:
+        """Count one attempt as a failure unless the key is locked.
+
+        Under a per-key lock held to the end of the transaction, so concurrent attempts
+        see each other's failures and locks (a lock set by one is seen by the next).
+        """
         await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"mgov-signin:{scope}:{key}")
+        locked_until = await self.locked_until(scope, key, now)
+        if locked_until is not None:
+            return Attempt(None, 0, locked_until)
         await self.conn.execute(
             "DELETE FROM sign_in_failures WHERE scope = $1 AND key = $2 AND failed_at <= $3", scope, key, now - window
         )
@@ -69,7 +84,7 @@ class LockoutRepository:
             "INSERT INTO sign_in_failures (scope, key, failed_at) VALUES ($1, $2, $3) RETURNING id", scope, key, now
         )
         count = await self.conn.fetchval("SELECT count(*) FROM sign_in_failures WHERE scope = $1 AND key = $2", scope, key)
-        return int(row_id), int(count)
+        return Attempt(int(row_id), int(count), None)
 
     async def forget_failures(self, ids: list[int]) -> None:
         await self.conn.execute("DELETE FROM sign_in_failures WHERE id = ANY($1::bigint[])", ids)
@@ -78,6 +93,9 @@ class LockoutRepository:
         await self.conn.execute("DELETE FROM sign_in_failures WHERE scope = $1 AND key = $2", scope, key)
 
     async def lock(self, scope: Scope, key: str, until: datetime) -> None:
+        """Lock the key; its failures are forgotten, so counting starts afresh after the lock."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"mgov-signin:{scope}:{key}")
+        await self.clear(scope, key)
         await self.conn.execute(
             "INSERT INTO sign_in_locks (scope, key, locked_until) VALUES ($1, $2, $3)"
             " ON CONFLICT (scope, key) DO UPDATE SET locked_until = GREATEST(sign_in_locks.locked_until, EXCLUDED.locked_until)",

@@ -59,19 +59,22 @@ class SignIn:
         seen = AuditEntry("sign_in", "failure", "anonymous", None, None, None, cmd.source_address or None, {"account": account[:16]})
 
         async with ctx.uow() as uow:
+            pending: list[int] = []
+            counts: dict[str, int] = {}
             for scope, key in keys:
-                until = await uow.lockouts.locked_until(scope, key, now)
-                if until is not None:
+                attempt = await uow.lockouts.attempt(scope, key, now, policy.window)
+                if attempt.locked_until is not None:
+                    await uow.lockouts.forget_failures(pending)
                     uow.audit(_with(seen, details={**seen.details, "reason": "locked", "scope": scope}))
                     await uow.commit()
                     raise ResourceExhausted("too many failed sign-ins; try again later", code="sign_in_locked",
-                                            retry_after_s=retry_after_s(until, now))
-            pending, counts = [], {}
-            for scope, key in keys:
-                row_id, counts[scope] = await uow.lockouts.add_failure(scope, key, now, policy.window)
-                pending.append(row_id)
+                                            retry_after_s=retry_after_s(attempt.locked_until, now))
+                assert attempt.failure_id is not None
+                pending.append(attempt.failure_id)
+                counts[scope] = attempt.failures
+            # Concurrent guesses beyond the limit: locked at once, no password check at all.
             flooded = [(s, k) for s, k in keys if counts[s] > policy.limit(s)]
-            for scope, key in flooded:  # concurrent guesses beyond the limit: no password check at all
+            for scope, key in flooded:
                 await uow.lockouts.lock(scope, key, now + timedelta(seconds=policy.duration_s))
             user = await uow.users.get_by_phone(phone)
             await uow.commit()
