@@ -227,6 +227,26 @@ def test_bad_input_is_a_4xx_problem_naming_the_field(demo_platform: DemoPlatform
         assert fields(problem(c.post("/v1/auth/token", json={"username": base["phone"]}), 422)) == {"password"}
         assert fields(problem(c.post("/v1/auth/refresh", json={}), 422)) == {"refresh_token"}
         assert problem(c.post("/v1/auth/refresh", json={"refresh_token": "mgr_nope"}), 401)["code"] == "invalid_refresh_token"
+        admin = bearer(demo_platform.sign_in("13900000010")["access_token"])
+        assert fields(problem(c.put("/v1/tenants/hangzhou/staff/not-a-uuid/roles/clerk", headers=admin), 422)) == {"user_id"}
+        assert problem(c.put(f"/v1/tenants/hangzhou/staff/{uuid.uuid4()}/roles/clerk", headers=admin), 404)["code"] == "user_not_found"
+        assert fields(problem(c.get("/v1/tenants", params={"page_token": "garbage"}), 422)) == {"page_token"}
+        assert fields(problem(c.get("/v1/tenants", params={"page_size": 100000}), 422)) == {"page_size"}
+        staff = problem(c.post("/v1/tenants/hangzhou/staff", json={"phone": new_phone(), "name": "x", "roles": ["chef"]}, headers=admin), 422)
+        assert fields(staff) == {"roles[0]"}
+        assert fields(problem(c.post("/v1/tenants", json={"id": "x1", "name": {"zh": "x"}, "division_code": "33", "parent_id": "hangzhou"}, headers=admin), 422)) == {"division_code"}
+
+
+def test_personal_numbers_never_reach_the_logs(demo_platform: DemoPlatform) -> None:
+    phone = new_phone()
+    with demo_platform.client() as c:
+        register(c, phone)
+        c.post("/v1/auth/token", json={"username": phone, "password": "not my password"}, headers={"x-forwarded-for": new_address()})
+        c.post("/v1/auth/token", json={"username": phone, "password": PASSWORD})
+        c.post("/v1/auth/register", json={"tenant_id": "hangzhou", "phone": phone, "password": PASSWORD, "name": "x"})
+    time.sleep(0.3)
+    logs = "".join(f.read_text(errors="replace") for f in demo_platform.log_dir.glob("*.log"))
+    assert logs and phone not in logs and PASSWORD not in logs and "13900000100" not in logs
 
 
 def test_national_id_raises_the_level_and_personal_numbers_are_masked_for_others(demo_platform: DemoPlatform) -> None:

@@ -151,3 +151,9 @@ async def test_the_last_province_admin_cannot_be_removed(demo: Handlers) -> None
     await demo.staff.change_role(commands.ChangeRole(second, "zhejiang", "province_admin"), admin, grant=True)
     after = await demo.staff.change_role(commands.ChangeRole(admin.subject, "zhejiang", "province_admin"), admin, grant=False)
     assert not after.roles
+
+
+async def test_nothing_is_seeded_outside_demo_mode(handlers: Handlers, id_pool: asyncpg.Pool) -> None:
+    assert await id_pool.fetchval("SELECT count(*) FROM tenants") == 0
+    assert await id_pool.fetchval("SELECT count(*) FROM users") == 0
+    assert await id_pool.fetchval("SELECT count(*) FROM signing_keys") == 1  # but a signing key exists

@@ -94,3 +94,26 @@ def test_the_signing_key_schedule_publishes_before_signing_and_holds_replaced_ke
     assert kids(30 + 959) == ["b", "a"] and kids(30 + 960) == ["b"]
     assert [r.kid for r in schedule([c, a, b], t0 + timedelta(seconds=40), hold)[1]] == ["b", "c", "a"]
     assert schedule([c], t0, hold) == (None, [c])
+
+
+async def test_an_unknown_account_costs_a_full_argon2_check_of_the_same_parameters() -> None:
+    from services.identity.adapters.passwords import Argon2Passwords
+
+    passwords = Argon2Passwords(time_cost=1, memory_kib=8192, parallelism=1)
+    checked: list[str] = []
+    real = passwords._verify
+
+    def spy(stored_hash: str, password: str) -> bool:
+        checked.append(stored_hash)
+        return real(stored_hash, password)
+
+    passwords._verify = spy  # type: ignore[method-assign]
+    stored = await passwords.hash("correct horse 9")
+    assert await passwords.verify(stored, "correct horse 9") is True
+    assert await passwords.verify(stored, "wrong") is False
+    assert await passwords.verify(None, "correct horse 9") is False
+    assert checked[:2] == [stored, stored]
+    dummy = checked[2]
+    assert dummy != stored and dummy.split("$")[:4] == stored.split("$")[:4]  # argon2id, same m/t/p
+    assert passwords.needs_rehash(stored) is False
+    assert Argon2Passwords(time_cost=2, memory_kib=8192, parallelism=1).needs_rehash(stored) is True

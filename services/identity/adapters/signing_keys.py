@@ -97,11 +97,15 @@ class SigningKeyRepository:
         return KeySet(SigningKey(signing.kid, Ed25519PrivateKey.from_private_bytes(raw)),
                       [public_jwk(r.kid, r.public_key) for r in published])
 
-    async def rotate(self, now: datetime, activates_at: datetime, *, only_if_none: bool = False) -> str | None:
-        """Add a key signing from `activates_at`; with `only_if_none`, only when there is no key."""
+    async def rotate(self, now: datetime, activates_at: datetime, *, only_if_none: bool = False) -> tuple[str, datetime] | None:
+        """Add a key signing from `activates_at` (from `now` when it is the first key);
+        with `only_if_none`, only when there is no key. Returns its kid and activation."""
         await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _LOCK)
-        if only_if_none and await self.conn.fetchval("SELECT count(*) FROM signing_keys"):
+        existing = await self.conn.fetchval("SELECT count(*) FROM signing_keys")
+        if only_if_none and existing:
             return None
+        if not existing:
+            activates_at = now
         private = Ed25519PrivateKey.generate()
         public_raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         kid = thumbprint(public_raw)
@@ -113,7 +117,7 @@ class SigningKeyRepository:
             " VALUES ($1, $2, $3, $4, $5, $6)",
             kid, public_raw, blob, key_id, now, activates_at,
         )
-        return kid
+        return kid, activates_at
 
     async def reencrypt(self) -> int:
         """Rewrite private keys encrypted with an earlier field key under the current one."""

@@ -36,18 +36,18 @@ class Keys:
         """Make the first signing key if there is none (every replica at start)."""
         now = self.ctx.clock()
         async with self.ctx.uow() as uow:
-            kid = await uow.keys.rotate(now, now, only_if_none=True)
-            if kid:
-                uow.audit(actor(None, action="signing_key.create", actor_kind="platform", actor_id="identity", subject=kid))
+            made = await uow.keys.rotate(now, now, only_if_none=True)
+            if made:
+                uow.audit(actor(None, action="signing_key.create", actor_kind="platform", actor_id="identity", subject=made[0]))
             await uow.commit()
 
     async def rotate(self, principal: Principal | None, *, cli: bool = False) -> Rotation:
         p = None if cli else _require_province_admin(principal)
         now = self.ctx.clock()
-        activates_at = now + self.ctx.key_activation_delay
         async with self.ctx.uow() as uow:
-            kid = await uow.keys.rotate(now, activates_at)
-            assert kid is not None
+            made = await uow.keys.rotate(now, now + self.ctx.key_activation_delay)
+            assert made is not None
+            kid, activates_at = made
             entry = actor(p, action="signing_key.rotate", subject=kid, details={"activates_at": activates_at.isoformat()})
             uow.audit(entry if p else replace(entry, actor_kind="cli"))
             await uow.commit()
