@@ -68,7 +68,7 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
     js = nc.jetstream()
     tasks: list[asyncio.Task[None]] = []
     try:
-        await ensure_streams(js)
+        await ensure_streams(js, replicas=settings.stream_replicas)
         parts = await bootstrap(Runtime(settings, pool, nc, js))
         server, health, port = build_server(parts.registrations, address=f"{settings.host}:{settings.port}", verifier=parts.verifier)
         reporter = HealthReporter(

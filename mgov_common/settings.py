@@ -32,6 +32,8 @@ class PlatformSettings(BaseSettings):
     demo: bool = Field(default=False, validation_alias=AliasChoices("MGOV_DEMO"))
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("MGOV_LOG_LEVEL"))
     log_json: bool = Field(default=True, validation_alias=AliasChoices("MGOV_LOG_JSON"))
+    # Copies of each JetStream stream: 1 on one machine, 3 on a NATS cluster.
+    stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias=AliasChoices("MGOV_STREAM_REPLICAS"))
     # Where services fetch the JWKS that verifies access tokens.
     identity_addr: str = Field(default="127.0.0.1:50051", validation_alias=AliasChoices("MGOV_IDENTITY_ADDR"))
 

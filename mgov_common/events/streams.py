@@ -54,8 +54,8 @@ def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig
     ]
 
 
-async def ensure_streams(js: JetStreamContext, configs: list[StreamConfig] | None = None) -> None:
-    for cfg in configs or platform_streams():
+async def ensure_streams(js: JetStreamContext, configs: list[StreamConfig] | None = None, *, replicas: int = 1) -> None:
+    for cfg in configs or platform_streams(StreamOptions(replicas=replicas)):
         try:
             await js.stream_info(cfg.name)
         except NotFoundError:

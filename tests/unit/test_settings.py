@@ -7,7 +7,14 @@ from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.settings import ServiceSettings, SettingsError, load_settings
-from services.identity.settings import IdentitySettings
+
+
+class PlainSettings(ServiceSettings):
+    """A service's settings without secrets (the real services' own are tested with them)."""
+
+    model_config = SettingsConfigDict(env_prefix="MGOV_PLAIN_", extra="ignore")
+    service_name: ClassVar[str] = "plain"
+    port: int = 50099
 
 
 class WithSecret(ServiceSettings):
@@ -19,9 +26,9 @@ class WithSecret(ServiceSettings):
 
 def test_a_service_reads_its_own_prefix_and_the_platform_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MGOV_DATABASE_URL", "postgresql://db/mgov")
-    monkeypatch.setenv("MGOV_IDENTITY_PORT", "6001")
+    monkeypatch.setenv("MGOV_PLAIN_PORT", "6001")
     monkeypatch.setenv("MGOV_CATALOG_PORT", "6002")
-    s = load_settings(IdentitySettings)
+    s = load_settings(PlainSettings)
     assert s.database_url == "postgresql://db/mgov"
     assert s.port == 6001
 
@@ -31,7 +38,7 @@ def test_unprefixed_variables_of_the_machine_are_not_mistaken_for_settings(monke
     monkeypatch.setenv("DEMO", "1")
     monkeypatch.delenv("MGOV_HOME", raising=False)
     monkeypatch.delenv("MGOV_DEMO", raising=False)
-    s = load_settings(IdentitySettings)
+    s = load_settings(PlainSettings)
     assert str(s.home) == ".mgov"
     assert s.demo is False
 
@@ -55,12 +62,12 @@ def test_a_given_secret_is_used_as_is(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_malformed_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MGOV_IDENTITY_PORT", "fifty")
-    with pytest.raises(SettingsError, match="MGOV_IDENTITY_PORT"):
-        load_settings(IdentitySettings)
+    monkeypatch.setenv("MGOV_PLAIN_PORT", "fifty")
+    with pytest.raises(SettingsError, match="MGOV_PLAIN_PORT"):
+        load_settings(PlainSettings)
 
 
 def test_a_missing_server_url_is_named() -> None:
-    s = IdentitySettings(database_url=None)
+    s = PlainSettings(database_url=None)
     with pytest.raises(SettingsError, match="MGOV_DATABASE_URL"):
         s.require_database_url()
