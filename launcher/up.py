@@ -90,6 +90,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list
     from mgov_common.bus import connect_nats
     from mgov_common.events.streams import ensure_streams
     from mgov_common.migrations import migrate
+    from mgov_common.settings import PlatformSettings
 
     t0 = time.monotonic()
     if config.external:
@@ -112,7 +113,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list
             log.info(f"{name}: applied {len(applied)} migration(s)")
     nc = await connect_nats(nats_url, "mgov-up")
     try:
-        await ensure_streams(nc.jetstream())
+        await ensure_streams(nc.jetstream(), replicas=PlatformSettings().stream_replicas)
     finally:
         await nc.close()
 
