@@ -155,8 +155,8 @@ class IdentityServiceServicer:
         """Registers a citizen in their tenant of residence, with role `citizen`.
         Caller: anyone (the gateway, unauthenticated).
         Errors: INVALID_ARGUMENT (malformed phone, weak password, missing field,
-        with field violations), NOT_FOUND (unknown tenant), ALREADY_EXISTS
-        (the phone is registered, platform-wide).
+        unknown or suspended tenant `unknown_tenant`; every bad field is a field
+        violation), ALREADY_EXISTS (the phone is registered, platform-wide).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -166,9 +166,11 @@ class IdentityServiceServicer:
         """Signs in with phone and password and issues an access/refresh token pair.
         Unknown phone and wrong password answer the same, with similar timing.
         Caller: anyone (the gateway passes the client's source address).
-        Errors: INVALID_ARGUMENT (missing field), UNAUTHENTICATED (bad
-        credentials), RESOURCE_EXHAUSTED (account or source address locked; the
-        retry delay is in the ErrorDetail message / `retry-after` trailer).
+        Errors: INVALID_ARGUMENT (missing field, malformed phone),
+        UNAUTHENTICATED `invalid_credentials` (unknown phone or wrong password,
+        alike), PERMISSION_DENIED `account_disabled` (right password, disabled
+        account), RESOURCE_EXHAUSTED `sign_in_locked` (account or source address
+        locked; the delay is ErrorDetail.retry_after_seconds).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -227,7 +229,7 @@ class IdentityServiceServicer:
 
         Creates a staff account in a tenant with the given roles (or, when the
         phone already belongs to a user, grants them the roles there).
-        Caller: tenant_admin of tenant_id, or province_admin of an ancestor.
+        Caller: tenant_admin of tenant_id or of its city, or province_admin.
         Errors: INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND (tenant),
         ALREADY_EXISTS (the user already has all the roles).
         """
@@ -236,9 +238,9 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AssignRole(self, request, context):
-        """Grants a role in a tenant. Audited.
-        Caller: tenant_admin of tenant_id, or province_admin of an ancestor;
-        only province_admin may grant province_admin.
+        """Grants a role in a tenant (idempotent). Audited, refusals too.
+        Caller: tenant_admin of tenant_id or of its city, or province_admin;
+        only province_admin grants province_admin, and only in the province.
         Errors: INVALID_ARGUMENT (unknown role), NOT_FOUND (user, tenant),
         PERMISSION_DENIED (e.g. an admin of another tenant).
         """
@@ -292,8 +294,8 @@ class IdentityServiceServicer:
         Caller: province_admin (cities and counties in its subtree), tenant_admin
         of a city (counties under that city only).
         Errors: INVALID_ARGUMENT (slug, division code, level not one below the
-        parent), NOT_FOUND (parent), ALREADY_EXISTS (id or division code),
-        PERMISSION_DENIED.
+        parent, unknown parent `unknown_parent`), ALREADY_EXISTS (id or division
+        code), PERMISSION_DENIED, FAILED_PRECONDITION (suspended parent).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
