@@ -12,6 +12,9 @@ from typing import Any
 import grpc
 from grpc.aio import ClientCallDetails
 
+# Matches the servers' limit (`mgov_common.grpc_server.MAX_MESSAGE_BYTES`): 10 MB uploads fit.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
 
 def _with_deadline(details: ClientCallDetails, default: float) -> ClientCallDetails:
     if details.timeout is not None:
@@ -42,6 +45,7 @@ def create_channel(target: str, *, default_deadline_s: float = 5.0) -> grpc.aio.
         options=[
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_timeout_ms", 10_000),
-            ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )

@@ -26,6 +26,9 @@ from mgov_common.principal import bind, unbind
 log = logging.getLogger(__name__)
 
 LivenessCheck = Callable[[], Awaitable[bool]]
+# Largest message a server accepts or sends (gRPC's default is 4 MB): uploads of 10 MB
+# materials travel as one message. Clients (`mgov_common.grpc_client`) allow the same.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
@@ -146,7 +149,10 @@ def build_server(
 
     `registrations` are `(add_XServicer_to_server, servicer, full service name)`.
     """
-    server = grpc.aio.server(interceptors=[ServiceInterceptor(verifier)])
+    server = grpc.aio.server(
+        interceptors=[ServiceInterceptor(verifier)],
+        options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
+    )
     for add, servicer, _ in registrations:
         add(servicer, server)
     health = health_aio.HealthServicer()

@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from mgov.workflow.v1 import workflow_pb2, workflow_pb2_grpc
+from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
+from mgov_common.events.consumer import EventConsumer
+from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
+from services.workflow.adapters.demo_clock import OffsetFileClock
+from services.workflow.adapters.file_store import DirFileStore, FileStore, PgFileStore
+from services.workflow.adapters.services import CatalogItems, IdentityStaff
+from services.workflow.domain.clock import Clock, SystemClock
+from services.workflow.entrypoints.grpc import WorkflowServicer
+from services.workflow.service_layer import projections, seed
+from services.workflow.service_layer.context import Context
+from services.workflow.service_layer.timers import TimerWorker
+from services.workflow.settings import WorkflowSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE_NAME = workflow_pb2.DESCRIPTOR.services_by_name["WorkflowService"].full_name
+log = logging.getLogger(__name__)
+
+
+def make_clock(settings: WorkflowSettings) -> Clock:
+    if settings.demo:
+        return OffsetFileClock(settings.demo_clock_path())
+    return SystemClock()
+
+
+def make_file_store(settings: WorkflowSettings) -> FileStore:
+    if settings.file_store == "directory":
+        return DirFileStore(settings.home / "files" / "workflow")
+    return PgFileStore()
 
 
 async def bootstrap(runtime: Runtime) -> ServiceParts:
-    # The RPCs of the contract are implemented by the workflow issue; until then the
-    # generated base servicer answers UNIMPLEMENTED while health, reflection, the
-    # outbox relay and shutdown already run for real.
-    servicer = workflow_pb2_grpc.WorkflowServiceServicer()
-    return ServiceParts(registrations=[(workflow_pb2_grpc.add_WorkflowServiceServicer_to_server, servicer, SERVICE_NAME)])
+    settings = runtime.settings
+    assert isinstance(settings, WorkflowSettings)
+    identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
+    catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
+    ctx = Context(runtime.pool, make_clock(settings), make_file_store(settings), CatalogItems(catalog), IdentityStaff(identity))
+    if settings.demo:
+        await seed.ensure_demo(ctx, settings.demo_province)
+    timers = TimerWorker(runtime.pool, ctx.clock, poll_s=settings.timer_poll_s)
+
+    async def close_channels() -> None:
+        await identity.close()
+        await catalog.close()
+
+    return ServiceParts(
+        registrations=[(workflow_pb2_grpc.add_WorkflowServiceServicer_to_server, WorkflowServicer(ctx), SERVICE_NAME)],
+        consumers=[EventConsumer(runtime.pool, runtime.js, projections.TENANTS, projections.apply_tenant),
+                   EventConsumer(runtime.pool, runtime.js, projections.ITEMS, projections.apply_item)],
+        background=[timers.run],
+        on_stop=[close_channels],
+        verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from pathlib import Path
+from typing import ClassVar, Literal
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.settings import ServiceSettings
@@ -14,3 +16,16 @@ class WorkflowSettings(ServiceSettings):
     service_name: ClassVar[str] = "workflow"
 
     port: int = 50053
+    # Catalog, for item versions not (yet) in the projection of item.published events.
+    catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_WORKFLOW_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
+    # Where material bytes live: "postgres" (the workflow schema) or "directory" ($MGOV_HOME/files/workflow).
+    file_store: Literal["postgres", "directory"] = "postgres"
+    # How often the SLA timer worker looks for due timers.
+    timer_poll_s: float = Field(default=1.0, gt=0)
+    # The province whose definitions and calendar are seeded in demo mode.
+    demo_province: str = "zhejiang"
+    # Demo mode only: a file holding {"offset_s": N} that moves this service's clock (docs/workflow.md).
+    clock_file: Path | None = None
+
+    def demo_clock_path(self) -> Path:
+        return self.clock_file or (self.home / "workflow-clock.json")

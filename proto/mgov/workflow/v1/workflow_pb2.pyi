@@ -51,18 +51,20 @@ STATS_GROUP_BY_DEPARTMENT: StatsGroupBy
 STATS_GROUP_BY_TENANT: StatsGroupBy
 
 class State(_message.Message):
-    __slots__ = ("name", "label", "sla_days", "terminal", "pauses_clock")
+    __slots__ = ("name", "label", "sla_days", "terminal", "pauses_clock", "outcome")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     SLA_DAYS_FIELD_NUMBER: _ClassVar[int]
     TERMINAL_FIELD_NUMBER: _ClassVar[int]
     PAUSES_CLOCK_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
     name: str
     label: _common_pb2.LocalizedText
     sla_days: int
     terminal: bool
     pauses_clock: bool
-    def __init__(self, name: _Optional[str] = ..., label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., sla_days: _Optional[int] = ..., terminal: _Optional[bool] = ..., pauses_clock: _Optional[bool] = ...) -> None: ...
+    outcome: str
+    def __init__(self, name: _Optional[str] = ..., label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., sla_days: _Optional[int] = ..., terminal: _Optional[bool] = ..., pauses_clock: _Optional[bool] = ..., outcome: _Optional[str] = ...) -> None: ...
 
 class Action(_message.Message):
     __slots__ = ("name", "label", "from_states", "to_state", "roles", "comment_required", "materials_required")
@@ -185,7 +187,7 @@ class Rating(_message.Message):
     def __init__(self, application_id: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rectification_id: _Optional[str] = ...) -> None: ...
 
 class Application(_message.Message):
-    __slots__ = ("id", "case_number", "tenant_id", "service_id", "service_version", "service_name", "department", "applicant_id", "status", "status_label", "form", "version", "definition_id", "definition_version", "assignee_id", "submit_time", "update_time", "complete_time", "due_time", "state_due_time", "clock_paused", "timeline", "materials", "rating", "available_actions")
+    __slots__ = ("id", "case_number", "tenant_id", "service_id", "service_version", "service_name", "department", "applicant_id", "status", "status_label", "form", "version", "definition_id", "definition_version", "assignee_id", "submit_time", "update_time", "complete_time", "due_time", "state_due_time", "clock_paused", "timeline", "materials", "rating", "available_actions", "applicant_tenant_id", "eligible_roles")
     ID_FIELD_NUMBER: _ClassVar[int]
     CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -211,6 +213,8 @@ class Application(_message.Message):
     MATERIALS_FIELD_NUMBER: _ClassVar[int]
     RATING_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    APPLICANT_TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ELIGIBLE_ROLES_FIELD_NUMBER: _ClassVar[int]
     id: str
     case_number: str
     tenant_id: str
@@ -236,7 +240,9 @@ class Application(_message.Message):
     materials: _containers.RepeatedCompositeFieldContainer[MaterialFile]
     rating: Rating
     available_actions: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_version: _Optional[int] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., applicant_id: _Optional[str] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., form: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., version: _Optional[int] = ..., definition_id: _Optional[str] = ..., definition_version: _Optional[int] = ..., assignee_id: _Optional[str] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clock_paused: _Optional[bool] = ..., timeline: _Optional[_Iterable[_Union[Transition, _Mapping]]] = ..., materials: _Optional[_Iterable[_Union[MaterialFile, _Mapping]]] = ..., rating: _Optional[_Union[Rating, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ...) -> None: ...
+    applicant_tenant_id: str
+    eligible_roles: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_version: _Optional[int] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., applicant_id: _Optional[str] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., form: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., version: _Optional[int] = ..., definition_id: _Optional[str] = ..., definition_version: _Optional[int] = ..., assignee_id: _Optional[str] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clock_paused: _Optional[bool] = ..., timeline: _Optional[_Iterable[_Union[Transition, _Mapping]]] = ..., materials: _Optional[_Iterable[_Union[MaterialFile, _Mapping]]] = ..., rating: _Optional[_Union[Rating, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., applicant_tenant_id: _Optional[str] = ..., eligible_roles: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SubmitApplicationRequest(_message.Message):
     __slots__ = ("service_id", "service_version", "tenant_id", "form", "material_ids", "request_id")
@@ -317,7 +323,7 @@ class AddMaterialRequest(_message.Message):
     def __init__(self, application_id: _Optional[str] = ..., material_code: _Optional[str] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., storage_key: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("id", "kind", "application_id", "case_number", "tenant_id", "service_id", "service_name", "department", "status", "assignee_id", "due_time", "create_time", "available_actions", "rectification_id", "overdue")
+    __slots__ = ("id", "kind", "application_id", "case_number", "tenant_id", "service_id", "service_name", "department", "status", "assignee_id", "due_time", "create_time", "available_actions", "rectification_id", "overdue", "escalated")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -333,6 +339,7 @@ class Task(_message.Message):
     AVAILABLE_ACTIONS_FIELD_NUMBER: _ClassVar[int]
     RECTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    ESCALATED_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: TaskKind
     application_id: str
@@ -348,7 +355,8 @@ class Task(_message.Message):
     available_actions: _containers.RepeatedScalarFieldContainer[str]
     rectification_id: str
     overdue: bool
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., application_id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., rectification_id: _Optional[str] = ..., overdue: _Optional[bool] = ...) -> None: ...
+    escalated: bool
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., application_id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., rectification_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., escalated: _Optional[bool] = ...) -> None: ...
 
 class ListTasksRequest(_message.Message):
     __slots__ = ("tenant_id", "kind", "assignee", "page_size", "page_token")
@@ -387,7 +395,7 @@ class AssignTaskRequest(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., assignee_id: _Optional[str] = ...) -> None: ...
 
 class Rectification(_message.Message):
-    __slots__ = ("id", "application_id", "tenant_id", "department", "score", "rating_comment", "status", "due_time", "callback", "outcome", "closed_by", "create_time", "close_time")
+    __slots__ = ("id", "application_id", "tenant_id", "department", "score", "rating_comment", "status", "due_time", "callback", "outcome", "closed_by", "create_time", "close_time", "case_number", "eligible_roles", "assignee_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -401,6 +409,9 @@ class Rectification(_message.Message):
     CLOSED_BY_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CLOSE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ELIGIBLE_ROLES_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     application_id: str
     tenant_id: str
@@ -414,7 +425,10 @@ class Rectification(_message.Message):
     closed_by: _common_pb2.Actor
     create_time: _timestamp_pb2.Timestamp
     close_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., application_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., department: _Optional[str] = ..., score: _Optional[int] = ..., rating_comment: _Optional[str] = ..., status: _Optional[_Union[RectificationStatus, str]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., callback: _Optional[str] = ..., outcome: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    case_number: str
+    eligible_roles: _containers.RepeatedScalarFieldContainer[str]
+    assignee_id: str
+    def __init__(self, id: _Optional[str] = ..., application_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., department: _Optional[str] = ..., score: _Optional[int] = ..., rating_comment: _Optional[str] = ..., status: _Optional[_Union[RectificationStatus, str]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., callback: _Optional[str] = ..., outcome: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., case_number: _Optional[str] = ..., eligible_roles: _Optional[_Iterable[str]] = ..., assignee_id: _Optional[str] = ...) -> None: ...
 
 class RateApplicationRequest(_message.Message):
     __slots__ = ("application_id", "score", "comment")
@@ -521,3 +535,35 @@ class GetHolidayCalendarRequest(_message.Message):
     tenant_id: str
     year: int
     def __init__(self, tenant_id: _Optional[str] = ..., year: _Optional[int] = ...) -> None: ...
+
+class WorkflowSettings(_message.Message):
+    __slots__ = ("tenant_id", "case_number_prefix", "rectification_days", "effective_case_number_prefix", "effective_rectification_days")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_NUMBER_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    RECTIFICATION_DAYS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_CASE_NUMBER_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_RECTIFICATION_DAYS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    case_number_prefix: str
+    rectification_days: int
+    effective_case_number_prefix: str
+    effective_rectification_days: int
+    def __init__(self, tenant_id: _Optional[str] = ..., case_number_prefix: _Optional[str] = ..., rectification_days: _Optional[int] = ..., effective_case_number_prefix: _Optional[str] = ..., effective_rectification_days: _Optional[int] = ...) -> None: ...
+
+class GetWorkflowSettingsRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
+
+class UpdateWorkflowSettingsRequest(_message.Message):
+    __slots__ = ("settings",)
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: WorkflowSettings
+    def __init__(self, settings: _Optional[_Union[WorkflowSettings, _Mapping]] = ...) -> None: ...
+
+class GetRectificationRequest(_message.Message):
+    __slots__ = ("rectification_id",)
+    RECTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    rectification_id: str
+    def __init__(self, rectification_id: _Optional[str] = ...) -> None: ...

@@ -110,6 +110,21 @@ class WorkflowServiceStub:
                 request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetHolidayCalendarRequest.SerializeToString,
                 response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.HolidayCalendar.FromString,
                 _registered_method=True)
+        self.GetWorkflowSettings = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/GetWorkflowSettings',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetWorkflowSettingsRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.WorkflowSettings.FromString,
+                _registered_method=True)
+        self.UpdateWorkflowSettings = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/UpdateWorkflowSettings',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.UpdateWorkflowSettingsRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.WorkflowSettings.FromString,
+                _registered_method=True)
+        self.GetRectification = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/GetRectification',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetRectificationRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Rectification.FromString,
+                _registered_method=True)
 
 
 class WorkflowServiceServicer:
@@ -298,6 +313,33 @@ class WorkflowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetWorkflowSettings(self, request, context):
+        """--- Tenant settings ------------------------------------------------------
+
+        The workflow settings of a tenant (own values, and the effective ones
+        after inheritance). Caller: anyone signed in.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateWorkflowSettings(self, request, context):
+        """Sets a tenant's case-number prefix and rectification deadline (unset =
+        inherit). Caller: tenant_admin of tenant_id (province_admin: subtree).
+        Errors: INVALID_ARGUMENT, PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRectification(self, request, context):
+        """One rectification task. Caller: staff of its tenant.
+        Errors: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WorkflowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -375,6 +417,21 @@ def add_WorkflowServiceServicer_to_server(servicer, server):
                     servicer.GetHolidayCalendar,
                     request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetHolidayCalendarRequest.FromString,
                     response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.HolidayCalendar.SerializeToString,
+            ),
+            'GetWorkflowSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWorkflowSettings,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetWorkflowSettingsRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.WorkflowSettings.SerializeToString,
+            ),
+            'UpdateWorkflowSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateWorkflowSettings,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.UpdateWorkflowSettingsRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.WorkflowSettings.SerializeToString,
+            ),
+            'GetRectification': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRectification,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetRectificationRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Rectification.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -783,6 +840,87 @@ class WorkflowService:
             '/mgov.workflow.v1.WorkflowService/GetHolidayCalendar',
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetHolidayCalendarRequest.SerializeToString,
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.HolidayCalendar.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWorkflowSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/GetWorkflowSettings',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetWorkflowSettingsRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.WorkflowSettings.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateWorkflowSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/UpdateWorkflowSettings',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.UpdateWorkflowSettingsRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.WorkflowSettings.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRectification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/GetRectification',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetRectificationRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.Rectification.FromString,
             options,
             channel_credentials,
             insecure,

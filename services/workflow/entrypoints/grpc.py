@@ -1,0 +1,122 @@
+"""The gRPC servicer: thin. Takes the verified caller, calls one handler, converts the result.
+
+Domain errors raised below become gRPC statuses in `mgov_common.grpc_server`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import grpc
+
+from mgov.workflow.v1 import workflow_pb2 as pb
+from mgov.workflow.v1 import workflow_pb2_grpc
+from mgov_common.principal import current_access_token, require_principal
+from mgov_common.protojson import struct_to_dict
+from services.workflow.entrypoints import convert
+from services.workflow.service_layer import admin, applications, inbox, materials, ratings
+from services.workflow.service_layer.context import Context
+
+_KIND = {pb.TASK_KIND_UNSPECIFIED: "", pb.TASK_KIND_CASE: "case", pb.TASK_KIND_RECTIFICATION: "rectification"}
+_ASSIGNEE = {pb.ASSIGNEE_FILTER_UNSPECIFIED: "", pb.ASSIGNEE_FILTER_ME: "me", pb.ASSIGNEE_FILTER_UNASSIGNED: "unassigned"}
+_GROUP = {pb.STATS_GROUP_BY_UNSPECIFIED: "item", pb.STATS_GROUP_BY_ITEM: "item", pb.STATS_GROUP_BY_DEPARTMENT: "department",
+          pb.STATS_GROUP_BY_TENANT: "tenant"}
+
+Ctx = grpc.aio.ServicerContext
+
+
+def _time(msg: Any, field: str) -> datetime | None:
+    return getattr(msg, field).ToDatetime(tzinfo=UTC) if msg.HasField(field) else None
+
+
+class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    # -- definitions
+    async def SaveDefinition(self, request: pb.SaveDefinitionRequest, context: Ctx) -> pb.WorkflowDefinition:
+        draft = convert.definition_from_pb(request.definition, request.tenant_id)
+        view = await admin.save_definition(self.ctx, require_principal(), request.tenant_id, draft, request.expected_version)
+        return convert.definition_to_pb(view)
+
+    async def GetDefinition(self, request: pb.GetDefinitionRequest, context: Ctx) -> pb.WorkflowDefinition:
+        require_principal()
+        return convert.definition_to_pb(await admin.get_definition(self.ctx, request.tenant_id, request.definition_id, request.version))
+
+    # -- applications
+    async def SubmitApplication(self, request: pb.SubmitApplicationRequest, context: Ctx) -> pb.Application:
+        view = await applications.submit(
+            self.ctx, require_principal(), service_id=request.service_id, service_version=request.service_version,
+            tenant_id=request.tenant_id, form=struct_to_dict(request.form), material_ids=list(request.material_ids),
+            request_id=request.request_id, token=current_access_token())
+        return convert.application(view)
+
+    async def GetApplication(self, request: pb.GetApplicationRequest, context: Ctx) -> pb.Application:
+        return convert.application(await applications.get(self.ctx, require_principal(), request.application_id))
+
+    async def ListApplications(self, request: pb.ListApplicationsRequest, context: Ctx) -> pb.ListApplicationsResponse:
+        apps, token = await applications.list_own(self.ctx, require_principal(), status=request.status, service_id=request.service_id,
+                                                  size=request.page_size, token=request.page_token)
+        return pb.ListApplicationsResponse(applications=[convert.application(applications.CaseView(a)) for a in apps], next_page_token=token)
+
+    async def PerformAction(self, request: pb.PerformActionRequest, context: Ctx) -> pb.Application:
+        view = await applications.perform(
+            self.ctx, require_principal(), application_id=request.application_id, action=request.action, comment=request.comment,
+            expected_version=request.expected_version, material_ids=list(request.material_ids), request_id=request.request_id)
+        return convert.application(view)
+
+    async def AddMaterial(self, request: pb.AddMaterialRequest, context: Ctx) -> pb.MaterialFile:
+        row = await materials.add(self.ctx, require_principal(), application_id=request.application_id, material_code=request.material_code,
+                                  filename=request.filename, content=request.content, sha256=request.sha256)
+        return convert.material(row)
+
+    # -- inbox
+    async def ListTasks(self, request: pb.ListTasksRequest, context: Ctx) -> pb.ListTasksResponse:
+        tasks, token = await inbox.list_tasks(self.ctx, require_principal(), tenant_id=request.tenant_id, kind=_KIND.get(request.kind, ""),
+                                              assignee=_ASSIGNEE.get(request.assignee, ""), size=request.page_size, token=request.page_token)
+        return pb.ListTasksResponse(tasks=[convert.task(t) for t in tasks], next_page_token=token)
+
+    async def ClaimTask(self, request: pb.ClaimTaskRequest, context: Ctx) -> pb.Task:
+        return convert.task(await inbox.claim(self.ctx, require_principal(), request.task_id))
+
+    async def AssignTask(self, request: pb.AssignTaskRequest, context: Ctx) -> pb.Task:
+        return convert.task(await inbox.assign(self.ctx, require_principal(), request.task_id, request.assignee_id))
+
+    # -- ratings
+    async def RateApplication(self, request: pb.RateApplicationRequest, context: Ctx) -> pb.Rating:
+        result = await ratings.rate(self.ctx, require_principal(), request.application_id, request.score, request.comment)
+        return convert.rating(result)
+
+    async def CloseRectification(self, request: pb.CloseRectificationRequest, context: Ctx) -> pb.Rectification:
+        rect = await ratings.close_rectification(self.ctx, require_principal(), request.rectification_id, request.callback, request.outcome)
+        return convert.rectification(rect)
+
+    async def GetRectification(self, request: pb.GetRectificationRequest, context: Ctx) -> pb.Rectification:
+        return convert.rectification(await ratings.get_rectification(self.ctx, require_principal(), request.rectification_id))
+
+    async def GetRatingStats(self, request: pb.GetRatingStatsRequest, context: Ctx) -> pb.GetRatingStatsResponse:
+        groups, total = await ratings.stats(
+            self.ctx, require_principal(), tenant_id=request.tenant_id, group_by=_GROUP.get(request.group_by, "item"),
+            include_subtree=request.include_subtree, service_id=request.service_id, department=request.department,
+            start=_time(request, "start_time"), end=_time(request, "end_time"))
+        return pb.GetRatingStatsResponse(stats=[convert.stats(g) for g in groups], total=convert.stats(total))
+
+    # -- calendar and settings
+    async def SetHolidayCalendar(self, request: pb.SetHolidayCalendarRequest, context: Ctx) -> pb.HolidayCalendar:
+        view = await admin.set_calendar(self.ctx, require_principal(), request.tenant_id, request.year,
+                                        [(d.date, d.working, d.name) for d in request.days])
+        return convert.calendar(view)
+
+    async def GetHolidayCalendar(self, request: pb.GetHolidayCalendarRequest, context: Ctx) -> pb.HolidayCalendar:
+        require_principal()
+        return convert.calendar(await admin.get_calendar(self.ctx, request.tenant_id, request.year))
+
+    async def GetWorkflowSettings(self, request: pb.GetWorkflowSettingsRequest, context: Ctx) -> pb.WorkflowSettings:
+        require_principal()
+        return convert.settings(await admin.get_settings(self.ctx, request.tenant_id))
+
+    async def UpdateWorkflowSettings(self, request: pb.UpdateWorkflowSettingsRequest, context: Ctx) -> pb.WorkflowSettings:
+        s = request.settings
+        view = await admin.put_settings(self.ctx, require_principal(), s.tenant_id, s.case_number_prefix or None, s.rectification_days or None)
+        return convert.settings(view)

@@ -1,0 +1,1 @@
+"""seed of the workflow service."""

@@ -1,0 +1,213 @@
+"""Use cases of cases: apply, look, list, act. Each is one unit of work (one transaction,
+its events in the outbox)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from mgov_common.principal import USER, Principal
+from services.workflow.adapters.reference import item_from_data
+from services.workflow.adapters.uow import UnitOfWork
+from services.workflow.domain import access, forms
+from services.workflow.domain.application import Application, ItemVersion, Transition
+from services.workflow.domain.case_number import default_prefix, format_case_number
+from services.workflow.domain.calendar import local_date
+from services.workflow.domain.rating import Rating
+from services.workflow.service_layer.context import Context, calendar_for, decode_token, encode_token, page_size
+
+CITIZEN = "citizen"
+MAX_REQUEST_ID = 200
+
+
+@dataclass
+class CaseView:
+    app: Application
+    timeline: list[Transition] = field(default_factory=list)
+    materials: list[asyncpg.Record] = field(default_factory=list)
+    rating: Rating | None = None
+    available_actions: list[str] = field(default_factory=list)
+
+
+def parse_id(raw: str, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except (ValueError, TypeError):
+        raise InvalidArgument(f"{name} is not a valid id", code="invalid_id", field=name) from None
+
+
+def _request_hash(service_id: str, version: int, tenant: str, form: dict[str, Any], material_ids: list[str]) -> str:
+    body = json.dumps([service_id, version, tenant, form, sorted(material_ids)], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+async def view(uow: UnitOfWork, app: Application, roles: set[str]) -> CaseView:
+    return CaseView(app, await uow.applications.timeline(app.id), list(await uow.materials.of_application(app.id)),
+                    await uow.tasks.rating(app.id), app.available_actions(roles))
+
+
+async def resolve_item(ctx: Context, service_id: uuid.UUID, version: int, token: str | None) -> ItemVersion:
+    """The item version from the projection, fetched from catalog (and kept) on a miss."""
+    async with ctx.uow() as uow:
+        item = await uow.reference.item(service_id, version)
+        if item is None and ctx.items is not None:
+            data = await ctx.items.fetch(service_id, version, token)
+            if data is not None:
+                item = item_from_data(data)
+                await uow.reference.put_item(data)
+                await uow.commit()
+        elif item is not None and version and await uow.reference.is_retired(service_id):
+            raise FailedPrecondition("the item is retired: it takes no new applications", code="item_retired", field="service_id")
+    if item is None:
+        raise NotFound("no published version of this item", code="service_not_found", field="service_id")
+    return item
+
+
+async def next_case_number(ctx: Context, prefix: str, now: datetime) -> str:
+    year = local_date(now).year
+    serial = await ctx.pool.fetchval(
+        "INSERT INTO case_counters (prefix, year, last) VALUES ($1, $2, 1)"
+        " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last", prefix, year)
+    return format_case_number(prefix, year, serial)
+
+
+async def case_prefix(uow: UnitOfWork, tree: access.TenantTree, tenant: str) -> str:
+    chain = tree.ancestors(tenant)
+    settings = await uow.reference.settings_chain(chain)
+    for t in chain:
+        if settings.get(t, {}).get("case_prefix"):
+            return str(settings[t]["case_prefix"])
+    city = tree.city_of(tenant)
+    return default_prefix(city.division_code if city else None, city.id if city else tenant)
+
+
+def handling_tenant(tree: access.TenantTree, item: ItemVersion, principal: Principal, requested: str) -> str:
+    """The tenant that handles the case: as asked, else the applicant's own tenant when the
+    item reaches it (inherited items are handled locally), else the item's tenant."""
+    if requested:
+        if requested != item.tenant_id and item.tenant_id not in tree.ancestors(requested):
+            raise InvalidArgument(f"{requested} does not offer this item (it belongs to {item.tenant_id})", code="tenant_mismatch", field="tenant_id")
+        return requested
+    if item.tenant_id in tree.ancestors(principal.tenant):
+        return principal.tenant
+    return item.tenant_id
+
+
+async def submit(ctx: Context, principal: Principal, *, service_id: str, service_version: int, tenant_id: str, form: dict[str, Any],
+                 material_ids: list[str], request_id: str, token: str | None) -> CaseView:
+    if principal.kind != USER or not principal.tenants_with(CITIZEN):
+        raise PermissionDenied("applying needs a citizen account", code="not_a_citizen")
+    if len(request_id) > MAX_REQUEST_ID:
+        raise InvalidArgument("the idempotency key is too long", code="too_long", field="request_id")
+    sid = parse_id(service_id, "service_id")
+    mids = [parse_id(m, "material_ids") for m in material_ids]
+    req_hash = _request_hash(str(sid), service_version, tenant_id, form, [str(m) for m in mids]) if request_id else None
+    if request_id:
+        async with ctx.uow() as uow:
+            if found := await _repeat(uow, principal, request_id, req_hash):
+                return found
+    item = await resolve_item(ctx, sid, service_version, token)
+    if principal.identity_level < item.required_identity_level:
+        raise PermissionDenied("this item needs a real-name identity: add your national ID number", code="identity_level_required")
+    forms.validate_form(item.form_schema, form)
+    now = ctx.clock.now()
+    async with ctx.uow() as uow:
+        tree = await uow.reference.tree()
+        tenant = handling_tenant(tree, item, principal, tenant_id)
+        definition = await uow.definitions.effective(tree.ancestors(tenant), item.workflow_id)
+        if definition is None:
+            raise FailedPrecondition(f"no workflow {item.workflow_id!r} is defined for {tenant}", code="workflow_not_found")
+        cal = await calendar_for(uow, tree, tenant, ctx)
+        prefix = await case_prefix(uow, tree, tenant)
+    number = await next_case_number(ctx, prefix, now)
+    async with ctx.uow() as uow:
+        await _check_materials(uow, principal, mids, None)
+        app = Application.submit(id=uuid.uuid4(), case_number=number, tenant_id=tenant, item=item, applicant=access.actor_of(principal),
+                                 form=form, definition=definition, cal=cal, now=now, material_ids=tuple(mids), request_id=request_id or None)
+        if not await uow.applications.add(app, request_id or None, req_hash):
+            found = await _repeat(uow, principal, request_id, req_hash)
+            assert found is not None
+            return found
+        await uow.materials.attach(mids, app.id)
+        await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
+        result = await view(uow, app, {"owner"})
+        await uow.commit()
+    return result
+
+
+async def _repeat(uow: UnitOfWork, principal: Principal, request_id: str, req_hash: str | None) -> CaseView | None:
+    found = await uow.applications.by_request(principal.subject, request_id)
+    if found is None:
+        return None
+    app, stored_hash = found
+    if stored_hash != req_hash:
+        raise AlreadyExists("this Idempotency-Key was used for a different application", code="idempotency_key_reused", field="request_id")
+    return await view(uow, app, {"owner"})
+
+
+async def _check_materials(uow: UnitOfWork, principal: Principal, mids: list[uuid.UUID], app_id: uuid.UUID | None) -> None:
+    if not mids:
+        return
+    rows = {r["id"]: r for r in await uow.materials.get_many(mids)}
+    for m in mids:
+        r = rows.get(m)
+        ok = r is not None and (r["application_id"] == app_id and app_id is not None
+                                or (r["application_id"] is None and r["owner_id"] == principal.subject))
+        if not ok:
+            raise InvalidArgument(f"material {m} is not one of yours for this case", code="unknown_material", field="material_ids")
+
+
+async def get(ctx: Context, principal: Principal, application_id: str) -> CaseView:
+    app_id = parse_id(application_id, "application_id")
+    async with ctx.uow() as uow:
+        tree = await uow.reference.tree()
+        app = await uow.applications.get(app_id)
+        roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
+        if app is None or not roles:
+            raise NotFound("no such case", code="application_not_found")
+        return await view(uow, app, roles)
+
+
+async def list_own(ctx: Context, principal: Principal, *, status: str, service_id: str, size: int, token: str) -> tuple[list[Application], str]:
+    limit = page_size(size)
+    after = decode_token("apps", token)
+    sid = parse_id(service_id, "service_id") if service_id else None
+    async with ctx.uow() as uow:
+        apps = await uow.applications.list_for_applicant(
+            principal.subject, status=status, service_id=sid,
+            after=(datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None, limit=limit + 1)
+    more = len(apps) > limit
+    apps = apps[:limit]
+    return apps, encode_token("apps", [apps[-1].submitted_at.isoformat(), str(apps[-1].id)]) if more else ""
+
+
+async def perform(ctx: Context, principal: Principal, *, application_id: str, action: str, comment: str, expected_version: int,
+                  material_ids: list[str], request_id: str) -> CaseView:
+    app_id = parse_id(application_id, "application_id")
+    mids = [parse_id(m, "material_ids") for m in material_ids]
+    async with ctx.uow() as uow:
+        tree = await uow.reference.tree()
+        app = await uow.applications.get(app_id, for_update=True)
+        roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
+        if app is None or not roles:
+            raise NotFound("no such case", code="application_not_found")
+        if request_id and await uow.applications.transition_by_request(app.id, request_id):
+            return await view(uow, app, roles)  # a repeated command: already applied
+        await _check_materials(uow, principal, mids, app.id)
+        cal = await calendar_for(uow, tree, app.tenant_id, ctx)
+        loaded = app.version
+        app.perform(action, actor=access.actor_of(principal), roles=roles, comment=comment, expected_version=expected_version,
+                    now=ctx.clock.now(), cal=cal, material_ids=tuple(mids), request_id=request_id or None)
+        await uow.materials.attach(mids, app.id)
+        await uow.applications.save(app, loaded)
+        await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
+        result = await view(uow, app, roles)
+        await uow.commit()
+    return result

@@ -1,0 +1,84 @@
+"""SLA timers: rows in PostgreSQL, fired exactly once by whichever worker takes them.
+
+Each worker (one per workflow process; any number of replicas) repeatedly takes due,
+unfired timers with `SELECT … FOR UPDATE SKIP LOCKED`, and in that same transaction
+marks them fired and writes their events to the outbox. Two workers never take the
+same row (the lock), a committed row is never taken again (`fired_at`), and a worker
+that dies before committing leaves its rows to the next one: exactly once, across
+restarts and replicas. "Due" is decided by the injected clock, not the database's.
+Breaches escalate: the event names the supervisor role, and the case appears in the
+inbox of the tenant's supervisors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import asyncpg
+
+from services.workflow.adapters.uow import UnitOfWork
+from services.workflow.domain.clock import Clock
+from services.workflow.domain.events import sla_event
+from services.workflow.domain.roles import ESCALATION_ROLES
+from services.workflow.domain.sla import BREACHED, CASE, STATE
+
+log = logging.getLogger(__name__)
+
+_DUE = """
+SELECT t.id, t.application_id, t.scope, t.kind, t.state, t.due_at,
+       a.case_number, a.tenant_id, a.status, a.terminal, a.paused_at, a.assignee_id, a.eligible, a.applicant_id
+  FROM timers t JOIN applications a ON a.id = t.application_id
+ WHERE t.fired_at IS NULL AND t.fire_at <= $1
+ ORDER BY t.fire_at
+ LIMIT $2
+   FOR UPDATE OF t SKIP LOCKED
+"""
+
+
+class TimerWorker:
+    def __init__(self, pool: asyncpg.Pool, clock: Clock, *, worker_id: str | None = None, batch: int = 100, poll_s: float = 1.0) -> None:
+        self.pool = pool
+        self.clock = clock
+        self.worker_id = worker_id or f"timer-{uuid.uuid4().hex[:8]}"
+        self.batch = batch
+        self.poll_s = poll_s
+        self.fired = 0
+
+    async def run_once(self) -> int:
+        """Fire what is due now; return how many timers fired (obsolete ones are retired silently)."""
+        now = self.clock.now()
+        async with UnitOfWork(self.pool) as uow:
+            rows = await uow.conn.fetch(_DUE, now, self.batch)
+            if not rows:
+                return 0
+            fired, obsolete = [], []
+            for r in rows:
+                if r["terminal"] or (r["scope"] == STATE and r["status"] != r["state"]) or (r["scope"] == CASE and r["paused_at"] is not None):
+                    obsolete.append(r["id"])
+                    continue
+                fired.append(r["id"])
+                uow.record(sla_event(
+                    r["kind"], application_id=str(r["application_id"]), case_number=r["case_number"], tenant_id=r["tenant_id"],
+                    state=r["status"], due_at=r["due_at"], scope=r["scope"], assignee_id=r["assignee_id"],
+                    eligible_roles=sorted({k.split(":", 1)[1] for k in r["eligible"]}),
+                    escalate_to_roles=list(ESCALATION_ROLES) if r["kind"] == BREACHED else [], applicant_id=r["applicant_id"],
+                ))
+            await uow.conn.execute("UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = ANY($1)", fired, now, self.worker_id)
+            await uow.conn.execute("UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = ANY($1)", obsolete, now, "obsolete")
+            await uow.commit()
+        self.fired += len(fired)
+        if fired:
+            log.info("sla timers fired", extra={"count": len(fired), "worker": self.worker_id})
+        return len(fired) + len(obsolete)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                n = await self.run_once()
+            except Exception as exc:  # noqa: BLE001 - a lost connection must not end the timers
+                log.warning("timer worker failed; retrying", extra={"error": repr(exc)})
+                n = 0
+            if n < self.batch:
+                await asyncio.sleep(self.poll_s)

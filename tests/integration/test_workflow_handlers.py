@@ -1,0 +1,202 @@
+"""The workflow service's use cases against the real PostgreSQL (and JetStream for the outbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from nats.js import JetStreamContext
+
+from mgov_common.errors import AlreadyExists, Conflict, InvalidArgument, NotFound, PermissionDenied, StaleVersion
+from mgov_common.events.envelope import CloudEvent
+from mgov_common.events.outbox import OutboxRelay
+from services.workflow.domain.definition import Action
+from services.workflow.service_layer import admin, applications, inbox, materials, ratings
+from services.workflow.service_layer.applications import CaseView
+from tests.integration.workflow_harness import (
+    CITIZEN, HZ_ADMIN, HZ_APPROVER, HZ_CLERK, HZ_CLERK_2, HZ_SUPERVISOR, HZ_SYSTEM, NB_CLERK, NB_SYSTEM, OTHER_CITIZEN, PROVINCE_ADMIN,
+    Core, core,
+)
+
+__all__ = ["core"]
+PDF = b"%PDF-1.4\n% a scanned ID card\n"
+
+
+async def submit(c: Core, request_id: str = "", form: dict | None = None, **kw: object) -> CaseView:
+    return await applications.submit(c.ctx, kw.pop("who", CITIZEN), service_id=str(c.item_id), service_version=0, tenant_id="",  # type: ignore[arg-type]
+                                     form=form or {"name": "张小明"}, material_ids=kw.pop("material_ids", []), request_id=request_id, token=None)  # type: ignore[arg-type]
+
+
+async def act(c: Core, who, case: CaseView, action: str, comment: str = "", version: int | None = None, **kw) -> CaseView:  # type: ignore[no-untyped-def]
+    return await applications.perform(c.ctx, who, application_id=str(case.app.id), action=action, comment=comment,
+                                      expected_version=case.app.version if version is None else version,
+                                      material_ids=kw.get("material_ids", []), request_id=kw.get("request_id", ""))
+
+
+async def test_a_submission_gets_a_case_number_a_timeline_and_one_event_in_the_outbox(core: Core) -> None:
+    case = await submit(core)
+    assert case.app.case_number == "HZ-2026-000001" and case.app.tenant_id == "hangzhou"
+    assert [(t.action, t.to_state, t.actor.id) for t in case.timeline] == [("submit", "submitted", "citizen-1")]
+    [event] = await core.outbox("application.submitted")
+    assert event["nats_subject"] == "mgov.evt.hangzhou.workflow.application.submitted"
+    assert event["tenant"] == "hangzhou" and event["data"]["service_name"]["zh"] == "个体工商户营业执照办理"
+    assert set(event["data"]) >= {"application_id", "case_number", "tenant_id", "service_id", "service_version", "applicant_id", "status",
+                                  "previous_status", "action", "actor", "comment", "assignee_id", "eligible_roles", "due_at"}
+    assert (await submit(core)).app.case_number == "HZ-2026-000002"
+
+
+async def test_a_repeated_idempotency_key_returns_the_same_case_and_a_different_body_is_refused(core: Core) -> None:
+    first = await submit(core, request_id="key-1")
+    again = await submit(core, request_id="key-1")
+    assert again.app.id == first.app.id and len(await core.outbox("application.submitted")) == 1
+    with pytest.raises(AlreadyExists):
+        await submit(core, request_id="key-1", form={"name": "李四"})
+    both = await asyncio.gather(submit(core, request_id="key-2"), submit(core, request_id="key-2"))
+    assert both[0].app.id == both[1].app.id
+
+
+async def test_an_invalid_form_names_its_fields(core: Core) -> None:
+    with pytest.raises(InvalidArgument) as info:
+        await submit(core, form={"name": "张", "reason": 7})
+    assert {(v.field, v.code) for v in info.value.violations} == {("form.name", "minLength"), ("form.reason", "type")}
+
+
+async def test_the_full_path_to_a_rectification_task_in_the_hangzhou_inbox_and_its_closing(core: Core) -> None:
+    case = await submit(core)
+    tasks, _ = await inbox.list_tasks(core.ctx, HZ_CLERK, tenant_id="", kind="", assignee="", size=0, token="")
+    assert [(t.case_number, t.available_actions) for t in tasks] == [(case.app.case_number, ["accept", "return"])]
+    assert (await inbox.list_tasks(core.ctx, HZ_APPROVER, tenant_id="", kind="", assignee="", size=0, token=""))[0] == []
+    case = await act(core, HZ_CLERK, case, "accept")
+    case = await act(core, HZ_APPROVER, case, "approve", "同意")
+    assert case.app.status == "completed" and [t.action for t in case.timeline] == ["submit", "accept", "approve"]
+    rating = await ratings.rate(core.ctx, CITIZEN, str(case.app.id), 2, "等待时间太长")
+    with pytest.raises(AlreadyExists):
+        await ratings.rate(core.ctx, CITIZEN, str(case.app.id), 5, "")
+    [task], _ = await inbox.list_tasks(core.ctx, HZ_CLERK, tenant_id="hangzhou", kind="rectification", assignee="", size=0, token="")
+    assert task.rectification_id == rating.rectification_id and task.department == "登记注册处"
+    assert (await inbox.list_tasks(core.ctx, NB_CLERK, tenant_id="", kind="", assignee="", size=0, token=""))[0] == []
+    rect = await ratings.close_rectification(core.ctx, HZ_CLERK, str(task.id), "已电话回访申请人", "优化了窗口排队流程")
+    assert rect.status == "closed"
+    types = [e["type"].split(".")[2:4] for e in await core.outbox()]
+    assert types == [["application", "submitted"], ["application", "transitioned"], ["application", "transitioned"],
+                     ["application", "completed"], ["rating", "received"], ["rectification", "opened"], ["rectification", "closed"]]
+    groups, total = await ratings.stats(core.ctx, HZ_SUPERVISOR, tenant_id="hangzhou", group_by="department", include_subtree=False,
+                                        service_id="", department="", start=None, end=None)
+    assert [(g.key, g.count, g.negative, g.closed) for g in groups] == [("登记注册处", 1, 1, 1)] and total.average == 2.0
+    province, _ = await ratings.stats(core.ctx, PROVINCE_ADMIN, tenant_id="zhejiang", group_by="tenant", include_subtree=True,
+                                      service_id="", department="", start=None, end=None)
+    assert [(g.key, g.count) for g in province] == [("hangzhou", 1)]
+    with pytest.raises(PermissionDenied):
+        await ratings.stats(core.ctx, HZ_CLERK, tenant_id="hangzhou", group_by="item", include_subtree=False, service_id="", department="",
+                            start=None, end=None)
+
+
+async def test_staff_and_systems_of_another_city_can_neither_see_nor_act(core: Core) -> None:
+    case = await submit(core)
+    for who in (NB_CLERK, NB_SYSTEM, OTHER_CITIZEN):
+        with pytest.raises(NotFound):
+            await applications.get(core.ctx, who, str(case.app.id))
+        with pytest.raises(NotFound):
+            await act(core, who, case, "accept")
+    assert (await applications.get(core.ctx, PROVINCE_ADMIN, str(case.app.id))).app.id == case.app.id
+
+
+async def test_a_tenant_system_acts_on_a_case_of_its_own_tenant_and_is_the_recorded_actor(core: Core) -> None:
+    case = await submit(core)
+    moved = await act(core, HZ_SYSTEM, case, "accept", "市办件系统受理", request_id="evt-1")
+    again = await act(core, HZ_SYSTEM, moved, "accept", request_id="evt-1")  # a replayed command is applied once
+    assert again.app.version == moved.app.version
+    last = moved.timeline[-1]
+    assert (last.action, last.actor.kind, last.actor.id, last.actor.tenant_id) == ("accept", "system", "hz-case-system", "hangzhou")
+    [event] = [e for e in await core.outbox("transitioned")]
+    assert event["data"]["actor"] == {"kind": "system", "id": "hz-case-system", "tenant_id": "hangzhou"}
+    returned = await act(core, HZ_SYSTEM, moved, "return", "请补充材料")
+    with pytest.raises(PermissionDenied):
+        await act(core, HZ_SYSTEM, returned, "resubmit", material_ids=[])  # systems never act as the applicant
+
+
+async def test_two_staff_acting_at_once_one_wins_and_the_other_is_stale(core: Core) -> None:
+    case = await submit(core)
+    results = await asyncio.gather(act(core, HZ_CLERK, case, "accept"), act(core, HZ_CLERK_2, case, "return", "缺材料"),
+                                   return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["CaseView", "StaleVersion"]
+
+
+async def test_claim_and_assign(core: Core) -> None:
+    case = await submit(core)
+    task = await inbox.claim(core.ctx, HZ_CLERK, str(case.app.id))
+    assert task.assignee_id == "hz-clerk"
+    with pytest.raises(Conflict):
+        await inbox.claim(core.ctx, HZ_CLERK_2, str(case.app.id))
+    mine, _ = await inbox.list_tasks(core.ctx, HZ_CLERK, tenant_id="", kind="case", assignee="me", size=0, token="")
+    assert [t.id for t in mine] == [case.app.id]
+    assert (await inbox.list_tasks(core.ctx, HZ_CLERK_2, tenant_id="", kind="", assignee="unassigned", size=0, token=""))[0] == []
+    with pytest.raises(PermissionDenied):
+        await inbox.assign(core.ctx, HZ_CLERK, str(case.app.id), "hz-clerk-2")
+    with pytest.raises(NotFound):
+        await inbox.claim(core.ctx, NB_CLERK, str(case.app.id))
+
+
+async def test_send_back_and_resubmit_with_a_new_material(core: Core) -> None:
+    held = await materials.add(core.ctx, CITIZEN, application_id="", material_code="id-card", filename="id.pdf", content=PDF, sha256="")
+    case = await submit(core, material_ids=[str(held["id"])])
+    case = await act(core, HZ_CLERK, case, "return", "身份证复印件不清晰")
+    assert case.app.status == "returned" and case.app.clocks.paused and [m["id"] for m in case.materials] == [held["id"]]
+    assert (await inbox.list_tasks(core.ctx, HZ_CLERK, tenant_id="", kind="", assignee="", size=0, token=""))[0] == []
+    with pytest.raises(InvalidArgument):
+        await act(core, CITIZEN, case, "resubmit")
+    with pytest.raises(NotFound):
+        await materials.add(core.ctx, NB_CLERK, application_id=str(case.app.id), material_code="id-card", filename="x.pdf", content=PDF, sha256="")
+    new = await materials.add(core.ctx, CITIZEN, application_id=str(case.app.id), material_code="id-card", filename="id2.pdf",
+                              content=PDF + b"clearer", sha256="")
+    case = await act(core, CITIZEN, case, "resubmit", material_ids=[str(new["id"])])
+    assert case.app.status == "submitted" and not case.app.clocks.paused
+    assert case.timeline[-1].material_ids == (new["id"],)
+    async with core.pool.acquire() as conn:
+        assert await core.ctx.files.get(conn, new["storage_key"]) == PDF + b"clearer"
+
+
+async def test_definitions_are_validated_versioned_and_running_cases_keep_theirs(core: Core) -> None:
+    running = await submit(core)
+    base = (await admin.get_definition(core.ctx, "hangzhou", "standard", 0)).definition
+    assert base.tenant_id == "zhejiang"
+    bad = Action("approve", ("under_review",), "completed", ("approver", "mayor"))
+    broken = type(base)(base.id, "hangzhou", 0, base.name, base.start_state, base.states, tuple(a if a.name != "approve" else bad for a in base.actions))
+    with pytest.raises(InvalidArgument) as info:
+        await admin.save_definition(core.ctx, HZ_ADMIN, "hangzhou", broken, 0)
+    assert [v.code for v in info.value.violations] == ["unknown_role"] and "mayor" in info.value.violations[0].description
+    with pytest.raises(PermissionDenied):
+        await admin.save_definition(core.ctx, HZ_CLERK, "hangzhou", base, 0)
+    quicker = Action("approve", ("submitted",), "completed", ("clerk",))
+    local = type(base)(base.id, "hangzhou", 0, base.name, base.start_state, base.states, base.actions + (quicker,))
+    saved = await admin.save_definition(core.ctx, HZ_ADMIN, "hangzhou", local, 0)
+    assert (saved.definition.version, saved.definition.inherited_from) == (1, "zhejiang")
+    with pytest.raises(StaleVersion):
+        await admin.save_definition(core.ctx, HZ_ADMIN, "hangzhou", local, 7)
+    fresh = await submit(core)
+    assert (fresh.app.definition.tenant_id, fresh.available_actions) == ("hangzhou", [])
+    clerk_view = await applications.get(core.ctx, HZ_CLERK, str(fresh.app.id))
+    assert clerk_view.available_actions == ["accept", "return", "approve"]
+    old_view = await applications.get(core.ctx, HZ_CLERK, str(running.app.id))
+    assert old_view.app.definition.tenant_id == "zhejiang" and old_view.available_actions == ["accept", "return"]
+
+
+async def test_a_new_holiday_moves_the_due_times_of_running_cases(core: Core) -> None:
+    case = await submit(core)
+    before = case.app.clocks.case_due_at
+    await admin.set_calendar(core.ctx, HZ_ADMIN, "hangzhou", 2026, [("2026-03-10", False, "杭州市临时休息日")])
+    after = (await applications.get(core.ctx, CITIZEN, str(case.app.id))).app.clocks.case_due_at
+    assert before and after and (after - before).days == 1
+    cal = await admin.get_calendar(core.ctx, "hangzhou", 2026)
+    assert any(str(d) == "2026-03-10" for d, _, _ in cal.days) and any(str(d) == "2026-10-01" for d, _, _ in cal.days)
+    with pytest.raises(InvalidArgument):
+        await admin.set_calendar(core.ctx, HZ_ADMIN, "hangzhou", 2026, [("2027-01-01", False, "")])
+
+
+async def test_events_reach_jetstream_on_the_case_tenants_subject(core: Core, js: JetStreamContext) -> None:
+    case = await submit(core)
+    await OutboxRelay(core.pool, js, "ignored").publish_batch()
+    msg = await js.get_last_msg("MGOV_EVENTS", "mgov.evt.hangzhou.workflow.application.submitted")
+    event = CloudEvent.parse(msg.data)
+    assert event.subject == str(case.app.id) and event.tenant == "hangzhou" and event.data["case_number"] == case.app.case_number
