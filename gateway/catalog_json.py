@@ -8,6 +8,7 @@ fields (plus `base_item_id` on creation); anything else in a body is a 422 namin
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from mgov.catalog.v1 import catalog_pb2 as pb
@@ -77,8 +78,28 @@ def item_json(msg: pb.ServiceItem) -> dict[str, Any]:
     return out
 
 
+_ROWS: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_ROWS_MAX = 4096
+
+
 def list_item_json(msg: pb.ServiceItem, *, admin: bool = False) -> dict[str, Any]:
-    """One row of a list: no materials, no form schema."""
+    """One row of a list (no materials, no form schema), from a small LRU of recent rows.
+
+    The key holds everything a row shows that can change (etag = content and status,
+    use count, draft flag, update time); rows are shared, so callers must not mutate them.
+    """
+    key = (msg.id, msg.etag, msg.status, msg.version, msg.use_count, msg.has_draft, msg.update_time.seconds, msg.update_time.nanos, admin)
+    row = _ROWS.get(key)
+    if row is None:
+        row = _ROWS[key] = _list_item_json(msg, admin)
+        if len(_ROWS) > _ROWS_MAX:
+            _ROWS.popitem(last=False)
+    else:
+        _ROWS.move_to_end(key)
+    return row
+
+
+def _list_item_json(msg: pb.ServiceItem, admin: bool) -> dict[str, Any]:
     data = protojson.to_json(msg)
     out = {k: data[k] for k in LIST_FIELDS}
     out["type_label"] = _type_label(data["type"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from gateway.auth import CallerDep, SignedInDep
@@ -63,9 +63,9 @@ def _item_response(msg: pb.ServiceItem, status: int = 200, cache: str = PRIVATE,
     return JSONResponse(item_json(msg), status_code=status, headers={"ETag": _quoted(msg.etag), "Cache-Control": cache, **(headers or {})})
 
 
-@router.get("/tenants/{tenant_id}/services", summary="The services a tenant offers (inherited ones included), searchable")
+@router.get("/tenants/{tenant_id}/services", summary="The services a tenant offers (inherited ones included), searchable", response_model=None)
 async def list_services(
-    tenant_id: str, caller: CallerDep, backends: BackendsDep, response: Response,
+    tenant_id: str, caller: CallerDep, backends: BackendsDep,
     q: Annotated[str, Query(max_length=100, description="Search names and keywords, Chinese included")] = "",
     type: Annotated[str, Query(description="administrative_licensing ... public_service, XK ... GG, or 行政许可 ...")] = "",
     department: Annotated[str, Query(max_length=200, description="Exact department or agency")] = "",
@@ -73,14 +73,15 @@ async def list_services(
     include_drafts: Annotated[bool, Query(description="Also the tenant's unpublished items (its admins only)")] = False,
     page_size: Annotated[int, Query(ge=0, le=100)] = 0,
     page_token: Annotated[str, Query(max_length=2048)] = "",
-) -> dict[str, Any]:
+) -> JSONResponse:
     request = pb.ListServicesRequest(
         tenant_id=tenant_id, q=q, department=department, include_drafts=include_drafts, page_size=page_size, page_token=page_token,
         type=item_type_number(type) if type else 0, channel=enum_number(pb.Channel.DESCRIPTOR, channel, "channel") if channel else 0,
     )
     resp = await _stub(backends).ListServices(request, metadata=caller.metadata)
-    response.headers["Cache-Control"] = PRIVATE if include_drafts else LIST_CACHE
-    return {"items": [list_item_json(s, admin=include_drafts) for s in resp.services], "next_page_token": resp.next_page_token}
+    # A JSONResponse skips FastAPI's jsonable_encoder walk: the body is plain JSON already.
+    body = {"items": [list_item_json(s, admin=include_drafts) for s in resp.services], "next_page_token": resp.next_page_token}
+    return JSONResponse(body, headers={"Cache-Control": PRIVATE if include_drafts else LIST_CACHE})
 
 
 @router.get("/services/{service_id}", summary="One service item with its guide and application form", response_model=None)
@@ -109,7 +110,7 @@ async def list_versions(service_id: str, caller: CallerDep, backends: BackendsDe
 @router.post("/tenants/{tenant_id}/services", status_code=201, summary="Create a draft: a new item, a localisation, or the next version",
              response_model=None)
 async def create_service(
-    tenant_id: str, request: Request, caller: SignedInDep, backends: BackendsDep,
+    tenant_id: str, caller: SignedInDep, backends: BackendsDep,
     body: Annotated[dict[str, Any], Body(openapi_examples={"new item": {"value": ITEM_EXAMPLE},
                                                             "localisation": {"value": {"base_item_id": "<an ancestor's item id>", "agency": "杭州市西湖区市场监督管理局", "guide": {"promised_limit_days": 1}}}})],
     idempotency_key: IdempotencyKey = "",

@@ -219,3 +219,24 @@ async def test_notices_reach_the_tenant_and_its_descendants(catalog_pool: asyncp
                                      body={"zh": "x", "en": ""}, category="announcement", publish_time=None, request_id="", now=NOW)
     events = [e for e in await outbox(catalog_pool) if e["type"] == "mgov.catalog.notice.published.v1"]
     assert len(events) == 5 and events[1]["nats_subject"] == "mgov.evt.hangzhou.catalog.notice.published"
+
+
+async def test_concurrent_writers_get_a_conflict_not_an_error(catalog_pool: asyncpg.Pool) -> None:
+    import asyncio
+
+    base = await publish(catalog_pool, await create(catalog_pool, "zhejiang", PROVINCE_ADMIN), PROVINCE_ADMIN)
+
+    async def localise(agency: str) -> ItemView:
+        return await items.create_draft(uow(catalog_pool), admin("ningbo"), tenant_id="ningbo", base_item_id=base.id,
+                                        changes={"agency": agency}, paths=["agency"], request_id="", now=NOW)
+    results = await asyncio.gather(localise("甲"), localise("乙"), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyExists", "ItemView"]
+    created = await asyncio.gather(*(create(catalog_pool, "ningbo") for _ in range(5)))  # serials are allocated one by one
+    assert sorted(v.code for v in created) == [f"330200-GG-000{i}" for i in range(1, 6)]
+    v1 = await publish(catalog_pool, created[0])
+    await items.create_draft(uow(catalog_pool), admin("ningbo"), tenant_id="ningbo", base_item_id=v1.id, changes={"agency": "新"},
+                             paths=["agency"], request_id="", now=NOW)
+    published = await asyncio.gather(*(items.publish(uow(catalog_pool), admin("ningbo"), item_id=v1.id, etag="", now=NOW) for _ in range(2)),
+                                     return_exceptions=True)
+    assert sorted(type(r).__name__ for r in published) == ["Conflict", "ItemView"]  # the row lock lets one publish version 2
+    assert [v.number for v in await queries.list_versions(reader(catalog_pool), item_id=v1.id)] == [2, 1]

@@ -277,3 +277,12 @@ def test_content_helpers_do_not_share_state() -> None:
     merged = c.localise(base, {"guide.fees": [{"x": 1}]})
     merged["guide"]["fees"][0]["x"] = 2
     assert copy.deepcopy(base) == content()
+
+
+def test_the_form_keeps_the_order_its_author_gave_the_fields() -> None:
+    schema = {"type": "object", "properties": {"z_name": {"type": "string"}, "a_phone": {"type": "string"},
+                                               "address": {"type": "object", "properties": {"street": {}, "city": {}}}}}
+    out = c.validate(content(form_schema=schema))["form_schema"]
+    assert out["x-property-order"] == ["z_name", "a_phone", "address"]
+    assert out["properties"]["address"]["x-property-order"] == ["street", "city"]
+    assert c.validate(content(form_schema={**schema, "x-property-order": ["a_phone"]}))["form_schema"]["x-property-order"] == ["a_phone"]

@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from mgov_common.errors import AlreadyExists
 from services.catalog.adapters import search_sql
 from services.catalog.domain.events import DomainEvent
 from services.catalog.domain.item import Draft, Item, Version
@@ -78,19 +79,29 @@ class ItemRepository:
         return item
 
     async def get(self, item_id: uuid.UUID, *, for_update: bool = False) -> Item | None:
-        row = await self.conn.fetchrow(_SELECT + " WHERE i.id = $1" + (" FOR UPDATE OF i" if for_update else ""), item_id)
+        if for_update:
+            await self._lock("WHERE id = $1", item_id)
+        row = await self.conn.fetchrow(_SELECT + " WHERE i.id = $1", item_id)
         return self._track(_item_from_row(row)) if row else None
 
-    async def get_many(self, ids: list[uuid.UUID], *, for_update: bool = False) -> list[Item]:
-        rows = await self.conn.fetch(_SELECT + " WHERE i.id = ANY($1::uuid[]) ORDER BY i.id" + (" FOR UPDATE OF i" if for_update else ""), ids)
-        return [self._track(_item_from_row(r)) for r in rows]
+    async def _lock(self, where: str, *args: object) -> None:
+        """Lock head rows first, then read them with a fresh statement.
+
+        One `SELECT ... JOIN ... FOR UPDATE` is not enough under READ COMMITTED: after
+        waiting for the lock PostgreSQL re-reads the locked row but keeps the joined draft
+        and version rows of its old snapshot, so a second publisher would publish the
+        draft the first one had just published. The next statement sees the committed state.
+        """
+        await self.conn.execute(f"SELECT 1 FROM items {where} ORDER BY id FOR UPDATE", *args)
 
     async def localisation_of(self, tenant_id: str, base_id: uuid.UUID) -> Item | None:
         row = await self.conn.fetchrow(_SELECT + " WHERE i.tenant_id = $1 AND i.inherited_from = $2", tenant_id, base_id)
         return self._track(_item_from_row(row)) if row else None
 
     async def localisations_of(self, base_id: uuid.UUID) -> list[Item]:
-        rows = await self.conn.fetch(_SELECT + " WHERE i.inherited_from = $1 ORDER BY i.id FOR UPDATE OF i", base_id)
+        """Every localisation of a base item, locked (they are about to be rebased or retired)."""
+        await self._lock("WHERE inherited_from = $1", base_id)
+        rows = await self.conn.fetch(_SELECT + " WHERE i.inherited_from = $1 ORDER BY i.id", base_id)
         return [self._track(_item_from_row(r)) for r in rows]
 
     async def code_taken(self, tenant_id: str, code: str) -> bool:
@@ -117,13 +128,17 @@ class ItemRepository:
     async def add(self, item: Item) -> None:
         assert item.public_content is not None
         cols = _search_columns(item, item.public_content)
-        await self.conn.execute(
-            "INSERT INTO items (id, tenant_id, code, type, inherited_from, status, latest_version, use_count, created_at, updated_at,"
-            " name_zh, name_en, agency, department, channels, search_text, listing)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            item.id, item.tenant_id, item.code, item.type.slug, item.inherited_from, item.status.value, item.latest_version,
-            item.created_at, item.updated_at, *cols,
-        )
+        try:
+            await self.conn.execute(
+                "INSERT INTO items (id, tenant_id, code, type, inherited_from, status, latest_version, use_count, created_at, updated_at,"
+                " name_zh, name_en, agency, department, channels, search_text, listing)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                item.id, item.tenant_id, item.code, item.type.slug, item.inherited_from, item.status.value, item.latest_version,
+                item.created_at, item.updated_at, *cols,
+            )
+        except asyncpg.UniqueViolationError:
+            # Lost a race with a concurrent creation of the same code or localisation.
+            raise AlreadyExists(f"{item.tenant_id} already has item {item.code}", code="item_exists", field="base_item_id" if item.inherited_from else "type") from None
         item.public_content = None
         self._track(item)
         await self._save_parts(item)

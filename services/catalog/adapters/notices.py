@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from mgov_common.errors import AlreadyExists
 from services.catalog.domain.events import DomainEvent
 from services.catalog.domain.notice import Notice
 
@@ -86,6 +87,10 @@ class IdempotencyRepository:
         return dict(row) if row else None
 
     async def remember(self, scope: str, key: str, fingerprint: str, result_id: str) -> None:
-        await self.conn.execute(
-            "INSERT INTO idempotency_keys (scope, key, fingerprint, result_id) VALUES ($1, $2, $3, $4)", scope, key, fingerprint, result_id
-        )
+        try:
+            await self.conn.execute(
+                "INSERT INTO idempotency_keys (scope, key, fingerprint, result_id) VALUES ($1, $2, $3, $4)", scope, key, fingerprint, result_id
+            )
+        except asyncpg.UniqueViolationError:
+            # A concurrent request with the same key committed first; the client retries and gets its result.
+            raise AlreadyExists("a request with this Idempotency-Key is being processed; retry", code="idempotency_key_in_use", field="request_id") from None

@@ -79,7 +79,10 @@ def build(c: Criteria) -> tuple[str, list[Any]]:
             f" WHEN v.search_text ILIKE ALL({term_pats}::text[]) THEN 1 ELSE 0 END) * 10"
             f" + floor(word_similarity({q}, v.search_text) * 5)::int"
         )
-        where.append(f"(v.search_text ILIKE ALL({term_pats}::text[]) OR {q} <% v.search_text)")
+        # Similarity catches misspelt Latin words; for CJK it finds nothing the substring
+        # test does not, and costs a trigram comparison per row, so it is left out.
+        fuzzy = f" OR {q} <% v.search_text" if any(ch.isascii() and ch.isalpha() for ch in c.q) else ""
+        where.append(f"(v.search_text ILIKE ALL({term_pats}::text[]){fuzzy})")
     else:
         score = "0"
     if c.type:

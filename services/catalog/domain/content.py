@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from mgov_common.errors import FieldViolation, InvalidArgument
-from services.catalog.domain.form_schema import check_form_schema
+from services.catalog.domain.form_schema import check_form_schema, with_property_order
 from services.catalog.domain.types import CHANNELS, IDENTITY_LEVELS, MATERIAL_SOURCES, PROCESSING_KINDS, ItemType
 
 TOP_FIELDS = ("name", "type", "agency", "department", "summary", "guide", "keywords", "form_schema", "workflow_id", "required_identity_level")
@@ -264,4 +264,5 @@ def validate(content: dict[str, Any]) -> dict[str, Any]:
     out.setdefault("required_identity_level", "basic")
     out["keywords"] = list(dict.fromkeys(k.strip() for k in out.get("keywords", []) if k.strip()))
     out["guide"]["channels"] = [c for c in CHANNELS if c in out["guide"]["channels"]]
+    out["form_schema"] = with_property_order(out["form_schema"])
     return out

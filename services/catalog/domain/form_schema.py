@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import SchemaError
 
-from mgov_common.errors import FieldViolation, InvalidArgument
+from mgov_common.errors import FieldViolation
 
 MAX_BYTES = 64 * 1024
 DEFAULT_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -46,7 +46,25 @@ def check_form_schema(schema: Any, field: str = "form_schema") -> list[FieldViol
     return []
 
 
-def require_valid_form_schema(schema: Any, field: str = "form_schema") -> None:
-    violations = check_form_schema(schema, field)
-    if violations:
-        raise InvalidArgument(violations[0].description, code="invalid_form_schema", violations=violations)
+ORDER_KEY = "x-property-order"
+
+
+def with_property_order(schema: Any) -> Any:
+    """`schema` with `x-property-order` on every object schema that lists properties.
+
+    The gRPC contract carries the form as a `google.protobuf.Struct`, a map that does not
+    keep key order, yet a form is shown in the order its author wrote the fields. JSON
+    Schema ignores unknown keywords, so the order is recorded as an annotation (an
+    existing one is kept) and clients render `properties` in that order.
+    """
+    if isinstance(schema, list):
+        return [with_property_order(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: with_property_order(v) if k in ("properties", "items", "$defs", "definitions", "allOf", "anyOf", "oneOf") else v
+           for k, v in schema.items()}
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {k: with_property_order(v) for k, v in schema["properties"].items()}
+        out.setdefault(ORDER_KEY, list(schema["properties"]))
+    return out
+

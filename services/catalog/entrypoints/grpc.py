@@ -38,6 +38,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self.pool = pool
         self.codec = codec
         self.clock = clock
+        self.rows = m.RowCache()
 
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(self.pool)
@@ -52,7 +53,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             include_drafts=request.include_drafts, page_size=request.page_size, page_token=request.page_token,
         )
         views, token = await queries.list_services(self._reader(), current_principal(), self.codec, query)
-        return pb.ListServicesResponse(services=[m.item_to_proto(v) for v in views], next_page_token=token)
+        return pb.ListServicesResponse(services=[self.rows.row(v) for v in views], next_page_token=token)
 
     async def GetService(self, request: pb.GetServiceRequest, context: grpc.aio.ServicerContext) -> pb.ServiceItem:
         view = await queries.get_service(self._reader(), current_principal(), item_id=m.parse_id(request.service_id),

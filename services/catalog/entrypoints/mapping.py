@@ -8,6 +8,7 @@ ways; this module adds the item's metadata around it.
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 from mgov.catalog.v1 import catalog_pb2 as pb
@@ -53,6 +54,32 @@ def item_to_proto(view: ItemView) -> pb.ServiceItem:
     if (a := actor(view.updated_by)) is not None:
         msg.updated_by.CopyFrom(a)
     return msg
+
+
+class RowCache:
+    """Recently built list rows, by everything a row shows that can change.
+
+    Building a `ServiceItem` from JSON costs tens of microseconds per row; a page of 20
+    rows would spend most of its time there. Items change rarely, so rows are kept (LRU)
+    under a key that changes whenever the row would: the version's etag (content and
+    status), the use count, the draft flag and the update time (drafts have no etag).
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._rows: OrderedDict[tuple[Any, ...], pb.ServiceItem] = OrderedDict()
+
+    def row(self, view: ItemView) -> pb.ServiceItem:
+        key = (view.id, view.etag, view.status, view.version, view.use_count, view.has_draft, view.update_time)
+        msg = self._rows.get(key)
+        if msg is None:
+            msg = item_to_proto(view)
+            self._rows[key] = msg
+            if len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+        else:
+            self._rows.move_to_end(key)
+        return msg
 
 
 def changes_from_proto(item: pb.ServiceItem) -> dict[str, Any]:
