@@ -23,7 +23,7 @@ async def dsn(servers: Servers) -> str:
     name = f"cli_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(servers.dsn)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
     finally:
         await conn.close()
     url = servers.dsn.rsplit("/", 1)[0] + "/" + name

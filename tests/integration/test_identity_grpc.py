@@ -5,8 +5,10 @@ another process's verifier, and tenant events arriving on JetStream."""
 import asyncio
 import json
 import random
+import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import grpc
 import jwt
 import pytest
@@ -31,10 +33,23 @@ PASSWORD = "correct horse 9"
 
 
 @pytest.fixture
-async def channel(servers: Servers) -> AsyncIterator[grpc.aio.Channel]:
+async def database(servers: Servers) -> str:
+    """A database of its own: the service's schema is always `identity`, and another test
+    may have run the platform on the session's database with other keys."""
+    name = f"idgrpc_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(servers.dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    finally:
+        await conn.close()
+    return servers.dsn.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+async def channel(servers: Servers, database: str) -> AsyncIterator[grpc.aio.Channel]:
     """The identity service running (`serve` + its bootstrap, demo mode) and a channel to it."""
     port = free_port()
-    settings = identity_settings(database_url=servers.dsn, nats_url=servers.nats_url, port=port, health_interval_s=0.1,
+    settings = identity_settings(database_url=database, nats_url=servers.nats_url, port=port, health_interval_s=0.1,
                                  shutdown_grace_s=0.5, lockout_duration_s=60, key_activation_delay_s=0.5, key_cache_s=0.1)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, bootstrap, migrations=MIGRATIONS, stop=stop, migrate_first=True))
