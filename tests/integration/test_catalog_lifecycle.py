@@ -240,3 +240,18 @@ async def test_concurrent_writers_get_a_conflict_not_an_error(catalog_pool: asyn
                                      return_exceptions=True)
     assert sorted(type(r).__name__ for r in published) == ["Conflict", "ItemView"]  # the row lock lets one publish version 2
     assert [v.number for v in await queries.list_versions(reader(catalog_pool), item_id=v1.id)] == [2, 1]
+
+
+async def test_an_unpublished_draft_can_be_retired_and_then_changes_no_more(catalog_pool: asyncpg.Pool) -> None:
+    draft = await create(catalog_pool)
+    with pytest.raises(NotFound):  # not published: the public sees nothing
+        await queries.get_service(reader(catalog_pool), None, item_id=draft.id, version=0, draft=False)
+    admins_view, _ = await queries.list_services(reader(catalog_pool), admin("hangzhou"), CODEC, queries.ListQuery("hangzhou", include_drafts=True))
+    assert [(v.id, v.status, v.has_draft) for v in admins_view] == [(draft.id, "draft", True)]
+    assert await effective(catalog_pool, "hangzhou") == []
+    retired = await items.retire(uow(catalog_pool), admin("hangzhou"), item_id=draft.id, reason="不再设立", now=NOW)
+    assert retired.status == "retired"
+    with pytest.raises(Conflict):
+        await items.publish(uow(catalog_pool), admin("hangzhou"), item_id=draft.id, etag="", now=NOW)
+    views, _ = await queries.list_services(reader(catalog_pool), admin("hangzhou"), CODEC, queries.ListQuery("hangzhou", include_drafts=True))
+    assert views == []

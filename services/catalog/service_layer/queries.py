@@ -94,8 +94,8 @@ async def get_service(uow: UnitOfWork, principal: Principal | None, *, item_id: 
             return draft_view(item, base)
         chosen: Version | None = item.latest if version in (0, item.latest_version) else await uow.items.version(item.id, version)
         if chosen is None:
-            what = f"version {version}" if version else "a published version"
-            raise NotFound(f"{item.code} has no {what}", code="version_not_found", field="version")
+            what = f"no version {version}" if version else "not been published"
+            raise NotFound(f"{item.code} has {what}", code="version_not_found", field="version")
         return version_view(item, chosen)
 
 

@@ -53,9 +53,11 @@ def version_view(item: Item, version: Version) -> ItemView:
 
 
 def draft_view(item: Item, base: Item | None) -> ItemView:
+    """The draft; a retired item that was never published shows as retired."""
     assert item.draft is not None
+    status = ItemStatus.RETIRED.value if item.status == ItemStatus.RETIRED else ItemStatus.DRAFT.value
     return ItemView(
-        item.id, item.tenant_id, item.code, ItemStatus.DRAFT.value, item.latest_version + 1, item.draft_content(base), item.draft_etag,
+        item.id, item.tenant_id, item.code, status, item.latest_version + 1, item.draft_content(base), item.draft_etag,
         item.inherited_from, item.localized_fields, base.latest_version if base else None, item.use_count, True,
         item.created_at, item.draft.updated_at, None, item.draft.updated_by,
     )
