@@ -12,6 +12,7 @@ from gateway.backends import Backends
 from gateway.request_id import RequestIdMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
+from gateway.routers import applications, tasks, workflows
 from gateway.settings import GatewaySettings
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
@@ -42,5 +43,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(tenants.router)
     app.include_router(services.router)
     app.include_router(notices.router)
+    app.include_router(applications.router)
+    app.include_router(tasks.router)
+    app.include_router(workflows.router)
     app.add_middleware(RequestIdMiddleware)
     return app

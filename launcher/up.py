@@ -124,6 +124,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list
         "MGOV_DEMO": "1" if config.demo else "0",
         "MGOV_HOME": str(config.home),
         "MGOV_IDENTITY_ADDR": f"127.0.0.1:{config.service_ports['identity']}",
+        "MGOV_CATALOG_ADDR": f"127.0.0.1:{config.service_ports['catalog']}",
     }
     for name, info in SERVICES.items():
         port = config.service_ports[name]

@@ -1,0 +1,142 @@
+"""Cases (applications): apply, follow, act, upload materials, rate (DESIGN §5, issue 5).
+
+The caller's token is forwarded to the workflow service, which decides who may see and
+do what (staff of another city get 404). Changes to a case need `If-Match` with the
+case's ETag (its version): missing is 428, stale is 412.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from gateway.auth import SignedInDep
+from gateway.deps import BackendsDep
+from gateway.problems import Problem
+from gateway.workflow_json import PRIVATE, application_json, case_response, expected_version, stub
+from mgov.workflow.v1 import workflow_pb2 as pb
+from mgov_common import protojson
+
+router = APIRouter(prefix="/v1", tags=["applications"])
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Room for the multipart framing and the small fields around one file.
+MAX_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", max_length=200)]
+
+
+class ApplyBody(BaseModel):
+    service_id: str = Field(min_length=1, max_length=64, description="A published item's id")
+    service_version: int = Field(default=0, ge=0, description="The item version applied to; 0 = the current one")
+    tenant_id: str = Field(default="", max_length=31, description="The handling tenant; empty = your own tenant if it offers the item")
+    form: dict[str, Any] = Field(default_factory=dict, description="The application form, checked against the item's form_schema")
+    material_ids: list[str] = Field(default_factory=list, max_length=50, description="Materials uploaded with POST /v1/materials")
+
+    model_config = {"json_schema_extra": {"examples": [{"service_id": "6f1c…", "form": {"applicant_name": "张小明"}}]}}
+
+
+class ActionBody(BaseModel):
+    action: str = Field(min_length=1, max_length=40, description="accept, approve, reject, return, resubmit, …")
+    comment: str = Field(default="", max_length=2000)
+    material_ids: list[str] = Field(default_factory=list, max_length=50, description="Materials added for this action (补正)")
+
+
+class RatingBody(BaseModel):
+    score: int = Field(ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
+    comment: str = Field(default="", max_length=2000)
+
+
+@router.post("/applications", status_code=201, summary="Apply for a service (a repeated Idempotency-Key returns the same case)")
+async def apply(body: ApplyBody, caller: SignedInDep, response: Response, backends: BackendsDep,
+                idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
+    app = await stub(backends).SubmitApplication(pb.SubmitApplicationRequest(
+        service_id=body.service_id, service_version=body.service_version, tenant_id=body.tenant_id,
+        form=protojson.dict_to_struct(body.form), material_ids=body.material_ids, request_id=idempotency_key), metadata=caller.metadata)
+    response.headers["Location"] = f"/v1/applications/{app.id}"
+    return case_response(response, app)
+
+
+@router.get("/applications", summary="Your own applications, newest first")
+async def list_applications(
+    caller: SignedInDep, response: Response, backends: BackendsDep,
+    status: Annotated[str, Query(max_length=40)] = "", service_id: Annotated[str, Query(max_length=64)] = "",
+    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+) -> dict[str, Any]:
+    resp = await stub(backends).ListApplications(pb.ListApplicationsRequest(
+        status=status, service_id=service_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)
+    response.headers["Cache-Control"] = PRIVATE
+    items = []
+    for a in resp.applications:
+        item = application_json(a)
+        for key in ("timeline", "materials", "available_actions", "form"):
+            item.pop(key, None)
+        items.append(item)
+    return {"items": items, "next_page_token": resp.next_page_token}
+
+
+@router.get("/applications/{application_id}", summary="One case with its timeline (ETag = version)", response_model=None)
+async def get_application(application_id: str, caller: SignedInDep, response: Response, backends: BackendsDep,
+                          if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None) -> dict[str, Any] | Response:
+    app = await stub(backends).GetApplication(pb.GetApplicationRequest(application_id=application_id), metadata=caller.metadata)
+    if if_none_match and any(t.strip().removeprefix("W/") == f'"{app.version}"' for t in if_none_match.split(",")):
+        return Response(status_code=304, headers={"ETag": f'"{app.version}"', "Cache-Control": PRIVATE})
+    return case_response(response, app)
+
+
+@router.post("/applications/{application_id}/actions", summary="Act on a case (If-Match required: 428 if missing, 412 if stale)")
+async def perform_action(application_id: str, body: ActionBody, caller: SignedInDep, response: Response, backends: BackendsDep,
+                         if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+                         idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
+    app = await stub(backends).PerformAction(pb.PerformActionRequest(
+        application_id=application_id, action=body.action, comment=body.comment, expected_version=expected_version(if_match),
+        material_ids=body.material_ids, request_id=idempotency_key), metadata=caller.metadata)
+    return case_response(response, app)
+
+
+async def _upload(request: Request) -> tuple[bytes, str, str, str]:
+    """(bytes, filename, material_code, sha256) of a multipart upload with one `file` part."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise Problem(413, "payload_too_large", f"a material is at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise Problem(415, "unsupported_media_type", "upload a material as multipart/form-data with a 'file' part")
+    form = await request.form(max_files=1, max_fields=10)
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Problem(422, "validation_failed", "the 'file' part is missing", errors=[{"field": "file", "code": "required", "message": "required"}])
+        content = await upload.read(MAX_FILE_BYTES + 1)
+        if len(content) > MAX_FILE_BYTES:
+            raise Problem(413, "payload_too_large", f"a material is at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        code, sha = form.get("material_code", ""), form.get("sha256", "")
+        return content, upload.filename or "", code if isinstance(code, str) else "", sha if isinstance(sha, str) else ""
+    finally:
+        await form.close()
+
+
+@router.post("/applications/{application_id}/materials", status_code=201,
+             summary="Upload a material to a case (multipart 'file', at most 10 MB; PDF, OFD, JPEG or PNG by content)")
+async def add_material(application_id: str, request: Request, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+    content, filename, code, sha = await _upload(request)
+    material = await stub(backends).AddMaterial(pb.AddMaterialRequest(
+        application_id=application_id, material_code=code, filename=filename, sha256=sha, size_bytes=len(content), content=content),
+        metadata=caller.metadata)
+    return protojson.to_json(material)  # type: ignore[no-any-return]
+
+
+@router.post("/materials", status_code=201, summary="Upload a material before applying; pass its id in material_ids")
+async def add_held_material(request: Request, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+    content, filename, code, sha = await _upload(request)
+    material = await stub(backends).AddMaterial(pb.AddMaterialRequest(
+        material_code=code, filename=filename, sha256=sha, size_bytes=len(content), content=content), metadata=caller.metadata)
+    return protojson.to_json(material)  # type: ignore[no-any-return]
+
+
+@router.post("/applications/{application_id}/rating", status_code=201,
+             summary="Rate a closed case once (好差评); 1 or 2 opens a rectification task; a second rating is 409")
+async def rate(application_id: str, body: RatingBody, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+    rating = await stub(backends).RateApplication(pb.RateApplicationRequest(
+        application_id=application_id, score=body.score, comment=body.comment), metadata=caller.metadata)
+    return protojson.to_json(rating)  # type: ignore[no-any-return]

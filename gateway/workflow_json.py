@@ -1,0 +1,60 @@
+"""The mobile API's JSON for workflow resources (cases, tasks, ratings, definitions).
+
+Messages become JSON with `mgov_common.protojson` (snake_case, enums as slugs, RFC 3339
+times), plus the names DESIGN §5 uses: a case's and a task's `due_at`. ETags of cases
+are their version, quoted; `If-Match` accepts `"3"`, `W/"3"` or `3`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from gateway.problems import Problem
+from mgov.workflow.v1 import workflow_pb2 as pb
+from mgov.workflow.v1 import workflow_pb2_grpc
+from mgov_common import protojson
+
+PRIVATE = "private, no-store"
+
+
+def stub(backends: Any) -> workflow_pb2_grpc.WorkflowServiceStub:
+    return workflow_pb2_grpc.WorkflowServiceStub(backends.channels["workflow"])
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def application_json(app: pb.Application) -> dict[str, Any]:
+    body: dict[str, Any] = protojson.to_json(app)
+    body["due_at"] = body.get("state_due_time") or body.get("due_time")
+    if not app.HasField("rating"):
+        body["rating"] = None
+    return body
+
+
+def task_json(task: pb.Task) -> dict[str, Any]:
+    body: dict[str, Any] = protojson.to_json(task)
+    body["due_at"] = body.get("due_time")
+    return body
+
+
+def case_response(response: Response, app: pb.Application) -> dict[str, Any]:
+    response.headers["ETag"] = etag(app.version)
+    response.headers["Cache-Control"] = PRIVATE
+    return application_json(app)
+
+
+def expected_version(if_match: str | None) -> int:
+    """The version an If-Match names; 0 when absent (the service answers 428)."""
+    if if_match is None or not if_match.strip():
+        return 0
+    value = if_match.split(",")[0].strip()
+    if value == "*":
+        raise Problem(428, "precondition_required", "If-Match must name the version (the case's ETag) you are changing")
+    raw = value.removeprefix("W/").strip('"')
+    if not raw.isdigit() or int(raw) <= 0:
+        raise Problem(412, "stale_version", f"If-Match {value} does not match the case's ETag")
+    return int(raw)
