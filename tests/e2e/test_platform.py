@@ -62,6 +62,13 @@ def wait_ready(p: Platform, timeout: float = 90) -> dict[str, object]:
     raise AssertionError(f"not ready within {timeout}s:\n{p.log()}")
 
 
+def wait_for_log(p: Platform, text: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in p.log():
+        assert time.monotonic() < deadline, f"{text!r} never logged:\n{p.log()}"
+        time.sleep(0.1)
+
+
 def processes_of(p: Platform) -> list[psutil.Process]:
     """mgov up's descendants, plus the servers that detach (PostgreSQL) found by their data dir."""
     procs = {proc.pid: proc for proc in psutil.Process(p.proc.pid).children(recursive=True)}
@@ -99,7 +106,7 @@ def test_mgov_up_serves_all_four_services_and_sigint_leaves_no_process_behind(pl
     children = processes_of(platform)
     names = " ".join(" ".join(c.cmdline()) for c in children)
     assert "nats-server" in names and "postgres" in names and "services.identity" in names and "gateway" in names
-    assert "mobile API" in platform.log()
+    wait_for_log(platform, "mobile API")  # the banner follows readiness
 
     assert stop(platform) == 0
     time.sleep(0.5)
@@ -112,10 +119,7 @@ def test_a_crashed_service_is_restarted_and_the_restart_is_logged(platform: Plat
     wait_ready(platform)
     [workflow] = [c for c in psutil.Process(platform.proc.pid).children() if "services.workflow" in c.cmdline()]
     workflow.kill()
-    deadline = time.monotonic() + 30
-    while "workflow exited with code -9; restarting" not in platform.log():
-        assert time.monotonic() < deadline, platform.log()
-        time.sleep(0.1)
+    wait_for_log(platform, "workflow exited with code -9; restarting")
     wait_ready(platform, 30)
     [again] = [c for c in psutil.Process(platform.proc.pid).children() if "services.workflow" in c.cmdline()]
     assert again.pid != workflow.pid
