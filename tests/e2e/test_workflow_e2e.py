@@ -275,3 +275,23 @@ def test_an_sla_breach_fires_exactly_once_with_two_workflow_processes(demo: Demo
         assert second_workflow.poll() is None
     finally:
         clock.unlink(missing_ok=True)
+
+
+def test_saving_a_workflow_definition_validates_it_and_names_the_problem(demo: Demo) -> None:
+    with demo.client(HZ_ADMIN) as c:
+        inherited = c.get("/v1/tenants/hangzhou/workflows/standard")
+        assert inherited.status_code == 200 and inherited.json()["tenant_id"] == "zhejiang", inherited.text
+        body = {k: inherited.json()[k] for k in ("name", "start_state", "states", "actions")}
+        body["actions"][0]["roles"] = ["clerk", "mayor"]
+        bad = problem(c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body), 422)
+        assert [(e["field"], e["code"]) for e in bad["errors"]] == [("definition.actions[0].roles[1]", "unknown_role")]
+        body["actions"][0]["roles"] = ["clerk"]
+        body["states"].append({"name": "archived", "label": {"zh": "归档"}, "terminal": True})
+        assert problem(c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body), 422)["errors"][0]["code"] == "unreachable_state"
+        body["states"].pop()
+        saved = c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body)
+        assert saved.status_code == 201 and saved.json()["version"] == 1 and saved.headers["etag"] == '"1"', saved.text
+        problem(c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body, headers={"If-Match": '"7"'}), 412)
+        assert c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body, headers={"If-Match": '"1"'}).json()["version"] == 2
+    with demo.client(CITIZEN) as c:
+        problem(c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body, headers={"If-Match": '"2"'}), 403)

@@ -200,3 +200,20 @@ async def test_events_reach_jetstream_on_the_case_tenants_subject(core: Core, js
     msg = await js.get_last_msg("MGOV_EVENTS", "mgov.evt.hangzhou.workflow.application.submitted")
     event = CloudEvent.parse(msg.data)
     assert event.subject == str(case.app.id) and event.tenant == "hangzhou" and event.data["case_number"] == case.app.case_number
+
+
+async def test_feedback_items_run_on_their_own_definition_without_special_code(core: Core) -> None:
+    from services.workflow.service_layer import projections
+    from tests.integration.workflow_harness import _event, item_data
+
+    complaint = uuid.uuid4()
+    async with core.pool.acquire() as conn, conn.transaction():
+        data = item_data(complaint, workflow="feedback", promised=10) | {"type": "public_service", "name": {"zh": "投诉建议"}}
+        await _event(conn, projections.apply_item, "zhejiang", "item", "published", data, "catalog")
+    case = await applications.submit(core.ctx, CITIZEN, service_id=str(complaint), service_version=0, tenant_id="",
+                                     form={"name": "张小明", "reason": "路灯不亮"}, material_ids=[], request_id="", token=None)
+    assert case.app.definition.id == "feedback"
+    case = await act(core, HZ_CLERK, case, "accept")
+    case = await act(core, HZ_CLERK, case, "reply", "已通知路灯管理所维修")
+    assert case.app.status == "replied" and case.app.terminal
+    assert [e["type"].split(".")[3] for e in await core.outbox("application.")][-1] == "completed"

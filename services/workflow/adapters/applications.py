@@ -107,6 +107,14 @@ class ApplicationRepository:
                 [(app_id, p.scope, p.kind, p.instance, p.state, p.fire_at, p.due_at) for p in plans],
             )
 
+    async def add_timers(self, app_id: uuid.UUID, plans: list[TimerPlan]) -> None:
+        """The first timers of a new case (nothing to replace)."""
+        if plans:
+            await self.conn.executemany(
+                "INSERT INTO timers (application_id, scope, kind, instance, state, fire_at, due_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+                [(app_id, p.scope, p.kind, p.instance, p.state, p.fire_at, p.due_at) for p in plans],
+            )
+
     async def timeline(self, app_id: uuid.UUID) -> list[Transition]:
         rows = await self.conn.fetch("SELECT * FROM transitions WHERE application_id = $1 ORDER BY seq", app_id)
         return [Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]), r["comment"], r["at"],

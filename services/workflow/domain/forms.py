@@ -24,13 +24,29 @@ def _path(parts: Any) -> str:
     return out
 
 
-def check_form(schema: dict[str, Any], form: Any) -> list[FieldViolation]:
+_VALIDATORS: dict[Any, Any] = {}
+_MAX_CACHED = 1024
+
+
+def _validator(schema: dict[str, Any], key: Any) -> Any:
+    """A validator for `schema`, kept under `key` (an immutable item version) when given."""
+    if key is not None and key in _VALIDATORS:
+        return _VALIDATORS[key]
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    if key is not None:
+        if len(_VALIDATORS) >= _MAX_CACHED:
+            _VALIDATORS.clear()
+        _VALIDATORS[key] = validator
+    return validator
+
+
+def check_form(schema: dict[str, Any], form: Any, key: Any = None) -> list[FieldViolation]:
     if not isinstance(form, dict):
         return [FieldViolation("form", "type", "the form is a JSON object")]
     if not schema:
         return []
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    validator = _validator(schema, key)
     out: list[FieldViolation] = []
     for err in sorted(validator.iter_errors(form), key=lambda e: list(map(str, e.absolute_path))):
         path = list(err.absolute_path)
@@ -42,8 +58,8 @@ def check_form(schema: dict[str, Any], form: Any) -> list[FieldViolation]:
     return out
 
 
-def validate_form(schema: dict[str, Any], form: Any) -> dict[str, Any]:
-    violations = check_form(schema, form)
+def validate_form(schema: dict[str, Any], form: Any, key: Any = None) -> dict[str, Any]:
+    violations = check_form(schema, form, key)
     if violations:
         fields = ", ".join(v.field for v in violations[:5])
         raise InvalidArgument(f"the form is invalid: {fields}", code="validation_failed", violations=violations)

@@ -15,7 +15,7 @@ from services.workflow.domain.application import Actor
 from services.workflow.domain.case_number import PREFIX_RE
 from services.workflow.domain.definition import Definition
 from services.workflow.domain.roles import ADMIN_ROLES
-from services.workflow.service_layer.context import Context, calendar_for
+from services.workflow.service_layer.context import Context, calendar_for, tree_of
 
 
 @dataclass
@@ -50,7 +50,7 @@ def _require_admin(principal: Principal, tenant: str, tree: access.TenantTree) -
 async def save_definition(ctx: Context, principal: Principal, tenant_id: str, draft: Definition, expected_version: int) -> DefinitionView:
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         _require_admin(principal, tenant_id, tree)
         definition.validate(draft)
         latest = await uow.definitions.latest_version(tenant_id, draft.id)
@@ -69,12 +69,13 @@ async def save_definition(ctx: Context, principal: Principal, tenant_id: str, dr
         except asyncpg.UniqueViolationError:
             raise StaleVersion(f"workflow {draft.id!r} was saved concurrently; reload it", code="stale_version") from None
         await uow.commit()
+    ctx.cache.clear()
     return DefinitionView(saved, now, actor)
 
 
 async def get_definition(ctx: Context, tenant_id: str, definition_id: str, version: int) -> DefinitionView:
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         found = await uow.definitions.effective(tree.ancestors(tenant_id), definition_id)
         if found is None:
             raise NotFound(f"no workflow {definition_id!r} for {tenant_id}", code="definition_not_found")
@@ -106,11 +107,13 @@ async def set_calendar(ctx: Context, principal: Principal, tenant_id: str, year:
         raise InvalidArgument(f"invalid calendar: {bad[0].description}", code="invalid_calendar", violations=bad)
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         _require_admin(principal, tenant_id, tree)
         await uow.reference.replace_year(tenant_id, year, parsed, now)
+        ctx.cache.clear()
         await rederive_open_cases(ctx, uow, tree, tree.subtree(tenant_id))
         await uow.commit()
+    ctx.cache.clear()
     return await get_calendar(ctx, tenant_id, year)
 
 
@@ -130,7 +133,7 @@ async def rederive_open_cases(ctx: Context, uow: UnitOfWork, tree: access.Tenant
 
 async def get_calendar(ctx: Context, tenant_id: str, year: int) -> CalendarView:
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         chain = tree.ancestors(tenant_id)
         rows = await uow.reference.calendar_days(chain, year)
         updated = None
@@ -149,7 +152,7 @@ async def get_settings(ctx: Context, tenant_id: str) -> SettingsView:
     from services.workflow.service_layer.ratings import rectification_days
 
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         own = (await uow.reference.settings_chain([tenant_id])).get(tenant_id, {})
         return SettingsView(tenant_id, own.get("case_prefix"), own.get("rectification_days"),
                             await case_prefix(uow, tree, tenant_id), await rectification_days(uow, tree, tenant_id))
@@ -161,8 +164,9 @@ async def put_settings(ctx: Context, principal: Principal, tenant_id: str, case_
     if rectification_days is not None and not 1 <= rectification_days <= 60:
         raise InvalidArgument("a rectification deadline is 1 to 60 working days", code="out_of_range", field="rectification_days")
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         _require_admin(principal, tenant_id, tree)
         await uow.reference.put_settings(tenant_id, case_prefix, rectification_days, ctx.clock.now())
         await uow.commit()
+    ctx.cache.clear()
     return await get_settings(ctx, tenant_id)

@@ -21,7 +21,7 @@ from services.workflow.domain.application import Application, ItemVersion, Trans
 from services.workflow.domain.case_number import default_prefix, format_case_number
 from services.workflow.domain.calendar import local_date
 from services.workflow.domain.rating import Rating
-from services.workflow.service_layer.context import Context, calendar_for, decode_token, encode_token, page_size
+from services.workflow.service_layer.context import Context, calendar_for, decode_token, encode_token, page_size, tree_of
 
 CITIZEN = "citizen"
 MAX_REQUEST_ID = 200
@@ -53,32 +53,40 @@ async def view(uow: UnitOfWork, app: Application, roles: set[str]) -> CaseView:
                     await uow.tasks.rating(app.id), app.available_actions(roles))
 
 
-async def resolve_item(ctx: Context, service_id: uuid.UUID, version: int, token: str | None) -> ItemVersion:
-    """The item version from the projection, fetched from catalog (and kept) on a miss."""
-    async with ctx.uow() as uow:
+async def resolve_item(ctx: Context, uow: UnitOfWork, service_id: uuid.UUID, version: int, token: str | None) -> ItemVersion:
+    """The item version from the projection, fetched from catalog (and kept) on a miss.
+    A given version is immutable and cached; "the current one" (0) for a few seconds."""
+
+    async def load() -> ItemVersion | None:
         item = await uow.reference.item(service_id, version)
         if item is None and ctx.items is not None:
             data = await ctx.items.fetch(service_id, version, token)
             if data is not None:
                 item = item_from_data(data)
-                await uow.reference.put_item(data)
-                await uow.commit()
+                await uow.reference.put_item(data)  # outside any transaction: kept at once
         elif item is not None and version and await uow.reference.is_retired(service_id):
             raise FailedPrecondition("the item is retired: it takes no new applications", code="item_retired", field="service_id")
+        return item
+
+    item = await ctx.cache.get(("item", service_id, version), load)
     if item is None:
         raise NotFound("no published version of this item", code="service_not_found", field="service_id")
     return item
 
 
-async def next_case_number(ctx: Context, prefix: str, now: datetime) -> str:
+async def next_case_number(uow: UnitOfWork, prefix: str, now: datetime) -> str:
+    """Taken in a statement of its own (before the submission's transaction), so the
+    counter row is locked for one statement, not for the whole submission."""
     year = local_date(now).year
-    serial = await ctx.pool.fetchval(
+    serial = await uow.conn.fetchval(
         "INSERT INTO case_counters (prefix, year, last) VALUES ($1, $2, 1)"
         " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last", prefix, year)
     return format_case_number(prefix, year, serial)
 
 
-async def case_prefix(uow: UnitOfWork, tree: access.TenantTree, tenant: str) -> str:
+async def case_prefix(uow: UnitOfWork, tree: access.TenantTree, tenant: str, ctx: Context | None = None) -> str:
+    if ctx is not None:
+        return await ctx.cache.get(("prefix", tenant), lambda: case_prefix(uow, tree, tenant))
     chain = tree.ancestors(tenant)
     settings = await uow.reference.settings_chain(chain)
     for t in chain:
@@ -113,33 +121,35 @@ async def submit(ctx: Context, principal: Principal, *, service_id: str, service
         async with ctx.uow() as uow:
             if found := await _repeat(uow, principal, request_id, req_hash):
                 return found
-    item = await resolve_item(ctx, sid, service_version, token)
-    if principal.identity_level < item.required_identity_level:
-        raise PermissionDenied("this item needs a real-name identity: add your national ID number", code="identity_level_required")
-    forms.validate_form(item.form_schema, form)
-    now = ctx.clock.now()
-    async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+    async with ctx.uow(lazy=True) as uow:
+        item = await resolve_item(ctx, uow, sid, service_version, token)
+        if principal.identity_level < item.required_identity_level:
+            raise PermissionDenied("this item needs a real-name identity: add your national ID number", code="identity_level_required")
+        forms.validate_form(item.form_schema, form, key=(item.service_id, item.version))
+        now = ctx.clock.now()
+        tree = await tree_of(ctx, uow)
         tenant = handling_tenant(tree, item, principal, tenant_id)
-        definition = await uow.definitions.effective(tree.ancestors(tenant), item.workflow_id)
+        chain = tree.ancestors(tenant)
+        definition = await ctx.cache.get(("definition", tuple(chain), item.workflow_id),
+                                         lambda: uow.definitions.effective(chain, item.workflow_id))
         if definition is None:
             raise FailedPrecondition(f"no workflow {item.workflow_id!r} is defined for {tenant}", code="workflow_not_found")
         cal = await calendar_for(uow, tree, tenant, ctx)
-        prefix = await case_prefix(uow, tree, tenant)
-    number = await next_case_number(ctx, prefix, now)
-    async with ctx.uow() as uow:
-        await _check_materials(uow, principal, mids, None)
+        number = await next_case_number(uow, await case_prefix(uow, tree, tenant, ctx), now)
+        await uow.begin()
+        held = await _check_materials(uow, principal, mids, None)
         app = Application.submit(id=uuid.uuid4(), case_number=number, tenant_id=tenant, item=item, applicant=access.actor_of(principal),
                                  form=form, definition=definition, cal=cal, now=now, material_ids=tuple(mids), request_id=request_id or None)
+        timeline = list(app.new_transitions)
         if not await uow.applications.add(app, request_id or None, req_hash):
             found = await _repeat(uow, principal, request_id, req_hash)
             assert found is not None
             return found
-        await uow.materials.attach(mids, app.id)
-        await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
-        result = await view(uow, app, {"owner"})
+        if mids:
+            await uow.materials.attach(mids, app.id)
+        await uow.applications.add_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
         await uow.commit()
-    return result
+    return CaseView(app, timeline, [dict(r) | {"application_id": app.id} for r in held], None, app.available_actions({"owner"}))
 
 
 async def _repeat(uow: UnitOfWork, principal: Principal, request_id: str, req_hash: str | None) -> CaseView | None:
@@ -152,9 +162,9 @@ async def _repeat(uow: UnitOfWork, principal: Principal, request_id: str, req_ha
     return await view(uow, app, {"owner"})
 
 
-async def _check_materials(uow: UnitOfWork, principal: Principal, mids: list[uuid.UUID], app_id: uuid.UUID | None) -> None:
+async def _check_materials(uow: UnitOfWork, principal: Principal, mids: list[uuid.UUID], app_id: uuid.UUID | None) -> list[asyncpg.Record]:
     if not mids:
-        return
+        return []
     rows = {r["id"]: r for r in await uow.materials.get_many(mids)}
     for m in mids:
         r = rows.get(m)
@@ -162,12 +172,13 @@ async def _check_materials(uow: UnitOfWork, principal: Principal, mids: list[uui
                                 or (r["application_id"] is None and r["owner_id"] == principal.subject))
         if not ok:
             raise InvalidArgument(f"material {m} is not one of yours for this case", code="unknown_material", field="material_ids")
+    return list(rows.values())
 
 
 async def get(ctx: Context, principal: Principal, application_id: str) -> CaseView:
     app_id = parse_id(application_id, "application_id")
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         app = await uow.applications.get(app_id)
         roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
         if app is None or not roles:
@@ -193,7 +204,7 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
     app_id = parse_id(application_id, "application_id")
     mids = [parse_id(m, "material_ids") for m in material_ids]
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         app = await uow.applications.get(app_id, for_update=True)
         roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
         if app is None or not roles:
@@ -205,7 +216,8 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
         loaded = app.version
         app.perform(action, actor=access.actor_of(principal), roles=roles, comment=comment, expected_version=expected_version,
                     now=ctx.clock.now(), cal=cal, material_ids=tuple(mids), request_id=request_id or None)
-        await uow.materials.attach(mids, app.id)
+        if mids:
+            await uow.materials.attach(mids, app.id)
         await uow.applications.save(app, loaded)
         await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
         result = await view(uow, app, roles)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -23,6 +25,30 @@ from services.workflow.domain.clock import Clock, SystemClock
 CALENDAR_BEFORE_DAYS = 400
 CALENDAR_AFTER_DAYS = 800
 DEFAULT_PAGE, MAX_PAGE = 20, 100
+# Reference data (tenant tree, calendars, definitions in force, prefixes, item versions)
+# is read on every submission; each process keeps it this long. A change made through
+# this process clears its cache at once; other replicas see it within this time.
+REFERENCE_TTL_S = 5.0
+T = TypeVar("T")
+
+
+class TtlCache:
+    def __init__(self, ttl_s: float = REFERENCE_TTL_S) -> None:
+        self.ttl_s = ttl_s
+        self._data: dict[Any, tuple[float, Any]] = {}
+
+    async def get(self, key: Any, load: Callable[[], Awaitable[T]]) -> T:
+        hit = self._data.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl_s:
+            return hit[1]  # type: ignore[no-any-return]
+        value = await load()
+        if len(self._data) > 10_000:
+            self._data.clear()
+        self._data[key] = (time.monotonic(), value)
+        return value
+
+    def clear(self) -> None:
+        self._data.clear()
 
 
 @dataclass
@@ -32,15 +58,21 @@ class Context:
     files: FileStore = field(default_factory=PgFileStore)
     items: ItemFetcher | None = None
     staff: StaffDirectory | None = None
+    cache: TtlCache = field(default_factory=TtlCache)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.pool)
+    def uow(self, *, lazy: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.pool, lazy=lazy)
+
+
+async def tree_of(ctx: Context, uow: UnitOfWork) -> TenantTree:
+    return await ctx.cache.get("tree", uow.reference.tree)
 
 
 async def calendar_for(uow: UnitOfWork, tree: TenantTree, tenant: str, ctx: Context) -> WorkingCalendar:
     today = local_date(ctx.clock.now())
-    return await uow.reference.calendar(tree.ancestors(tenant), today - timedelta(days=CALENDAR_BEFORE_DAYS),
-                                        today + timedelta(days=CALENDAR_AFTER_DAYS))
+    chain = tree.ancestors(tenant)
+    return await ctx.cache.get(("calendar", tuple(chain), today), lambda: uow.reference.calendar(
+        chain, today - timedelta(days=CALENDAR_BEFORE_DAYS), today + timedelta(days=CALENDAR_AFTER_DAYS)))
 
 
 def page_size(requested: int) -> int:

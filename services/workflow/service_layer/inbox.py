@@ -12,7 +12,7 @@ from mgov_common.principal import current_access_token
 from services.workflow.domain import access
 from services.workflow.domain.roles import MANAGER_ROLES, SUPERVISOR
 from services.workflow.service_layer.applications import parse_id
-from services.workflow.service_layer.context import Context, decode_token, encode_token, page_size
+from services.workflow.service_layer.context import Context, decode_token, encode_token, page_size, tree_of
 
 KINDS = ("", "case", "rectification")
 ASSIGNEE = ("", "me", "unassigned")
@@ -44,7 +44,7 @@ async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind
     after = decode_token("tasks", token)
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         if tenant_id and not access.staff_roles_in(principal, tenant_id, tree):
             raise PermissionDenied(f"you hold no staff role in {tenant_id}", code="not_staff")
         keys = access.inbox_keys(principal, tree, tenant_id or None)
@@ -74,7 +74,7 @@ async def claim(ctx: Context, principal: Principal, task_id: str) -> TaskView:
     tid = parse_id(task_id, "task_id")
     actor = access.actor_of(principal)
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         app = await uow.applications.get(tid, for_update=True)
         if app is not None:
             roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) - {"owner"}
@@ -107,7 +107,7 @@ async def assign(ctx: Context, principal: Principal, task_id: str, assignee_id: 
     if not assignee_id:
         raise FailedPrecondition("name the staff member to assign", code="required", field="assignee_id")
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         app = await uow.applications.get(tid, for_update=True)
         roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) - {"owner"} if app else set()
         if app is None or not roles:

@@ -11,7 +11,7 @@ from mgov_common.principal import USER, Principal
 from services.workflow.domain import access
 from services.workflow.domain.materials import check_upload
 from services.workflow.service_layer.applications import parse_id
-from services.workflow.service_layer.context import Context
+from services.workflow.service_layer.context import Context, tree_of
 
 
 async def add(ctx: Context, principal: Principal, *, application_id: str, material_code: str, filename: str, content: bytes,
@@ -26,7 +26,7 @@ async def add(ctx: Context, principal: Principal, *, application_id: str, materi
     now = ctx.clock.now()
     async with ctx.uow() as uow:
         if app_id is not None:
-            tree = await uow.reference.tree()
+            tree = await tree_of(ctx, uow)
             app = await uow.applications.get(app_id)
             roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
             if app is None or not roles:

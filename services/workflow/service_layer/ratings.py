@@ -12,7 +12,7 @@ from services.workflow.domain import access, rating
 from services.workflow.domain.rating import Rating, Rectification
 from services.workflow.domain.roles import STATS_ROLES
 from services.workflow.service_layer.applications import parse_id
-from services.workflow.service_layer.context import Context, calendar_for
+from services.workflow.service_layer.context import Context, calendar_for, tree_of
 
 GROUPS = ("item", "department", "tenant")
 
@@ -32,7 +32,7 @@ class Stats:
 async def rate(ctx: Context, principal: Principal, application_id: str, score: int, comment: str) -> Rating:
     app_id = parse_id(application_id, "application_id")
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         app = await uow.applications.get(app_id)
         roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
         if app is None or not roles:
@@ -63,7 +63,7 @@ async def rectification_days(uow, tree: access.TenantTree, tenant: str) -> int: 
 async def close_rectification(ctx: Context, principal: Principal, rectification_id: str, callback: str, outcome: str) -> Rectification:
     rid = parse_id(rectification_id, "rectification_id")
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         rect = await uow.tasks.rectification(rid, for_update=True)
         roles = access.staff_roles_in(principal, rect.tenant_id, tree) if rect else set()
         if rect is None or not roles:
@@ -77,7 +77,7 @@ async def close_rectification(ctx: Context, principal: Principal, rectification_
 async def get_rectification(ctx: Context, principal: Principal, rectification_id: str) -> Rectification:
     rid = parse_id(rectification_id, "rectification_id")
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         rect = await uow.tasks.rectification(rid)
         if rect is None or not access.staff_roles_in(principal, rect.tenant_id, tree):
             raise NotFound("no such rectification", code="rectification_not_found")
@@ -93,7 +93,7 @@ async def stats(ctx: Context, principal: Principal, *, tenant_id: str, group_by:
     tenant = tenant_id or principal.tenant
     sid = parse_id(service_id, "service_id") if service_id else None
     async with ctx.uow() as uow:
-        tree = await uow.reference.tree()
+        tree = await tree_of(ctx, uow)
         allowed = principal.kind == SYSTEM and principal.tenant == tenant or bool(access.staff_roles_in(principal, tenant, tree) & STATS_ROLES)
         if not allowed:
             raise PermissionDenied(f"rating statistics of {tenant} need the supervisor or admin role there", code="role_not_allowed")
