@@ -80,9 +80,17 @@ class ServiceSettings(PlatformSettings):
                 raise ValueError(
                     f"{(prefix + name).upper()} is required outside demo mode (set MGOV_DEMO=1 only for local demos)"
                 )
-            digest = hashlib.sha256(f"mgov-demo-secret:{self.service_name}:{name}".encode()).hexdigest()
-            object.__setattr__(self, name, SecretStr(digest))
+            object.__setattr__(self, name, SecretStr(demo_secret(self.service_name, name)))
         return self
+
+
+def demo_secret(service_name: str, field_name: str) -> str:
+    """The stable demo-mode value of a secret setting (never used outside demo mode).
+
+    Exposed so that a service can know, in demo mode only, the secret another service
+    derives for itself (identity checks the platform services' client secrets).
+    """
+    return hashlib.sha256(f"mgov-demo-secret:{service_name}:{field_name}".encode()).hexdigest()
 
 
 T = TypeVar("T", bound=BaseSettings)

@@ -72,6 +72,7 @@ def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callabl
         key_hold=hold,
         audit_key=crypto.audit_key,
         clock=clock,
+        platform_clients=settings.platform_client_secrets(),
     )
 
 

@@ -13,7 +13,11 @@ from typing import ClassVar
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from mgov_common.settings import ServiceSettings
+from mgov_common.settings import ServiceSettings, demo_secret
+
+# Platform services that, in demo mode, may get platform tokens with the secret they
+# derive for themselves (their `MGOV_<SERVICE>_PLATFORM_SECRET` demo value).
+DEMO_PLATFORM_CLIENTS = ("catalog", "workflow", "notify")
 
 
 class IdentitySettings(ServiceSettings):
@@ -36,6 +40,11 @@ class IdentitySettings(ServiceSettings):
     # HMAC-SHA256 key chaining the audit log rows; without it nobody can rewrite the
     # chain after editing a row.
     audit_key: SecretStr | None = None
+
+    # Platform services allowed to get platform tokens (IssuePlatformToken), with their
+    # client secrets: "notify=<secret>,workflow=<secret>". Unset: none outside demo
+    # mode; in demo mode each of DEMO_PLATFORM_CLIENTS with its derived demo secret.
+    platform_clients: SecretStr | None = None
 
     # Tokens.
     access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
@@ -63,3 +72,16 @@ class IdentitySettings(ServiceSettings):
     argon2_parallelism: int = Field(default=4, ge=1)
     # At most this many hashes at once: each holds `argon2_memory_kib` of memory.
     argon2_max_concurrency: int = Field(default=4, ge=1)
+
+    def platform_client_secrets(self) -> dict[str, str]:
+        """service name -> client secret of the platform services (docs/identity.md)."""
+        raw = self.platform_clients.get_secret_value() if self.platform_clients else ""
+        clients: dict[str, str] = {}
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            name, sep, secret = part.partition("=")
+            if not sep or not name.strip() or len(secret.strip()) < 16:
+                raise ValueError("MGOV_IDENTITY_PLATFORM_CLIENTS is 'service=secret,...' with secrets of 16 characters or more")
+            clients[name.strip()] = secret.strip()
+        if not raw and self.demo:
+            clients = {name: demo_secret(name, "platform_secret") for name in DEMO_PLATFORM_CLIENTS}
+        return clients

@@ -14,7 +14,7 @@ from datetime import datetime
 import jwt
 
 from mgov_common.auth import ALGORITHM, AUDIENCE, ISSUER
-from mgov_common.principal import USER
+from mgov_common.principal import PLATFORM, USER
 from services.identity.adapters.signing_keys import KeyRing
 from services.identity.domain.users import User
 
@@ -50,5 +50,16 @@ class TokenIssuer:
             "iat": iat,
             "exp": iat + self.ttl_s,
         }
+        token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
+        return AccessToken(token, jti, keys.signing.kid, self.ttl_s)
+
+    async def issue_platform(self, service: str, now: datetime) -> AccessToken:
+        """A token for a platform service: kind `platform`, subject the service name,
+        no tenant and no roles (what it may do is decided per RPC, by kind)."""
+        keys = await self.keyring.keys()
+        iat = int(now.timestamp())
+        jti = uuid.uuid4().hex
+        claims = {"iss": self.issuer, "aud": self.audience, "sub": service, "tenant": "", "roles": [], "kind": PLATFORM,
+                  "lvl": 1, "jti": jti, "iat": iat, "exp": iat + self.ttl_s}
         token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
         return AccessToken(token, jti, keys.signing.kid, self.ttl_s)

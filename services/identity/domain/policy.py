@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mgov_common.principal import Principal
+from mgov_common.principal import PLATFORM, Principal
 from services.identity.domain.roles import PROVINCE_ADMIN, STAFF_ROLES, TENANT_ADMIN
 from services.identity.domain.tenants import Level, Tenant
 
@@ -72,3 +72,8 @@ def may_view_user(principal: Principal | None, user_id: str, paths: Sequence[Seq
         if administers(principal, path) or principal.roles_in(path[-1].id) & STAFF_ROLES:
             return True
     return False
+
+
+def is_platform_service(principal: Principal | None) -> bool:
+    """A platform service holding a platform token (only configured services get one)."""
+    return principal is not None and principal.kind == PLATFORM

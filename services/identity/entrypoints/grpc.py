@@ -26,6 +26,13 @@ def _viewer() -> str | None:
     return p.subject if p else None
 
 
+def _peer(context: Any) -> str:
+    try:
+        return str(context.peer() or "")[:200]
+    except Exception:  # noqa: BLE001 - the peer is only for the audit row
+        return ""
+
+
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, handlers: Handlers) -> None:
         self.h = handlers
@@ -109,6 +116,15 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         rotation = await self.h.keys.rotate(current_principal())
         return pb.RotateSigningKeyResponse(kid=rotation.kid, published_kids=rotation.published,
                                            activate_time=timestamp(rotation.activates_at))
+
+    async def IssuePlatformToken(self, r: pb.IssuePlatformTokenRequest, context: Any) -> pb.IssuePlatformTokenResponse:
+        token = await self.h.platform.issue_token(r.service, r.client_secret, _peer(context))
+        return pb.IssuePlatformTokenResponse(access_token=token.token, token_type="Bearer", expires_in=token.expires_in)
+
+    async def GetContacts(self, r: pb.GetContactsRequest, context: Any) -> pb.GetContactsResponse:
+        contacts = await self.h.platform.contacts(list(r.user_ids), current_principal())
+        return pb.GetContactsResponse(contacts=[pb.Contact(user_id=c.user_id, name=c.name, phone=c.phone, tenant_id=c.tenant_id,
+                                                           active=c.active) for c in contacts])
 
     async def VerifyAuditChain(self, r: pb.VerifyAuditChainRequest, context: Any) -> pb.VerifyAuditChainResponse:
         report = await self.h.keys.verify_audit(current_principal())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from services.identity.adapters.crypto import Lookup
@@ -36,3 +36,5 @@ class Context:
     # HMAC key of the audit chain (the verifier needs it too).
     audit_key: bytes
     clock: Callable[[], datetime] = utc_now
+    # Platform services that may get platform tokens, with their client secrets.
+    platform_clients: Mapping[str, str] = field(default_factory=dict)

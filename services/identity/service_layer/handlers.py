@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from services.identity.service_layer.accounts import Accounts
 from services.identity.service_layer.context import Context
 from services.identity.service_layer.keys import Keys
+from services.identity.service_layer.platform import PlatformClients
 from services.identity.service_layer.sign_in import SignIn
 from services.identity.service_layer.staff import Staff
 from services.identity.service_layer.tenants import Tenants
@@ -20,7 +21,8 @@ class Handlers:
     staff: Staff
     tenants: Tenants
     keys: Keys
+    platform: PlatformClients
 
     @classmethod
     def build(cls, ctx: Context) -> "Handlers":
-        return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx))
+        return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx), PlatformClients(ctx))

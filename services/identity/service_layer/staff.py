@@ -105,7 +105,8 @@ class Staff:
         position = paging.decode(f"staff:{cmd.tenant_id}", cmd.page_token)
         async with self.ctx.uow() as uow:
             path = await _tenant_path(uow, cmd.tenant_id)
-            if not policy.administers(p, path):
+            # Platform services too: notify tells a tenant's eligible staff about their tasks.
+            if not (policy.administers(p, path) or policy.is_platform_service(p)):
                 raise PermissionDenied(f"you may not list the staff of {cmd.tenant_id}", code="forbidden")
             after = (str(position[0]), parse_user_id(str(position[1]), "page_token")) if position else None
             users = await uow.users.list_staff(cmd.tenant_id, sorted(STAFF_ROLES), after=after, limit=size + 1)

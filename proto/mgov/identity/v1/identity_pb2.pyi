@@ -472,6 +472,50 @@ class IssueSystemTokenResponse(_message.Message):
     tenant_id: str
     def __init__(self, access_token: _Optional[str] = ..., token_type: _Optional[str] = ..., expires_in: _Optional[int] = ..., scope: _Optional[str] = ..., system_id: _Optional[str] = ..., tenant_id: _Optional[str] = ...) -> None: ...
 
+class IssuePlatformTokenRequest(_message.Message):
+    __slots__ = ("service", "client_secret")
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_SECRET_FIELD_NUMBER: _ClassVar[int]
+    service: str
+    client_secret: str
+    def __init__(self, service: _Optional[str] = ..., client_secret: _Optional[str] = ...) -> None: ...
+
+class IssuePlatformTokenResponse(_message.Message):
+    __slots__ = ("access_token", "token_type", "expires_in")
+    ACCESS_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_TYPE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_IN_FIELD_NUMBER: _ClassVar[int]
+    access_token: str
+    token_type: str
+    expires_in: int
+    def __init__(self, access_token: _Optional[str] = ..., token_type: _Optional[str] = ..., expires_in: _Optional[int] = ...) -> None: ...
+
+class GetContactsRequest(_message.Message):
+    __slots__ = ("user_ids",)
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    user_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, user_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Contact(_message.Message):
+    __slots__ = ("user_id", "name", "phone", "tenant_id", "active")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    name: str
+    phone: str
+    tenant_id: str
+    active: bool
+    def __init__(self, user_id: _Optional[str] = ..., name: _Optional[str] = ..., phone: _Optional[str] = ..., tenant_id: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
+
+class GetContactsResponse(_message.Message):
+    __slots__ = ("contacts",)
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    contacts: _containers.RepeatedCompositeFieldContainer[Contact]
+    def __init__(self, contacts: _Optional[_Iterable[_Union[Contact, _Mapping]]] = ...) -> None: ...
+
 class VerifyAuditChainRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

@@ -140,6 +140,16 @@ class IdentityServiceStub:
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenResponse.FromString,
                 _registered_method=True)
+        self.IssuePlatformToken = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/IssuePlatformToken',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssuePlatformTokenRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssuePlatformTokenResponse.FromString,
+                _registered_method=True)
+        self.GetContacts = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/GetContacts',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.GetContactsRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.GetContactsResponse.FromString,
+                _registered_method=True)
         self.VerifyAuditChain = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/VerifyAuditChain',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.VerifyAuditChainRequest.SerializeToString,
@@ -261,7 +271,7 @@ class IdentityServiceServicer:
         """Lists the users holding a staff role in a tenant, with their roles
         (phones masked), ordered by name then id.
         Caller: staff admins of the tenant (tenant_admin of it or of its city,
-        province_admin).
+        province_admin), platform services (notify: who is told about a task).
         Errors: NOT_FOUND (tenant), PERMISSION_DENIED, INVALID_ARGUMENT (page
         token).
         """
@@ -390,6 +400,32 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def IssuePlatformToken(self, request, context):
+        """--- Platform services ------------------------------------------------------
+
+        Issues a short-lived access token to a platform service (notify,
+        workflow, ...) that proves its client secret (configured in
+        MGOV_IDENTITY_PLATFORM_CLIENTS): principal kind PLATFORM, subject the
+        service name, no tenant, no roles.
+        Caller: a platform service. Errors: UNAUTHENTICATED `invalid_client`
+        (unknown service or wrong secret, alike; failures are audited).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContacts(self, request, context):
+        """Contact details of users with the phone number unmasked, for delivering
+        notifications (SMS). Unknown ids are left out. Every call is audited
+        (`contact.read`, with the user ids).
+        Caller: platform services only.
+        Errors: PERMISSION_DENIED (any other caller), INVALID_ARGUMENT (more
+        than 100 ids, malformed id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def VerifyAuditChain(self, request, context):
         """--- Audit ----------------------------------------------------------------
 
@@ -508,6 +544,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.IssueSystemToken,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenResponse.SerializeToString,
+            ),
+            'IssuePlatformToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.IssuePlatformToken,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssuePlatformTokenRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssuePlatformTokenResponse.SerializeToString,
+            ),
+            'GetContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContacts,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.GetContactsRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.GetContactsResponse.SerializeToString,
             ),
             'VerifyAuditChain': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyAuditChain,
@@ -1083,6 +1129,60 @@ class IdentityService:
             '/mgov.identity.v1.IdentityService/IssueSystemToken',
             mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenRequest.SerializeToString,
             mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IssuePlatformToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/IssuePlatformToken',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.IssuePlatformTokenRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.IssuePlatformTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/GetContacts',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.GetContactsRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.GetContactsResponse.FromString,
             options,
             channel_credentials,
             insecure,
