@@ -22,6 +22,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _reset_connection(conn: asyncpg.Connection) -> None:
+    """Cheaper than asyncpg's default reset (a round trip of RESET ALL, UNLISTEN *, …
+    on every release): services set no session state (search_path is a startup
+    parameter), the relay removes its own listener, and an open transaction is still
+    rolled back by the pool. Only listeners left behind by mistake are cleared."""
+    if conn._listeners:  # noqa: SLF001 - asyncpg keeps no public view of them
+        await conn.execute("UNLISTEN *")
+
+
 async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections see only `schema` (then `public`) on their search path.
 
@@ -34,6 +43,7 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_reset_connection,
         server_settings={"search_path": f"{schema},public", "application_name": f"mgov-{schema}"},
     )
     assert pool is not None
