@@ -43,14 +43,27 @@ def log(msg: str) -> None:
     print(f"[bench.identity] {msg}", file=sys.stderr, flush=True)
 
 
-def _rate(fn: Callable[[int], None], seconds: float) -> float:
-    """Calls per second of fn(i), run in chunks until `seconds` have passed."""
+def _count(fn: Callable[[int], None], seconds: float) -> tuple[int, float]:
+    """(calls, elapsed) of fn(i), run in chunks of 100 until `seconds` have passed."""
     n, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < seconds:
-        for i in range(200):
+        for i in range(100):
             fn(n + i)
-        n += 200
-    return n / elapsed
+        n += 100
+    return n, elapsed
+
+
+def _rates(fns: dict[str, Callable[[int], None]], seconds: float, slices: int = 20) -> dict[str, float]:
+    """Calls/s of each fn, measured in alternating short slices (rotating the order), so a
+    change of machine load during the run weighs on every fn alike."""
+    totals = {name: [0, 0.0] for name in fns}
+    names = list(fns)
+    for k in range(slices):
+        for name in names[k % len(names):] + names[:k % len(names)]:
+            n, elapsed = _count(fns[name], seconds / slices)
+            totals[name][0] += n
+            totals[name][1] += elapsed
+    return {name: n / elapsed for name, (n, elapsed) in totals.items()}
 
 
 def verification(seconds: float, repeats: int) -> dict[str, Any]:
@@ -102,8 +115,9 @@ def verification(seconds: float, repeats: int) -> dict[str, Any]:
 
     runs: dict[str, list[float]] = {"platform": [], "pyjwt": [], "ed25519": []}
     for r in range(repeats):
-        for name, fn in (("platform", platform_verify), ("pyjwt", raw_pyjwt), ("ed25519", raw_ed25519)):
-            runs[name].append(_rate(fn, seconds))
+        rates = _rates({"platform": platform_verify, "pyjwt": raw_pyjwt, "ed25519": raw_ed25519}, seconds)
+        for name, rate in rates.items():
+            runs[name].append(rate)
         log(f"verification run {r + 1}/{repeats}: platform {runs['platform'][-1]:,.0f}/s, pyjwt {runs['pyjwt'][-1]:,.0f}/s")
     loop.close()
     med = {k: statistics.median(v) for k, v in runs.items()}
@@ -237,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
 
     m = verify["median"]
     print(f"\nAccess-token verification, one core (CPU {cpus[-1]} of {len(cpus)}), EdDSA/Ed25519, {verify['token_bytes']} B tokens; "
-          f"median of {args.repeats} x {args.seconds:.0f} s")
+          f"median of {args.repeats} runs of {args.seconds:.0f} s each, the three loops alternating in 20 slices")
     print(f"  {'measurement':<62} {'verifications/s':>16}")
     print(f"  {'mgov_common TokenVerifier.verify (warm JWKS cache)':<62} {m['platform']:>16,.0f}")
     print(f"  {'raw PyJWT jwt.decode, same key and claim checks (reference)':<62} {m['pyjwt']:>16,.0f}")
