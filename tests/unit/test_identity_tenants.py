@@ -133,3 +133,22 @@ def test_who_may_see_a_user() -> None:
     assert not policy.may_view_user(who("ningbo:clerk"), "u9", paths)
     assert not policy.may_view_user(who("hangzhou:citizen"), "u9", paths)
     assert not policy.may_view_user(None, "u9", paths)
+
+
+def test_services_can_require_the_real_name_level() -> None:
+    from mgov_common.errors import PermissionDenied, Unauthenticated
+    from mgov_common.principal import REAL_NAME, bind, require_identity_level, unbind
+
+    for principal, outcome in ((None, Unauthenticated), (Principal("u1", "hangzhou", identity_level=1), PermissionDenied),
+                               (Principal("u1", "hangzhou", identity_level=2), None)):
+        bound = bind(principal, "token" if principal else None)
+        try:
+            if outcome is None:
+                assert require_identity_level(REAL_NAME) is principal
+            else:
+                with pytest.raises(outcome) as err:
+                    require_identity_level(REAL_NAME)
+                if outcome is PermissionDenied:
+                    assert err.value.code == "identity_level_required"
+        finally:
+            unbind(bound)
