@@ -26,7 +26,7 @@ from services.identity.adapters.signing_keys import KeySet, SigningKeyRepository
 from services.identity.bootstrap import crypto_from_settings
 from services.identity.settings import IdentitySettings
 from tests.conftest import repo_root, venv_bin
-from tests.e2e.conftest import DEMO_PASSWORD, LOCKOUT_S, DemoPlatform
+from tests.e2e.conftest import LOCKOUT_S, DemoPlatform
 
 PASSWORD = "a long enough passphrase"
 

@@ -5,7 +5,6 @@ import os
 import secrets
 import subprocess
 import uuid
-from collections.abc import Iterator
 
 import asyncpg
 import pytest
