@@ -12,11 +12,13 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import asyncpg
 import pytest
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
+from pydantic_settings import SettingsConfigDict
 
 from launcher.embedded import EmbeddedNats, EmbeddedPostgres
 from mgov_common.bus import connect_nats
@@ -24,6 +26,7 @@ from mgov_common.db import create_pool
 from mgov_common.events.streams import ensure_streams
 from mgov_common.migrations import migrate
 from mgov_common.ports import free_port
+from mgov_common.settings import ServiceSettings
 
 TIERS = ("unit", "integration", "e2e")
 
@@ -107,3 +110,10 @@ def venv_bin(name: str) -> str:
 
 
 os.environ.setdefault("MGOV_LOG_JSON", "1")
+
+
+class ExampleServiceSettings(ServiceSettings):
+    """Settings of a service made up for plumbing tests: no secrets, its own schema."""
+
+    model_config = SettingsConfigDict(env_prefix="MGOV_EXAMPLE_", extra="ignore")
+    service_name: ClassVar[str] = "example"

@@ -16,8 +16,7 @@ from mgov_common.errors import NotFound
 from mgov_common.grpc_client import create_channel
 from mgov_common.ports import free_port
 from mgov_common.runtime import Runtime, ServiceParts, serve
-from services.notify.settings import NotifySettings
-from tests.conftest import Servers
+from tests.conftest import ExampleServiceSettings, Servers
 
 SERVICE = "mgov.notify.v1.NotifyService"
 
@@ -48,7 +47,7 @@ async def running(servers: Servers, tmp_path: Path) -> AsyncIterator[Running]:
     nats = EmbeddedNats(tmp_path / "nats", free_port())
     nats.start()
     port = free_port()
-    settings = NotifySettings(database_url=servers.dsn, nats_url=nats.url, port=port, health_interval_s=0.1, shutdown_grace_s=1)
+    settings = ExampleServiceSettings(database_url=servers.dsn, nats_url=nats.url, port=port, health_interval_s=0.1, shutdown_grace_s=1)
 
     async def bootstrap(runtime: Runtime) -> ServiceParts:
         return ServiceParts(registrations=[(notify_pb2_grpc.add_NotifyServiceServicer_to_server, ExampleServicer(), SERVICE)])

@@ -19,8 +19,7 @@ from mgov_common.events.outbox import record
 from mgov_common.grpc_client import create_channel
 from mgov_common.ports import free_port
 from mgov_common.runtime import Runtime, ServiceParts, serve
-from services.notify.settings import NotifySettings
-from tests.conftest import Servers
+from tests.conftest import ExampleServiceSettings, Servers
 
 exporter = InMemorySpanExporter()
 
@@ -48,7 +47,7 @@ class RecordingServicer(notify_pb2_grpc.NotifyServiceServicer):
 @pytest.fixture
 async def service(servers: Servers, tenant: str) -> AsyncIterator[tuple[str, list[CloudEvent]]]:
     port = free_port()
-    settings = NotifySettings(database_url=servers.dsn, nats_url=servers.nats_url, port=port, health_interval_s=0.2)
+    settings = ExampleServiceSettings(database_url=servers.dsn, nats_url=servers.nats_url, port=port, health_interval_s=0.2)
     consumed: list[CloudEvent] = []
 
     async def note(conn: asyncpg.Connection, event: CloudEvent) -> None:
