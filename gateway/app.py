@@ -9,10 +9,12 @@ from fastapi import FastAPI
 
 from gateway import problems
 from gateway.backends import Backends
+from gateway.live import LiveHub
 from gateway.request_id import RequestIdMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
 from gateway.routers import applications, tasks, workflows
+from gateway.routers import devices, notifications, notify_admin, preferences
 from gateway.settings import GatewaySettings
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
@@ -24,9 +26,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.backends = Backends.connect(settings)
         app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
+        # Live notifications (SSE) need NATS; it connects in the background, never blocking startup.
+        app.state.live = LiveHub(settings.nats_url)
+        app.state.live.start()
         try:
             yield
         finally:
+            await app.state.live.close()
             await app.state.backends.close()
 
     app = FastAPI(
@@ -46,5 +52,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(applications.router)
     app.include_router(tasks.router)
     app.include_router(workflows.router)
+    app.include_router(notifications.router)
+    app.include_router(devices.router)
+    app.include_router(preferences.router)
+    app.include_router(notify_admin.router)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -21,6 +21,8 @@ class DemoPlatform:
     log_dir: Path
     # The platform's embedded PostgreSQL (for CLI commands such as `mgov audit verify`).
     dsn: str = ""
+    # The platform's embedded NATS (tests that publish or watch events themselves).
+    nats_url: str = ""
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -44,6 +46,7 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
     p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_IDENTITY_LOCKOUT_DURATION_S=str(LOCKOUT_S))
     try:
         wait_ready(p)
-        yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov")
+        yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov",
+                           f"nats://127.0.0.1:{p.ports['NATS']}")
     finally:
         stop(p, signal.SIGINT)

@@ -124,16 +124,18 @@ class QuietHours(_message.Message):
     def __init__(self, enabled: _Optional[bool] = ..., start: _Optional[str] = ..., end: _Optional[str] = ...) -> None: ...
 
 class Preferences(_message.Message):
-    __slots__ = ("channels", "quiet_hours", "locale", "time_zone")
+    __slots__ = ("channels", "quiet_hours", "locale", "time_zone", "notice_tenant_ids")
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     QUIET_HOURS_FIELD_NUMBER: _ClassVar[int]
     LOCALE_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_TENANT_IDS_FIELD_NUMBER: _ClassVar[int]
     channels: _containers.RepeatedCompositeFieldContainer[ChannelPreference]
     quiet_hours: QuietHours
     locale: str
     time_zone: str
-    def __init__(self, channels: _Optional[_Iterable[_Union[ChannelPreference, _Mapping]]] = ..., quiet_hours: _Optional[_Union[QuietHours, _Mapping]] = ..., locale: _Optional[str] = ..., time_zone: _Optional[str] = ...) -> None: ...
+    notice_tenant_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, channels: _Optional[_Iterable[_Union[ChannelPreference, _Mapping]]] = ..., quiet_hours: _Optional[_Union[QuietHours, _Mapping]] = ..., locale: _Optional[str] = ..., time_zone: _Optional[str] = ..., notice_tenant_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Template(_message.Message):
     __slots__ = ("id", "tenant_id", "key", "channel", "locale", "version", "category", "title", "body", "urgent", "create_time", "created_by")
@@ -208,12 +210,14 @@ class ListNotificationsRequest(_message.Message):
     def __init__(self, unread_only: _Optional[bool] = ..., category: _Optional[str] = ..., since_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListNotificationsResponse(_message.Message):
-    __slots__ = ("notifications", "next_page_token")
+    __slots__ = ("notifications", "next_page_token", "unread_count")
     NOTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
     notifications: _containers.RepeatedCompositeFieldContainer[Notification]
     next_page_token: str
-    def __init__(self, notifications: _Optional[_Iterable[_Union[Notification, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    unread_count: int
+    def __init__(self, notifications: _Optional[_Iterable[_Union[Notification, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., unread_count: _Optional[int] = ...) -> None: ...
 
 class GetUnreadCountRequest(_message.Message):
     __slots__ = ()
@@ -276,6 +280,26 @@ class SaveTemplateRequest(_message.Message):
     tenant_id: str
     template: Template
     def __init__(self, tenant_id: _Optional[str] = ..., template: _Optional[_Union[Template, _Mapping]] = ...) -> None: ...
+
+class ListDevicesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListDevicesResponse(_message.Message):
+    __slots__ = ("devices",)
+    DEVICES_FIELD_NUMBER: _ClassVar[int]
+    devices: _containers.RepeatedCompositeFieldContainer[Device]
+    def __init__(self, devices: _Optional[_Iterable[_Union[Device, _Mapping]]] = ...) -> None: ...
+
+class GetPushConfigRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetPushConfigResponse(_message.Message):
+    __slots__ = ("vapid_public_key",)
+    VAPID_PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    vapid_public_key: str
+    def __init__(self, vapid_public_key: _Optional[str] = ...) -> None: ...
 
 class ListDeliveriesRequest(_message.Message):
     __slots__ = ("tenant_id", "notification_id", "recipient_id", "channel", "status", "page_size", "page_token")

@@ -74,6 +74,16 @@ class NotifyServiceStub:
                 request_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SaveTemplateRequest.SerializeToString,
                 response_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.Template.FromString,
                 _registered_method=True)
+        self.ListDevices = channel.unary_unary(
+                '/mgov.notify.v1.NotifyService/ListDevices',
+                request_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDevicesRequest.SerializeToString,
+                response_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDevicesResponse.FromString,
+                _registered_method=True)
+        self.GetPushConfig = channel.unary_unary(
+                '/mgov.notify.v1.NotifyService/GetPushConfig',
+                request_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.GetPushConfigRequest.SerializeToString,
+                response_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.GetPushConfigResponse.FromString,
+                _registered_method=True)
         self.ListDeliveries = channel.unary_unary(
                 '/mgov.notify.v1.NotifyService/ListDeliveries',
                 request_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDeliveriesRequest.SerializeToString,
@@ -158,6 +168,23 @@ class NotifyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDevices(self, request, context):
+        """The caller's registered devices, newest first.
+        Caller: a signed-in user.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPushConfig(self, request, context):
+        """What a web client needs to subscribe to Web Push: the VAPID public key
+        (applicationServerKey, base64url, uncompressed P-256 point).
+        Caller: anyone. Errors: FAILED_PRECONDITION `web_push_disabled`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDeliveries(self, request, context):
         """Delivery attempts and their status, newest first.
         Caller: tenant_admin of tenant_id (province: subtree), platform ops.
@@ -209,6 +236,16 @@ def add_NotifyServiceServicer_to_server(servicer, server):
                     servicer.SaveTemplate,
                     request_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SaveTemplateRequest.FromString,
                     response_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.Template.SerializeToString,
+            ),
+            'ListDevices': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDevices,
+                    request_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDevicesRequest.FromString,
+                    response_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDevicesResponse.SerializeToString,
+            ),
+            'GetPushConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPushConfig,
+                    request_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.GetPushConfigRequest.FromString,
+                    response_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.GetPushConfigResponse.SerializeToString,
             ),
             'ListDeliveries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDeliveries,
@@ -432,6 +469,60 @@ class NotifyService:
             '/mgov.notify.v1.NotifyService/SaveTemplate',
             mgov_dot_notify_dot_v1_dot_notify__pb2.SaveTemplateRequest.SerializeToString,
             mgov_dot_notify_dot_v1_dot_notify__pb2.Template.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDevices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.notify.v1.NotifyService/ListDevices',
+            mgov_dot_notify_dot_v1_dot_notify__pb2.ListDevicesRequest.SerializeToString,
+            mgov_dot_notify_dot_v1_dot_notify__pb2.ListDevicesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPushConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.notify.v1.NotifyService/GetPushConfig',
+            mgov_dot_notify_dot_v1_dot_notify__pb2.GetPushConfigRequest.SerializeToString,
+            mgov_dot_notify_dot_v1_dot_notify__pb2.GetPushConfigResponse.FromString,
             options,
             channel_credentials,
             insecure,

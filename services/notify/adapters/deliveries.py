@@ -1,0 +1,118 @@
+"""Deliveries in PostgreSQL: created once per (event, recipient, channel), claimed by
+workers with `FOR UPDATE SKIP LOCKED`, finished with a guard on the attempt number so
+that a worker whose lease ran out cannot overwrite a newer attempt's result."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from services.notify.domain.delivery import Status
+
+_COLS = ("id, notification_id, event_id, recipient_id, tenant_id, channel, category, template_key, urgent, status, attempts,"
+         " next_attempt_at, last_error, destination, provider_message_id, payload, created_at, updated_at")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: uuid.UUID
+    notification_id: uuid.UUID | None
+    event_id: uuid.UUID
+    recipient_id: str
+    tenant_id: str
+    channel: str
+    category: str
+    template_key: str
+    urgent: bool
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str
+    destination: str
+    provider_message_id: str
+    payload: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+def _d(r: asyncpg.Record) -> Delivery:
+    return Delivery(**{k: r[k] for k in _COLS.split(", ")})
+
+
+class DeliveryRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, *, event_id: uuid.UUID, recipient_id: str, tenant_id: str, channel: str, category: str, template_key: str,
+                  urgent: bool, status: Status, next_attempt_at: datetime | None, error: str, payload: dict[str, Any],
+                  notification_id: uuid.UUID | None, now: datetime) -> Delivery | None:
+        """Insert, or None when this (event, recipient, channel) already has a delivery."""
+        row = await self.conn.fetchrow(
+            f"INSERT INTO deliveries (id, notification_id, event_id, recipient_id, tenant_id, channel, category, template_key, urgent,"
+            f" status, next_attempt_at, last_error, payload, created_at, updated_at)"
+            f" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+            f" ON CONFLICT (event_id, recipient_id, channel) DO NOTHING RETURNING {_COLS}",
+            uuid.uuid4(), notification_id, event_id, recipient_id, tenant_id, channel, category, template_key, urgent,
+            status.value, next_attempt_at, error, payload, now,
+        )
+        return _d(row) if row else None
+
+    async def due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Pending deliveries whose time has come (a `sending` one only once its lease ran
+        out), locked for this transaction and skipped by every other worker."""
+        rows = await self.conn.fetch(
+            f"SELECT {_COLS} FROM deliveries WHERE status IN ('created', 'temporary_failure', 'sending')"
+            " AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+            now, limit,
+        )
+        return [_d(r) for r in rows]
+
+    async def postpone(self, ids: Sequence[uuid.UUID], until: datetime, now: datetime) -> None:
+        await self.conn.execute("UPDATE deliveries SET next_attempt_at = $2, updated_at = $3 WHERE id = ANY($1::uuid[])", list(ids), until, now)
+
+    async def start(self, ids: Sequence[uuid.UUID], now: datetime, lease_until: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = $3, updated_at = $2"
+            " WHERE id = ANY($1::uuid[])", list(ids), now, lease_until,
+        )
+
+    async def finish(self, delivery_id: uuid.UUID, attempt: int, *, status: Status, next_attempt_at: datetime | None, error: str,
+                     destination: str, provider_message_id: str, now: datetime) -> Delivery | None:
+        """Record the outcome of attempt `attempt`; None if the row moved on meanwhile."""
+        row = await self.conn.fetchrow(
+            f"UPDATE deliveries SET status = $3, next_attempt_at = $4, last_error = $5, destination = CASE WHEN $6 = '' THEN destination"
+            f" ELSE $6 END, provider_message_id = $7, updated_at = $8 WHERE id = $1 AND attempts = $2 AND status = 'sending'"
+            f" RETURNING {_COLS}",
+            delivery_id, attempt, status.value, next_attempt_at, error[:2000], destination, provider_message_id, now,
+        )
+        return _d(row) if row else None
+
+    async def get(self, delivery_id: uuid.UUID) -> Delivery | None:
+        row = await self.conn.fetchrow(f"SELECT {_COLS} FROM deliveries WHERE id = $1", delivery_id)
+        return _d(row) if row else None
+
+    async def page(self, tenants: Sequence[str], *, notification_id: uuid.UUID | None, recipient_id: str, channel: str, status: str,
+                   before: tuple[datetime, uuid.UUID] | None, limit: int) -> list[Delivery]:
+        rows = await self.conn.fetch(
+            f"SELECT {_COLS} FROM deliveries WHERE tenant_id = ANY($1::text[]) AND ($2::uuid IS NULL OR notification_id = $2)"
+            " AND ($3 = '' OR recipient_id = $3) AND ($4 = '' OR channel = $4) AND ($5 = '' OR status = $5)"
+            " AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid)) ORDER BY created_at DESC, id DESC LIMIT $8",
+            list(tenants), notification_id, recipient_id, channel, status, before[0] if before else None,
+            before[1] if before else None, limit,
+        )
+        return [_d(r) for r in rows]
+
+    async def bucket(self, tenant_id: str, channel: str) -> tuple[float, datetime] | None:
+        row = await self.conn.fetchrow(
+            "SELECT tokens, updated_at FROM rate_buckets WHERE tenant_id = $1 AND channel = $2 FOR UPDATE", tenant_id, channel)
+        return (float(row["tokens"]), row["updated_at"]) if row else None
+
+    async def save_bucket(self, tenant_id: str, channel: str, tokens: float, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO rate_buckets (tenant_id, channel, tokens, updated_at) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (tenant_id, channel) DO UPDATE SET tokens = $3, updated_at = $4", tenant_id, channel, tokens, now)

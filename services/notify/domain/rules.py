@@ -1,0 +1,142 @@
+"""Who is told what: platform events to notification plans (pure).
+
+A plan names a template key, an audience (users by id, a tenant's staff holding some
+roles, or a tenant's notice subscribers), the values its placeholders may use, and a
+deep link. The event contracts are those of docs/workflow.md and docs/catalog.md.
+
+- submitted: the applicant (received) and the staff who may act (a new task);
+- transitioned: sent back (补正) tells the applicant to act; other steps by staff tell
+  the applicant of progress; the staff who may act next get a task (the assignee
+  alone when there is one); the actor is never told of their own action; a move into
+  a terminal state is left to the outcome event, so nobody hears it twice;
+- completed / rejected: the applicant (case outcome);
+- assigned: the assignee, when someone else assigned them;
+- sla.warning / sla.breached: the assignee, else the eligible staff; a breach also
+  reaches the escalation roles (supervisors);
+- rectification.opened: the handling tenant's staff of the rectification's roles;
+- catalog notice.published: the subscribers of the tenant and of its subtree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "submitted": {"zh": "已提交", "en": "submitted"},
+    "under_review": {"zh": "审核中", "en": "under review"},
+    "returned": {"zh": "待补正", "en": "returned for more materials"},
+    "completed": {"zh": "已办结", "en": "completed"},
+    "rejected": {"zh": "不予许可", "en": "rejected"},
+}
+ACTION_LABELS: dict[str, dict[str, str]] = {
+    "submit": {"zh": "提交", "en": "submitted"}, "accept": {"zh": "受理", "en": "accepted"},
+    "approve": {"zh": "批准", "en": "approved"}, "reject": {"zh": "驳回", "en": "rejected"},
+    "return": {"zh": "退回补正", "en": "returned"}, "resubmit": {"zh": "重新提交", "en": "resubmitted"},
+}
+
+
+def label(table: dict[str, dict[str, str]], slug: str) -> dict[str, str]:
+    return table.get(slug, {"zh": slug, "en": slug.replace("_", " ")})
+
+
+@dataclass(frozen=True)
+class Audience:
+    users: tuple[str, ...] = ()
+    staff_roles: tuple[str, ...] = ()  # staff of the event's tenant holding any of these
+    notice_subscribers: bool = False  # subscribers of the event's tenant or below it
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    key: str
+    audience: Audience
+    values: dict[str, Any] = field(default_factory=dict)
+    link: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class BadEvent(ValueError):
+    """The event lacks what its rule needs (retried, then dead-lettered)."""
+
+
+def _s(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return str(value) if value not in (None, "") else ""
+
+
+def _staff_or_assignee(data: dict[str, Any], roles: list[str], exclude: tuple[str, ...] = ()) -> Audience:
+    assignee = _s(data, "assignee_id")
+    if assignee:
+        return Audience(users=(assignee,), exclude=exclude)
+    return Audience(staff_roles=tuple(sorted(set(roles))), exclude=exclude)
+
+
+def _case(data: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    app_id = _s(data, "application_id")
+    if not app_id or not _s(data, "case_number"):
+        raise BadEvent("a case event needs application_id and case_number")
+    link = f"/applications/{app_id}"
+    values = {
+        "case_number": data["case_number"], "service_name": data.get("service_name") or "",
+        "status": label(STATUS_LABELS, _s(data, "status") or _s(data, "state")), "comment": data.get("comment") or "",
+        "action": label(ACTION_LABELS, _s(data, "action")), "due_at": data.get("due_at"), "link": link,
+        "department": data.get("department") or "", "score": data.get("score"),
+    }
+    payload = {"application_id": app_id, "case_number": data["case_number"], "status": _s(data, "status") or _s(data, "state")}
+    return values, link, payload
+
+
+def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
+    """`kind` is '<service>.<entity>.<verb>' of the event type (e.g. workflow.application.submitted)."""
+    if kind == "catalog.notice.published":
+        title = data.get("title")
+        if not title or not _s(data, "id"):
+            raise BadEvent("a notice event needs id and title")
+        link = f"/notices/{data['id']}"
+        return [Plan("notice.published", Audience(notice_subscribers=True),
+                     {"title": title, "notice_category": _s(data, "category"), "link": link}, link,
+                     {"notice_id": data["id"], "category": _s(data, "category")})]
+    if not kind.startswith("workflow."):
+        return []
+    if kind == "workflow.rating.received":
+        return []
+    values, link, payload = _case(data)
+    applicant = _s(data, "applicant_id")
+    actor = _s(data.get("actor") or {}, "id") if isinstance(data.get("actor"), dict) else ""
+    roles = [str(r) for r in data.get("eligible_roles") or []]
+    plans: list[Plan] = []
+
+    def to(key: str, audience: Audience) -> None:
+        plans.append(Plan(key, audience, values, link, payload))
+
+    if kind == "workflow.application.submitted":
+        if applicant:
+            to("application.submitted", Audience(users=(applicant,)))
+        if roles:
+            to("task.new", _staff_or_assignee(data, roles, exclude=(applicant,)))
+    elif kind == "workflow.application.transitioned":
+        terminal = bool(data.get("terminal")) or _s(data, "status") in ("completed", "rejected")
+        if _s(data, "action") == "return" and applicant:
+            to("application.returned", Audience(users=(applicant,)))
+        elif not terminal and applicant and actor != applicant:
+            to("application.progressed", Audience(users=(applicant,)))
+        if not terminal and roles:
+            to("task.new", _staff_or_assignee(data, roles, exclude=(actor,)))
+    elif kind in ("workflow.application.completed", "workflow.application.rejected"):
+        if applicant:
+            to("application." + kind.rsplit(".", 1)[1], Audience(users=(applicant,)))
+    elif kind == "workflow.application.assigned":
+        assignee = _s(data, "assignee_id")
+        if _s(data, "action") == "assign" and assignee and assignee != actor:
+            to("task.assigned", Audience(users=(assignee,)))
+    elif kind in ("workflow.sla.warning", "workflow.sla.breached"):
+        audience = _staff_or_assignee(data, roles)
+        if kind.endswith("breached"):
+            escalate = tuple(sorted({str(r) for r in data.get("escalate_to_roles") or []}))
+            audience = Audience(audience.users, tuple(sorted(set(audience.staff_roles) | set(escalate))))
+        to(kind.removeprefix("workflow."), audience)
+    elif kind == "workflow.rectification.opened":
+        to("rectification.opened", Audience(staff_roles=tuple(sorted(set(roles)))))
+    return plans

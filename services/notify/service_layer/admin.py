@@ -1,0 +1,70 @@
+"""Tenant administration of notifications: templates (versioned, inherited down the
+tree) and the delivery log.
+
+Templates: a tenant_admin saves their tenant's; a province_admin the province's base
+templates and any tenant's below. Deliveries: a tenant_admin of the tenant or of an
+ancestor, a province_admin, or a platform service (ops) sees the tenant's subtree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from mgov_common.errors import InvalidArgument, NotFound, PermissionDenied
+from mgov_common.principal import PLATFORM, Principal
+from services.notify.adapters.deliveries import Delivery
+from services.notify.adapters.uow import Repos, UnitOfWork
+from services.notify.domain.categories import TEMPLATE_KEYS
+from services.notify.domain.templates import Template, require_valid
+from services.notify.service_layer import paging
+from services.notify.service_layer.context import Context
+
+TENANT_ADMIN, PROVINCE_ADMIN = "tenant_admin", "province_admin"
+
+
+async def _chain(repos: Repos, tenant_id: str) -> list[str]:
+    chain = [t for t, _ in await repos.tenants.chain(tenant_id)] if tenant_id else []
+    if not chain:
+        raise NotFound(f"no tenant {tenant_id!r}", field="tenant_id", code="tenant_not_found")
+    return chain
+
+
+def _administers(p: Principal, chain: list[str]) -> bool:
+    return p.has_role(PROVINCE_ADMIN, chain[-1]) or any(p.has_role(TENANT_ADMIN, t) for t in chain)
+
+
+async def save_template(ctx: Context, p: Principal, tenant_id: str, *, key: str, channel: str, locale: str, title: str, body: str,
+                        urgent: bool | None) -> Template:
+    require_valid(key=key, channel=channel, locale=locale or "zh-CN", title=title, body=body)
+    async with UnitOfWork(ctx.pool) as repos:
+        chain = await _chain(repos, tenant_id)
+        if not (p.has_role(TENANT_ADMIN, tenant_id) or p.has_role(PROVINCE_ADMIN, chain[-1])):
+            raise PermissionDenied(f"only {tenant_id}'s admins (or the province's) save its templates", code="forbidden")
+        spec = TEMPLATE_KEYS[key]
+        return await repos.templates.add(
+            tenant_id=tenant_id, key=key, channel=channel, locale=locale or "zh-CN", category=spec.category, title=title.strip(),
+            body=body.strip(), urgent=spec.urgent if urgent is None else urgent, now=ctx.clock.now(),
+            created_by={"kind": p.kind, "id": p.subject, "tenant_id": p.tenant},
+        )
+
+
+async def list_deliveries(ctx: Context, p: Principal, tenant_id: str, *, notification_id: str, recipient_id: str, channel: str,
+                          status: str, page_size: int, page_token: str) -> tuple[list[Delivery], str]:
+    size = paging.page_size(page_size)
+    key = f"deliveries:{tenant_id}:{notification_id}:{recipient_id}:{channel}:{status}"
+    position = paging.decode(key, page_token)
+    try:
+        nid = uuid.UUID(notification_id) if notification_id else None
+        before = (datetime.fromisoformat(position[0]), uuid.UUID(position[1])) if position else None
+    except (ValueError, IndexError, TypeError):
+        raise InvalidArgument("malformed notification_id or page token", field="notification_id", code="invalid_argument") from None
+    async with UnitOfWork(ctx.pool) as repos:
+        chain = await _chain(repos, tenant_id)
+        if not (p.kind == PLATFORM or _administers(p, chain)):
+            raise PermissionDenied(f"you may not see {tenant_id}'s deliveries", code="forbidden")
+        rows = await repos.deliveries.page(await repos.tenants.subtree(tenant_id), notification_id=nid, recipient_id=recipient_id,
+                                           channel=channel, status=status, before=before, limit=size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, paging.encode(key, [rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more else ""

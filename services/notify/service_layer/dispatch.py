@@ -1,0 +1,156 @@
+"""From a platform event to notifications: recipients, preferences, templates, rows.
+
+Runs inside the event consumer's transaction, which has already recorded the event id
+in `processed_events`; the unique keys (event, recipient) of the inbox and (event,
+recipient, channel) of deliveries make a repeat harmless even without it. For each
+recipient and channel: skip what the user turned off (never the locked in-app case
+outcomes), what the tenant has no template for, and push for users without a device;
+render in the recipient's locale and zone, or record `validation_failed` with the
+reason; the inbox row and its in-app delivery are `delivered` at once, push and SMS
+deliveries wait for the worker (until quiet hours end, for non-urgent templates).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from mgov_common.events.envelope import CloudEvent
+from services.notify.adapters.inbox import Notification
+from services.notify.adapters.uow import Repos
+from services.notify.domain import rules
+from services.notify.domain.categories import IN_APP, PUSH, SMS, TEMPLATE_KEYS
+from services.notify.domain.delivery import Status
+from services.notify.domain.events import delivery_event
+from services.notify.domain.templates import RenderError, Template, choose, localize
+from services.notify.service_layer.context import Context
+
+log = logging.getLogger(__name__)
+OUTCOMES = ("workflow.application.completed", "workflow.application.rejected")
+
+
+class UnknownTenant(RuntimeError):
+    """The event's tenant is not in the projection yet: retried until identity's event arrives."""
+
+
+@dataclass
+class Result:
+    notifications: list[Notification]
+    deliveries: int = 0
+
+
+class Dispatcher:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def handle(self, conn: asyncpg.Connection, event: CloudEvent) -> Result:
+        """The consumer's handler: everything the event causes, on the consumer's connection."""
+        repos = Repos(conn)
+        kind = ".".join(event.type_parts)
+        data = event.data if isinstance(event.data, dict) else {}
+        now = self.ctx.clock.now()
+        await self._invitations(repos, kind, data, event, now)
+        result = Result([])
+        for plan in rules.plans_for(kind, data):
+            part = await self.deliver(repos, event.id, event.tenant, plan, now)
+            result.notifications += part.notifications
+            result.deliveries += part.deliveries
+        await repos.flush_events()
+        return result
+
+    async def _invitations(self, repos: Repos, kind: str, data: dict[str, Any], event: CloudEvent, now: datetime) -> None:
+        if kind not in (*OUTCOMES, "workflow.rating.received"):
+            return
+        try:
+            app_id = uuid.UUID(str(data["application_id"]))
+            applicant, case_number = str(data["applicant_id"]), str(data["case_number"])
+        except (KeyError, ValueError) as exc:
+            raise rules.BadEvent(f"{kind} lacks {exc}") from None
+        if kind == "workflow.rating.received":
+            await repos.invitations.cancel(application_id=app_id, applicant_id=applicant, tenant_id=event.tenant,
+                                           case_number=case_number, now=now)
+        else:
+            await repos.invitations.schedule(application_id=app_id, applicant_id=applicant, tenant_id=event.tenant,
+                                             case_number=case_number, service_name=data.get("service_name") or {},
+                                             due_at=event.time + self.ctx.rating_delay, now=now)
+
+    async def _recipients(self, repos: Repos, tenant: str, audience: rules.Audience) -> list[str]:
+        found = list(audience.users)
+        if audience.staff_roles:
+            found += await self.ctx.staff.members(tenant, set(audience.staff_roles))
+        if audience.notice_subscribers:
+            tenants, after = await repos.tenants.subtree(tenant), ""
+            while page := await repos.preferences.notice_subscribers(tenants, after=after):
+                found += page
+                after = page[-1]
+        return [u for u in dict.fromkeys(found) if u and u not in audience.exclude]
+
+    async def deliver(self, repos: Repos, event_id: uuid.UUID, tenant: str, plan: rules.Plan, now: datetime) -> Result:
+        chain = await repos.tenants.chain(tenant)
+        if not chain:
+            raise UnknownTenant(f"tenant {tenant!r} is not known (yet) to notify")
+        recipients = await self._recipients(repos, tenant, plan.audience)
+        if not recipients:
+            return Result([])
+        spec = TEMPLATE_KEYS[plan.key]
+        chain_ids = [t for t, _ in chain]
+        candidates = await repos.templates.candidates(plan.key, chain_ids)
+        prefs = await repos.preferences.get_many(recipients)
+        channels = self.ctx.channels()
+        with_devices = await repos.devices.users_with_devices(recipients) if PUSH in channels else set()
+        values = {**plan.values, "tenant_name": chain[0][1]}
+        result = Result([])
+        for user in recipients:
+            p = prefs[user]
+            notification_id = None
+            for channel in channels:
+                if not p.allows(spec.category, channel) or (channel == PUSH and user not in with_devices):
+                    continue
+                template = choose(candidates, chain_ids, channel, p.locale)
+                if template is None:
+                    continue
+                try:
+                    title, body = template.render(localize(values, template.locale, p.zone()))
+                    error = ""
+                except RenderError as exc:
+                    title, body, error = "", "", f"template {template.key} v{template.version} ({template.tenant_id}, {template.channel}," \
+                                                 f" {template.locale}): {exc}"
+                if channel == IN_APP and not error:
+                    n = await repos.inbox.add(event_id=event_id, recipient_id=user, tenant_id=tenant, category=spec.category,
+                                              template_key=plan.key, locale=template.locale, title=title, body=body,
+                                              link=plan.link, data=plan.data, now=now)
+                    if n is not None:
+                        result.notifications.append(n)
+                        notification_id = n.id
+                if await self._delivery(repos, event_id, tenant, user, channel, spec.category, template, title, body, error,
+                                        plan, notification_id, p.quiet_until(now, template.urgent), now):
+                    result.deliveries += 1
+        return result
+
+    async def _delivery(self, repos: Repos, event_id: uuid.UUID, tenant: str, user: str, channel: str, category: str,
+                        template: Template, title: str, body: str, error: str, plan: rules.Plan,
+                        notification_id: uuid.UUID | None, quiet_until: datetime | None, now: datetime) -> bool:
+        if error:
+            status, next_at = Status.VALIDATION_FAILED, None
+        elif channel == IN_APP:
+            status, next_at = Status.DELIVERED, None
+        else:
+            status, next_at = Status.CREATED, quiet_until or now
+        payload: dict[str, Any] = {"title": title, "body": body, "link": plan.link, "locale": template.locale,
+                                   "template": {"tenant_id": template.tenant_id, "version": template.version}}
+        if channel == PUSH:
+            payload["data"] = plan.data
+        d = await repos.deliveries.add(event_id=event_id, recipient_id=user, tenant_id=tenant, channel=channel, category=category,
+                                       template_key=template.key, urgent=template.urgent, status=status, next_attempt_at=next_at,
+                                       error=error, payload=payload, notification_id=notification_id, now=now)
+        if d is not None and error:
+            log.warning("notification not rendered", extra={"event_id": str(event_id), "channel": channel, "error": error})
+            repos.record(delivery_event(delivered=False, delivery_id=str(d.id), notification_id=None, event_id=str(event_id),
+                                        recipient_id=user, tenant_id=tenant, channel=channel, category=category,
+                                        template_key=template.key, status=status.value, attempts=0, error=error))
+        return d is not None and channel != IN_APP

@@ -1,0 +1,71 @@
+"""The province's base templates (demo mode): every key in-app in Chinese and English,
+SMS for what someone must act on, a Hangzhou variant to show inheritance. Idempotent:
+a tenant that already has templates is left alone (an admin may have edited them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.notify.adapters.uow import UnitOfWork
+from services.notify.domain.categories import TEMPLATE_KEYS
+from services.notify.service_layer.context import Context
+
+SEEDER = {"kind": "platform", "id": "notify-seed", "tenant_id": ""}
+
+# key -> (zh title, zh body, en title, en body)
+IN_APP = {
+    "application.submitted": ("申请已提交", "您的{{ service_name }}申请（{{ case_number }}）已提交，{{ tenant_name }}将尽快受理。",
+                              "Application submitted", "Your application for {{ service_name }} ({{ case_number }}) was submitted to {{ tenant_name }}."),
+    "application.progressed": ("办理进度更新", "您的申请 {{ case_number }}（{{ service_name }}）已{{ action }}，当前状态：{{ status }}。",
+                               "Your case moved on", "Case {{ case_number }} ({{ service_name }}) was {{ action }}; status: {{ status }}."),
+    "application.returned": ("请补正材料", "您的申请 {{ case_number }}（{{ service_name }}）需要补正材料：{{ comment }}",
+                             "More materials needed", "Case {{ case_number }} ({{ service_name }}) needs more materials: {{ comment }}"),
+    "application.completed": ("办件已办结", "您的申请 {{ case_number }}（{{ service_name }}）已办结。{{ comment }}",
+                              "Case completed", "Case {{ case_number }} ({{ service_name }}) is completed. {{ comment }}"),
+    "application.rejected": ("办件未通过", "您的申请 {{ case_number }}（{{ service_name }}）未予通过：{{ comment }}",
+                             "Case rejected", "Case {{ case_number }} ({{ service_name }}) was rejected: {{ comment }}"),
+    "task.new": ("新的待办", "{{ service_name }} {{ case_number }} 待处理（{{ status }}）。", "New task",
+                 "{{ service_name }} {{ case_number }} awaits you ({{ status }})."),
+    "task.assigned": ("办件已分派给您", "{{ service_name }} {{ case_number }} 已分派给您。", "Case assigned to you",
+                      "{{ service_name }} {{ case_number }} was assigned to you."),
+    "sla.warning": ("办理时限预警", "办件 {{ case_number }}（{{ status }}）将于 {{ due_at }} 到期。", "Deadline approaching",
+                    "Case {{ case_number }} ({{ status }}) is due {{ due_at }}."),
+    "sla.breached": ("办件已超期", "办件 {{ case_number }}（{{ status }}）已于 {{ due_at }} 超期，请立即处理。", "Deadline missed",
+                     "Case {{ case_number }} ({{ status }}) was due {{ due_at }}: act now."),
+    "rectification.opened": ("差评整改任务", "办件 {{ case_number }} 收到 {{ score }} 分评价，请于 {{ due_at }} 前完成整改并回访。",
+                             "Rectification task", "Case {{ case_number }} was rated {{ score }}; rectify and call back by {{ due_at }}."),
+    "notice.published": ("{{ tenant_name }}发布公告", "{{ title }}", "Notice from {{ tenant_name }}", "{{ title }}"),
+    "rating.invitation": ("邀请您评价", "您的办件 {{ case_number }}（{{ service_name }}）已办结，欢迎对本次服务进行评价（好差评）。",
+                          "Rate our service", "Case {{ case_number }} ({{ service_name }}) is closed: please rate the service."),
+}
+SMS = {
+    "application.returned": "您的申请{{ case_number }}需补正材料，请登录浙里办查看。",
+    "application.completed": "您的申请{{ case_number }}（{{ service_name }}）已办结。",
+    "application.rejected": "您的申请{{ case_number }}（{{ service_name }}）未予通过，详情请登录浙里办查看。",
+    "sla.breached": "办件{{ case_number }}已超期，请立即处理。",
+    "rectification.opened": "办件{{ case_number }}收到差评，请于{{ due_at }}前完成整改。",
+}
+HANGZHOU_SUBMITTED = ("杭州办事 · 申请已提交", "您的{{ service_name }}申请（{{ case_number }}）已提交至{{ tenant_name }}，可在“我的办件”查看进度。")
+
+
+async def seed_demo(ctx: Context, province: str, now: datetime) -> int:
+    made = 0
+    async with UnitOfWork(ctx.pool) as repos:
+        if await repos.templates.count(province) == 0:
+            for key, (zh_t, zh_b, en_t, en_b) in IN_APP.items():
+                spec = TEMPLATE_KEYS[key]
+                for locale, title, body in (("zh-CN", zh_t, zh_b), ("en", en_t, en_b)):
+                    await repos.templates.add(tenant_id=province, key=key, channel="in_app", locale=locale, category=spec.category,
+                                              title=title, body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
+                    made += 1
+            for key, body in SMS.items():
+                spec = TEMPLATE_KEYS[key]
+                await repos.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
+                                          title="", body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
+                made += 1
+        if province == "zhejiang" and await repos.templates.count("hangzhou") == 0:
+            await repos.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
+                                      category=TEMPLATE_KEYS["application.submitted"].category, title=HANGZHOU_SUBMITTED[0],
+                                      body=HANGZHOU_SUBMITTED[1], urgent=False, now=now, created_by=SEEDER)
+            made += 1
+    return made
