@@ -14,13 +14,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import grpc
+from google.protobuf import struct_pb2
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
 from mgov.common.v1 import common_pb2
 from mgov_common.auth import TokenVerifier, bearer_token
-from mgov_common.errors import ERROR_DETAIL_KEY, DomainError, Unauthenticated
+from mgov_common.errors import ERROR_DETAIL_KEY, DomainError, FieldViolation, InvalidArgument, Unauthenticated
 from mgov_common.principal import bind, unbind
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,76 @@ LivenessCheck = Callable[[], Awaitable[bool]]
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+_JSON_TYPES = {"google.protobuf.Struct": "struct_value", "google.protobuf.ListValue": "list_value", "google.protobuf.Value": ""}
+
+
+def nul_violations(message: Message, prefix: str = "") -> list[FieldViolation]:
+    """The string fields of a request (nested, repeated and map ones too) that hold a NUL.
+
+    No text column of PostgreSQL can store U+0000, and no legitimate input has one: a
+    request carrying it is INVALID_ARGUMENT naming the field, never an error from deep
+    inside a query.
+    """
+    found: list[FieldViolation] = []
+
+    def check(path: str, value: str) -> None:
+        if "\x00" in value:
+            found.append(FieldViolation(path, "nul_character", "must not contain NUL (U+0000) characters"))
+
+    def walk_json(value: Any, path: str) -> None:  # google.protobuf.Value: form data and the like
+        kind = value.WhichOneof("kind")
+        if kind == "string_value":
+            check(path, value.string_value)
+        elif kind == "struct_value":
+            for key, item in value.struct_value.fields.items():
+                check(f"{path}.{key}" if path else key, key)
+                walk_json(item, f"{path}.{key}" if path else key)
+        elif kind == "list_value":
+            for i, item in enumerate(value.list_value.values):
+                walk_json(item, f"{path}[{i}]")
+
+    full_name = message.DESCRIPTOR.full_name
+    if full_name in _JSON_TYPES:
+        if full_name == "google.protobuf.Value":
+            walk_json(message, prefix.rstrip("."))
+        else:
+            wrapped = struct_pb2.Value()
+            getattr(wrapped, _JSON_TYPES[full_name]).CopyFrom(message)
+            walk_json(wrapped, prefix.rstrip("."))
+        return found
+    for field, value in message.ListFields():
+        path = f"{prefix}{field.name}"
+        if field.type == FieldDescriptor.TYPE_STRING:
+            if field.is_repeated:
+                for i, item in enumerate(value):
+                    check(f"{path}[{i}]", item)
+            else:
+                check(path, value)
+        elif field.type == FieldDescriptor.TYPE_MESSAGE:
+            if field.message_type.GetOptions().map_entry:
+                value_field = field.message_type.fields_by_name["value"]
+                for key, item in value.items():
+                    if isinstance(key, str):
+                        check(f"{path}.{key}", key)
+                    if value_field.type == FieldDescriptor.TYPE_STRING:
+                        check(f"{path}.{key}", item)
+                    elif value_field.type == FieldDescriptor.TYPE_MESSAGE:
+                        found.extend(nul_violations(item, f"{path}.{key}."))
+            elif field.is_repeated:
+                for i, item in enumerate(value):
+                    found.extend(nul_violations(item, f"{path}[{i}]."))
+            else:
+                found.extend(nul_violations(value, f"{path}."))
+    return found
+
+
+def _reject_nul(request: Any) -> None:
+    if isinstance(request, Message):
+        bad = nul_violations(request)
+        if bad:
+            raise InvalidArgument(f"{bad[0].field} must not contain NUL (U+0000) characters", code="nul_character", violations=bad)
 
 
 async def _abort_for(exc: BaseException, context: grpc.aio.ServicerContext, method: str) -> None:
@@ -83,6 +156,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 try:
                     bound = await self._authenticate(context)
                     try:
+                        _reject_nul(request)
                         return await inner_uu(request, context)
                     finally:
                         unbind(bound)
@@ -99,6 +173,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 try:
                     bound = await self._authenticate(context)
                     try:
+                        _reject_nul(request)
                         async for item in inner_us(request, context):
                             yield item
                     finally:

@@ -1,0 +1,27 @@
+"""Bad input found by fuzzing the HTTP API is a 4xx naming the field, never a 500."""
+
+import pytest
+
+from mgov.catalog.v1 import catalog_pb2
+from mgov.workflow.v1 import workflow_pb2
+from mgov_common.errors import InvalidArgument
+from mgov_common.grpc_server import _reject_nul, nul_violations
+
+
+def test_a_nul_in_any_string_of_a_request_is_named() -> None:
+    req = workflow_pb2.GetDefinitionRequest(tenant_id="hangzhou", definition_id="a\x00b")
+    assert [v.field for v in nul_violations(req)] == ["definition_id"]
+    cal = workflow_pb2.SetHolidayCalendarRequest(tenant_id="hangzhou", year=2026, days=[
+        workflow_pb2.CalendarDay(date="2026-01-01", name="元旦"), workflow_pb2.CalendarDay(date="2026-01-02", name="x\x00")])
+    assert [v.field for v in nul_violations(cal)] == ["days[1].name"]
+    apply = workflow_pb2.SubmitApplicationRequest(service_id="s", material_ids=["m1", "\x00"])
+    apply.form.update({"applicant": {"names": ["ok", "bad\x00"]}, "k\x00": 1})
+    assert sorted(v.field for v in nul_violations(apply)) == ["form.applicant.names[1]", "form.k\x00", "material_ids[1]"]
+    assert nul_violations(catalog_pb2.ListServicesRequest(tenant_id="hangzhou", q="营业执照")) == []
+
+
+def test_the_interceptor_check_is_invalid_argument_naming_the_field() -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        _reject_nul(catalog_pb2.ListServicesRequest(tenant_id="hangzhou", q="\x00"))
+    assert raised.value.field == "q" and raised.value.code == "nul_character"
+    _reject_nul(catalog_pb2.ListServicesRequest(tenant_id="hangzhou", q="x"))
