@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Response
 
+from gateway.limits import INT64_MAX, version_number
 from gateway.problems import Problem
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov.workflow.v1 import workflow_pb2_grpc
@@ -54,7 +55,7 @@ def expected_version(if_match: str | None) -> int:
     value = if_match.split(",")[0].strip()
     if value == "*":
         raise Problem(428, "precondition_required", "If-Match must name the version (the case's ETag) you are changing")
-    raw = value.removeprefix("W/").strip('"')
-    if not raw.isdigit() or int(raw) <= 0:
+    version = version_number(value.removeprefix("W/").strip('"'), INT64_MAX)
+    if not version:
         raise Problem(412, "stale_version", f"If-Match {value} does not match the case's ETag")
-    return int(raw)
+    return version

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
+from gateway.limits import INT32_MAX
 from gateway.problems import Problem
 from gateway.workflow_json import PRIVATE, application_json, case_response, expected_version, stub
 from mgov.workflow.v1 import workflow_pb2 as pb
@@ -29,7 +30,7 @@ IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", max_length=200)]
 
 class ApplyBody(BaseModel):
     service_id: str = Field(min_length=1, max_length=64, description="A published item's id")
-    service_version: int = Field(default=0, ge=0, description="The item version applied to; 0 = the current one")
+    service_version: int = Field(default=0, ge=0, le=INT32_MAX, description="The item version applied to; 0 = the current one")
     tenant_id: str = Field(default="", max_length=31, description="The handling tenant; empty = your own tenant if it offers the item")
     form: dict[str, Any] = Field(default_factory=dict, description="The application form, checked against the item's form_schema")
     material_ids: list[str] = Field(default_factory=list, max_length=50, description="Materials uploaded with POST /v1/materials")
@@ -98,7 +99,7 @@ async def perform_action(application_id: str, body: ActionBody, caller: SignedIn
 async def _upload(request: Request) -> tuple[bytes, str, str, str]:
     """(bytes, filename, material_code, sha256) of a multipart upload with one `file` part."""
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+    if length and length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES:
         raise Problem(413, "payload_too_large", f"a material is at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise Problem(415, "unsupported_media_type", "upload a material as multipart/form-data with a 'file' part")

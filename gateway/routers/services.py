@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from gateway.auth import CallerDep, SignedInDep
 from gateway.catalog_json import enum_number, item_json, item_type_number, list_item_json, parse_item_body
 from gateway.deps import BackendsDep
+from gateway.limits import INT32_MAX
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
 from mgov_common.errors import InvalidArgument
@@ -87,7 +88,7 @@ async def list_services(
 @router.get("/services/{service_id}", summary="One service item with its guide and application form", response_model=None)
 async def get_service(
     service_id: str, caller: CallerDep, backends: BackendsDep,
-    version: Annotated[int, Query(ge=0, description="A published version; 0 = the latest")] = 0,
+    version: Annotated[int, Query(ge=0, le=INT32_MAX, description="A published version; 0 = the latest")] = 0,
     draft: Annotated[bool, Query(description="The unpublished draft (the item's admins only)")] = False,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> Response:
@@ -137,7 +138,7 @@ async def _update(service_id: str, body: dict[str, Any], replace: bool, if_match
 @router.patch("/services/{service_id}", summary="Change fields of the item's draft (published versions are immutable: 409)", response_model=None)
 async def patch_service(
     service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
-    if_match: IfMatch = "", version: Annotated[int, Query(ge=0, description="The version being edited; 0 = the draft")] = 0,
+    if_match: IfMatch = "", version: Annotated[int, Query(ge=0, le=INT32_MAX, description="The version being edited; 0 = the draft")] = 0,
 ) -> JSONResponse:
     return await _update(service_id, body, False, if_match, version, caller, backends)
 
@@ -145,7 +146,7 @@ async def patch_service(
 @router.put("/services/{service_id}", summary="Replace the item's draft", response_model=None)
 async def put_service(
     service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
-    if_match: IfMatch = "", version: Annotated[int, Query(ge=0)] = 0,
+    if_match: IfMatch = "", version: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> JSONResponse:
     return await _update(service_id, body, True, if_match, version, caller, backends)
 

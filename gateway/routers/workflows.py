@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
+from gateway.limits import INT32_MAX, version_number
 from gateway.problems import Problem
 from gateway.workflow_json import PRIVATE, etag, stub
 from mgov.workflow.v1 import workflow_pb2 as pb
@@ -18,6 +19,8 @@ from mgov_common import protojson
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["workflow admin"])
 GROUPS = {"item": pb.STATS_GROUP_BY_ITEM, "department": pb.STATS_GROUP_BY_DEPARTMENT, "tenant": pb.STATS_GROUP_BY_TENANT}
+# The years a calendar may be kept for (the workflow service's own bounds).
+YearPath = Annotated[int, Path(ge=2000, le=2100, description="a year between 2000 and 2100")]
 DEFINITION_EXAMPLE = {
     "name": {"zh": "简易程序"}, "start_state": "submitted",
     "states": [{"name": "submitted", "label": {"zh": "已提交"}, "sla_days": 1}, {"name": "done", "label": {"zh": "已办结"}, "terminal": True}],
@@ -47,7 +50,7 @@ def _definition_json(d: pb.WorkflowDefinition, response: Response) -> dict[str, 
 
 @router.get("/workflows/{definition_id}", summary="A workflow definition as in force for the tenant (inherited from ancestors)")
 async def get_definition(tenant_id: str, definition_id: str, caller: SignedInDep, response: Response, backends: BackendsDep,
-                         version: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                         version: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0) -> dict[str, Any]:
     d = await stub(backends).GetDefinition(pb.GetDefinitionRequest(tenant_id=tenant_id, definition_id=definition_id, version=version),
                                            metadata=caller.metadata)
     return _definition_json(d, response)
@@ -63,10 +66,10 @@ async def save_definition(tenant_id: str, definition_id: str, caller: SignedInDe
     draft.id = definition_id
     expected = 0
     if if_match:
-        raw = if_match.strip().removeprefix("W/").strip('"')
-        if not raw.isdigit():
+        version = version_number(if_match.strip().removeprefix("W/").strip('"'))
+        if version is None:
             raise Problem(412, "stale_version", f"If-Match {if_match} is not a version of this definition")
-        expected = int(raw)
+        expected = version
     d = await stub(backends).SaveDefinition(pb.SaveDefinitionRequest(tenant_id=tenant_id, definition=draft, expected_version=expected),
                                             metadata=caller.metadata)
     if d.version == 1:
@@ -75,13 +78,13 @@ async def save_definition(tenant_id: str, definition_id: str, caller: SignedInDe
 
 
 @router.get("/calendar/{year}", summary="The tenant's working-day calendar for a year (own days over inherited)")
-async def get_calendar(tenant_id: str, year: int, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+async def get_calendar(tenant_id: str, year: YearPath, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     cal = await stub(backends).GetHolidayCalendar(pb.GetHolidayCalendarRequest(tenant_id=tenant_id, year=year), metadata=caller.metadata)
     return protojson.to_json(cal)  # type: ignore[no-any-return]
 
 
 @router.put("/calendar/{year}", summary="Replace the tenant's own holidays and adjusted working days of a year")
-async def set_calendar(tenant_id: str, year: int, body: CalendarBody, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+async def set_calendar(tenant_id: str, year: YearPath, body: CalendarBody, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     cal = await stub(backends).SetHolidayCalendar(pb.SetHolidayCalendarRequest(
         tenant_id=tenant_id, year=year, days=[pb.CalendarDay(date=d.date, working=d.working, name=d.name) for d in body.days]),
         metadata=caller.metadata)

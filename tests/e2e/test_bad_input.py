@@ -1,7 +1,7 @@
 """Bad input through the real gateway and services is a 4xx problem naming the field.
 
 Each case is one that fuzzing the HTTP API once answered with a 500: a NUL that reached
-a PostgreSQL query.
+a PostgreSQL query, a number past its protobuf field's range, an If-Match no version can have.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 from tests.e2e.conftest import DemoPlatform
 
 HZ_ADMIN, CITIZEN = "13900000010", "13900000100"
+HUGE = 99_999_999_999_999
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,9 @@ def problem(resp: Any, status: int, field: str | None = None) -> dict[str, Any]:
     ("/v1/tenants/%00/services", "tenant_id"),
     ("/v1/tenants/hangzhou/services?q=%00", "q"),
     ("/v1/tenants/hangzhou/workflows/%00", "definition_id"),
+    ("/v1/tenants/hangzhou/calendar/99999999999", "year"),
+    ("/v1/tenants/hangzhou/calendar/1999", "year"),
+    (f"/v1/tenants/hangzhou/workflows/default?version={HUGE}", "version"),
 ])
 def test_bad_paths_and_queries_are_named(demo_platform: DemoPlatform, tokens: dict[str, str], path: str, field: str) -> None:
     with demo_platform.client(tokens[HZ_ADMIN]) as c:
@@ -50,3 +54,23 @@ def test_bad_paths_and_queries_are_named(demo_platform: DemoPlatform, tokens: di
 def test_a_nul_in_a_sign_in_is_named(demo_platform: DemoPlatform) -> None:
     with demo_platform.client() as c:
         problem(c.post("/v1/auth/token", json={"username": HZ_ADMIN, "password": "x\x00"}), 422, "password")
+
+
+def test_bad_service_item_input_is_named(demo_platform: DemoPlatform, tokens: dict[str, str], service_id: str) -> None:
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        problem(c.get(f"/v1/services/{service_id}", params={"version": HUGE}), 422, "version")
+        problem(c.patch(f"/v1/services/{service_id}", params={"version": HUGE}, json={}), 422, "version")
+
+
+def test_bad_workflow_definition_input_is_named(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        for if_match in (b'"99999999999999999999999"', b'"\xb2"'):  # latin-1 "²": a digit to str.isdigit
+            problem(c.put("/v1/tenants/hangzhou/workflows/fuzz", json={}, headers={"If-Match": if_match}), 412)
+
+
+def test_bad_applications_are_named(demo_platform: DemoPlatform, tokens: dict[str, str], service_id: str) -> None:
+    with demo_platform.client(tokens[CITIZEN]) as c:
+        problem(c.post("/v1/applications", json={"service_id": service_id, "service_version": HUGE, "form": {}}), 422, "service_version")
+        problem(c.post("/v1/applications", json={"service_id": service_id, "form": {"applicant_name": "x\x00"}}), 422, "form.applicant_name")
+        resp = c.post("/v1/applications/00000000-0000-0000-0000-000000000000/actions", json={"action": "cancel"}, headers={"If-Match": b'"\xb2"'})
+        problem(resp, 412)

@@ -2,6 +2,9 @@
 
 import pytest
 
+from gateway.limits import INT32_MAX, INT64_MAX, version_number
+from gateway.problems import Problem
+from gateway.workflow_json import expected_version
 from mgov.catalog.v1 import catalog_pb2
 from mgov.workflow.v1 import workflow_pb2
 from mgov_common.errors import InvalidArgument
@@ -25,3 +28,18 @@ def test_the_interceptor_check_is_invalid_argument_naming_the_field() -> None:
         _reject_nul(catalog_pb2.ListServicesRequest(tenant_id="hangzhou", q="\x00"))
     assert raised.value.field == "q" and raised.value.code == "nul_character"
     _reject_nul(catalog_pb2.ListServicesRequest(tenant_id="hangzhou", q="x"))
+
+
+def test_version_numbers_are_ascii_digits_within_the_field_range() -> None:
+    assert version_number("3") == 3 and version_number("0") == 0
+    assert version_number(str(INT32_MAX)) == INT32_MAX
+    for bad in ("", "x", "-1", "²", "３", str(INT32_MAX + 1), "9" * 40):
+        assert version_number(bad) is None, bad
+    assert version_number(str(INT64_MAX), INT64_MAX) == INT64_MAX
+
+
+@pytest.mark.parametrize("header", ['"²"', "99999999999999999999999", f'"{INT64_MAX + 1}"'])
+def test_an_if_match_no_version_can_have_is_stale_not_a_crash(header: str) -> None:
+    with pytest.raises(Problem) as raised:
+        expected_version(header)
+    assert raised.value.status == 412

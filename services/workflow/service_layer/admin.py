@@ -132,6 +132,8 @@ async def rederive_open_cases(ctx: Context, uow: UnitOfWork, tree: access.Tenant
 
 
 async def get_calendar(ctx: Context, tenant_id: str, year: int) -> CalendarView:
+    if not 2000 <= year <= 2100:
+        raise InvalidArgument("year is between 2000 and 2100", code="out_of_range", field="year")
     async with ctx.uow() as uow:
         tree = await tree_of(ctx, uow)
         chain = tree.ancestors(tenant_id)
