@@ -110,4 +110,11 @@ def install(app: FastAPI) -> None:
         if status == 401:
             headers = {"WWW-Authenticate": 'Bearer realm="mgov"'}
         return problem_response(request, status, code, message, errors=errors or None, headers=headers)
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unencodable(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # JSON may escape a lone surrogate ("\ud800"), which no protobuf string can carry;
+        # the JSON readers name the field, this catches any text that slipped past them.
+        return problem_response(request, 422, "invalid_unicode", "text must be valid Unicode: a lone surrogate (e.g. \\ud800) cannot be stored",
+                                errors=[{"field": "body", "code": "invalid_unicode", "message": "no lone surrogates"}])
     # Anything unexpected is answered by gateway.request_id.RequestIdMiddleware (500, with the id).

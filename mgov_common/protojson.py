@@ -102,6 +102,15 @@ def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
     return {k: _struct_value(v) for k, v in struct.fields.items()}
 
 
+def is_valid_text(value: str) -> bool:
+    """False for a string protobuf cannot carry: JSON's `"\\ud800"` decodes to a lone surrogate."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def dict_to_struct(data: Mapping[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
     struct.update(data)
@@ -170,6 +179,9 @@ class _Reader:
         if t == FieldDescriptor.TYPE_STRING:
             if not isinstance(raw, str):
                 self.bad(path, "type", "must be a string")
+                return False, None
+            if not is_valid_text(raw):
+                self.bad(path, "invalid_unicode", "must be valid Unicode text (no lone surrogates)")
                 return False, None
             return True, raw
         if t == FieldDescriptor.TYPE_BOOL:

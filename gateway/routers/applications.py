@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from google.protobuf import struct_pb2
 from pydantic import BaseModel, Field
 
 from gateway.auth import SignedInDep
@@ -52,9 +53,10 @@ class RatingBody(BaseModel):
 @router.post("/applications", status_code=201, summary="Apply for a service (a repeated Idempotency-Key returns the same case)")
 async def apply(body: ApplyBody, caller: SignedInDep, response: Response, backends: BackendsDep,
                 idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
+    form = protojson.from_json(body.form, struct_pb2.Struct, path="form")
     app = await stub(backends).SubmitApplication(pb.SubmitApplicationRequest(
         service_id=body.service_id, service_version=body.service_version, tenant_id=body.tenant_id,
-        form=protojson.dict_to_struct(body.form), material_ids=body.material_ids, request_id=idempotency_key), metadata=caller.metadata)
+        form=form, material_ids=body.material_ids, request_id=idempotency_key), metadata=caller.metadata)
     response.headers["Location"] = f"/v1/applications/{app.id}"
     return case_response(response, app)
 

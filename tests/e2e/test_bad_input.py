@@ -1,7 +1,8 @@
 """Bad input through the real gateway and services is a 4xx problem naming the field.
 
 Each case is one that fuzzing the HTTP API once answered with a 500: a NUL that reached
-a PostgreSQL query, a number past its protobuf field's range, an If-Match no version can have.
+a PostgreSQL query, a number past its protobuf field's range, a lone surrogate that no
+protobuf string can carry, an If-Match no version can have.
 """
 
 from __future__ import annotations
@@ -60,17 +61,26 @@ def test_bad_service_item_input_is_named(demo_platform: DemoPlatform, tokens: di
     with demo_platform.client(tokens[HZ_ADMIN]) as c:
         problem(c.get(f"/v1/services/{service_id}", params={"version": HUGE}), 422, "version")
         problem(c.patch(f"/v1/services/{service_id}", params={"version": HUGE}, json={}), 422, "version")
+        resp = c.patch(f"/v1/services/{service_id}", content=b'{"name": {"zh": "\\ud800"}}',
+                       headers={"content-type": "application/json", "If-Match": '"x"'})
+        problem(resp, 422, "name.zh")
 
 
 def test_bad_workflow_definition_input_is_named(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
     with demo_platform.client(tokens[HZ_ADMIN]) as c:
         for if_match in (b'"99999999999999999999999"', b'"\xb2"'):  # latin-1 "²": a digit to str.isdigit
             problem(c.put("/v1/tenants/hangzhou/workflows/fuzz", json={}, headers={"If-Match": if_match}), 412)
+        resp = c.put("/v1/tenants/hangzhou/workflows/fuzz", content=b'{"states": [{"name": "\\ud800"}]}',
+                     headers={"content-type": "application/json"})
+        problem(resp, 422, "definition.states[0].name")
 
 
 def test_bad_applications_are_named(demo_platform: DemoPlatform, tokens: dict[str, str], service_id: str) -> None:
     with demo_platform.client(tokens[CITIZEN]) as c:
         problem(c.post("/v1/applications", json={"service_id": service_id, "service_version": HUGE, "form": {}}), 422, "service_version")
         problem(c.post("/v1/applications", json={"service_id": service_id, "form": {"applicant_name": "x\x00"}}), 422, "form.applicant_name")
+        resp = c.post("/v1/applications", content=('{"service_id": "%s", "form": {"a": "\\ud800"}}' % service_id).encode(),
+                      headers={"content-type": "application/json"})
+        problem(resp, 422, "form")
         resp = c.post("/v1/applications/00000000-0000-0000-0000-000000000000/actions", json={"action": "cancel"}, headers={"If-Match": b'"\xb2"'})
         problem(resp, 412)

@@ -1,14 +1,25 @@
 """Bad input found by fuzzing the HTTP API is a 4xx naming the field, never a 500."""
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+from google.protobuf import struct_pb2
+
+from gateway.app import create_app
 from gateway.limits import INT32_MAX, INT64_MAX, version_number
 from gateway.problems import Problem
+from gateway.settings import GatewaySettings
 from gateway.workflow_json import expected_version
 from mgov.catalog.v1 import catalog_pb2
 from mgov.workflow.v1 import workflow_pb2
+from mgov_common import protojson
 from mgov_common.errors import InvalidArgument
 from mgov_common.grpc_server import _reject_nul, nul_violations
+from mgov_common.ports import free_port
+
+LONE_SURROGATE = "\ud800"
 
 
 def test_a_nul_in_any_string_of_a_request_is_named() -> None:
@@ -43,3 +54,37 @@ def test_an_if_match_no_version_can_have_is_stale_not_a_crash(header: str) -> No
     with pytest.raises(Problem) as raised:
         expected_version(header)
     assert raised.value.status == 412
+
+
+def test_a_lone_surrogate_in_json_is_named() -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        protojson.from_json({"name": {"zh": LONE_SURROGATE}}, catalog_pb2.ServiceItem)
+    assert [v.field for v in raised.value.violations] == ["name.zh"]
+    with pytest.raises(InvalidArgument) as raised:
+        protojson.from_json({"applicant_name": LONE_SURROGATE}, struct_pb2.Struct, path="form")
+    assert raised.value.field == "form"
+
+
+probe = APIRouter()
+
+
+@probe.get("/v1/probe-surrogate")
+async def surrogate() -> None:
+    workflow_pb2.CalendarDay(name=LONE_SURROGATE)  # what any route would do with such text
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    closed = f"127.0.0.1:{free_port()}"
+    settings = GatewaySettings(identity_addr=closed, catalog_addr=closed, workflow_addr=closed, notify_addr=closed, readiness_timeout_s=0.3)
+    app = create_app(settings)
+    app.include_router(probe)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_text_protobuf_cannot_carry_is_a_422_problem_anywhere(client: TestClient) -> None:
+    resp = client.get("/v1/probe-surrogate")
+    assert resp.status_code == 422, resp.text
+    assert resp.headers["content-type"] == "application/problem+json"
+    assert resp.json()["code"] == "invalid_unicode"
