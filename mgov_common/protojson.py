@@ -123,11 +123,16 @@ def timestamp_to_json(ts: timestamp_pb2.Timestamp) -> str | None:
     return ts.ToDatetime(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
-def datetime_to_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+def datetime_to_timestamp(value: datetime | None, *, field: str = "time") -> timestamp_pb2.Timestamp | None:
+    """`value` as a Timestamp; a time with no UTC equivalent (0001-01-01T00:00+14:00) is
+    InvalidArgument naming `field`."""
     if value is None:
         return None
     ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
+    try:
+        ts.FromDatetime(value.astimezone(UTC))
+    except (OverflowError, ValueError) as exc:
+        raise InvalidArgument(f"{field} is out of range", code="out_of_range", field=field) from exc
     return ts
 
 
@@ -234,7 +239,7 @@ class _Reader:
                 if when.tzinfo is None:
                     raise ValueError("no UTC offset")
                 msg.FromDatetime(when.astimezone(UTC))  # type: ignore[attr-defined]
-            except ValueError:
+            except (ValueError, OverflowError):
                 self.bad(path, "format", "must be an RFC 3339 time with a UTC offset")
             return
         if not isinstance(data, dict):

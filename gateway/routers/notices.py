@@ -60,7 +60,7 @@ async def publish_notice(
     )
     if notice.publish_time is not None:
         when = notice.publish_time if notice.publish_time.tzinfo else notice.publish_time.replace(tzinfo=UTC)
-        req.publish_time.CopyFrom(datetime_to_timestamp(when))
+        req.publish_time.CopyFrom(datetime_to_timestamp(when, field="publish_time"))
     msg = await _stub(backends).PublishNotice(req, metadata=caller.metadata)
     response.headers["Location"] = f"/v1/tenants/{tenant_id}/notices"
     return notice_json(msg)

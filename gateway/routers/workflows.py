@@ -122,7 +122,7 @@ async def rating_stats(
         if value is not None:
             if value.tzinfo is None:
                 raise Problem(422, "validation_failed", f"{field} needs a UTC offset", errors=[{"field": field, "code": "format", "message": "RFC 3339"}])
-            getattr(req, field).CopyFrom(protojson.datetime_to_timestamp(value))
+            getattr(req, field).CopyFrom(protojson.datetime_to_timestamp(value, field=field))
     resp = await stub(backends).GetRatingStats(req, metadata=caller.metadata)
     response.headers["Cache-Control"] = PRIVATE
     return {"items": [protojson.to_json(s) for s in resp.stats], "total": protojson.to_json(resp.total)}

@@ -46,10 +46,17 @@ def problem(resp: Any, status: int, field: str | None = None) -> dict[str, Any]:
     ("/v1/tenants/hangzhou/calendar/99999999999", "year"),
     ("/v1/tenants/hangzhou/calendar/1999", "year"),
     (f"/v1/tenants/hangzhou/workflows/default?version={HUGE}", "version"),
+    ("/v1/tenants/hangzhou/rating-stats?start_time=0001-01-01T00:00:00%2B14:00", "start_time"),
 ])
 def test_bad_paths_and_queries_are_named(demo_platform: DemoPlatform, tokens: dict[str, str], path: str, field: str) -> None:
     with demo_platform.client(tokens[HZ_ADMIN]) as c:
         problem(c.get(path), 422, field)
+
+
+def test_a_notice_time_with_no_utc_equivalent_is_named(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
+    notice = {"title": {"zh": "通知"}, "body": {"zh": "正文"}, "category": "news", "publish_time": "0001-01-01T00:00:00+14:00"}
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        problem(c.post("/v1/tenants/hangzhou/notices", json=notice), 422, "publish_time")
 
 
 def test_a_nul_in_a_sign_in_is_named(demo_platform: DemoPlatform) -> None:

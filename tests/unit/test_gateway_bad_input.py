@@ -1,6 +1,7 @@
 """Bad input found by fuzzing the HTTP API is a 4xx naming the field, never a 500."""
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from fastapi import APIRouter
@@ -63,6 +64,16 @@ def test_a_lone_surrogate_in_json_is_named() -> None:
     with pytest.raises(InvalidArgument) as raised:
         protojson.from_json({"applicant_name": LONE_SURROGATE}, struct_pb2.Struct, path="form")
     assert raised.value.field == "form"
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_time_with_no_utc_equivalent_is_named(when: str) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        protojson.datetime_to_timestamp(datetime.fromisoformat(when), field="start_time")
+    assert raised.value.field == "start_time"
+    with pytest.raises(InvalidArgument) as raised:
+        protojson.from_json({"start_time": when}, workflow_pb2.GetRatingStatsRequest)
+    assert raised.value.field == "start_time"
 
 
 probe = APIRouter()
