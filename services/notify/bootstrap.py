@@ -111,7 +111,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     return ServiceParts(
         registrations=[(notify_pb2_grpc.add_NotifyServiceServicer_to_server, NotifyServicer(ctx), SERVICE_NAME)],
         consumers=[EventConsumer(runtime.pool, runtime.js, projections.TENANTS, projections.apply_tenant),
-                   NotifyConsumer(runtime.pool, runtime.js, dispatcher, live, worker.wake)],
+                   NotifyConsumer(runtime.pool, runtime.js, dispatcher, live, worker.wake,
+                                  concurrency=settings.consumer_concurrency)],
         background=[work],
         on_stop=[close],
         verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),

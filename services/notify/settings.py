@@ -24,6 +24,9 @@ class NotifySettings(ServiceSettings):
     secret_fields: ClassVar[tuple[str, ...]] = ("platform_secret", "vapid_private_key")
 
     port: int = 50054
+    # The event consumer handles up to this many cases at once (one connection each).
+    consumer_concurrency: int = Field(default=8, ge=1, le=64)
+    db_pool_max: int = 16
     # Proves this service to identity (IssuePlatformToken) for staff lists and phones.
     platform_secret: SecretStr | None = None
 

@@ -260,3 +260,24 @@ def test_devices_bad_input_is_problem_json_and_a_device_is_its_owners(demo_platf
     with demo_platform.client(tokens[CITIZEN]) as c:
         assert c.delete(f"/v1/devices/{device['id']}").status_code == 204
         assert c.delete(f"/v1/devices/{device['id']}").status_code == 204  # idempotent
+
+
+def test_tenant_admins_save_templates_and_read_their_delivery_log(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
+    admin = demo_platform.sign_in("13900000010")["access_token"]  # Hangzhou's admin
+    body = {"key": "application.returned", "channel": "sms", "locale": "zh-CN", "body": "【杭州】申请{{ case_number }}需补正：{{ comment }}"}
+    with demo_platform.client(admin) as c:
+        saved = c.post("/v1/tenants/hangzhou/notification-templates", json=body)
+        assert saved.status_code == 201, saved.text
+        assert (saved.json()["version"], saved.json()["channel"], saved.json()["tenant_id"]) == (1, "sms", "hangzhou")
+        again = c.post("/v1/tenants/hangzhou/notification-templates", json=body)
+        assert again.json()["version"] == 2
+        bad = problem(c.post("/v1/tenants/hangzhou/notification-templates", json={**body, "body": "{{ password }}"}), 422)
+        assert bad["code"] == "invalid_template" and bad["errors"][0]["code"] == "unknown_placeholder"
+        assert problem(c.post("/v1/tenants/hangzhou/notification-templates", json={**body, "channel": "fax"}), 422)["code"] == "unknown_channel"
+        assert problem(c.post("/v1/tenants/ningbo/notification-templates", json=body), 403)["code"] == "forbidden"
+        log = c.get("/v1/tenants/hangzhou/notification-deliveries", params={"channel": "in_app", "page_size": 5})
+        assert log.status_code == 200 and log.json()["items"], log.text
+        assert {d["channel"] for d in log.json()["items"]} == {"in_app"} and all(d["tenant_id"] == "hangzhou" for d in log.json()["items"])
+    with demo_platform.client(tokens[CITIZEN]) as c:
+        assert problem(c.get("/v1/tenants/hangzhou/notification-deliveries"), 403)["code"] == "forbidden"
+        assert problem(c.post("/v1/tenants/hangzhou/notification-templates", json=body), 403)["code"] == "forbidden"

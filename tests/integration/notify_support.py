@@ -115,11 +115,11 @@ async def identity(servers: Servers) -> AsyncIterator[Identity]:
 
 
 class LocalServer:
-    """A Starlette app served by uvicorn on a free loopback port, in this event loop."""
+    """An ASGI app served by uvicorn on a free loopback port, in this event loop."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Any, *, lifespan: str = "off") -> None:
         self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"))
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan=lifespan))
         self.task: asyncio.Task[None] | None = None
 
     @property

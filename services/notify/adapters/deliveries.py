@@ -4,6 +4,7 @@ that a worker whose lease ran out cannot overwrite a newer attempt's result."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,18 @@ class Delivery:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class NewDelivery:
+    recipient_id: str
+    channel: str
+    urgent: bool
+    status: Status
+    next_attempt_at: datetime | None
+    error: str
+    payload: dict[str, Any]
+    notification_id: uuid.UUID | None
+
+
 def _d(r: asyncpg.Record) -> Delivery:
     return Delivery(**{k: r[k] for k in _COLS.split(", ")})
 
@@ -48,19 +61,25 @@ class DeliveryRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def add(self, *, event_id: uuid.UUID, recipient_id: str, tenant_id: str, channel: str, category: str, template_key: str,
-                  urgent: bool, status: Status, next_attempt_at: datetime | None, error: str, payload: dict[str, Any],
-                  notification_id: uuid.UUID | None, now: datetime) -> Delivery | None:
-        """Insert, or None when this (event, recipient, channel) already has a delivery."""
-        row = await self.conn.fetchrow(
+    async def add_many(self, *, event_id: uuid.UUID, tenant_id: str, category: str, template_key: str, rows: list["NewDelivery"],
+                       now: datetime) -> list[Delivery]:
+        """Insert the deliveries of one event in one statement; a (recipient, channel) the
+        event already has is left out."""
+        if not rows:
+            return []
+        cols = list(zip(*[(uuid.uuid4(), r.recipient_id, r.channel, r.urgent, r.status.value, r.next_attempt_at, r.error,
+                           json.dumps(r.payload, ensure_ascii=False), r.notification_id) for r in rows], strict=True))
+        found = await self.conn.fetch(
             f"INSERT INTO deliveries (id, notification_id, event_id, recipient_id, tenant_id, channel, category, template_key, urgent,"
             f" status, next_attempt_at, last_error, payload, created_at, updated_at)"
-            f" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+            f" SELECT u.id, u.notification_id, $10, u.recipient_id, $11, u.channel, $12, $13, u.urgent, u.status, u.next_attempt_at,"
+            f" u.error, u.payload::jsonb, $14, $14"
+            f" FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],"
+            f" $9::uuid[]) AS u(id, recipient_id, channel, urgent, status, next_attempt_at, error, payload, notification_id)"
             f" ON CONFLICT (event_id, recipient_id, channel) DO NOTHING RETURNING {_COLS}",
-            uuid.uuid4(), notification_id, event_id, recipient_id, tenant_id, channel, category, template_key, urgent,
-            status.value, next_attempt_at, error, payload, now,
+            *[list(c) for c in cols], event_id, tenant_id, category, template_key, now,
         )
-        return _d(row) if row else None
+        return [_d(r) for r in found]
 
     async def due(self, now: datetime, limit: int) -> list[Delivery]:
         """Pending deliveries whose time has come (a `sending` one only once its lease ran

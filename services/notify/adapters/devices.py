@@ -49,10 +49,6 @@ class DeviceRepository:
     async def of_user(self, user_id: str) -> list[Device]:
         return [_dev(r) for r in await self.conn.fetch(f"SELECT {_COLS} FROM devices WHERE user_id = $1 ORDER BY created_at DESC", user_id)]
 
-    async def users_with_devices(self, user_ids: list[str]) -> set[str]:
-        rows = await self.conn.fetch("SELECT DISTINCT user_id FROM devices WHERE user_id = ANY($1::text[])", user_ids)
-        return {r["user_id"] for r in rows}
-
     async def delete(self, device_id: uuid.UUID, user_id: str | None = None) -> bool:
         result = await self.conn.execute(
             "DELETE FROM devices WHERE id = $1 AND ($2::text IS NULL OR user_id = $2)", device_id, user_id)

@@ -46,16 +46,21 @@ class InboxRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def add(self, *, event_id: uuid.UUID, recipient_id: str, tenant_id: str, category: str, template_key: str,
-                  locale: str, title: str, body: str, link: str, data: dict[str, Any], now: datetime) -> Notification | None:
-        """Insert, or None when this (event, recipient) already has its notification."""
-        row = await self.conn.fetchrow(
-            f"INSERT INTO notifications (id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link,"
-            f" data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    async def add_many(self, *, event_id: uuid.UUID, tenant_id: str, category: str, template_key: str, link: str, data: dict[str, Any],
+                       rows: list[tuple[str, str, str, str]], now: datetime) -> list[Notification]:
+        """Insert one notification per (recipient, locale, title, body) of one event in one
+        statement; those the event already gave their recipient are left out."""
+        if not rows:
+            return []
+        recipients, locales, titles, bodies = (list(col) for col in zip(*rows, strict=True))
+        found = await self.conn.fetch(
+            f"INSERT INTO notifications (id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data,"
+            f" created_at) SELECT u.id, $6, u.recipient_id, $7, $8, $9, u.locale, u.title, u.body, $10, $11, $12"
+            f" FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, recipient_id, locale, title, body)"
             f" ON CONFLICT (event_id, recipient_id) DO NOTHING RETURNING {_COLS}",
-            uuid.uuid4(), event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data, now,
+            [uuid.uuid4() for _ in rows], recipients, locales, titles, bodies, event_id, tenant_id, category, template_key, link, data, now,
         )
-        return _n(row) if row else None
+        return [_n(r) for r in found]
 
     async def page(self, recipient_id: str, *, unread_only: bool, category: str, before_seq: int | None, limit: int) -> list[Notification]:
         rows = await self.conn.fetch(

@@ -31,6 +31,13 @@ class PreferenceRepository:
         found = {r["user_id"]: _prefs(r) for r in rows}
         return {u: found.get(u) or Preferences(u) for u in user_ids}
 
+    async def audience(self, user_ids: Sequence[str]) -> dict[str, tuple[Preferences, bool]]:
+        """Each user's preferences and whether they have a push device, in one query."""
+        rows = await self.conn.fetch(
+            "SELECT u.id AS uid, p.*, EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id) AS has_device"
+            " FROM unnest($1::text[]) AS u(id) LEFT JOIN preferences p ON p.user_id = u.id", list(user_ids))
+        return {r["uid"]: (_prefs(r) if r["user_id"] else Preferences(r["uid"]), r["has_device"]) for r in rows}
+
     async def put(self, p: Preferences, now: datetime) -> None:
         overrides = [[c, ch, on] for (c, ch), on in sorted(p.overrides.items())]
         start, end = (p.quiet.start.strftime("%H:%M"), p.quiet.end.strftime("%H:%M")) if p.quiet else (None, None)

@@ -42,11 +42,13 @@ async def save_template(ctx: Context, p: Principal, tenant_id: str, *, key: str,
         if not (p.has_role(TENANT_ADMIN, tenant_id) or p.has_role(PROVINCE_ADMIN, chain[-1])):
             raise PermissionDenied(f"only {tenant_id}'s admins (or the province's) save its templates", code="forbidden")
         spec = TEMPLATE_KEYS[key]
-        return await repos.templates.add(
+        saved = await repos.templates.add(
             tenant_id=tenant_id, key=key, channel=channel, locale=locale or "zh-CN", category=spec.category, title=title.strip(),
             body=body.strip(), urgent=spec.urgent if urgent is None else urgent, now=ctx.clock.now(),
             created_by={"kind": p.kind, "id": p.subject, "tenant_id": p.tenant},
         )
+    ctx.cache.clear()  # after the commit: this process uses the new version at once, other replicas within the cache's TTL
+    return saved
 
 
 async def list_deliveries(ctx: Context, p: Principal, tenant_id: str, *, notification_id: str, recipient_id: str, channel: str,

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import asyncpg
 
+from services.notify.adapters.cache import ReferenceCache
 from services.notify.adapters.clock import Clock
 from services.notify.adapters.identity import Contact
 from services.notify.adapters.push import PushProvider
@@ -42,6 +43,8 @@ class Context:
     vapid_public_key: str = ""
     rating_delay: timedelta = timedelta(days=3)
     send_lease: timedelta = timedelta(seconds=60)
+    # Tenant chains and templates, shared by the dispatcher and the template admin.
+    cache: ReferenceCache = field(default_factory=ReferenceCache)
 
     def channels(self) -> tuple[str, ...]:
         """The channels this deployment can deliver on."""

@@ -21,10 +21,11 @@ from typing import Any
 import asyncpg
 
 from mgov_common.events.envelope import CloudEvent
+from services.notify.adapters.deliveries import NewDelivery
 from services.notify.adapters.inbox import Notification
 from services.notify.adapters.uow import Repos
 from services.notify.domain import rules
-from services.notify.domain.categories import IN_APP, PUSH, SMS, TEMPLATE_KEYS
+from services.notify.domain.categories import IN_APP, PUSH, TEMPLATE_KEYS
 from services.notify.domain.delivery import Status
 from services.notify.domain.events import delivery_event
 from services.notify.domain.templates import RenderError, Template, choose, localize
@@ -91,7 +92,9 @@ class Dispatcher:
         return [u for u in dict.fromkeys(found) if u and u not in audience.exclude]
 
     async def deliver(self, repos: Repos, event_id: uuid.UUID, tenant: str, plan: rules.Plan, now: datetime) -> Result:
-        chain = await repos.tenants.chain(tenant)
+        """Notify the plan's audience: render per recipient and channel, then write the inbox
+        rows and the deliveries of the whole audience in two statements."""
+        chain = await self.ctx.cache.get(("chain", tenant), lambda: repos.tenants.chain(tenant), keep_empty=False)
         if not chain:
             raise UnknownTenant(f"tenant {tenant!r} is not known (yet) to notify")
         recipients = await self._recipients(repos, tenant, plan.audience)
@@ -99,42 +102,48 @@ class Dispatcher:
             return Result([])
         spec = TEMPLATE_KEYS[plan.key]
         chain_ids = [t for t, _ in chain]
-        candidates = await repos.templates.candidates(plan.key, chain_ids)
-        prefs = await repos.preferences.get_many(recipients)
+        candidates = await self.ctx.cache.get(("templates", plan.key, tuple(chain_ids)),
+                                              lambda: repos.templates.candidates(plan.key, chain_ids))
+        audience = await repos.preferences.audience(recipients)
         channels = self.ctx.channels()
-        with_devices = await repos.devices.users_with_devices(recipients) if PUSH in channels else set()
         values = {**plan.values, "tenant_name": chain[0][1]}
-        result = Result([])
+        inbox_rows: list[tuple[str, str, str, str]] = []
+        pending: list[tuple[str, str, Template, str, str, str, datetime | None]] = []
         for user in recipients:
-            p = prefs[user]
-            notification_id = None
+            prefs, has_device = audience[user]
             for channel in channels:
-                if not p.allows(spec.category, channel) or (channel == PUSH and user not in with_devices):
+                if not prefs.allows(spec.category, channel) or (channel == PUSH and not has_device):
                     continue
-                template = choose(candidates, chain_ids, channel, p.locale)
+                template = choose(candidates, chain_ids, channel, prefs.locale)
                 if template is None:
                     continue
                 try:
-                    title, body = template.render(localize(values, template.locale, p.zone()))
+                    title, body = template.render(localize(values, template.locale, prefs.zone()))
                     error = ""
                 except RenderError as exc:
-                    title, body, error = "", "", f"template {template.key} v{template.version} ({template.tenant_id}, {template.channel}," \
-                                                 f" {template.locale}): {exc}"
+                    title, body = "", ""
+                    error = f"template {template.key} v{template.version} ({template.tenant_id}, {template.channel}, {template.locale}): {exc}"
                 if channel == IN_APP and not error:
-                    n = await repos.inbox.add(event_id=event_id, recipient_id=user, tenant_id=tenant, category=spec.category,
-                                              template_key=plan.key, locale=template.locale, title=title, body=body,
-                                              link=plan.link, data=plan.data, now=now)
-                    if n is not None:
-                        result.notifications.append(n)
-                        notification_id = n.id
-                if await self._delivery(repos, event_id, tenant, user, channel, spec.category, template, title, body, error,
-                                        plan, notification_id, p.quiet_until(now, template.urgent), now):
-                    result.deliveries += 1
-        return result
+                    inbox_rows.append((user, template.locale, title, body))
+                pending.append((user, channel, template, title, body, error, prefs.quiet_until(now, template.urgent)))
+        made = await repos.inbox.add_many(event_id=event_id, tenant_id=tenant, category=spec.category, template_key=plan.key,
+                                          link=plan.link, data=plan.data, rows=inbox_rows, now=now)
+        by_user = {n.recipient_id: n.id for n in made}
+        rows = [self._new_delivery(user, channel, template, title, body, error, plan, by_user.get(user), quiet, now)
+                for user, channel, template, title, body, error, quiet in pending]
+        deliveries = await repos.deliveries.add_many(event_id=event_id, tenant_id=tenant, category=spec.category, template_key=plan.key,
+                                                     rows=rows, now=now)
+        for d in deliveries:
+            if d.status == Status.VALIDATION_FAILED:
+                log.warning("notification not rendered", extra={"event_id": str(event_id), "channel": d.channel, "error": d.last_error})
+                repos.record(delivery_event(delivered=False, delivery_id=str(d.id), notification_id=None, event_id=str(event_id),
+                                            recipient_id=d.recipient_id, tenant_id=tenant, channel=d.channel, category=spec.category,
+                                            template_key=plan.key, status=d.status, attempts=0, error=d.last_error))
+        return Result(made, sum(1 for d in deliveries if d.channel != IN_APP and d.status == Status.CREATED))
 
-    async def _delivery(self, repos: Repos, event_id: uuid.UUID, tenant: str, user: str, channel: str, category: str,
-                        template: Template, title: str, body: str, error: str, plan: rules.Plan,
-                        notification_id: uuid.UUID | None, quiet_until: datetime | None, now: datetime) -> bool:
+    @staticmethod
+    def _new_delivery(user: str, channel: str, template: Template, title: str, body: str, error: str, plan: rules.Plan,
+                      notification_id: uuid.UUID | None, quiet_until: datetime | None, now: datetime) -> NewDelivery:
         if error:
             status, next_at = Status.VALIDATION_FAILED, None
         elif channel == IN_APP:
@@ -145,12 +154,4 @@ class Dispatcher:
                                    "template": {"tenant_id": template.tenant_id, "version": template.version}}
         if channel == PUSH:
             payload["data"] = plan.data
-        d = await repos.deliveries.add(event_id=event_id, recipient_id=user, tenant_id=tenant, channel=channel, category=category,
-                                       template_key=template.key, urgent=template.urgent, status=status, next_attempt_at=next_at,
-                                       error=error, payload=payload, notification_id=notification_id, now=now)
-        if d is not None and error:
-            log.warning("notification not rendered", extra={"event_id": str(event_id), "channel": channel, "error": error})
-            repos.record(delivery_event(delivered=False, delivery_id=str(d.id), notification_id=None, event_id=str(event_id),
-                                        recipient_id=user, tenant_id=tenant, channel=channel, category=category,
-                                        template_key=template.key, status=status.value, attempts=0, error=error))
-        return d is not None and channel != IN_APP
+        return NewDelivery(user, channel, template.urgent, status, next_at, error, payload, notification_id)
