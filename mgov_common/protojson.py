@@ -102,6 +102,28 @@ def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
     return {k: _struct_value(v) for k, v in struct.fields.items()}
 
 
+# How deep free-form JSON (forms, form schemas) may nest. Each level is two protobuf
+# messages (Value, then Struct or ListValue) and protobuf refuses past 100 in all.
+MAX_JSON_DEPTH = 32
+
+
+def too_deep(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether objects and arrays in `data` nest more than `limit` deep (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def is_valid_text(value: str) -> bool:
     """False for a string protobuf cannot carry: JSON's `"\\ud800"` decodes to a lone surrogate."""
     try:
@@ -224,6 +246,9 @@ class _Reader:
         if desc.full_name == _STRUCT:
             if not isinstance(data, dict):
                 self.bad(path or "body", "type", "must be a JSON object")
+                return
+            if too_deep(data):
+                self.bad(path or "body", "too_deep", f"must not nest objects and arrays more than {MAX_JSON_DEPTH} deep")
                 return
             try:
                 msg.update(data)  # type: ignore[attr-defined]

@@ -71,6 +71,10 @@ def test_bad_service_item_input_is_named(demo_platform: DemoPlatform, tokens: di
         resp = c.patch(f"/v1/services/{service_id}", content=b'{"name": {"zh": "\\ud800"}}',
                        headers={"content-type": "application/json", "If-Match": '"x"'})
         problem(resp, 422, "name.zh")
+        deep = '{"a": ' * 900 + "1" + "}" * 900
+        resp = c.post("/v1/tenants/hangzhou/services", content=('{"form_schema": %s}' % deep).encode(),
+                      headers={"content-type": "application/json"})
+        problem(resp, 422, "form_schema")
 
 
 def test_bad_workflow_definition_input_is_named(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
@@ -87,6 +91,10 @@ def test_bad_applications_are_named(demo_platform: DemoPlatform, tokens: dict[st
         problem(c.post("/v1/applications", json={"service_id": service_id, "service_version": HUGE, "form": {}}), 422, "service_version")
         problem(c.post("/v1/applications", json={"service_id": service_id, "form": {"applicant_name": "x\x00"}}), 422, "form.applicant_name")
         resp = c.post("/v1/applications", content=('{"service_id": "%s", "form": {"a": "\\ud800"}}' % service_id).encode(),
+                      headers={"content-type": "application/json"})
+        problem(resp, 422, "form")
+        deep = '{"a": ' + "[" * 900 + "]" * 900 + "}"
+        resp = c.post("/v1/applications", content=('{"service_id": "%s", "form": %s}' % (service_id, deep)).encode(),
                       headers={"content-type": "application/json"})
         problem(resp, 422, "form")
         resp = c.post("/v1/applications/00000000-0000-0000-0000-000000000000/actions", json={"action": "cancel"}, headers={"If-Match": b'"\xb2"'})

@@ -66,6 +66,24 @@ def test_a_lone_surrogate_in_json_is_named() -> None:
     assert raised.value.field == "form"
 
 
+def test_json_nested_deeper_than_protobuf_allows_is_named() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):  # deeper than Python's recursion limit, too
+        deep = [deep]
+    just_too_deep: object = 1
+    for _ in range(protojson.MAX_JSON_DEPTH):
+        just_too_deep = [just_too_deep]
+    for form in ({"a": deep}, {"a": just_too_deep}):
+        with pytest.raises(InvalidArgument) as raised:
+            protojson.from_json(form, struct_pb2.Struct, path="form")
+        assert raised.value.field == "form" and raised.value.code == "validation_failed"
+        assert raised.value.violations[0].code == "too_deep"
+    ok: dict[str, object] = {}
+    for _ in range(protojson.MAX_JSON_DEPTH - 1):
+        ok = {"a": ok}
+    workflow_pb2.SubmitApplicationRequest(form=protojson.from_json(ok, struct_pb2.Struct))
+
+
 @pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
 def test_a_time_with_no_utc_equivalent_is_named(when: str) -> None:
     with pytest.raises(InvalidArgument) as raised:
