@@ -106,16 +106,36 @@ def _reject_nul(request: Any) -> None:
             raise InvalidArgument(f"{bad[0].field} must not contain NUL (U+0000) characters", code="nul_character", violations=bad)
 
 
+# An error travels in trailing metadata, which gRPC caps (8 KiB soft, 16 KiB hard): past
+# that the caller sees RESOURCE_EXHAUSTED instead of the error. Messages echo input (an
+# unknown id, a form's keys), so they are clipped to fit.
+MAX_ERROR_DETAIL_BYTES = 3072
+_MAX_MESSAGE_CHARS, _MAX_FIELD_CHARS, _MAX_DESCRIPTION_CHARS = 300, 100, 200
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def detail_of(exc: DomainError) -> common_pb2.ErrorDetail:
+    """The ErrorDetail of a domain error, clipped to fit in trailing metadata."""
+    detail = common_pb2.ErrorDetail(
+        code=_clip(exc.code, _MAX_FIELD_CHARS),
+        message=_clip(exc.message, _MAX_MESSAGE_CHARS),
+        field_violations=[common_pb2.FieldViolation(field=_clip(v.field, _MAX_FIELD_CHARS), code=_clip(v.code, _MAX_FIELD_CHARS),
+                                                    description=_clip(v.description, _MAX_DESCRIPTION_CHARS)) for v in exc.violations],
+        retry_after_seconds=max(0, int(exc.retry_after_s or 0)),
+    )
+    while len(detail.field_violations) > 1 and detail.ByteSize() > MAX_ERROR_DETAIL_BYTES:
+        del detail.field_violations[-1]
+    return detail
+
+
 async def _abort_for(exc: BaseException, context: grpc.aio.ServicerContext, method: str) -> None:
     if isinstance(exc, DomainError):
-        detail = common_pb2.ErrorDetail(
-            code=exc.code,
-            message=exc.message,
-            field_violations=[common_pb2.FieldViolation(field=v.field, code=v.code, description=v.description) for v in exc.violations],
-            retry_after_seconds=max(0, int(exc.retry_after_s or 0)),
-        )
+        detail = detail_of(exc)
         context.set_trailing_metadata(((ERROR_DETAIL_KEY, detail.SerializeToString()),))
-        await context.abort(exc.status, exc.message)
+        await context.abort(exc.status, detail.message)
     log.exception("unhandled error in %s", method)
     context.set_trailing_metadata(((ERROR_DETAIL_KEY, common_pb2.ErrorDetail(code="internal", message="internal error").SerializeToString()),))
     await context.abort(grpc.StatusCode.INTERNAL, "internal error")

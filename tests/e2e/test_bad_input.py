@@ -53,6 +53,12 @@ def test_bad_paths_and_queries_are_named(demo_platform: DemoPlatform, tokens: di
         problem(c.get(path), 422, field)
 
 
+def test_an_unknown_huge_id_is_404_not_429(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        body = problem(c.get("/v1/services/" + "a" * 10_000), 404)
+    assert body["code"] == "item_not_found" and len(body["detail"]) <= 300
+
+
 def test_a_notice_time_with_no_utc_equivalent_is_named(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
     notice = {"title": {"zh": "通知"}, "body": {"zh": "正文"}, "category": "news", "publish_time": "0001-01-01T00:00:00+14:00"}
     with demo_platform.client(tokens[HZ_ADMIN]) as c:

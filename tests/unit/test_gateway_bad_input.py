@@ -16,8 +16,8 @@ from gateway.workflow_json import expected_version
 from mgov.catalog.v1 import catalog_pb2
 from mgov.workflow.v1 import workflow_pb2
 from mgov_common import protojson
-from mgov_common.errors import InvalidArgument
-from mgov_common.grpc_server import _reject_nul, nul_violations
+from mgov_common.errors import FieldViolation, InvalidArgument, NotFound
+from mgov_common.grpc_server import MAX_ERROR_DETAIL_BYTES, _reject_nul, detail_of, nul_violations
 from mgov_common.ports import free_port
 
 LONE_SURROGATE = "\ud800"
@@ -40,6 +40,15 @@ def test_the_interceptor_check_is_invalid_argument_naming_the_field() -> None:
         _reject_nul(catalog_pb2.ListServicesRequest(tenant_id="hangzhou", q="\x00"))
     assert raised.value.field == "q" and raised.value.code == "nul_character"
     _reject_nul(catalog_pb2.ListServicesRequest(tenant_id="hangzhou", q="x"))
+
+
+def test_an_error_echoing_huge_input_still_fits_in_trailing_metadata() -> None:
+    # An unknown 10 000-character id once came back as 429 (metadata past gRPC's limit), not 404.
+    detail = detail_of(NotFound("no service item '" + "a" * 20_000 + "'", field="service_id"))
+    assert detail.code == "not_found" and detail.message.startswith("no service item 'aaa") and len(detail.message) <= 300
+    many = InvalidArgument("invalid form", violations=[FieldViolation("form." + "字" * 500, "required", "必填" * 500) for _ in range(200)])
+    detail = detail_of(many)
+    assert 1 <= len(detail.field_violations) < 200 and detail.ByteSize() <= MAX_ERROR_DETAIL_BYTES
 
 
 def test_version_numbers_are_ascii_digits_within_the_field_range() -> None:
