@@ -16,7 +16,7 @@ import uuid
 from services.notify.adapters.live import LivePublisher
 from services.notify.adapters.uow import UnitOfWork
 from services.notify.domain.rules import Audience, Plan
-from services.notify.service_layer.dispatch import Dispatcher
+from services.notify.service_layer.dispatch import Dispatcher, UnknownTenant
 
 _NAMESPACE = uuid.UUID("6d0f6a5e-6f0b-4c1e-9a57-2b8f4e8e0a11")
 
@@ -37,15 +37,20 @@ class InvitationWorker:
         created = []
         async with UnitOfWork(ctx.pool) as repos:
             rows = await repos.invitations.due(now, self.batch)
+            sent = []
             for r in rows:
                 link = f"/applications/{r['application_id']}"
                 plan = Plan("rating.invitation", Audience(users=(r["applicant_id"],)),
                             {"case_number": r["case_number"], "service_name": r["service_name"], "link": link}, link,
                             {"application_id": str(r["application_id"]), "case_number": r["case_number"]})
-                result = await self.dispatcher.deliver(repos, invitation_event_id(r["application_id"]), r["tenant_id"], plan, now)
+                try:
+                    result = await self.dispatcher.deliver(repos, invitation_event_id(r["application_id"]), r["tenant_id"], plan, now)
+                except UnknownTenant:
+                    continue  # stays pending until the tenant projection has it
                 created += result.notifications
-            await repos.invitations.mark_sent([r["application_id"] for r in rows], now)
+                sent.append(r["application_id"])
+            await repos.invitations.mark_sent(sent, now)
             await repos.flush_events()
         if self.live is not None and created:
             await self.live.publish(created)
-        return len(rows)
+        return len(sent)

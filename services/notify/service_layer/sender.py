@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -165,13 +166,13 @@ class DeliveryWorker:
                     log.info("delivery attempt failed", extra={"delivery_id": str(d.id), "channel": d.channel,
                                                                "status": decision.status.value, "error": decision.error[:200]})
 
-    async def run(self, poll_s: float = 1.0, also: list | None = None) -> None:  # type: ignore[type-arg]
+    async def run(self, poll_s: float = 1.0, also: Sequence[Callable[[], Awaitable[int]]] = ()) -> None:
         """Work until cancelled; `also` are further passes (rating invitations) run each loop."""
         while True:
             n = 0
             try:
                 n = await self.run_once()
-                for extra in also or []:
+                for extra in also:
                     n += await extra()
             except Exception as exc:  # noqa: BLE001 - a lost connection must not end the worker
                 log.warning("delivery worker failed; retrying", extra={"error": repr(exc)})
