@@ -239,6 +239,11 @@ def test_a_user_can_neither_see_nor_mark_another_users_notifications(demo_platfo
         assert c.get("/v1/notifications").json()["unread_count"] == before - 1
         assert c.post("/v1/notifications/read-all").status_code == 200
         assert c.get("/v1/notifications").json()["unread_count"] == 0
+        import base64
+
+        forged = base64.urlsafe_b64encode(json.dumps(["inbox:0::", ["x"]]).encode()).decode()
+        for params in ({"page_token": "bm9wZQ"}, {"page_token": forged}, {"category": "gossip"}):
+            assert problem(c.get("/v1/notifications", params=params), 422)["errors"][0]["field"] in ("page_token", "category")
 
 
 def test_devices_bad_input_is_problem_json_and_a_device_is_its_owners(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
@@ -249,6 +254,7 @@ def test_devices_bad_input_is_problem_json_and_a_device_is_its_owners(demo_platf
         assert problem(c.post("/v1/devices", json={"platform": "blackberry", "token": "tok-0123456789"}), 422)["code"] == "unknown_platform"
         assert problem(c.post("/v1/devices", json={"platform": "ios", "token": ""}), 422)["errors"][0]["field"] == "token"
         assert problem(c.post("/v1/devices", json={"platform": "ios", "token": "   "}), 422)["code"] == "required"
+        assert problem(c.post("/v1/devices", json={"platform": "ios", "token": "tok-0123456789", "name": "a\u0007b"}), 422)["code"] == "invalid_characters"
         web = json.dumps({"endpoint": "https://attacker.example/collect", "keys": {"p256dh": "x", "auth": "y"}})
         assert problem(c.post("/v1/devices", json={"platform": "web", "token": web}), 422)["errors"][0]["field"] == "token"
         made = c.post("/v1/devices", json={"platform": "harmony", "token": f"hms-{uuid.uuid4().hex}", "name": "Mate 60"})
@@ -275,6 +281,8 @@ def test_tenant_admins_save_templates_and_read_their_delivery_log(demo_platform:
         assert bad["code"] == "invalid_template" and bad["errors"][0]["code"] == "unknown_placeholder"
         assert problem(c.post("/v1/tenants/hangzhou/notification-templates", json={**body, "channel": "fax"}), 422)["code"] == "unknown_channel"
         assert problem(c.post("/v1/tenants/ningbo/notification-templates", json=body), 403)["code"] == "forbidden"
+        assert problem(c.post("/v1/tenants/No.Where/notification-templates", json=body), 404)["code"] == "tenant_not_found"
+        assert problem(c.get("/v1/tenants/hangzhou/notification-deliveries", params={"recipient_id": "a b"}), 422)["code"] == "invalid_id"
         log = c.get("/v1/tenants/hangzhou/notification-deliveries", params={"channel": "in_app", "page_size": 5})
         assert log.status_code == 200 and log.json()["items"], log.text
         assert {d["channel"] for d in log.json()["items"]} == {"in_app"} and all(d["tenant_id"] == "hangzhou" for d in log.json()["items"])

@@ -225,3 +225,8 @@ def test_device_tokens_are_checked_by_platform() -> None:
             check_device(platform, token, policy)
         assert err.value.code == code, (platform, token)
     assert check_device("web", json.dumps({**SUB, "endpoint": "http://127.0.0.1:9/x"}), EndpointPolicy(allow_loopback_http=True))
+
+
+def test_control_characters_never_reach_a_template() -> None:
+    bad = check_template(key="application.completed", channel=IN_APP, locale="zh-CN", title="办结\x00", body="第一行\n第二行\t{{ case_number }}")
+    assert [(v.field, v.code) for v in bad] == [("template.title", "invalid_characters")]

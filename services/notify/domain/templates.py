@@ -90,6 +90,9 @@ def check_template(*, key: str, channel: str, locale: str, title: str, body: str
     if channel in (IN_APP, PUSH) and not title.strip():
         bad.append(FieldViolation("template.title", "required", "in-app and push templates need a title"))
     for name, text in (("title", title), ("body", body)):
+        if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127 for ch in text):
+            bad.append(FieldViolation(f"template.{name}", "invalid_characters", "no control characters (new lines and tabs are fine)"))
+            continue
         limit = (MAX_TITLE if name == "title" else MAX_BODY).get(channel, 4000)
         if channel == SMS and name == "title" and text.strip():
             bad.append(FieldViolation("template.title", "not_allowed", "an SMS has no title"))

@@ -8,6 +8,7 @@ ancestor, a province_admin, or a platform service (ops) sees the tenant's subtre
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -21,10 +22,12 @@ from services.notify.service_layer import paging
 from services.notify.service_layer.context import Context
 
 TENANT_ADMIN, PROVINCE_ADMIN = "tenant_admin", "province_admin"
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_TENANT = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 
 
 async def _chain(repos: Repos, tenant_id: str) -> list[str]:
-    chain = [t for t, _ in await repos.tenants.chain(tenant_id)] if tenant_id else []
+    chain = [t for t, _ in await repos.tenants.chain(tenant_id)] if _TENANT.match(tenant_id or "") else []
     if not chain:
         raise NotFound(f"no tenant {tenant_id!r}", field="tenant_id", code="tenant_not_found")
     return chain
@@ -54,6 +57,8 @@ async def save_template(ctx: Context, p: Principal, tenant_id: str, *, key: str,
 async def list_deliveries(ctx: Context, p: Principal, tenant_id: str, *, notification_id: str, recipient_id: str, channel: str,
                           status: str, page_size: int, page_token: str) -> tuple[list[Delivery], str]:
     size = paging.page_size(page_size)
+    if recipient_id and not _ID.match(recipient_id):
+        raise InvalidArgument("not a user id", field="recipient_id", code="invalid_id")
     key = f"deliveries:{tenant_id}:{notification_id}:{recipient_id}:{channel}:{status}"
     position = paging.decode(key, page_token)
     try:

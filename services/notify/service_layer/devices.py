@@ -17,6 +17,8 @@ async def register(ctx: Context, p: Principal, platform: str, token: str, name: 
     name = (name or "").strip()
     if len(name) > 100:
         raise InvalidArgument("a device name has at most 100 characters", field="name", code="too_long")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise InvalidArgument("a device name may not contain control characters", field="name", code="invalid_characters")
     async with UnitOfWork(ctx.pool) as repos:
         return await repos.devices.upsert(user_id=p.subject, platform=platform, token=token, name=name, now=ctx.clock.now())
 

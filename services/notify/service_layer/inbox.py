@@ -38,16 +38,19 @@ async def list_notifications(ctx: Context, p: Principal, q: ListQuery) -> tuple[
     size = paging.page_size(q.page_size)
     key = f"inbox:{int(q.unread_only)}:{q.category}:{q.since_id}"
     position = paging.decode(key, q.page_token)
+    try:
+        cursor = int(position[0]) if position else None
+    except (ValueError, TypeError, IndexError):
+        raise InvalidArgument("the page token is malformed; start again without it", field="page_token", code="invalid_page_token") from None
     async with UnitOfWork(ctx.pool) as repos:
         unread = await repos.inbox.unread_count(p.subject)
         if q.since_id:
-            start = int(position[0]) if position else await repos.inbox.seq_of(p.subject, _uuid(q.since_id, "since_id"))
+            start = cursor if cursor is not None else await repos.inbox.seq_of(p.subject, _uuid(q.since_id, "since_id"))
             if start is None:
                 raise InvalidArgument("since_id is not one of your notifications", field="since_id", code="unknown_since_id")
             rows = await repos.inbox.after(p.subject, start, category=q.category, unread_only=q.unread_only, limit=size + 1)
         else:
-            before = int(position[0]) if position else None
-            rows = await repos.inbox.page(p.subject, unread_only=q.unread_only, category=q.category, before_seq=before, limit=size + 1)
+            rows = await repos.inbox.page(p.subject, unread_only=q.unread_only, category=q.category, before_seq=cursor, limit=size + 1)
     more = len(rows) > size
     rows = rows[:size]
     return rows, paging.encode(key, [rows[-1].seq]) if more else "", unread
