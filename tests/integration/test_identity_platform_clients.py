@@ -10,7 +10,7 @@ from mgov_common.settings import demo_secret
 from services.identity.bootstrap import build_context, prepare, verifier_for
 from services.identity.service_layer import commands
 from services.identity.service_layer.handlers import Handlers
-from tests.integration.identity_support import clock, demo, handlers, id_pool, id_schema, identity_settings, register, sign_in  # noqa: F401
+from tests.integration.identity_support import clock, demo, handlers, id_pool, id_schema, identity_settings, sign_in  # noqa: F401
 
 SECRET = "s3cret-of-the-notify-service-0123456789"
 

@@ -21,8 +21,7 @@ from services.notify.adapters.live import LivePublisher
 from services.notify.entrypoints.consumer import NotifyConsumer
 from services.notify.service_layer import admin, inbox, preferences
 from services.notify.service_layer.invitations import InvitationWorker
-from tests.integration.notify_support import (Notify, case_data, identity, notify, principal, push_service,  # noqa: F401
-                                              sms_gateway)
+from tests.integration.notify_support import Notify, case_data, identity, notify, principal, sms_gateway  # noqa: F401
 
 CITIZEN, HZ_ADMIN, HZ_CLERK, HZ_APPROVER, NB_CLERK, PROVINCE_ADMIN = (
     "13900000100", "13900000010", "13900000011", "13900000012", "13900000021", "13900000000")
