@@ -31,7 +31,7 @@ from services.notify.adapters.push import PushMessage
 from services.notify.adapters.sms import SmsMessage
 from services.notify.adapters.uow import UnitOfWork
 from services.notify.domain.categories import PUSH, SMS
-from services.notify.domain.delivery import FINAL, Outcome, SendResult, Status, decide
+from services.notify.domain.delivery import FINAL, Outcome, SendResult, Status, check_transition, decide
 from services.notify.domain.events import delivery_event
 from services.notify.service_layer.context import Context
 
@@ -150,6 +150,7 @@ class DeliveryWorker:
         async with UnitOfWork(self.ctx.pool) as repos:
             for d, result in done:
                 decision = decide(result, d.attempts, now, self.ctx.retry)
+                check_transition(Status.SENDING, decision.status)
                 row = await repos.deliveries.finish(d.id, d.attempts, status=decision.status, next_attempt_at=decision.next_attempt_at,
                                                     error=decision.error, destination=result.destination,
                                                     provider_message_id=result.provider_message_id, now=now)
