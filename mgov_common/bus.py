@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 import nats
 from nats.aio.client import Client as NATS
 
 log = logging.getLogger(__name__)
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for messages and logs)."""
+    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
 
 
 async def connect_nats(url: str, name: str, *, attempts: int = 20, **options: object) -> NATS:
@@ -41,7 +47,7 @@ async def connect_nats(url: str, name: str, *, attempts: int = 20, **options: ob
             )
         except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
             if attempt == attempts:
-                raise ConnectionError(f"cannot reach NATS at {url}: {exc}") from exc
+                raise ConnectionError(f"cannot reach NATS at {redact(url)}: {exc}") from exc
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
     raise AssertionError("unreachable")

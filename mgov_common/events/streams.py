@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 EVENTS_STREAM = "MGOV_EVENTS"
 DLQ_STREAM = "MGOV_DLQ"
 DLQ_SUBJECT_PREFIX = "mgov.dlq"
+# What tenant systems publish (mgov.ingest.<tenant>.<system>.<...>), and the events of
+# theirs that were refused, per tenant (mgov.rejected.<tenant>.<system>), with the reason.
+INGEST_STREAM = "MGOV_INGEST"
+REJECTED_STREAM = "MGOV_REJECTED"
 
 # Re-sent events (a relay crash between publish and commit) are dropped by JetStream
 # when they arrive within this window; the relay retries well within it.
@@ -26,6 +30,8 @@ class StreamOptions:
     replicas: int = 1
     events_max_age_s: float = 30 * DAY_S
     dlq_max_age_s: float = 90 * DAY_S
+    ingest_max_age_s: float = 7 * DAY_S
+    rejected_max_age_s: float = 30 * DAY_S
 
 
 def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig]:
@@ -50,6 +56,28 @@ def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig
             max_age=opts.dlq_max_age_s,
             duplicate_window=DUPLICATE_WINDOW_S,
             num_replicas=opts.replicas,
+        ),
+        StreamConfig(
+            name=INGEST_STREAM,
+            description="Events of tenant systems, mgov.ingest.<tenant>.<system>.<...>; Nats-Msg-Id = event id",
+            subjects=["mgov.ingest.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=opts.ingest_max_age_s,
+            duplicate_window=DUPLICATE_WINDOW_S,
+            num_replicas=opts.replicas,
+            discard=DiscardPolicy.OLD,
+        ),
+        StreamConfig(
+            name=REJECTED_STREAM,
+            description="Refused events of tenant systems, mgov.rejected.<tenant>.<system>, reason in headers",
+            subjects=["mgov.rejected.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=opts.rejected_max_age_s,
+            duplicate_window=DUPLICATE_WINDOW_S,
+            num_replicas=opts.replicas,
+            discard=DiscardPolicy.OLD,
         ),
     ]
 

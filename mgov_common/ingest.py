@@ -1,0 +1,153 @@
+"""What tenant back-office systems may publish (DESIGN §4, docs/tenant-systems.md).
+
+A system publishes CloudEvents on `mgov.ingest.<tenant>.<system id>.<...>` (over NATS
+with its own credentials, or through `POST /v1/tenants/{t}/events`, which publishes
+there for it). The tenant and system of an event are those of the credential: for
+NATS the subject (the server allows a system's user only its own prefix), for HTTP
+the access token. `check` is the validation both paths share: envelope, a type the
+system registered, the JSON Schema of `data`, and no claim of another tenant or system.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from mgov_common.events.envelope import CloudEvent, EnvelopeError
+
+INGEST_PREFIX = "mgov.ingest"
+REJECTED_PREFIX = "mgov.rejected"
+
+CASE_STATUS_CHANGED = "mgov.case.status_changed.v1"
+ITEM_UPDATED = "mgov.catalog.item.updated.v1"
+NOTICE_PUBLISHED = "mgov.notice.published.v1"
+
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 2000}
+_LOCALIZED = {
+    "type": "object",
+    "required": ["zh"],
+    "additionalProperties": False,
+    "properties": {"zh": {"type": "string", "minLength": 1, "maxLength": 20000}, "en": {"type": "string", "maxLength": 20000}},
+}
+
+# JSON Schemas of `data` per type; the CloudEvent `subject` carries the entity id where one exists.
+SCHEMAS: dict[str, dict[str, Any]] = {
+    CASE_STATUS_CHANGED: {
+        "type": "object",
+        "required": ["action"],
+        "additionalProperties": False,
+        "properties": {
+            "action": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$"},
+            "comment": {"type": "string", "maxLength": 2000},
+            # The case version the system saw; absent = the current one.
+            "expected_version": {"type": "integer", "minimum": 1},
+        },
+    },
+    ITEM_UPDATED: {
+        "type": "object",
+        "required": ["service_id", "fields"],
+        "additionalProperties": False,
+        "properties": {
+            "service_id": {"type": "string", "minLength": 1, "maxLength": 64},
+            # Localisable fields of the item, as in the catalogue's JSON (agency, guide.fees, ...).
+            "fields": {"type": "object", "minProperties": 1},
+            "publish": {"type": "boolean"},
+        },
+    },
+    NOTICE_PUBLISHED: {
+        "type": "object",
+        "required": ["title", "body"],
+        "additionalProperties": False,
+        "properties": {"title": _LOCALIZED, "body": _LOCALIZED,
+                       # The catalogue's notice categories; absent = announcement.
+                       "category": {"enum": ["announcement", "policy", "interpretation", "public_comment", "other"]}},
+    },
+}
+INGEST_TYPES = tuple(SCHEMAS)
+# Types whose CloudEvent `subject` must name the entity acted on.
+SUBJECT_REQUIRED = {CASE_STATUS_CHANGED}
+_VALIDATORS = {t: Draft202012Validator(s) for t, s in SCHEMAS.items()}
+
+
+class Refused(ValueError):
+    """An event that is not accepted; `code` is stable, `status` the HTTP answer."""
+
+    def __init__(self, message: str, code: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def ingest_subject(tenant: str, system_id: str, event_type: str) -> str:
+    """`mgov.ingest.<tenant>.<system>.<type tokens>`, e.g. ...case.status_changed.v1."""
+    return f"{INGEST_PREFIX}.{tenant}.{system_id}.{event_type.removeprefix('mgov.')}"
+
+
+def parse_ingest_subject(subject: str) -> tuple[str, str] | None:
+    """(tenant, system id) of an ingest subject, None when it is not one."""
+    parts = subject.split(".")
+    if len(parts) < 5 or parts[0] != "mgov" or parts[1] != "ingest":
+        return None
+    return parts[2], parts[3]
+
+
+def source_of(tenant: str, system_id: str) -> str:
+    return f"tenant/{tenant}/{system_id}"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    event: CloudEvent
+    tenant: str
+    system_id: str
+
+
+def check(raw: bytes | str | dict[str, Any], *, tenant: str, system_id: str, allowed_types: frozenset[str] | set[str] | tuple[str, ...]) -> Accepted:
+    """Validate an event of system `system_id` of `tenant` (both from the credential)."""
+    obj = raw
+    if isinstance(raw, (bytes, str)):
+        try:
+            obj = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Refused(f"envelope is not JSON: {exc}", "invalid_envelope", 400) from None
+    if isinstance(obj, dict):
+        claimed = obj.get("tenant")
+        if claimed is not None and claimed != tenant:
+            raise Refused(f"the event claims tenant {claimed!r}; this credential is of {tenant!r}", "tenant_mismatch", 403)
+        src = obj.get("source")
+        if isinstance(src, str) and src.startswith("tenant/") and src != source_of(tenant, system_id):
+            raise Refused(f"source must be {source_of(tenant, system_id)!r} (the credential's), not {src!r}", "source_mismatch", 403)
+        if "tenant" not in obj:
+            obj = {**obj, "tenant": tenant}
+    try:
+        event = CloudEvent.parse(obj)
+    except EnvelopeError as exc:
+        raise Refused(str(exc), "invalid_envelope", 400) from None
+    if event.source != source_of(tenant, system_id):
+        raise Refused(f"source must be {source_of(tenant, system_id)!r}", "source_mismatch", 403)
+    if event.type not in SCHEMAS:
+        raise Refused(f"{event.type} is not an event type systems publish ({', '.join(INGEST_TYPES)})", "unknown_type", 422)
+    if event.type not in allowed_types:
+        raise Refused(f"this system is not registered to publish {event.type}", "type_not_allowed", 403)
+    if event.type in SUBJECT_REQUIRED and not event.subject:
+        raise Refused(f"{event.type} needs `subject` (the case id)", "subject_required", 422)
+    if event.type == CASE_STATUS_CHANGED:
+        try:
+            uuid.UUID(str(event.subject))
+        except ValueError:
+            raise Refused("subject must be the case (application) id", "invalid_subject", 422) from None
+    errors = sorted(_VALIDATORS[event.type].iter_errors(event.data), key=lambda e: list(e.path))
+    if errors:
+        detail = "; ".join(f"data{''.join(f'[{p!r}]' for p in e.path)}: {e.message}" for e in errors[:5])
+        raise Refused(f"data does not match the schema of {event.type}: {detail}", "invalid_data", 422)
+    return Accepted(event, tenant, system_id)
+
+
+def TENANT_OK(value: str) -> bool:  # noqa: N802 - reads like the constant pattern it checks
+    from mgov_common.events.envelope import TENANT_RE
+
+    return bool(TENANT_RE.match(value))
