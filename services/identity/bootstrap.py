@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +16,13 @@ import asyncpg
 
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.auth import JwksCache, TokenVerifier
+from mgov_common.events.consumer import EventConsumer
+from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
+from mgov_common.settings import SettingsError
+from services.identity.adapters.nats_auth import NatsAuthWriter, credentials_of, public_url
+from services.identity.service_layer.ingest import IngestRouter
+from services.identity.service_layer.webhooks import FAN_OUT, DeliveryLog, WebhookWorker, fan_out
 from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
 from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.signing_keys import SKEW_MARGIN, KeyRing, KeySet, SigningKeyRepository
@@ -73,6 +79,7 @@ def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callabl
         audit_key=crypto.audit_key,
         clock=clock,
         platform_clients=settings.platform_client_secrets(),
+        cipher=crypto.cipher,
     )
 
 
@@ -102,13 +109,57 @@ async def _prune_forever(handlers: Handlers, interval_s: float = 60.0) -> None:
             log.warning("pruning sign-in failures failed", extra={"error": repr(exc)})
 
 
+def nats_auth_writer(settings: IdentitySettings) -> NatsAuthWriter | None:
+    """The writer of the NATS authorization file, when this process manages one."""
+    if settings.nats_auth_file is None:
+        return None
+    creds = credentials_of(settings.require_nats_url())
+    if creds is None:
+        raise SettingsError("MGOV_IDENTITY_NATS_AUTH_FILE needs the platform's NATS credentials in MGOV_NATS_URL (nats://user:password@host:port)")
+    return NatsAuthWriter(settings.nats_auth_file, settings.nats_pid_file, *creds)
+
+
 async def bootstrap(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, IdentitySettings)
-    handlers = Handlers.build(build_context(settings, runtime.pool))
+    ctx = build_context(settings, runtime.pool)
+    handlers = Handlers.build(ctx)
+    writer = nats_auth_writer(settings)
+    if writer is not None:
+        async def apply_auth() -> None:
+            await writer.apply(await handlers.systems.active())
+
+        handlers.systems.on_change = apply_auth
+        await apply_auth()  # the file matches the database from the start
+    handlers.systems.allow_http_webhooks = settings.demo
     await prepare(handlers, settings.demo)
+    servicer = IdentityServicer(handlers)
+    servicer.nats_public_url = settings.nats_public_url or public_url(settings.require_nats_url())
+    servicer.webhooks = DeliveryLog(ctx)
+    consumers: list[EventConsumer] = []
+    background: list[Callable[[], Awaitable[None]]] = [lambda: _prune_forever(handlers)]
+    on_stop: list[Callable[[], Awaitable[None]]] = []
+    if settings.ingest_enabled:
+        workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
+        catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
+        router = IngestRouter(ctx, runtime.js, workflow, catalog)
+        background.append(router.run)
+
+        async def close_channels() -> None:
+            await workflow.close()
+            await catalog.close()
+
+        on_stop.append(close_channels)
+    if settings.webhooks_enabled:
+        consumers.append(EventConsumer(runtime.pool, runtime.js, FAN_OUT, lambda conn, ev: fan_out(conn, ev, ctx.clock())))
+        worker = WebhookWorker(ctx, runtime.pool, schedule_s=settings.webhook_schedule(), poll_s=settings.webhook_poll_s,
+                               timeout_s=settings.webhook_timeout_s)
+        background.append(worker.run)
+        on_stop.append(worker.close)
     return ServiceParts(
-        registrations=[(identity_pb2_grpc.add_IdentityServiceServicer_to_server, IdentityServicer(handlers), SERVICE_NAME)],
-        background=[lambda: _prune_forever(handlers)],
+        registrations=[(identity_pb2_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)],
+        consumers=consumers,
+        background=background,
+        on_stop=on_stop,
         verifier=verifier_for(handlers),
     )

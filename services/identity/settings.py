@@ -8,9 +8,10 @@ restarts. Every key is 32 bytes given as 64 hex digits or base64 (url-safe or no
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.settings import ServiceSettings, demo_secret
@@ -72,6 +73,32 @@ class IdentitySettings(ServiceSettings):
     argon2_parallelism: int = Field(default=4, ge=1)
     # At most this many hashes at once: each holds `argon2_memory_kib` of memory.
     argon2_max_concurrency: int = Field(default=4, ge=1)
+
+    # Tenant back-office systems (docs/tenant-systems.md). The NATS authorization file
+    # this service rewrites from the registered systems, and the NATS server's pid file
+    # (SIGHUP = reload); both unset = no bus credentials for systems (external NATS
+    # configured another way, e.g. an auth callout).
+    nats_auth_file: Path | None = None
+    nats_pid_file: Path | None = None
+    # What systems are told to connect to; default: MGOV_NATS_URL without credentials.
+    nats_public_url: str | None = None
+    # Where the ingest router applies systems' commands.
+    workflow_addr: str = Field(default="127.0.0.1:50053", validation_alias=AliasChoices("MGOV_IDENTITY_WORKFLOW_ADDR", "MGOV_WORKFLOW_ADDR"))
+    catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_IDENTITY_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
+    ingest_enabled: bool = True
+    # Outbound webhooks: retry steps in seconds ("5,30,120,600,3600"), poll interval,
+    # per-request timeout; http:// webhook URLs are accepted on loopback in demo mode only.
+    webhooks_enabled: bool = True
+    webhook_retry_s: str = "5,30,120,600,3600"
+    webhook_poll_s: float = Field(default=0.5, gt=0)
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+
+    def webhook_schedule(self) -> tuple[float, ...]:
+        try:
+            steps = tuple(float(x) for x in self.webhook_retry_s.split(",") if x.strip())
+        except ValueError:
+            raise ValueError("MGOV_IDENTITY_WEBHOOK_RETRY_S is a comma-separated list of seconds") from None
+        return steps
 
     def platform_client_secrets(self) -> dict[str, str]:
         """service name -> client secret of the platform services (docs/identity.md)."""

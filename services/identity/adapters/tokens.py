@@ -14,7 +14,7 @@ from datetime import datetime
 import jwt
 
 from mgov_common.auth import ALGORITHM, AUDIENCE, ISSUER
-from mgov_common.principal import PLATFORM, USER
+from mgov_common.principal import PLATFORM, SYSTEM, USER
 from services.identity.adapters.signing_keys import KeyRing
 from services.identity.domain.users import User
 
@@ -63,3 +63,16 @@ class TokenIssuer:
                   "lvl": 1, "jti": jti, "iat": iat, "exp": iat + self.ttl_s}
         token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
         return AccessToken(token, jti, keys.signing.kid, self.ttl_s)
+
+    async def issue_system(self, system_id: str, tenant: str, now: datetime, ttl_s: int | None = None) -> AccessToken:
+        """A token for a tenant back-office system (client-credentials grant): kind
+        `system`, subject the system id, tenant its registered tenant; no roles (services
+        decide by kind: a system acts with staff powers on its own tenant only)."""
+        keys = await self.keyring.keys()
+        ttl = ttl_s or self.ttl_s
+        iat = int(now.timestamp())
+        jti = uuid.uuid4().hex
+        claims = {"iss": self.issuer, "aud": self.audience, "sub": system_id, "tenant": tenant, "roles": [], "kind": SYSTEM,
+                  "lvl": 1, "jti": jti, "iat": iat, "exp": iat + ttl}
+        token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
+        return AccessToken(token, jti, keys.signing.kid, ttl)

@@ -2,8 +2,7 @@
 
 The caller is `current_principal()`, bound by `mgov_common.grpc_server` from the
 verified bearer token; errors are domain errors, mapped by the same interceptor.
-Tenant back-office systems (issue 7) are not implemented here yet: those RPCs answer
-UNIMPLEMENTED from the generated base class.
+Tenant back-office systems (issue 7) are at the end (docs/tenant-systems.md).
 """
 
 from __future__ import annotations
@@ -130,3 +129,62 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         report = await self.h.keys.verify_audit(current_principal())
         return pb.VerifyAuditChainResponse(ok=report.ok, rows_checked=report.rows_checked,
                                            first_broken_seq=report.first_broken_seq, reason=report.reason)
+
+    # --- Tenant back-office systems (issue 7, docs/tenant-systems.md) --------------
+
+    def _system_pb(self, s: Any) -> pb.System:
+        m = pb.System(id=str(s.id), tenant_id=s.tenant_id, name=s.name, event_types=list(s.event_types), client_id=s.client_id,
+                      nats_user=s.nats_user, webhook_url=s.webhook_url or "",
+                      status=pb.SYSTEM_STATUS_ACTIVE if s.active else pb.SYSTEM_STATUS_REVOKED,
+                      credentials_version=s.credentials_version, create_time=timestamp(s.created_at))
+        if s.rotated_at:
+            m.rotate_time.CopyFrom(timestamp(s.rotated_at))
+        if s.revoked_at:
+            m.revoke_time.CopyFrom(timestamp(s.revoked_at))
+        return m
+
+    def _with_credentials(self, s: Any, c: Any) -> pb.RegisterSystemResponse:
+        return pb.RegisterSystemResponse(system=self._system_pb(s), credentials=pb.SystemCredentials(
+            client_id=c.client_id, client_secret=c.client_secret, nats_url=self.nats_public_url, nats_user=c.nats_user,
+            nats_password=c.nats_password, webhook_secret=c.webhook_secret, nats_inbox_prefix=c.inbox_prefix))
+
+    nats_public_url = ""
+
+    async def RegisterSystem(self, r: pb.RegisterSystemRequest, context: Any) -> pb.RegisterSystemResponse:
+        s, c = await self.h.systems.register(r.tenant_id, r.name, list(r.event_types), r.webhook_url, current_principal())
+        return self._with_credentials(s, c)
+
+    async def RotateSystemCredentials(self, r: pb.RotateSystemCredentialsRequest, context: Any) -> pb.RegisterSystemResponse:
+        s, c = await self.h.systems.rotate(r.tenant_id, r.system_id, current_principal())
+        return self._with_credentials(s, c)
+
+    async def RevokeSystem(self, r: pb.RevokeSystemRequest, context: Any) -> pb.System:
+        return self._system_pb(await self.h.systems.revoke(r.tenant_id, r.system_id, current_principal()))
+
+    async def ListSystems(self, r: pb.ListSystemsRequest, context: Any) -> pb.ListSystemsResponse:
+        rows, token = await self.h.systems.list(r.tenant_id, r.include_revoked, r.page_size, r.page_token, current_principal())
+        return pb.ListSystemsResponse(systems=[self._system_pb(s) for s in rows], next_page_token=token)
+
+    async def IssueSystemToken(self, r: pb.IssueSystemTokenRequest, context: Any) -> pb.IssueSystemTokenResponse:
+        t = await self.h.systems.issue_token(r.grant_type, r.client_id, r.client_secret, r.scope, r.source_address or _peer(context))
+        return pb.IssueSystemTokenResponse(access_token=t.token.token, token_type="Bearer", expires_in=t.token.expires_in,
+                                           scope="ingest", system_id=str(t.system.id), tenant_id=t.system.tenant_id)
+
+    async def ListWebhookDeliveries(self, r: pb.ListWebhookDeliveriesRequest, context: Any) -> pb.ListWebhookDeliveriesResponse:
+        if self.webhooks is None:
+            return pb.ListWebhookDeliveriesResponse()
+        rows, token = await self.webhooks.list(r.tenant_id, r.system_id, r.page_size, r.page_token, current_principal())
+        out = []
+        for d in rows:
+            m = pb.WebhookDelivery(id=str(d["id"]), system_id=str(d["system_id"]), tenant_id=d["tenant_id"], event_id=str(d["event_id"]),
+                                   event_type=d["event_type"], status=d["status"], attempts=d["attempts"],
+                                   last_status_code=d["last_status_code"] or 0, last_error=d["last_error"] or "",
+                                   create_time=timestamp(d["created_at"]))
+            if d["next_attempt_at"]:
+                m.next_attempt_time.CopyFrom(timestamp(d["next_attempt_at"]))
+            if d["delivered_at"]:
+                m.deliver_time.CopyFrom(timestamp(d["delivered_at"]))
+            out.append(m)
+        return pb.ListWebhookDeliveriesResponse(deliveries=out, next_page_token=token)
+
+    webhooks: Any = None

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from services.identity.adapters.crypto import Lookup
+from services.identity.adapters.crypto import FieldCipher, Lookup
 from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.signing_keys import KeyRing
 from services.identity.adapters.tokens import TokenIssuer
@@ -38,3 +38,5 @@ class Context:
     clock: Callable[[], datetime] = utc_now
     # Platform services that may get platform tokens, with their client secrets.
     platform_clients: Mapping[str, str] = field(default_factory=dict)
+    # Encrypts the secrets that must be read back (webhook signing keys of systems).
+    cipher: FieldCipher | None = None

@@ -10,6 +10,7 @@ from services.identity.service_layer.keys import Keys
 from services.identity.service_layer.platform import PlatformClients
 from services.identity.service_layer.sign_in import SignIn
 from services.identity.service_layer.staff import Staff
+from services.identity.service_layer.systems import Systems
 from services.identity.service_layer.tenants import Tenants
 
 
@@ -22,7 +23,8 @@ class Handlers:
     tenants: Tenants
     keys: Keys
     platform: PlatformClients
+    systems: Systems
 
     @classmethod
     def build(cls, ctx: Context) -> "Handlers":
-        return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx), PlatformClients(ctx))
+        return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx), PlatformClients(ctx), Systems(ctx))

@@ -26,6 +26,7 @@ from services.identity.adapters.audit_log import AuditLog
 from services.identity.adapters.crypto import FieldCipher, Lookup
 from services.identity.adapters.session_repository import LockoutRepository, SessionRepository
 from services.identity.adapters.signing_keys import SigningKeyRepository
+from services.identity.adapters.system_repository import SystemRepository
 from services.identity.adapters.tenant_repository import TenantRepository
 from services.identity.adapters.user_repository import UserRepository
 from services.identity.domain.audit import AuditEntry
@@ -52,6 +53,7 @@ class UnitOfWork:
     sessions: SessionRepository
     lockouts: LockoutRepository
     keys: SigningKeyRepository
+    systems: SystemRepository
 
     def __init__(self, pool: asyncpg.Pool, crypto: Crypto, clock: Callable[[], datetime]) -> None:
         self._pool = pool
@@ -81,6 +83,7 @@ class UnitOfWork:
         self.sessions = SessionRepository(self._conn)
         self.lockouts = LockoutRepository(self._conn)
         self.keys = SigningKeyRepository(self._conn, c.cipher)
+        self.systems = SystemRepository(self._conn)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -155,20 +155,22 @@ class System(_message.Message):
     def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., name: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., client_id: _Optional[str] = ..., nats_user: _Optional[str] = ..., webhook_url: _Optional[str] = ..., status: _Optional[_Union[SystemStatus, str]] = ..., credentials_version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rotate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SystemCredentials(_message.Message):
-    __slots__ = ("client_id", "client_secret", "nats_url", "nats_user", "nats_password", "webhook_secret")
+    __slots__ = ("client_id", "client_secret", "nats_url", "nats_user", "nats_password", "webhook_secret", "nats_inbox_prefix")
     CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
     CLIENT_SECRET_FIELD_NUMBER: _ClassVar[int]
     NATS_URL_FIELD_NUMBER: _ClassVar[int]
     NATS_USER_FIELD_NUMBER: _ClassVar[int]
     NATS_PASSWORD_FIELD_NUMBER: _ClassVar[int]
     WEBHOOK_SECRET_FIELD_NUMBER: _ClassVar[int]
+    NATS_INBOX_PREFIX_FIELD_NUMBER: _ClassVar[int]
     client_id: str
     client_secret: str
     nats_url: str
     nats_user: str
     nats_password: str
     webhook_secret: str
-    def __init__(self, client_id: _Optional[str] = ..., client_secret: _Optional[str] = ..., nats_url: _Optional[str] = ..., nats_user: _Optional[str] = ..., nats_password: _Optional[str] = ..., webhook_secret: _Optional[str] = ...) -> None: ...
+    nats_inbox_prefix: str
+    def __init__(self, client_id: _Optional[str] = ..., client_secret: _Optional[str] = ..., nats_url: _Optional[str] = ..., nats_user: _Optional[str] = ..., nats_password: _Optional[str] = ..., webhook_secret: _Optional[str] = ..., nats_inbox_prefix: _Optional[str] = ...) -> None: ...
 
 class RegisterRequest(_message.Message):
     __slots__ = ("tenant_id", "phone", "password", "name", "source_address")
@@ -455,6 +457,54 @@ class IssueSystemTokenRequest(_message.Message):
     scope: str
     source_address: str
     def __init__(self, grant_type: _Optional[str] = ..., client_id: _Optional[str] = ..., client_secret: _Optional[str] = ..., scope: _Optional[str] = ..., source_address: _Optional[str] = ...) -> None: ...
+
+class WebhookDelivery(_message.Message):
+    __slots__ = ("id", "system_id", "tenant_id", "event_id", "event_type", "status", "attempts", "last_status_code", "last_error", "create_time", "next_attempt_time", "deliver_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SYSTEM_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    LAST_STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    DELIVER_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    system_id: str
+    tenant_id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_status_code: int
+    last_error: str
+    create_time: _timestamp_pb2.Timestamp
+    next_attempt_time: _timestamp_pb2.Timestamp
+    deliver_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., system_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., status: _Optional[str] = ..., attempts: _Optional[int] = ..., last_status_code: _Optional[int] = ..., last_error: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliver_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListWebhookDeliveriesRequest(_message.Message):
+    __slots__ = ("tenant_id", "system_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SYSTEM_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    system_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., system_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListWebhookDeliveriesResponse(_message.Message):
+    __slots__ = ("deliveries", "next_page_token")
+    DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    deliveries: _containers.RepeatedCompositeFieldContainer[WebhookDelivery]
+    next_page_token: str
+    def __init__(self, deliveries: _Optional[_Iterable[_Union[WebhookDelivery, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class IssueSystemTokenResponse(_message.Message):
     __slots__ = ("access_token", "token_type", "expires_in", "scope", "system_id", "tenant_id")

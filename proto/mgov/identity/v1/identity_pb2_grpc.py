@@ -140,6 +140,11 @@ class IdentityServiceStub:
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenResponse.FromString,
                 _registered_method=True)
+        self.ListWebhookDeliveries = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/ListWebhookDeliveries',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListWebhookDeliveriesRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListWebhookDeliveriesResponse.FromString,
+                _registered_method=True)
         self.IssuePlatformToken = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/IssuePlatformToken',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssuePlatformTokenRequest.SerializeToString,
@@ -400,6 +405,15 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListWebhookDeliveries(self, request, context):
+        """The delivery log of a tenant's outbound webhooks, newest first.
+        Caller: tenant_admin of tenant_id (province_admin: subtree).
+        Errors: PERMISSION_DENIED, NOT_FOUND (tenant), INVALID_ARGUMENT (page token).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def IssuePlatformToken(self, request, context):
         """--- Platform services ------------------------------------------------------
 
@@ -544,6 +558,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.IssueSystemToken,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenResponse.SerializeToString,
+            ),
+            'ListWebhookDeliveries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebhookDeliveries,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListWebhookDeliveriesRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListWebhookDeliveriesResponse.SerializeToString,
             ),
             'IssuePlatformToken': grpc.unary_unary_rpc_method_handler(
                     servicer.IssuePlatformToken,
@@ -1129,6 +1148,33 @@ class IdentityService:
             '/mgov.identity.v1.IdentityService/IssueSystemToken',
             mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenRequest.SerializeToString,
             mgov_dot_identity_dot_v1_dot_identity__pb2.IssueSystemTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebhookDeliveries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/ListWebhookDeliveries',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ListWebhookDeliveriesRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ListWebhookDeliveriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

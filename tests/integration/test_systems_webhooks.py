@@ -1,0 +1,157 @@
+"""Systems in the identity service over the real PostgreSQL: registration and the
+client-credentials grant, the NATS authorization file, and outbound webhooks with their
+stored retry schedule (the clock is the test's; the receiver is a real HTTP server on a
+free loopback port)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import asyncpg
+import pytest
+
+from mgov_common.errors import PermissionDenied, Unauthenticated
+from mgov_common.events.envelope import CloudEvent
+from services.identity.adapters.nats_auth import NatsAuthWriter
+from services.identity.bootstrap import verifier_for
+from services.identity.service_layer.handlers import Handlers
+from services.identity.service_layer.webhooks import DeliveryLog, WebhookWorker, fan_out
+from tests.integration.identity_support import Clock, clock, demo, handlers, id_pool, id_schema, sign_in  # noqa: F401
+
+TYPES = ["mgov.case.status_changed.v1"]
+
+
+class Receiver:
+    def __init__(self, fail_first: int = 0) -> None:
+        self.calls: list[tuple[dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                outer.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(500 if len(outer.calls) <= fail_first else 200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/events"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Any:
+    r = Receiver(fail_first=2)
+    yield r
+    r.close()
+
+
+def platform_event(tenant: str) -> CloudEvent:
+    return CloudEvent.new(service="workflow", entity="application", verb="submitted", tenant=tenant, subject="c-1", data={"n": 1})
+
+
+async def test_registration_issues_system_tokens_and_only_admins_register(demo: Handlers) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    system, creds = await demo.systems.register("hangzhou", "不动产登记", TYPES, "", admin)
+    token = await demo.systems.issue_token("client_credentials", creds.client_id, creds.client_secret, "")
+    principal = await verifier_for(demo).verify(token.token.token)
+    assert (principal.kind, principal.subject, principal.tenant) == ("system", str(system.id), "hangzhou")
+    with pytest.raises(Unauthenticated):
+        await demo.systems.issue_token("client_credentials", creds.client_id, "wrong" * 8, "")
+    nb_clerk = await sign_in(demo, "13900000021")
+    with pytest.raises(PermissionDenied):
+        await demo.systems.register("ningbo", "x", TYPES, "", nb_clerk)
+    with pytest.raises(PermissionDenied):
+        await demo.systems.register("ningbo", "x", TYPES, "", admin)
+    async with demo.ctx.uow() as uow:
+        stored = await uow.systems.get(system.id)
+    assert stored is not None and creds.client_secret not in stored.client_secret_hash and creds.nats_password not in stored.nats_password_hash
+    await demo.systems.revoke("hangzhou", str(system.id), admin)
+    with pytest.raises(Unauthenticated):
+        await demo.systems.issue_token("client_credentials", creds.client_id, creds.client_secret, "")
+
+
+async def test_the_nats_authorization_file_follows_the_systems(demo: Handlers, tmp_path: Any) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    writer = NatsAuthWriter(tmp_path / "auth.conf", None, "mgov", "platform-password")
+
+    async def apply() -> None:
+        await writer.apply(await demo.systems.active())
+
+    demo.systems.on_change = apply
+    system, creds = await demo.systems.register("hangzhou", "bdc", TYPES, "", admin)
+    text = (tmp_path / "auth.conf").read_text()
+    assert f'"mgov.ingest.hangzhou.{system.id}.>"' in text and '"mgov.evt.hangzhou.>"' in text
+    assert creds.nats_password not in text and "platform-password" not in text
+    await demo.systems.revoke("hangzhou", str(system.id), admin)
+    assert creds.nats_user not in (tmp_path / "auth.conf").read_text()
+
+
+async def test_a_webhook_that_fails_twice_gets_the_event_on_the_third_try(demo: Handlers, id_pool: asyncpg.Pool,  # noqa: F811
+                                                                          clock: Clock, receiver: Receiver) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    demo.systems.allow_http_webhooks = True
+    system, creds = await demo.systems.register("hangzhou", "hook", TYPES, receiver.url, admin)
+    ours, theirs = platform_event("hangzhou"), platform_event("ningbo")
+    async with id_pool.acquire() as conn:
+        for ev in (ours, theirs, ours):  # a redelivered event adds nothing
+            await fan_out(conn, ev, clock())
+    worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(10, 60, 600), clock=clock)
+    try:
+        assert await worker.run_once() == 1  # first try: 500
+        assert await worker.run_once() == 0  # not due yet
+        clock.advance(10)
+        assert await worker.run_once() == 1  # second try: 500
+        clock.advance(59)
+        assert await worker.run_once() == 0
+        clock.advance(1)
+        assert await worker.run_once() == 1  # third try: 200
+        clock.advance(3600)
+        assert await worker.run_once() == 0
+    finally:
+        await worker.close()
+    assert len(receiver.calls) == 3
+    for headers, body in receiver.calls:
+        assert json.loads(body)["id"] == str(ours.id)
+        mac = hmac.new(creds.webhook_secret.encode(), headers["x-mgov-timestamp"].encode() + b"." + body, hashlib.sha256).hexdigest()
+        assert headers["x-mgov-signature"] == f"sha256={mac}"
+        assert headers["content-type"].startswith("application/cloudevents+json")
+    rows, _ = await DeliveryLog(demo.ctx).list("hangzhou", str(system.id), 0, "", admin)
+    assert [(r["status"], r["attempts"], r["last_status_code"]) for r in rows] == [("delivered", 3, 200)]
+
+
+async def test_a_webhook_gives_up_after_its_schedule(demo: Handlers, id_pool: asyncpg.Pool, clock: Clock) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    nb_clerk = await sign_in(demo, "13900000021")
+    demo.systems.allow_http_webhooks = True
+    always = Receiver(fail_first=10**6)
+    try:
+        system, _ = await demo.systems.register("hangzhou", "down", TYPES, always.url, admin)
+        async with id_pool.acquire() as conn:
+            await fan_out(conn, platform_event("hangzhou"), clock())
+        worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(1, 2), clock=clock)
+        try:
+            for step in (0, 1, 2):
+                clock.advance(step)
+                assert await worker.run_once() == 1
+            clock.advance(100)
+            assert await worker.run_once() == 0
+        finally:
+            await worker.close()
+    finally:
+        always.close()
+    rows, _ = await DeliveryLog(demo.ctx).list("hangzhou", str(system.id), 0, "", admin)
+    assert [(r["status"], r["attempts"], r["last_status_code"]) for r in rows] == [("failed", 3, 500)]
+    with pytest.raises(PermissionDenied):
+        await DeliveryLog(demo.ctx).list("hangzhou", "", 0, "", nb_clerk)

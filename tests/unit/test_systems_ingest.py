@@ -1,0 +1,90 @@
+"""What a tenant system's event must be (mgov_common.ingest) and the NATS permissions of a system."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from mgov_common import ingest
+from services.identity.adapters.nats_auth import credentials_of, public_url, render, system_permissions
+from services.identity.adapters.system_repository import SystemRecord
+from services.identity.service_layer.webhooks import sign
+
+SYS = str(uuid.uuid4())
+ALL = frozenset(ingest.INGEST_TYPES)
+
+
+def ev(**over: object) -> dict[str, object]:
+    base: dict[str, object] = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": f"tenant/hangzhou/{SYS}",
+                               "type": ingest.CASE_STATUS_CHANGED, "subject": str(uuid.uuid4()), "time": datetime.now(UTC).isoformat(),
+                               "data": {"action": "accept", "comment": "ok"}, "tenant": "hangzhou"}
+    base.update(over)
+    return base
+
+
+def refused(raw: object, allowed: frozenset[str] = ALL) -> ingest.Refused:
+    with pytest.raises(ingest.Refused) as info:
+        ingest.check(raw, tenant="hangzhou", system_id=SYS, allowed_types=allowed)  # type: ignore[arg-type]
+    return info.value
+
+
+def test_a_valid_event_is_attributed_to_the_credential() -> None:
+    raw = ev()
+    del raw["tenant"]  # the tenant comes from the credential
+    got = ingest.check(raw, tenant="hangzhou", system_id=SYS, allowed_types=ALL)
+    assert got.event.tenant == "hangzhou" and got.system_id == SYS
+
+
+@pytest.mark.parametrize(("raw", "code", "status"), [
+    (ev(tenant="ningbo"), "tenant_mismatch", 403),
+    (ev(source=f"tenant/ningbo/{SYS}"), "source_mismatch", 403),
+    (ev(source="mgov/workflow"), "source_mismatch", 403),
+    (ev(type="mgov.workflow.application.submitted.v1"), "unknown_type", 422),
+    (ev(data={"action": "accept", "extra": 1}), "invalid_data", 422),
+    (ev(data={"comment": "no action"}), "invalid_data", 422),
+    (ev(subject="not-a-case-id"), "invalid_subject", 422),
+    (ev(subject=None), "subject_required", 422),
+    (ev(specversion="0.3"), "invalid_envelope", 400),
+    (b"{not json", "invalid_envelope", 400),
+])
+def test_refusals_name_the_reason(raw: object, code: str, status: int) -> None:
+    if isinstance(raw, dict) and raw.get("subject") is None:
+        raw.pop("subject", None)
+    err = refused(raw)
+    assert (err.code, err.status) == (code, status)
+
+
+def test_a_type_the_system_did_not_register_is_refused() -> None:
+    assert refused(ev(), frozenset({ingest.NOTICE_PUBLISHED})).code == "type_not_allowed"
+
+
+def test_subjects() -> None:
+    subject = ingest.ingest_subject("hangzhou", SYS, ingest.CASE_STATUS_CHANGED)
+    assert subject == f"mgov.ingest.hangzhou.{SYS}.case.status_changed.v1"
+    assert ingest.parse_ingest_subject(subject) == ("hangzhou", SYS)
+    assert ingest.parse_ingest_subject("mgov.evt.hangzhou.x.y") is None
+
+
+def test_a_system_user_may_use_only_its_own_subjects() -> None:
+    sid = uuid.uuid4()
+    s = SystemRecord(sid, "xihu", "x", (ingest.NOTICE_PUBLISHED,), "sys-a", "h", "sys-a", "$2b$10$hash", None, None, None, "active", 1,
+                     datetime.now(UTC), None, None)
+    assert system_permissions(s) == {"publish": {"allow": [f"mgov.ingest.xihu.{sid}.>"]},
+                                     "subscribe": {"allow": ["mgov.evt.xihu.>", "_INBOX.sys-a.>"]}}
+    text = render("mgov", "$2b$10$platform", [s])
+    assert '"user": "sys-a"' in text and '"user": "mgov"' in text
+    revoked = SystemRecord(**{**s.__dict__, "status": "revoked"})
+    assert '"sys-a"' not in render("mgov", "$2b$10$platform", [revoked])
+
+
+def test_platform_credentials_come_from_the_url() -> None:
+    assert credentials_of("nats://mgov:p%40ss@127.0.0.1:4222") == ("mgov", "p@ss")
+    assert credentials_of("nats://127.0.0.1:4222") is None
+    assert public_url("nats://mgov:secret@10.0.0.5:4222") == "nats://10.0.0.5:4222"
+
+
+def test_webhook_signature_covers_timestamp_and_body() -> None:
+    assert sign("k", "1700000000", b"{}") != sign("k", "1700000001", b"{}")
+    assert sign("k", "1700000000", b"{}").startswith("sha256=") and len(sign("k", "1", b"")) == 7 + 64
