@@ -293,7 +293,9 @@ def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bo
         ids: list[str] = []
         t_start = time.time()
         res.gateway = _loop(bench_post("POST /v1/applications via gateway", gateway, "/v1/applications", lambda i: body, auth, expect=201, ids=ids, **kw))
-        nats_url = f"nats://127.0.0.1:{ports['NATS']}"
+        from launcher.up import demo_nats_url
+
+        nats_url = demo_nats_url(ports["NATS"])
         counts, last = _loop(submitted_events(nats_url, set(ids), timeout=120))
         missing = [i for i in ids if counts.get(i, 0) == 0]
         duplicated = [i for i in ids if counts.get(i, 0) > 1]

@@ -86,6 +86,45 @@ class PlatformConfig:
             ensure_free(self.postgres_port, "PostgreSQL")
 
 
+NATS_PLATFORM_USER = "mgov"
+
+
+def demo_nats_url(port: int, host: str = "127.0.0.1") -> str:
+    """The platform's NATS URL (with its credentials) of a demo-mode `mgov up` on `port`."""
+    from mgov_common.settings import demo_secret
+
+    return f"nats://{NATS_PLATFORM_USER}:{demo_secret('nats', 'platform_password')}@{host}:{port}"
+
+
+def write_nats_config(root: Path, port: int, demo: bool) -> tuple[Path, dict[str, str], str]:
+    """The embedded NATS server's config: authorization from `auth.conf`, which the
+    identity service rewrites from the registered systems and reloads (SIGHUP).
+
+    The platform processes share one user with every permission; its password is the
+    stable demo value in demo mode, a fresh random one per `mgov up` otherwise (every
+    process gets it in MGOV_NATS_URL). Returns the config path, the identity service's
+    extra environment and `user:password` for the URL.
+    """
+    import secrets
+    from urllib.parse import quote
+
+    from mgov_common.settings import demo_secret
+    from services.identity.adapters.nats_auth import bcrypt_hash, render
+
+    root.mkdir(parents=True, exist_ok=True)
+    password = demo_secret("nats", "platform_password") if demo else secrets.token_urlsafe(32)
+    auth = root / "auth.conf"
+    # Platform user only until the identity service adds the systems at its start.
+    auth.write_text(render(NATS_PLATFORM_USER, bcrypt_hash(password), []))
+    os.chmod(auth, 0o600)
+    conf = root / "nats.conf"
+    # The server name must be in the file too: a reload compares it with the running one.
+    conf.write_text("# Written by `mgov up`. Users and permissions: auth.conf (rewritten by the identity service).\n"
+                    f"server_name: mgov-{port}\ninclude ./auth.conf\n")
+    env = {"MGOV_IDENTITY_NATS_AUTH_FILE": str(auth), "MGOV_IDENTITY_NATS_PID_FILE": str(root / "nats-server.pid")}
+    return conf, env, f"{quote(NATS_PLATFORM_USER, safe='')}:{quote(password, safe='')}"
+
+
 async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list[EmbeddedNats | EmbeddedPostgres]) -> None:
     from mgov_common.bus import connect_nats
     from mgov_common.events.streams import ensure_streams
@@ -93,19 +132,21 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list
     from mgov_common.settings import PlatformSettings
 
     t0 = time.monotonic()
+    nats_auth_env: dict[str, str] = {}
     if config.external:
         dsn, nats_url = config.database_url, config.nats_url
         log.info("using external PostgreSQL and NATS (MGOV_DATABASE_URL, MGOV_NATS_URL); nothing embedded starts")
     else:
         nats = EmbeddedNats(config.home / "nats", config.nats_port)
+        nats.config, nats_auth_env, nats_creds = write_nats_config(nats.root, nats.port, config.demo)
         servers.append(nats)
         await asyncio.to_thread(nats.start)
-        log.info(f"NATS JetStream listening on {nats.url} (data: {nats.root})")
+        log.info(f"NATS JetStream listening on {nats.url} with authorization (data: {nats.root})")
         pg = EmbeddedPostgres(config.home / "postgres", config.postgres_port)
         servers.append(pg)
         await asyncio.to_thread(pg.start)
         log.info(f"PostgreSQL listening on 127.0.0.1:{pg.port} (data: {pg.pgdata})")
-        dsn, nats_url = pg.dsn, nats.url
+        dsn, nats_url = pg.dsn, nats.url.replace("nats://", f"nats://{nats_creds}@", 1)
     assert dsn and nats_url
     for name, info in SERVICES.items():
         applied = await migrate(dsn, name, info.migrations)
@@ -125,10 +166,11 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list
         "MGOV_HOME": str(config.home),
         "MGOV_IDENTITY_ADDR": f"127.0.0.1:{config.service_ports['identity']}",
         "MGOV_CATALOG_ADDR": f"127.0.0.1:{config.service_ports['catalog']}",
+        "MGOV_WORKFLOW_ADDR": f"127.0.0.1:{config.service_ports['workflow']}",
     }
     for name, info in SERVICES.items():
         port = config.service_ports[name]
-        env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port)})
+        env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **(nats_auth_env if name == "identity" else {})})
         await sup.start(ProcessSpec(
             name, [sys.executable, "-m", info.module], env,
             lambda port=port: grpc_serving(f"127.0.0.1:{port}"), logs / f"{name}.log",

@@ -39,6 +39,7 @@ class DemoPlatform:
 @pytest.fixture(scope="session")
 def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlatform]:
     """`mgov up` in demo mode (seeded tenants, accounts, items) on free ports."""
+    from launcher.up import demo_nats_url
     from tests.e2e.test_platform import start, stop, wait_ready
 
     tmp = tmp_path_factory.mktemp("demo")
@@ -47,6 +48,6 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
     try:
         wait_ready(p)
         yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov",
-                           f"nats://127.0.0.1:{p.ports['NATS']}")
+                           demo_nats_url(p.ports['NATS']))
     finally:
         stop(p, signal.SIGINT)
