@@ -15,6 +15,7 @@ from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
 from gateway.routers import applications, tasks, workflows
 from gateway.routers import devices, notifications, notify_admin, preferences
+from gateway.routers import systems
 from gateway.settings import GatewaySettings
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
@@ -56,5 +57,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(devices.router)
     app.include_router(preferences.router)
     app.include_router(notify_admin.router)
+    app.include_router(systems.router)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -1,0 +1,267 @@
+"""Tenant back-office systems (issue 7, docs/tenant-systems.md).
+
+    POST   /v1/tenants/{t}/systems                      tenant admin: register; secrets shown once
+    GET    /v1/tenants/{t}/systems                      tenant admin: list (never secrets)
+    POST   /v1/tenants/{t}/systems/{id}/rotate          tenant admin: new secrets; the old ones stop within seconds
+    DELETE /v1/tenants/{t}/systems/{id}                 tenant admin: revoke (idempotent)
+    GET    /v1/tenants/{t}/webhook-deliveries           tenant admin: the outbound delivery log
+    GET    /v1/tenants/{t}/rejected-events              tenant admin: refused ingest events, with reasons (oldest first)
+    POST   /v1/oauth/token                              a system: client-credentials grant (RFC 6749 §4.4)
+    POST   /v1/tenants/{t}/events                       a system of t: one CloudEvent → 202, refused → 4xx
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+import grpc
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from google.protobuf.timestamp_pb2 import Timestamp
+from pydantic import BaseModel, Field
+
+from gateway.auth import SignedInDep
+from gateway.deps import BackendsDep
+from gateway.identity_views import SLUG, identity
+from gateway.problems import Problem
+from mgov.identity.v1 import identity_pb2
+from mgov_common import ingest
+from mgov_common.events.streams import REJECTED_STREAM
+from mgov_common.principal import SYSTEM
+
+router = APIRouter(tags=["systems"])
+TenantId = Path(pattern=SLUG, description="tenant slug, e.g. hangzhou")
+SystemId = Path(pattern=r"^[0-9a-f-]{36}$", description="system id (UUID)")
+# How long the gateway trusts its read of a system's registration (revocation reaches
+# HTTP ingest within this, tokens or not).
+SYSTEM_CACHE_S = 2.0
+
+
+class SystemCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100, examples=["杭州市不动产登记系统"])
+    event_types: list[str] = Field(min_length=1, max_length=10, examples=[[ingest.CASE_STATUS_CHANGED]])
+    webhook_url: str | None = Field(default=None, max_length=2000, examples=["https://bdc.hangzhou.gov.cn/mgov/events"])
+
+
+def _time(ts: Timestamp) -> str | None:
+    return ts.ToDatetime().strftime("%Y-%m-%dT%H:%M:%S.%fZ") if ts.seconds or ts.nanos else None
+
+
+def system_json(s: identity_pb2.System) -> dict[str, Any]:
+    return {
+        "id": s.id, "tenant_id": s.tenant_id, "name": s.name, "event_types": list(s.event_types), "client_id": s.client_id,
+        "nats_user": s.nats_user, "webhook_url": s.webhook_url or None,
+        "status": "active" if s.status == identity_pb2.SYSTEM_STATUS_ACTIVE else "revoked",
+        "credentials_version": s.credentials_version, "created_at": _time(s.create_time),
+        "rotated_at": _time(s.rotate_time), "revoked_at": _time(s.revoke_time),
+        "publish_subjects": [f"mgov.ingest.{s.tenant_id}.{s.id}.>"], "subscribe_subjects": [f"mgov.evt.{s.tenant_id}.>"],
+    }
+
+
+def credentials_json(resp: identity_pb2.RegisterSystemResponse) -> dict[str, Any]:
+    c = resp.credentials
+    body = {
+        "system_id": resp.system.id, "client_id": c.client_id, "client_secret": c.client_secret,
+        "token_endpoint": "/v1/oauth/token",
+        "nats": {"url": c.nats_url, "user": c.nats_user, "password": c.nats_password, "inbox_prefix": c.nats_inbox_prefix},
+        "system": system_json(resp.system),
+    }
+    if c.webhook_secret:
+        body["webhook_secret"] = c.webhook_secret
+    return body
+
+
+@router.post("/v1/tenants/{tenant_id}/systems", status_code=201, summary="Register a back-office system (secrets shown once)")
+async def register_system(body: SystemCreate, caller: SignedInDep, backends: BackendsDep, response: Response,
+                          tenant_id: str = TenantId) -> dict[str, Any]:
+    resp = await identity(backends).RegisterSystem(identity_pb2.RegisterSystemRequest(
+        tenant_id=tenant_id, name=body.name, event_types=body.event_types, webhook_url=body.webhook_url or ""),
+        metadata=caller.metadata)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Location"] = f"/v1/tenants/{tenant_id}/systems/{resp.system.id}"
+    return credentials_json(resp)
+
+
+@router.get("/v1/tenants/{tenant_id}/systems", summary="The tenant's systems (never their secrets)")
+async def list_systems(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId, include_revoked: bool = False,
+                       page_size: int = Query(default=0, ge=0, le=500), page_token: str = Query(default="", max_length=500)) -> dict[str, Any]:
+    resp = await identity(backends).ListSystems(identity_pb2.ListSystemsRequest(
+        tenant_id=tenant_id, include_revoked=include_revoked, page_size=page_size, page_token=page_token), metadata=caller.metadata)
+    return {"items": [system_json(s) for s in resp.systems], "next_page_token": resp.next_page_token}
+
+
+@router.post("/v1/tenants/{tenant_id}/systems/{system_id}/rotate", summary="New credentials; the old ones stop working within seconds")
+async def rotate_system(caller: SignedInDep, backends: BackendsDep, response: Response, tenant_id: str = TenantId,
+                        system_id: str = SystemId) -> dict[str, Any]:
+    resp = await identity(backends).RotateSystemCredentials(identity_pb2.RotateSystemCredentialsRequest(
+        tenant_id=tenant_id, system_id=system_id), metadata=caller.metadata)
+    response.headers["Cache-Control"] = "no-store"
+    return credentials_json(resp)
+
+
+@router.delete("/v1/tenants/{tenant_id}/systems/{system_id}", summary="Revoke a system: its credentials stop working within seconds")
+async def revoke_system(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId, system_id: str = SystemId) -> dict[str, Any]:
+    s = await identity(backends).RevokeSystem(identity_pb2.RevokeSystemRequest(tenant_id=tenant_id, system_id=system_id),
+                                              metadata=caller.metadata)
+    return system_json(s)
+
+
+@router.get("/v1/tenants/{tenant_id}/webhook-deliveries", summary="The delivery log of the tenant's webhooks, newest first")
+async def list_deliveries(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId,
+                          system_id: str = Query(default="", max_length=36), page_size: int = Query(default=0, ge=0, le=500),
+                          page_token: str = Query(default="", max_length=500)) -> dict[str, Any]:
+    resp = await identity(backends).ListWebhookDeliveries(identity_pb2.ListWebhookDeliveriesRequest(
+        tenant_id=tenant_id, system_id=system_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)
+    items = [{"id": d.id, "system_id": d.system_id, "event_id": d.event_id, "event_type": d.event_type, "status": d.status,
+              "attempts": d.attempts, "last_status_code": d.last_status_code or None, "last_error": d.last_error or None,
+              "created_at": _time(d.create_time), "next_attempt_at": _time(d.next_attempt_time), "delivered_at": _time(d.deliver_time)}
+             for d in resp.deliveries]
+    return {"items": items, "next_page_token": resp.next_page_token}
+
+
+def _admin_of(caller: Any, tenant_id: str) -> None:
+    p = caller.principal
+    if p.kind != "user" or not ({"tenant_admin", "province_admin"} & p.roles_in(tenant_id) or p.tenants_with("province_admin")):
+        raise Problem(403, "forbidden", f"only admins of {tenant_id} read its rejected events")
+
+
+def _js(request: Request) -> Any:
+    live = getattr(request.app.state, "live", None)
+    if live is None or not live.connected:
+        raise Problem(503, "bus_unavailable", "the event bus is not reachable; try again", headers={"Retry-After": "2"})
+    return live.nc.jetstream()
+
+
+@router.get("/v1/tenants/{tenant_id}/rejected-events", summary="Refused events of the tenant's systems, oldest first, with the reason")
+async def rejected_events(request: Request, caller: SignedInDep, tenant_id: str = TenantId,
+                          page_size: int = Query(default=50, ge=1, le=500),
+                          page_token: str = Query(default="", pattern=r"^[0-9]{0,20}$", description="the stream sequence to go on from")) -> dict[str, Any]:
+    _admin_of(caller, tenant_id)
+    js = _js(request)
+    subject = f"{ingest.REJECTED_PREFIX}.{tenant_id}.>"
+    items: list[dict[str, Any]] = []
+    seq = int(page_token or 1)
+    next_token = ""
+    # The stream is shared by all tenants; the server filters by the tenant's subjects (next_by_subj).
+    while True:
+        try:
+            msg = await js.get_msg(REJECTED_STREAM, seq=seq, subject=subject, next=True)
+        except Exception:  # noqa: BLE001 - no further message of the tenant
+            break
+        if len(items) == page_size:
+            next_token = str(msg.seq)
+            break
+        h = msg.headers or {}
+        try:
+            event: Any = json.loads(msg.data or b"")
+        except (ValueError, UnicodeDecodeError):
+            event = (msg.data or b"")[:2000].decode(errors="replace")
+        items.append({"sequence": msg.seq, "system_id": h.get("Mgov-System"), "event_id": h.get("Mgov-Event-Id") or None,
+                      "code": h.get("Mgov-Error-Code"), "reason": h.get("Mgov-Error"), "subject": h.get("Mgov-Original-Subject"),
+                      "event": event})
+        seq = (msg.seq or seq) + 1
+    return {"items": items, "next_page_token": next_token}
+
+
+def _oauth_error(status: int, error: str, description: str, basic: bool = False) -> JSONResponse:
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="mgov"' if basic else 'Bearer realm="mgov"'
+    return JSONResponse({"error": error, "error_description": description}, status_code=status, headers=headers)
+
+
+@router.post("/v1/oauth/token", summary="OAuth2 client-credentials grant for tenant systems (form-encoded, RFC 6749 §4.4)",
+             responses={400: {"description": "RFC 6749 §5.2 error"}, 401: {"description": "invalid_client"}})
+async def oauth_token(request: Request, backends: BackendsDep) -> Response:
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return _oauth_error(400, "invalid_request", "send application/x-www-form-urlencoded (RFC 6749 §4.4.2)")
+    form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace"), keep_blank_values=True).items()}
+    client_id, client_secret = form.get("client_id", ""), form.get("client_secret", "")
+    basic = False
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        basic = True
+        try:
+            raw = base64.b64decode(header[6:].strip(), validate=True).decode()
+            user, _, password = raw.partition(":")
+            client_id, client_secret = unquote(user), unquote(password)
+        except (binascii.Error, UnicodeDecodeError):
+            return _oauth_error(401, "invalid_client", "malformed Basic credentials", basic=True)
+    if form.get("grant_type") != "client_credentials":
+        return _oauth_error(400, "unsupported_grant_type" if form.get("grant_type") else "invalid_request",
+                            "grant_type must be client_credentials")
+    if not client_id or not client_secret:
+        return _oauth_error(401, "invalid_client", "client authentication failed", basic)
+    try:
+        resp = await identity(backends).IssueSystemToken(identity_pb2.IssueSystemTokenRequest(
+            grant_type="client_credentials", client_id=client_id, client_secret=client_secret, scope=form.get("scope", ""),
+            source_address=request.client.host if request.client else ""))
+    except grpc.aio.AioRpcError as err:
+        if err.code() == grpc.StatusCode.UNAUTHENTICATED:
+            return _oauth_error(401, "invalid_client", "client authentication failed", basic)
+        if err.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            return _oauth_error(400, "invalid_scope" if "scope" in (err.details() or "") else "invalid_request", err.details() or "")
+        raise
+    return JSONResponse({"access_token": resp.access_token, "token_type": "Bearer", "expires_in": resp.expires_in, "scope": resp.scope},
+                        headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+class _Registrations:
+    """A short cache of systems' own registrations (types allowed, still active)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, frozenset[str] | None]] = {}
+        self._lock = asyncio.Lock()
+
+    async def allowed_types(self, system_id: str, tenant_id: str, backends: Any, metadata: Any) -> frozenset[str] | None:
+        now = time.monotonic()
+        hit = self._entries.get(system_id)
+        if hit and now - hit[0] < SYSTEM_CACHE_S:
+            return hit[1]
+        try:
+            resp = await identity(backends).ListSystems(identity_pb2.ListSystemsRequest(tenant_id=tenant_id), metadata=metadata)
+        except grpc.aio.AioRpcError as err:
+            if err.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAUTHENTICATED):
+                resp = identity_pb2.ListSystemsResponse()
+            else:
+                raise
+        mine = [s for s in resp.systems if s.id == system_id and s.status == identity_pb2.SYSTEM_STATUS_ACTIVE]
+        types = frozenset(mine[0].event_types) if mine else None
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[system_id] = (now, types)
+        return types
+
+
+_registrations = _Registrations()
+
+
+@router.post("/v1/tenants/{tenant_id}/events", status_code=202, summary="Ingest one CloudEvent from a system of the tenant",
+             responses={403: {"description": "not a system of this tenant, or a body claiming another tenant"}})
+async def ingest_event(request: Request, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> Response:
+    p = caller.principal
+    if p.kind != SYSTEM:
+        raise Problem(403, "system_only", "only a tenant system publishes events (client-credentials token from /v1/oauth/token)")
+    if p.tenant != tenant_id:
+        raise Problem(403, "tenant_mismatch", f"this system belongs to {p.tenant}; it may not publish events of {tenant_id}")
+    allowed = await _registrations.allowed_types(p.subject, p.tenant, backends, caller.metadata)
+    if allowed is None:
+        raise Problem(401, "system_revoked", "the system is revoked or unknown", headers={"WWW-Authenticate": 'Bearer realm="mgov"'})
+    raw = await request.body()
+    if len(raw) > 256 * 1024:
+        raise Problem(413, "payload_too_large", "an event is at most 256 KiB")
+    try:
+        accepted = ingest.check(raw, tenant=p.tenant, system_id=p.subject, allowed_types=allowed)
+    except ingest.Refused as exc:
+        raise Problem(exc.status, exc.code, str(exc)) from None
+    event = accepted.event
+    js = _js(request)
+    ack = await js.publish(ingest.ingest_subject(p.tenant, p.subject, event.type), event.to_json().encode(),
+                           headers={"Nats-Msg-Id": str(event.id)})
+    return JSONResponse({"id": str(event.id), "status": "accepted", "duplicate": bool(ack.duplicate)}, status_code=202)
