@@ -82,6 +82,9 @@ class NotifyBench:
     sustained_inbox_rows_per_s: float | None = None
     burst_wall_s: float | None = None
     nats_rtt: Latency | None = None
+    # 1-minute load average before and after (the machine may be shared: context for the figures).
+    load_before: float | None = None
+    load_after: float | None = None
     error: str | None = None
 
 
@@ -216,7 +219,7 @@ def platform_nats_url(port: int) -> str:
 
 
 def run(rate: float, seconds: float, count: int, keep: bool) -> NotifyBench:
-    res = NotifyBench(rate, seconds, count)
+    res = NotifyBench(rate, seconds, count, load_before=round(os.getloadavg()[0], 2))
     tmp = Path(tempfile.mkdtemp(prefix="mgov-bench-notify-"))
     ports = {name: free_port() for name in ("GATEWAY", "NATS", "POSTGRES", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL")}
@@ -240,6 +243,7 @@ def run(rate: float, seconds: float, count: int, keep: bool) -> NotifyBench:
                 raise RuntimeError("the platform did not become ready")
             time.sleep(0.2)
         asyncio.run(measure(res, platform_nats_url(ports["NATS"])))
+        res.load_after = round(os.getloadavg()[0], 2)
     except Exception as exc:  # noqa: BLE001 - reported, the bench goes on to clean up
         res.error = f"{type(exc).__name__}: {exc}"
         log(f"failed: {res.error} (see {tmp})")
@@ -267,6 +271,7 @@ def print_report(res: NotifyBench) -> None:
     if res.sustained_events_per_s is not None:
         print(f"max sustained: {res.sustained_events_per_s:,.0f} events/s to inboxes ({res.sustained_inbox_rows_per_s:,.0f} inbox rows/s;"
               f" {res.burst} events drained in {res.burst_wall_s} s)")
+    print(f"load average (1 min) before/after: {res.load_before}/{res.load_after} on {os.cpu_count()} CPUs")
     if res.error:
         print(f"ERROR: {res.error}")
 
