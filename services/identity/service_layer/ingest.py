@@ -29,6 +29,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import grpc
 import nats.errors
@@ -100,6 +101,7 @@ class IngestRouter:
         self.backoff_s = backoff_s
         self.batch = batch
         self.stats = IngestStats()
+        self._tokens: dict[str, tuple[str, datetime]] = {}
         self._appliers: dict[str, Callable[[CloudEvent, tuple[tuple[str, str], ...]], Awaitable[None]]] = {
             ingest.CASE_STATUS_CHANGED: self._case_status_changed,
             ingest.NOTICE_PUBLISHED: self._notice_published,
@@ -138,11 +140,11 @@ class IngestRouter:
                 backoff = min(backoff * 2, 10.0)
                 continue
             backoff = 0.5
-            # Messages of one system keep their order; different systems' run side by side.
-            by_system: dict[str, list[Msg]] = {}
+            # Events of one system about one case keep their order; the rest run side by side.
+            groups: dict[str, list[Msg]] = {}
             for msg in msgs:
-                by_system.setdefault(msg.subject.split(".")[3] if msg.subject.count(".") >= 3 else "", []).append(msg)
-            await asyncio.gather(*(self._in_order(group) for group in by_system.values()))
+                groups.setdefault(_order_key(msg), []).append(msg)
+            await asyncio.gather(*(self._in_order(group) for group in groups.values()))
 
     async def _in_order(self, msgs: list[Msg]) -> None:
         for msg in msgs:
@@ -163,8 +165,11 @@ class IngestRouter:
         except ValueError:
             await self._reject(msg, tenant, system_id, "no such system", "unknown_system", None)
             return
+        consumer = f"ingest:{system_id}"
         async with self.ctx.uow() as uow:
             system = await uow.systems.get(sid)
+            seen = await uow.conn.fetchval("SELECT true FROM processed_events WHERE consumer = $1 AND event_id = $2",
+                                           consumer, _uuid_or_none(_event_id(msg.data)))
         if system is None or system.tenant_id != tenant or not system.active:
             await self._reject(msg, tenant, system_id, "no active system of this tenant with this id", "unknown_system", None)
             return
@@ -174,16 +179,13 @@ class IngestRouter:
             await self._reject(msg, tenant, system_id, str(exc), exc.code, None)
             return
         event = accepted.event
-        consumer = f"ingest:{system_id}"
-        async with self.ctx.uow() as uow:
-            seen = await uow.conn.fetchval("SELECT true FROM processed_events WHERE consumer = $1 AND event_id = $2", consumer, event.id)
         if seen:
             self.stats.duplicates += 1
             await msg.ack()
             return
         try:
-            token = await self.ctx.issuer.issue_system(system_id, tenant, self.ctx.clock(), ttl_s=120)
-            await self._appliers[event.type](event, (("authorization", f"Bearer {token.token}"),))
+            token = await self._token(system_id, tenant)
+            await self._appliers[event.type](event, (("authorization", f"Bearer {token}"),))
         except Retry as exc:
             if delivered >= self.max_deliver:
                 await self._reject(msg, tenant, system_id, f"could not be applied after {delivered} tries: {exc}", "unavailable", event)
@@ -199,6 +201,18 @@ class IngestRouter:
                                    consumer, event.id)
         self.stats.applied += 1
         await msg.ack()
+
+    async def _token(self, system_id: str, tenant: str) -> str:
+        """A system token for calls made as the system, reused for half its 2-minute life."""
+        now = self.ctx.clock()
+        hit = self._tokens.get(system_id)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        token = await self.ctx.issuer.issue_system(system_id, tenant, now, ttl_s=120)
+        if len(self._tokens) > 10_000:
+            self._tokens.clear()
+        self._tokens[system_id] = (token.token, now + timedelta(seconds=60))
+        return token.token
 
     async def _call(self, rpc: Callable[..., Awaitable[object]], request: object, metadata: tuple[tuple[str, str], ...]) -> object:
         try:
@@ -263,6 +277,26 @@ class IngestRouter:
         await msg.ack()
         self.stats.rejected += 1
         log.warning("ingest event refused", extra={"tenant": tenant, "system": system_id, "code": code, "reason": reason[:300]})
+
+
+def _order_key(msg: Msg) -> str:
+    """System, and for a case event the case: what must be applied in publication order."""
+    parts = msg.subject.split(".")
+    system = parts[3] if len(parts) > 3 else ""
+    if msg.subject.endswith(".case.status_changed.v1"):
+        try:
+            obj = json.loads(msg.data)
+            return f"{system}:{obj.get('subject', '')}" if isinstance(obj, dict) else system
+        except (ValueError, UnicodeDecodeError):
+            return system
+    return system
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def _event_id(raw: bytes) -> str:
