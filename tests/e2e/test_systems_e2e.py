@@ -368,3 +368,25 @@ def test_a_webhook_receiver_gets_its_tenants_events_signed(demo_platform: DemoPl
         assert eventually(logged, "the delivery log")[0]["last_status_code"] == 204
     finally:
         receiver.close()
+
+
+def test_an_item_update_from_a_city_system_localises_an_inherited_item(demo_platform: DemoPlatform, tokens: dict[str, str],
+                                                                       city: Any) -> None:
+    creds, _ = city
+    with demo_platform.client() as c:
+        items = c.get("/v1/tenants/hangzhou/services", params={"page_size": 100}).json()["items"]
+    inherited = next(i for i in items if i["tenant_id"] == "zhejiang" and not i.get("inherited_from"))
+    agency = f"杭州市{uuid.uuid4().hex[:4]}服务中心"
+    ev = event(creds, "mgov.catalog.item.updated.v1", None,
+               {"service_id": inherited["id"], "fields": {"agency": agency, "department": "便民服务科"}})
+    token = system_token(demo_platform, creds).json()["access_token"]
+    with demo_platform.client(token) as c:
+        assert c.post("/v1/tenants/hangzhou/events", json=ev).status_code == 202
+
+    def localised() -> dict[str, Any] | None:
+        with demo_platform.client() as c:
+            listed = c.get("/v1/tenants/hangzhou/services", params={"page_size": 100}).json()["items"]
+        return next((i for i in listed if i["tenant_id"] == "hangzhou" and i.get("agency") == agency), None)
+
+    item = eventually(localised, "the localisation being published")
+    assert item["department"] == "便民服务科"

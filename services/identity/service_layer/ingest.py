@@ -92,7 +92,8 @@ def _mask_paths(fields: dict[str, object], prefix: str = "", depth: int = 0) -> 
 
 class IngestRouter:
     def __init__(self, ctx: Context, js: JetStreamContext, workflow: grpc.aio.Channel, catalog: grpc.aio.Channel, *,
-                 max_deliver: int = 5, backoff_s: tuple[float, ...] = (0.5, 2.0, 10.0, 30.0), batch: int = 64) -> None:
+                 max_deliver: int = 5, backoff_s: tuple[float, ...] = (0.5, 2.0, 10.0, 30.0), batch: int = 64,
+                 max_in_flight: int = 128) -> None:
         self.ctx = ctx
         self.js = js
         self.workflow = workflow_pb2_grpc.WorkflowServiceStub(workflow)
@@ -100,6 +101,7 @@ class IngestRouter:
         self.max_deliver = max_deliver
         self.backoff_s = backoff_s
         self.batch = batch
+        self.max_in_flight = max_in_flight
         self.stats = IngestStats()
         self._tokens: dict[str, tuple[str, datetime]] = {}
         self._appliers: dict[str, Callable[[CloudEvent, tuple[tuple[str, str], ...]], Awaitable[None]]] = {
@@ -128,30 +130,49 @@ class IngestRouter:
                 pass
 
     async def _loop(self, sub: object) -> None:
+        # Fetching goes on while earlier messages are applied: up to `max_in_flight` at
+        # once. Events with the same order key (one system's events about one case, all
+        # of one system's other events) are chained, each waiting for the one before.
+        slots = asyncio.Semaphore(self.max_in_flight)
+        tails: dict[str, asyncio.Task[None]] = {}
+        running: set[asyncio.Task[None]] = set()
         backoff = 0.5
-        while True:
-            try:
-                msgs = await sub.fetch(self.batch, timeout=1.0)  # type: ignore[attr-defined]
-            except (nats.errors.TimeoutError, TimeoutError):
-                continue
-            except Exception as exc:  # noqa: BLE001 - a lost connection must not end the router
-                log.warning("ingest fetch failed; retrying", extra={"error": repr(exc)})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            backoff = 0.5
-            # Events of one system about one case keep their order; the rest run side by side.
-            groups: dict[str, list[Msg]] = {}
-            for msg in msgs:
-                groups.setdefault(_order_key(msg), []).append(msg)
-            await asyncio.gather(*(self._in_order(group) for group in groups.values()))
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(self.batch, timeout=1.0)  # type: ignore[attr-defined]
+                except (nats.errors.TimeoutError, TimeoutError):
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a lost connection must not end the router
+                    log.warning("ingest fetch failed; retrying", extra={"error": repr(exc)})
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                backoff = 0.5
+                for msg in msgs:
+                    await slots.acquire()
+                    key = _order_key(msg)
+                    task = asyncio.create_task(self._after(tails.get(key), msg, slots))
+                    tails[key] = task
+                    running.add(task)
+                    task.add_done_callback(lambda t, k=key: (running.discard(t), tails.pop(k, None) if tails.get(k) is t else None))
+        finally:
+            for task in list(running):
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
 
-    async def _in_order(self, msgs: list[Msg]) -> None:
-        for msg in msgs:
+    async def _after(self, previous: asyncio.Task[None] | None, msg: Msg, slots: asyncio.Semaphore) -> None:
+        try:
+            if previous is not None:
+                await asyncio.wait([previous])
             try:
                 await self.handle(msg)
             except (nats.errors.Error, OSError) as exc:
                 log.warning("could not settle an ingest message; it will be redelivered", extra={"error": repr(exc)})
+            except Exception:  # noqa: BLE001 - an unexpected failure: redelivered after ack_wait, logged here
+                log.exception("ingest handler failed; the message will be redelivered")
+        finally:
+            slots.release()
 
     async def handle(self, msg: Msg) -> None:
         delivered = msg.metadata.num_delivered
