@@ -237,3 +237,46 @@ async def test_an_event_of_a_tenant_notify_does_not_know_yet_is_retried_not_drop
     with pytest.raises(UnknownTenant):
         await notify.dispatch("workflow.application.submitted", case_data(await identity.user_id(CITIZEN), tenant="gongshu"), tenant="gongshu")
     assert timedelta(days=3) == notify.ctx.rating_delay
+
+
+async def _drain(js: JetStreamContext, durable: str) -> None:
+    for _ in range(200):
+        info = await js.consumer_info("MGOV_EVENTS", durable)
+        if info.num_pending == 0 and info.num_ack_pending == 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the consumer did not settle every message")
+
+
+async def test_a_backlog_is_committed_in_chunks_and_a_failing_event_does_not_hold_back_the_others(
+        notify: Notify, identity, nc: NATS, js: JetStreamContext) -> None:  # noqa: F811
+    citizen = await identity.user_id(CITIZEN)
+    spec = ConsumerSpec(f"notify-chunks-{uuid.uuid4().hex[:8]}", ["mgov.evt.*.workflow.application.submitted"], deliver_new_only=True,
+                        max_deliver=1, batch=64)
+    consumer = NotifyConsumer(notify.pool, js, notify.dispatcher, LivePublisher(nc), spec=spec, concurrency=1)
+    await consumer.ensure()
+
+    def submitted(tenant: str) -> CloudEvent:
+        return CloudEvent.new(service="workflow", entity="application", verb="submitted", tenant=tenant, subject=str(uuid.uuid4()),
+                              data=case_data(citizen, tenant=tenant, roles=()))
+
+    healthy = [submitted("hangzhou") for _ in range(5)]
+    for e in healthy:
+        await js.publish(e.platform_subject(), e.to_json().encode(), headers={"Nats-Msg-Id": str(e.id)})
+    task = asyncio.create_task(consumer.run())
+    try:
+        await _drain(js, spec.durable)
+        assert (consumer.chunks_committed, consumer.applied) == (1, 5)  # one transaction for the five
+        mixed = [submitted("hangzhou"), submitted("gongshu"), submitted("hangzhou")]  # notify knows no tenant gongshu
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        for e in mixed:
+            await js.publish(e.platform_subject(), e.to_json().encode(), headers={"Nats-Msg-Id": str(e.id)})
+        task = asyncio.create_task(consumer.run())
+        await _drain(js, spec.durable)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert consumer.chunks_committed == 1 and consumer.applied == 5 + 2 and consumer.dead_lettered == 1
+    got = {n["event_id"] for n in await inbox_of(notify, citizen)}
+    assert got == {e.id for e in healthy} | {mixed[0].id, mixed[2].id}
