@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from mgov_common.auth import TokenInvalid, TokenVerifier
-from mgov_common.principal import Principal
+from gateway.system_registrations import registrations
+from mgov_common.principal import SYSTEM, Principal
 
 UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer realm="mgov"'}
 
@@ -23,6 +24,8 @@ class Caller:
     principal: Principal | None
     token: str | None
     source_address: str
+    # For a tenant system: the event types it may publish (None for users).
+    system_event_types: frozenset[str] | None = None
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
@@ -42,11 +45,18 @@ def _token(request: Request) -> str | None:
 async def _caller(request: Request) -> Caller:
     token = _token(request)
     principal = None
+    types = None
     if token is not None:
         verifier: TokenVerifier = request.app.state.verifier
         principal = await verifier.verify(token)
+        if principal.kind == SYSTEM:
+            # A system's token verifies until it expires; its registration says whether
+            # it still may act (revocation takes effect within SYSTEM_CACHE_S).
+            types = await registrations.allowed_types(principal.subject, principal.tenant, request.app.state.backends, (("authorization", f"Bearer {token}"),))
+            if types is None:
+                raise TokenInvalid("the system is revoked or unknown", code="system_revoked")
     client = request.client.host if request.client else ""
-    return Caller(principal, token, client)
+    return Caller(principal, token, client, types)
 
 
 async def _signed_in(caller: Annotated[Caller, Depends(_caller)]) -> Caller:

@@ -12,11 +12,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
-import time
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -38,9 +36,6 @@ from mgov_common.principal import SYSTEM
 router = APIRouter(tags=["systems"])
 TenantId = Path(pattern=SLUG, description="tenant slug, e.g. hangzhou")
 SystemId = Path(pattern=r"^[0-9a-f-]{36}$", description="system id (UUID)")
-# How long the gateway trusts its read of a system's registration (revocation reaches
-# HTTP ingest within this, tokens or not).
-SYSTEM_CACHE_S = 2.0
 
 
 class SystemCreate(BaseModel):
@@ -212,34 +207,6 @@ async def oauth_token(request: Request, backends: BackendsDep) -> Response:
                         headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
-class _Registrations:
-    """A short cache of systems' own registrations (types allowed, still active)."""
-
-    def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, frozenset[str] | None]] = {}
-        self._lock = asyncio.Lock()
-
-    async def allowed_types(self, system_id: str, tenant_id: str, backends: Any, metadata: Any) -> frozenset[str] | None:
-        now = time.monotonic()
-        hit = self._entries.get(system_id)
-        if hit and now - hit[0] < SYSTEM_CACHE_S:
-            return hit[1]
-        try:
-            resp = await identity(backends).ListSystems(identity_pb2.ListSystemsRequest(tenant_id=tenant_id), metadata=metadata)
-        except grpc.aio.AioRpcError as err:
-            if err.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAUTHENTICATED):
-                resp = identity_pb2.ListSystemsResponse()
-            else:
-                raise
-        mine = [s for s in resp.systems if s.id == system_id and s.status == identity_pb2.SYSTEM_STATUS_ACTIVE]
-        types = frozenset(mine[0].event_types) if mine else None
-        if len(self._entries) > 10_000:
-            self._entries.clear()
-        self._entries[system_id] = (now, types)
-        return types
-
-
-_registrations = _Registrations()
 
 
 @router.post("/v1/tenants/{tenant_id}/events", status_code=202, summary="Ingest one CloudEvent from a system of the tenant",
@@ -250,9 +217,8 @@ async def ingest_event(request: Request, caller: SignedInDep, backends: Backends
         raise Problem(403, "system_only", "only a tenant system publishes events (client-credentials token from /v1/oauth/token)")
     if p.tenant != tenant_id:
         raise Problem(403, "tenant_mismatch", f"this system belongs to {p.tenant}; it may not publish events of {tenant_id}")
-    allowed = await _registrations.allowed_types(p.subject, p.tenant, backends, caller.metadata)
-    if allowed is None:
-        raise Problem(401, "system_revoked", "the system is revoked or unknown", headers={"WWW-Authenticate": 'Bearer realm="mgov"'})
+    allowed = caller.system_event_types
+    assert allowed is not None  # a revoked or unknown system was refused by gateway.auth
     raw = await request.body()
     if len(raw) > 256 * 1024:
         raise Problem(413, "payload_too_large", "an event is at most 256 KiB")

@@ -255,6 +255,8 @@ def test_a_revoked_credential_stops_working_without_a_restart(demo_platform: Dem
     try:
         token = system_token(demo_platform, creds).json()["access_token"]
         assert system("connect_fresh") == {"ok": True}
+        with demo_platform.client(token) as c:
+            assert c.get("/v1/tenants/hangzhou/notices").status_code == 200
         # Rotation: the old password stops, the new one works.
         with demo_platform.client(tokens[HZ_ADMIN]) as c:
             rotated = c.post(f"/v1/tenants/hangzhou/systems/{creds['system_id']}/rotate")
@@ -288,6 +290,14 @@ def test_a_revoked_credential_stops_working_without_a_restart(demo_platform: Dem
                 return c.post("/v1/tenants/hangzhou/events", json=ev).status_code == 401
 
         eventually(http_refused, "HTTP ingest refusing the revoked system's token")
+
+        def any_route_refused() -> bool:
+            with demo_platform.client(token) as c:
+                resp = c.get("/v1/tenants/hangzhou/notices")
+            return resp.status_code == 401 and resp.json()["code"] == "system_revoked"
+
+        # Its unexpired access token is refused on every route, not only on ingest.
+        eventually(any_route_refused, "every gateway route refusing the revoked system's token")
         with demo_platform.client(tokens[HZ_ADMIN]) as c:
             listed = c.get("/v1/tenants/hangzhou/systems", params={"include_revoked": "true"}).json()["items"]
         [row] = [s for s in listed if s["id"] == creds["system_id"]]
