@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 import nats
 from nats.aio.client import Client as NATS
@@ -30,6 +31,7 @@ class LiveHub:
         self.name = name
         self.nc: NATS | None = None
         self._task: asyncio.Task[None] | None = None
+        self._recheck: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         if self.url and self._task is None:
@@ -38,15 +40,58 @@ class LiveHub:
     async def _connect(self) -> None:
         delay = 0.2
         while True:
+            nc = None
             try:
-                self.nc = await nats.connect(self.url, name=self.name, allow_reconnect=True, max_reconnect_attempts=-1,
-                                             reconnect_time_wait=0.5, connect_timeout=2)  # type: ignore[arg-type]
-                log.info("live notifications connected to NATS")
-                return
+                nc = await nats.connect(self.url, name=self.name, allow_reconnect=True, max_reconnect_attempts=-1,
+                                        reconnect_time_wait=0.5, connect_timeout=2,
+                                        reconnected_cb=self._on_reconnected)  # type: ignore[arg-type]
+                if await self._delivers(nc):
+                    self.nc = nc
+                    log.info("live notifications connected to NATS")
+                    return
+                log.warning("NATS connection does not deliver yet; reconnecting")
+                await nc.close()
             except Exception as exc:  # noqa: BLE001 - keep trying; the stream route answers 503 meanwhile
                 log.warning("NATS unavailable for live notifications; retrying", extra={"error": repr(exc), "retry_in_s": delay})
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                if nc is not None:
+                    await nc.close()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    @staticmethod
+    async def _delivers(nc: NATS) -> bool:
+        """A message to ourselves comes back: the server routes this connection's
+        subscriptions. A connection made while a NATS server is still starting can be
+        accepted before it does (seen under load); such a one is replaced."""
+        subject = f"_mgov.gateway.selftest.{uuid.uuid4().hex}"
+        sub = await nc.subscribe(subject)
+        try:
+            await nc.flush(timeout=2)
+            await nc.publish(subject, b"ping")
+            await sub.next_msg(timeout=2)
+            return True
+        except (nats.errors.Error, TimeoutError):
+            return False
+        finally:
+            try:
+                await sub.unsubscribe()
+            except nats.errors.Error:
+                pass
+
+    async def _on_reconnected(self) -> None:
+        # Checked in a task of its own: the client's reconnect logic awaits this callback.
+        self._recheck = asyncio.create_task(self._check_after_reconnect(), name="gateway-nats-recheck")
+
+    async def _check_after_reconnect(self) -> None:
+        """After NATS came back, check delivery again; if it fails, start over with a new
+        connection: open streams end (their clients reconnect and resume from the inbox)."""
+        old = self.nc
+        if old is None or await self._delivers(old):
+            return
+        log.warning("NATS reconnected but does not deliver; replacing the connection")
+        self.nc = None
+        await old.close()
+        self._task = asyncio.create_task(self._connect(), name="gateway-nats-connect")
 
     @property
     def connected(self) -> bool:
@@ -62,9 +107,10 @@ class LiveHub:
         return sub
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in (self._task, self._recheck):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self.nc is not None and not self.nc.is_closed:
             try:
                 await asyncio.wait_for(self.nc.drain(), 2.0)

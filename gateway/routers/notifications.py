@@ -117,14 +117,15 @@ async def stream(request: Request, caller: SignedInDep, backends: BackendsDep,
                 except nats.errors.TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                except nats.errors.ConnectionClosedError:
-                    return
+                except nats.errors.Error:
+                    return  # the connection was replaced or closed: the client reconnects and resumes
                 try:
                     n = json.loads(msg.data)
                 except ValueError:
                     continue
-                if n.get("id") in sent:
+                if not isinstance(n, dict) or not n.get("id") or n["id"] in sent:
                     continue
+                sent.add(n["id"])
                 yield _sse(n)
         finally:
             try:
