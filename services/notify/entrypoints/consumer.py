@@ -151,19 +151,6 @@ class NotifyConsumer(EventConsumer):
                     # Acking failed (connection lost): redelivered after ack_wait, and harmless.
                     log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(exc)})
 
-    async def _next_batch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
-        """Wait for one message, then take what else is already there.
-
-        `fetch(n)` answers at once when messages are waiting, but when it has to wait it
-        holds the first arrival until n have come or its timeout ends (up to a second for
-        a lone event). One message first, then the backlog without waiting, keeps a
-        quiet platform's latency at the round trip and a busy one's batches full."""
-        first = await sub.fetch(1, timeout=1.0)
-        try:
-            return first + await sub.fetch(self.spec.batch - 1, timeout=0.005)
-        except (nats.errors.TimeoutError, TimeoutError):
-            return first
-
     async def run(self) -> None:
         await self.ensure()
         sub = await self.js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
