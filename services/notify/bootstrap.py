@@ -20,7 +20,7 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
-from services.notify.adapters.clock import Clock, OffsetFileClock, SystemClock
+from mgov_common.clock import Clock, OffsetFileClock, SystemClock
 from services.notify.adapters.identity import ContactDirectory, PlatformToken, StaffDirectory
 from services.notify.adapters.live import LivePublisher
 from services.notify.adapters.push import PushProvider, VendorOutboxProvider, WebPushProvider, parse_vapid_key

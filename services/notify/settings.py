@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from mgov_common.clock import DEMO_CLOCK_FILE
 from mgov_common.settings import ServiceSettings
 from services.notify.domain.devices import DEFAULT_PUSH_HOSTS
 
@@ -92,4 +93,4 @@ class NotifySettings(ServiceSettings):
         return self.home / "notify"
 
     def demo_clock_path(self) -> Path:
-        return self.clock_file or (self.home / "workflow-clock.json")
+        return self.clock_file or (self.home / DEMO_CLOCK_FILE)

@@ -10,10 +10,10 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
-from services.workflow.adapters.demo_clock import OffsetFileClock
+from mgov_common.clock import OffsetFileClock
 from services.workflow.adapters.file_store import DirFileStore, FileStore, PgFileStore
 from services.workflow.adapters.services import CatalogItems, IdentityStaff
-from services.workflow.domain.clock import Clock, SystemClock
+from mgov_common.clock import Clock, SystemClock
 from services.workflow.entrypoints.grpc import WorkflowServicer
 from services.workflow.service_layer import projections, seed
 from services.workflow.service_layer.context import Context

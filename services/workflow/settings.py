@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from mgov_common.clock import DEMO_CLOCK_FILE
 from mgov_common.settings import ServiceSettings
 
 
@@ -28,4 +29,4 @@ class WorkflowSettings(ServiceSettings):
     clock_file: Path | None = None
 
     def demo_clock_path(self) -> Path:
-        return self.clock_file or (self.home / "workflow-clock.json")
+        return self.clock_file or (self.home / DEMO_CLOCK_FILE)

@@ -41,7 +41,7 @@ from mgov_common.runtime import serve
 from mgov_common.settings import demo_secret
 from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
 from services.identity.bootstrap import bootstrap as identity_bootstrap
-from services.notify.adapters.clock import ManualClock
+from mgov_common.clock import ManualClock
 from services.notify.adapters.identity import ContactDirectory, PlatformToken, StaffDirectory
 from services.notify.adapters.push import WebPushProvider, parse_vapid_key
 from services.notify.adapters.sms import SIGNATURE_HEADER, TIMESTAMP_HEADER, HttpSmsProvider

@@ -17,7 +17,7 @@ from mgov_common.events.envelope import CloudEvent
 from mgov_common.migrations import migrate
 from mgov_common.principal import SYSTEM, Principal, RoleBinding
 from services.workflow.bootstrap import MIGRATIONS
-from services.workflow.domain.clock import ManualClock
+from mgov_common.clock import ManualClock
 from services.workflow.service_layer import projections, seed
 from services.workflow.service_layer.context import Context
 from tests.conftest import Servers

@@ -10,7 +10,7 @@ from typing import Protocol
 import asyncpg
 
 from services.notify.adapters.cache import ReferenceCache
-from services.notify.adapters.clock import Clock
+from mgov_common.clock import Clock
 from services.notify.adapters.identity import Contact
 from services.notify.adapters.push import PushProvider
 from services.notify.adapters.sms import SmsProvider

@@ -19,7 +19,7 @@ from services.workflow.adapters.services import ItemFetcher, StaffDirectory
 from services.workflow.adapters.uow import UnitOfWork
 from services.workflow.domain.access import TenantTree
 from services.workflow.domain.calendar import WorkingCalendar, local_date
-from services.workflow.domain.clock import Clock, SystemClock
+from mgov_common.clock import Clock, SystemClock
 
 # Calendar rows loaded around "now": wide enough for any SLA, rectification or re-derivation.
 CALENDAR_BEFORE_DAYS = 400

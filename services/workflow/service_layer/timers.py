@@ -19,7 +19,7 @@ import uuid
 import asyncpg
 
 from services.workflow.adapters.uow import UnitOfWork
-from services.workflow.domain.clock import Clock
+from mgov_common.clock import Clock
 from services.workflow.domain.events import sla_event
 from services.workflow.domain.roles import ESCALATION_ROLES
 from services.workflow.domain.sla import BREACHED, CASE, STATE
