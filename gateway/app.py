@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import problems
+from gateway import openapi, problems
 from gateway.backends import Backends
 from gateway.live import LiveHub
 from gateway.request_id import RequestIdMiddleware
@@ -59,4 +59,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(notify_admin.router)
     app.include_router(systems.router)
     app.add_middleware(RequestIdMiddleware)
+    openapi.install(app)
     return app

@@ -95,3 +95,16 @@ def test_a_well_formed_request_id_from_the_client_is_kept(client: TestClient) ->
 
 def test_the_openapi_document_is_served(client: TestClient) -> None:
     assert client.get("/openapi.json").json()["info"]["title"] == "mgov mobile API"
+
+
+def test_the_openapi_document_declares_errors_as_problem_json(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    assert doc["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "code", "detail"]
+    register = doc["paths"]["/v1/auth/register"]["post"]["responses"]
+    assert set(register["422"]["content"]) == {"application/problem+json"}
+    for path_item in doc["paths"].values():
+        for operation in path_item.values():
+            for status, response in operation["responses"].items():
+                if status[0] in "45":
+                    assert set(response.get("content", {})) == {"application/problem+json"}, (status, operation.get("operationId"))

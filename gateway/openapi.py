@@ -1,0 +1,75 @@
+"""The OpenAPI document says what the gateway really answers on errors.
+
+FastAPI documents its own 422 (`HTTPValidationError`) and every declared error as
+`application/json`; the gateway answers every error as RFC 9457
+`application/problem+json` (gateway/problems.py). This rewrites each 4xx/5xx response
+of the generated document to the one `Problem` schema and adds the errors every route
+can give, so clients and contract tests see the real shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from gateway.problems import PROBLEM_JSON
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details; `code` is stable, `errors` names invalid fields.",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri", "examples": ["https://mgov.dev/problems/validation_failed"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "examples": ["validation_failed"]},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+_REF = {"$ref": "#/components/schemas/Problem"}
+_COMMON = {
+    "400": "Malformed request (e.g. the body is not JSON)",
+    "422": "Invalid input; `errors` names each field",
+    "500": "Unexpected error (logged with the request id)",
+}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _REF}}}
+
+
+def install(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = PROBLEM_SCHEMA
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        for path_item in doc.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for status, response in list(responses.items()):
+                    if status[:1] in ("4", "5"):
+                        responses[status] = _problem(response.get("description") or "Error")
+                for status, description in _COMMON.items():
+                    responses.setdefault(status, _problem(description))
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
