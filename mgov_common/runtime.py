@@ -103,7 +103,11 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
             await asyncio.wait_for(nc.drain(), 2.0)
         except Exception:  # noqa: BLE001 - closing after a lost connection is best effort
             await nc.close()
-        await pool.close()
+        try:
+            await asyncio.wait_for(pool.close(), 5.0)
+        except TimeoutError:
+            log.warning("database connections still busy at shutdown; terminating them")
+            pool.terminate()
         log.info("stopped", extra={"service": name})
 
 
