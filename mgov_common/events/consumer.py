@@ -97,18 +97,26 @@ class EventConsumer:
                     backoff = min(backoff * 2, 10.0)
                     continue
                 backoff = 0.5
-                for msg in msgs:
-                    try:
-                        await self.handle(msg)
-                    except (nats.errors.Error, OSError) as exc:
-                        # Acking or dead-lettering failed (connection lost): the message will be
-                        # redelivered after ack_wait and the recorded id keeps it harmless.
-                        log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(exc)})
+                await self.handle_batch(msgs)
         finally:
             try:
                 await sub.unsubscribe()
             except Exception:  # noqa: BLE001 - already closed connections are fine here
                 pass
+
+    async def handle_batch(self, msgs: list[Msg]) -> None:
+        """Handle a fetched batch in stream order (a subclass may handle it otherwise,
+        e.g. in parallel lanes, as long as every message goes through `handle`)."""
+        for msg in msgs:
+            await self.handle_settling(msg)
+
+    async def handle_settling(self, msg: Msg) -> None:
+        try:
+            await self.handle(msg)
+        except (nats.errors.Error, OSError) as exc:
+            # Acking or dead-lettering failed (connection lost): the message will be
+            # redelivered after ack_wait and the recorded id keeps it harmless.
+            log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(exc)})
 
     async def _next_batch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
         """Wait for one message, then take what else is already there.

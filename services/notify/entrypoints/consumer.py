@@ -138,42 +138,22 @@ class NotifyConsumer(EventConsumer):
             await msg.ack()
         return True
 
-    async def _handle_lane(self, msgs: list[Msg], limit: asyncio.Semaphore) -> None:
-        async with limit:
-            for start in range(0, len(msgs), self.chunk):
-                part = msgs[start:start + self.chunk]
-                try:
-                    if len(part) > 1 and await self._handle_chunk(part):
-                        continue
-                    for msg in part:
-                        await self.handle(msg)
-                except (nats.errors.Error, OSError) as exc:
-                    # Acking failed (connection lost): redelivered after ack_wait, and harmless.
-                    log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(exc)})
+    async def handle_batch(self, msgs: list[Msg]) -> None:
+        """Split the batch by case into at most `concurrency` lanes, run in parallel."""
+        lanes: list[list[Msg]] = [[] for _ in range(self.concurrency)]
+        for msg in msgs:
+            lanes[zlib.crc32(ordering_key(msg).encode()) % self.concurrency].append(msg)
+        await asyncio.gather(*(self._handle_lane(lane) for lane in lanes if lane))
 
-    async def run(self) -> None:
-        await self.ensure()
-        sub = await self.js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
-        limit = asyncio.Semaphore(self.concurrency)
-        backoff = 0.5
-        try:
-            while True:
-                try:
-                    msgs = await self._next_batch(sub)
-                except (nats.errors.TimeoutError, TimeoutError):
-                    continue
-                except Exception as exc:  # noqa: BLE001 - a lost connection or server hiccup must not kill the loop
-                    log.warning("consumer fetch failed; retrying", extra={"consumer": self.spec.durable, "error": repr(exc)})
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 10.0)
-                    continue
-                backoff = 0.5
-                lanes: list[list[Msg]] = [[] for _ in range(self.concurrency)]
-                for msg in msgs:
-                    lanes[zlib.crc32(ordering_key(msg).encode()) % self.concurrency].append(msg)
-                await asyncio.gather(*(self._handle_lane(lane, limit) for lane in lanes if lane))
-        finally:
+    async def _handle_lane(self, msgs: list[Msg]) -> None:
+        for start in range(0, len(msgs), self.chunk):
+            part = msgs[start:start + self.chunk]
             try:
-                await sub.unsubscribe()
-            except Exception:  # noqa: BLE001 - already closed connections are fine here
-                pass
+                if len(part) > 1 and await self._handle_chunk(part):
+                    continue
+            except (nats.errors.Error, OSError) as exc:
+                # Acking failed (connection lost): redelivered after ack_wait, and harmless.
+                log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(exc)})
+                continue
+            for msg in part:
+                await self.handle_settling(msg)
