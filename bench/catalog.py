@@ -47,7 +47,7 @@ from typing import Any
 
 import httpx
 
-from bench.procs import end_processes, processes_touching
+from bench.procs import end_processes, processes_touching, stop_process, wait_http
 from mgov_common.ports import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -239,30 +239,6 @@ def serve_bare(port: int, body_file: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer 200 within {timeout:.0f} s")
-
-
-def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 60) -> None:
-    if proc.poll() is None:
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
 def _loop_run(coro: Awaitable[Figure]) -> Figure:
     import uvloop
 
@@ -283,8 +259,8 @@ def run(requests: int = 5000, concurrency: int = 50, warmup: int = 500, keep: bo
         log(f"starting the platform (mgov up, demo) in {tmp}")
         up = subprocess.Popen([str(Path(sys.executable).parent / "mgov"), "up"], cwd=REPO, env=env,
                               stdout=(tmp / "mgov-up.out").open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_http(f"{gateway}/readyz", 120, up)
-        _wait_http(f"{gateway}/v1/tenants/{TENANTS[-1]}/services", 60, up)  # the tenant projection is filled
+        wait_http(f"{gateway}/readyz", 120, up)
+        wait_http(f"{gateway}/v1/tenants/{TENANTS[-1]}/services", 60, up)  # the tenant projection is filled
         everything = httpx.get(f"{gateway}/v1/tenants/xihu/services", params={"page_size": 100}).json()["items"]
         res.items_in_catalogue = len(everything)
         sample = httpx.get(f"{gateway}/v1/tenants/xihu/services", params={"q": "补贴"})
@@ -293,7 +269,7 @@ def run(requests: int = 5000, concurrency: int = 50, warmup: int = 500, keep: bo
         res.body_bytes = len(sample.content)
         bare = subprocess.Popen([sys.executable, "-m", "bench.catalog", "--serve-bare", str(bare_port), str(body_file)], cwd=REPO,
                                 stdout=subprocess.DEVNULL, stderr=(tmp / "bare.err").open("wb"), start_new_session=True)
-        _wait_http(f"http://127.0.0.1:{bare_port}/v1/tenants/xihu/services", 30, bare)
+        wait_http(f"http://127.0.0.1:{bare_port}/v1/tenants/xihu/services", 30, bare)
         kw = {"requests": requests, "concurrency": concurrency, "warmup": warmup}
         res.bare = _loop_run(bench_http("bare FastAPI + uvicorn, same body (ceiling)", f"http://127.0.0.1:{bare_port}", _paths(), client=client, **kw))
         res.gateway = _loop_run(bench_http("GET /v1/tenants/{t}/services?q=... via gateway", gateway, _paths(), client=client, **kw))
@@ -304,9 +280,9 @@ def run(requests: int = 5000, concurrency: int = 50, warmup: int = 500, keep: bo
         log(f"failed: {res.error} (see {tmp})")
     finally:
         if bare is not None:
-            _stop(bare, signal.SIGTERM, 10)
+            stop_process(bare, signal.SIGTERM, 10)
         if up is not None:
-            _stop(up)
+            stop_process(up)
         leftovers = processes_touching(str(tmp))
         if leftovers:
             log(f"ending {len(leftovers)} leftover process(es) of this run")

@@ -44,8 +44,8 @@ from typing import Any
 import httpx
 import nats
 
-from bench.procs import end_processes, processes_touching
-from bench.workflow import FORM, _stop, _wait_http
+from bench.procs import end_processes, processes_touching, stop_process, wait_http
+from bench.workflow import FORM
 from mgov_common.ports import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -174,7 +174,7 @@ def run(events: int = 2000, in_flight: int = 256, keep: bool = False) -> IngestB
         log(f"starting the platform (mgov up, demo) in {tmp}")
         up = subprocess.Popen([str(Path(sys.executable).parent / "mgov"), "up"], cwd=REPO, env=env,
                               stdout=(tmp / "mgov-up.out").open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_http(f"{gateway}/readyz", 120, up)
+        wait_http(f"{gateway}/readyz", 120, up)
         admin = httpx.post(f"{gateway}/v1/auth/token", json={"username": HZ_ADMIN, "password": PASSWORD}).json()["access_token"]
         creds = httpx.post(f"{gateway}/v1/tenants/hangzhou/systems", headers={"Authorization": f"Bearer {admin}"},
                            json={"name": "bench city system", "event_types": ["mgov.case.status_changed.v1"]}).json()
@@ -192,7 +192,7 @@ def run(events: int = 2000, in_flight: int = 256, keep: bool = False) -> IngestB
         log(f"failed: {res.error} (see {tmp})")
     finally:
         if up is not None:
-            _stop(up)
+            stop_process(up)
         leftovers = processes_touching(str(tmp))
         if leftovers:
             end_processes([pid for pid, _ in leftovers])

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
+
+import httpx
 
 
 def _read(path: Path) -> bytes:
@@ -55,3 +58,29 @@ def end_processes(pids: list[int], grace: float = 5.0) -> None:
 def _alive(pid: int) -> bool:
     stat = _read(Path(f"/proc/{pid}/stat"))
     return bool(stat) and b") Z" not in stat
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None, method: str = "GET") -> None:
+    """Poll `url` until it answers 2xx; fail early if `proc` (the server) exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            if httpx.request(method, url, timeout=1, content=b"{}" if method != "GET" else None).status_code < 300:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 60) -> None:
+    """Signal a server and wait for it; kill it if it does not stop in time."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

@@ -41,7 +41,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bench.procs import end_processes, processes_touching
+from bench.procs import end_processes, processes_touching, stop_process, wait_http
 from mgov_common.ports import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -236,30 +236,6 @@ def serve_raw_http(port: int, grpc_port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None, method: str = "GET") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
-        try:
-            if httpx.request(method, url, timeout=1, content=b"{}").status_code < 300:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
-
-
-def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 60) -> None:
-    if proc.poll() is None:
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
 def _loop(coro: Awaitable[Any]) -> Any:
     try:
         import uvloop
@@ -283,7 +259,7 @@ def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bo
         log(f"starting the platform (mgov up, demo) in {tmp}")
         up = subprocess.Popen([str(Path(sys.executable).parent / "mgov"), "up"], cwd=REPO, env=env,
                               stdout=(tmp / "mgov-up.out").open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_http(f"{gateway}/readyz", 120, up)
+        wait_http(f"{gateway}/readyz", 120, up)
         token = httpx.post(f"{gateway}/v1/auth/token", json={"username": CITIZEN, "password": PASSWORD}).json()["access_token"]
         found = httpx.get(f"{gateway}/v1/tenants/hangzhou/services", params={"q": "杭州市民卡"}).json()["items"]
         service_id = next(i["id"] for i in found if i["name"]["zh"] == "杭州市民卡申领")
@@ -311,7 +287,7 @@ def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bo
                                       stderr=(tmp / "raw-grpc.err").open("wb"), start_new_session=True))
         procs.append(subprocess.Popen([sys.executable, "-m", "bench.workflow", "--serve-raw-http", str(http_port), str(grpc_port)], cwd=REPO,
                                       stderr=(tmp / "raw-http.err").open("wb"), start_new_session=True))
-        _wait_http(f"http://127.0.0.1:{http_port}/v1/raw", 30, procs[-1], method="POST")
+        wait_http(f"http://127.0.0.1:{http_port}/v1/raw", 30, procs[-1], method="POST")
         res.raw = _loop(bench_post("raw FastAPI -> grpc.aio -> asyncpg INSERT (composite)", f"http://127.0.0.1:{http_port}", "/v1/raw",
                                    lambda i: body, {}, expect=201, **kw))
     except Exception as exc:  # noqa: BLE001 - reported, the bench goes on to clean up
@@ -319,9 +295,9 @@ def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bo
         log(f"failed: {res.error} (see {tmp})")
     finally:
         for proc in procs:
-            _stop(proc, signal.SIGTERM, 10)
+            stop_process(proc, signal.SIGTERM, 10)
         if up is not None:
-            _stop(up)
+            stop_process(up)
         leftovers = processes_touching(str(tmp))
         if leftovers:
             end_processes([pid for pid, _ in leftovers])
