@@ -24,7 +24,6 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -37,7 +36,6 @@ from mgov_common.grpc_client import create_channel
 from mgov_common.migrations import migrate
 from mgov_common.ports import free_port
 from mgov_common.principal import Principal, RoleBinding
-from mgov_common.runtime import serve
 from mgov_common.settings import demo_secret
 from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
 from services.identity.bootstrap import bootstrap as identity_bootstrap
@@ -55,6 +53,7 @@ from services.notify.service_layer.projections import apply_tenant
 from services.notify.service_layer.seed import seed_demo
 from services.notify.service_layer.sender import DeliveryWorker
 from tests.conftest import Servers
+from tests.service_runner import serving
 from tests.integration.identity_support import CHEAP_ARGON2
 
 SMS_SECRET = b"test-sms-gateway-secret-0123456789"
@@ -93,25 +92,12 @@ async def identity(servers: Servers) -> AsyncIterator[Identity]:
     port = free_port()
     settings = IdentitySettings(demo=True, database_url=servers.dsn.rsplit("/", 1)[0] + "/" + name, nats_url=servers.nats_url,
                                 port=port, health_interval_s=0.2, shutdown_grace_s=0.5, **CHEAP_ARGON2)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, identity_bootstrap, migrations=IDENTITY_MIGRATIONS, stop=stop, migrate_first=True))
-    channel = create_channel(f"127.0.0.1:{port}")
-    try:
-        health = health_pb2_grpc.HealthStub(channel)
-        for _ in range(300):
-            try:
-                if (await health.Check(health_pb2.HealthCheckRequest(service=""), timeout=0.5)).status == 1:
-                    break
-            except grpc.aio.AioRpcError:
-                pass
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
-        yield Identity(channel, identity_pb2_grpc.IdentityServiceStub(channel))
-    finally:
-        await channel.close()
-        stop.set()
-        await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 15)
+    async with serving(settings, identity_bootstrap, migrations=IDENTITY_MIGRATIONS) as running:
+        channel = create_channel(running.target)
+        try:
+            yield Identity(channel, identity_pb2_grpc.IdentityServiceStub(channel))
+        finally:
+            await channel.close()
 
 
 class LocalServer:

@@ -15,8 +15,9 @@ from mgov.notify.v1 import notify_pb2, notify_pb2_grpc
 from mgov_common.errors import NotFound
 from mgov_common.grpc_client import create_channel
 from mgov_common.ports import free_port
-from mgov_common.runtime import Runtime, ServiceParts, serve
+from mgov_common.runtime import Runtime, ServiceParts
 from tests.conftest import ExampleServiceSettings, Servers
+from tests.service_runner import serving
 
 SERVICE = "mgov.notify.v1.NotifyService"
 
@@ -52,15 +53,10 @@ async def running(servers: Servers, tmp_path: Path) -> AsyncIterator[Running]:
     async def bootstrap(runtime: Runtime) -> ServiceParts:
         return ServiceParts(registrations=[(notify_pb2_grpc.add_NotifyServiceServicer_to_server, ExampleServicer(), SERVICE)])
 
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, bootstrap, stop=stop, migrate_first=True))
-    target = f"127.0.0.1:{port}"
     try:
-        await wait_for_status(target, health_pb2.HealthCheckResponse.SERVING)
-        yield Running(target, nats, stop, task)
+        async with serving(settings, bootstrap) as running:
+            yield Running(running.target, nats, running.stop, running.task)
     finally:
-        stop.set()
-        await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 15)
         nats.stop()
 
 

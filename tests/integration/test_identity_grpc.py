@@ -13,7 +13,6 @@ import grpc
 import jwt
 import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
@@ -24,9 +23,9 @@ from mgov.identity.v1 import identity_pb2_grpc
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.grpc_client import create_channel
 from mgov_common.ports import free_port
-from mgov_common.runtime import serve
 from services.identity.bootstrap import MIGRATIONS, bootstrap
 from tests.conftest import Servers
+from tests.service_runner import serving
 from tests.integration.identity_support import identity_settings
 
 PASSWORD = "correct horse 9"
@@ -51,25 +50,12 @@ async def channel(servers: Servers, database: str) -> AsyncIterator[grpc.aio.Cha
     port = free_port()
     settings = identity_settings(database_url=database, nats_url=servers.nats_url, port=port, health_interval_s=0.1,
                                  shutdown_grace_s=0.5, lockout_duration_s=60, key_activation_delay_s=0.5, key_cache_s=0.1)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, bootstrap, migrations=MIGRATIONS, stop=stop, migrate_first=True))
-    channel = create_channel(f"127.0.0.1:{port}")
-    try:
-        health = health_pb2_grpc.HealthStub(channel)
-        for _ in range(200):
-            try:
-                if (await health.Check(health_pb2.HealthCheckRequest(service="mgov.identity.v1.IdentityService"), timeout=0.5)).status == 1:
-                    break
-            except grpc.aio.AioRpcError:
-                pass
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
-        yield channel
-    finally:
-        await channel.close()
-        stop.set()
-        await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 15)
+    async with serving(settings, bootstrap, migrations=MIGRATIONS) as running:
+        channel = create_channel(running.target)
+        try:
+            yield channel
+        finally:
+            await channel.close()
 
 
 @pytest.fixture

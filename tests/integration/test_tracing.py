@@ -18,8 +18,9 @@ from mgov_common.events.envelope import CloudEvent
 from mgov_common.events.outbox import record
 from mgov_common.grpc_client import create_channel
 from mgov_common.ports import free_port
-from mgov_common.runtime import Runtime, ServiceParts, serve
+from mgov_common.runtime import Runtime, ServiceParts
 from tests.conftest import ExampleServiceSettings, Servers
+from tests.service_runner import serving
 
 exporter = InMemorySpanExporter()
 
@@ -60,14 +61,8 @@ async def service(servers: Servers, tenant: str) -> AsyncIterator[tuple[str, lis
             consumers=[consumer],
         )
 
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, bootstrap, stop=stop, migrate_first=True))
-    await asyncio.sleep(0.5)
-    try:
-        yield f"127.0.0.1:{port}", consumed
-    finally:
-        stop.set()
-        await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 15)
+    async with serving(settings, bootstrap) as running:
+        yield running.target, consumed
 
 
 async def test_a_request_its_event_and_the_consumer_share_one_trace(service: tuple[str, list[CloudEvent]]) -> None:
