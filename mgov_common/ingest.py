@@ -1,4 +1,4 @@
-"""What tenant back-office systems may publish (DESIGN §4, docs/tenant-systems.md).
+"""What tenant back-office systems may publish (docs/tenant-systems.md).
 
 A system publishes CloudEvents on `mgov.ingest.<tenant>.<system id>.<...>` (over NATS
 with its own credentials, or through `POST /v1/tenants/{t}/events`, which publishes

@@ -3,7 +3,7 @@ service, which publishes a notification once it is committed, and every gateway
 replica, which subscribes for the users it holds a Server-Sent Events stream for.
 
 Subjects are `mgov.live.user.<user id>`. They carry the notification as JSON and are
-platform-internal: tenant systems' NATS permissions (issue 7) never include them.
+platform-internal: tenant systems' NATS permissions never include them.
 Nothing is kept: a client that was away resumes from the inbox (`Last-Event-ID`).
 """
 

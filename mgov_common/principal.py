@@ -1,4 +1,4 @@
-"""The verified caller of a request (DESIGN §2), as every service sees it.
+"""The verified caller of a request, as every service sees it.
 
 A principal comes only from a verified access token (`mgov_common.auth`): the gateway
 forwards the caller's bearer token in gRPC metadata and each service verifies it

@@ -2,7 +2,7 @@
 
 `google.protobuf.json_format` speaks proto3 JSON: camelCase names, enum values such
 as `ITEM_TYPE_ADMINISTRATIVE_LICENSING`, and a generic error string on bad input. The
-API of DESIGN §5 wants snake_case names, short enum values (`administrative_licensing`,
+API wants snake_case names, short enum values (`administrative_licensing`,
 `service_hall`) and, on bad input, a 422 naming each offending field. Both directions
 walk the message descriptors, so one function serves every message of every service:
 

@@ -28,7 +28,7 @@ _configured = False
 
 # LogRecord attributes that are not user-supplied `extra` fields.
 _STD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
-# Never logged, whatever a caller passes in `extra` (DESIGN: personal data stays out of logs).
+# Never logged, whatever a caller passes in `extra` (personal data stays out of logs).
 REDACTED_KEYS = frozenset({"phone", "password", "national_id", "id_number", "token", "refresh_token", "secret"})
 
 

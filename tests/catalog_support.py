@@ -1,7 +1,7 @@
 """Shared test data and fixtures of the catalogue tests (unit and integration).
 
 Import the fixtures you need into a test module (`from tests.catalog_support import
-catalog_pool`); the demo tenant tree of DESIGN §6 is projected through the real
+catalog_pool`); the demo tenant tree is projected through the real
 tenant-event handler, as identity's events would be.
 """
 

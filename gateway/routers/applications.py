@@ -1,4 +1,4 @@
-"""Cases (applications): apply, follow, act, upload materials, rate (DESIGN §5, issue 5).
+"""Cases (applications): apply, follow, act, upload materials, rate.
 
 The caller's token is forwarded to the workflow service, which decides who may see and
 do what (staff of another city get 404). Changes to a case need `If-Match` with the

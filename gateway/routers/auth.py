@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, token refresh, logout and the JWKS (DESIGN §5, docs/identity.md).
+"""Sign-up, sign-in, token refresh, logout and the JWKS (docs/identity.md).
 
 Token responses are `Cache-Control: no-store` (RFC 6749 §5.1). The client's address
 (`Caller.source_address`, from X-Forwarded-For only when the peer is a trusted proxy,

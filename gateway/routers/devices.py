@@ -1,4 +1,4 @@
-"""Push devices of the signed-in user (DESIGN §5 `POST /v1/devices`) and the Web Push key."""
+"""Push devices of the signed-in user (`POST /v1/devices`) and the Web Push key."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Liveness and readiness for ops (DESIGN §5)."""
+"""Liveness and readiness for ops."""
 
 from __future__ import annotations
 

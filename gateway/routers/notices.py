@@ -1,4 +1,4 @@
-"""Notices (信息公开): public reading, tenant admins publish (DESIGN §5, issue 4)."""
+"""Notices (信息公开): public reading, tenant admins publish."""
 
 from __future__ import annotations
 

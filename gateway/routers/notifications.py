@@ -1,4 +1,4 @@
-"""The caller's notifications: the inbox, marking read, and the live stream (DESIGN §5).
+"""The caller's notifications: the inbox, marking read, and the live stream.
 
 `GET /v1/notifications/stream` is Server-Sent Events: `id:` is the notification id,
 `event: notification`, `data:` its JSON. A client that reconnects with `Last-Event-ID`

@@ -1,4 +1,4 @@
-"""Service items (事项): the public catalogue and its administration (DESIGN §5, issue 4).
+"""Service items (事项): the public catalogue and its administration.
 
 Reads are public and cacheable: lists carry `Cache-Control: public`, an item carries
 an `ETag` and answers 304 to a matching `If-None-Match` (an explicit published version

@@ -1,4 +1,4 @@
-"""Tenant back-office systems (issue 7, docs/tenant-systems.md).
+"""Tenant back-office systems (docs/tenant-systems.md).
 
     POST   /v1/tenants/{t}/systems                      tenant admin: register; secrets shown once
     GET    /v1/tenants/{t}/systems                      tenant admin: list (never secrets)

@@ -1,4 +1,4 @@
-"""The staff inbox (mobile office): tasks, claim, assign, rectification tasks (DESIGN §5, issue 5)."""
+"""The staff inbox (mobile office): tasks, claim, assign, rectification tasks."""
 
 from __future__ import annotations
 

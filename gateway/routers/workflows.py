@@ -1,5 +1,5 @@
 """Workflow administration of a tenant: definitions, holiday calendar, settings, rating
-statistics (issue 5). Saving a definition validates it (422 naming the problem)."""
+statistics. Saving a definition validates it (422 naming the problem)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The CloudEvents 1.0 envelope of DESIGN §4 (structured JSON mode).
+"""The CloudEvents 1.0 envelope (structured JSON mode).
 
 Platform events have `source` `mgov/<service>` and type
 `mgov.<service>.<entity>.<verb>.v<N>`; events of tenant systems have source
@@ -103,5 +103,5 @@ class CloudEvent(BaseModel):
         return tuple(self.type.split(".")[1:-1])
 
     def platform_subject(self) -> str:
-        """`mgov.evt.<tenant>.<service>.<entity>.<verb>` (DESIGN §4)."""
+        """`mgov.evt.<tenant>.<service>.<entity>.<verb>`."""
         return ".".join(("mgov", "evt", self.tenant, *self.type_parts))

@@ -1,4 +1,4 @@
-"""The CloudEvents envelope of DESIGN §4."""
+"""The CloudEvents envelope."""
 
 import json
 import uuid

@@ -1,4 +1,4 @@
-"""The catalogue's projection of identity's tenant tree (DESIGN §2: no cross-schema SQL).
+"""The catalogue's projection of identity's tenant tree (no cross-schema SQL).
 
 Identity publishes `identity.tenant.created|updated`; the consumer upserts them here.
 Events may arrive out of order after a redelivery, so an event older than the stored

@@ -1,6 +1,6 @@
 """The application form of an item is a JSON Schema; a broken one must never be published.
 
-Workflow validates citizens' forms against it (issue 5), so it is checked here against
+Workflow validates citizens' forms against it, so it is checked here against
 its meta-schema (draft 2020-12 unless the schema names another with `$schema`), must
 describe a JSON object, and must stay small. Errors name the path inside the schema,
 e.g. `form_schema.properties.name.type`.

@@ -5,7 +5,7 @@
 - `province_admin` of any ancestor-or-self (the province admin administers the whole
   subtree);
 - a registered back-office system of the tenant itself (principal kind `system`), for
-  the item.updated and notice.published ingest of DESIGN §4.
+  the item.updated and notice.published ingest.
 
 Citizens, clerks and approvers administer nothing; anonymous callers must sign in.
 """

@@ -1,1 +1,1 @@
-"""Demo data (DESIGN §6), kept as data files; loaded by `service_layer.seed`."""
+"""Demo data, kept as data files; loaded by `service_layer.seed`."""

@@ -1,4 +1,4 @@
-"""The demo catalogue (DESIGN §6), loaded at start in demo mode, idempotently.
+"""The demo catalogue, loaded at start in demo mode, idempotently.
 
 The data lives in `seed/demo_catalog.json` (items, localisations, opt-outs, notices)
 and `seed/demo_forms.json` (application-form templates). Items go through the same

@@ -1,4 +1,4 @@
-"""The NATS server's authorization, generated from the registered systems (issue 7).
+"""The NATS server's authorization, generated from the registered systems.
 
 On one machine (`mgov up`) the embedded server runs with `-c nats.conf`, which includes
 the file written here; after every change of a system the identity service rewrites

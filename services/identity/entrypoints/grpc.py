@@ -2,7 +2,7 @@
 
 The caller is `current_principal()`, bound by `mgov_common.grpc_server` from the
 verified bearer token; errors are domain errors, mapped by the same interceptor.
-Tenant back-office systems (issue 7) are at the end (docs/tenant-systems.md).
+Tenant back-office systems are at the end (docs/tenant-systems.md).
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return pb.VerifyAuditChainResponse(ok=report.ok, rows_checked=report.rows_checked,
                                            first_broken_seq=report.first_broken_seq, reason=report.reason)
 
-    # --- Tenant back-office systems (issue 7, docs/tenant-systems.md) --------------
+    # --- Tenant back-office systems (docs/tenant-systems.md) --------------
 
     def _system_pb(self, s: Any) -> pb.System:
         m = pb.System(id=str(s.id), tenant_id=s.tenant_id, name=s.name, event_types=list(s.event_types), client_id=s.client_id,

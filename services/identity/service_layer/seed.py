@@ -1,4 +1,4 @@
-"""The demo tree and accounts (DESIGN §6, demo mode only) and the first province of a
+"""The demo tree and accounts (demo mode only) and the first province of a
 real deployment (`mgov identity bootstrap`). Idempotent: what exists is left alone
 (missing roles are added), and new tenants emit their events through the outbox."""
 

@@ -1,4 +1,4 @@
-"""Notify's projection of identity's tenant tree (DESIGN §2: no cross-schema SQL).
+"""Notify's projection of identity's tenant tree (no cross-schema SQL).
 
 Template inheritance walks up (a county falls back to its city, then the province);
 notice subscriptions walk down (a province notice reaches subscribers of every tenant

@@ -4,7 +4,7 @@ A *category* is what a user opts in or out of (per channel); a *template key* is
 purpose a text is written for (several keys share a category). Defaults are on for
 in-app and push; SMS, which costs the tenant money and interrupts, is on only for
 what a citizen or civil servant must act on. Case outcomes in the in-app inbox are a
-record of the case and cannot be turned off (issue 6).
+record of the case and cannot be turned off.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The unit of work turns each into a CloudEvent `mgov.workflow.<entity>.<verb>.v1` on
 `mgov.evt.<case tenant>.workflow.<entity>.<verb>`. The keys are a contract with the
-notify service (issue 6) and tenant systems: add keys, never rename or drop one
+notify service and tenant systems: add keys, never rename or drop one
 (docs/workflow.md lists them).
 """
 

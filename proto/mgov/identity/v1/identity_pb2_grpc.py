@@ -352,7 +352,7 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RegisterSystem(self, request, context):
-        """--- Tenant back-office systems (issue 7) ---------------------------------
+        """--- Tenant back-office systems ---------------------------------
 
         Registers a back-office system of a tenant and returns its credentials,
         shown only this once.
