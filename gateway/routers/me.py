@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from gateway.auth import SignedInDep
+from gateway.auth import PersonDep
 from gateway.deps import BackendsDep
 from gateway.identity_views import NO_STORE, identity, user_json
 from mgov.identity.v1 import identity_pb2
@@ -21,14 +21,14 @@ class NationalIdBody(BaseModel):
 
 
 @router.get("/me", summary="The signed-in user, with roles per tenant")
-async def me(caller: SignedInDep, response: Response, backends: BackendsDep) -> dict[str, Any]:
+async def me(caller: PersonDep, response: Response, backends: BackendsDep) -> dict[str, Any]:
     user = await identity(backends).GetUser(identity_pb2.GetUserRequest(), metadata=caller.metadata)
     response.headers.update(NO_STORE)
     return user_json(user)
 
 
 @router.post("/me/national-id", summary="Add a national ID number: identity level becomes real-name (2)")
-async def national_id(body: NationalIdBody, caller: SignedInDep, response: Response, backends: BackendsDep) -> dict[str, Any]:
+async def national_id(body: NationalIdBody, caller: PersonDep, response: Response, backends: BackendsDep) -> dict[str, Any]:
     user = await identity(backends).SetNationalId(
         identity_pb2.SetNationalIdRequest(national_id=body.national_id, real_name=body.real_name), metadata=caller.metadata)
     response.headers.update(NO_STORE)

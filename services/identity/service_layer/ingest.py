@@ -27,7 +27,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -205,7 +205,7 @@ class IngestRouter:
             await msg.ack()
             return
         try:
-            token = await self._token(system_id, tenant)
+            token = await self._token(system_id, tenant, system.event_types)
             await self._appliers[event.type](event, (("authorization", f"Bearer {token}"),))
         except Retry as exc:
             if delivered >= self.max_deliver:
@@ -223,16 +223,18 @@ class IngestRouter:
         self.stats.applied += 1
         await msg.ack()
 
-    async def _token(self, system_id: str, tenant: str) -> str:
-        """A system token for calls made as the system, reused for half its 2-minute life."""
+    async def _token(self, system_id: str, tenant: str, grants: Iterable[str]) -> str:
+        """A system token for calls made as the system (carrying exactly the event types
+        its registration grants now), reused for half its 2-minute life."""
         now = self.ctx.clock()
-        hit = self._tokens.get(system_id)
+        key = f"{system_id}:{','.join(sorted(grants))}"
+        hit = self._tokens.get(key)
         if hit is not None and hit[1] > now:
             return hit[0]
-        token = await self.ctx.issuer.issue_system(system_id, tenant, now, ttl_s=120)
+        token = await self.ctx.issuer.issue_system(system_id, tenant, now, ttl_s=120, grants=grants)
         if len(self._tokens) > 10_000:
             self._tokens.clear()
-        self._tokens[system_id] = (token.token, now + timedelta(seconds=60))
+        self._tokens[key] = (token.token, now + timedelta(seconds=60))
         return token.token
 
     async def _call(self, rpc: Callable[..., Awaitable[object]], request: object, metadata: tuple[tuple[str, str], ...]) -> object:
