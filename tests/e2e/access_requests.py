@@ -67,6 +67,9 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
                                                                                 "client_id": "nobody", "client_secret": "x"}),
     ("GET", "/v1/me"): lambda w: Req("GET", "/v1/me"),
     ("POST", "/v1/me/national-id"): lambda w: Req("POST", "/v1/me/national-id", json={"national_id": "123", "real_name": "矩阵"}),
+    ("GET", "/v1/me/invitations"): lambda w: Req("GET", "/v1/me/invitations"),
+    ("POST", "/v1/me/invitations/{invitation_id}/accept"): lambda w: Req("POST", f"/v1/me/invitations/{MISSING}/accept", exists=False),
+    ("POST", "/v1/me/invitations/{invitation_id}/decline"): lambda w: Req("POST", f"/v1/me/invitations/{MISSING}/decline", exists=False),
     ("GET", "/v1/me/preferences"): lambda w: Req("GET", "/v1/me/preferences"),
     ("PUT", "/v1/me/preferences"): lambda w: Req("PUT", "/v1/me/preferences", json={}),
     ("GET", "/v1/tenants"): lambda w: Req("GET", "/v1/tenants"),
@@ -76,7 +79,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
         "id": "xihu", "name": {"zh": "西湖区"}, "division_code": "330106", "parent_id": "hangzhou"}),
     ("PATCH", "/v1/tenants/{tenant_id}"): lambda w: Req("PATCH", "/v1/tenants/hangzhou", json={"name": {"en": "Hangzhou"}}),
     ("GET", "/v1/tenants/{tenant_id}/staff"): lambda w: Req("GET", "/v1/tenants/hangzhou/staff"),
-    # A phone that is already staff here with these roles: nothing changes.
+    # An invitation to the clerk's phone for a role they hold: nothing changes unless accepted.
     ("POST", "/v1/tenants/{tenant_id}/staff"): lambda w: Req("POST", "/v1/tenants/hangzhou/staff", json={
         "phone": "13900000011", "name": "杭州市受理员", "roles": ["clerk"]}),
     ("PUT", "/v1/tenants/{tenant_id}/staff/{user_id}/roles/{role}"): lambda w: Req(
