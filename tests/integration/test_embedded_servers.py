@@ -28,10 +28,27 @@ finally:
 """
 
 
+def _interpreter_for_others() -> tuple[list[str], str]:
+    """A Python of this version that another user can run, with this venv's packages.
+
+    The venv's interpreter may link to one under a private home (pyenv in /root); the
+    system's interpreter of the same version then runs the same installed packages.
+    """
+    real = Path(sys.executable).resolve()
+    if all(os.stat(p).st_mode & 0o001 for p in [*real.parents, real]):
+        return [], sys.executable
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if not system.exists():
+        pytest.skip(f"no Python {sys.version_info.major}.{sys.version_info.minor} that another user can run ({real} is private)")
+    site = next(p for p in sys.path if p.endswith("site-packages") and p.startswith(sys.prefix))
+    return [f"PYTHONPATH={repo_root()}:{site}"], str(system)
+
+
 def run_as(user: str | None, root: Path) -> str:
     cmd = [sys.executable, "-c", SCRIPT, str(root)]
     if user is not None:
-        cmd = ["runuser", "-u", user, "--", "env", f"HOME={root}", *cmd]
+        env, python = _interpreter_for_others()
+        cmd = ["runuser", "-u", user, "--", "env", *env, f"HOME={root}", python, "-c", SCRIPT, str(root)]
     out = subprocess.run(cmd, cwd=repo_root(), capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout
