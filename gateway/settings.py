@@ -21,3 +21,8 @@ class GatewaySettings(PlatformSettings):
     client_deadline_s: float = Field(default=5.0, gt=0)
     readiness_timeout_s: float = Field(default=1.0, gt=0)
     workers: int = 1
+    # Request limits (gateway/request_limits.py, gateway/http_protocol.py): the body a
+    # route accepts unless it declares more, the request line + headers, JSON nesting.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=16 * 1024, ge=4096)
+    max_json_depth: int = Field(default=64, ge=8, le=512)

@@ -28,6 +28,7 @@ from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
 from gateway.identity_views import SLUG, identity
 from gateway.problems import Problem
+from gateway.request_limits import EVENT_MAX_BODY
 from mgov.identity.v1 import identity_pb2
 from mgov_common import ingest
 from mgov_common.events.streams import REJECTED_STREAM
@@ -210,7 +211,7 @@ async def oauth_token(request: Request, backends: BackendsDep) -> Response:
 
 
 @router.post("/v1/tenants/{tenant_id}/events", status_code=202, summary="Ingest one CloudEvent from a system of the tenant",
-             responses={403: {"description": "not a system of this tenant, or a body claiming another tenant"}})
+             responses={403: {"description": "not a system of this tenant, or a body claiming another tenant"}}, max_body_size=EVENT_MAX_BODY)
 async def ingest_event(request: Request, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> Response:
     p = caller.principal
     if p.kind != SYSTEM:
