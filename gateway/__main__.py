@@ -35,7 +35,9 @@ def main() -> None:
     except PortInUse as exc:
         raise SystemExit(f"mgov-gateway: {exc}") from None
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5,
-                http=bounded_head_protocol(settings.max_header_bytes))
+                http=bounded_head_protocol(settings.max_header_bytes),
+                # Forwarded headers only from the configured proxies (uvicorn alone would trust loopback).
+                proxy_headers=bool(settings.forwarded_allow_ips.strip()), forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,11 @@ class GatewaySettings(PlatformSettings):
     client_deadline_s: float = Field(default=5.0, gt=0)
     readiness_timeout_s: float = Field(default=1.0, gt=0)
     workers: int = 1
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses or networks, "*" for any): the reverse proxy in front of the gateway,
+    # e.g. the Kubernetes ingress. Empty (the default, and `mgov up`): the client
+    # address is the TCP peer's, whatever a header claims.
+    forwarded_allow_ips: str = ""
     # Request limits (gateway/request_limits.py, gateway/http_protocol.py): the body a
     # route accepts unless it declares more, the request line + headers, JSON nesting.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
