@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import grpc
+import nats.errors
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -239,7 +240,29 @@ async def ingest_event(request: Request, caller: SignedInDep, backends: Backends
     except ingest.Refused as exc:
         raise Problem(exc.status, exc.code, str(exc)) from None
     event = accepted.event
-    js = _js(request)
-    ack = await js.publish(ingest.ingest_subject(p.tenant, p.subject, event.type), event.to_json().encode(),
-                           headers={"Nats-Msg-Id": str(event.id)})
-    return JSONResponse({"id": str(event.id), "status": "accepted", "duplicate": bool(ack.duplicate)}, status_code=202)
+    # Through admission, like a system's own NATS publish: one set of quotas for both paths.
+    reply = await _admit(request, ingest.ingest_subject(p.tenant, p.subject, event.type), event.to_json().encode(),
+                         {"Nats-Msg-Id": str(event.id)})
+    return JSONResponse({"id": str(event.id), "status": "accepted", "duplicate": bool(reply.get("duplicate"))}, status_code=202)
+
+
+async def _admit(request: Request, subject: str, data: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """Admission's answer (mgov_common.ingest_admission); its refusals as problems."""
+    live = getattr(request.app.state, "live", None)
+    if live is None or not live.connected:
+        raise Problem(503, "bus_unavailable", "the event bus is not reachable; try again", headers={"Retry-After": "2"})
+    try:
+        msg = await live.nc.request(subject, data, timeout=10, headers=headers)
+    except (nats.errors.NoRespondersError, nats.errors.TimeoutError, TimeoutError):
+        raise Problem(503, "ingest_unavailable", "events cannot be accepted now; try again", headers={"Retry-After": "2"}) from None
+    reply = safejson.try_loads(msg.data or b"")
+    if not isinstance(reply, dict):
+        raise Problem(503, "ingest_unavailable", "events cannot be accepted now; try again", headers={"Retry-After": "2"})
+    err, ours = reply.get("error"), reply.get("mgov")
+    if isinstance(err, dict):
+        ours = ours if isinstance(ours, dict) else {}
+        status = int(err.get("code") or 503)
+        retry = ours.get("retry_after_s") or (2 if status == 503 else None)
+        raise Problem(status, str(ours.get("code") or "refused"), str(err.get("description") or ""),
+                      headers={"Retry-After": str(int(retry))} if retry else None)
+    return reply

@@ -18,6 +18,7 @@ from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.auth import JwksCache, TokenVerifier
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
+from mgov_common.ingest_admission import Admission
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.settings import SettingsError
 from services.identity.adapters.nats_auth import NatsAuthWriter, credentials_of, public_url
@@ -143,6 +144,9 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
         catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
         consumers.append(IngestRouter(ctx, runtime.pool, runtime.js, workflow, catalog))
+        admission = Admission(runtime.nc, settings.ingest_quotas())
+        await admission.start()
+        on_stop.append(admission.stop)
 
         async def close_channels() -> None:
             await workflow.close()

@@ -46,7 +46,8 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
 
     tmp = tmp_path_factory.mktemp("demo")
     # A short sign-in lockout, so the lockout test can see one end without a long wait.
-    p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_IDENTITY_LOCKOUT_DURATION_S=str(LOCKOUT_S))
+    # The poison test sends a thousand events at once: a burst above the default quota's.
+    p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_IDENTITY_LOCKOUT_DURATION_S=str(LOCKOUT_S), MGOV_INGEST_BURST="5000")
     try:
         wait_ready(p)
         yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov",
