@@ -25,6 +25,8 @@ class DemoPlatform:
     nats_url: str = ""
     # The pid of `mgov up` (its children are the services).
     pid: int = 0
+    # The identity service's gRPC port (tests that need a platform service's token).
+    identity_port: int = 0
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -51,6 +53,6 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
     try:
         wait_ready(p)
         yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov",
-                           demo_nats_url(p.ports['NATS']), p.proc.pid)
+                           demo_nats_url(p.ports['NATS']), p.proc.pid, p.ports["IDENTITY"])
     finally:
         stop(p, signal.SIGINT)
