@@ -17,6 +17,7 @@ from gateway.auth import PersonDep, SignedInDep
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
 from gateway.problems import Problem
+from gateway.request_limits import DOCUMENT_MAX_BODY
 from gateway.workflow_json import PRIVATE, application_json, case_response, expected_version, stub
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov_common import protojson
@@ -50,7 +51,7 @@ class RatingBody(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-@router.post("/applications", status_code=201, summary="Apply for a service (a repeated Idempotency-Key returns the same case)")
+@router.post("/applications", status_code=201, summary="Apply for a service (a repeated Idempotency-Key returns the same case)", max_body_size=DOCUMENT_MAX_BODY)
 async def apply(body: ApplyBody, caller: PersonDep, response: Response, backends: BackendsDep,
                 idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
     form = protojson.from_json(body.form, struct_pb2.Struct, path="form")
@@ -120,7 +121,7 @@ async def _upload(request: Request) -> tuple[bytes, str, str, str]:
 
 
 @router.post("/applications/{application_id}/materials", status_code=201,
-             summary="Upload a material to a case (multipart 'file', at most 10 MB; PDF, OFD, JPEG or PNG by content, no active content)")
+             summary="Upload a material to a case (multipart 'file', at most 10 MB; PDF, OFD, JPEG or PNG by content, no active content)", max_body_size=MAX_BODY_BYTES)
 async def add_material(application_id: str, request: Request, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     content, filename, code, sha = await _upload(request)
     material = await stub(backends).AddMaterial(pb.AddMaterialRequest(
@@ -129,7 +130,7 @@ async def add_material(application_id: str, request: Request, caller: PersonDep,
     return protojson.to_json(material)  # type: ignore[no-any-return]
 
 
-@router.post("/materials", status_code=201, summary="Upload a material before applying; pass its id in material_ids")
+@router.post("/materials", status_code=201, summary="Upload a material before applying; pass its id in material_ids", max_body_size=MAX_BODY_BYTES)
 async def add_held_material(request: Request, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     content, filename, code, sha = await _upload(request)
     material = await stub(backends).AddMaterial(pb.AddMaterialRequest(

@@ -1,9 +1,9 @@
 """Sign-up, sign-in, token refresh, logout and the JWKS (docs/identity.md).
 
 Token responses are `Cache-Control: no-store` (RFC 6749 §5.1). The client's address
-(`Caller.source_address`, from X-Forwarded-For only when the peer is a trusted proxy,
-see uvicorn's `FORWARDED_ALLOW_IPS`) goes to identity for the sign-in lockout and the
-audit log.
+(`Caller.source_address`: the TCP peer, or X-Forwarded-For only when the peer is one of
+the proxies in `MGOV_GATEWAY_FORWARDED_ALLOW_IPS`) goes to identity for sign-in
+throttling and the audit log.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
 from gateway.identity_views import SLUG, identity
 from gateway.problems import Problem
+from gateway.request_limits import EVENT_MAX_BODY
 from mgov.identity.v1 import identity_pb2
 from mgov_common import ingest, safejson
 from mgov_common.events.streams import REJECTED_STREAM
@@ -225,7 +226,7 @@ async def bounded_body(request: Request, limit: int) -> bytes:
 
 
 @router.post("/v1/tenants/{tenant_id}/events", status_code=202, summary="Ingest one CloudEvent from a system of the tenant",
-             responses={403: {"description": "not a system of this tenant, or a body claiming another tenant"}})
+             responses={403: {"description": "not a system of this tenant, or a body claiming another tenant"}}, max_body_size=EVENT_MAX_BODY)
 async def ingest_event(request: Request, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> Response:
     p = caller.principal
     if p.kind != SYSTEM:
