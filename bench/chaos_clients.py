@@ -51,7 +51,7 @@ async def client(base_url: str, token: str, service_id: str, load: Load) -> None
     """Submit until `load.stopping`; then finish the key in hand (bounded by the caller)."""
     headers = {"authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as http:
-        last_ok = time.monotonic()
+        last_ok: float | None = None  # gaps count from the first accepted request on
         key: str | None = None
         while True:
             key = key or str(uuid.uuid4())
@@ -68,7 +68,8 @@ async def client(base_url: str, token: str, service_id: str, load: Load) -> None
                     load.window_of_case[case_id] = load.window
                     load.accepted.append(Accepted(case_id, key, now))
                 load._count(load.accepted_by_window)
-                load.record_gap(now - last_ok)
+                if last_ok is not None:
+                    load.record_gap(now - last_ok)
                 last_ok = now
                 key = None
                 if load.stopping:
@@ -80,7 +81,8 @@ async def client(base_url: str, token: str, service_id: str, load: Load) -> None
                     wait = float(resp.headers.get("retry-after", "0.2"))
                 except ValueError:
                     wait = 0.2
-            load.record_gap(now - last_ok)
+            if last_ok is not None:
+                load.record_gap(now - last_ok)
             await asyncio.sleep(min(max(wait, 0.05), MAX_RETRY_WAIT_S))
 
 

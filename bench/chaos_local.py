@@ -32,7 +32,7 @@ from mgov_common.ports import free_port
 
 CLIENTS = 20
 WINDOW_S = 12.0
-WARM_UP_S = 5.0
+WARM_UP_S = 8.0
 FAULTS = ("identity", "catalog", "workflow", "notify", "gateway", "nats", "postgres")
 CITIZEN, PASSWORD = "13900000100", "mgov-demo-2026"
 PORTS = ("GATEWAY", "NATS", "POSTGRES", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")

@@ -122,6 +122,19 @@ class OutboxRelay:
             raise
         return conn
 
+    @staticmethod
+    def _usable(conn: asyncpg.Connection) -> bool:
+        try:
+            return not conn.is_closed()
+        except asyncpg.InterfaceError:  # the pool took it back when the connection was lost
+            return False
+
+    async def _drop(self, conn: asyncpg.Connection) -> None:
+        try:
+            await self.pool.release(conn)  # the pool replaces a closed connection
+        except asyncpg.InterfaceError:
+            pass  # already released by the pool
+
     async def run(self) -> None:
         """Publish until cancelled; errors are logged and retried with backoff. The
         listening connection is made again after the database restarts."""
@@ -133,9 +146,9 @@ class OutboxRelay:
             while True:
                 self._wake.clear()
                 try:
-                    if listener is None or listener.is_closed():
+                    if listener is None or not self._usable(listener):
                         if listener is not None:
-                            await self.pool.release(listener)  # the pool replaces a closed connection
+                            await self._drop(listener)
                             listener = None
                         listener = await self._listen(channel)
                     n = await self.publish_batch()
@@ -157,7 +170,7 @@ class OutboxRelay:
         finally:
             if listener is not None:
                 try:
-                    if not listener.is_closed():
+                    if self._usable(listener):
                         await listener.remove_listener(channel, self._on_notify)
                 finally:
-                    await self.pool.release(listener)
+                    await self._drop(listener)

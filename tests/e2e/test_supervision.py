@@ -194,4 +194,9 @@ def test_a_killed_postgres_comes_back_by_itself_requests_meanwhile_get_503_and_n
     until(lambda: readyz(platform).status_code == 200, "ready again once PostgreSQL is back")
     after = until(lambda: (r := apply(platform, token, service_id, str(uuid.uuid4()))).status_code == 201 and r,
                   "a case accepted after the restart")
-    assert {before.json()["id"], after.json()["id"]} <= my_case_ids(platform, token)
+    cases = {before.json()["id"], after.json()["id"]}
+    assert cases <= my_case_ids(platform, token)
+    links = {f"/applications/{case}" for case in cases}
+    counts = until(lambda: (c := notifications_by_case(platform, token)) and all(link in c for link in links) and c,
+                   "a notification for the cases accepted before and after the restart")
+    assert {link: counts[link] for link in links} == {link: 1 for link in links}
