@@ -44,6 +44,7 @@ class DemoPlatform:
 @pytest.fixture(scope="session")
 def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlatform]:
     """`mgov up` in demo mode (seeded tenants, accounts, items) on free ports."""
+    from launcher.pg_placement import discard
     from launcher.up import demo_nats_url
     from tests.e2e.test_platform import start, stop, wait_ready
 
@@ -58,3 +59,4 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
                            demo_nats_url(p.ports['NATS']), p.proc.pid, p.ports["IDENTITY"], dict(p.ports))
     finally:
         stop(p, signal.SIGINT)
+        discard(p.home / "postgres")
