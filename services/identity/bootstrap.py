@@ -18,6 +18,7 @@ from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.auth import JwksCache, TokenVerifier
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
+from mgov_common.ingest_admission import Admission
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.settings import SettingsError
 from services.identity.adapters.nats_auth import NatsAuthWriter, credentials_of, public_url
@@ -132,7 +133,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
         handlers.systems.on_change = apply_auth
         await apply_auth()  # the file matches the database from the start
-    handlers.systems.allow_http_webhooks = settings.demo
+    guard = settings.outbound_guard()
+    handlers.systems.guard = guard
     await prepare(handlers, settings.demo)
     servicer = IdentityServicer(handlers)
     servicer.nats_public_url = settings.nats_public_url or public_url(settings.require_nats_url())
@@ -143,8 +145,10 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     if settings.ingest_enabled:
         workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
         catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
-        router = IngestRouter(ctx, runtime.js, workflow, catalog)
-        background.append(router.run)
+        consumers.append(IngestRouter(ctx, runtime.pool, runtime.js, workflow, catalog))
+        admission = Admission(runtime.nc, settings.ingest_quotas())
+        await admission.start()
+        on_stop.append(admission.stop)
 
         async def close_channels() -> None:
             await workflow.close()
@@ -154,7 +158,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     if settings.webhooks_enabled:
         consumers.append(EventConsumer(runtime.pool, runtime.js, FAN_OUT, lambda conn, ev: fan_out(conn, ev, ctx.clock())))
         worker = WebhookWorker(ctx, runtime.pool, schedule_s=settings.webhook_schedule(), poll_s=settings.webhook_poll_s,
-                               timeout_s=settings.webhook_timeout_s)
+                               timeout_s=settings.webhook_timeout_s, guard=guard)
         background.append(worker.run)
         on_stop.append(worker.close)
     return ServiceParts(

@@ -205,7 +205,7 @@ def test_bad_input_is_a_4xx_problem_naming_the_field(demo_platform: DemoPlatform
         assert problem(c.post("/v1/auth/refresh", json={"refresh_token": "mgr_nope"}), 401)["code"] == "invalid_refresh_token"
         admin = bearer(demo_platform.sign_in("13900000010")["access_token"])
         assert fields(problem(c.put("/v1/tenants/hangzhou/staff/not-a-uuid/roles/clerk", headers=admin), 422)) == {"user_id"}
-        assert problem(c.put(f"/v1/tenants/hangzhou/staff/{uuid.uuid4()}/roles/clerk", headers=admin), 404)["code"] == "user_not_found"
+        assert problem(c.put(f"/v1/tenants/hangzhou/staff/{uuid.uuid4()}/roles/clerk", headers=admin), 404)["code"] == "staff_not_found"
         assert fields(problem(c.get("/v1/tenants", params={"page_token": "garbage"}), 422)) == {"page_token"}
         assert fields(problem(c.get("/v1/tenants", params={"page_size": 100000}), 422)) == {"page_size"}
         staff = problem(c.post("/v1/tenants/hangzhou/staff", json={"phone": new_phone(), "name": "x", "roles": ["chef"]}, headers=admin), 422)
@@ -242,6 +242,9 @@ def test_national_id_raises_the_level_and_personal_numbers_are_masked_for_others
         again = c.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]}).json()
         assert jwt.decode(again["access_token"], options={"verify_signature": False})["lvl"] == 2
         admin = demo_platform.sign_in("13900000010")["access_token"]
+        # Roles only by invitation: the person accepts, then is staff the admin can see and change.
+        invited = c.post("/v1/tenants/hangzhou/staff", json={"phone": phone, "name": "x", "roles": ["clerk"]}, headers=bearer(admin)).json()
+        assert c.post(f"/v1/me/invitations/{invited['id']}/accept", headers=bearer(pair["access_token"])).status_code == 200
         staffed = c.put(f"/v1/tenants/hangzhou/staff/{user_id}/roles/supervisor", headers=bearer(admin)).json()
         listed = {u["user_id"]: u for u in c.get("/v1/tenants/hangzhou/staff", headers=bearer(admin)).json()["items"]}
         for view in (staffed, listed[user_id]):

@@ -24,7 +24,7 @@ from services.identity.domain.phone import normalize_phone
 from services.identity.domain.sessions import RefreshSession, RefreshTokenInvalid, RefreshTokenReused
 from services.identity.domain.users import User
 from services.identity.service_layer import commands
-from services.identity.service_layer.access import parse_user_id, signed_in
+from services.identity.service_layer.access import parse_user_id, signed_in_person
 from services.identity.service_layer.context import Context
 from services.identity.service_layer.unit_of_work import UnitOfWork
 
@@ -145,7 +145,7 @@ class SignIn:
         ctx = self.ctx
         now = ctx.clock()
         if cmd.all_sessions:
-            p = signed_in(principal)
+            p = signed_in_person(principal)
             async with ctx.uow() as uow:
                 n = await uow.sessions.revoke_user(parse_user_id(p.subject), now, "logout_all")
                 uow.audit(AuditEntry("logout", "success", p.kind, p.subject, p.tenant, p.subject, cmd.source_address or None,
