@@ -166,7 +166,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
             log.info(f"{name}: applied {len(applied)} migration(s)")
     nc = await connect_nats(nats_url, "mgov-up")
     try:
-        await ensure_streams(nc.jetstream(), replicas=PlatformSettings().stream_replicas)
+        await ensure_streams(nc.jetstream(), options=PlatformSettings().stream_options())
     finally:
         await nc.close()
 

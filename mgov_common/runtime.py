@@ -72,7 +72,7 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
     js = nc.jetstream()
     tasks: list[asyncio.Task[None]] = []
     try:
-        await ensure_streams(js, replicas=settings.stream_replicas)
+        await ensure_streams(js, options=settings.stream_options())
         parts = await bootstrap(Runtime(settings, pool, nc, js))
         server, health, port = build_server(parts.registrations, address=f"{settings.host}:{settings.port}", verifier=parts.verifier)
         # Ready with the database; only degraded without NATS (events wait in the outbox).
