@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.mgov-installed
 NPM    ?= npm
 WEB_STAMP := web/node_modules/.mgov-installed
 
-.PHONY: install run test test-unit test-integration test-e2e test-browser proto proto-check web web-check web-audit screenshots bench lock clean
+.PHONY: install run test test-unit test-integration test-e2e test-browser proto proto-check web web-check web-audit screenshots bench chaos-local lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("mgov needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -67,10 +67,15 @@ bench: install
 	  if [ -f bench/$$m.py ]; then echo; echo "== bench.$$m"; $(BIN)/python -m bench.$$m || exit 1; fi; \
 	done
 
+# Kill each service, the gateway, NATS and PostgreSQL of a one-machine platform under
+# load and count what was lost, doubled or not notified (a few minutes; not in `make test`).
+chaos-local: install
+	$(BIN)/python -m bench.chaos_local
+
 # Rewrite requirements.lock from pyproject.toml's direct pins in a scratch venv.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check '.[test]'
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check '.[test,deploy]'
 	.lock-venv/bin/python -m pip freeze --all --exclude mgov --exclude pip > requirements.lock
 	rm -rf .lock-venv
 
