@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mgov-installed
+NPM    ?= npm
+WEB_STAMP := web/node_modules/.mgov-installed
 
-.PHONY: install run test test-unit test-integration test-e2e proto proto-check bench chaos-local lock clean
+.PHONY: install run test test-unit test-integration test-e2e test-browser proto proto-check web web-check web-audit screenshots bench chaos-local lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("mgov needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -21,7 +23,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/mgov up
 
-test: install proto-check
+test: install proto-check web-check
 	$(BIN)/python -m pytest -q -m "unit or integration or e2e" tests
 
 test-unit: install
@@ -33,11 +35,30 @@ test-integration: install
 test-e2e: install
 	$(BIN)/python -m pytest -q -m e2e tests
 
+# The mobile app in a real browser (Debian's chromium; `.ci/run` installs it).
+test-browser: install
+	$(BIN)/python -m pytest -q -m browser tests
+
 proto: install
 	$(BIN)/python tools/protogen.py
 
 proto-check: install
 	$(BIN)/python tools/protogen.py --check
+
+# The mobile app: web/ builds web/dist, which is committed (a Python-only checkout serves
+# it as is). `make web` rebuilds it; `make web-check` (part of `make test` when Node is
+# present) fails when the committed bundle is not what web/ builds.
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	@touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+	cd web && $(NPM) run build
+
+web-check: install
+	@if command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(WEB_STAMP) && $(BIN)/python tools/webcheck.py; \
+	else echo "web-check: Node is not installed; skipped (the committed web/dist is served as is)"; fi
 
 # The foundation figures, then each service's own benchmark where it has one.
 bench: install

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.app_browser import (BUSINESS_FORM, App, app, fill_form, open_item, sign_up, staff_act,  # noqa: F401
+from tests.e2e.browser.steps import (BUSINESS_FORM, App, fill_form, open_item, sign_up, staff_act,
                                    switch_region, unique_phone, upload)
 
 pytestmark = pytest.mark.browser

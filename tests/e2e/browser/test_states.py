@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.app_browser import PDF, App, app, sign_in, staff_act, unique_phone  # noqa: F401
+from tests.e2e.browser.steps import PDF, App, sign_in, staff_act, unique_phone
 from tests.e2e.conftest import DemoPlatform
 
 pytestmark = pytest.mark.browser
@@ -122,4 +122,21 @@ def test_offline_the_shell_still_opens_and_says_it_is_offline(app: App) -> None:
     expect(page.get_by_role("status").filter(has_text="离线")).to_be_visible()
     expect(page.get_by_role("searchbox", name="搜索事项")).to_be_visible()
     expect(page.get_by_role("link", name="首页")).to_be_visible()
+    ctx.close()
+
+
+def test_an_invited_staff_member_accepts_in_the_app_and_gets_the_task_inbox(app: App) -> None:
+    phone = unique_phone()
+    admin = app.platform.sign_in("13900000010")["access_token"]
+    with app.platform.client(admin) as c:
+        invited = c.post("/v1/tenants/xihu/staff", json={"phone": phone, "name": "西湖区受理员", "password": PASSWORD, "roles": ["clerk"]})
+    assert invited.status_code == 202, invited.text
+    ctx = app.context()
+    page = ctx.new_page()
+    sign_in(page, phone, PASSWORD)
+    expect(page.get_by_role("link", name="待办")).to_have_count(0)
+    expect(page.get_by_text("西湖区邀请您担任受理人员")).to_be_visible()
+    page.get_by_role("button", name="接受").click()
+    page.get_by_role("link", name="待办").click()
+    expect(page.get_by_role("heading", name="待办")).to_be_visible()
     ctx.close()

@@ -1,23 +1,23 @@
-"""The mobile app in a real browser: Debian's Chromium driven by Playwright, against the
+"""Steps a user takes in the app, in the words of its screens, and the shared set-up of the
+browser tests: the mobile app in a real browser, Debian's Chromium driven by Playwright, against the
 demo platform the e2e tests start (`mgov up`, which serves the committed web/dist at /).
 
-Staff of 西湖区 are created once through the API by the Hangzhou admin (the demo seeds
-staff for the city, and a case filed in 西湖区 is handled there).
+Staff of 西湖区 are invited once through the API by the Hangzhou admin and accept (the
+demo seeds staff for the city only, and a case filed in 西湖区 is handled there).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import DemoPlatform
+from tests.material_samples import PDF
 
 CHROMIUM = os.environ.get("MGOV_CHROMIUM", "/usr/bin/chromium")
 HZ_ADMIN = "13900000010"
@@ -43,31 +43,19 @@ class App:
         return ctx
 
 
-@pytest.fixture(scope="session")
-def app(demo_platform: DemoPlatform) -> Iterator[App]:
-    if not Path(CHROMIUM).exists():
-        message = f"the browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk"
-        if os.environ.get("MGOV_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    clerk, approver = create_county_staff(demo_platform)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield App(demo_platform, browser, clerk, approver)
-        finally:
-            browser.close()
-
-
 def create_county_staff(platform: DemoPlatform) -> tuple[str, str]:
+    """A clerk and an approver of 西湖区: invited by the Hangzhou admin, invitations accepted."""
     admin = platform.sign_in(HZ_ADMIN)["access_token"]
     phones = []
-    with platform.client(admin) as c:
-        for role in ("clerk", "approver"):
-            phone = unique_phone()
-            resp = c.post("/v1/tenants/xihu/staff", json={"phone": phone, "name": f"西湖区{role}", "password": STAFF_PASSWORD, "roles": [role]})
-            assert resp.status_code == 201, resp.text
-            phones.append(phone)
+    for role in ("clerk", "approver"):
+        phone = unique_phone()
+        with platform.client(admin) as c:
+            invited = c.post("/v1/tenants/xihu/staff", json={"phone": phone, "name": f"西湖区{role}", "password": STAFF_PASSWORD, "roles": [role]})
+        assert invited.status_code == 202, invited.text
+        with platform.client(platform.sign_in(phone, STAFF_PASSWORD)["access_token"]) as c:
+            accepted = c.post(f"/v1/me/invitations/{invited.json()['id']}/accept")
+        assert accepted.status_code == 200, accepted.text
+        phones.append(phone)
     return phones[0], phones[1]
 
 
@@ -116,7 +104,6 @@ def open_item(page: Page, query: str, name: str) -> None:
 
 BUSINESS_FORM = {"名称": "西湖小吃店", "经营者 / 法定代表人": "张小明", "经营者身份证号码": "330106199001011234",
                  "联系电话": "13912345678", "经营场所": "杭州市西湖区文二西路1号"}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def fill_form(page: Page, values: dict[str, str]) -> None:
