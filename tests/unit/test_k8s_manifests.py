@@ -1,11 +1,10 @@
-"""The Kubernetes deployment (deploy/k8s), rendered and checked offline.
+"""The Kubernetes deployment (deploy/k8s), rendered by the real kubectl and checked offline.
 
-Each overlay is rendered with deploy/k8s/render.py (the subset of kustomize the
-manifests use; no kustomize binary can be installed here), every built-in object is
-validated against the Kubernetes 1.32 schemas (kubernetes-validate, strict), the
-CloudNativePG Cluster is checked by hand, and the rest are the deployment's rules as
-specifications: hardened containers, probes that tell the truth, ports that agree
-with launcher/topology.py, settings that the processes' own settings classes accept,
+Each overlay is rendered once per session with `kubectl kustomize` (tests/k8s_support.py);
+the schema checks (kubernetes-validate, checkov) live in test_k8s_tools.py, the Argo CD
+ordering in test_k8s_sync_waves.py. Here are the deployment's rules as specifications:
+hardened containers, probes that tell the truth, ports that agree with
+launcher/topology.py, settings that the processes' own settings classes accept,
 references that resolve, network paths that are open or closed as intended.
 No cluster, no network.
 """
@@ -13,150 +12,41 @@ No cluster, no network.
 from __future__ import annotations
 
 import base64
-import copy
-import functools
 import importlib
 import importlib.metadata
-import importlib.util
 import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import pytest
 
 from gateway.settings import GatewaySettings
 from launcher.topology import GATEWAY_DEFAULT_PORT, SERVICES
 from mgov_common.settings import ServiceSettings, load_settings
+from tests.k8s_support import (
+    DOCS,
+    EXTERNAL_SECRETS,
+    NAMESPACES,
+    OVERLAYS,
+    ROOT,
+    container_env,
+    containers,
+    get,
+    matches,
+    of_kind,
+    pod_labels,
+    pod_spec,
+    quantity,
+    rendered,
+    workloads,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "deploy" / "k8s"
-DOCS = ROOT / "docs" / "deploy.md"
-OVERLAYS = ("dev", "production")
-NAMESPACES = {"dev": "mgov-dev", "production": "mgov"}
-K8S_VERSION = "1.32.0"
 APP_CONTAINER_UID = 10001
-# Secrets that no overlay creates, by design: documented in docs/deploy.md. The
-# CloudNativePG app secret (`<cluster>-app`) is added per rendered Cluster.
-EXTERNAL_SECRETS = {"dev": set(), "production": {"mgov-secrets"}}
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
 # Per replica, connections a service may hold beyond its pool (the outbox relay's
 # LISTEN connection and slack), and connections kept for migrations and superusers.
 CONN_PER_REPLICA_EXTRA = 2
 CONN_RESERVED = 10
-
-
-def _load_renderer() -> Any:
-    spec = importlib.util.spec_from_file_location("mgov_k8s_render", K8S / "render.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-render_mod = _load_renderer()
-
-
-@functools.cache
-def _rendered(directory: str) -> tuple[dict[str, Any], ...]:
-    return tuple(render_mod.render(directory))
-
-
-def rendered(overlay: str) -> list[dict[str, Any]]:
-    """The overlay's documents (a private copy: tests may not leak changes to each other)."""
-    path = K8S / "base" if overlay == "base" else K8S / "overlays" / overlay
-    return copy.deepcopy(list(_rendered(str(path))))
-
-
-def of_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
-    return [d for d in docs if d["kind"] == kind]
-
-
-def get(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
-    found = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
-    assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)}"
-    return found[0]
-
-
-def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
-    return workload["spec"]["template"]["spec"]
-
-
-def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
-    return workload["spec"]["template"]["metadata"].get("labels", {})
-
-
-def containers(workload: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = pod_spec(workload)
-    return [*spec.get("initContainers", []), *spec["containers"]]
-
-
-def workloads(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [d for d in docs if d["kind"] in WORKLOAD_KINDS]
-
-
-def matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
-    """Kubernetes label-selector semantics (an empty selector selects everything)."""
-    selector = selector or {}
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
-
-
-_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9, "m": 10**-3}
-
-
-def quantity(value: str | int | float) -> float:
-    text = str(value)
-    for suffix, factor in _UNITS.items():
-        if text.endswith(suffix):
-            return float(text[: -len(suffix)]) * factor
-    return float(text)
-
-
-def container_env(doc_set: list[dict[str, Any]], container: dict[str, Any], *, external: dict[str, dict[str, str]]) -> dict[str, str]:
-    """The environment a container would start with: ConfigMaps and Secrets resolved
-    from the rendered overlay, external Secrets from `external`."""
-    configmaps = {d["metadata"]["name"]: d.get("data", {}) for d in of_kind(doc_set, "ConfigMap")}
-    secrets = {
-        d["metadata"]["name"]: {k: base64.b64decode(v).decode() for k, v in d.get("data", {}).items()}
-        for d in of_kind(doc_set, "Secret")
-    }
-    secrets.update({name: values for name, values in external.items() if name not in secrets})
-    env: dict[str, str] = {}
-    for source in container.get("envFrom", []):
-        if "configMapRef" in source:
-            env.update(configmaps[source["configMapRef"]["name"]])
-        if "secretRef" in source:
-            env.update(secrets[source["secretRef"]["name"]])
-    for item in container.get("env", []):
-        if "value" in item:
-            env[item["name"]] = item["value"]
-            continue
-        ref = item["valueFrom"]
-        if "secretKeyRef" in ref:
-            r = ref["secretKeyRef"]
-            value = secrets.get(r["name"], {}).get(r["key"])
-            if value is None and not r.get("optional"):
-                raise AssertionError(f"{item['name']}: secret {r['name']} has no key {r['key']}")
-            if value is not None:
-                env[item["name"]] = value
-        elif "configMapKeyRef" in ref:
-            r = ref["configMapKeyRef"]
-            env[item["name"]] = configmaps[r["name"]][r["key"]]
-    return env
 
 
 def placeholder_external_secrets(docs: list[dict[str, Any]], overlay: str) -> dict[str, dict[str, str]]:
@@ -196,21 +86,6 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 # ---------------------------------------------------------------------------------
 # Schema validity
-
-
-@pytest.mark.parametrize("overlay", ("base", *OVERLAYS))
-def test_every_rendered_object_is_valid_for_kubernetes_1_32(overlay: str) -> None:
-    docs = rendered(overlay)
-    assert docs
-    for doc in docs:
-        where = f"{overlay}: {doc['kind']}/{doc['metadata']['name']}"
-        if doc["apiVersion"] == "postgresql.cnpg.io/v1":
-            assert doc["kind"] == "Cluster", where
-            continue  # a custom resource: checked field by field below
-        try:
-            kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
-        except kubernetes_validate.ValidationError as exc:
-            pytest.fail(f"{where}: {exc.message} at {'.'.join(str(p) for p in exc.path)}")
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -747,56 +622,6 @@ def test_no_overlay_leaves_the_placeholder_image_unresolved() -> None:
 
 
 # ---------------------------------------------------------------------------------
-# The renderer refuses what it would get wrong
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
-CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: '1'\n"
-
-
-@pytest.mark.parametrize(
-    "kustomization, extra",
-    [
-        ("resources: [cm.yaml]\ncommonLabels: {a: b}\n", {}),
-        ("resources: [cm.yaml]\nlabels: [{pairs: {a: b}, includeSelectors: true}]\n", {}),
-        ("secretGenerator: [{name: s, literals: [A=1]}]\n", {}),
-        ("resources: [cm.yaml]\npatches: [{path: p.yaml}]\n", {"p.yaml": CM.replace("name: c", "name: missing")}),
-        ("resources: [cm.yaml, cm.yaml]\n", {}),
-        ("resources: [d.yaml]\npatches: [{path: p.yaml}]\n", {
-            "d.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 1}]\n",
-            "p.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 2}]\n",
-        }),
-    ],
-    ids=["commonLabels", "includeSelectors", "hashed-generator", "missing-patch-target", "duplicate", "list-merge-by-unknown-key"],
-)
-def test_the_renderer_refuses_kustomize_features_it_does_not_implement(tmp_path: Path, kustomization: str, extra: dict[str, str]) -> None:
-    _write(tmp_path / "kustomization.yaml", kustomization)
-    _write(tmp_path / "cm.yaml", CM)
-    for name, text in extra.items():
-        _write(tmp_path / name, text)
-    with pytest.raises(render_mod.RenderError):
-        render_mod.render(tmp_path)
-
-
-def test_the_renderer_merges_containers_and_env_by_name_and_deletes_with_null() -> None:
-    base = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}, "spec": {"template": {"spec": {"containers": [
-        {"name": "a", "image": "i", "env": [{"name": "K", "value": "1"}, {"name": "L", "value": "2"}]},
-        {"name": "b", "image": "j"},
-    ]}}, "paused": True}}
-    patch = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}, "spec": {"paused": None, "template": {"spec": {"containers": [
-        {"name": "a", "env": [{"name": "L", "value": "3"}, {"name": "M", "value": "4"}]},
-    ]}}}}
-    out = render_mod.strategic_merge(base, patch)
-    a, b = out["spec"]["template"]["spec"]["containers"]
-    assert a["image"] == "i" and a["env"] == [{"name": "K", "value": "1"}, {"name": "L", "value": "3"}, {"name": "M", "value": "4"}]
-    assert b == {"name": "b", "image": "j"} and "paused" not in out["spec"]
-
-
-# ---------------------------------------------------------------------------------
 # The image and the guide
 
 
@@ -821,6 +646,6 @@ def test_the_guide_covers_ordering_secrets_durability_probes_and_what_was_not_ve
     guide = DOCS.read_text(encoding="utf-8")
     for phrase in (
         "kubectl apply -k", "mgov-migrate", "mgov-secrets", "mgov-pg-app", "sync_interval: always",
-        "/readyz", "CloudNativePG", "Not verified here", "render.py",
+        "/readyz", "CloudNativePG", "Not verified here", "kubectl kustomize",
     ):
         assert phrase in guide, phrase
