@@ -4,16 +4,27 @@ Every process reads the platform-wide `MGOV_*` variables (database, NATS, demo m
 home directory) and its own prefixed ones (`MGOV_IDENTITY_PORT`, ...). A setting that
 holds a secret has no default outside demo mode: a production process that lacks it
 refuses to start and names the variable.
+
+Secrets may also come as files, one per setting, named like the variable, in the
+directory `MGOV_SECRETS_DIR` (on Kubernetes a Secret mounted as a volume, so that no
+secret sits in the process environment, where `/proc/<pid>/environ`, crash reports
+and child processes would see it). An environment variable wins over a file. The
+database password may be such a file, `MGOV_DATABASE_PASSWORD`: it is put into
+`MGOV_DATABASE_URL`, which then carries only the user, host and TLS settings.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
+
+SECRETS_DIR_VAR = "MGOV_SECRETS_DIR"
 
 
 class SettingsError(RuntimeError):
@@ -36,6 +47,38 @@ class PlatformSettings(BaseSettings):
     stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias=AliasChoices("MGOV_STREAM_REPLICAS"))
     # Where services fetch the JWKS that verifies access tokens.
     identity_addr: str = Field(default="127.0.0.1:50051", validation_alias=AliasChoices("MGOV_IDENTITY_ADDR"))
+    # Put into database_url's user part when that has no password (usually from a file).
+    database_password: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MGOV_DATABASE_PASSWORD"))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        directory = os.environ.get(SECRETS_DIR_VAR)
+        if directory:
+            if not Path(directory).is_dir():
+                raise SettingsError(f"{SECRETS_DIR_VAR}: {directory} is not a directory")
+            file_secret_settings = SecretsSettingsSource(settings_cls, secrets_dir=directory)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> "PlatformSettings":
+        if self.database_password is None or not self.database_url:
+            return self
+        parts = urlsplit(self.database_url)
+        if parts.password is not None:
+            raise ValueError("MGOV_DATABASE_URL already holds a password: give it in one place only")
+        if not parts.username or not parts.hostname:
+            raise ValueError("MGOV_DATABASE_URL needs a user and a host to go with MGOV_DATABASE_PASSWORD")
+        password = quote(self.database_password.get_secret_value(), safe="")
+        netloc = f"{parts.username}:{password}@{parts.netloc.rpartition('@')[2]}"
+        object.__setattr__(self, "database_url", urlunsplit(parts._replace(netloc=netloc)))
+        return self
 
     def require_database_url(self) -> str:
         if not self.database_url:
