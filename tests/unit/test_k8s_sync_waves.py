@@ -139,7 +139,7 @@ def _move(docs: list[dict[str, Any]], kind: str, name: str, to_wave: int) -> lis
         ("HorizontalPodAutoscaler", "gateway", -5, "Deployment/gateway"),
         ("ConfigMap", "mgov-config", 5, "ConfigMap/mgov-config"),
         ("Job", "mgov-migrate", 5, "Job/mgov-migrate"),
-        ("NetworkPolicy", "default-deny-ingress", 5, "NetworkPolicy/default-deny-ingress"),
+        ("NetworkPolicy", "default-deny", 5, "NetworkPolicy/default-deny"),
         ("StatefulSet", "nats", 0, "StatefulSet/nats"),
     ],
     ids=["headless-service-after-its-statefulset", "hpa-before-its-deployment", "config-after-its-consumers",
