@@ -1,8 +1,10 @@
 """The rendered overlays pass the real tools: Kubernetes' own schemas and checkov.
 
 - kubernetes-validate (strict: no unknown fields) for every Kubernetes version the
-  deployment supports; custom resources (CloudNativePG, the Barman Cloud plugin, the
-  Prometheus operator) have no schema there and are checked field by field elsewhere.
+  deployment supports;
+- custom resources (CloudNativePG, the Barman Cloud plugin, the Prometheus operator)
+  against their projects' own CRD schemas (tests/k8s_crds), strictly, for the oldest
+  supported release and a recent one.
 - checkov's Kubernetes policies, offline (`--skip-download`), from its own virtualenv
   (`make install`; its pins conflict with pytest's). A failed check passes only when
   docs/deploy.md lists it, with the reason, for that overlay; a listed check that no
@@ -19,11 +21,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 
-from tests.k8s_support import DOCS, OVERLAYS, rendered, rendered_text
+from tests.k8s_support import DOCS, OVERLAYS, ROOT, rendered, rendered_text
+
+CRD_SCHEMAS = ROOT / "tests" / "k8s_crds"
 
 # Kubernetes minor versions the manifests support: 1.30 brings the `sleep` preStop
 # action on by default; 1.37 is the newest schema kubernetes-validate carries.
@@ -52,6 +57,49 @@ def test_every_built_in_object_is_valid_for_every_supported_kubernetes_version(o
                 kubernetes_validate.validate(doc, version, strict=True)
             except kubernetes_validate.ValidationError as exc:
                 pytest.fail(f"{overlay} on {version}: {doc['kind']}/{doc['metadata']['name']}: {exc.message} at {'.'.join(str(p) for p in exc.path)}")
+
+
+def _strict(schema: Any) -> Any:
+    """An object schema with listed properties admits no other field (the API server
+    would prune it silently; `kubectl apply --validate=strict` refuses it)."""
+    if isinstance(schema, dict):
+        out = {k: _strict(v) for k, v in schema.items()}
+        if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out \
+                and not out.get("x-kubernetes-preserve-unknown-fields"):
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_strict(v) for v in schema]
+    return schema
+
+
+@functools.cache
+def crd_schemas() -> dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]:
+    """(apiVersion, kind) -> [(source, strict schema)] from tests/k8s_crds."""
+    found: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    for path in sorted(CRD_SCHEMAS.glob("*.json")):
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        found.setdefault((entry["apiVersion"], entry["kind"]), []).append((entry["source"], _strict(entry["schema"])))
+    return found
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_custom_resource_is_valid_for_its_operators_supported_releases(overlay: str) -> None:
+    custom = [d for d in rendered(overlay) if not (d["apiVersion"] == "v1" or d["apiVersion"].startswith(BUILT_IN_GROUPS))]
+    assert {d["kind"] for d in custom} >= {"Cluster"}
+    for doc in custom:
+        releases = crd_schemas().get((doc["apiVersion"], doc["kind"]))
+        assert releases, f"{doc['kind']} ({doc['apiVersion']}): no schema in tests/k8s_crds"
+        for source, schema in releases:
+            error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(doc))
+            assert error is None, f"{overlay}: {doc['kind']}/{doc['metadata']['name']} against {source}: {error.message} at {'.'.join(map(str, error.absolute_path))}"
+
+
+def test_the_crd_check_refuses_an_unknown_field() -> None:
+    (cluster,) = [d for d in rendered("production") if d["kind"] == "Cluster"]
+    cluster["spec"]["managed"]["roles"][0]["superUser"] = False  # the field is `superuser`
+    for _, schema in crd_schemas()[("postgresql.cnpg.io/v1", "Cluster")]:
+        assert jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(cluster)) is not None
 
 
 # ---------------------------------------------------------------------------------
