@@ -181,6 +181,8 @@ def test_a_grpc_service_is_ready_only_while_its_grpc_health_is_serving_on_its_to
         assert probe["grpc"].get("service", "") == ""
         for svc in (get(docs, "Service", name), get(docs, "Service", f"{name}-headless")):
             assert [p["port"] for p in svc["spec"]["ports"]] == [info.default_port]
+        # DNS of the headless Service lists ready pods only: a client balances over those.
+        assert not get(docs, "Service", f"{name}-headless")["spec"].get("publishNotReadyAddresses"), name
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
