@@ -85,3 +85,8 @@ def renamed(exc: grpc.aio.AioRpcError, names: dict[str, str]) -> Exception:
     for old, new in names.items():
         message = message.replace(old, new)
     return Problem(422, detail.code or "invalid_argument", message, errors=errors or None)
+
+
+def invitation_json(i: identity_pb2.StaffInvitation) -> dict[str, Any]:
+    return {"id": i.id, "tenant_id": i.tenant_id, "roles": list(i.roles), "phone": i.phone, "status": i.status,
+            "create_time": _time(i.create_time), "expire_time": _time(i.expire_time)}

@@ -24,6 +24,7 @@ import pytest
 
 from gateway.settings import GatewaySettings
 from launcher.topology import GATEWAY_DEFAULT_PORT, SERVICES
+from mgov_common.health import LIVENESS
 from mgov_common.settings import ServiceSettings, load_settings
 from tests.k8s_support import (
     DOCS,
@@ -46,8 +47,6 @@ from tests.k8s_support import (
 
 APP_CONTAINER_UID = 10001
 METRICS_PORT = 9464
-# The grpc.health.v1 name that reports only whether the process itself answers.
-LIVENESS_HEALTH_NAME = "liveness"
 SECRETS_DIR = "/var/run/secrets/mgov"
 # Per replica, connections a service may hold beyond its pool (the outbox relay's
 # LISTEN connection and slack), and connections kept for migrations and superusers.
@@ -191,9 +190,9 @@ def test_a_grpc_service_is_not_restarted_because_the_database_is_down(overlay: s
     for name, info in SERVICES.items():
         (c,) = pod_spec(get(docs, "Deployment", name))["containers"]
         live = c["livenessProbe"]
-        # Health name "liveness" reports the process alone (its event loop answers), never
+        # The health name LIVENESS reports the process alone (its event loop answers), never
         # PostgreSQL or NATS; "" (readiness) follows them and must not restart anything.
-        assert live.get("grpc") == {"port": info.default_port, "service": LIVENESS_HEALTH_NAME}, name
+        assert live.get("grpc") == {"port": info.default_port, "service": LIVENESS}, name
         start = c["startupProbe"]
         assert start["periodSeconds"] * start["failureThreshold"] >= 60, f"{name}: startup needs room"
 
@@ -529,13 +528,16 @@ def _nats_bytes(conf: str, key: str) -> int:
 
 
 @pytest.mark.parametrize("overlay", ("base", *OVERLAYS))
-def test_every_stream_together_fits_in_the_jetstream_volume(overlay: str) -> None:
+def test_every_stream_together_fits_in_the_jetstream_volume(overlay: str, clean_env: pytest.MonkeyPatch) -> None:
     """Streams keep 7-90 days: without max_bytes the volume fills and publishing stops.
 
-    With N servers and streams at R=N, every server holds a copy of every stream, so
-    the streams' max_bytes together must fit one server's max_file_store, with a fifth
-    left for the raft logs and consumer state; max_file_store must fit the volume."""
+    JetStream reserves each stream's max_bytes in max_file_store on every server that
+    holds a copy; with streams at R=N on N servers every server holds them all. So the
+    streams' max_bytes, as the processes' own settings read them from the rendered
+    ConfigMap, must fit one server's max_file_store with a fifth left for the raft
+    logs and consumer state, and max_file_store must fit the volume."""
     from mgov_common.events.streams import platform_streams
+    from mgov_common.settings import PlatformSettings
 
     docs = rendered(overlay)
     sts = get(docs, "StatefulSet", "nats")
@@ -543,10 +545,16 @@ def test_every_stream_together_fits_in_the_jetstream_volume(overlay: str) -> Non
     (claim,) = sts["spec"]["volumeClaimTemplates"]
     volume = quantity(claim["spec"]["resources"]["requests"]["storage"])
     max_file = _nats_bytes(conf, "max_file_store")
-    per_stream = int(get(docs, "ConfigMap", "mgov-config")["data"]["MGOV_STREAM_MAX_BYTES"])
-    streams = len(platform_streams())
-    assert per_stream > 0
-    assert streams * per_stream <= 0.8 * max_file, f"{overlay}: {streams} streams x {per_stream} B > 80% of max_file_store {max_file} B"
+    config = get(docs, "ConfigMap", "mgov-config")["data"]
+    for key, value in config.items():
+        clean_env.setenv(key, value)
+    streams = platform_streams(PlatformSettings().stream_options())
+    assert {s.name for s in streams} == {"MGOV_EVENTS", "MGOV_DLQ", "MGOV_INGEST", "MGOV_REJECTED"}
+    for stream in streams:
+        name = stream.name.removeprefix("MGOV_")
+        assert stream.max_bytes == int(config[f"MGOV_STREAM_MAX_BYTES_{name}"]), f"{overlay}: {stream.name} is not sized here"
+    reserved = sum(s.max_bytes or 0 for s in streams)
+    assert reserved <= 0.8 * max_file, f"{overlay}: the streams reserve {reserved} B, over 80% of max_file_store {max_file} B"
     assert max_file < volume
 
 

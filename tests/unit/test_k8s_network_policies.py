@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from gateway.settings import GatewaySettings
 from launcher.topology import GATEWAY_DEFAULT_PORT, SERVICES
 from tests.k8s_support import NAMESPACES, OVERLAYS, matches, of_kind, pod_labels, rendered, workloads
 
@@ -154,18 +155,21 @@ def test_everything_is_denied_both_ways_unless_a_policy_opens_it(overlay: str) -
     assert set(deny["spec"]["policyTypes"]) == {"Ingress", "Egress"}
 
 
-def test_production_trusts_forwarded_addresses_only_from_the_ingress_controller() -> None:
+def test_production_trusts_forwarded_addresses_only_from_the_ingress_controller(monkeypatch: pytest.MonkeyPatch) -> None:
     docs = rendered("production")
     (gw_policy,) = [p for p in of_kind(docs, "NetworkPolicy") if p["metadata"]["name"] == "gateway"]
     front = [r for r in gw_policy["spec"]["ingress"] if any(q["port"] == GATEWAY_DEFAULT_PORT for q in r.get("ports", []))]
     assert front and all(r.get("from") for r in front), "the HTTP port is open to the ingress controller only"
     config = next(d for d in of_kind(docs, "ConfigMap") if d["metadata"]["name"] == "mgov-config")["data"]
-    proxies = [p.strip() for p in config["MGOV_TRUSTED_PROXIES"].split(",") if p.strip()]
+    gateway = next(w for w in workloads(docs) if w["metadata"]["name"] == "gateway")
+    (container,) = gateway["spec"]["template"]["spec"]["containers"]
+    assert "MGOV_GATEWAY_FORWARDED_ALLOW_IPS" not in {e["name"] for e in container.get("env", [])}, "an env entry would hide the ConfigMap's"
+    assert {"configMapRef": {"name": "mgov-config"}} in container["envFrom"]
+    monkeypatch.setenv("MGOV_GATEWAY_FORWARDED_ALLOW_IPS", config["MGOV_GATEWAY_FORWARDED_ALLOW_IPS"])
+    proxies = [p.strip() for p in GatewaySettings().forwarded_allow_ips.split(",") if p.strip()]
     assert proxies, "behind the ingress every client would share the ingress's address"
     for proxy in proxies:
         network = ipaddress.ip_network(proxy)
         assert network.prefixlen >= 8 and not network.is_global, f"{proxy}: trust the ingress controller, not the world"
-    gateway = next(w for w in workloads(docs) if w["metadata"]["name"] == "gateway")
-    env = {e["name"]: e for e in gateway["spec"]["template"]["spec"]["containers"][0]["env"]}
-    for name in ("MGOV_GATEWAY_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS"):
-        assert env[name]["valueFrom"]["configMapKeyRef"] == {"name": "mgov-config", "key": "MGOV_TRUSTED_PROXIES"}, name
+    base = next(d for d in rendered("dev") if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "mgov-config")["data"]
+    assert base["MGOV_GATEWAY_FORWARDED_ALLOW_IPS"] == "", "without an ingress nobody may speak for the client"

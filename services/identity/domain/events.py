@@ -17,4 +17,15 @@ class TenantChanged:
     data: dict[str, Any]
 
 
-DomainEvent = TenantChanged
+@dataclass(frozen=True)
+class SignInThrottled:
+    """`mgov.identity.user.sign_in_throttled.v1`: wrong passwords for this account have
+    started to slow its sign-in (once per burst), so the holder can be told. `data`:
+    {user_id, failure_count, window_s, max_delay_s}; no address, no password."""
+
+    tenant_id: str
+    user_id: str
+    data: dict[str, Any]
+
+
+DomainEvent = TenantChanged | SignInThrottled

@@ -5,7 +5,7 @@
         uow.audit(entry)
         await uow.commit()
 
-`commit()` turns the events recorded by tenants seen in this unit into CloudEvents in
+`commit()` turns the events recorded by tenants seen in this unit (and by `record`) into CloudEvents in
 the outbox, appends the buffered audit entries to the hash chain, then commits, so the
 state change, its events and its audit rows exist together or not at all. Leaving the
 block without committing rolls everything back.
@@ -30,12 +30,15 @@ from services.identity.adapters.system_repository import SystemRepository
 from services.identity.adapters.tenant_repository import TenantRepository
 from services.identity.adapters.user_repository import UserRepository
 from services.identity.domain.audit import AuditEntry
-from services.identity.domain.events import DomainEvent
+from services.identity.domain.events import DomainEvent, SignInThrottled
 
 SERVICE = "identity"
 
 
 def to_cloud_event(event: DomainEvent) -> CloudEvent:
+    if isinstance(event, SignInThrottled):
+        return CloudEvent.new(service=SERVICE, entity="user", verb="sign_in_throttled", tenant=event.tenant_id,
+                              subject=event.user_id, data=event.data)
     return CloudEvent.new(service=SERVICE, entity="tenant", verb=event.verb, tenant=event.tenant_id,
                           subject=event.tenant_id, data=event.data)
 
@@ -62,6 +65,7 @@ class UnitOfWork:
         self._conn: asyncpg.Connection | None = None
         self._tx: asyncpg.transaction.Transaction | None = None
         self._audit: list[tuple[datetime, AuditEntry]] = []
+        self._events: list[DomainEvent] = []
         self.committed = False
 
     @property
@@ -99,8 +103,12 @@ class UnitOfWork:
         """Buffer a security event; it is chained and written by `commit()`."""
         self._audit.append((self._clock(), entry))
 
+    def record(self, event: DomainEvent) -> None:
+        """An event of no entity loaded here (e.g. about sign-in attempts), for the outbox."""
+        self._events.append(event)
+
     def collect_events(self) -> list[DomainEvent]:
-        events: list[DomainEvent] = []
+        events, self._events = self._events, []
         for tenant in self.tenants.seen:
             events.extend(tenant.events)
             tenant.events.clear()
