@@ -678,6 +678,12 @@ def test_the_dev_overlay_is_a_one_replica_demo_with_published_demo_secrets() -> 
         if key.startswith("MGOV_IDENTITY_") and key.endswith("_KEY"):
             key_bytes = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
             assert len(key_bytes) == 32, f"{key}: identity needs 32 bytes"
+    (cluster,) = of_kind(docs, "Cluster")
+    for role in cluster["spec"]["managed"]["roles"]:
+        secret = get(docs, "Secret", role["passwordSecret"]["name"])
+        assert secret["type"] == "kubernetes.io/basic-auth", "CloudNativePG reads a role's password from a basic-auth Secret"
+        values = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+        assert values["username"] == role["name"] and "NOT-A-SECRET" in values["password"]
 
 
 DIGEST = re.compile(r"^[a-z0-9.-]+(?:/[a-z0-9._-]+)*(?::[\w.-]+)?@sha256:[0-9a-f]{64}$")
