@@ -65,7 +65,10 @@ class Context:
 
 
 async def tree_of(ctx: Context, uow: UnitOfWork) -> TenantTree:
-    return await ctx.cache.get("tree", uow.reference.tree)
+    async def load() -> TenantTree:
+        return TenantTree(await uow.tenants.all())
+
+    return await ctx.cache.get("tree", load)
 
 
 async def calendar_for(uow: UnitOfWork, tree: TenantTree, tenant: str, ctx: Context) -> WorkingCalendar:
