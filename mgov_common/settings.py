@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from mgov_common.outbound import OutboundGuard
 
 
 class SettingsError(RuntimeError):
@@ -36,6 +39,15 @@ class PlatformSettings(BaseSettings):
     stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias=AliasChoices("MGOV_STREAM_REPLICAS"))
     # Where services fetch the JWKS that verifies access tokens.
     identity_addr: str = Field(default="127.0.0.1:50051", validation_alias=AliasChoices("MGOV_IDENTITY_ADDR"))
+    # Outbound URLs (webhooks, Web Push endpoints, the SMS gateway) may point at loopback
+    # in demo mode while this is on; outside demo mode it has no effect (mgov_common.outbound).
+    outbound_allow_loopback: bool = Field(default=True, validation_alias=AliasChoices("MGOV_OUTBOUND_ALLOW_LOOPBACK"))
+
+    def outbound_guard(self) -> "OutboundGuard":
+        """The guard of every outbound HTTP call: loopback allowed in demo mode only, if at all."""
+        from mgov_common.outbound import OutboundGuard
+
+        return OutboundGuard(allow_loopback=self.demo and self.outbound_allow_loopback)
 
     def require_database_url(self) -> str:
         if not self.database_url:

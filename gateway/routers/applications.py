@@ -120,7 +120,7 @@ async def _upload(request: Request) -> tuple[bytes, str, str, str]:
 
 
 @router.post("/applications/{application_id}/materials", status_code=201,
-             summary="Upload a material to a case (multipart 'file', at most 10 MB; PDF, OFD, JPEG or PNG by content)")
+             summary="Upload a material to a case (multipart 'file', at most 10 MB; PDF, OFD, JPEG or PNG by content, no active content)")
 async def add_material(application_id: str, request: Request, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     content, filename, code, sha = await _upload(request)
     material = await stub(backends).AddMaterial(pb.AddMaterialRequest(

@@ -131,7 +131,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
         handlers.systems.on_change = apply_auth
         await apply_auth()  # the file matches the database from the start
-    handlers.systems.allow_http_webhooks = settings.demo
+    guard = settings.outbound_guard()
+    handlers.systems.guard = guard
     await prepare(handlers, settings.demo)
     servicer = IdentityServicer(handlers)
     servicer.nats_public_url = settings.nats_public_url or public_url(settings.require_nats_url())
@@ -142,8 +143,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     if settings.ingest_enabled:
         workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
         catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
-        router = IngestRouter(ctx, runtime.js, workflow, catalog)
-        background.append(router.run)
+        consumers.append(IngestRouter(ctx, runtime.pool, runtime.js, workflow, catalog))
 
         async def close_channels() -> None:
             await workflow.close()
@@ -153,7 +153,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     if settings.webhooks_enabled:
         consumers.append(EventConsumer(runtime.pool, runtime.js, FAN_OUT, lambda conn, ev: fan_out(conn, ev, ctx.clock())))
         worker = WebhookWorker(ctx, runtime.pool, schedule_s=settings.webhook_schedule(), poll_s=settings.webhook_poll_s,
-                               timeout_s=settings.webhook_timeout_s)
+                               timeout_s=settings.webhook_timeout_s, guard=guard)
         background.append(worker.run)
         on_stop.append(worker.close)
     return ServiceParts(

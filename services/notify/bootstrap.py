@@ -49,7 +49,8 @@ def make_sms(settings: NotifySettings) -> SmsProvider | None:
     if kind == "http":
         assert settings.sms_gateway_secret is not None
         return HttpSmsProvider(settings.sms_gateway_url, settings.sms_gateway_key_id,
-                               settings.sms_gateway_secret.get_secret_value().encode(), timeout_s=settings.sms_timeout_s)
+                               settings.sms_gateway_secret.get_secret_value().encode(), timeout_s=settings.sms_timeout_s,
+                               guard=settings.outbound_guard())
     if kind == "outbox":
         return OutboxSmsProvider(settings.outbox_dir() / "sms-outbox.jsonl")
     return None
@@ -59,7 +60,8 @@ def make_push(settings: NotifySettings, policy: EndpointPolicy) -> tuple[list[Pu
     providers: list[PushProvider] = []
     public = ""
     if settings.vapid_private_key is not None:
-        web = WebPushProvider(parse_vapid_key(settings.vapid_private_key.get_secret_value()), settings.vapid_subject, policy)
+        web = WebPushProvider(parse_vapid_key(settings.vapid_private_key.get_secret_value()), settings.vapid_subject, policy,
+                              guard=settings.outbound_guard())
         providers.append(web)
         public = web.public_key
     if settings.effective_vendor_push() == "outbox":
@@ -77,7 +79,7 @@ def make_context(settings: NotifySettings, runtime: Runtime, identity: object, c
         clock=clock or (OffsetFileClock(settings.demo_clock_path()) if settings.demo else SystemClock()),
         staff=StaffDirectory(identity, token),  # type: ignore[arg-type]
         contacts=ContactDirectory(identity, token),  # type: ignore[arg-type]
-        sms=make_sms(settings), push=push, endpoint_policy=policy,
+        sms=make_sms(settings), push=push, endpoint_policy=policy, outbound=settings.outbound_guard(),
         retry=RetryPolicy(timedelta(seconds=settings.retry_base_s), timedelta(seconds=settings.retry_cap_s), settings.max_attempts),
         rates={"sms": Bucket(settings.sms_rate_per_s, settings.sms_burst), "push": Bucket(settings.push_rate_per_s, settings.push_burst)},
         sms_sign_name=settings.sms_sign_name, vapid_public_key=public,

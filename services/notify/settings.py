@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.clock import DEMO_CLOCK_FILE
+from mgov_common.outbound import OutboundRefused, check_syntax
 from mgov_common.settings import ServiceSettings
 from services.notify.domain.devices import DEFAULT_PUSH_HOSTS
 
@@ -74,6 +75,11 @@ class NotifySettings(ServiceSettings):
     def _providers(self) -> "NotifySettings":
         if self.effective_sms_provider() == "http" and (not self.sms_gateway_url or self.sms_gateway_secret is None):
             raise ValueError("MGOV_NOTIFY_SMS_GATEWAY_URL and MGOV_NOTIFY_SMS_GATEWAY_SECRET are required with SMS_PROVIDER=http")
+        if self.effective_sms_provider() == "http":
+            try:
+                check_syntax(self.sms_gateway_url, self.demo and self.outbound_allow_loopback)
+            except OutboundRefused as exc:
+                raise ValueError(f"MGOV_NOTIFY_SMS_GATEWAY_URL: {exc} (mgov_common.outbound)") from None
         if self.vapid_private_key is not None:
             from services.notify.adapters.push import parse_vapid_key
 

@@ -23,11 +23,12 @@ import pytest
 
 from mgov_common.ports import free_port
 from tests.conftest import repo_root
+from tests import material_samples as samples
 from tests.e2e.conftest import DemoPlatform
 
 CITIZEN, HZ_ADMIN, HZ_CLERK, HZ_APPROVER, NB_CLERK = "13900000100", "13900000010", "13900000011", "13900000012", "13900000021"
 HZ_CLERK_2 = "13900000019"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n"
+PDF = samples.PDF
 FORM = {"applicant_name": "张小明", "id_number": "330106199001011234", "phone": "13900000100"}
 
 
@@ -134,6 +135,21 @@ def test_send_back_for_more_materials_and_resubmit(demo: Demo) -> None:
     again = demo.act(CITIZEN, returned.json(), "resubmit", material_ids=[material["id"]])
     assert again.status_code == 200 and again.json()["status"] == "submitted" and not again.json()["clock_paused"]
     assert [m["id"] for m in again.json()["materials"]] == [material["id"]]
+
+
+def test_polyglots_active_pdfs_and_svg_are_refused_and_file_names_are_cleaned(demo: Demo) -> None:
+    case = submitted(demo)
+    with demo.client(CITIZEN) as c:
+        url = f"/v1/applications/{case['id']}/materials"
+        for name, content, declared in (("photo.png", samples.PNG_HTML_AFTER_END, "image/png"),
+                                        ("photo.png", samples.PNG_HTML_IN_TEXT, "image/png"),
+                                        ("form.pdf", samples.PDF_OPEN_JS, "application/pdf"),
+                                        ("form.pdf", samples.PDF_ATTACHMENT_PACKED, "application/pdf")):
+            assert problem(c.post(url, files={"file": (name, content, declared)}), 422)["code"] == "active_content"
+        problem(c.post(url, files={"file": ("logo.svg", samples.SVG, "image/svg+xml")}), 415)
+        renamed = c.post(url, files={"file": ("invoice\u202egpj.exe", samples.JPEG, "image/jpeg")})
+    assert renamed.status_code == 201, renamed.text
+    assert (renamed.json()["filename"], renamed.json()["content_type"]) == ("invoicegpj.exe.jpg", "image/jpeg")
 
 
 def test_staff_of_another_city_can_neither_see_nor_act_and_bad_input_is_problem_json(demo: Demo) -> None:

@@ -43,6 +43,7 @@ from services.identity.bootstrap import bootstrap as identity_bootstrap
 from mgov_common.clock import ManualClock
 from services.notify.adapters.identity import ContactDirectory, PlatformToken, StaffDirectory
 from services.notify.adapters.push import WebPushProvider, parse_vapid_key
+from mgov_common.outbound import OutboundGuard
 from services.notify.adapters.sms import SIGNATURE_HEADER, TIMESTAMP_HEADER, HttpSmsProvider
 from services.notify.bootstrap import MIGRATIONS
 from services.notify.domain.delivery import RetryPolicy
@@ -230,10 +231,11 @@ async def notify(servers: Servers, identity: Identity, sms_gateway: tuple[SmsGat
     clock = ManualClock(T0)
     token = PlatformToken(identity.channel, "notify", demo_secret("notify", "platform_secret"))
     policy = EndpointPolicy(allow_loopback_http=True)
-    sms = HttpSmsProvider(f"{sms_gateway[1].url}/sms/send", "test-key", SMS_SECRET, timeout_s=5)
-    web = WebPushProvider(parse_vapid_key(VAPID_KEY), "mailto:ops@example.org", policy)
+    loopback = OutboundGuard(allow_loopback=True)  # what demo mode allows: the test's receivers are on 127.0.0.1
+    sms = HttpSmsProvider(f"{sms_gateway[1].url}/sms/send", "test-key", SMS_SECRET, timeout_s=5, guard=loopback)
+    web = WebPushProvider(parse_vapid_key(VAPID_KEY), "mailto:ops@example.org", policy, guard=loopback)
     ctx = Context(pool=pool, clock=clock, staff=StaffDirectory(identity.channel, token), contacts=ContactDirectory(identity.channel, token),
-                  sms=sms, push=[web], endpoint_policy=policy, vapid_public_key=web.public_key,
+                  sms=sms, push=[web], endpoint_policy=policy, outbound=loopback, vapid_public_key=web.public_key,
                   retry=RetryPolicy(timedelta(seconds=30), timedelta(minutes=10), max_attempts=4),
                   rates={"sms": Bucket(100.0, 100.0), "push": Bucket(100.0, 100.0)})
     await project_tenants(pool)

@@ -6,12 +6,20 @@ Time moves only when the test moves the clock."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from mgov_common.errors import InvalidArgument
+from mgov_common.outbound import OutboundGuard
 from services.notify.adapters.deliveries import Delivery
+from services.notify.adapters.push import PushMessage, WebPushProvider, parse_vapid_key
+from services.notify.adapters.sms import HttpSmsProvider, SmsMessage
+from services.notify.domain.delivery import Outcome
 from services.notify.service_layer import devices, preferences
-from tests.integration.notify_support import (Notify, case_data, identity, notify, principal, push_service,  # noqa: F401
-                                              sms_gateway)
+from tests.integration.notify_support import (SMS_SECRET, VAPID_KEY, Notify, case_data, identity, notify,  # noqa: F401
+                                              principal, push_service, sms_gateway)
 
 CITIZEN, HZ_CLERK = "13900000100", "13900000011"
 
@@ -179,3 +187,33 @@ async def test_web_push_is_encrypted_for_the_browser_signed_with_vapid_and_a_gon
     statuses = [r["status"] for r in await notify.rows("SELECT status FROM deliveries WHERE channel = 'push' ORDER BY created_at")]
     assert statuses == ["delivered", "permanent_failure"]
     assert await devices.list_devices(notify.ctx, me) == [] and device.id
+
+
+async def test_a_web_push_endpoint_on_an_internal_address_is_refused_when_registered_and_when_sent(
+        notify: Notify, identity, push_service) -> None:  # noqa: F811
+    svc, server = push_service
+    citizen = await identity.user_id(CITIZEN)
+    me = principal(citizen, "hangzhou", "citizen")
+    strict = OutboundGuard()  # outside demo mode: loopback is internal
+    with pytest.raises(InvalidArgument) as err:
+        await devices.register(replace(notify.ctx, outbound=strict), me, "web", svc.subscription(server.url), "Firefox")
+    assert err.value.code == "invalid_token"
+    device = await devices.register(notify.ctx, me, "web", svc.subscription(server.url), "Firefox")  # demo mode accepts it
+    sender = WebPushProvider(parse_vapid_key(VAPID_KEY), "mailto:ops@example.org", notify.ctx.endpoint_policy, guard=strict)
+    try:
+        result = await sender.send(device, PushMessage("n-1", "t", "b", "/", "case"))
+    finally:
+        await sender.close()
+    assert (result.result.outcome, result.result.detail, result.gone) == (Outcome.TEMPORARY, "push service unreachable", False)
+    assert svc.received == []
+
+
+async def test_the_sms_gateway_is_called_only_on_an_allowed_address(notify: Notify, sms_gateway) -> None:  # noqa: F811
+    gateway, server = sms_gateway
+    sender = HttpSmsProvider(f"{server.url}/sms/send", "test-key", SMS_SECRET, timeout_s=5, guard=OutboundGuard())
+    try:
+        result = await sender.send(SmsMessage("m-1", "13900000100", "浙里办", "t", "hello", "hangzhou"))
+    finally:
+        await sender.close()
+    assert (result.outcome, result.detail) == (Outcome.TEMPORARY, "the SMS gateway is unreachable")
+    assert gateway.received == []

@@ -15,8 +15,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from mgov_common.errors import PermissionDenied, Unauthenticated
+from mgov_common.errors import InvalidArgument, PermissionDenied, Unauthenticated
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.outbound import OutboundGuard
 from services.identity.adapters.nats_auth import NatsAuthWriter
 from services.identity.bootstrap import verifier_for
 from services.identity.service_layer.handlers import Handlers
@@ -24,6 +25,7 @@ from services.identity.service_layer.webhooks import DeliveryLog, WebhookWorker,
 from tests.integration.identity_support import Clock, clock, demo, handlers, id_pool, id_schema, sign_in  # noqa: F401
 
 TYPES = ["mgov.case.status_changed.v1"]
+LOOPBACK = OutboundGuard(allow_loopback=True)  # what demo mode allows; the receivers are on 127.0.0.1
 
 
 class Receiver:
@@ -101,13 +103,13 @@ async def test_the_nats_authorization_file_follows_the_systems(demo: Handlers, t
 async def test_a_webhook_that_fails_twice_gets_the_event_on_the_third_try(demo: Handlers, id_pool: asyncpg.Pool,  # noqa: F811
                                                                           clock: Clock, receiver: Receiver) -> None:  # noqa: F811
     admin = await sign_in(demo, "13900000010")
-    demo.systems.allow_http_webhooks = True
+    demo.systems.guard = LOOPBACK
     system, creds = await demo.systems.register("hangzhou", "hook", TYPES, receiver.url, admin)
     ours, theirs = platform_event("hangzhou"), platform_event("ningbo")
     async with id_pool.acquire() as conn:
         for ev in (ours, theirs, ours):  # a redelivered event adds nothing
             await fan_out(conn, ev, clock())
-    worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(10, 60, 600), clock=clock)
+    worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(10, 60, 600), clock=clock, guard=LOOPBACK)
     try:
         assert await worker.run_once() == 1  # first try: 500
         assert await worker.run_once() == 0  # not due yet
@@ -134,13 +136,13 @@ async def test_a_webhook_that_fails_twice_gets_the_event_on_the_third_try(demo: 
 async def test_a_webhook_gives_up_after_its_schedule(demo: Handlers, id_pool: asyncpg.Pool, clock: Clock) -> None:  # noqa: F811
     admin = await sign_in(demo, "13900000010")
     nb_clerk = await sign_in(demo, "13900000021")
-    demo.systems.allow_http_webhooks = True
+    demo.systems.guard = LOOPBACK
     always = Receiver(fail_first=10**6)
     try:
         system, _ = await demo.systems.register("hangzhou", "down", TYPES, always.url, admin)
         async with id_pool.acquire() as conn:
             await fan_out(conn, platform_event("hangzhou"), clock())
-        worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(1, 2), clock=clock)
+        worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(1, 2), clock=clock, guard=LOOPBACK)
         try:
             for step in (0, 1, 2):
                 clock.advance(step)
@@ -155,3 +157,64 @@ async def test_a_webhook_gives_up_after_its_schedule(demo: Handlers, id_pool: as
     assert [(r["status"], r["attempts"], r["last_status_code"]) for r in rows] == [("failed", 3, 500)]
     with pytest.raises(PermissionDenied):
         await DeliveryLog(demo.ctx).list("hangzhou", "", 0, "", nb_clerk)
+
+
+@pytest.mark.parametrize("url", [
+    "https://169.254.169.254/latest/meta-data/", "https://10.0.0.1/hook", "https://[fd00::1]/hook",
+    "https://metadata.google.internal/computeMetadata/v1/", "https://0.0.0.0:8443/hook", "https://localhost:8443/hook",
+    "https://127.0.0.1/hook", "https://[::ffff:10.0.0.1]/hook", "https://100.64.0.1/hook", "https://user:pw@hooks.example.com/",
+    "http://hooks.example.com/hook",
+])
+async def test_registration_refuses_webhooks_to_internal_addresses(demo: Handlers, url: str) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    demo.systems.guard = OutboundGuard()  # production: no loopback
+    with pytest.raises(InvalidArgument) as exc:
+        await demo.systems.register("hangzhou", "probe", TYPES, url, admin)
+    assert exc.value.code == "invalid_webhook_url"
+
+
+async def test_demo_mode_allows_loopback_webhooks_and_nothing_else_internal(demo: Handlers) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    demo.systems.guard = LOOPBACK
+    system, _ = await demo.systems.register("hangzhou", "local", TYPES, "http://127.0.0.1:9/hook", admin)
+    assert system.webhook_url == "http://127.0.0.1:9/hook"
+    for url in ("https://10.0.0.1/hook", "https://169.254.169.254/", "https://0.0.0.0/"):
+        with pytest.raises(InvalidArgument):
+            await demo.systems.register("hangzhou", "probe", TYPES, url, admin)
+
+
+async def test_the_delivery_log_shows_status_codes_or_unreachable_and_never_connection_details(
+        demo: Handlers, id_pool: asyncpg.Pool, clock: Clock) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    demo.systems.guard = LOOPBACK
+    closed = Receiver()
+    closed.close()  # nothing listens on its port any more: a port scan would see "connection refused"
+    system, _ = await demo.systems.register("hangzhou", "closed", TYPES, closed.url, admin)
+    async with id_pool.acquire() as conn:
+        await fan_out(conn, platform_event("hangzhou"), clock())
+    worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(1,), clock=clock, guard=LOOPBACK)
+    try:
+        assert await worker.run_once() == 1
+    finally:
+        await worker.close()
+    rows, _ = await DeliveryLog(demo.ctx).list("hangzhou", str(system.id), 0, "", admin)
+    assert [(r["status"], r["last_status_code"], r["last_error"]) for r in rows] == [("pending", None, "unreachable")]
+
+
+async def test_a_webhook_is_checked_again_at_delivery(demo: Handlers, id_pool: asyncpg.Pool, clock: Clock,  # noqa: F811
+                                                       receiver: Receiver) -> None:
+    """Accepted when registered (here: in demo mode), its address is refused by a worker that
+    allows no loopback, as it would be after a DNS change to an internal address."""
+    admin = await sign_in(demo, "13900000010")
+    demo.systems.guard = LOOPBACK
+    system, _ = await demo.systems.register("hangzhou", "moved", TYPES, receiver.url, admin)
+    async with id_pool.acquire() as conn:
+        await fan_out(conn, platform_event("hangzhou"), clock())
+    worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(1,), clock=clock, guard=OutboundGuard())
+    try:
+        assert await worker.run_once() == 1
+    finally:
+        await worker.close()
+    assert receiver.calls == []
+    rows, _ = await DeliveryLog(demo.ctx).list("hangzhou", str(system.id), 0, "", admin)
+    assert [(r["last_status_code"], r["last_error"]) for r in rows] == [(None, "unreachable")]

@@ -14,13 +14,15 @@ from mgov_common.events.outbox import OutboxRelay
 from services.workflow.domain.definition import Action
 from services.workflow.service_layer import admin, applications, inbox, materials, ratings
 from services.workflow.service_layer.applications import CaseView
+from tests import material_samples as samples
 from tests.integration.workflow_harness import (
     CITIZEN, HZ_ADMIN, HZ_APPROVER, HZ_CLERK, HZ_CLERK_2, HZ_SUPERVISOR, HZ_SYSTEM, NB_CLERK, NB_SYSTEM, OTHER_CITIZEN, PROVINCE_ADMIN,
     Core, core,
 )
 
 __all__ = ["core"]
-PDF = b"%PDF-1.4\n% a scanned ID card\n"
+PDF = samples.PDF
+CLEARER_PDF = samples.PDF_OPEN_AT_PAGE
 
 
 async def submit(c: Core, request_id: str = "", form: dict | None = None, **kw: object) -> CaseView:
@@ -149,12 +151,12 @@ async def test_send_back_and_resubmit_with_a_new_material(core: Core) -> None:
     with pytest.raises(NotFound):
         await materials.add(core.ctx, NB_CLERK, application_id=str(case.app.id), material_code="id-card", filename="x.pdf", content=PDF, sha256="")
     new = await materials.add(core.ctx, CITIZEN, application_id=str(case.app.id), material_code="id-card", filename="id2.pdf",
-                              content=PDF + b"clearer", sha256="")
+                              content=CLEARER_PDF, sha256="")
     case = await act(core, CITIZEN, case, "resubmit", material_ids=[str(new["id"])])
     assert case.app.status == "submitted" and not case.app.clocks.paused
     assert case.timeline[-1].material_ids == (new["id"],)
     async with core.pool.acquire() as conn:
-        assert await core.ctx.files.get(conn, new["storage_key"]) == PDF + b"clearer"
+        assert await core.ctx.files.get(conn, new["storage_key"]) == CLEARER_PDF
 
 
 async def test_definitions_are_validated_versioned_and_running_cases_keep_theirs(core: Core) -> None:

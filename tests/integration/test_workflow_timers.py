@@ -8,6 +8,7 @@ from datetime import timedelta
 from services.workflow.service_layer import applications, inbox
 from services.workflow.service_layer.timers import TimerWorker
 from tests.integration.test_workflow_handlers import act, submit
+from tests import material_samples as samples
 from tests.integration.workflow_harness import CITIZEN, HZ_CLERK, HZ_SUPERVISOR, Core, core
 
 __all__ = ["core"]
@@ -74,7 +75,7 @@ async def test_sending_back_pauses_the_case_clock_until_resubmission(core: Core)
     assert held.app.clocks.paused and held.app.clocks.case_due_at is None
     from services.workflow.service_layer import materials
 
-    m = await materials.add(core.ctx, CITIZEN, application_id=str(case.app.id), material_code="site", filename="site.pdf", content=b"%PDF-1.4 x", sha256="")
+    m = await materials.add(core.ctx, CITIZEN, application_id=str(case.app.id), material_code="site", filename="site.pdf", content=samples.PDF, sha256="")
     resumed = await act(core, CITIZEN, held, "resubmit", material_ids=[str(m["id"])])
     new_due = resumed.app.clocks.case_due_at
     assert due is not None and new_due is not None and new_due - due > timedelta(days=40)  # one hour of the budget was used

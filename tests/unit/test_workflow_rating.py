@@ -15,6 +15,7 @@ from services.workflow.domain.calendar import WorkingCalendar
 from services.workflow.domain.case_number import default_prefix, format_case_number
 from services.workflow.domain.forms import check_form
 from services.workflow.domain.materials import MAX_BYTES, check_upload
+from tests import material_samples as samples
 from tests.unit.test_workflow_state_machine import APPROVER, CLERK, act, new_case
 
 NOW = datetime(2026, 3, 16, 2, tzinfo=UTC)
@@ -74,9 +75,9 @@ def test_a_rectification_closes_only_with_a_callback_and_an_outcome() -> None:
 
 
 def test_uploads_are_typed_by_content_not_by_name_and_limited_to_10_mb() -> None:
-    pdf = b"%PDF-1.7\n" + b"x" * 100
+    pdf = samples.PDF
     assert check_upload(pdf, "a.pdf") == ("application/pdf", hashlib.sha256(pdf).hexdigest(), "a.pdf")
-    assert check_upload(b"\x89PNG\r\n\x1a\n....", "photo.jpg")[0] == "image/png"
+    assert check_upload(samples.PNG, "photo.jpg")[:3:2] == ("image/png", "photo.jpg.png")
     with pytest.raises(InvalidArgument) as info:
         check_upload(b"MZ\x90\x00 an exe", "id.pdf")
     assert info.value.code == "unsupported_media_type"

@@ -9,16 +9,15 @@ rotated or revoked credential is in force on the bus within seconds.
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from mgov_common.ingest import INGEST_TYPES
+from mgov_common.outbound import OutboundGuard, OutboundRefused
 from mgov_common.principal import SYSTEM, Principal
 from services.identity.adapters.nats_auth import bcrypt_hash, inbox_prefix
 from services.identity.adapters.system_repository import SystemRecord
@@ -54,29 +53,29 @@ def _system_id(raw: str) -> uuid.UUID:
         raise InvalidArgument("not a system id", field="system_id", code="invalid_system_id") from None
 
 
-def _check_webhook(url: str, allow_http_loopback: bool) -> str | None:
+async def _check_webhook(url: str, guard: OutboundGuard) -> str | None:
+    """The webhook URL to store, or InvalidArgument: https to a public address (mgov_common.outbound).
+
+    A name that does not resolve and a name that resolves to an internal address get the
+    same answer, so registration tells nothing about the platform's network.
+    """
     if not url:
         return None
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and parts.hostname and allow_http_loopback:
-        try:
-            loopback = parts.hostname == "localhost" or ipaddress.ip_address(parts.hostname).is_loopback
-        except ValueError:
-            loopback = False
-        if loopback:
-            return url
-    raise InvalidArgument("webhook_url must be an https URL (http only on loopback in demo mode)", field="webhook_url",
-                          code="invalid_webhook_url")
+    try:
+        await guard.check(url)
+    except OutboundRefused as exc:
+        reason = exc.reason if "resolve" not in exc.reason else "the host does not resolve to public addresses only"
+        raise InvalidArgument(f"webhook_url must be an https URL of a public host: {reason}", field="webhook_url",
+                              code="invalid_webhook_url") from None
+    return url
 
 
 class Systems:
     def __init__(self, ctx: Context, on_change: Callable[[], Awaitable[None]] | None = None,
-                 allow_http_webhooks: bool = False) -> None:
+                 guard: OutboundGuard | None = None) -> None:
         self.ctx = ctx
         self.on_change = on_change
-        self.allow_http_webhooks = allow_http_webhooks
+        self.guard = guard or OutboundGuard()
 
     async def _changed(self) -> None:
         if self.on_change is not None:
@@ -107,7 +106,7 @@ class Systems:
         if unknown := [t for t in types if t not in INGEST_TYPES]:
             raise InvalidArgument(f"unknown event type {unknown[0]!r}; systems publish {', '.join(INGEST_TYPES)}",
                                   field="event_types", code="unknown_event_type")
-        url = _check_webhook(webhook_url, self.allow_http_webhooks)
+        url = await _check_webhook(webhook_url, self.guard)
         now = self.ctx.clock()
         sid = uuid.uuid4()
         user = f"sys-{sid.hex[:20]}"

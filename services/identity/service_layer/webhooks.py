@@ -35,6 +35,7 @@ import httpx
 from mgov_common.errors import InvalidArgument, NotFound, PermissionDenied
 from mgov_common.events.consumer import ConsumerSpec
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.outbound import OutboundGuard, guarded_client, refusal
 from mgov_common.principal import Principal
 from services.identity.domain import policy
 from services.identity.service_layer import paging
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 FAN_OUT = ConsumerSpec(durable="identity-webhooks", filter_subjects=["mgov.evt.>"], deliver_new_only=True)
 DEFAULT_SCHEDULE_S = (5.0, 30.0, 120.0, 600.0, 3600.0)
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
+UNREACHABLE = "unreachable"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -69,14 +71,14 @@ async def fan_out(conn: asyncpg.Connection, event: CloudEvent, now: datetime | N
 class WebhookWorker:
     def __init__(self, ctx: Context, pool: asyncpg.Pool, *, schedule_s: Sequence[float] = DEFAULT_SCHEDULE_S,
                  poll_s: float = 0.5, timeout_s: float = 5.0, batch: int = 32,
-                 clock: Callable[[], datetime] | None = None, client: httpx.AsyncClient | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, guard: OutboundGuard | None = None) -> None:
         self.ctx = ctx
         self.pool = pool
         self.schedule = tuple(schedule_s)
         self.poll_s = poll_s
         self.batch = batch
         self.clock = clock or ctx.clock
-        self.client = client or httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        self.client = guarded_client(guard or OutboundGuard(), timeout_s)
         self._secrets: dict[tuple[uuid.UUID, int], tuple[str, str]] = {}
 
     async def run(self) -> None:
@@ -140,7 +142,10 @@ class WebhookWorker:
         try:
             resp = await self.client.post(r["webhook_url"], content=body, headers=headers)
         except httpx.HTTPError as exc:
-            return None, f"{type(exc).__name__}: {exc}"[:500]
+            # The log is read by the system's admins: what failed inside the platform's
+            # network (refused, connection reset, TLS, timeout) stays in the operators' log.
+            log.info("webhook unreachable", extra={"delivery": str(r["id"]), "error": refusal(exc) or type(exc).__name__})
+            return None, UNREACHABLE
         return resp.status_code, None if resp.is_success else f"HTTP {resp.status_code}"
 
     async def close(self) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -30,9 +31,12 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from mgov_common.outbound import OutboundGuard, guarded_client, refusal
 from services.notify.adapters.devices import Device
 from services.notify.domain.delivery import Outcome, SendResult, classify_http
 from services.notify.domain.devices import EndpointPolicy, parse_web_subscription
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,14 @@ class WebPushProvider:
     platforms = frozenset({"web"})
 
     def __init__(self, key: ec.EllipticCurvePrivateKey, subject: str, policy: EndpointPolicy, *, timeout_s: float = 10.0,
-                 client: httpx.AsyncClient | None = None) -> None:
+                 guard: OutboundGuard | None = None) -> None:
         self.key = key
         self.subject = subject
         self.policy = policy
         self.public_key = public_key_b64(key)
-        self.client = client or httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        # The host allow-list says which push services; the guard (mgov_common.outbound)
+        # checks at every connection that the name still resolves to public addresses.
+        self.client = guarded_client(guard or OutboundGuard(), timeout_s)
 
     def vapid_header(self, endpoint: str, now: float | None = None) -> str:
         parts = urlsplit(endpoint)
@@ -122,7 +128,8 @@ class WebPushProvider:
         try:
             resp = await self.client.post(sub.endpoint, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            return PushResult(SendResult(Outcome.TEMPORARY, f"push service unreachable: {type(exc).__name__}", destination=host))
+            log.warning("push service unreachable", extra={"host": host, "error": refusal(exc) or type(exc).__name__})
+            return PushResult(SendResult(Outcome.TEMPORARY, "push service unreachable", destination=host))
         if resp.status_code in (404, 410):
             return PushResult(SendResult(Outcome.PERMANENT, f"subscription gone ({resp.status_code})", destination=host), gone=True)
         outcome = classify_http(resp.status_code)

@@ -25,6 +25,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,11 +33,13 @@ from typing import Protocol
 
 import httpx
 
+from mgov_common.outbound import OutboundGuard, guarded_client, refusal
 from services.notify.domain.delivery import Outcome, SendResult, classify_http
 
 SIGNATURE_HEADER = "X-Mgov-Signature"
 TIMESTAMP_HEADER = "X-Mgov-Timestamp"
 KEY_ID_HEADER = "X-Mgov-Key-Id"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,13 @@ def mask(phone: str) -> str:
 class HttpSmsProvider:
     name = "http"
 
-    def __init__(self, url: str, key_id: str, secret: bytes, *, timeout_s: float = 5.0, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, url: str, key_id: str, secret: bytes, *, timeout_s: float = 5.0, guard: OutboundGuard | None = None) -> None:
         self.url = url
         self.key_id = key_id
         self.secret = secret
-        self.client = client or httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        # Every connection is checked (mgov_common.outbound): the gateway's name must keep
+        # resolving to public addresses; loopback only in demo mode.
+        self.client = guarded_client(guard or OutboundGuard(), timeout_s)
 
     async def send(self, message: SmsMessage) -> SendResult:
         body = message.body()
@@ -85,7 +90,8 @@ class HttpSmsProvider:
         except httpx.TimeoutException:
             return SendResult(Outcome.TEMPORARY, "the SMS gateway timed out", destination=mask(message.phone))
         except httpx.HTTPError as exc:
-            return SendResult(Outcome.TEMPORARY, f"cannot reach the SMS gateway: {type(exc).__name__}", destination=mask(message.phone))
+            log.warning("SMS gateway unreachable", extra={"error": refusal(exc) or type(exc).__name__})
+            return SendResult(Outcome.TEMPORARY, "the SMS gateway is unreachable", destination=mask(message.phone))
         outcome = classify_http(resp.status_code)
         provider_id = ""
         try:

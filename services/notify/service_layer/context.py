@@ -11,6 +11,7 @@ import asyncpg
 
 from services.notify.adapters.cache import ReferenceCache
 from mgov_common.clock import Clock
+from mgov_common.outbound import OutboundGuard
 from services.notify.adapters.identity import Contact
 from services.notify.adapters.push import PushProvider
 from services.notify.adapters.sms import SmsProvider
@@ -37,6 +38,8 @@ class Context:
     sms: SmsProvider | None = None
     push: list[PushProvider] = field(default_factory=list)
     endpoint_policy: EndpointPolicy = field(default_factory=EndpointPolicy)
+    # Web Push endpoints are checked by it when registered (and by the provider's client at each send).
+    outbound: OutboundGuard = field(default_factory=OutboundGuard)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     rates: dict[str, Bucket] = field(default_factory=dict)
     sms_sign_name: str = "浙里办"

@@ -5,15 +5,22 @@ from __future__ import annotations
 import uuid
 
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound
+from mgov_common.outbound import OutboundRefused
 from mgov_common.principal import Principal
 from services.notify.adapters.devices import Device
 from services.notify.adapters.uow import UnitOfWork
-from services.notify.domain.devices import check_device
+from services.notify.domain.devices import check_device, parse_web_subscription
 from services.notify.service_layer.context import Context
 
 
 async def register(ctx: Context, p: Principal, platform: str, token: str, name: str) -> Device:
     token = check_device(platform, token, ctx.endpoint_policy)
+    if platform == "web":
+        try:
+            await ctx.outbound.check(parse_web_subscription(token).endpoint)
+        except OutboundRefused:
+            raise InvalidArgument("the push endpoint must be an https URL of a public push service", field="token",
+                                  code="invalid_token") from None
     name = (name or "").strip()
     if len(name) > 100:
         raise InvalidArgument("a device name has at most 100 characters", field="name", code="too_long")

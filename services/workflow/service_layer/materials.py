@@ -3,6 +3,7 @@ for the caller until they submit. Bytes go to the file store, metadata to `mater
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -18,7 +19,7 @@ async def add(ctx: Context, principal: Principal, *, application_id: str, materi
               sha256: str) -> dict[str, Any]:
     if not content:
         raise InvalidArgument("send the file's bytes", code="empty_file", field="file")
-    kind, digest, name = check_upload(content, filename, sha256)
+    kind, digest, name = await asyncio.to_thread(check_upload, content, filename, sha256)
     if len(material_code) > 64:
         raise InvalidArgument("a material code has at most 64 characters", code="too_long", field="material_code")
     actor = access.actor_of(principal)
