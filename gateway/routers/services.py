@@ -19,6 +19,7 @@ from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
+from mgov_common import protojson
 from mgov_common.errors import InvalidArgument
 
 router = APIRouter(prefix="/v1", tags=["services"])
@@ -104,7 +105,7 @@ async def list_versions(service_id: str, caller: CallerDep, backends: BackendsDe
     resp = await _stub(backends).ListVersions(pb.ListVersionsRequest(service_id=service_id), metadata=caller.metadata)
     response.headers["Cache-Control"] = LIST_CACHE
     items = [{"version": v.version, "etag": v.etag, "base_version": v.base_version or None,
-              "publish_time": v.publish_time.ToDatetime().isoformat() + "Z"} for v in resp.versions]
+              "publish_time": protojson.timestamp_to_json(v.publish_time)} for v in resp.versions]
     return {"items": items, "next_page_token": ""}
 
 

@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, unquote
 import grpc
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field
 
 from gateway.auth import SignedInDep
@@ -31,6 +30,7 @@ from mgov.identity.v1 import identity_pb2
 from mgov_common import ingest, safejson
 from mgov_common.events.streams import REJECTED_STREAM
 from mgov_common.principal import SYSTEM
+from mgov_common.protojson import timestamp_to_json
 
 router = APIRouter(tags=["systems"])
 TenantId = Path(pattern=SLUG, description="tenant slug, e.g. hangzhou")
@@ -43,17 +43,13 @@ class SystemCreate(BaseModel):
     webhook_url: str | None = Field(default=None, max_length=2000, examples=["https://bdc.hangzhou.gov.cn/mgov/events"])
 
 
-def _time(ts: Timestamp) -> str | None:
-    return ts.ToDatetime().strftime("%Y-%m-%dT%H:%M:%S.%fZ") if ts.seconds or ts.nanos else None
-
-
 def system_json(s: identity_pb2.System) -> dict[str, Any]:
     return {
         "id": s.id, "tenant_id": s.tenant_id, "name": s.name, "event_types": list(s.event_types), "client_id": s.client_id,
         "nats_user": s.nats_user, "webhook_url": s.webhook_url or None,
         "status": "active" if s.status == identity_pb2.SYSTEM_STATUS_ACTIVE else "revoked",
-        "credentials_version": s.credentials_version, "created_at": _time(s.create_time),
-        "rotated_at": _time(s.rotate_time), "revoked_at": _time(s.revoke_time),
+        "credentials_version": s.credentials_version, "create_time": timestamp_to_json(s.create_time),
+        "rotate_time": timestamp_to_json(s.rotate_time), "revoke_time": timestamp_to_json(s.revoke_time),
         "publish_subjects": [f"mgov.ingest.{s.tenant_id}.{s.id}.>"], "subscribe_subjects": [f"mgov.evt.{s.tenant_id}.>"],
     }
 
@@ -114,7 +110,7 @@ async def list_deliveries(caller: SignedInDep, backends: BackendsDep, tenant_id:
         tenant_id=tenant_id, system_id=system_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)
     items = [{"id": d.id, "system_id": d.system_id, "event_id": d.event_id, "event_type": d.event_type, "status": d.status,
               "attempts": d.attempts, "last_status_code": d.last_status_code or None, "last_error": d.last_error or None,
-              "created_at": _time(d.create_time), "next_attempt_at": _time(d.next_attempt_time), "delivered_at": _time(d.deliver_time)}
+              "create_time": timestamp_to_json(d.create_time), "next_attempt_time": timestamp_to_json(d.next_attempt_time), "deliver_time": timestamp_to_json(d.deliver_time)}
              for d in resp.deliveries]
     return {"items": items, "next_page_token": resp.next_page_token}
 
