@@ -12,6 +12,7 @@ from collections import OrderedDict
 from typing import Any
 
 from mgov.catalog.v1 import catalog_pb2 as pb
+from gateway import schemas
 from mgov_common import protojson
 from mgov_common.errors import InvalidArgument
 from mgov_common.item_json import ALIASES, CONTENT_FIELDS, ITEM_TYPES, TYPE_ENUM, parse_item_fields
@@ -102,3 +103,21 @@ def parse_item_body(body: dict[str, Any], *, extra: tuple[str, ...] = ()) -> tup
 def notice_json(msg: pb.Notice) -> dict[str, Any]:
     data = protojson.to_json(msg)
     return {k: data[k] for k in ("id", "tenant_id", "title", "body", "category", "publish_time")}
+
+
+# The schemas of the views above (the OpenAPI document).
+_TYPE_LABEL = {"type": ["object", "null"], "properties": {"code": schemas.string(), "zh": schemas.string(), "en": schemas.string()}}
+ITEM_SCHEMA = schemas.message(
+    pb.ServiceItem.DESCRIPTOR,
+    only=("id", "tenant_id", "code", *CONTENT_FIELDS, "status", "version", "inherited_from", "localized_fields", "base_version",
+          "create_time", "update_time", "publish_time"),
+    extra={"type_label": _TYPE_LABEL, "has_draft": schemas.BOOLEAN, "inherited_from": schemas.string(nullable=True),
+           "base_version": {"type": ["integer", "null"]}, "updated_by": schemas.ref(pb.ServiceItem.DESCRIPTOR.fields_by_name["updated_by"].message_type)},
+) | {"title": "ServiceItemView"}
+ITEM_SCHEMA["required"] = [k for k in ITEM_SCHEMA["required"] if k not in ("has_draft", "updated_by")]
+LIST_ITEM_SCHEMA = schemas.message(pb.ServiceItem.DESCRIPTOR, only=LIST_FIELDS, extra={
+    "type_label": _TYPE_LABEL, "has_draft": schemas.BOOLEAN, "inherited_from": schemas.string(nullable=True),
+    "guide": schemas.message(pb.ServiceGuide.DESCRIPTOR, only=LIST_GUIDE_FIELDS),
+}) | {"title": "ServiceItemRow"}
+LIST_ITEM_SCHEMA["required"] = [k for k in LIST_ITEM_SCHEMA["required"] if k != "has_draft"]
+NOTICE_SCHEMA = schemas.message(pb.Notice.DESCRIPTOR, only=("id", "tenant_id", "title", "body", "category", "publish_time"))

@@ -7,6 +7,7 @@ from typing import Any
 
 import grpc
 
+from gateway import schemas
 from gateway.backends import Backends
 from gateway.grpc_errors import error_detail
 from gateway.problems import Problem
@@ -79,3 +80,18 @@ def renamed(exc: grpc.aio.AioRpcError, names: dict[str, str]) -> Exception:
     for old, new in names.items():
         message = message.replace(old, new)
     return Problem(422, detail.code or "invalid_argument", message, errors=errors or None)
+
+
+# The schemas of the views above (the OpenAPI document; tests/unit/test_api_conventions.py).
+TENANT_SCHEMA = schemas.obj("Tenant", {
+    "id": schemas.string(), "name": schemas.TEXT, "division_code": schemas.string(), "parent_id": schemas.string(nullable=True),
+    "level": schemas.string(enum=[*LEVELS.values(), "unspecified"]), "status": schemas.string(enum=[*STATUSES.values(), "unspecified"]),
+    "create_time": schemas.TIME, "update_time": schemas.TIME,
+})
+USER_SCHEMA = schemas.obj("User", {
+    "id": schemas.string(), "user_id": schemas.string(), "name": schemas.string(), "phone": schemas.string(),
+    "tenant_id": schemas.string(),
+    "roles": {"type": "array", "items": schemas.obj("RoleBinding", {"tenant_id": schemas.string(), "role": schemas.string()})},
+    "identity_level": schemas.INTEGER, "national_id": schemas.string(nullable=True),
+    "status": schemas.string(enum=[*USER_STATUSES.values(), "unspecified"]), "create_time": schemas.TIME, "update_time": schemas.TIME,
+})

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Response
 
+from gateway import schemas
 from gateway.limits import INT64_MAX, version_number
 from gateway.problems import Problem
 from mgov.workflow.v1 import workflow_pb2 as pb
@@ -56,3 +57,12 @@ def expected_version(if_match: str | None) -> int:
     if not version:
         raise Problem(412, "stale_version", f"If-Match {value} does not match the case's ETag")
     return version
+
+
+# The schemas of the views above (the OpenAPI document).
+APPLICATION_SCHEMA = schemas.message(pb.Application.DESCRIPTOR, extra={
+    "rating": {"anyOf": [schemas.ref(pb.Rating.DESCRIPTOR), {"type": "null"}]}})
+# A row of a list: the case without its timeline, materials, actions and form.
+APPLICATION_ROW_SCHEMA = schemas.message(pb.Application.DESCRIPTOR, only=tuple(
+    f.name for f in pb.Application.DESCRIPTOR.fields if f.name not in ("timeline", "materials", "available_actions", "form")),
+    extra={"rating": {"anyOf": [schemas.ref(pb.Rating.DESCRIPTOR), {"type": "null"}]}})

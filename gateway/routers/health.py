@@ -12,11 +12,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from gateway.backends import GRPC_SERVICE
 from gateway.deps import BackendsDep, SettingsDep
 from gateway.problems import problem_response
+from gateway.schemas import obj, returns, string
 
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/healthz", summary="Liveness: the gateway process is up")
+@router.get("/healthz", responses=returns(obj("Health", {"status": string(enum=["ok"])})), summary="Liveness: the gateway process is up")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -29,7 +30,9 @@ async def _status(channel: grpc.aio.Channel, service: str, timeout: float) -> st
     return health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
 
 
-@router.get("/readyz", summary="Readiness: every service reports SERVING over grpc.health.v1", response_model=None)
+@router.get("/readyz", summary="Readiness: every service reports SERVING over grpc.health.v1", response_model=None,
+            responses={**returns(obj("Ready", {"status": string(enum=["ready"]), "services": {"type": "object", "additionalProperties": string()}})),
+                       503: {"description": "a service is not serving (`services` names each one's status)"}})
 async def readyz(request: Request, backends: BackendsDep, settings: SettingsDep) -> dict[str, object] | JSONResponse:
     names = list(backends.channels)
     results = await asyncio.gather(*(_status(backends.channels[n], GRPC_SERVICE[n], settings.readiness_timeout_s) for n in names))
