@@ -120,4 +120,4 @@ def uow(pool: asyncpg.Pool) -> UnitOfWork:
 
 
 def reader(pool: asyncpg.Pool) -> UnitOfWork:
-    return UnitOfWork(pool, read_only=True)
+    return UnitOfWork(pool, begin=False)

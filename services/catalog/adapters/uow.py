@@ -1,9 +1,9 @@
 """The catalogue's unit of work: the shared one (`mgov_common.uow`) with its repositories.
 
 Handlers read as `async with uow: ...; await uow.commit()`; commit writes the events the
-items and notices recorded to the outbox in the same transaction. `read_only=True`
-takes no transaction for plain reads (one statement each), which keeps the public list
-at one round trip; such a unit cannot commit.
+items and notices recorded to the outbox in the same transaction. `begin=False` takes
+no transaction for plain reads (one statement each), which keeps the public list at
+one round trip; such a unit cannot commit.
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ class UnitOfWork(BaseUnitOfWork):
     notices: NoticeRepository
     opt_outs: OptOutRepository
     keys: IdempotencyRepository
-
-    def __init__(self, pool: asyncpg.Pool, *, read_only: bool = False) -> None:
-        super().__init__(pool, begin=not read_only)
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.items, self.tenants = ItemRepository(conn), TenantProjection(conn)

@@ -4,7 +4,7 @@ repositories.
 Handlers read `async with uow: ...; await uow.commit()`. Commit writes the events the
 cases and rectifications recorded, and those handed to `uow.record`, to the outbox in
 the same transaction; leaving the block without committing rolls everything back.
-`lazy=True`: reads run before the transaction, which starts at `await uow.begin()`
+`begin=False`: reads run before the transaction, which starts at `await uow.begin()`
 (fewer round trips on the hot path).
 """
 
@@ -31,9 +31,6 @@ class UnitOfWork(BaseUnitOfWork):
     tasks: TaskRepository
     tenants: TenantProjection
     materials: MaterialRepository
-
-    def __init__(self, pool: asyncpg.Pool, *, lazy: bool = False) -> None:
-        super().__init__(pool, begin=not lazy)
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.definitions = DefinitionRepository(conn)

@@ -61,7 +61,7 @@ class Context:
     cache: TtlCache = field(default_factory=TtlCache)
 
     def uow(self, *, lazy: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.pool, lazy=lazy)
+        return UnitOfWork(self.pool, begin=not lazy)
 
 
 async def tree_of(ctx: Context, uow: UnitOfWork) -> TenantTree:
