@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mgov-installed
 
-.PHONY: install run test test-unit test-integration test-e2e proto proto-check bench lock clean
+.PHONY: install run test test-unit test-integration test-e2e proto proto-check bench chaos-local lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("mgov needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -45,6 +45,11 @@ bench: install
 	@for m in identity catalog workflow notify ingest; do \
 	  if [ -f bench/$$m.py ]; then echo; echo "== bench.$$m"; $(BIN)/python -m bench.$$m || exit 1; fi; \
 	done
+
+# Kill each service, the gateway, NATS and PostgreSQL of a one-machine platform under
+# load and count what was lost, doubled or not notified (a few minutes; not in `make test`).
+chaos-local: install
+	$(BIN)/python -m bench.chaos_local
 
 # Rewrite requirements.lock from pyproject.toml's direct pins in a scratch venv.
 lock:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import openapi, problems
+from gateway import openapi, problems, request_limits
 from gateway.backends import Backends
 from gateway.live import LiveHub
 from gateway.request_id import RequestIdMiddleware
@@ -58,7 +58,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(preferences.router)
     app.include_router(notify_admin.router)
     app.include_router(systems.router)
-    app.add_middleware(RequestIdMiddleware)
+    request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
+    app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every answer, limits' included
     openapi.install(app)
     # Last: the app's catch-all route must not shadow any API route.
     app.include_router(web_app.router)

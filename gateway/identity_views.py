@@ -95,3 +95,11 @@ USER_SCHEMA = schemas.obj("User", {
     "identity_level": schemas.INTEGER, "national_id": schemas.string(nullable=True),
     "status": schemas.string(enum=[*USER_STATUSES.values(), "unspecified"]), "create_time": schemas.TIME, "update_time": schemas.TIME,
 })
+
+
+def invitation_json(i: identity_pb2.StaffInvitation) -> dict[str, Any]:
+    return {"id": i.id, "tenant_id": i.tenant_id, "roles": list(i.roles), "phone": i.phone, "status": i.status,
+            "create_time": timestamp_to_json(i.create_time), "expire_time": timestamp_to_json(i.expire_time)}
+
+
+INVITATION_SCHEMA = schemas.message(identity_pb2.StaffInvitation.DESCRIPTOR)

@@ -45,7 +45,9 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 _REF = {"$ref": "#/components/schemas/Problem"}
 _COMMON = {
     "400": "Malformed request (e.g. the body is not JSON)",
-    "422": "Invalid input; `errors` names each field",
+    "413": "The body is larger than this route accepts (`max_bytes`)",
+    "422": "Invalid input; `errors` names each field (`json_too_deep`: a JSON body nested too deeply)",
+    "431": "The request line and headers are too large",
     "500": "Unexpected error (logged with the request id)",
 }
 

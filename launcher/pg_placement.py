@@ -148,7 +148,7 @@ def _install_copy(install: Path, version: str) -> Path:
     bin_dir = target / install.parent.name / install.name / "bin"
     if (bin_dir / "postgres").is_file():
         return bin_dir
-    log.info("copying the PostgreSQL binaries where their system user can reach them", extra={"target": str(target)})
+    log.warning(f"copying the PostgreSQL binaries to {target}, where their system user {SYSTEM_USER} can reach them")
     scratch = Path(tempfile.mkdtemp(prefix=".copy-", dir=base))
     try:
         tree = scratch / "tree"

@@ -37,6 +37,16 @@ class PlatformSettings(BaseSettings):
     log_json: bool = Field(default=True, validation_alias=AliasChoices("MGOV_LOG_JSON"))
     # Copies of each JetStream stream: 1 on one machine, 3 on a NATS cluster.
     stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias=AliasChoices("MGOV_STREAM_REPLICAS"))
+    # Quotas of each tenant system on ingest (mgov_common.quota), over NATS and HTTP alike.
+    ingest_events_per_s: float = Field(default=100.0, gt=0, validation_alias=AliasChoices("MGOV_INGEST_EVENTS_PER_S"))
+    ingest_burst: int = Field(default=1000, ge=1, validation_alias=AliasChoices("MGOV_INGEST_BURST"))
+    ingest_bytes_per_day: int = Field(default=256 * 1024 * 1024, ge=1024, validation_alias=AliasChoices("MGOV_INGEST_BYTES_PER_DAY"))
+    # The most each stream keeps, in bytes (reserved by JetStream on disk).
+    stream_max_bytes_events: int = Field(default=2048 * 1024 * 1024, ge=1024 * 1024, validation_alias=AliasChoices("MGOV_STREAM_MAX_BYTES_EVENTS"))
+    stream_max_bytes_dlq: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024, validation_alias=AliasChoices("MGOV_STREAM_MAX_BYTES_DLQ"))
+    stream_max_bytes_ingest: int = Field(default=1024 * 1024 * 1024, ge=1024 * 1024, validation_alias=AliasChoices("MGOV_STREAM_MAX_BYTES_INGEST"))
+    stream_max_bytes_rejected: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024,
+                                           validation_alias=AliasChoices("MGOV_STREAM_MAX_BYTES_REJECTED"))
     # Where services fetch the JWKS that verifies access tokens.
     identity_addr: str = Field(default="127.0.0.1:50051", validation_alias=AliasChoices("MGOV_IDENTITY_ADDR"))
     # Outbound URLs (webhooks, Web Push endpoints, the SMS gateway) may point at loopback
@@ -48,6 +58,20 @@ class PlatformSettings(BaseSettings):
         from mgov_common.outbound import OutboundGuard
 
         return OutboundGuard(allow_loopback=self.demo and self.outbound_allow_loopback)
+
+    def stream_options(self) -> Any:
+        """The platform streams' limits (mgov_common.events.streams.StreamOptions)."""
+        from mgov_common.events.streams import StreamOptions
+
+        return StreamOptions(replicas=self.stream_replicas, events_max_bytes=self.stream_max_bytes_events,
+                             dlq_max_bytes=self.stream_max_bytes_dlq, ingest_max_bytes=self.stream_max_bytes_ingest,
+                             rejected_max_bytes=self.stream_max_bytes_rejected)
+
+    def ingest_quotas(self) -> Any:
+        """Each tenant system's quotas on ingest (mgov_common.quota.Quotas)."""
+        from mgov_common.quota import Quotas
+
+        return Quotas(events_per_s=self.ingest_events_per_s, burst=self.ingest_burst, bytes_per_day=self.ingest_bytes_per_day)
 
     def require_database_url(self) -> str:
         if not self.database_url:

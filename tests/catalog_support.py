@@ -18,6 +18,7 @@ import pytest
 
 from mgov_common.db import create_pool
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.ingest import ITEM_UPDATED, NOTICE_PUBLISHED
 from mgov_common.migrations import migrate
 from mgov_common.principal import SYSTEM, Principal, RoleBinding
 from mgov_common.tenants import apply_tenant_event
@@ -63,8 +64,10 @@ PROVINCE_ADMIN = user("zhejiang", "province_admin")
 CITIZEN = user("hangzhou", "citizen")
 
 
-def system(tenant: str) -> Principal:
-    return Principal(subject=f"sys-{tenant}", tenant=tenant, kind=SYSTEM)
+def system(tenant: str, *grants: str) -> Principal:
+    """A tenant system registered for `grants` (by default: item updates and notices)."""
+    return Principal(subject=f"sys-{tenant}", tenant=tenant, kind=SYSTEM,
+                     grants=frozenset(grants or (ITEM_UPDATED, NOTICE_PUBLISHED)))
 
 
 def content(**changes: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from gateway.auth import CallerDep, SignedInDep
 from gateway.catalog_json import notice_json
 from gateway.deps import BackendsDep
+from gateway.request_limits import DOCUMENT_MAX_BODY
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
 from mgov.common.v1 import common_pb2
@@ -51,7 +52,7 @@ async def list_notices(
     return {"items": [notice_json(n) for n in resp.notices], "next_page_token": resp.next_page_token}
 
 
-@router.post("/tenants/{tenant_id}/notices", responses=returns(NOTICE_SCHEMA, 201), status_code=201, summary="Publish a notice of the tenant (its admins)")
+@router.post("/tenants/{tenant_id}/notices", responses=returns(NOTICE_SCHEMA, 201), status_code=201, summary="Publish a notice of the tenant (its admins)", max_body_size=DOCUMENT_MAX_BODY)
 async def publish_notice(
     tenant_id: str, notice: Annotated[NoticeIn, Body()], caller: SignedInDep, backends: BackendsDep, response: Response,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=200)] = "",

@@ -23,7 +23,7 @@ import nats.errors
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from gateway.auth import SignedInDep
+from gateway.auth import PersonDep
 from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, notification_json, stub
 from gateway.problems import Problem
@@ -38,7 +38,7 @@ REPLAY_MAX = 500
 
 @router.get("/notifications", responses=returns(page(ref(_npb.Notification.DESCRIPTOR), unread_count=INTEGER)), summary="Your in-app notifications, newest first, with the unread count")
 async def list_notifications(
-    caller: SignedInDep, backends: BackendsDep, response: Response,
+    caller: PersonDep, backends: BackendsDep, response: Response,
     unread_only: bool = False, category: Annotated[str, Query(max_length=40)] = "",
     page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
 ) -> dict[str, Any]:
@@ -50,13 +50,13 @@ async def list_notifications(
 
 
 @router.post("/notifications/read-all", responses=returns(obj("MarkedRead", {"updated": INTEGER})), summary="Mark all your notifications read")
-async def read_all(caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+async def read_all(caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     resp = await stub(backends).MarkRead(pb.MarkReadRequest(all=True), metadata=caller.metadata)
     return {"updated": resp.updated}
 
 
 @router.post("/notifications/{notification_id}/read", responses=returns(obj("MarkedOneRead", {"id": string(), "read": BOOLEAN, "changed": BOOLEAN})), summary="Mark one of your notifications read (404 for anyone else's)")
-async def read_one(notification_id: str, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+async def read_one(notification_id: str, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     resp = await stub(backends).MarkRead(pb.MarkReadRequest(notification_ids=[notification_id]), metadata=caller.metadata)
     return {"id": notification_id, "read": True, "changed": resp.updated > 0}
 
@@ -86,7 +86,7 @@ async def _missed(backends: Any, metadata: Any, last_id: str) -> list[dict[str, 
 
 @router.get("/notifications/stream", summary="Your notifications, live, as Server-Sent Events (resumes with Last-Event-ID)",
             response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
-async def stream(request: Request, caller: SignedInDep, backends: BackendsDep,
+async def stream(request: Request, caller: PersonDep, backends: BackendsDep,
                  last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=100)] = None) -> StreamingResponse:
     hub = request.app.state.live
     if not hub.connected:

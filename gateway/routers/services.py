@@ -17,6 +17,7 @@ from gateway.auth import CallerDep, SignedInDep
 from gateway.catalog_json import enum_number, item_json, item_type_number, list_item_json, parse_item_body
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
+from gateway.request_limits import DOCUMENT_MAX_BODY
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
 from mgov_common import protojson
@@ -113,7 +114,7 @@ async def list_versions(service_id: str, caller: CallerDep, backends: BackendsDe
 
 
 @router.post("/tenants/{tenant_id}/services", responses=returns(ITEM_SCHEMA, 201), status_code=201, summary="Create a draft: a new item, a localisation, or the next version",
-             response_model=None)
+             response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def create_service(
     tenant_id: str, caller: SignedInDep, backends: BackendsDep,
     body: Annotated[dict[str, Any], Body(openapi_examples={"new item": {"value": ITEM_EXAMPLE},
@@ -139,7 +140,7 @@ async def _update(service_id: str, body: dict[str, Any], replace: bool, if_match
     return _item_response(await _stub(backends).UpdateDraft(req, metadata=caller.metadata))
 
 
-@router.patch("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="Change fields of the item's draft (published versions are immutable: 409)", response_model=None)
+@router.patch("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="Change fields of the item's draft (published versions are immutable: 409)", response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def patch_service(
     service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
     if_match: IfMatch = "", version: Annotated[int, Query(ge=0, le=INT32_MAX, description="The version being edited; 0 = the draft")] = 0,
@@ -147,7 +148,7 @@ async def patch_service(
     return await _update(service_id, body, False, if_match, version, caller, backends)
 
 
-@router.put("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="Replace the item's draft", response_model=None)
+@router.put("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="Replace the item's draft", response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def put_service(
     service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
     if_match: IfMatch = "", version: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,

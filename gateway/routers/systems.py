@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import grpc
+import nats.errors
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -26,12 +27,14 @@ from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
 from gateway.identity_views import SLUG, identity
 from gateway.problems import Problem
+from gateway.request_limits import EVENT_MAX_BODY
 from mgov.identity.v1 import identity_pb2
 from mgov_common import ingest, safejson
 from mgov_common.events.streams import REJECTED_STREAM
 from mgov_common.principal import SYSTEM
 from mgov_common.protojson import timestamp_to_json
 from gateway.schemas import BOOLEAN, INTEGER, TIME, obj, page, returns, string
+from gateway.schemas import returns
 
 router = APIRouter(tags=["systems"])
 TenantId = Path(pattern=SLUG, description="tenant slug, e.g. hangzhou")
@@ -251,7 +254,7 @@ async def bounded_body(request: Request, limit: int) -> bytes:
 
 @router.post("/v1/tenants/{tenant_id}/events", status_code=202, summary="Ingest one CloudEvent from a system of the tenant",
              responses={**returns(obj("Accepted", {"id": _S, "status": string(enum=["accepted"]), "duplicate": BOOLEAN}), 202),
-                        403: {"description": "not a system of this tenant, or a body claiming another tenant"}})
+                        403: {"description": "not a system of this tenant, or a body claiming another tenant"}}, max_body_size=EVENT_MAX_BODY)
 async def ingest_event(request: Request, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> Response:
     p = caller.principal
     if p.kind != SYSTEM:
@@ -266,7 +269,29 @@ async def ingest_event(request: Request, caller: SignedInDep, backends: Backends
     except ingest.Refused as exc:
         raise Problem(exc.status, exc.code, str(exc)) from None
     event = accepted.event
-    js = _js(request)
-    ack = await js.publish(ingest.ingest_subject(p.tenant, p.subject, event.type), event.to_json().encode(),
-                           headers={"Nats-Msg-Id": str(event.id)})
-    return JSONResponse({"id": str(event.id), "status": "accepted", "duplicate": bool(ack.duplicate)}, status_code=202)
+    # Through admission, like a system's own NATS publish: one set of quotas for both paths.
+    reply = await _admit(request, ingest.ingest_subject(p.tenant, p.subject, event.type), event.to_json().encode(),
+                         {"Nats-Msg-Id": str(event.id)})
+    return JSONResponse({"id": str(event.id), "status": "accepted", "duplicate": bool(reply.get("duplicate"))}, status_code=202)
+
+
+async def _admit(request: Request, subject: str, data: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """Admission's answer (mgov_common.ingest_admission); its refusals as problems."""
+    live = getattr(request.app.state, "live", None)
+    if live is None or not live.connected:
+        raise Problem(503, "bus_unavailable", "the event bus is not reachable; try again", headers={"Retry-After": "2"})
+    try:
+        msg = await live.nc.request(subject, data, timeout=10, headers=headers)
+    except (nats.errors.NoRespondersError, nats.errors.TimeoutError, TimeoutError):
+        raise Problem(503, "ingest_unavailable", "events cannot be accepted now; try again", headers={"Retry-After": "2"}) from None
+    reply = safejson.try_loads(msg.data or b"")
+    if not isinstance(reply, dict):
+        raise Problem(503, "ingest_unavailable", "events cannot be accepted now; try again", headers={"Retry-After": "2"})
+    err, ours = reply.get("error"), reply.get("mgov")
+    if isinstance(err, dict):
+        ours = ours if isinstance(ours, dict) else {}
+        status = int(err.get("code") or 503)
+        retry = ours.get("retry_after_s") or (2 if status == 503 else None)
+        raise Problem(status, str(ours.get("code") or "refused"), str(err.get("description") or ""),
+                      headers={"Retry-After": str(int(retry))} if retry else None)
+    return reply

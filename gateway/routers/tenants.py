@@ -20,11 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.auth import CallerDep, SignedInDep
 from gateway.deps import BackendsDep
-from gateway.identity_views import LEVELS_PB, SLUG, STATUSES_PB, identity, tenant_json, user_json
+from gateway.identity_views import LEVELS_PB, SLUG, STATUSES_PB, identity, invitation_json, tenant_json, user_json
 from gateway.problems import Problem
 from mgov.common.v1 import common_pb2
 from mgov.identity.v1 import identity_pb2
-from gateway.identity_views import TENANT_SCHEMA, USER_SCHEMA
+from gateway.identity_views import INVITATION_SCHEMA, TENANT_SCHEMA, USER_SCHEMA
 from gateway.schemas import page, returns
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
@@ -124,14 +124,13 @@ async def list_staff(caller: SignedInDep, backends: BackendsDep, tenant_id: str 
     return _list([user_json(u) for u in resp.users], resp.next_page_token)
 
 
-@router.post("/{tenant_id}/staff", responses=returns(USER_SCHEMA, 201), status_code=201, summary="Create a staff account (or give an existing account roles here)")
-async def create_staff(body: StaffCreate, caller: SignedInDep, response: Response, backends: BackendsDep,
-                       tenant_id: str = TenantId) -> dict[str, Any]:
-    user = await identity(backends).CreateStaff(identity_pb2.CreateStaffRequest(
+@router.post("/{tenant_id}/staff", responses=returns(INVITATION_SCHEMA, 202), status_code=202,
+             summary="Invite a phone's holder to be staff here (they accept in the app; the answer never says who holds it)")
+async def create_staff(body: StaffCreate, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> dict[str, Any]:
+    invitation = await identity(backends).CreateStaff(identity_pb2.CreateStaffRequest(
         tenant_id=tenant_id, phone=body.phone, name=body.name, password=body.password or "", roles=body.roles),
         metadata=caller.metadata)
-    response.headers["Location"] = f"/v1/tenants/{tenant_id}/staff/{user.id}"
-    return user_json(user)
+    return invitation_json(invitation)
 
 
 @router.put("/{tenant_id}/staff/{user_id}/roles/{role}", responses=returns(USER_SCHEMA), summary="Grant a role in this tenant")

@@ -14,6 +14,7 @@ from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX, version_number
 from gateway.problems import Problem
 from gateway.workflow_json import PRIVATE, etag, stub
+from gateway.request_limits import DOCUMENT_MAX_BODY
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov_common import protojson
 from gateway.schemas import page, ref, returns
@@ -57,7 +58,7 @@ async def get_definition(tenant_id: str, definition_id: str, caller: SignedInDep
     return _definition_json(d, response)
 
 
-@router.put("/workflows/{definition_id}", responses=returns(ref(pb.WorkflowDefinition.DESCRIPTOR)), summary="Save a new version of a workflow definition (validated; If-Match: the version replaced)")
+@router.put("/workflows/{definition_id}", responses=returns(ref(pb.WorkflowDefinition.DESCRIPTOR)), summary="Save a new version of a workflow definition (validated; If-Match: the version replaced)", max_body_size=DOCUMENT_MAX_BODY)
 async def save_definition(tenant_id: str, definition_id: str, caller: SignedInDep, response: Response, backends: BackendsDep,
                           body: Annotated[dict[str, Any], Body(examples=[DEFINITION_EXAMPLE])],
                           if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> dict[str, Any]:
@@ -84,7 +85,7 @@ async def get_calendar(tenant_id: str, year: YearPath, caller: SignedInDep, back
     return protojson.to_json(cal)  # type: ignore[no-any-return]
 
 
-@router.put("/calendar/{year}", responses=returns(ref(pb.HolidayCalendar.DESCRIPTOR)), summary="Replace the tenant's own holidays and adjusted working days of a year")
+@router.put("/calendar/{year}", responses=returns(ref(pb.HolidayCalendar.DESCRIPTOR)), summary="Replace the tenant's own holidays and adjusted working days of a year", max_body_size=DOCUMENT_MAX_BODY)
 async def set_calendar(tenant_id: str, year: YearPath, body: CalendarBody, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     cal = await stub(backends).SetHolidayCalendar(pb.SetHolidayCalendarRequest(
         tenant_id=tenant_id, year=year, days=[pb.CalendarDay(date=d.date, working=d.working, name=d.name) for d in body.days]),

@@ -15,6 +15,7 @@ import pytest
 from mgov_common.db import create_pool
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.migrations import migrate
+from mgov_common.ingest import CASE_STATUS_CHANGED
 from mgov_common.principal import SYSTEM, Principal, RoleBinding
 from mgov_common.tenants import apply_tenant_event
 from services.workflow.bootstrap import MIGRATIONS
@@ -45,8 +46,10 @@ HZ_SUPERVISOR = user("hz-supervisor", "hangzhou", "supervisor")
 HZ_ADMIN = user("hz-admin", "hangzhou", "tenant_admin")
 NB_CLERK = user("nb-clerk", "ningbo", "clerk")
 PROVINCE_ADMIN = user("zj-admin", "zhejiang", "province_admin")
-HZ_SYSTEM = Principal(subject="hz-case-system", tenant="hangzhou", kind=SYSTEM)
-NB_SYSTEM = Principal(subject="nb-case-system", tenant="ningbo", kind=SYSTEM)
+HZ_SYSTEM = Principal(subject="hz-case-system", tenant="hangzhou", kind=SYSTEM, grants=frozenset({CASE_STATUS_CHANGED}))
+NB_SYSTEM = Principal(subject="nb-case-system", tenant="ningbo", kind=SYSTEM, grants=frozenset({CASE_STATUS_CHANGED}))
+# A Hangzhou system registered only for notices: no rights on cases at all.
+HZ_NOTICE_SYSTEM = Principal(subject="hz-notice-system", tenant="hangzhou", kind=SYSTEM, grants=frozenset({"mgov.notice.published.v1"}))
 
 
 @dataclass

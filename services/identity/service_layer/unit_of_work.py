@@ -6,7 +6,8 @@ repositories, and its audit entries appended to the hash chain in the same trans
         uow.audit(entry)
         await uow.commit()
 
-Commit writes the events of the tenants seen in this unit to the outbox, appends the
+Commit writes the events of the tenants seen in this unit (and those given to `record`,
+e.g. about sign-in attempts) to the outbox, appends the
 buffered audit entries, then commits: the state change, its events and its audit rows
 exist together or not at all. Leaving the block without committing rolls all back.
 """

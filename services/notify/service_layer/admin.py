@@ -39,11 +39,12 @@ def _administers(p: Principal, chain: list[str]) -> bool:
 
 async def save_template(ctx: Context, p: Principal, tenant_id: str, *, key: str, channel: str, locale: str, title: str, body: str,
                         urgent: bool | None) -> Template:
-    require_valid(key=key, channel=channel, locale=locale or "zh-CN", title=title, body=body)
     async with UnitOfWork(ctx.pool) as uow:
         chain = await _chain(uow, tenant_id)
+        # Who may comes first: a caller who may not save templates learns nothing from validation.
         if not (p.has_role(TENANT_ADMIN, tenant_id) or p.has_role(PROVINCE_ADMIN, chain[-1])):
             raise PermissionDenied(f"only {tenant_id}'s admins (or the province's) save its templates", code="forbidden")
+        require_valid(key=key, channel=channel, locale=locale or "zh-CN", title=title, body=body)
         spec = TEMPLATE_KEYS[key]
         saved = await uow.templates.add(
             tenant_id=tenant_id, key=key, channel=channel, locale=locale or "zh-CN", category=spec.category, title=title.strip(),

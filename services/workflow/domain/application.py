@@ -171,7 +171,7 @@ class Application:
         self._assign(actor.id, actor, "claim", now)
 
     def assign(self, *, actor: Actor, roles: set[str], assignee_id: str, assignee_roles: set[str], now: datetime) -> None:
-        if not roles & MANAGER_ROLES and actor.kind != "system":
+        if not roles & MANAGER_ROLES or actor.kind != "user":
             raise PermissionDenied("assigning needs the supervisor or tenant_admin role", code="role_not_allowed")
         if self.terminal:
             raise Conflict("the case is closed", code="case_closed")

@@ -72,6 +72,8 @@ async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind
 
 async def claim(ctx: Context, principal: Principal, task_id: str) -> TaskView:
     tid = parse_id(task_id, "task_id")
+    if not principal.is_person:
+        raise PermissionDenied("only a staff member claims a task", code="user_only")
     actor = access.actor_of(principal)
     async with ctx.uow() as uow:
         tree = await tree_of(ctx, uow)
@@ -112,7 +114,7 @@ async def assign(ctx: Context, principal: Principal, task_id: str, assignee_id: 
         roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) - {"owner"} if app else set()
         if app is None or not roles:
             raise NotFound("no such task", code="task_not_found")
-        if not roles & MANAGER_ROLES and principal.kind != "system":
+        if not roles & MANAGER_ROLES or not principal.is_person:
             raise PermissionDenied("assigning needs the supervisor or tenant_admin role", code="role_not_allowed")
         if ctx.staff is None:
             raise FailedPrecondition("the staff directory is not reachable", code="staff_directory_unavailable")

@@ -1,5 +1,5 @@
 export default {
-  app: { name: 'Zheli Ban', offline: 'You are offline; showing cached content', loading: 'Loading…', empty: 'Nothing here yet', retry: 'Retry', back: 'Back', signInFirst: 'Please sign in first' },
+  app: { close: 'Close', name: 'Zheli Ban', offline: 'You are offline; showing cached content', loading: 'Loading…', empty: 'Nothing here yet', retry: 'Retry', back: 'Back', signInFirst: 'Please sign in first' },
   tab: { home: 'Home', cases: 'Cases', inbox: 'Messages', me: 'Me', tasks: 'Tasks' },
   region: { switch: 'Switch region', title: 'Choose a region', chooseThis: 'Choose {name} (this level)', province: 'Province', city: 'City', county: 'County' },
   home: { search: 'Search services', searchButton: 'Search', categories: 'Categories', notices: 'Notices', popular: 'Popular services', noNotices: 'No notices' },

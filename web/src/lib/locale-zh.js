@@ -1,5 +1,5 @@
 export default {
-  app: { name: '浙里办', offline: '当前处于离线状态，显示的是已缓存的内容', loading: '加载中…', empty: '暂无内容', retry: '重试', back: '返回', signInFirst: '请先登录' },
+  app: { close: '关闭', name: '浙里办', offline: '当前处于离线状态，显示的是已缓存的内容', loading: '加载中…', empty: '暂无内容', retry: '重试', back: '返回', signInFirst: '请先登录' },
   tab: { home: '首页', cases: '办件', inbox: '消息', me: '我的', tasks: '待办' },
   region: { switch: '切换地区', title: '选择地区', chooseThis: '选择{name}（本级）', province: '省', city: '市', county: '区县' },
   home: { search: '搜索事项', searchButton: '搜索', categories: '服务分类', notices: '通知公告', popular: '热门事项', noNotices: '暂无公告' },
