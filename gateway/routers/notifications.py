@@ -29,13 +29,15 @@ from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, notification_json, stub
 from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
+from gateway.schemas import BOOLEAN, INTEGER, obj, page, ref, returns, string
+from mgov.notify.v1 import notify_pb2 as _npb
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 HEARTBEAT_S = 15.0
 REPLAY_MAX = 500
 
 
-@router.get("/notifications", summary="Your in-app notifications, newest first, with the unread count")
+@router.get("/notifications", responses=returns(page(ref(_npb.Notification.DESCRIPTOR), unread_count=INTEGER)), summary="Your in-app notifications, newest first, with the unread count")
 async def list_notifications(
     caller: PersonDep, backends: BackendsDep, response: Response,
     unread_only: bool = False, category: Annotated[str, Query(max_length=40)] = "",
@@ -48,13 +50,13 @@ async def list_notifications(
             "unread_count": resp.unread_count}
 
 
-@router.post("/notifications/read-all", summary="Mark all your notifications read")
+@router.post("/notifications/read-all", responses=returns(obj("MarkedRead", {"updated": INTEGER})), summary="Mark all your notifications read")
 async def read_all(caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     resp = await stub(backends).MarkRead(pb.MarkReadRequest(all=True), metadata=caller.metadata)
     return {"updated": resp.updated}
 
 
-@router.post("/notifications/{notification_id}/read", summary="Mark one of your notifications read (404 for anyone else's)")
+@router.post("/notifications/{notification_id}/read", responses=returns(obj("MarkedOneRead", {"id": string(), "read": BOOLEAN, "changed": BOOLEAN})), summary="Mark one of your notifications read (404 for anyone else's)")
 async def read_one(notification_id: str, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     resp = await stub(backends).MarkRead(pb.MarkReadRequest(notification_ids=[notification_id]), metadata=caller.metadata)
     return {"id": notification_id, "read": True, "changed": resp.updated > 0}

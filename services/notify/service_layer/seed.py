@@ -53,22 +53,23 @@ HANGZHOU_SUBMITTED = ("杭州办事 · 申请已提交", "您的{{ service_name 
 
 async def seed_demo(ctx: Context, province: str, now: datetime) -> int:
     made = 0
-    async with UnitOfWork(ctx.pool) as repos:
-        if await repos.templates.count(province) == 0:
+    async with UnitOfWork(ctx.pool) as uow:
+        if await uow.templates.count(province) == 0:
             for key, (zh_t, zh_b, en_t, en_b) in IN_APP.items():
                 spec = TEMPLATE_KEYS[key]
                 for locale, title, body in (("zh-CN", zh_t, zh_b), ("en", en_t, en_b)):
-                    await repos.templates.add(tenant_id=province, key=key, channel="in_app", locale=locale, category=spec.category,
+                    await uow.templates.add(tenant_id=province, key=key, channel="in_app", locale=locale, category=spec.category,
                                               title=title, body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
                     made += 1
             for key, body in SMS.items():
                 spec = TEMPLATE_KEYS[key]
-                await repos.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
+                await uow.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
                                           title="", body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
                 made += 1
-        if province == "zhejiang" and await repos.templates.count("hangzhou") == 0:
-            await repos.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
+        if province == "zhejiang" and await uow.templates.count("hangzhou") == 0:
+            await uow.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
                                       category=TEMPLATE_KEYS["application.submitted"].category, title=HANGZHOU_SUBMITTED[0],
                                       body=HANGZHOU_SUBMITTED[1], urgent=False, now=now, created_by=SEEDER)
             made += 1
+        await uow.commit()
     return made
