@@ -3,6 +3,11 @@
 A service keeps `NNNN_name.sql` files in its `migrations/` folder. Before them, the
 platform's own migrations (outbox, processed events) are applied into the same
 schema, so every service has the plumbing tables without copying their SQL.
+
+Some platform tables only some services need (the tenant projection,
+`mgov_common.tenants`). A service opts in by naming them, one a line, in a
+`platform.txt` beside its migrations; those run after the service's own files, so
+they can adopt a table a service created itself before the platform owned it.
 Each file runs in its own transaction under an advisory lock, so two replicas
 starting together do not race; an applied file whose text changed is refused.
 """
@@ -23,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM_MIGRATIONS = Path(__file__).parent / "sql"
 _NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+OPT_IN_FILE = "platform.txt"
 
 
 class MigrationError(RuntimeError):
@@ -55,12 +61,33 @@ def discover(folder: Path, prefix: str = "") -> list[Migration]:
     return found
 
 
-async def migrate(dsn: str, schema: str, folder: Path | None) -> list[str]:
-    """Apply what is missing; return the versions applied now."""
-    check_schema_name(schema)
+def opted_in(folder: Path) -> list[str]:
+    """The optional platform parts a service's `platform.txt` names (none without one)."""
+    path = folder / OPT_IN_FILE
+    if not path.is_file():
+        return []
+    names = [ln.split("#", 1)[0].strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+    names = [n for n in names if n]
+    for name in names:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not (PLATFORM_MIGRATIONS / name).is_dir():
+            raise MigrationError(f"{path}: no optional platform migrations named {name!r}")
+    return names
+
+
+def plan(folder: Path | None) -> list[Migration]:
+    """Every migration of a schema in the order applied: platform, the service's own, opted-in."""
     migrations = discover(PLATFORM_MIGRATIONS, "platform/")
     if folder is not None:
         migrations += discover(folder)
+        for name in opted_in(folder):
+            migrations += discover(PLATFORM_MIGRATIONS / name, f"platform/{name}/")
+    return migrations
+
+
+async def migrate(dsn: str, schema: str, folder: Path | None) -> list[str]:
+    """Apply what is missing; return the versions applied now."""
+    check_schema_name(schema)
+    migrations = plan(folder)
     conn = await asyncpg.connect(dsn, server_settings={"application_name": f"mgov-migrate-{schema}"})
     applied_now: list[str] = []
     try:

@@ -116,7 +116,7 @@ def test_the_citizens_path_from_application_to_a_rectification_task(demo: Demo) 
         assert rated.status_code == 201, rated.text
         problem(c.post(f"/v1/applications/{case['id']}/rating", json={"score": 5, "comment": ""}), 409)
     [task] = [t for t in demo.tasks(HZ_CLERK, kind="rectification") if t["application_id"] == case["id"]]
-    assert task["rectification_id"] == rated.json()["rectification_id"] and task["due_at"]
+    assert task["rectification_id"] == rated.json()["rectification_id"] and task["due_time"]
     with demo.client(HZ_APPROVER) as c:
         closed = c.post(f"/v1/rectifications/{task['id']}/close", json={"callback": "已电话回访", "outcome": "优化了审核流程"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text

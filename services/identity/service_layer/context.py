@@ -11,7 +11,7 @@ from services.identity.adapters.crypto import FieldCipher, Lookup
 from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.signing_keys import KeyRing
 from services.identity.adapters.tokens import TokenIssuer
-from services.identity.domain.lockout import LockoutPolicy
+from services.identity.domain.lockout import ThrottlePolicy
 from services.identity.service_layer.unit_of_work import UowFactory
 
 
@@ -26,7 +26,7 @@ class Context:
     keyring: KeyRing
     issuer: TokenIssuer
     lookup: Lookup
-    lockout: LockoutPolicy
+    lockout: ThrottlePolicy
     refresh_ttl: timedelta
     session_max: timedelta
     # A rotated-in signing key is published this long before it signs (verifier caches

@@ -2,7 +2,8 @@
 
 Identity owns the systems (their tenants and registered event types) and signs the
 platform's tokens, so it is the member gate of the bus, like an X-Road security
-server: for each message on `mgov.ingest.<tenant>.<system>.<...>` it
+server: for each event admission accepted (`mgov_common.ingest_admission`: size,
+quotas) and stored on `mgov.accepted.<tenant>.<system>.<...>` it
 
 1. attributes it to the tenant and system named by the subject (the NATS server lets a
    system's user publish only under its own prefix, and the gateway publishes HTTP
@@ -10,8 +11,8 @@ server: for each message on `mgov.ingest.<tenant>.<system>.<...>` it
 2. checks the system is active, the type registered, the envelope (size and depth
    bounded before parsing) and the JSON Schema of `data` (`mgov_common.ingest.check`);
 3. skips an event id it already applied for that system (`processed_events`, key
-   `ingest:<system>`: ids are scoped to their system, so one system's id never makes
-   another's event a duplicate);
+   `ingest:<system>`: like admission's message ids, scoped to the system, so one
+   system's id never makes another's event a duplicate);
 4. applies the command as the system itself (`ingest_commands`).
 
 It is an `EventConsumer` (one fetch loop, retry bound and counters for every consumer)
@@ -46,7 +47,7 @@ from services.identity.service_layer.ingest_commands import Commands, Unavailabl
 
 log = logging.getLogger(__name__)
 
-SPEC = ConsumerSpec(durable="identity-ingest", filter_subjects=[f"{ingest.INGEST_PREFIX}.>"], stream=INGEST_STREAM)
+SPEC = ConsumerSpec(durable="identity-ingest", filter_subjects=[f"{ingest.ACCEPTED_PREFIX}.>"], stream=INGEST_STREAM)
 
 
 class IngestRouter(EventConsumer):
@@ -168,7 +169,7 @@ class IngestRouter(EventConsumer):
             "Nats-Msg-Id": f"rejected:{meta.stream}:{meta.sequence.stream}",
             "Mgov-Error": reason[:2000].replace("\r", " ").replace("\n", " "),
             "Mgov-Error-Code": code,
-            "Mgov-Original-Subject": msg.subject,
+            "Mgov-Original-Subject": ingest.published_subject(msg.subject),
             "Mgov-System": system_id,
             "Mgov-Event-Id": event_id,
         }

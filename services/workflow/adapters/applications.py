@@ -10,7 +10,6 @@ import asyncpg
 
 from services.workflow.adapters.definitions import DefinitionRepository
 from services.workflow.domain.application import Actor, Application, Transition
-from services.workflow.domain.events import DomainEvent
 from services.workflow.domain.sla import SlaClocks, TimerPlan
 
 _COLUMNS = """id, case_number, tenant_id, service_id, service_version, service_name, department, applicant_id,
@@ -138,10 +137,3 @@ class ApplicationRepository:
 
     async def open_in(self, tenants: list[str]) -> list[uuid.UUID]:
         return [r["id"] for r in await self.conn.fetch("SELECT id FROM applications WHERE NOT terminal AND tenant_id = ANY($1)", tenants)]
-
-    def collect_events(self) -> list[DomainEvent]:
-        out: list[DomainEvent] = []
-        for app in self.seen:
-            out += app.events
-            app.events = []
-        return out

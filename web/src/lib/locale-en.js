@@ -1,5 +1,5 @@
 export default {
-  app: { name: 'Zheli Ban', offline: 'You are offline; showing cached content', loading: 'Loading…', empty: 'Nothing here yet', retry: 'Retry', back: 'Back', signInFirst: 'Please sign in first' },
+  app: { close: 'Close', name: 'Zheli Ban', offline: 'You are offline; showing cached content', loading: 'Loading…', empty: 'Nothing here yet', retry: 'Retry', back: 'Back', signInFirst: 'Please sign in first' },
   tab: { home: 'Home', cases: 'Cases', inbox: 'Messages', me: 'Me', tasks: 'Tasks' },
   region: { switch: 'Switch region', title: 'Choose a region', chooseThis: 'Choose {name} (this level)', province: 'Province', city: 'City', county: 'County' },
   home: { search: 'Search services', searchButton: 'Search', categories: 'Categories', notices: 'Notices', popular: 'Popular services', noNotices: 'No notices' },
@@ -38,7 +38,7 @@ export default {
   },
   inbox: { title: 'Messages', none: 'No messages', readAll: 'Mark all read', unread: 'unread' },
   me: {
-    title: 'Me', language: '中文', preferences: 'Notification settings', push: 'Turn on push notifications', pushOn: 'Push notifications are on',
+    invitations: 'Staff invitations', invitedAs: '{tenant} invites you as {roles}', accept: 'Accept', decline: 'Decline', title: 'Me', language: '中文', preferences: 'Notification settings', push: 'Turn on push notifications', pushOn: 'Push notifications are on',
     pushUnsupported: 'This browser cannot receive push notifications; every notification is still in Messages',
     pushDenied: 'Push notifications were not allowed; you can allow them in the browser settings',
     pushFailed: 'This browser could not subscribe to push: {reason}. Every notification is still in Messages',

@@ -194,8 +194,8 @@ class IdentityServiceServicer:
         Errors: INVALID_ARGUMENT (missing field, malformed phone),
         UNAUTHENTICATED `invalid_credentials` (unknown phone or wrong password,
         alike), PERMISSION_DENIED `account_disabled` (right password, disabled
-        account), RESOURCE_EXHAUSTED `sign_in_locked` (account or source address
-        locked; the delay is ErrorDetail.retry_after_seconds).
+        account), RESOURCE_EXHAUSTED `sign_in_throttled` (account or source address
+        must wait after repeated failures; the wait is ErrorDetail.retry_after_seconds).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
