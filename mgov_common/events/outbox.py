@@ -20,6 +20,7 @@ from nats.js import JetStreamContext
 from opentelemetry import trace
 
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.retry import Backoff
 from mgov_common.telemetry import context_from_traceparent, tracer
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class OutboxRelay:
         self.retention_s = retention_s
         self._wake = asyncio.Event()
         self.published = 0
+        # Set once the relay listens for NOTIFY: a commit after this wakes it at once.
+        self.ready = asyncio.Event()
+        self._progress = asyncio.Event()
         # Fault injection for tests: runs after publishing, before the commit.
         self.after_publish: Callable[[], Awaitable[None]] | None = None
 
@@ -78,7 +82,15 @@ class OutboxRelay:
                 await self.after_publish()
             await conn.execute("UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
         self.published += len(rows)
+        self._progress.set()
         return len(rows)
+
+    async def wait_published(self, count: int, timeout: float = 10.0) -> None:
+        """Until this relay has published at least `count` events in all."""
+        async with asyncio.timeout(timeout):
+            while self.published < count:
+                self._progress.clear()
+                await self._progress.wait()
 
     async def _publish_all(self, rows: list[asyncpg.Record]) -> None:
         """Publish a batch pipelined (publish_async, in order on one connection) and wait
@@ -118,18 +130,19 @@ class OutboxRelay:
         listener = await self.pool.acquire()
         channel = f"mgov_outbox_{self.schema}"
         await listener.add_listener(channel, self._on_notify)
-        backoff = 0.1
+        self.ready.set()
+        backoff = Backoff(base=0.1, cap=5.0)
         loops = 0
         try:
             while True:
                 self._wake.clear()
                 try:
                     n = await self.publish_batch()
-                    backoff = 0.1
+                    backoff.reset()
                 except Exception as exc:  # noqa: BLE001 - a relay must outlive any failure
-                    log.warning("outbox relay failed; retrying", extra={"error": repr(exc), "retry_in_s": backoff})
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 5.0)
+                    delay = backoff.next_delay()
+                    log.warning("outbox relay failed; retrying", extra={"error": repr(exc), "retry_in_s": delay})
+                    await asyncio.sleep(delay)
                     continue
                 if n == self.batch_size:
                     continue
@@ -141,6 +154,7 @@ class OutboxRelay:
                 except TimeoutError:
                     pass
         finally:
+            self.ready.clear()
             try:
                 await listener.remove_listener(channel, self._on_notify)
             finally:
