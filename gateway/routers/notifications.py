@@ -28,6 +28,7 @@ from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, notification_json, stub
 from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
+from mgov_common import safejson
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 HEARTBEAT_S = 15.0
@@ -119,10 +120,7 @@ async def stream(request: Request, caller: SignedInDep, backends: BackendsDep,
                     continue
                 except nats.errors.Error:
                     return  # the connection was replaced or closed: the client reconnects and resumes
-                try:
-                    n = json.loads(msg.data)
-                except ValueError:
-                    continue
+                n = safejson.try_loads(msg.data)
                 if not isinstance(n, dict) or not n.get("id") or n["id"] in sent:
                     continue
                 sent.add(n["id"])
