@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mgov-installed
+NPM    ?= npm
+WEB_STAMP := web/node_modules/.mgov-installed
 
-.PHONY: install run test test-unit test-integration test-e2e proto proto-check bench chaos-local lock clean
+.PHONY: install run test test-unit test-integration test-e2e test-browser proto proto-check web web-check web-audit screenshots bench chaos-local lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("mgov needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -16,12 +18,20 @@ $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# checkov in a virtualenv of its own (its pins conflict with pytest's); the manifest
+# tests run it from there.
+CHECKOV := $(VENV)/checkov/bin/checkov
+$(CHECKOV): requirements-checkov.lock | $(BIN)/python
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
+	@touch $(CHECKOV)
+
+install: $(STAMP) $(CHECKOV)
 
 run: install
 	$(BIN)/mgov up
 
-test: install proto-check
+test: install proto-check web-check
 	$(BIN)/python -m pytest -q -m "unit or integration or e2e" tests
 
 test-unit: install
@@ -33,11 +43,30 @@ test-integration: install
 test-e2e: install
 	$(BIN)/python -m pytest -q -m e2e tests
 
+# The mobile app in a real browser (Debian's chromium; `.ci/run` installs it).
+test-browser: install
+	$(BIN)/python -m pytest -q -m browser tests
+
 proto: install
 	$(BIN)/python tools/protogen.py
 
 proto-check: install
 	$(BIN)/python tools/protogen.py --check
+
+# The mobile app: web/ builds web/dist, which is committed (a Python-only checkout serves
+# it as is). `make web` rebuilds it; `make web-check` (part of `make test` when Node is
+# present) fails when the committed bundle is not what web/ builds.
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	@touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+	cd web && $(NPM) run build
+
+web-check: install
+	@if command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(WEB_STAMP) && $(BIN)/python tools/webcheck.py; \
+	else echo "web-check: Node is not installed; skipped (the committed web/dist is served as is)"; fi
 
 # The foundation figures, then each service's own benchmark where it has one.
 bench: install
@@ -56,6 +85,10 @@ lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check '.[test,deploy]'
 	.lock-venv/bin/python -m pip freeze --all --exclude mgov --exclude pip > requirements.lock
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check checkov==$$(sed -n 's/^checkov==//p' requirements-checkov.lock)
+	.lock-venv/bin/python -m pip freeze --all --exclude pip > requirements-checkov.lock
 	rm -rf .lock-venv
 
 clean:

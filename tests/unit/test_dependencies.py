@@ -109,7 +109,6 @@ def test_every_runtime_dependency_is_imported_by_the_platform() -> None:
 
 @pytest.mark.parametrize(("folders", "allowed"), [
     (RUNTIME_CODE, set(RUNTIME)),
-    (("deploy",), set(RUNTIME) | set(EXTRAS["deploy"])),
     (("bench",), set(RUNTIME) | {"uvloop"}),  # uvloop comes with uvicorn[standard]
     (("tests",), set(RUNTIME) | set(EXTRAS["test"])),
 ])

@@ -35,10 +35,13 @@ IN_APP = {
     "rectification.opened": ("差评整改任务", "办件 {{ case_number }} 收到 {{ score }} 分评价，请于 {{ due_at }} 前完成整改并回访。",
                              "Rectification task", "Case {{ case_number }} was rated {{ score }}; rectify and call back by {{ due_at }}."),
     "notice.published": ("{{ tenant_name }}发布公告", "{{ title }}", "Notice from {{ tenant_name }}", "{{ title }}"),
+    "account.sign_in_throttled": ("账号登录提醒", "您的账号刚刚连续 {{ failure_count }} 次密码错误，登录已暂时放慢（最长等待 {{ max_delay_minutes }} 分钟）。如非本人操作，请尽快修改密码。",
+                                  "Sign-in attempts on your account", "{{ failure_count }} wrong passwords were just tried on your account, so signing in is slowed for a while (at most {{ max_delay_minutes }} min). If this was not you, change your password."),
     "rating.invitation": ("邀请您评价", "您的办件 {{ case_number }}（{{ service_name }}）已办结，欢迎对本次服务进行评价（好差评）。",
                           "Rate our service", "Case {{ case_number }} ({{ service_name }}) is closed: please rate the service."),
 }
 SMS = {
+    "account.sign_in_throttled": "您的账号刚刚连续{{ failure_count }}次密码错误。如非本人操作，请尽快修改密码。",
     "application.returned": "您的申请{{ case_number }}需补正材料，请登录浙里办查看。",
     "application.completed": "您的申请{{ case_number }}（{{ service_name }}）已办结。",
     "application.rejected": "您的申请{{ case_number }}（{{ service_name }}）未予通过，详情请登录浙里办查看。",

@@ -119,8 +119,10 @@ class ApplicationRepository:
         return [Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]), r["comment"], r["at"],
                            tuple(r["material_ids"]), r["request_id"]) for r in rows]
 
-    async def transition_by_request(self, app_id: uuid.UUID, request_id: str) -> bool:
-        return bool(await self.conn.fetchval("SELECT true FROM transitions WHERE application_id = $1 AND request_id = $2", app_id, request_id))
+    async def transition_by_request(self, app_id: uuid.UUID, request_id: str) -> Transition | None:
+        r = await self.conn.fetchrow("SELECT * FROM transitions WHERE application_id = $1 AND request_id = $2", app_id, request_id)
+        return None if r is None else Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]),
+                                                 r["comment"], r["at"], tuple(r["material_ids"]), r["request_id"])
 
     async def list_for_applicant(self, applicant_id: str, *, status: str, service_id: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None,
                                  limit: int) -> list[Application]:

@@ -38,7 +38,7 @@ export default {
   },
   inbox: { title: 'Messages', none: 'No messages', readAll: 'Mark all read', unread: 'unread' },
   me: {
-    title: 'Me', language: '中文', preferences: 'Notification settings', push: 'Turn on push notifications', pushOn: 'Push notifications are on',
+    invitations: 'Staff invitations', invitedAs: '{tenant} invites you as {roles}', accept: 'Accept', decline: 'Decline', title: 'Me', language: '中文', preferences: 'Notification settings', push: 'Turn on push notifications', pushOn: 'Push notifications are on',
     pushUnsupported: 'This browser cannot receive push notifications; every notification is still in Messages',
     pushDenied: 'Push notifications were not allowed; you can allow them in the browser settings',
     pushFailed: 'This browser could not subscribe to push: {reason}. Every notification is still in Messages',

@@ -38,7 +38,7 @@ export default {
   },
   inbox: { title: '消息', none: '暂无消息', readAll: '全部已读', unread: '未读' },
   me: {
-    title: '我的', language: 'English', preferences: '消息设置', push: '开启推送通知', pushOn: '推送通知已开启',
+    invitations: '工作人员邀请', invitedAs: '{tenant}邀请您担任{roles}', accept: '接受', decline: '拒绝', title: '我的', language: 'English', preferences: '消息设置', push: '开启推送通知', pushOn: '推送通知已开启',
     pushUnsupported: '此浏览器不支持推送通知，您仍可在“消息”中查看所有通知', pushDenied: '推送通知未获授权，可在浏览器设置中开启',
     pushFailed: '此浏览器无法订阅推送：{reason}。您仍可在“消息”中查看所有通知', pushUnavailable: '平台暂未配置推送服务',
     staff: '工作人员', roles: '角色',
