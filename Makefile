@@ -18,7 +18,15 @@ $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# checkov in a virtualenv of its own (its pins conflict with pytest's); the manifest
+# tests run it from there.
+CHECKOV := $(VENV)/checkov/bin/checkov
+$(CHECKOV): requirements-checkov.lock | $(BIN)/python
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
+	@touch $(CHECKOV)
+
+install: $(STAMP) $(CHECKOV)
 
 run: install
 	$(BIN)/mgov up
@@ -85,6 +93,10 @@ lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check '.[test,deploy]'
 	.lock-venv/bin/python -m pip freeze --all --exclude mgov --exclude pip > requirements.lock
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check checkov==$$(sed -n 's/^checkov==//p' requirements-checkov.lock)
+	.lock-venv/bin/python -m pip freeze --all --exclude pip > requirements-checkov.lock
 	rm -rf .lock-venv
 
 clean:

@@ -38,6 +38,7 @@ class Load:
     gap_by_window: dict[str, float] = field(default_factory=dict)
     ids_by_key: dict[str, set[str]] = field(default_factory=dict)
     window_of_case: dict[str, str] = field(default_factory=dict)
+    last_accepted_at: float = 0.0
     stopping: bool = False
 
     def _count(self, table: dict[str, int]) -> None:
@@ -68,6 +69,7 @@ async def client(base_url: str, token: str, service_id: str, load: Load) -> None
                     load.window_of_case[case_id] = load.window
                     load.accepted.append(Accepted(case_id, key, now))
                 load._count(load.accepted_by_window)
+                load.last_accepted_at = now
                 if last_ok is not None:
                     load.record_gap(now - last_ok)
                 last_ok = now

@@ -5,7 +5,8 @@ submitting cases with Idempotency-Keys (`bench.chaos_clients`), and kills with S
 each service, the gateway, NATS and PostgreSQL in turn, one fault per window. Per fault
 it prints the requests accepted and failed in its window, the cases of that window that
 were lost, doubled or did not get exactly one notification, the recovery time (kill →
-a new process in its place and `/readyz` "ready") and the longest gap a client saw
+a new process in its place that answers, `/readyz` "ready" and a client's request
+accepted again) and the longest gap a client saw
 between two accepted requests. The last line is `CHAOS_JSON {...}` for machines.
 Bounded: about three minutes; nothing leaves loopback.
 """
@@ -23,17 +24,22 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 import psutil
 
 from bench.chaos_clients import Load, client, notification_counts, pages
 from launcher.pg_placement import discard
-from mgov_common.ports import free_port
+from launcher.probes import grpc_serving
+from mgov_common.ports import free_port, is_listening
 
 CLIENTS = 20
 WINDOW_S = 12.0
 WARM_UP_S = 8.0
-FAULTS = ("identity", "catalog", "workflow", "notify", "gateway", "nats", "postgres")
+ALL_FAULTS = ("identity", "catalog", "workflow", "notify", "gateway", "nats", "postgres")
+# A subset, comma-separated (`MGOV_CHAOS_FAULTS=postgres make chaos-local`); the home
+# (logs, data) is kept with MGOV_CHAOS_KEEP=1.
+FAULTS = tuple(f for f in os.environ.get("MGOV_CHAOS_FAULTS", ",".join(ALL_FAULTS)).split(",") if f in ALL_FAULTS) or ALL_FAULTS
 CITIZEN, PASSWORD = "13900000100", "mgov-demo-2026"
 PORTS = ("GATEWAY", "NATS", "POSTGRES", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")
 
@@ -71,7 +77,25 @@ async def ready(http: httpx.AsyncClient) -> bool:
     return resp.status_code == 200 and resp.json()["status"] == "ready"
 
 
-async def run(base: str, mgov: psutil.Process) -> dict[str, object]:
+async def answers(name: str, ports: dict[str, int]) -> bool:
+    """The restarted process itself serves again (not just runs)."""
+    if name == "postgres":
+        try:
+            conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{ports['POSTGRES']}/mgov", timeout=2)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+            return False
+        try:
+            return bool(await conn.fetchval("SELECT 1") == 1)
+        finally:
+            await conn.close()
+    if name == "nats":
+        return is_listening(ports["NATS"])
+    if name == "gateway":
+        return True  # `/readyz` through it is checked next
+    return await grpc_serving(f"127.0.0.1:{ports[name.upper()]}")
+
+
+async def run(base: str, mgov: psutil.Process, ports: dict[str, int]) -> dict[str, object]:
     async with httpx.AsyncClient(base_url=base, timeout=10) as http:
         await until(lambda: ready(http), 120, "the platform ready")
         token = (await http.post("/v1/auth/token", json={"username": CITIZEN, "password": PASSWORD})).json()["access_token"]
@@ -89,9 +113,10 @@ async def run(base: str, mgov: psutil.Process) -> dict[str, object]:
             target.kill()
             print(f"  killed {name} (pid {target.pid})", flush=True)
 
-            async def back(name: str = name, old: int = target.pid) -> bool:
+            async def back(name: str = name, old: int = target.pid, killed_at: float = killed_at) -> bool:
                 now = await asyncio.to_thread(victim, mgov, name)
-                return now is not None and now.pid != old and await ready(http)
+                return (now is not None and now.pid != old and await answers(name, ports) and await ready(http)
+                        and load.last_accepted_at > killed_at)
 
             try:
                 await until(back, 90, f"{name} back")
@@ -167,7 +192,7 @@ def main() -> int:
     print(f"mgov up (pid {proc.pid}, home {home}); {CLIENTS} clients; faults: {', '.join(FAULTS)}", flush=True)
     code = 1
     try:
-        result = asyncio.run(run(f"http://127.0.0.1:{ports['GATEWAY']}", psutil.Process(proc.pid)))
+        result = asyncio.run(run(f"http://127.0.0.1:{ports['GATEWAY']}", psutil.Process(proc.pid), ports))
         print_table(result)
         print("CHAOS_JSON " + json.dumps(result, ensure_ascii=False), flush=True)
         code = 0
@@ -177,10 +202,15 @@ def main() -> int:
             proc.wait(60)
         except subprocess.TimeoutExpired:
             proc.kill()
+        lines = [line for line in out.read_text().splitlines() if "exited with" in line or "restarted" in line or "could not start" in line]
+        print("\nthe supervisor saw:\n  " + "\n  ".join(lines) if lines else "", file=sys.stderr)
         if code != 0:
             print(out.read_text()[-4000:], file=sys.stderr)
-        discard(home / "postgres")
-        shutil.rmtree(home, ignore_errors=True)
+        if os.environ.get("MGOV_CHAOS_KEEP"):
+            print(f"kept {home}", file=sys.stderr)
+        else:
+            discard(home / "postgres")
+            shutil.rmtree(home, ignore_errors=True)
     return code
 
 

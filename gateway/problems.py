@@ -100,7 +100,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        status = http_status(exc.status, exc.code)
+        status = http_status(grpc.StatusCode[exc.status], exc.code)
         errors = [{"field": v.field, "code": v.code, "message": v.description} for v in exc.violations]
         headers = {"WWW-Authenticate": 'Bearer realm="mgov"'} if status == 401 else None
         if status == 429:

@@ -27,6 +27,9 @@ class GatewaySettings(PlatformSettings):
     # e.g. the Kubernetes ingress. Empty (the default, and `mgov up`): the client
     # address is the TCP peer's, whatever a header claims.
     forwarded_allow_ips: str = ""
+    # Live notification streams one user may hold open at once on one replica (a phone
+    # and a few browser tabs); one more is 429 `too_many_streams`.
+    max_streams_per_user: int = Field(default=5, ge=1, le=100)
     # Request limits (gateway/request_limits.py, gateway/http_protocol.py): the body a
     # route accepts unless it declares more, the request line + headers, JSON nesting.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

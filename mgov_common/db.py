@@ -50,10 +50,20 @@ CONNECT_TIMEOUT_S = 2.0
 
 def is_unavailable(exc: BaseException) -> bool:
     """Whether `exc` means the database cannot be reached right now (worth a retry later),
-    as opposed to a failure of the query itself."""
-    if isinstance(exc, _UNAVAILABLE):
-        return True
-    return isinstance(exc, asyncpg.InterfaceError) and "connection" in str(exc) and "closed" in str(exc)
+    as opposed to a failure of the query itself.
+
+    The exceptions it was raised from count too: a rollback on a connection that just
+    died fails with an asyncpg client error whose context is the lost connection."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, _UNAVAILABLE):
+            return True
+        if isinstance(seen, asyncpg.InterfaceError) and "connection" in str(seen) and "closed" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:

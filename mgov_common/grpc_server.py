@@ -161,7 +161,7 @@ async def _abort_for(exc: BaseException, context: grpc.aio.ServicerContext, meth
     if isinstance(exc, DomainError):
         detail = detail_of(exc)
         context.set_trailing_metadata(((ERROR_DETAIL_KEY, detail.SerializeToString()),))
-        await context.abort(exc.status, detail.message)
+        await context.abort(grpc.StatusCode[exc.status], detail.message)
     log.exception("unhandled error in %s", method)
     context.set_trailing_metadata(((ERROR_DETAIL_KEY, common_pb2.ErrorDetail(code="internal", message="internal error").SerializeToString()),))
     await context.abort(grpc.StatusCode.INTERNAL, "internal error")

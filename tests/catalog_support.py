@@ -21,10 +21,10 @@ from mgov_common.events.envelope import CloudEvent
 from mgov_common.ingest import ITEM_UPDATED, NOTICE_PUBLISHED
 from mgov_common.migrations import migrate
 from mgov_common.principal import SYSTEM, Principal, RoleBinding
+from mgov_common.tenants import apply_tenant_event
 from services.catalog.adapters.page_token import PageTokenCodec
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.bootstrap import MIGRATIONS
-from services.catalog.service_layer.projections import apply_tenant_event
 from tests.conftest import Servers
 
 # (id, parent, division code, level)
@@ -123,4 +123,4 @@ def uow(pool: asyncpg.Pool) -> UnitOfWork:
 
 
 def reader(pool: asyncpg.Pool) -> UnitOfWork:
-    return UnitOfWork(pool, read_only=True)
+    return UnitOfWork(pool, begin=False)

@@ -21,6 +21,9 @@ from gateway.request_limits import DOCUMENT_MAX_BODY
 from gateway.workflow_json import PRIVATE, application_json, case_response, expected_version, stub
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov_common import protojson
+from gateway.schemas import page, ref, returns
+from gateway.workflow_json import APPLICATION_ROW_SCHEMA, APPLICATION_SCHEMA
+from mgov.workflow.v1 import workflow_pb2 as _wpb
 
 router = APIRouter(prefix="/v1", tags=["applications"])
 
@@ -51,7 +54,7 @@ class RatingBody(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-@router.post("/applications", status_code=201, summary="Apply for a service (a repeated Idempotency-Key returns the same case)", max_body_size=DOCUMENT_MAX_BODY)
+@router.post("/applications", responses=returns(APPLICATION_SCHEMA, 201), status_code=201, summary="Apply for a service (a repeated Idempotency-Key returns the same case)", max_body_size=DOCUMENT_MAX_BODY)
 async def apply(body: ApplyBody, caller: PersonDep, response: Response, backends: BackendsDep,
                 idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
     form = protojson.from_json(body.form, struct_pb2.Struct, path="form")
@@ -62,7 +65,7 @@ async def apply(body: ApplyBody, caller: PersonDep, response: Response, backends
     return case_response(response, app)
 
 
-@router.get("/applications", summary="Your own applications, newest first")
+@router.get("/applications", responses=returns(page(APPLICATION_ROW_SCHEMA)), summary="Your own applications, newest first")
 async def list_applications(
     caller: PersonDep, response: Response, backends: BackendsDep,
     status: Annotated[str, Query(max_length=40)] = "", service_id: Annotated[str, Query(max_length=64)] = "",
@@ -80,7 +83,7 @@ async def list_applications(
     return {"items": items, "next_page_token": resp.next_page_token}
 
 
-@router.get("/applications/{application_id}", summary="One case with its timeline (ETag = version)", response_model=None)
+@router.get("/applications/{application_id}", responses=returns(APPLICATION_SCHEMA), summary="One case with its timeline (ETag = version)", response_model=None)
 async def get_application(application_id: str, caller: SignedInDep, response: Response, backends: BackendsDep,
                           if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None) -> dict[str, Any] | Response:
     app = await stub(backends).GetApplication(pb.GetApplicationRequest(application_id=application_id), metadata=caller.metadata)
@@ -89,7 +92,7 @@ async def get_application(application_id: str, caller: SignedInDep, response: Re
     return case_response(response, app)
 
 
-@router.post("/applications/{application_id}/actions", summary="Act on a case (If-Match required: 428 if missing, 412 if stale)")
+@router.post("/applications/{application_id}/actions", responses=returns(APPLICATION_SCHEMA), summary="Act on a case (If-Match required: 428 if missing, 412 if stale)")
 async def perform_action(application_id: str, body: ActionBody, caller: SignedInDep, response: Response, backends: BackendsDep,
                          if_match: Annotated[str | None, Header(alias="If-Match")] = None,
                          idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
@@ -120,7 +123,7 @@ async def _upload(request: Request) -> tuple[bytes, str, str, str]:
         await form.close()
 
 
-@router.post("/applications/{application_id}/materials", status_code=201,
+@router.post("/applications/{application_id}/materials", responses=returns(ref(_wpb.MaterialFile.DESCRIPTOR), 201), status_code=201,
              summary="Upload a material to a case (multipart 'file', at most 10 MB; PDF, OFD, JPEG or PNG by content, no active content)", max_body_size=MAX_BODY_BYTES)
 async def add_material(application_id: str, request: Request, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     content, filename, code, sha = await _upload(request)
@@ -130,7 +133,7 @@ async def add_material(application_id: str, request: Request, caller: PersonDep,
     return protojson.to_json(material)  # type: ignore[no-any-return]
 
 
-@router.post("/materials", status_code=201, summary="Upload a material before applying; pass its id in material_ids", max_body_size=MAX_BODY_BYTES)
+@router.post("/materials", responses=returns(ref(_wpb.MaterialFile.DESCRIPTOR), 201), status_code=201, summary="Upload a material before applying; pass its id in material_ids", max_body_size=MAX_BODY_BYTES)
 async def add_held_material(request: Request, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     content, filename, code, sha = await _upload(request)
     material = await stub(backends).AddMaterial(pb.AddMaterialRequest(
@@ -138,7 +141,7 @@ async def add_held_material(request: Request, caller: PersonDep, backends: Backe
     return protojson.to_json(material)  # type: ignore[no-any-return]
 
 
-@router.post("/applications/{application_id}/rating", status_code=201,
+@router.post("/applications/{application_id}/rating", responses=returns(ref(_wpb.Rating.DESCRIPTOR), 201), status_code=201,
              summary="Rate a closed case once (好差评); 1 or 2 opens a rectification task; a second rating is 409")
 async def rate(application_id: str, body: RatingBody, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     rating = await stub(backends).RateApplication(pb.RateApplicationRequest(

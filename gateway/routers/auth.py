@@ -18,6 +18,7 @@ from gateway.auth import CallerDep, refuse_non_person
 from gateway.deps import BackendsDep
 from gateway.identity_views import NO_STORE, SLUG, identity, renamed, token_json
 from mgov.identity.v1 import identity_pb2
+from gateway.schemas import obj, returns, string
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -93,7 +94,7 @@ async def logout(body: LogoutBody, caller: CallerDep, backends: BackendsDep) -> 
     return Response(status_code=204)
 
 
-@router.get("/.well-known/jwks.json", summary="Public keys verifying access tokens (RFC 7517)")
+@router.get("/.well-known/jwks.json", responses=returns(obj("JsonWebKeySet", {"keys": {"type": "array", "items": obj("JsonWebKey", {k: string() for k in ("kty", "crv", "x", "kid", "alg", "use")})}})), summary="Public keys verifying access tokens (RFC 7517)")
 async def jwks(response: Response, backends: BackendsDep) -> dict[str, Any]:
     resp = await identity(backends).GetJwks(identity_pb2.GetJwksRequest())
     response.headers["Cache-Control"] = f"public, max-age={resp.max_age_seconds or 300}"

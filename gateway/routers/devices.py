@@ -13,6 +13,8 @@ from gateway.notify_json import PRIVATE, device_json, stub
 from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
 from mgov_common import protojson
+from gateway.schemas import obj, page, ref, returns, string
+from mgov.notify.v1 import notify_pb2 as _npb
 
 router = APIRouter(prefix="/v1", tags=["devices"])
 
@@ -24,7 +26,7 @@ class DeviceIn(BaseModel):
     name: str = Field(default="", max_length=100, description="shown in the device list, e.g. 'Mate 60'")
 
 
-@router.post("/devices", status_code=201, summary="Register (or refresh) a push token for you")
+@router.post("/devices", responses=returns(ref(_npb.Device.DESCRIPTOR), 201), status_code=201, summary="Register (or refresh) a push token for you")
 async def register(body: DeviceIn, caller: PersonDep, backends: BackendsDep, response: Response) -> dict[str, Any]:
     platform = protojson.enum_number(pb.DevicePlatform.DESCRIPTOR, body.platform) if body.platform else None
     if platform is None:
@@ -37,14 +39,14 @@ async def register(body: DeviceIn, caller: PersonDep, backends: BackendsDep, res
     return device_json(device)
 
 
-@router.get("/devices", summary="Your registered devices")
+@router.get("/devices", responses=returns(page(ref(_npb.Device.DESCRIPTOR))), summary="Your registered devices")
 async def list_devices(caller: PersonDep, backends: BackendsDep, response: Response) -> dict[str, Any]:
     resp = await stub(backends).ListDevices(pb.ListDevicesRequest(), metadata=caller.metadata)
     response.headers["Cache-Control"] = PRIVATE
     return {"items": [device_json(d) for d in resp.devices], "next_page_token": ""}
 
 
-@router.get("/devices/web-push-key", summary="The VAPID public key (applicationServerKey) for Web Push subscriptions")
+@router.get("/devices/web-push-key", responses=returns(obj("PushConfig", {"vapid_public_key": string()})), summary="The VAPID public key (applicationServerKey) for Web Push subscriptions")
 async def web_push_key(backends: BackendsDep, response: Response) -> dict[str, str]:
     resp = await stub(backends).GetPushConfig(pb.GetPushConfigRequest())
     response.headers["Cache-Control"] = "public, max-age=3600"

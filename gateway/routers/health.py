@@ -19,12 +19,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from gateway.backends import GRPC_SERVICE
 from gateway.deps import BackendsDep, SettingsDep
 from gateway.problems import problem_response
+from gateway.schemas import INTEGER, obj, returns, string
 from mgov_common.health import BACKLOG_KEY, DEGRADED_KEY
 
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/healthz", summary="Liveness: the gateway process is up")
+@router.get("/healthz", responses=returns(obj("Health", {"status": string(enum=["ok"])})), summary="Liveness: the gateway process is up")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -51,7 +52,11 @@ async def _health(channel: grpc.aio.Channel, service: str, timeout: float) -> _H
     return _Health(health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status), reasons, backlog)
 
 
-@router.get("/readyz", summary="Readiness: every service can serve requests (degraded while events are delayed)", response_model=None)
+@router.get("/readyz", summary="Readiness: every service can serve requests (degraded while events are delayed)", response_model=None,
+            responses={**returns(obj("Ready", {"status": string(enum=["ready", "degraded"]),
+                                               "services": {"type": "object", "additionalProperties": string()},
+                                               "reasons": {"type": "array", "items": string()}, "outbox_backlog": INTEGER})),
+                       503: {"description": "a service is not serving (`services` names each one's status)"}})
 async def readyz(request: Request, backends: BackendsDep, settings: SettingsDep) -> dict[str, object] | JSONResponse:
     names = list(backends.channels)
     results = await asyncio.gather(*(_health(backends.channels[n], GRPC_SERVICE[n], settings.readiness_timeout_s) for n in names))

@@ -16,6 +16,8 @@ from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
 from mgov.common.v1 import common_pb2
 from mgov_common.protojson import datetime_to_timestamp
+from gateway.catalog_json import NOTICE_SCHEMA
+from gateway.schemas import page, returns
 
 router = APIRouter(prefix="/v1", tags=["notices"])
 
@@ -36,7 +38,7 @@ def _stub(backends: Any) -> catalog_pb2_grpc.CatalogServiceStub:
     return catalog_pb2_grpc.CatalogServiceStub(backends.channels["catalog"])
 
 
-@router.get("/tenants/{tenant_id}/notices", summary="Notices of a tenant and its ancestors, newest first")
+@router.get("/tenants/{tenant_id}/notices", responses=returns(page(NOTICE_SCHEMA)), summary="Notices of a tenant and its ancestors, newest first")
 async def list_notices(
     tenant_id: str, caller: CallerDep, backends: BackendsDep, response: Response,
     category: Annotated[str, Query(max_length=40)] = "",
@@ -50,7 +52,7 @@ async def list_notices(
     return {"items": [notice_json(n) for n in resp.notices], "next_page_token": resp.next_page_token}
 
 
-@router.post("/tenants/{tenant_id}/notices", status_code=201, summary="Publish a notice of the tenant (its admins)", max_body_size=DOCUMENT_MAX_BODY)
+@router.post("/tenants/{tenant_id}/notices", responses=returns(NOTICE_SCHEMA, 201), status_code=201, summary="Publish a notice of the tenant (its admins)", max_body_size=DOCUMENT_MAX_BODY)
 async def publish_notice(
     tenant_id: str, notice: Annotated[NoticeIn, Body()], caller: SignedInDep, backends: BackendsDep, response: Response,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=200)] = "",

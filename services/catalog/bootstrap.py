@@ -18,16 +18,16 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
+from mgov_common.tenants import apply_tenant_event, consumer_spec
 from services.catalog.adapters.page_token import PageTokenCodec
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.entrypoints.grpc import CatalogServicer, utcnow
-from services.catalog.service_layer.projections import apply_tenant_event, count_application
+from services.catalog.service_layer.projections import count_application
 from services.catalog.service_layer.seed import seed_demo
 from services.catalog.settings import CatalogSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE_NAME = catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name
-TENANT_EVENTS = ConsumerSpec("catalog-tenants", ["mgov.evt.*.identity.tenant.>"])
 APPLICATION_EVENTS = ConsumerSpec("catalog-item-use", ["mgov.evt.*.workflow.application.submitted"])
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     return ServiceParts(
         registrations=[(catalog_pb2_grpc.add_CatalogServiceServicer_to_server, CatalogServicer(runtime.pool, codec), SERVICE_NAME)],
         consumers=[
-            EventConsumer(runtime.pool, runtime.js, TENANT_EVENTS, apply_tenant_event),
+            EventConsumer(runtime.pool, runtime.js, consumer_spec("catalog"), apply_tenant_event),
             EventConsumer(runtime.pool, runtime.js, APPLICATION_EVENTS, count_application),
         ],
         on_stop=[close_identity],

@@ -10,6 +10,7 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
+from mgov_common.tenants import apply_tenant_event, consumer_spec
 from mgov_common.clock import OffsetFileClock
 from services.workflow.adapters.file_store import DirFileStore, FileStore, PgFileStore
 from services.workflow.adapters.services import CatalogItems, IdentityStaff
@@ -53,7 +54,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
     return ServiceParts(
         registrations=[(workflow_pb2_grpc.add_WorkflowServiceServicer_to_server, WorkflowServicer(ctx), SERVICE_NAME)],
-        consumers=[EventConsumer(runtime.pool, runtime.js, projections.TENANTS, projections.apply_tenant),
+        consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("workflow"), apply_tenant_event),
                    EventConsumer(runtime.pool, runtime.js, projections.ITEMS, projections.apply_item)],
         background=[timers.run],
         on_stop=[close_channels],

@@ -55,6 +55,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("GET", "/docs"): lambda w: Req("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"): lambda w: Req("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"): lambda w: Req("GET", "/redoc"),
+    # The web app (its pages and assets; any path the app routes itself).
+    ("GET", "/{path:app_path}"): lambda w: Req("GET", "/cases", exists=False),
     ("GET", "/v1/.well-known/jwks.json"): lambda w: Req("GET", "/v1/.well-known/jwks.json"),
     # Registering an account needs nobody: an invented phone gets a new account (any principal).
     ("POST", "/v1/auth/register"): lambda w: Req("POST", "/v1/auth/register", json={

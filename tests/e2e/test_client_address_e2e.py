@@ -133,7 +133,19 @@ def test_wrong_passwords_from_rotating_addresses_do_not_lock_the_holder_out(demo
     assert len(answers) >= 6 and {a.status_code for a in answers[:-1]} == {401}
     assert answers[-1].json()["code"] == "sign_in_throttled" and int(answers[-1].headers["retry-after"]) <= 300
     # The holder, from the address they signed in from before: straight in.
-    assert sign_in(demo_platform.base_url, phone, PASSWORD, home).status_code == 200
+    holder = sign_in(demo_platform.base_url, phone, PASSWORD, home)
+    assert holder.status_code == 200
+    # ...and told that someone guessed (in-app, from identity's event through notify).
+    token = holder.json()["access_token"]
+    deadline = time.monotonic() + 30
+    while True:
+        items = httpx.get(f"{demo_platform.base_url}/v1/notifications", params={"category": "security"},
+                          headers={"authorization": f"Bearer {token}"}, timeout=15).json()["items"]
+        if items:
+            break
+        assert time.monotonic() < deadline, "the holder was never told"
+        time.sleep(0.1)
+    assert len(items) == 1 and "5" in items[0]["body"] and items[0]["link"] == "/me"
 
 
 def test_unknown_phone_and_wrong_password_are_throttled_alike(demo_platform: DemoPlatform) -> None:

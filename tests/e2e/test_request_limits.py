@@ -136,13 +136,16 @@ def test_json_nested_past_the_limit_is_refused_on_every_json_route(demo_platform
     assert resp.status_code == 422 and resp.json()["code"] == "json_too_deep", resp.text
 
 
-@pytest.mark.parametrize("shape", ["one long header", "many headers", "a long request line", "a head that never ends"])
+@pytest.mark.parametrize("shape", ["one long header", "many headers", "a long request line", "a head that never ends",
+                                   "a live stream's Last-Event-ID"])
 def test_request_heads_past_the_limit_are_431(demo_platform: DemoPlatform, shape: str) -> None:
     over = HEAD_LIMIT + 4096
     if shape == "one long header":
         head = f"GET /healthz HTTP/1.1\nHost: gateway\nX-Filler: {'a' * over}\n"
     elif shape == "many headers":
         head = "GET /healthz HTTP/1.1\nHost: gateway\n" + "".join(f"X-F{i}: {'a' * 90}\n" for i in range(over // 96 + 1))
+    elif shape == "a live stream's Last-Event-ID":
+        head = f"GET /v1/notifications/stream HTTP/1.1\nHost: gateway\nLast-Event-ID: {'a' * over}\n"
     elif shape == "a long request line":
         head = f"GET /healthz?{'a' * over} HTTP/1.1\nHost: gateway\n"
     else:  # no blank line ever comes: answered while the head is still arriving

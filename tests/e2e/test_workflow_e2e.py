@@ -116,7 +116,7 @@ def test_the_citizens_path_from_application_to_a_rectification_task(demo: Demo) 
         assert rated.status_code == 201, rated.text
         problem(c.post(f"/v1/applications/{case['id']}/rating", json={"score": 5, "comment": ""}), 409)
     [task] = [t for t in demo.tasks(HZ_CLERK, kind="rectification") if t["application_id"] == case["id"]]
-    assert task["rectification_id"] == rated.json()["rectification_id"] and task["due_at"]
+    assert task["rectification_id"] == rated.json()["rectification_id"] and task["due_time"]
     with demo.client(HZ_APPROVER) as c:
         closed = c.post(f"/v1/rectifications/{task['id']}/close", json={"callback": "已电话回访", "outcome": "优化了审核流程"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
@@ -314,3 +314,19 @@ def test_saving_a_workflow_definition_validates_it_and_names_the_problem(demo: D
         assert c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body, headers={"If-Match": '"1"'}).json()["version"] == 2
     with demo.client(CITIZEN) as c:
         problem(c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body, headers={"If-Match": '"2"'}), 403)
+
+
+def test_an_idempotency_key_reused_by_another_caller_is_refused_with_409(demo: Demo) -> None:
+    case = demo.apply().json()
+    key = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    with demo.client(HZ_CLERK) as c:
+        returned = c.post(f"/v1/applications/{case['id']}/actions", json={"action": "return", "comment": "请补充材料"},
+                          headers={**key, "If-Match": f'"{case["version"]}"'})
+        assert returned.status_code == 200, returned.text
+        repeat = c.post(f"/v1/applications/{case['id']}/actions", json={"action": "return", "comment": "请补充材料"},
+                        headers={**key, "If-Match": f'"{case["version"]}"'})
+        assert repeat.status_code == 200 and repeat.json()["version"] == returned.json()["version"]
+    with demo.client(CITIZEN) as c:  # the clerk's key on the applicant's resubmit: refused, not a silent 200
+        reused = c.post(f"/v1/applications/{case['id']}/actions", json={"action": "resubmit"},
+                        headers={**key, "If-Match": f'"{returned.json()["version"]}"'})
+    assert problem(reused, 409)["code"] == "idempotency_key_reused"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import asyncpg
-import pytest
 
 from mgov_common.errors import ResourceExhausted, Unauthenticated
 from services.identity.service_layer import commands
@@ -87,7 +86,7 @@ async def test_the_holder_is_told_once_when_the_delays_begin(demo: Handlers, clo
     clock.advance(1)
     assert await attempt(demo, "13812340012", WRONG, "203.0.113.50") == "wrong"
     rows = await id_pool.fetch("SELECT subject, type, payload FROM outbox WHERE type = 'mgov.identity.user.sign_in_throttled.v1'")
-    assert [r["subject"] for r in rows] == [f"mgov.evt.hangzhou.identity.user.sign_in_throttled"]
+    assert [r["subject"] for r in rows] == ["mgov.evt.hangzhou.identity.user.sign_in_throttled"]
     event = json.loads(rows[0]["payload"])
     assert event["subject"] == uid and event["data"] == {"user_id": uid, "failure_count": 5, "window_s": 86400, "max_delay_s": 300}
     audit = await id_pool.fetch("SELECT action, outcome, source_address FROM audit_log WHERE action = 'sign_in_throttled'")

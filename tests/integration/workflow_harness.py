@@ -17,6 +17,7 @@ from mgov_common.events.envelope import CloudEvent
 from mgov_common.migrations import migrate
 from mgov_common.ingest import CASE_STATUS_CHANGED
 from mgov_common.principal import SYSTEM, Principal, RoleBinding
+from mgov_common.tenants import apply_tenant_event
 from services.workflow.bootstrap import MIGRATIONS
 from mgov_common.clock import ManualClock
 from services.workflow.service_layer import projections, seed
@@ -85,7 +86,7 @@ async def core(servers: Servers) -> AsyncIterator[Core]:
     try:
         async with pool.acquire() as conn, conn.transaction():
             for tid, parent, code, level in TREE:
-                await _event(conn, projections.apply_tenant, tid, "tenant", "created",
+                await _event(conn, apply_tenant_event, tid, "tenant", "created",
                              {"id": tid, "parent_id": parent, "division_code": code, "level": level, "name": {"zh": tid, "en": tid}, "status": "active"},
                              "identity")
             await _event(conn, projections.apply_item, "zhejiang", "item", "published", item_data(item_id), "catalog")

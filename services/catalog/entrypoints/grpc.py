@@ -44,7 +44,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         return UnitOfWork(self.pool)
 
     def _reader(self) -> UnitOfWork:
-        return UnitOfWork(self.pool, read_only=True)
+        return UnitOfWork(self.pool, begin=False)
 
     async def ListServices(self, request: pb.ListServicesRequest, context: grpc.aio.ServicerContext) -> pb.ListServicesResponse:
         query = queries.ListQuery(

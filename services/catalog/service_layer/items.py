@@ -56,7 +56,9 @@ async def create_draft(
     async with uow:
         chain = await tenant_chain(uow, tenant_id)
         actor = actor_of(require_admin(principal, chain, ITEM_UPDATED))
-        scope, print_ = f"create-draft:{tenant_id}", fingerprint(str(base_item_id), paths, {p: c.get_path(changes, p) for p in paths})
+        # The key is bound to the caller and the body: anyone or anything else reusing it is refused.
+        scope = f"create-draft:{tenant_id}"
+        print_ = fingerprint(actor["kind"], actor["id"], str(base_item_id), paths, {p: c.get_path(changes, p) for p in paths})
         if request_id:
             seen = await uow.keys.find(scope, request_id)
             if seen is not None:

@@ -23,7 +23,9 @@ async def publish_notice(
 ) -> Notice:
     async with uow:
         actor = actor_of(require_admin(principal, await tenant_chain(uow, tenant_id), NOTICE_PUBLISHED))
-        scope, print_ = f"notice:{tenant_id}", fingerprint(title, body, category, publish_time.isoformat() if publish_time else None)
+        # The key is bound to the caller and the body: anyone or anything else reusing it is refused.
+        scope = f"notice:{tenant_id}"
+        print_ = fingerprint(actor["kind"], actor["id"], title, body, category, publish_time.isoformat() if publish_time else None)
         if request_id:
             seen = await uow.keys.find(scope, request_id)
             if seen is not None:

@@ -1,6 +1,6 @@
 """Read use cases: the effective list with search, one item at a version, its versions.
 
-Reads run without a transaction (`UnitOfWork(read_only=True)`): the public list is one
+Reads run without a transaction (`UnitOfWork(pool, begin=False)`): the public list is one
 statement, so it costs one round trip. Drafts are shown only to the admins of the
 item's tenant.
 """

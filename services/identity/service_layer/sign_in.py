@@ -18,7 +18,7 @@ from mgov_common.principal import Principal
 from services.identity.adapters.crypto import new_refresh_token, refresh_token_hash
 from services.identity.adapters.tokens import AccessToken
 from services.identity.domain.audit import AuditEntry
-from services.identity.domain.events import SignInThrottled
+from services.identity.domain.events import sign_in_throttled
 from services.identity.domain.lockout import Scope, retry_after_s
 from services.identity.domain.phone import normalize_phone
 from services.identity.domain.sessions import RefreshSession, RefreshTokenInvalid, RefreshTokenReused
@@ -109,7 +109,7 @@ class SignIn:
                 uow.audit(_with(who, action="sign_in_throttled", details={**who.details, "scopes": slowed}))
             if "account" in slowed and user is not None:
                 # The holder hears of it (notify): once per burst, when the delays begin.
-                uow.record(SignInThrottled(user.tenant_id, str(user.id), {
+                uow.record(sign_in_throttled(user.tenant_id, str(user.id), {
                     "user_id": str(user.id), "failure_count": counts["account"], "window_s": policy.account_window_s,
                     "max_delay_s": policy.account_max_delay_s}))
             await uow.commit()

@@ -15,24 +15,15 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from mgov_common.ingest import CASE_STATUS_CHANGED
 from mgov_common.principal import SYSTEM, USER, Principal
+from mgov_common.tenant_tree import TenantNode
 from services.workflow.domain.application import Actor
 from services.workflow.domain.roles import HANDLER_ROLES, OWNER, STAFF_ROLES
 
 PROVINCE = "province"
 CITY = "city"
-
-
-@dataclass(frozen=True)
-class TenantNode:
-    id: str
-    parent_id: str | None
-    division_code: str
-    level: str
-    status: str = "active"
 
 
 class TenantTree:

@@ -49,6 +49,12 @@ class Transition:
     material_ids: tuple[uuid.UUID, ...] = ()
     request_id: str | None = None
 
+    def repeats(self, *, actor: Actor, action: str, comment: str, material_ids: tuple[uuid.UUID, ...]) -> bool:
+        """Is a command with this transition's idempotency key the same command again (same
+        actor, action, comment and materials)? Anything else reusing the key is refused."""
+        return ((self.actor.kind, self.actor.id) == (actor.kind, actor.id) and self.action == action
+                and self.comment == (comment or "").strip() and sorted(self.material_ids) == sorted(material_ids))
+
 
 @dataclass
 class Application:

@@ -209,7 +209,11 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
         roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
         if app is None or not roles:
             raise NotFound("no such case", code="application_not_found")
-        if request_id and await uow.applications.transition_by_request(app.id, request_id):
+        if request_id and (done := await uow.applications.transition_by_request(app.id, request_id)):
+            # The key is bound to who sent it and what they sent: only the same command again is a repeat.
+            if not done.repeats(actor=access.actor_of(principal), action=action, comment=comment, material_ids=tuple(mids)):
+                raise AlreadyExists("this Idempotency-Key was used on this case by another caller or for another action",
+                                    code="idempotency_key_reused", field="request_id")
             return await view(uow, app, roles)  # a repeated command: already applied
         await _check_materials(uow, principal, mids, app.id)
         cal = await calendar_for(uow, tree, app.tenant_id, ctx)

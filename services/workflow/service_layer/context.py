@@ -61,11 +61,14 @@ class Context:
     cache: TtlCache = field(default_factory=TtlCache)
 
     def uow(self, *, lazy: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.pool, lazy=lazy)
+        return UnitOfWork(self.pool, begin=not lazy)
 
 
 async def tree_of(ctx: Context, uow: UnitOfWork) -> TenantTree:
-    return await ctx.cache.get("tree", uow.reference.tree)
+    async def load() -> TenantTree:
+        return TenantTree(await uow.tenants.all())
+
+    return await ctx.cache.get("tree", load)
 
 
 async def calendar_for(uow: UnitOfWork, tree: TenantTree, tenant: str, ctx: Context) -> WorkingCalendar:
