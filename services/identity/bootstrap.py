@@ -28,7 +28,7 @@ from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
 from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.signing_keys import SKEW_MARGIN, KeyRing, KeySet, SigningKeyRepository
 from services.identity.adapters.tokens import TokenIssuer
-from services.identity.domain.lockout import LockoutPolicy
+from services.identity.domain.lockout import ThrottlePolicy
 from services.identity.entrypoints.grpc import IdentityServicer
 from services.identity.service_layer.context import Context, utc_now
 from services.identity.service_layer.handlers import Handlers
@@ -71,8 +71,9 @@ def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callabl
         keyring=keyring,
         issuer=TokenIssuer(keyring, settings.access_token_ttl_s),
         lookup=crypto.lookup,
-        lockout=LockoutPolicy(settings.lockout_threshold, settings.lockout_address_threshold,
-                              settings.lockout_window_s, settings.lockout_duration_s),
+        lockout=ThrottlePolicy(settings.throttle_threshold, settings.throttle_address_threshold, settings.throttle_account_window_s,
+                               settings.throttle_address_window_s, settings.throttle_account_max_delay_s,
+                               settings.throttle_address_max_delay_s, settings.throttle_known_address_days),
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
         session_max=timedelta(seconds=settings.session_max_s),
         key_activation_delay=timedelta(seconds=settings.key_activation_delay_s),
@@ -80,6 +81,7 @@ def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callabl
         audit_key=crypto.audit_key,
         clock=clock,
         platform_clients=settings.platform_client_secrets(),
+        pages=settings.page_tokens(),
         cipher=crypto.cipher,
     )
 
@@ -104,7 +106,7 @@ async def _prune_forever(handlers: Handlers, interval_s: float = 60.0) -> None:
         await asyncio.sleep(interval_s)
         try:
             async with ctx.uow() as uow:
-                await uow.lockouts.prune(ctx.clock(), ctx.lockout.window)
+                await uow.lockouts.prune(ctx.clock(), ctx.lockout.longest_window)
                 await uow.commit()
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("pruning sign-in failures failed", extra={"error": repr(exc)})

@@ -213,3 +213,23 @@ async def test_ensure_applies_every_changed_setting_of_a_durable_consumer(pool: 
     before = info.created
     await EventConsumer(pool, js, changed, apply_event).ensure()  # nothing changed: left as it is
     assert (await js.consumer_info(changed.stream, changed.durable)).created == before
+
+
+async def test_an_event_waits_out_a_database_that_is_away_without_spending_its_deliveries(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    """More failed attempts than max_deliver, all because the database was unreachable:
+    the event is held (in progress) and applied once it answers, never dead-lettered."""
+    await counting_handler_table(pool)
+    s = spec(tenant, max_deliver=2)
+    attempts: list[int] = []
+
+    async def database_away_then_back(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        attempts.append(1)
+        if len(attempts) <= 4:
+            raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+        await apply_event(conn, event)
+
+    await publish(js, submitted(tenant, 7))
+    consumer = EventConsumer(pool, js, s, database_away_then_back)
+    await run_until(consumer, lambda: consumer.applied == 1, timeout=30)
+    assert len(attempts) == 5 and await pool.fetchval("SELECT n FROM applied") == 7
+    assert await dead_letters(js, s.durable) == []

@@ -49,7 +49,7 @@ async def channel(servers: Servers, database: str) -> AsyncIterator[grpc.aio.Cha
     """The identity service running (`serve` + its bootstrap, demo mode) and a channel to it."""
     port = free_port()
     settings = identity_settings(database_url=database, nats_url=servers.nats_url, port=port, health_interval_s=0.1,
-                                 shutdown_grace_s=0.5, lockout_duration_s=60, key_activation_delay_s=0.5, key_cache_s=0.1)
+                                 shutdown_grace_s=0.5, throttle_account_max_delay_s=60, key_activation_delay_s=0.5, key_cache_s=0.1)
     async with serving(settings, bootstrap, migrations=MIGRATIONS) as running:
         channel = create_channel(running.target)
         try:
@@ -105,14 +105,14 @@ async def test_the_contract_over_grpc(stub: identity_pb2_grpc.IdentityServiceStu
     assert code == grpc.StatusCode.UNAUTHENTICATED
 
 
-async def test_lockout_is_resource_exhausted_with_a_retry_delay(stub: identity_pb2_grpc.IdentityServiceStub) -> None:
+async def test_throttling_is_resource_exhausted_with_a_retry_delay(stub: identity_pb2_grpc.IdentityServiceStub) -> None:
     number = phone()
     await stub.Register(pb.RegisterRequest(tenant_id="hangzhou", phone=number, password=PASSWORD, name="赵六"))
     for i in range(5):
         code, detail = await rpc_error(stub.Authenticate(pb.AuthenticateRequest(phone=number, password="nope nope", source_address=f"192.0.2.{i}")))
         assert (code, detail.code) == (grpc.StatusCode.UNAUTHENTICATED, "invalid_credentials")
     code, detail = await rpc_error(stub.Authenticate(pb.AuthenticateRequest(phone=number, password=PASSWORD, source_address="192.0.2.9")))
-    assert (code, detail.code) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "sign_in_locked")
+    assert (code, detail.code) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "sign_in_throttled")
     assert 0 < detail.retry_after_seconds <= 60
 
 

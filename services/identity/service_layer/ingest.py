@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -127,7 +128,7 @@ class IngestRouter(EventConsumer):
             self.count("skipped")
             return
         try:
-            token = await self._token(system_id, tenant)
+            token = await self._token(system_id, tenant, system.event_types)
             await self.commands.by_type[event.type](event, (("authorization", f"Bearer {token}"),))
         except Unavailable as exc:
             await self.retry_or_give_up(msg, exc, "unavailable")
@@ -141,16 +142,18 @@ class IngestRouter(EventConsumer):
         await msg.ack()
         self.count("handled")
 
-    async def _token(self, system_id: str, tenant: str) -> str:
-        """A system token for calls made as the system, reused for half its 2-minute life."""
+    async def _token(self, system_id: str, tenant: str, grants: Iterable[str]) -> str:
+        """A system token for calls made as the system (carrying exactly the event types
+        its registration grants now), reused for half its 2-minute life."""
         now = self.ctx.clock()
-        hit = self._tokens.get(system_id)
+        key = f"{system_id}:{','.join(sorted(grants))}"
+        hit = self._tokens.get(key)
         if hit is not None and hit[1] > now:
             return hit[0]
-        token = await self.ctx.issuer.issue_system(system_id, tenant, now, ttl_s=120)
+        token = await self.ctx.issuer.issue_system(system_id, tenant, now, ttl_s=120, grants=grants)
         if len(self._tokens) > 10_000:
             self._tokens.clear()
-        self._tokens[system_id] = (token.token, now + timedelta(seconds=60))
+        self._tokens[key] = (token.token, now + timedelta(seconds=60))
         return token.token
 
     # -- refusals ----------------------------------------------------------------------
