@@ -27,6 +27,7 @@ from starlette.background import BackgroundTask
 from gateway.auth import PersonDep
 from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, notification_json, stub
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
 from gateway.schemas import BOOLEAN, INTEGER, obj, page, ref, returns, string
@@ -41,7 +42,7 @@ REPLAY_MAX = 500
 async def list_notifications(
     caller: PersonDep, backends: BackendsDep, response: Response,
     unread_only: bool = False, category: Annotated[str, Query(max_length=40)] = "",
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     resp = await stub(backends).ListNotifications(pb.ListNotificationsRequest(
         unread_only=unread_only, category=category, page_size=page_size, page_token=page_token), metadata=caller.metadata)

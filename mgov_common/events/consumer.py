@@ -311,8 +311,8 @@ class EventConsumer:
                     raise
                 log.warning("database unavailable; holding the event until it answers",
                             extra={"consumer": self.spec.durable, "event_id": str(event.id), "error": repr(exc)})
-            await msg.in_progress()
-            await backoff.sleep()
+            await msg.in_progress()  # restarts the server's ack_wait; told again well within it
+            await asyncio.sleep(min(backoff.next_delay(), self.spec.ack_wait_s / 3))
 
     async def apply(self, event: CloudEvent) -> bool:
         """Record the id and run the handler in one transaction; False for a repeat."""
