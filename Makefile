@@ -74,6 +74,14 @@ web-check: install
 	  $(MAKE) --no-print-directory $(WEB_STAMP) && $(BIN)/python tools/webcheck.py; \
 	else echo "web-check: Node is not installed; skipped (the committed web/dist is served as is)"; fi
 
+# Lighthouse (mobile) on the home and an item page, installability, initial JS size.
+web-audit: install $(WEB_STAMP)
+	$(BIN)/python -m bench.web_audit
+
+# The screenshots of docs/app.md (390x844), from a fresh demo platform.
+screenshots: install
+	$(BIN)/python tools/screenshots.py
+
 # The foundation figures, then each service's own benchmark where it has one.
 bench: install
 	$(BIN)/python -m bench

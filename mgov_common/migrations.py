@@ -42,7 +42,26 @@ class Migration:
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.sql.encode()).hexdigest()
+        """Of the statements only: full-line `--` comments are left out, so correcting a
+        migration's explanation never makes a database refuse to start."""
+        statements = "\n".join(line for line in self.sql.splitlines() if not line.lstrip().startswith("--"))
+        return hashlib.sha256(statements.encode()).hexdigest()
+
+    def accepts(self, stored: str) -> bool:
+        """Whether a checksum recorded when this migration was applied still matches it:
+        today's, or one of the whole-text checksums recorded before comments were left out."""
+        whole = hashlib.sha256(self.sql.encode()).hexdigest()
+        return stored in (self.checksum, whole) or stored in _BEFORE_COMMENTS_WERE_IGNORED.get(self.version, ())
+
+
+# Whole-text checksums of migrations whose header comments were reworded after release
+# (the statements are unchanged); databases that applied those texts keep working.
+_BEFORE_COMMENTS_WERE_IGNORED: dict[str, tuple[str, ...]] = {
+    "platform/0001_outbox": ("e1b35031e25c995a35b555d3bc05371e885d2c9108c89266551cfd35929aa2bf",),
+    "0001_catalog": ("6ecfd3c2374d4763fe92c52e42b786b4202d7f6ee697a8775b555ad797ac6b01",),
+    "0003_systems": ("b434a9efb88dd4be9ad52c0eb9f5676af79e53bbbfc653726602c1f7f9cf0908",),
+    "0001_workflow": ("22b9d08b3bad27d61b091d0dbb093ff94020eb534b07fd4626ebc4b232a625a8",),
+}
 
 
 def discover(folder: Path, prefix: str = "") -> list[Migration]:
@@ -103,7 +122,7 @@ async def migrate(dsn: str, schema: str, folder: Path | None) -> list[str]:
             done = {r["version"]: r["checksum"] for r in await conn.fetch("SELECT version, checksum FROM schema_migrations")}
             for mig in migrations:
                 if mig.version in done:
-                    if done[mig.version] != mig.checksum:
+                    if not mig.accepts(done[mig.version]):
                         raise MigrationError(
                             f"{schema}: migration {mig.version} was changed after it was applied; add a new migration instead"
                         )
