@@ -39,6 +39,7 @@ def _token(p: DemoPlatform, who: str) -> str | None:
     return p.sign_in(PHONES[who])["access_token"]
 
 
+@pytest.mark.timeout(3600)  # a few thousand cases per principal; the run's own bound is MGOV_FUZZ_EXAMPLES
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "staff", "admin", "system"])
 def test_no_server_error_on_any_route(demo_platform: DemoPlatform, who: str, tmp_path: Path) -> None:  # noqa: F811
     token = _token(demo_platform, who)
