@@ -8,6 +8,7 @@ from services.identity.service_layer.accounts import Accounts
 from services.identity.service_layer.context import Context
 from services.identity.service_layer.keys import Keys
 from services.identity.service_layer.platform import PlatformClients
+from services.identity.service_layer.registration import Registration
 from services.identity.service_layer.sign_in import SignIn
 from services.identity.service_layer.staff import Staff
 from services.identity.service_layer.systems import Systems
@@ -24,7 +25,9 @@ class Handlers:
     keys: Keys
     platform: PlatformClients
     systems: Systems
+    registration: Registration
 
     @classmethod
     def build(cls, ctx: Context) -> "Handlers":
-        return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx), PlatformClients(ctx), Systems(ctx))
+        return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx), PlatformClients(ctx), Systems(ctx),
+                   Registration(ctx))

@@ -24,6 +24,7 @@ from mgov_common.events import outbox
 from mgov_common.events.envelope import CloudEvent
 from services.identity.adapters.audit_log import AuditLog
 from services.identity.adapters.crypto import FieldCipher, Lookup
+from services.identity.adapters.registration_repository import RegistrationRepository
 from services.identity.adapters.session_repository import LockoutRepository, SessionRepository
 from services.identity.adapters.signing_keys import SigningKeyRepository
 from services.identity.adapters.system_repository import SystemRepository
@@ -54,6 +55,7 @@ class UnitOfWork:
     lockouts: LockoutRepository
     keys: SigningKeyRepository
     systems: SystemRepository
+    registrations: RegistrationRepository
 
     def __init__(self, pool: asyncpg.Pool, crypto: Crypto, clock: Callable[[], datetime]) -> None:
         self._pool = pool
@@ -84,6 +86,7 @@ class UnitOfWork:
         self.lockouts = LockoutRepository(self._conn)
         self.keys = SigningKeyRepository(self._conn, c.cipher)
         self.systems = SystemRepository(self._conn)
+        self.registrations = RegistrationRepository(self._conn, c.cipher, c.lookup)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
