@@ -107,9 +107,7 @@ def _cleanup_home(home: Path) -> int:
     if (pgdata / "postmaster.pid").exists() and processes_touching(str(pgdata)):
         from launcher.embedded import EmbeddedPostgres
 
-        pg = EmbeddedPostgres(home / "postgres", 0)
-        pg._prepare_owner()  # as root: run pg_ctl as the embedded_postgres user
-        pg.stop()
+        EmbeddedPostgres(home / "postgres", 0).stop()  # ends a server of this data directory
     return len(left)
 
 

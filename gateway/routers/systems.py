@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -29,7 +28,7 @@ from gateway.deps import BackendsDep
 from gateway.identity_views import SLUG, identity
 from gateway.problems import Problem
 from mgov.identity.v1 import identity_pb2
-from mgov_common import ingest
+from mgov_common import ingest, safejson
 from mgov_common.events.streams import REJECTED_STREAM
 from mgov_common.principal import SYSTEM
 
@@ -153,9 +152,9 @@ async def rejected_events(request: Request, caller: SignedInDep, tenant_id: str 
             next_token = str(msg.seq)
             break
         h = msg.headers or {}
-        try:
-            event: Any = json.loads(msg.data or b"")
-        except (ValueError, UnicodeDecodeError):
+        # A refused event may be anything a system sent (too deep, too large, not JSON): shown as text then.
+        event: Any = safejson.try_loads(msg.data or b"", max_bytes=ingest.MAX_EVENT_BYTES)
+        if event is None:
             event = (msg.data or b"")[:2000].decode(errors="replace")
         items.append({"sequence": msg.seq, "system_id": h.get("Mgov-System"), "event_id": h.get("Mgov-Event-Id") or None,
                       "code": h.get("Mgov-Error-Code"), "reason": h.get("Mgov-Error"), "subject": h.get("Mgov-Original-Subject"),
@@ -209,6 +208,21 @@ async def oauth_token(request: Request, backends: BackendsDep) -> Response:
 
 
 
+async def bounded_body(request: Request, limit: int) -> bytes:
+    """The body, read only up to `limit` bytes: 413 as soon as it is longer (a declared
+    Content-Length is checked before anything is read)."""
+    too_large = Problem(413, "payload_too_large", f"an event is at most {limit // 1024} KiB")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
 @router.post("/v1/tenants/{tenant_id}/events", status_code=202, summary="Ingest one CloudEvent from a system of the tenant",
              responses={403: {"description": "not a system of this tenant, or a body claiming another tenant"}})
 async def ingest_event(request: Request, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> Response:
@@ -219,9 +233,7 @@ async def ingest_event(request: Request, caller: SignedInDep, backends: Backends
         raise Problem(403, "tenant_mismatch", f"this system belongs to {p.tenant}; it may not publish events of {tenant_id}")
     allowed = caller.system_event_types
     assert allowed is not None  # a revoked or unknown system was refused by gateway.auth
-    raw = await request.body()
-    if len(raw) > 256 * 1024:
-        raise Problem(413, "payload_too_large", "an event is at most 256 KiB")
+    raw = await bounded_body(request, ingest.MAX_EVENT_BYTES)
     try:
         accepted = ingest.check(raw, tenant=p.tenant, system_id=p.subject, allowed_types=allowed)
     except ingest.Refused as exc:

@@ -8,7 +8,6 @@ position of the NATS subject, so permissions and filters can work per tenant.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mgov_common import safejson
 from mgov_common.telemetry import current_traceparent
 
 TENANT_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
@@ -79,11 +79,13 @@ class CloudEvent(BaseModel):
         )
 
     @classmethod
-    def parse(cls, raw: bytes | str | dict[str, Any]) -> "CloudEvent":
+    def parse(cls, raw: bytes | str | dict[str, Any], *, max_bytes: int = safejson.MAX_BYTES) -> "CloudEvent":
+        """The envelope in `raw`; EnvelopeError for anything else, oversized or too deeply
+        nested input included (measured before parsing, see mgov_common.safejson)."""
         try:
-            obj = json.loads(raw) if isinstance(raw, (bytes, str)) else raw
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise EnvelopeError(f"envelope is not JSON: {exc}") from None
+            obj = safejson.loads(raw, max_bytes=max_bytes) if isinstance(raw, (bytes, bytearray, str)) else raw
+        except safejson.UnsafeJson as exc:
+            raise EnvelopeError(f"envelope is {exc}" if exc.code == "not_json" else f"envelope refused: {exc}") from None
         if not isinstance(obj, dict):
             raise EnvelopeError("envelope must be a JSON object")
         try:

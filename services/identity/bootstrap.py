@@ -149,8 +149,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     if settings.ingest_enabled:
         workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
         catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
-        router = IngestRouter(ctx, runtime.js, workflow, catalog)
-        background.append(router.run)
+        consumers.append(IngestRouter(ctx, runtime.pool, runtime.js, workflow, catalog))
 
         async def close_channels() -> None:
             await workflow.close()

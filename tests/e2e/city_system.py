@@ -5,6 +5,8 @@ the credentials the platform issued it, driven by the test over stdin/stdout.
 
 Each stdin line is a JSON command, answered by one JSON line:
     {"op": "publish", "subject": s, "event": {...}}        JetStream publish, Nats-Msg-Id = event id
+    {"op": "publish_raw", "subject": s, "data": text}       JetStream publish of any bytes (no message id)
+    {"op": "publish_many", "subject": s, "events": [...]}   one publish per event, in order; the count of acks
     {"op": "subscribe", "subject": s}                      core subscription; a refusal comes back as an error
     {"op": "next", "timeout": t}                           the next message of any subscription
     {"op": "wait_error", "contains": text, "timeout": t}   the first async error containing `text`
@@ -48,7 +50,7 @@ async def main(cfg: dict[str, Any]) -> None:
                                       max_reconnect_attempts=3, reconnect_time_wait=0.2))
     js = nc.jetstream(timeout=5)
     out = sys.stdout
-    reader = asyncio.StreamReader()
+    reader = asyncio.StreamReader(limit=16 * 1024 * 1024)  # commands carry whole payloads
     await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()
@@ -61,6 +63,13 @@ async def main(cfg: dict[str, Any]) -> None:
                 ev = cmd["event"]
                 ack = await js.publish(cmd["subject"], json.dumps(ev).encode(), headers={"Nats-Msg-Id": ev["id"]})
                 res = {"ok": True, "seq": ack.seq, "duplicate": bool(ack.duplicate)}
+            elif op == "publish_raw":
+                ack = await js.publish(cmd["subject"], cmd["data"].encode())
+                res = {"ok": True, "seq": ack.seq}
+            elif op == "publish_many":
+                for ev in cmd["events"]:
+                    await js.publish(cmd["subject"], json.dumps(ev).encode(), headers={"Nats-Msg-Id": ev["id"]})
+                res = {"ok": True, "published": len(cmd["events"])}
             elif op == "subscribe":
                 await nc.subscribe(cmd["subject"], cb=on_msg)
                 await nc.flush(timeout=5)

@@ -23,6 +23,8 @@ class DemoPlatform:
     dsn: str = ""
     # The platform's embedded NATS (tests that publish or watch events themselves).
     nats_url: str = ""
+    # The pid of `mgov up` (its children are the services).
+    pid: int = 0
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -48,6 +50,6 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
     try:
         wait_ready(p)
         yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov",
-                           demo_nats_url(p.ports['NATS']))
+                           demo_nats_url(p.ports['NATS']), p.proc.pid)
     finally:
         stop(p, signal.SIGINT)

@@ -77,18 +77,17 @@ async def test_a_consumer_that_dies_before_acking_gets_the_message_again_and_app
     event = submitted(tenant)
     await publish(js, event)
 
-    class Died(Exception):
-        pass
-
     deliveries: list[int] = []
 
     async def die_before_ack(msg: Msg) -> None:
+        # Stands for the process stopping between commit and ack: nothing after this runs
+        # (a consumer settles every failure of its own, but never its cancellation).
         deliveries.append(msg.metadata.num_delivered)
-        raise Died
+        raise asyncio.CancelledError
 
     first = EventConsumer(pool, js, s, apply_event)
     first.before_ack = die_before_ack
-    with pytest.raises(Died):
+    with pytest.raises(asyncio.CancelledError):
         await run_until(first, lambda: False)
     assert await pool.fetchval("SELECT count(*) FROM applied") == 1
 
@@ -142,3 +141,60 @@ async def test_a_malformed_envelope_goes_to_the_dead_letter_stream_at_once(pool:
     [dead] = await dead_letters(js, s.durable)
     assert "invalid envelope" in dead.headers["Mgov-Error"]
     assert dead.headers["Mgov-Deliveries"] == "1"
+
+
+@pytest.mark.parametrize("error", [RecursionError("maximum recursion depth exceeded"), MemoryError("out of memory")])
+async def test_a_handler_raising_any_error_is_retried_then_dead_lettered_and_the_next_event_applies(
+        pool: asyncpg.Pool, js: JetStreamContext, tenant: str, error: BaseException) -> None:
+    await counting_handler_table(pool)
+    poison, good = submitted(tenant, 0), submitted(tenant, 1)
+
+    async def fails_on_poison(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        if event.id == poison.id:
+            raise error
+        await apply_event(conn, event)
+
+    s = spec(tenant, max_deliver=2)
+    await publish(js, poison)
+    await publish(js, good)
+    consumer = EventConsumer(pool, js, s, fails_on_poison)
+    await run_until(consumer, lambda: consumer.counts.failed == 1 and consumer.counts.handled == 1)
+    [dead] = await dead_letters(js, s.durable)
+    assert dead.headers["Mgov-Error"] == f"{type(error).__name__}: {error}" and dead.headers["Mgov-Deliveries"] == "2"
+    assert consumer.counts.retried == 1
+    assert await pool.fetchval("SELECT n FROM applied") == 1
+
+
+async def test_a_deeply_nested_message_is_dead_lettered_at_once_and_the_loop_goes_on(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    await counting_handler_table(pool)
+    s = spec(tenant)
+    await js.publish(f"mgov.evt.{tenant}.workflow.application.submitted", ("[" * 50000 + "]" * 50000).encode())
+    good = submitted(tenant, 7)
+    await publish(js, good)
+    consumer = EventConsumer(pool, js, s, apply_event)
+    await run_until(consumer, lambda: consumer.counts.failed == 1 and consumer.counts.handled == 1)
+    [dead] = await dead_letters(js, s.durable)
+    assert dead.headers["Mgov-Error-Code"] == "invalid_envelope" and "deeper than" in dead.headers["Mgov-Error"]
+
+
+async def test_a_message_delivered_more_than_max_deliver_times_is_dead_lettered_without_running_the_handler(
+        pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    """A message that kills the process each time it is handled comes back more often than
+    the bound; it is then given up before being handled again (no crash loop)."""
+    s = spec(tenant, max_deliver=2, ack_wait_s=0.5)
+    await publish(js, submitted(tenant))
+    kills: list[int] = []
+
+    async def kills_the_process(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        kills.append(1)
+        raise asyncio.CancelledError  # stands for the process dying mid-handler
+
+    for _ in range(2):
+        with pytest.raises(asyncio.CancelledError):
+            await run_until(EventConsumer(pool, js, s, kills_the_process), lambda: False)
+    consumer = EventConsumer(pool, js, s, kills_the_process)
+    await run_until(consumer, lambda: consumer.counts.failed == 1)
+    [dead] = await dead_letters(js, s.durable)
+    assert dead.headers["Mgov-Error-Code"] == "too_many_deliveries" and len(kills) == 2
+    info = await js.consumer_info(s.stream, s.durable)
+    assert info.config.max_deliver == s.max_deliver + 2  # the server's own bound, a backstop

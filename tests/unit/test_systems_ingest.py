@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -88,3 +89,16 @@ def test_platform_credentials_come_from_the_url() -> None:
 def test_webhook_signature_covers_timestamp_and_body() -> None:
     assert sign("k", "1700000000", b"{}") != sign("k", "1700000001", b"{}")
     assert sign("k", "1700000000", b"{}").startswith("sha256=") and len(sign("k", "1", b"")) == 7 + 64
+
+
+def test_a_deeply_nested_event_is_refused_not_a_crash() -> None:
+    poison = "[" * 50000 + "]" * 50000
+    assert (refused(poison).code, refused(poison).status) == ("too_deep", 400)
+    # Brackets inside a string are text: this one reaches the schema check, which refuses `x`.
+    assert refused(json.dumps(ev(data={"action": "accept", "x": "[" * 10000}))).code == "invalid_data"
+
+
+def test_an_event_larger_than_the_limit_is_refused_before_parsing() -> None:
+    big = ev(data={"action": "accept", "comment": "x" * ingest.MAX_EVENT_BYTES})
+    got = refused(json.dumps(big).encode())
+    assert (got.code, got.status) == ("payload_too_large", 413)

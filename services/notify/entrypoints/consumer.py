@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import logging
 import zlib
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from opentelemetry import trace
 
+from mgov_common import safejson
 from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.events.envelope import CloudEvent, EnvelopeError
 from mgov_common.telemetry import context_from_traceparent, tracer
@@ -60,10 +60,8 @@ _handled: contextvars.ContextVar[list[Result] | None] = contextvars.ContextVar("
 
 def ordering_key(msg: Msg) -> str:
     """Events with the same key are handled in stream order: the case (or notice) id."""
-    try:
-        return str(json.loads(msg.data).get("subject") or msg.subject)
-    except (ValueError, AttributeError):
-        return msg.subject
+    obj = safejson.try_loads(msg.data)
+    return str(obj.get("subject") or msg.subject) if isinstance(obj, dict) else msg.subject
 
 
 class NotifyConsumer(EventConsumer):
@@ -133,9 +131,9 @@ class NotifyConsumer(EventConsumer):
         self.chunks_committed += 1
         for msg, result in zip(msgs, results, strict=True):
             if result is not None:
-                self.applied += 1
                 await self._publish(result)
             await msg.ack()
+            self.count("handled" if result is not None else "skipped")
         return True
 
     async def handle_batch(self, msgs: list[Msg]) -> None:

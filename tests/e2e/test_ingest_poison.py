@@ -1,0 +1,69 @@
+"""One hostile message from a tenant system never takes a service down: a deeply nested
+array on the system's own ingest subjects, then a thousand valid events. The consuming
+process keeps its pid and keeps serving, the valid events apply, and the hostile ones
+are listed to the tenant admin with their reason."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import asyncpg
+import psutil
+
+from tests.e2e.conftest import DemoPlatform
+from tests.e2e.test_systems_e2e import HZ_ADMIN, CitySystem, event, eventually, register, subject_of
+
+POISON = "[" * 50000 + "]" * 50000
+VALID = 1000
+
+
+def identity_pid(p: DemoPlatform) -> int:
+    [proc] = [c for c in psutil.Process(p.pid).children() if "services.identity" in " ".join(c.cmdline())]
+    return proc.pid
+
+
+def notices_titled(p: DemoPlatform, prefix: str) -> int:
+    async def count() -> int:
+        conn = await asyncpg.connect(p.dsn)
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM catalog.notices WHERE title->>'zh' LIKE $1", prefix + "%"))
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
+
+
+def test_a_poison_message_then_a_thousand_valid_events_leave_the_service_up(demo_platform: DemoPlatform) -> None:
+    admin = demo_platform.sign_in(HZ_ADMIN)["access_token"]
+    creds = register(demo_platform, admin)
+    system = CitySystem(creds["nats"])
+    try:
+        before = identity_pid(demo_platform)
+        poisoned = [subject_of(creds, "mgov.case.status_changed.v1"), subject_of(creds, "mgov.notice.published.v1"),
+                    f"mgov.ingest.hangzhou.{creds['system_id']}.anything.else.v1"]
+        for subject in poisoned:
+            assert system("publish_raw", subject=subject, data=POISON)["ok"]
+        prefix = f"公告-{uuid.uuid4().hex[:8]}-"
+        valid = [event(creds, "mgov.notice.published.v1", None, {"title": {"zh": f"{prefix}{n}"}, "body": {"zh": "正文"}})
+                 for n in range(VALID)]
+        assert system("publish_many", subject=subject_of(creds, "mgov.notice.published.v1"), events=valid)["published"] == VALID
+
+        eventually(lambda: notices_titled(demo_platform, prefix) == VALID, "the thousand valid events being applied", timeout=120)
+
+        def listed() -> list[dict[str, Any]]:
+            with demo_platform.client(admin) as c:
+                resp = c.get("/v1/tenants/hangzhou/rejected-events", params={"page_size": 500})
+            assert resp.status_code == 200, resp.text
+            mine = [i for i in resp.json()["items"] if i["system_id"] == creds["system_id"]]
+            return mine if len(mine) >= len(poisoned) else []
+
+        rejected = eventually(listed, "the poison being listed as rejected")
+        assert sorted(i["subject"] for i in rejected) == sorted(poisoned)
+        assert {i["code"] for i in rejected} == {"too_deep"}, rejected
+        assert all("deeper than" in i["reason"] for i in rejected)
+        assert identity_pid(demo_platform) == before, "identity was never restarted"
+        demo_platform.sign_in(HZ_ADMIN)  # and it still serves
+    finally:
+        system.close()

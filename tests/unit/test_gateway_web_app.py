@@ -1,0 +1,90 @@
+"""The gateway serves the mobile app at `/` with the right cache headers; /v1 stays the API."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.routers.web_app import DEFAULT_DIR
+from gateway.settings import GatewaySettings
+from mgov_common.ports import free_port
+
+pytestmark = pytest.mark.unit
+
+
+def client_for(web_dir: Path | str) -> TestClient:
+    closed = f"127.0.0.1:{free_port()}"
+    settings = GatewaySettings(identity_addr=closed, catalog_addr=closed, workflow_addr=closed, notify_addr=closed,
+                               readiness_timeout_s=0.3, web_dir=str(web_dir))
+    return TestClient(create_app(settings), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>app</title>")
+    (tmp_path / "assets" / "index-AbC123.js").write_text("console.log(1)")
+    (tmp_path / "sw.js").write_text("self.x=1")
+    (tmp_path / "manifest.webmanifest").write_text("{}")
+    (tmp_path / "icons").mkdir()
+    (tmp_path / "icons" / "icon-192.png").write_bytes(b"\x89PNG")
+    (tmp_path.parent / "secret.txt").write_text("outside")
+    return tmp_path
+
+
+@pytest.fixture
+def client(bundle: Path) -> Iterator[TestClient]:
+    with client_for(bundle) as c:
+        yield c
+
+
+def test_the_root_and_client_routes_get_the_app_shell_revalidated_every_time(client: TestClient) -> None:
+    for path in ("/", "/items/abc", "/applications/123", "/me/preferences"):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        assert resp.headers["content-type"].startswith("text/html")
+        assert resp.headers["cache-control"] == "no-cache"
+        assert "<title>app</title>" in resp.text
+
+
+def test_hashed_assets_are_immutable_and_the_service_worker_and_manifest_are_not(client: TestClient) -> None:
+    asset = client.get("/assets/index-AbC123.js")
+    assert asset.status_code == 200 and asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert asset.headers["content-type"].startswith("text/javascript")
+    assert client.get("/sw.js").headers["cache-control"] == "no-cache"
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.headers["cache-control"] == "no-cache" and manifest.headers["content-type"] == "application/manifest+json"
+    assert client.get("/icons/icon-192.png").headers["cache-control"] == "public, max-age=3600"
+
+
+def test_a_missing_file_is_a_404_problem_not_the_html(client: TestClient) -> None:
+    resp = client.get("/assets/index-OLD.js")
+    assert resp.status_code == 404
+    assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+def test_paths_cannot_climb_out_of_the_bundle(client: TestClient) -> None:
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt"):
+        resp = client.get(path)
+        assert "outside" not in resp.text, path
+
+
+def test_the_api_keeps_its_own_404_problems(client: TestClient) -> None:
+    resp = client.get("/v1/nowhere")
+    assert resp.status_code == 404 and resp.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/v1").status_code == 404
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_without_a_built_app_the_root_says_how_to_build_it(tmp_path: Path) -> None:
+    with client_for(tmp_path) as c:
+        resp = c.get("/")
+    assert resp.status_code == 404 and resp.json()["code"] == "app_not_built"
+
+
+def test_the_repository_carries_a_built_app_with_its_manifest_and_service_worker() -> None:
+    assert (DEFAULT_DIR / "index.html").is_file()
+    assert (DEFAULT_DIR / "sw.js").is_file()
+    assert (DEFAULT_DIR / "manifest.webmanifest").is_file()

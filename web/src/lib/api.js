@@ -1,0 +1,166 @@
+// The one module that talks to the mobile API (/v1). Every call the app makes is a
+// function here, so a change of the API (e.g. sign-up gaining a verification step) is
+// made in one place. Errors are ApiError with the problem+json `detail` and field errors;
+// a 401 refreshes the token pair once (rotating refresh token) and retries, unnoticed.
+import { session, setTokens } from './session.js'
+
+export class ApiError extends Error {
+  constructor(status, problem = {}) {
+    super(problem.detail || problem.title || `HTTP ${status}`)
+    this.status = status
+    this.code = problem.code || (status === 0 ? 'offline' : '')
+    this.errors = Array.isArray(problem.errors) ? problem.errors : []
+  }
+
+  // {field: message} for the errors under `prefix` (e.g. 'form.' for the application form).
+  fieldErrors(prefix = '') {
+    const out = {}
+    for (const e of this.errors) {
+      if (typeof e.field === 'string' && e.field.startsWith(prefix)) out[e.field.slice(prefix.length)] = e.message
+    }
+    return out
+  }
+}
+
+export function newKey() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID()
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+async function problemOf(resp) {
+  try { return await resp.json() } catch { return {} }
+}
+
+function authHeaders() {
+  return session.tokens ? { authorization: `Bearer ${session.tokens.access_token}` } : {}
+}
+
+let refreshing = null
+
+// Exchange the refresh token for a new pair; concurrent callers share one exchange.
+export function refreshTokens() {
+  if (!refreshing) {
+    refreshing = (async () => {
+      const rt = session.tokens?.refresh_token
+      if (!rt) throw new ApiError(401, { detail: '', code: 'signed_out' })
+      const resp = await fetch('/v1/auth/refresh', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: rt }),
+      }).catch(() => { throw new ApiError(0) })
+      if (!resp.ok) {
+        const problem = await problemOf(resp)
+        if (resp.status < 500) { setTokens(null); session.user = null }
+        throw new ApiError(resp.status, problem)
+      }
+      setTokens(await resp.json())
+    })().finally(() => { refreshing = null })
+  }
+  return refreshing
+}
+
+async function send(method, path, { body, headers = {}, auth = true } = {}) {
+  const init = { method, headers: { ...(auth ? authHeaders() : {}), ...headers } }
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json'
+    init.body = JSON.stringify(body)
+  }
+  try {
+    return await fetch(path, init)
+  } catch {
+    throw new ApiError(0)
+  }
+}
+
+export async function request(method, path, options = {}) {
+  let resp = await send(method, path, options)
+  if (resp.status === 401 && options.auth !== false && session.tokens) {
+    await refreshTokens()
+    resp = await send(method, path, options)
+  }
+  if (!resp.ok) throw new ApiError(resp.status, await problemOf(resp))
+  if (resp.status === 204) return { data: null, etag: null }
+  return { data: await resp.json(), etag: resp.headers.get('etag') }
+}
+
+const get = async (path, options) => (await request('GET', path, options)).data
+const post = async (path, body, options = {}) => (await request('POST', path, { ...options, body })).data
+const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null)).toString()
+
+// Accounts. Sign-up is one call today; a verification step would be added here.
+export const register = (tenantId, phone, password, name) =>
+  post('/v1/auth/register', { tenant_id: tenantId, phone, password, name }, { auth: false })
+export async function signIn(phone, password) {
+  setTokens(await post('/v1/auth/token', { username: phone, password }, { auth: false }))
+  return loadMe()
+}
+export async function signOut() {
+  const rt = session.tokens?.refresh_token
+  try {
+    if (rt) await post('/v1/auth/logout', { refresh_token: rt })
+  } finally {
+    setTokens(null)
+    session.user = null
+    session.unread = 0
+  }
+}
+export async function loadMe() {
+  session.user = await get('/v1/me')
+  return session.user
+}
+
+// Catalogue.
+export const tenants = () => get('/v1/tenants', { auth: false })
+export const searchServices = (tenantId, params = {}) => get(`/v1/tenants/${encodeURIComponent(tenantId)}/services?${q({ page_size: 50, ...params })}`)
+export const service = (id) => get(`/v1/services/${encodeURIComponent(id)}`)
+export const notices = (tenantId) => get(`/v1/tenants/${encodeURIComponent(tenantId)}/notices?page_size=10`)
+export const definition = (tenantId, id, version) =>
+  get(`/v1/tenants/${encodeURIComponent(tenantId)}/workflows/${encodeURIComponent(id)}?${q({ version })}`)
+
+// Cases.
+export const apply = (body, key) => post('/v1/applications', body, { headers: { 'Idempotency-Key': key } })
+export const myCases = () => get('/v1/applications?page_size=50')
+export const getCase = (id) => request('GET', `/v1/applications/${encodeURIComponent(id)}`)
+export const act = (id, etag, body, key) =>
+  request('POST', `/v1/applications/${encodeURIComponent(id)}/actions`, { body, headers: { 'If-Match': etag, 'Idempotency-Key': key } })
+export const rate = (id, score, comment) => post(`/v1/applications/${encodeURIComponent(id)}/rating`, { score, comment })
+
+// A material, before applying (no case id) or for a case; onProgress(0..100).
+export function upload(file, materialCode, onProgress, caseId = '') {
+  const path = caseId ? `/v1/applications/${encodeURIComponent(caseId)}/materials` : '/v1/materials'
+  const once = () => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', path)
+    if (session.tokens) xhr.setRequestHeader('authorization', `Bearer ${session.tokens.access_token}`)
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress?.(Math.round((e.loaded / e.total) * 100)) }
+    xhr.onload = () => {
+      let body = {}
+      try { body = JSON.parse(xhr.responseText) } catch { /* not JSON */ }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body)
+      else reject(new ApiError(xhr.status, body))
+    }
+    xhr.onerror = () => reject(new ApiError(0))
+    const data = new FormData()
+    data.append('file', file)
+    if (materialCode) data.append('material_code', materialCode)
+    xhr.send(data)
+  })
+  return once().catch(async (err) => {
+    if (err.status !== 401 || !session.tokens) throw err
+    await refreshTokens()
+    return once()
+  })
+}
+
+// Staff inbox.
+export const tasks = () => get('/v1/tasks?page_size=100')
+export const claim = (taskId) => post(`/v1/tasks/${encodeURIComponent(taskId)}/claim`)
+
+// Notifications, devices, preferences.
+export const inbox = () => get('/v1/notifications?page_size=50')
+export const markRead = (id) => post(`/v1/notifications/${encodeURIComponent(id)}/read`)
+export const markAllRead = () => post('/v1/notifications/read-all')
+export const webPushKey = () => get('/v1/devices/web-push-key', { auth: false })
+export const registerDevice = (token, name) => post('/v1/devices', { platform: 'web', token, name })
+export const preferences = () => get('/v1/me/preferences')
+export const savePreferences = (prefs) => request('PUT', '/v1/me/preferences', { body: prefs }).then((r) => r.data)
+export const unreadCount = async () => (await get('/v1/notifications?unread_only=true&page_size=1')).unread_count || 0

@@ -1,0 +1,28 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import HomeView from './views/HomeView.vue'
+
+// Screens other than home load on first use, keeping the initial JavaScript small.
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', name: 'home', component: HomeView },
+    { path: '/search', name: 'search', component: () => import('./views/SearchView.vue') },
+    { path: '/items/:id', name: 'item', component: () => import('./views/ItemView.vue') },
+    { path: '/items/:id/apply', name: 'apply', component: () => import('./views/ApplyView.vue'), meta: { auth: true } },
+    { path: '/signin', name: 'signin', component: () => import('./views/SignInView.vue') },
+    { path: '/signup', name: 'signup', component: () => import('./views/SignUpView.vue') },
+    { path: '/applications', name: 'cases', component: () => import('./views/CasesView.vue'), meta: { auth: true } },
+    { path: '/applications/:id', name: 'case', component: () => import('./views/CaseView.vue'), meta: { auth: true } },
+    { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue'), meta: { auth: true } },
+    { path: '/me', name: 'me', component: () => import('./views/MeView.vue') },
+    { path: '/me/preferences', name: 'preferences', component: () => import('./views/PreferencesView.vue'), meta: { auth: true } },
+    { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { auth: true } },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach((to) => {
+  if (to.meta.auth && !localStorage.getItem('mgov.session')) return { name: 'signin', query: { next: to.fullPath } }
+  return true
+})
