@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from gateway.app import create_app
+from gateway.http_protocol import bounded_head_protocol
 from gateway.request_id import RequestIdFilter
 from gateway.settings import GatewaySettings
 from mgov_common.settings import SettingsError, load_settings
@@ -33,7 +34,10 @@ def main() -> None:
         ensure_free(settings.port, "gateway", settings.host)
     except PortInUse as exc:
         raise SystemExit(f"mgov-gateway: {exc}") from None
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5,
+                http=bounded_head_protocol(settings.max_header_bytes),
+                # Forwarded headers only from the configured proxies (uvicorn alone would trust loopback).
+                proxy_headers=bool(settings.forwarded_allow_ips.strip()), forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import openapi, problems
+from gateway import docs_page, openapi, problems, request_limits
 from gateway.backends import Backends
 from gateway.live import LiveHub
 from gateway.request_id import RequestIdMiddleware
@@ -28,7 +28,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.backends = Backends.connect(settings)
         app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
         # Live notifications (SSE) need NATS; it connects in the background, never blocking startup.
-        app.state.live = LiveHub(settings.nats_url)
+        app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user)
         app.state.live.start()
         try:
             yield
@@ -41,6 +41,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         version="1",
         description="One provincial app for every city and county: identity, services, cases, notifications.",
         lifespan=lifespan,
+        docs_url=None,  # gateway/docs_page.py serves /docs from local files
+        redoc_url=None,
     )
     app.state.settings = settings
     problems.install(app)
@@ -58,8 +60,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(preferences.router)
     app.include_router(notify_admin.router)
     app.include_router(systems.router)
-    app.add_middleware(RequestIdMiddleware)
+    request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
+    app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every answer, limits' included
     openapi.install(app)
+    docs_page.install(app)
     # Last: the app's catch-all route must not shadow any API route.
     app.include_router(web_app.router)
     return app

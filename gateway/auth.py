@@ -1,7 +1,7 @@
 """Who is calling: the bearer token verified locally against the cached JWKS.
 
-Routes take `PrincipalDep` (sign-in required, 401 otherwise) or
-`OptionalPrincipalDep`; calls to services forward the same token in gRPC metadata
+Routes take `SignedInDep` (sign-in required, 401 otherwise), `PersonDep` (a signed-in
+person: a tenant system or platform service is 403 `user_only`) or `CallerDep`; calls to services forward the same token in gRPC metadata
 (`CallerDep.metadata`) so each service verifies it again itself.
 """
 
@@ -12,8 +12,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from mgov_common.auth import TokenInvalid, TokenVerifier
+from gateway.problems import Problem
 from gateway.system_registrations import registrations
+from mgov_common.auth import TokenInvalid, TokenVerifier
 from mgov_common.principal import SYSTEM, Principal
 
 UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer realm="mgov"'}
@@ -65,5 +66,31 @@ async def _signed_in(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
     return caller
 
 
+def refuse_non_person(caller: Caller) -> None:
+    """403 `user_only` unless the caller is a person (or anonymous: the route decides)."""
+    if caller.principal is not None and not caller.principal.is_person:
+        raise Problem(403, "user_only", "only a signed-in person may do this, not a tenant system or platform service")
+
+
+async def _person(caller: Annotated[Caller, Depends(_signed_in)]) -> Caller:
+    refuse_non_person(caller)
+    return caller
+
+
+# Roles that make a person staff of some tenant (what each allows is the services' to decide).
+STAFF_ROLES = frozenset({"clerk", "approver", "supervisor", "tenant_admin", "province_admin"})
+
+
+async def _staff(caller: Annotated[Caller, Depends(_person)]) -> Caller:
+    assert caller.principal is not None
+    if not caller.principal.tenants_with(*STAFF_ROLES):
+        raise Problem(403, "staff_only", "this is staff work: it needs a staff role in some tenant")
+    return caller
+
+
 CallerDep = Annotated[Caller, Depends(_caller)]
 SignedInDep = Annotated[Caller, Depends(_signed_in)]
+# Inboxes, devices, preferences, sessions, applications and staff work belong to people.
+PersonDep = Annotated[Caller, Depends(_person)]
+# Inboxes of cases and rectifications: people holding a staff role.
+StaffDep = Annotated[Caller, Depends(_staff)]

@@ -12,33 +12,18 @@ from collections import OrderedDict
 from typing import Any
 
 from mgov.catalog.v1 import catalog_pb2 as pb
+from gateway import schemas
 from mgov_common import protojson
-from mgov_common.errors import FieldViolation, InvalidArgument
+from mgov_common.errors import InvalidArgument
+from mgov_common.item_json import ALIASES, CONTENT_FIELDS, ITEM_TYPES, TYPE_ENUM, parse_item_fields
 
-# The eight item types: slug -> (code, zh, en). Mirrors services/catalog/domain/types.py
-# (a unit test holds them together); the gateway does not import service code.
-ITEM_TYPES: dict[str, tuple[str, str, str]] = {
-    "administrative_licensing": ("XK", "行政许可", "Administrative licensing"),
-    "administrative_confirmation": ("QR", "行政确认", "Administrative confirmation"),
-    "administrative_payment": ("JF", "行政给付", "Administrative payment"),
-    "administrative_adjudication": ("CJ", "行政裁决", "Administrative adjudication"),
-    "administrative_reward": ("JL", "行政奖励", "Administrative reward"),
-    "administrative_filing": ("BA", "行政备案", "Administrative filing"),
-    "other_administrative_power": ("QT", "其他行政权力", "Other administrative power"),
-    "public_service": ("GG", "公共服务", "Public service"),
-}
-_TYPE_ENUM = pb.ItemType.DESCRIPTOR
-ALIASES: protojson.EnumAliases = {
-    _TYPE_ENUM.full_name: {alias: protojson.enum_number(_TYPE_ENUM, slug) or 0 for slug, (code, zh, _) in ITEM_TYPES.items() for alias in (code, zh)},
-}
-CONTENT_FIELDS = ("name", "type", "agency", "department", "summary", "guide", "keywords", "form_schema", "workflow_id", "required_identity_level")
 LIST_GUIDE_FIELDS = ("statutory_limit_days", "promised_limit_days", "processing_kind", "channels", "visits", "appointment", "free")
 LIST_FIELDS = ("id", "tenant_id", "code", "name", "type", "agency", "department", "summary", "keywords", "workflow_id",
                "required_identity_level", "status", "version", "inherited_from", "use_count", "publish_time")
 
 
 def item_type_number(raw: str, field: str = "type") -> int:
-    number = protojson.enum_number(_TYPE_ENUM, raw, ALIASES)
+    number = protojson.enum_number(TYPE_ENUM, raw, ALIASES)
     if number is None:
         raise InvalidArgument(f"unknown item type {raw!r}; one of: {', '.join(ITEM_TYPES)} (or 行政许可 ..., XK ...)", code="unknown_type", field=field)
     return number
@@ -112,23 +97,27 @@ def _list_item_json(msg: pb.ServiceItem, admin: bool) -> dict[str, Any]:
 
 def parse_item_body(body: dict[str, Any], *, extra: tuple[str, ...] = ()) -> tuple[pb.ServiceItem, list[str]]:
     """The item of a request body and the paths it sets (`name`, `guide.fees`, ...)."""
-    bad = [k for k in body if k not in CONTENT_FIELDS and k not in extra]
-    if bad:
-        raise InvalidArgument(
-            f"not writable: {', '.join(bad)}", code="validation_failed",
-            violations=[FieldViolation(k, "unknown_field", "is not a writable field of a service item") for k in bad],
-        )
-    content = {k: v for k, v in body.items() if k in CONTENT_FIELDS}
-    item = protojson.from_json(content, pb.ServiceItem, aliases=ALIASES)
-    paths = [k for k in content if k != "guide"]
-    guide = content.get("guide")
-    if isinstance(guide, dict):
-        paths += [f"guide.{k}" for k in guide]
-    elif "guide" in content:
-        paths.append("guide")
-    return item, paths
+    return parse_item_fields(body, extra=extra)
 
 
 def notice_json(msg: pb.Notice) -> dict[str, Any]:
     data = protojson.to_json(msg)
     return {k: data[k] for k in ("id", "tenant_id", "title", "body", "category", "publish_time")}
+
+
+# The schemas of the views above (the OpenAPI document).
+_TYPE_LABEL = {"type": ["object", "null"], "properties": {"code": schemas.string(), "zh": schemas.string(), "en": schemas.string()}}
+ITEM_SCHEMA = schemas.message(
+    pb.ServiceItem.DESCRIPTOR,
+    only=("id", "tenant_id", "code", *CONTENT_FIELDS, "status", "version", "inherited_from", "localized_fields", "base_version",
+          "create_time", "update_time", "publish_time"),
+    extra={"type_label": _TYPE_LABEL, "has_draft": schemas.BOOLEAN, "inherited_from": schemas.string(nullable=True),
+           "base_version": {"type": ["integer", "null"]}, "updated_by": schemas.ref(pb.ServiceItem.DESCRIPTOR.fields_by_name["updated_by"].message_type)},
+) | {"title": "ServiceItemView"}
+ITEM_SCHEMA["required"] = [k for k in ITEM_SCHEMA["required"] if k not in ("has_draft", "updated_by")]
+LIST_ITEM_SCHEMA = schemas.message(pb.ServiceItem.DESCRIPTOR, only=LIST_FIELDS, extra={
+    "type_label": _TYPE_LABEL, "has_draft": schemas.BOOLEAN, "inherited_from": schemas.string(nullable=True),
+    "guide": schemas.message(pb.ServiceGuide.DESCRIPTOR, only=LIST_GUIDE_FIELDS),
+}) | {"title": "ServiceItemRow"}
+LIST_ITEM_SCHEMA["required"] = [k for k in LIST_ITEM_SCHEMA["required"] if k != "has_draft"]
+NOTICE_SCHEMA = schemas.message(pb.Notice.DESCRIPTOR, only=("id", "tenant_id", "title", "body", "category", "publish_time"))

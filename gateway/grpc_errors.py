@@ -23,7 +23,9 @@ _HTTP_STATUS: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.CANCELLED: 499,
 }
 # Codes whose meaning narrows the HTTP status further.
-_BY_CODE: dict[str, int] = {"precondition_required": 428, "payload_too_large": 413, "unsupported_media_type": 415}
+_BY_CODE: dict[str, int] = {"precondition_required": 428, "payload_too_large": 413, "unsupported_media_type": 415,
+                            # A page token or size the client got wrong (mgov_common.paging): a bad request.
+                            "invalid_page_token": 400, "invalid_page_size": 400}
 
 
 def error_detail(err: grpc.aio.AioRpcError) -> common_pb2.ErrorDetail:
@@ -42,3 +44,14 @@ def http_status(code: grpc.StatusCode, detail_code: str = "") -> int:
     if detail_code in _BY_CODE:
         return _BY_CODE[detail_code]
     return _HTTP_STATUS.get(code, 500)
+
+
+def message_too_large(err: grpc.aio.AioRpcError) -> bool:
+    """gRPC's own refusal to send a request past the message limit.
+
+    The runtime answers RESOURCE_EXHAUSTED "Sent message larger than max (… vs. …)" with
+    no ErrorDetail; as a plain RESOURCE_EXHAUSTED it would read as a 429 with gRPC's
+    internal wording. It is the request that is too large: 413.
+    """
+    return (err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and not error_detail(err).code
+            and "message larger than max" in (err.details() or ""))

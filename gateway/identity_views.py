@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
+from gateway import schemas
 from gateway.backends import Backends
 from gateway.grpc_errors import error_detail
 from gateway.problems import Problem
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
+from mgov_common.protojson import timestamp_to_json
 
 SLUG = r"^[a-z][a-z0-9-]{1,30}$"
 LEVELS = {identity_pb2.TENANT_LEVEL_PROVINCE: "province", identity_pb2.TENANT_LEVEL_CITY: "city",
@@ -29,12 +30,6 @@ def identity(backends: Backends) -> identity_pb2_grpc.IdentityServiceStub:
     return identity_pb2_grpc.IdentityServiceStub(backends.channels["identity"])
 
 
-def _time(ts: Timestamp) -> str | None:
-    if not ts.seconds and not ts.nanos:
-        return None
-    return ts.ToDatetime().isoformat(timespec="seconds") + "Z"
-
-
 def tenant_json(t: identity_pb2.Tenant) -> dict[str, Any]:
     return {
         "id": t.id,
@@ -43,8 +38,8 @@ def tenant_json(t: identity_pb2.Tenant) -> dict[str, Any]:
         "parent_id": t.parent_id or None,
         "level": LEVELS.get(t.level, "unspecified"),
         "status": STATUSES.get(t.status, "unspecified"),
-        "created_at": _time(t.create_time),
-        "updated_at": _time(t.update_time),
+        "create_time": timestamp_to_json(t.create_time),
+        "update_time": timestamp_to_json(t.update_time),
     }
 
 
@@ -60,8 +55,8 @@ def user_json(u: identity_pb2.User) -> dict[str, Any]:
         "identity_level": int(u.identity_level),
         "national_id": u.national_id or None,
         "status": USER_STATUSES.get(u.status, "unspecified"),
-        "created_at": _time(u.create_time),
-        "updated_at": _time(u.update_time),
+        "create_time": timestamp_to_json(u.create_time),
+        "update_time": timestamp_to_json(u.update_time),
     }
 
 
@@ -85,3 +80,26 @@ def renamed(exc: grpc.aio.AioRpcError, names: dict[str, str]) -> Exception:
     for old, new in names.items():
         message = message.replace(old, new)
     return Problem(422, detail.code or "invalid_argument", message, errors=errors or None)
+
+
+# The schemas of the views above (the OpenAPI document; tests/unit/test_api_conventions.py).
+TENANT_SCHEMA = schemas.obj("Tenant", {
+    "id": schemas.string(), "name": schemas.TEXT, "division_code": schemas.string(), "parent_id": schemas.string(nullable=True),
+    "level": schemas.string(enum=[*LEVELS.values(), "unspecified"]), "status": schemas.string(enum=[*STATUSES.values(), "unspecified"]),
+    "create_time": schemas.TIME, "update_time": schemas.TIME,
+})
+USER_SCHEMA = schemas.obj("User", {
+    "id": schemas.string(), "user_id": schemas.string(), "name": schemas.string(), "phone": schemas.string(),
+    "tenant_id": schemas.string(),
+    "roles": {"type": "array", "items": schemas.obj("RoleBinding", {"tenant_id": schemas.string(), "role": schemas.string()})},
+    "identity_level": schemas.INTEGER, "national_id": schemas.string(nullable=True),
+    "status": schemas.string(enum=[*USER_STATUSES.values(), "unspecified"]), "create_time": schemas.TIME, "update_time": schemas.TIME,
+})
+
+
+def invitation_json(i: identity_pb2.StaffInvitation) -> dict[str, Any]:
+    return {"id": i.id, "tenant_id": i.tenant_id, "roles": list(i.roles), "phone": i.phone, "status": i.status,
+            "create_time": timestamp_to_json(i.create_time), "expire_time": timestamp_to_json(i.expire_time)}
+
+
+INVITATION_SCHEMA = schemas.message(identity_pb2.StaffInvitation.DESCRIPTOR)

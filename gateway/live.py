@@ -25,10 +25,52 @@ log = logging.getLogger(__name__)
 PENDING_MSGS = 256
 
 
+class Slot:
+    """One open stream of a user; `release()` may be called any number of times."""
+
+    def __init__(self, slots: "StreamSlots", user_id: str) -> None:
+        self._slots, self.user_id, self._released = slots, user_id, False
+
+    def release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._slots._release(self.user_id)
+
+
+class StreamSlots:
+    """At most `per_user` open live streams per user on this replica.
+
+    Each stream holds a NATS subscription, a task and a connection; one person opening
+    hundreds (400 were opened for one citizen) would hold as many. The count is per
+    replica: behind N replicas a user may hold up to N x `per_user`.
+    """
+
+    def __init__(self, per_user: int) -> None:
+        self.per_user = per_user
+        self._open: dict[str, int] = {}
+
+    def take(self, user_id: str) -> Slot | None:
+        if self._open.get(user_id, 0) >= self.per_user:
+            return None
+        self._open[user_id] = self._open.get(user_id, 0) + 1
+        return Slot(self, user_id)
+
+    def open_for(self, user_id: str) -> int:
+        return self._open.get(user_id, 0)
+
+    def _release(self, user_id: str) -> None:
+        left = self._open.get(user_id, 0) - 1
+        if left > 0:
+            self._open[user_id] = left
+        else:
+            self._open.pop(user_id, None)
+
+
 class LiveHub:
-    def __init__(self, url: str | None, *, name: str = "mgov-gateway") -> None:
+    def __init__(self, url: str | None, *, name: str = "mgov-gateway", max_streams_per_user: int = 5) -> None:
         self.url = url
         self.name = name
+        self.slots = StreamSlots(max_streams_per_user)
         self.nc: NATS | None = None
         self._task: asyncio.Task[None] | None = None
         self._recheck: asyncio.Task[None] | None = None

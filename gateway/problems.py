@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -11,8 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.types import Scope, Send
 
-from gateway.grpc_errors import error_detail, http_status
+from gateway.grpc_errors import error_detail, http_status, message_too_large
 from mgov_common.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -34,22 +37,50 @@ class Problem(Exception):
         self.extra = extra
 
 
-def problem_response(request: Request, status: int, code: str, detail: str, *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def problem_body(status: int, code: str, detail: str, instance: str, request_id: str | None = None, *,
+                 errors: list[dict[str, str]] | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
         "title": HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error",
         "status": status,
         "code": code,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": instance,
     }
-    request_id = getattr(request.state, "request_id", None)
     if request_id:
         body["request_id"] = request_id
     if errors:
         body["errors"] = errors
     body.update(extra)
+    return body
+
+
+def problem_response(request: Request, status: int, code: str, detail: str, *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    body = problem_body(status, code, detail, request.url.path, getattr(request.state, "request_id", None), errors=errors, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def send_problem(scope: Scope, send: Send, status: int, code: str, detail: str, *, close: bool = False,
+                       errors: list[dict[str, str]] | None = None, **extra: Any) -> None:
+    """Answer a problem from ASGI middleware, before (or instead of) the app.
+
+    `close` ends the connection after the answer: for a request whose body was not read,
+    so the server does not go on receiving (and discarding) what the client still sends.
+    """
+    request_id = (scope.get("state") or {}).get("request_id")
+    raw = json.dumps(problem_body(status, code, detail, scope.get("path", ""), request_id, errors=errors, **extra)).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(raw)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": raw})
+
+
+def too_large_detail(limit: int | None) -> str:
+    if not limit:
+        return "the request body is larger than this route accepts"
+    size = f"{limit // 1048576} MiB" if limit % 1048576 == 0 else f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+    return f"the request body is larger than the {size} this route accepts"
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited"}
@@ -69,7 +100,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        status = http_status(exc.status, exc.code)
+        status = http_status(grpc.StatusCode[exc.status], exc.code)
         errors = [{"field": v.field, "code": v.code, "message": v.description} for v in exc.violations]
         headers = {"WWW-Authenticate": 'Bearer realm="mgov"'} if status == 401 else None
         if status == 429:
@@ -78,6 +109,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413 and exc.detail == "Content Too Large":  # Starlette's body limit, from the route's receive()
+            limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+            request.state.max_body_bytes = limit  # for gateway.request_limits.TooLargeAnswers
+            return problem_response(request, 413, "payload_too_large", too_large_detail(limit), headers={"Connection": "close"}, max_bytes=limit)
         code = _HTTP_CODES.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
@@ -97,6 +132,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def _grpc(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
+        if message_too_large(exc):
+            log.warning("request past the gRPC message limit", extra={"grpc_details": exc.details(), "path": request.url.path})
+            return problem_response(request, 413, "payload_too_large", "the request is larger than the service accepts")
         detail = error_detail(exc)
         status = http_status(exc.code(), detail.code)
         code = detail.code or exc.code().name.lower()

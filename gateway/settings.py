@@ -22,3 +22,16 @@ class GatewaySettings(PlatformSettings):
     readiness_timeout_s: float = Field(default=1.0, gt=0)
     # The built mobile app served at `/`; empty = the repository's web/dist.
     web_dir: str = ""
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses or networks, "*" for any): the reverse proxy in front of the gateway,
+    # e.g. the Kubernetes ingress. Empty (the default, and `mgov up`): the client
+    # address is the TCP peer's, whatever a header claims.
+    forwarded_allow_ips: str = ""
+    # Live notification streams one user may hold open at once on one replica (a phone
+    # and a few browser tabs); one more is 429 `too_many_streams`.
+    max_streams_per_user: int = Field(default=5, ge=1, le=100)
+    # Request limits (gateway/request_limits.py, gateway/http_protocol.py): the body a
+    # route accepts unless it declares more, the request line + headers, JSON nesting.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=16 * 1024, ge=4096)
+    max_json_depth: int = Field(default=64, ge=8, le=512)

@@ -1,7 +1,7 @@
 """The mobile API's JSON for workflow resources (cases, tasks, ratings, definitions).
 
-Messages become JSON with `mgov_common.protojson` (snake_case, enums as slugs, RFC 3339
-times), plus the names the API promises: a case's and a task's `due_at`. ETags of cases
+Messages become JSON with `mgov_common.protojson` (snake_case, enums as slugs, `*_time`
+timestamps in RFC 3339 UTC with milliseconds; docs/api.md). ETags of cases
 are their version, quoted; `If-Match` accepts `"3"`, `W/"3"` or `3`.
 """
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Response
 
+from gateway import schemas
 from gateway.limits import INT64_MAX, version_number
 from gateway.problems import Problem
 from mgov.workflow.v1 import workflow_pb2 as pb
@@ -30,16 +31,13 @@ def etag(version: int) -> str:
 
 def application_json(app: pb.Application) -> dict[str, Any]:
     body: dict[str, Any] = protojson.to_json(app)
-    body["due_at"] = body.get("state_due_time") or body.get("due_time")
     if not app.HasField("rating"):
         body["rating"] = None
     return body
 
 
 def task_json(task: pb.Task) -> dict[str, Any]:
-    body: dict[str, Any] = protojson.to_json(task)
-    body["due_at"] = body.get("due_time")
-    return body
+    return protojson.to_json(task)  # type: ignore[no-any-return]
 
 
 def case_response(response: Response, app: pb.Application) -> dict[str, Any]:
@@ -59,3 +57,12 @@ def expected_version(if_match: str | None) -> int:
     if not version:
         raise Problem(412, "stale_version", f"If-Match {value} does not match the case's ETag")
     return version
+
+
+# The schemas of the views above (the OpenAPI document).
+APPLICATION_SCHEMA = schemas.message(pb.Application.DESCRIPTOR, extra={
+    "rating": {"anyOf": [schemas.ref(pb.Rating.DESCRIPTOR), {"type": "null"}]}})
+# A row of a list: the case without its timeline, materials, actions and form.
+APPLICATION_ROW_SCHEMA = schemas.message(pb.Application.DESCRIPTOR, only=tuple(
+    f.name for f in pb.Application.DESCRIPTOR.fields if f.name not in ("timeline", "materials", "available_actions", "form")),
+    extra={"rating": {"anyOf": [schemas.ref(pb.Rating.DESCRIPTOR), {"type": "null"}]}})

@@ -68,6 +68,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     from launcher.probes import grpc_serving
+    from mgov_common.health import EVENTS
 
     try:
         infos = [service(n) for n in (args.services or SERVICES)]
@@ -80,7 +81,10 @@ def cmd_health(args: argparse.Namespace) -> int:
         for info in infos:
             port = int(os.environ.get(f"MGOV_{info.name.upper()}_PORT", info.default_port))
             serving = await grpc_serving(f"127.0.0.1:{port}", info.grpc_service)
-            print(f"{info.name:10} 127.0.0.1:{port}  {'SERVING' if serving else 'NOT_SERVING'}")
+            # Degraded: serving, but NATS is away and its events wait in the outbox.
+            degraded = serving and not await grpc_serving(f"127.0.0.1:{port}", EVENTS)
+            note = "  (degraded: NATS away, events delayed)" if degraded else ""
+            print(f"{info.name:10} 127.0.0.1:{port}  {'SERVING' if serving else 'NOT_SERVING'}{note}")
             ok &= serving
         return ok
 

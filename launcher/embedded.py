@@ -153,7 +153,7 @@ class EmbeddedNats(_Foreground):
         try:
             proc = psutil.Process(int(self.pid_file.read_text().strip()))
             if "nats-server" in proc.name():
-                log.warning("stopping a NATS server left from an earlier run", extra={"pid": proc.pid})
+                log.warning(f"stopping a NATS server left from an earlier run (pid {proc.pid})")
                 _end([proc], signal.SIGTERM, 10)
         except (OSError, ValueError, psutil.Error):
             pass
@@ -240,7 +240,7 @@ class EmbeddedPostgres(_Foreground):
             pid = int(pid_file.read_text().split()[0])
             postmaster = psutil.Process(pid)
             if postmaster.name() == "postgres" and _same_path(postmaster.cwd(), self.pgdata):
-                log.warning("stopping a PostgreSQL server left from an earlier run", extra={"pid": pid})
+                log.warning(f"stopping a PostgreSQL server left from an earlier run (pid {pid})")
                 _end([postmaster], signal.SIGINT, 30)
         except (OSError, ValueError, IndexError, psutil.Error):
             pass
@@ -251,12 +251,12 @@ class EmbeddedPostgres(_Foreground):
             if p.info["name"] == "postgres" and _same_path(p.info["cwd"], self.pgdata):
                 orphans.append(p)
         if orphans:
-            log.warning("ending backends of a PostgreSQL server that died", extra={"count": len(orphans)})
+            log.warning(f"ending {len(orphans)} backend(s) of a PostgreSQL server that died")
             _end(orphans, signal.SIGTERM, 5)
         if pid_file.exists():
             # No live server of this data directory owns it now (a new process may even
             # have the old pid, which would make PostgreSQL refuse to start).
-            log.warning("removing a stale postmaster.pid", extra={"pgdata": str(self.pgdata)})
+            log.warning(f"removing a stale {pid_file} (no server of this data directory is running)")
             pid_file.unlink()
 
     def argv(self) -> list[str]:

@@ -148,7 +148,7 @@ def _install_copy(install: Path, version: str) -> Path:
     bin_dir = target / install.parent.name / install.name / "bin"
     if (bin_dir / "postgres").is_file():
         return bin_dir
-    log.info("copying the PostgreSQL binaries where their system user can reach them", extra={"target": str(target)})
+    log.warning(f"copying the PostgreSQL binaries to {target}, where their system user {SYSTEM_USER} can reach them")
     scratch = Path(tempfile.mkdtemp(prefix=".copy-", dir=base))
     try:
         tree = scratch / "tree"
@@ -170,7 +170,7 @@ def _install_copy(install: Path, version: str) -> Path:
 
 def _server_dir(origin: Path, user: pwd.struct_passwd, scratch: bool) -> Path:
     base = _safe_dir(shared_dir() / "postgres")
-    _prune_scratch(base)
+    _prune_orphans(base)
     link = origin / "data"
     target: Path | None = None
     if link.is_symlink():
@@ -195,11 +195,15 @@ def _server_dir(origin: Path, user: pwd.struct_passwd, scratch: bool) -> Path:
     return target
 
 
-def _prune_scratch(base: Path) -> None:
-    """Remove test servers' directories whose origin (a temporary directory) is gone."""
+def _prune_orphans(base: Path) -> None:
+    """Remove server directories whose origin is gone and was temporary: made for tests
+    (scratch) or under the temporary directory (`mktemp -d` checkouts, test homes).
+    Data of any other origin is kept, even when it looks abandoned (it may have moved)."""
+    temp = Path(tempfile.gettempdir()).resolve()
     for entry in base.iterdir():
         try:
-            if not (entry / _SCRATCH).exists() or Path((entry / _ORIGIN).read_text()).exists():
+            origin = Path((entry / _ORIGIN).read_text())
+            if origin.exists() or not ((entry / _SCRATCH).exists() or origin.is_relative_to(temp)):
                 continue
             pid_file = entry / "data" / "postmaster.pid"
             if pid_file.exists() and _alive(int(pid_file.read_text().split()[0])):

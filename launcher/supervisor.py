@@ -1,5 +1,10 @@
 """Keeps the platform's processes running: start, restart with backoff, stop in order.
 
+The embedded servers (NATS, PostgreSQL) are supervised the same way as the services:
+a spec's `prepare` runs before every start (a server clears what its crash left), so
+a server that dies comes back on the same data. Restarts wait a capped, jittered
+backoff (`mgov_common.retry.Backoff`) that starts over once a child has run a while.
+
 Children run in their own session (the terminal's Ctrl-C reaches only `mgov up`, which
 then stops them gateway-first) and get SIGTERM from the kernel if the supervisor
 itself dies (PR_SET_PDEATHSIG), so no process is left behind either way.
@@ -18,10 +23,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mgov_common.retry import Backoff
+
 log = logging.getLogger("mgov.supervisor")
 
 HealthProbe = Callable[[], Awaitable[bool]]
 _PR_SET_PDEATHSIG = 1
+# A child that ran this long before dying starts its backoff over.
+STABLE_AFTER_S = 30.0
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -38,6 +47,12 @@ class ProcessSpec:
     env: dict[str, str]
     health: HealthProbe
     log_file: Path
+    # Runs (in a thread) before every start; an error there is retried like an exit.
+    prepare: Callable[[], None] | None = None
+    # subprocess keyword arguments such as user/group (a server run as its system user).
+    run_as: dict[str, object] = field(default_factory=dict)
+    stop_signal: int = signal.SIGTERM
+    stop_grace_s: float = 10.0
 
 
 @dataclass
@@ -50,6 +65,8 @@ class Supervised:
     _task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def _spawn(self) -> None:
+        if self.spec.prepare is not None:
+            await asyncio.to_thread(self.spec.prepare)
         self.spec.log_file.parent.mkdir(parents=True, exist_ok=True)
         out = open(self.spec.log_file, "ab")  # noqa: SIM115 - handed to the child
         try:
@@ -61,6 +78,7 @@ class Supervised:
                 stderr=out,
                 start_new_session=True,
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                **self.spec.run_as,  # type: ignore[arg-type]
             )
         finally:
             out.close()
@@ -71,27 +89,33 @@ class Supervised:
         self._task = asyncio.create_task(self._watch(), name=f"watch-{self.spec.name}")
 
     async def _watch(self) -> None:
-        backoff = 0.5
+        backoff = Backoff(base=0.5, cap=30.0)
         while True:
             assert self.proc is not None
-            code = await self.proc.wait()
+            reason = f"exited with code {await self.proc.wait()}"
             if self.stopping:
                 return
-            if time.monotonic() - self.started_at > 30:
-                backoff = 0.5
-            self.restarts += 1
-            log.warning(
-                f"{self.spec.name} exited with code {code}; restarting in {backoff:.1f}s "
-                f"(restart #{self.restarts}, log: {self.spec.log_file})"
-            )
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 30.0)
-            if self.stopping:
-                return
-            await self._spawn()
+            if time.monotonic() - self.started_at > STABLE_AFTER_S:
+                backoff.reset()
+            while True:
+                self.restarts += 1
+                delay = backoff.next_delay()
+                log.warning(
+                    f"{self.spec.name} {reason}; restarting in {delay:.1f}s "
+                    f"(restart #{self.restarts}, log: {self.spec.log_file})"
+                )
+                await asyncio.sleep(delay)
+                if self.stopping:
+                    return
+                try:
+                    await self._spawn()
+                    break
+                except Exception as exc:  # noqa: BLE001 - a failed start is retried like an exit
+                    reason = f"could not start ({exc})"
             log.info(f"{self.spec.name} restarted (pid {self.proc.pid})")
 
-    async def stop(self, grace: float = 10.0) -> None:
+    async def stop(self) -> None:
+        grace = self.spec.stop_grace_s
         self.stopping = True
         if self._task is not None:
             self._task.cancel()
@@ -99,7 +123,7 @@ class Supervised:
         if proc is None or proc.returncode is not None:
             return
         try:
-            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(self.spec.stop_signal)
             await asyncio.wait_for(proc.wait(), grace)
         except ProcessLookupError:
             return

@@ -125,7 +125,18 @@ def write_nats_config(root: Path, port: int, demo: bool) -> tuple[Path, dict[str
     return conf, env, f"{quote(NATS_PLATFORM_USER, safe='')}:{quote(password, safe='')}"
 
 
-async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list[EmbeddedNats | EmbeddedPostgres]) -> None:
+async def server_spec(name: str, server: EmbeddedNats | EmbeddedPostgres) -> ProcessSpec:
+    """An embedded server as a supervised child: cleared and restarted on the same data."""
+
+    async def ready() -> bool:
+        return await asyncio.to_thread(server.ready)
+
+    argv = await asyncio.to_thread(server.argv)  # places PostgreSQL's files first (as root)
+    return ProcessSpec(name, argv, child_env({}), ready, server.log_file, prepare=server.prepare,
+                       run_as=server.run_as(), stop_signal=server.stop_signal, stop_grace_s=30.0)
+
+
+async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
     from mgov_common.bus import connect_nats
     from mgov_common.events.streams import ensure_streams
     from mgov_common.migrations import migrate
@@ -139,12 +150,13 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list
     else:
         nats = EmbeddedNats(config.home / "nats", config.nats_port)
         nats.config, nats_auth_env, nats_creds = write_nats_config(nats.root, nats.port, config.demo)
-        servers.append(nats)
-        await asyncio.to_thread(nats.start)
+        await sup.start(await server_spec("nats", nats))
+        await sup.wait_healthy(config.ready_timeout_s)
         log.info(f"NATS JetStream listening on {nats.url} with authorization (data: {nats.root})")
         pg = EmbeddedPostgres(config.home / "postgres", config.postgres_port)
-        servers.append(pg)
-        await asyncio.to_thread(pg.start)
+        await sup.start(await server_spec("postgres", pg))
+        await sup.wait_healthy(config.ready_timeout_s)
+        await asyncio.to_thread(pg.create_database)
         log.info(f"PostgreSQL listening on 127.0.0.1:{pg.port} (data: {pg.pgdata})")
         dsn, nats_url = pg.dsn, nats.url.replace("nats://", f"nats://{nats_creds}@", 1)
     assert dsn and nats_url
@@ -154,7 +166,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor, servers: list
             log.info(f"{name}: applied {len(applied)} migration(s)")
     nc = await connect_nats(nats_url, "mgov-up")
     try:
-        await ensure_streams(nc.jetstream(), replicas=PlatformSettings().stream_replicas)
+        await ensure_streams(nc.jetstream(), options=PlatformSettings().stream_options())
     finally:
         await nc.close()
 
@@ -203,8 +215,7 @@ async def run_platform(config: PlatformConfig) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     sup = Supervisor()
-    servers: list[EmbeddedNats | EmbeddedPostgres] = []
-    startup = asyncio.create_task(_start_platform(config, sup, servers))
+    startup = asyncio.create_task(_start_platform(config, sup))
     stopper = asyncio.create_task(stop.wait())
     code = 0
     try:
@@ -220,8 +231,6 @@ async def run_platform(config: PlatformConfig) -> int:
         startup.cancel()
         stopper.cancel()
         await asyncio.gather(startup, stopper, return_exceptions=True)
-        await sup.stop_all()
-        for server in reversed(servers):
-            await asyncio.to_thread(server.stop)
+        await sup.stop_all()  # the gateway first, the embedded servers last
         log.info("stopped; nothing left running")
     return code

@@ -17,7 +17,7 @@ import jwt
 from jwt import PyJWK
 
 from mgov_common.errors import Unauthenticated
-from mgov_common.principal import USER, Principal, RoleBinding
+from mgov_common.principal import SYSTEM, USER, Principal, RoleBinding
 
 ISSUER = "mgov-identity"
 AUDIENCE = "mgov"
@@ -113,13 +113,19 @@ class TokenVerifier:
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     try:
         roles = frozenset(RoleBinding.decode(r) for r in claims.get("roles", []))
+        kind = str(claims.get("kind", USER))
+        grants = claims.get("grants", [])
+        if not isinstance(grants, list) or not all(isinstance(g, str) for g in grants):
+            raise TypeError("grants")
         return Principal(
             subject=str(claims["sub"]),
             tenant=str(claims["tenant"]),
             roles=roles,
-            kind=str(claims.get("kind", USER)),
+            kind=kind,
             token_id=str(claims["jti"]),
             identity_level=int(claims.get("lvl", 1)),
+            # Only a system's registration grants anything; a person's rights are roles.
+            grants=frozenset(grants) if kind == SYSTEM else frozenset(),
         )
     except (KeyError, ValueError, TypeError):
         raise TokenInvalid("the access token lacks the platform's claims") from None

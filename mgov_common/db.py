@@ -31,6 +31,41 @@ async def _reset_connection(conn: asyncpg.Connection) -> None:
         await conn.execute("UNLISTEN *")
 
 
+# What a lost or restarting database looks like to a caller: the connection refused or
+# dropped, the server starting up or shutting down, no connection slot free.
+_UNAVAILABLE = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+# Seconds a client should wait before retrying while the database is unavailable.
+RETRY_AFTER_S = 2
+# A connection attempt that gets no answer gives up after this (asyncpg waits 60 s),
+# well within a caller's deadline (the gateway's is 5 s), so it is UNAVAILABLE, not a hang.
+CONNECT_TIMEOUT_S = 2.0
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot be reached right now (worth a retry later),
+    as opposed to a failure of the query itself.
+
+    The exceptions it was raised from count too: a rollback on a connection that just
+    died fails with an asyncpg client error whose context is the lost connection."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, _UNAVAILABLE):
+            return True
+        if isinstance(seen, asyncpg.InterfaceError) and "connection" in str(seen) and "closed" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections see only `schema` (then `public`) on their search path.
 
@@ -44,6 +79,7 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 1, max_size: int
         max_size=max_size,
         init=_init_connection,
         reset=_reset_connection,
+        timeout=CONNECT_TIMEOUT_S,
         server_settings={"search_path": f"{schema},public", "application_name": f"mgov-{schema}"},
     )
     assert pool is not None

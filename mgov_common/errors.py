@@ -1,17 +1,16 @@
-"""Domain errors shared by every service, and their one mapping to gRPC status codes.
+"""Domain errors shared by every service (pure: no gRPC, so domains can raise them).
 
-Services raise these from their domain and service layers; the gRPC interceptor in
-`mgov_common.grpc_server` turns them into a status with the error's `code` in the
-trailing metadata, and the gateway turns that status into problem+json. Keeping the
-mapping here means a domain never imports grpc.
+Each class names its canonical status (`status`: the gRPC / Google API status name,
+e.g. "NOT_FOUND"). Services raise these from their domain and service layers; the
+gRPC interceptor in `mgov_common.grpc_server` turns them into that gRPC status with the
+error's `code` in the trailing metadata, and the gateway turns the status into
+problem+json (gateway/grpc_errors.py). The transport mapping lives there, not here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import grpc
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class DomainError(Exception):
     `code`), `field` names the offending input when there is one.
     """
 
-    status: grpc.StatusCode = grpc.StatusCode.FAILED_PRECONDITION
+    status: str = "FAILED_PRECONDITION"  # the canonical status name (a grpc.StatusCode member)
     code: str = "failed_precondition"
 
     def __init__(
@@ -56,58 +55,58 @@ class DomainError(Exception):
 
 
 class InvalidArgument(DomainError):
-    status = grpc.StatusCode.INVALID_ARGUMENT
+    status = "INVALID_ARGUMENT"
     code = "invalid_argument"
 
 
 class NotFound(DomainError):
-    status = grpc.StatusCode.NOT_FOUND
+    status = "NOT_FOUND"
     code = "not_found"
 
 
 class AlreadyExists(DomainError):
-    status = grpc.StatusCode.ALREADY_EXISTS
+    status = "ALREADY_EXISTS"
     code = "already_exists"
 
 
 class PermissionDenied(DomainError):
-    status = grpc.StatusCode.PERMISSION_DENIED
+    status = "PERMISSION_DENIED"
     code = "permission_denied"
 
 
 class Unauthenticated(DomainError):
-    status = grpc.StatusCode.UNAUTHENTICATED
+    status = "UNAUTHENTICATED"
     code = "unauthenticated"
 
 
 class FailedPrecondition(DomainError):
-    status = grpc.StatusCode.FAILED_PRECONDITION
+    status = "FAILED_PRECONDITION"
     code = "failed_precondition"
 
 
 class Conflict(DomainError):
     """The resource's current state forbids the action (HTTP 409)."""
 
-    status = grpc.StatusCode.FAILED_PRECONDITION
+    status = "FAILED_PRECONDITION"
     code = "conflict"
 
 
 class PreconditionRequired(DomainError):
     """An update came without the version it expects to change (HTTP 428)."""
 
-    status = grpc.StatusCode.FAILED_PRECONDITION
+    status = "FAILED_PRECONDITION"
     code = "precondition_required"
 
 
 class StaleVersion(DomainError):
     """A concurrent change won: the expected version is no longer current (HTTP 412)."""
 
-    status = grpc.StatusCode.ABORTED
+    status = "ABORTED"
     code = "stale_version"
 
 
 class ResourceExhausted(DomainError):
-    status = grpc.StatusCode.RESOURCE_EXHAUSTED
+    status = "RESOURCE_EXHAUSTED"
     code = "rate_limited"
 
 

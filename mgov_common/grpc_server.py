@@ -1,16 +1,16 @@
 """gRPC server plumbing: domain-error mapping, health that tells the truth, reflection.
 
-Health (grpc.health.v1) reports SERVING for the process ("") and each of its services
-only while every liveness check passes (database pool answers, NATS connected), and
-NOT_SERVING as soon as one fails. On shutdown health goes NOT_SERVING first, so load
-balancers stop sending before the server stops with a grace period.
+Health (grpc.health.v1, `mgov_common.health`) tells ready from degraded: SERVING for the
+process ("") and each of its services while the database answers, whatever NATS does.
+On shutdown health goes NOT_SERVING first, so load balancers stop sending before the
+server stops with a grace period. A database that cannot be reached makes a call
+UNAVAILABLE with a retry hint, at once.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
@@ -18,22 +18,20 @@ from google.protobuf import struct_pb2
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
 from mgov.common.v1 import common_pb2
+from mgov_common import db
 from mgov_common.auth import TokenVerifier, bearer_token
+from mgov_common.health import ReportingHealthServicer
 from mgov_common.errors import ERROR_DETAIL_KEY, DomainError, FieldViolation, InvalidArgument, Unauthenticated
 from mgov_common.principal import bind, unbind
 
 log = logging.getLogger(__name__)
 
-LivenessCheck = Callable[[], Awaitable[bool]]
 # Largest message a server accepts or sends (gRPC's default is 4 MB): uploads of 10 MB
 # materials travel as one message. Clients (`mgov_common.grpc_client`) allow the same.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
-SERVING = health_pb2.HealthCheckResponse.SERVING
-NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 _JSON_TYPES = {"google.protobuf.Struct": "struct_value", "google.protobuf.ListValue": "list_value", "google.protobuf.Value": ""}
@@ -131,11 +129,39 @@ def detail_of(exc: DomainError) -> common_pb2.ErrorDetail:
     return detail
 
 
+def _unavailable_detail(exc: BaseException) -> common_pb2.ErrorDetail | None:
+    """The ErrorDetail of a failure worth retrying shortly (UNAVAILABLE), or None: the
+    database unreachable, or a service this call needs down or restarting."""
+    if db.is_unavailable(exc):
+        return common_pb2.ErrorDetail(code="database_unavailable", message="the database is unavailable; try again shortly",
+                                      retry_after_seconds=db.RETRY_AFTER_S)
+    if isinstance(exc, grpc.aio.AioRpcError) and exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        for key, value in exc.trailing_metadata() or ():
+            if key == ERROR_DETAIL_KEY and isinstance(value, bytes):
+                detail = common_pb2.ErrorDetail()
+                try:
+                    detail.ParseFromString(value)
+                except Exception:  # noqa: BLE001 - a garbled detail gets the generic one
+                    break
+                if detail.code:
+                    return detail
+        return common_pb2.ErrorDetail(code="service_unavailable", message="a service this call needs is unavailable; try again shortly",
+                                      retry_after_seconds=1)
+    return None
+
+
 async def _abort_for(exc: BaseException, context: grpc.aio.ServicerContext, method: str) -> None:
+    unavailable = _unavailable_detail(exc)
+    if unavailable is not None:
+        # PostgreSQL or a called service is down or restarting: UNAVAILABLE (503 with
+        # Retry-After at the gateway) right away, never an INTERNAL error or a wait.
+        log.warning("%s unavailable in %s: %r", unavailable.code, method, exc)
+        context.set_trailing_metadata(((ERROR_DETAIL_KEY, unavailable.SerializeToString()),))
+        await context.abort(grpc.StatusCode.UNAVAILABLE, unavailable.message)
     if isinstance(exc, DomainError):
         detail = detail_of(exc)
         context.set_trailing_metadata(((ERROR_DETAIL_KEY, detail.SerializeToString()),))
-        await context.abort(exc.status, detail.message)
+        await context.abort(grpc.StatusCode[exc.status], detail.message)
     log.exception("unhandled error in %s", method)
     context.set_trailing_metadata(((ERROR_DETAIL_KEY, common_pb2.ErrorDetail(code="internal", message="internal error").SerializeToString()),))
     await context.abort(grpc.StatusCode.INTERNAL, "internal error")
@@ -207,39 +233,12 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
-class HealthReporter:
-    """Keeps grpc.health.v1 statuses in step with the liveness checks."""
-
-    def __init__(self, servicer: health_aio.HealthServicer, names: Sequence[str], checks: Sequence[LivenessCheck], interval_s: float) -> None:
-        self.servicer = servicer
-        self.names = ["", *names]
-        self.checks = checks
-        self.interval_s = interval_s
-        self.status: int | None = None
-
-    async def check_once(self) -> int:
-        results = await asyncio.gather(*(c() for c in self.checks), return_exceptions=True)
-        status = SERVING if all(r is True for r in results) else NOT_SERVING
-        if status != self.status:
-            for name in self.names:
-                await self.servicer.set(name, status)
-            if self.status is not None or status != SERVING:
-                log.warning("health changed", extra={"status": health_pb2.HealthCheckResponse.ServingStatus.Name(status)})
-            self.status = status
-        return status
-
-    async def run(self) -> None:
-        while True:
-            await self.check_once()
-            await asyncio.sleep(self.interval_s)
-
-
 def build_server(
     registrations: Sequence[tuple[Callable[[Any, grpc.aio.Server], None], Any, str]],
     *,
     address: str,
     verifier: TokenVerifier | None = None,
-) -> tuple[grpc.aio.Server, health_aio.HealthServicer, int]:
+) -> tuple[grpc.aio.Server, ReportingHealthServicer, int]:
     """A grpc.aio server with the interceptor, health and reflection; returns the bound port.
 
     `registrations` are `(add_XServicer_to_server, servicer, full service name)`.
@@ -250,7 +249,7 @@ def build_server(
     )
     for add, servicer, _ in registrations:
         add(servicer, server)
-    health = health_aio.HealthServicer()
+    health = ReportingHealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     names = [name for _, _, name in registrations]
     reflection.enable_server_reflection([*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server)

@@ -2,7 +2,7 @@
 
 A system publishes CloudEvents on `mgov.ingest.<tenant>.<system id>.<...>` (over NATS
 with its own credentials, or through `POST /v1/tenants/{t}/events`, which publishes
-there for it). The tenant and system of an event are those of the credential: for
+there for it); admission (`ingest_admission`) stores them on `mgov.accepted.<...>`. The tenant and system of an event are those of the credential: for
 NATS the subject (the server allows a system's user only its own prefix), for HTTP
 the access token. `check` is the validation both paths share: envelope, a type the
 system registered, the JSON Schema of `data`, and no claim of another tenant or system.
@@ -20,6 +20,8 @@ from mgov_common import safejson
 from mgov_common.events.envelope import CloudEvent, EnvelopeError
 
 INGEST_PREFIX = "mgov.ingest"
+# Where admission (mgov_common.ingest_admission) stores what it accepted: stream MGOV_INGEST.
+ACCEPTED_PREFIX = "mgov.accepted"
 REJECTED_PREFIX = "mgov.rejected"
 # The largest event a system may publish, over NATS and over HTTP alike.
 MAX_EVENT_BYTES = 256 * 1024
@@ -90,11 +92,21 @@ def ingest_subject(tenant: str, system_id: str, event_type: str) -> str:
 
 
 def parse_ingest_subject(subject: str) -> tuple[str, str] | None:
-    """(tenant, system id) of an ingest subject, None when it is not one."""
+    """(tenant, system id) of an ingest or accepted subject, None when it is neither."""
     parts = subject.split(".")
-    if len(parts) < 5 or parts[0] != "mgov" or parts[1] != "ingest":
+    if len(parts) < 5 or parts[0] != "mgov" or parts[1] not in ("ingest", "accepted"):
         return None
     return parts[2], parts[3]
+
+
+def accepted_subject(subject: str) -> str:
+    """mgov.ingest.<t>.<s>.<...> → mgov.accepted.<t>.<s>.<...> (where it is stored)."""
+    return ACCEPTED_PREFIX + subject.removeprefix(INGEST_PREFIX)
+
+
+def published_subject(subject: str) -> str:
+    """mgov.accepted.<t>.<s>.<...> → the subject the system published on."""
+    return INGEST_PREFIX + subject.removeprefix(ACCEPTED_PREFIX) if subject.startswith(ACCEPTED_PREFIX + ".") else subject
 
 
 def source_of(tenant: str, system_id: str) -> str:

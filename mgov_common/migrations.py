@@ -3,6 +3,11 @@
 A service keeps `NNNN_name.sql` files in its `migrations/` folder. Before them, the
 platform's own migrations (outbox, processed events) are applied into the same
 schema, so every service has the plumbing tables without copying their SQL.
+
+Some platform tables only some services need (the tenant projection,
+`mgov_common.tenants`). A service opts in by naming them, one a line, in a
+`platform.txt` beside its migrations; those run after the service's own files, so
+they can adopt a table a service created itself before the platform owned it.
 Each file runs in its own transaction under an advisory lock, so two replicas
 starting together do not race; an applied file whose text changed is refused.
 """
@@ -23,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM_MIGRATIONS = Path(__file__).parent / "sql"
 _NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+OPT_IN_FILE = "platform.txt"
 
 
 class MigrationError(RuntimeError):
@@ -36,7 +42,26 @@ class Migration:
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.sql.encode()).hexdigest()
+        """Of the statements only: full-line `--` comments are left out, so correcting a
+        migration's explanation never makes a database refuse to start."""
+        statements = "\n".join(line for line in self.sql.splitlines() if not line.lstrip().startswith("--"))
+        return hashlib.sha256(statements.encode()).hexdigest()
+
+    def accepts(self, stored: str) -> bool:
+        """Whether a checksum recorded when this migration was applied still matches it:
+        today's, or one of the whole-text checksums recorded before comments were left out."""
+        whole = hashlib.sha256(self.sql.encode()).hexdigest()
+        return stored in (self.checksum, whole) or stored in _BEFORE_COMMENTS_WERE_IGNORED.get(self.version, ())
+
+
+# Whole-text checksums of migrations whose header comments were reworded after release
+# (the statements are unchanged); databases that applied those texts keep working.
+_BEFORE_COMMENTS_WERE_IGNORED: dict[str, tuple[str, ...]] = {
+    "platform/0001_outbox": ("e1b35031e25c995a35b555d3bc05371e885d2c9108c89266551cfd35929aa2bf",),
+    "0001_catalog": ("6ecfd3c2374d4763fe92c52e42b786b4202d7f6ee697a8775b555ad797ac6b01",),
+    "0003_systems": ("b434a9efb88dd4be9ad52c0eb9f5676af79e53bbbfc653726602c1f7f9cf0908",),
+    "0001_workflow": ("22b9d08b3bad27d61b091d0dbb093ff94020eb534b07fd4626ebc4b232a625a8",),
+}
 
 
 def discover(folder: Path, prefix: str = "") -> list[Migration]:
@@ -55,12 +80,33 @@ def discover(folder: Path, prefix: str = "") -> list[Migration]:
     return found
 
 
-async def migrate(dsn: str, schema: str, folder: Path | None) -> list[str]:
-    """Apply what is missing; return the versions applied now."""
-    check_schema_name(schema)
+def opted_in(folder: Path) -> list[str]:
+    """The optional platform parts a service's `platform.txt` names (none without one)."""
+    path = folder / OPT_IN_FILE
+    if not path.is_file():
+        return []
+    names = [ln.split("#", 1)[0].strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+    names = [n for n in names if n]
+    for name in names:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not (PLATFORM_MIGRATIONS / name).is_dir():
+            raise MigrationError(f"{path}: no optional platform migrations named {name!r}")
+    return names
+
+
+def plan(folder: Path | None) -> list[Migration]:
+    """Every migration of a schema in the order applied: platform, the service's own, opted-in."""
     migrations = discover(PLATFORM_MIGRATIONS, "platform/")
     if folder is not None:
         migrations += discover(folder)
+        for name in opted_in(folder):
+            migrations += discover(PLATFORM_MIGRATIONS / name, f"platform/{name}/")
+    return migrations
+
+
+async def migrate(dsn: str, schema: str, folder: Path | None) -> list[str]:
+    """Apply what is missing; return the versions applied now."""
+    check_schema_name(schema)
+    migrations = plan(folder)
     conn = await asyncpg.connect(dsn, server_settings={"application_name": f"mgov-migrate-{schema}"})
     applied_now: list[str] = []
     try:
@@ -76,7 +122,7 @@ async def migrate(dsn: str, schema: str, folder: Path | None) -> list[str]:
             done = {r["version"]: r["checksum"] for r in await conn.fetch("SELECT version, checksum FROM schema_migrations")}
             for mig in migrations:
                 if mig.version in done:
-                    if done[mig.version] != mig.checksum:
+                    if not mig.accepts(done[mig.version]):
                         raise MigrationError(
                             f"{schema}: migration {mig.version} was changed after it was applied; add a new migration instead"
                         )

@@ -4,6 +4,11 @@ A principal comes only from a verified access token (`mgov_common.auth`): the ga
 forwards the caller's bearer token in gRPC metadata and each service verifies it
 locally against the cached JWKS. Roles are bindings `(tenant, role)`: one person may
 hold roles in several tenants (a clerk in `xihu` who is also a citizen of `hangzhou`).
+
+A tenant system (kind `system`) holds no role at all: its token carries `grants`, the
+event types its registration allows, and services let it do exactly what those types
+mean on its own tenant (docs/access.md). A platform service (kind `platform`) is
+decided per RPC by kind.
 """
 
 from __future__ import annotations
@@ -47,6 +52,16 @@ class Principal:
     kind: str = USER
     token_id: str = ""
     identity_level: int = 1
+    # Event types a tenant system is registered for (empty for users and platform services).
+    grants: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == USER
+
+    def system_may(self, event_type: str, tenant: str) -> bool:
+        """Is this a tenant system of `tenant` whose registration grants `event_type`?"""
+        return self.kind == SYSTEM and self.tenant == tenant and event_type in self.grants
 
     def has_role(self, role: str, tenant: str) -> bool:
         return RoleBinding(tenant, role) in self.roles
@@ -72,6 +87,16 @@ def require_principal() -> Principal:
     principal = _current.get()
     if principal is None:
         raise Unauthenticated("sign in first: this call needs an access token", code="unauthenticated")
+    return principal
+
+
+def require_person() -> Principal:
+    """The caller, if it is a person (kind `user`); systems and platform services are
+    refused with PERMISSION_DENIED `user_only`: inboxes, devices, preferences and
+    sessions belong to people."""
+    principal = require_principal()
+    if not principal.is_person:
+        raise PermissionDenied("only a signed-in person may do this, not a system or service", code="user_only")
     return principal
 
 

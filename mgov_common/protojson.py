@@ -10,7 +10,8 @@ walk the message descriptors, so one function serves every message of every serv
   input also accepts the full name and any aliases a caller registers (e.g. 行政许可);
 - `google.protobuf.Struct` is a JSON object, with integral numbers given back as ints
   (Struct stores every number as a double);
-- `google.protobuf.Timestamp` is RFC 3339 UTC, unset is `null`;
+- `google.protobuf.Timestamp` is RFC 3339 UTC with milliseconds (`time_to_json`), unset
+  is `null`;
 - every field is written, zero values included, so clients see the full shape.
 """
 
@@ -139,10 +140,16 @@ def dict_to_struct(data: Mapping[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
+def time_to_json(value: datetime) -> str:
+    """The API's one timestamp form: RFC 3339, UTC, milliseconds (2026-11-30T09:15:52.123Z)."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def timestamp_to_json(ts: timestamp_pb2.Timestamp) -> str | None:
+    """`time_to_json` of a Timestamp; an unset one (the epoch) is `null`."""
     if ts.seconds == 0 and ts.nanos == 0:
         return None
-    return ts.ToDatetime(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+    return time_to_json(ts.ToDatetime(tzinfo=UTC))
 
 
 def datetime_to_timestamp(value: datetime | None, *, field: str = "time") -> timestamp_pb2.Timestamp | None:

@@ -27,7 +27,8 @@ from mgov_common.db import create_pool, pool_is_live
 from mgov_common.events.consumer import FATAL, EventConsumer
 from mgov_common.events.outbox import OutboxRelay
 from mgov_common.events.streams import ensure_streams
-from mgov_common.grpc_server import HealthReporter, build_server
+from mgov_common.grpc_server import build_server
+from mgov_common.health import HealthReporter, outbox_backlog
 from mgov_common.migrations import migrate
 from mgov_common.retry import Backoff
 from mgov_common.settings import ServiceSettings
@@ -71,14 +72,17 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
     js = nc.jetstream()
     tasks: list[asyncio.Task[None]] = []
     try:
-        await ensure_streams(js, replicas=settings.stream_replicas)
+        await ensure_streams(js, options=settings.stream_options())
         parts = await bootstrap(Runtime(settings, pool, nc, js))
         server, health, port = build_server(parts.registrations, address=f"{settings.host}:{settings.port}", verifier=parts.verifier)
+        # Ready with the database; only degraded without NATS (events wait in the outbox).
         reporter = HealthReporter(
             health,
             [n for _, _, n in parts.registrations],
-            [lambda: pool_is_live(pool), lambda: _nats_live(nc)],
-            settings.health_interval_s,
+            ready_checks=[lambda: pool_is_live(pool)],
+            degraded_checks={"nats_disconnected": lambda: _nats_live(nc)},
+            backlog=lambda: outbox_backlog(pool),
+            interval_s=settings.health_interval_s,
         )
         await reporter.check_once()
         await server.start()

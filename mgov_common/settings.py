@@ -4,19 +4,31 @@ Every process reads the platform-wide `MGOV_*` variables (database, NATS, demo m
 home directory) and its own prefixed ones (`MGOV_IDENTITY_PORT`, ...). A setting that
 holds a secret has no default outside demo mode: a production process that lacks it
 refuses to start and names the variable.
+
+Secrets may also come as files, one per setting, named like the variable, in the
+directory `MGOV_SECRETS_DIR` (on Kubernetes a Secret mounted as a volume, so that no
+secret sits in the process environment, where `/proc/<pid>/environ`, crash reports
+and child processes would see it). An environment variable wins over a file. The
+database password may be such a file, `MGOV_DATABASE_PASSWORD`: it is put into
+`MGOV_DATABASE_URL`, which then carries only the user, host and TLS settings.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
+
+SECRETS_DIR_VAR = "MGOV_SECRETS_DIR"
 
 if TYPE_CHECKING:
     from mgov_common.outbound import OutboundGuard
+    from mgov_common.paging import PageTokens
 
 
 class SettingsError(RuntimeError):
@@ -37,17 +49,80 @@ class PlatformSettings(BaseSettings):
     log_json: bool = Field(default=True, validation_alias=AliasChoices("MGOV_LOG_JSON"))
     # Copies of each JetStream stream: 1 on one machine, 3 on a NATS cluster.
     stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias=AliasChoices("MGOV_STREAM_REPLICAS"))
+    # Quotas of each tenant system on ingest (mgov_common.quota), over NATS and HTTP alike.
+    ingest_events_per_s: float = Field(default=100.0, gt=0, validation_alias=AliasChoices("MGOV_INGEST_EVENTS_PER_S"))
+    ingest_burst: int = Field(default=1000, ge=1, validation_alias=AliasChoices("MGOV_INGEST_BURST"))
+    ingest_bytes_per_day: int = Field(default=256 * 1024 * 1024, ge=1024, validation_alias=AliasChoices("MGOV_INGEST_BYTES_PER_DAY"))
+    # The most each stream keeps, in bytes (reserved by JetStream on disk).
+    stream_max_bytes_events: int = Field(default=2048 * 1024 * 1024, ge=1024 * 1024, validation_alias=AliasChoices("MGOV_STREAM_MAX_BYTES_EVENTS"))
+    stream_max_bytes_dlq: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024, validation_alias=AliasChoices("MGOV_STREAM_MAX_BYTES_DLQ"))
+    stream_max_bytes_ingest: int = Field(default=1024 * 1024 * 1024, ge=1024 * 1024, validation_alias=AliasChoices("MGOV_STREAM_MAX_BYTES_INGEST"))
+    stream_max_bytes_rejected: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024,
+                                           validation_alias=AliasChoices("MGOV_STREAM_MAX_BYTES_REJECTED"))
     # Where services fetch the JWKS that verifies access tokens.
     identity_addr: str = Field(default="127.0.0.1:50051", validation_alias=AliasChoices("MGOV_IDENTITY_ADDR"))
     # Outbound URLs (webhooks, Web Push endpoints, the SMS gateway) may point at loopback
     # in demo mode while this is on; outside demo mode it has no effect (mgov_common.outbound).
     outbound_allow_loopback: bool = Field(default=True, validation_alias=AliasChoices("MGOV_OUTBOUND_ALLOW_LOOPBACK"))
+    # Put into database_url's user part when that has no password (usually from a file).
+    database_password: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MGOV_DATABASE_PASSWORD"))
 
     def outbound_guard(self) -> "OutboundGuard":
         """The guard of every outbound HTTP call: loopback allowed in demo mode only, if at all."""
         from mgov_common.outbound import OutboundGuard
 
         return OutboundGuard(allow_loopback=self.demo and self.outbound_allow_loopback)
+
+    def page_tokens(self) -> "PageTokens":
+        """The signer of this process's page tokens."""
+        from mgov_common.paging import PageTokens
+
+        secret = getattr(self, "page_token_secret", None)
+        return PageTokens(secret.get_secret_value().encode()) if secret is not None else PageTokens.ephemeral()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        directory = os.environ.get(SECRETS_DIR_VAR)
+        if directory:
+            if not Path(directory).is_dir():
+                raise SettingsError(f"{SECRETS_DIR_VAR}: {directory} is not a directory")
+            file_secret_settings = SecretsSettingsSource(settings_cls, secrets_dir=directory)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> "PlatformSettings":
+        if self.database_password is None or not self.database_url:
+            return self
+        parts = urlsplit(self.database_url)
+        if parts.password is not None:
+            raise ValueError("MGOV_DATABASE_URL already holds a password: give it in one place only")
+        if not parts.username or not parts.hostname:
+            raise ValueError("MGOV_DATABASE_URL needs a user and a host to go with MGOV_DATABASE_PASSWORD")
+        password = quote(self.database_password.get_secret_value(), safe="")
+        netloc = f"{parts.username}:{password}@{parts.netloc.rpartition('@')[2]}"
+        object.__setattr__(self, "database_url", urlunsplit(parts._replace(netloc=netloc)))
+        return self
+
+    def stream_options(self) -> Any:
+        """The platform streams' limits (mgov_common.events.streams.StreamOptions)."""
+        from mgov_common.events.streams import StreamOptions
+
+        return StreamOptions(replicas=self.stream_replicas, events_max_bytes=self.stream_max_bytes_events,
+                             dlq_max_bytes=self.stream_max_bytes_dlq, ingest_max_bytes=self.stream_max_bytes_ingest,
+                             rejected_max_bytes=self.stream_max_bytes_rejected)
+
+    def ingest_quotas(self) -> Any:
+        """Each tenant system's quotas on ingest (mgov_common.quota.Quotas)."""
+        from mgov_common.quota import Quotas
+
+        return Quotas(events_per_s=self.ingest_events_per_s, burst=self.ingest_burst, bytes_per_day=self.ingest_bytes_per_day)
 
     def require_database_url(self) -> str:
         if not self.database_url:
@@ -81,6 +156,9 @@ class ServiceSettings(PlatformSettings):
     db_pool_max: int = 10
     # Kubernetes runs `mgov migrate` as a Job; a lone process may migrate itself.
     migrate_on_start: bool = False
+    # Signs every list's page tokens (HMAC, mgov_common.paging): one platform secret;
+    # services with lists name it in `secret_fields` (required outside demo mode).
+    page_token_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MGOV_PAGE_TOKEN_SECRET"))
 
     @model_validator(mode="after")
     def _secrets_present(self) -> "ServiceSettings":
@@ -89,9 +167,8 @@ class ServiceSettings(PlatformSettings):
             if getattr(self, name, None) is not None:
                 continue
             if not self.demo:
-                raise ValueError(
-                    f"{(prefix + name).upper()} is required outside demo mode (set MGOV_DEMO=1 only for local demos)"
-                )
+                variable = "MGOV_PAGE_TOKEN_SECRET" if name == "page_token_secret" else (prefix + name).upper()
+                raise ValueError(f"{variable} is required outside demo mode (set MGOV_DEMO=1 only for local demos)")
             object.__setattr__(self, name, SecretStr(demo_secret(self.service_name, name)))
         return self
 

@@ -18,12 +18,13 @@ import pytest
 
 from mgov_common.db import create_pool
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.ingest import ITEM_UPDATED, NOTICE_PUBLISHED
 from mgov_common.migrations import migrate
+from mgov_common.paging import PageTokens
 from mgov_common.principal import SYSTEM, Principal, RoleBinding
-from services.catalog.adapters.page_token import PageTokenCodec
+from mgov_common.tenants import apply_tenant_event
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.bootstrap import MIGRATIONS
-from services.catalog.service_layer.projections import apply_tenant_event
 from tests.conftest import Servers
 
 # (id, parent, division code, level)
@@ -63,8 +64,10 @@ PROVINCE_ADMIN = user("zhejiang", "province_admin")
 CITIZEN = user("hangzhou", "citizen")
 
 
-def system(tenant: str) -> Principal:
-    return Principal(subject=f"sys-{tenant}", tenant=tenant, kind=SYSTEM)
+def system(tenant: str, *grants: str) -> Principal:
+    """A tenant system registered for `grants` (by default: item updates and notices)."""
+    return Principal(subject=f"sys-{tenant}", tenant=tenant, kind=SYSTEM,
+                     grants=frozenset(grants or (ITEM_UPDATED, NOTICE_PUBLISHED)))
 
 
 def content(**changes: Any) -> dict[str, Any]:
@@ -99,7 +102,7 @@ def guide_with(**changes: Any) -> dict[str, Any]:
     return g
 
 
-CODEC = PageTokenCodec(b"catalog-tests-page-token-secret!")
+CODEC = PageTokens(b"catalog-tests-page-token-secret!")
 
 
 @pytest.fixture
@@ -120,4 +123,4 @@ def uow(pool: asyncpg.Pool) -> UnitOfWork:
 
 
 def reader(pool: asyncpg.Pool) -> UnitOfWork:
-    return UnitOfWork(pool, read_only=True)
+    return UnitOfWork(pool, begin=False)

@@ -13,13 +13,18 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from google.protobuf import struct_pb2
 from pydantic import BaseModel, Field
 
-from gateway.auth import SignedInDep
+from gateway.auth import PersonDep, SignedInDep
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
+from gateway.request_limits import DOCUMENT_MAX_BODY
 from gateway.workflow_json import PRIVATE, application_json, case_response, expected_version, stub
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov_common import protojson
+from gateway.schemas import page, ref, returns
+from gateway.workflow_json import APPLICATION_ROW_SCHEMA, APPLICATION_SCHEMA
+from mgov.workflow.v1 import workflow_pb2 as _wpb
 
 router = APIRouter(prefix="/v1", tags=["applications"])
 
@@ -50,8 +55,8 @@ class RatingBody(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-@router.post("/applications", status_code=201, summary="Apply for a service (a repeated Idempotency-Key returns the same case)")
-async def apply(body: ApplyBody, caller: SignedInDep, response: Response, backends: BackendsDep,
+@router.post("/applications", responses=returns(APPLICATION_SCHEMA, 201), status_code=201, summary="Apply for a service (a repeated Idempotency-Key returns the same case)", max_body_size=DOCUMENT_MAX_BODY)
+async def apply(body: ApplyBody, caller: PersonDep, response: Response, backends: BackendsDep,
                 idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
     form = protojson.from_json(body.form, struct_pb2.Struct, path="form")
     app = await stub(backends).SubmitApplication(pb.SubmitApplicationRequest(
@@ -61,11 +66,11 @@ async def apply(body: ApplyBody, caller: SignedInDep, response: Response, backen
     return case_response(response, app)
 
 
-@router.get("/applications", summary="Your own applications, newest first")
+@router.get("/applications", responses=returns(page(APPLICATION_ROW_SCHEMA)), summary="Your own applications, newest first")
 async def list_applications(
-    caller: SignedInDep, response: Response, backends: BackendsDep,
+    caller: PersonDep, response: Response, backends: BackendsDep,
     status: Annotated[str, Query(max_length=40)] = "", service_id: Annotated[str, Query(max_length=64)] = "",
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     resp = await stub(backends).ListApplications(pb.ListApplicationsRequest(
         status=status, service_id=service_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)
@@ -79,7 +84,7 @@ async def list_applications(
     return {"items": items, "next_page_token": resp.next_page_token}
 
 
-@router.get("/applications/{application_id}", summary="One case with its timeline (ETag = version)", response_model=None)
+@router.get("/applications/{application_id}", responses=returns(APPLICATION_SCHEMA), summary="One case with its timeline (ETag = version)", response_model=None)
 async def get_application(application_id: str, caller: SignedInDep, response: Response, backends: BackendsDep,
                           if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None) -> dict[str, Any] | Response:
     app = await stub(backends).GetApplication(pb.GetApplicationRequest(application_id=application_id), metadata=caller.metadata)
@@ -88,7 +93,7 @@ async def get_application(application_id: str, caller: SignedInDep, response: Re
     return case_response(response, app)
 
 
-@router.post("/applications/{application_id}/actions", summary="Act on a case (If-Match required: 428 if missing, 412 if stale)")
+@router.post("/applications/{application_id}/actions", responses=returns(APPLICATION_SCHEMA), summary="Act on a case (If-Match required: 428 if missing, 412 if stale)")
 async def perform_action(application_id: str, body: ActionBody, caller: SignedInDep, response: Response, backends: BackendsDep,
                          if_match: Annotated[str | None, Header(alias="If-Match")] = None,
                          idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
@@ -119,9 +124,9 @@ async def _upload(request: Request) -> tuple[bytes, str, str, str]:
         await form.close()
 
 
-@router.post("/applications/{application_id}/materials", status_code=201,
-             summary="Upload a material to a case (multipart 'file', at most 10 MB; PDF, OFD, JPEG or PNG by content, no active content)")
-async def add_material(application_id: str, request: Request, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+@router.post("/applications/{application_id}/materials", responses=returns(ref(_wpb.MaterialFile.DESCRIPTOR), 201), status_code=201,
+             summary="Upload a material to a case (multipart 'file', at most 10 MB; PDF, OFD, JPEG or PNG by content, no active content)", max_body_size=MAX_BODY_BYTES)
+async def add_material(application_id: str, request: Request, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     content, filename, code, sha = await _upload(request)
     material = await stub(backends).AddMaterial(pb.AddMaterialRequest(
         application_id=application_id, material_code=code, filename=filename, sha256=sha, size_bytes=len(content), content=content),
@@ -129,17 +134,17 @@ async def add_material(application_id: str, request: Request, caller: SignedInDe
     return protojson.to_json(material)  # type: ignore[no-any-return]
 
 
-@router.post("/materials", status_code=201, summary="Upload a material before applying; pass its id in material_ids")
-async def add_held_material(request: Request, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+@router.post("/materials", responses=returns(ref(_wpb.MaterialFile.DESCRIPTOR), 201), status_code=201, summary="Upload a material before applying; pass its id in material_ids", max_body_size=MAX_BODY_BYTES)
+async def add_held_material(request: Request, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     content, filename, code, sha = await _upload(request)
     material = await stub(backends).AddMaterial(pb.AddMaterialRequest(
         material_code=code, filename=filename, sha256=sha, size_bytes=len(content), content=content), metadata=caller.metadata)
     return protojson.to_json(material)  # type: ignore[no-any-return]
 
 
-@router.post("/applications/{application_id}/rating", status_code=201,
+@router.post("/applications/{application_id}/rating", responses=returns(ref(_wpb.Rating.DESCRIPTOR), 201), status_code=201,
              summary="Rate a closed case once (好差评); 1 or 2 opens a rectification task; a second rating is 409")
-async def rate(application_id: str, body: RatingBody, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+async def rate(application_id: str, body: RatingBody, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     rating = await stub(backends).RateApplication(pb.RateApplicationRequest(
         application_id=application_id, score=body.score, comment=body.comment), metadata=caller.metadata)
     return protojson.to_json(rating)  # type: ignore[no-any-return]

@@ -1,9 +1,9 @@
 """Sign-up (registration confirmed by an SMS code), sign-in, token refresh, logout and the JWKS (docs/identity.md).
 
 Token responses are `Cache-Control: no-store` (RFC 6749 §5.1). The client's address
-(`Caller.source_address`, from X-Forwarded-For only when the peer is a trusted proxy,
-see uvicorn's `FORWARDED_ALLOW_IPS`) goes to identity for the sign-in lockout, the registration rate limits and
-the audit log.
+(`Caller.source_address`: the TCP peer, or X-Forwarded-For only when the peer is one of
+the proxies in `MGOV_GATEWAY_FORWARDED_ALLOW_IPS`) goes to identity for sign-in
+throttling, the registration rate limits and the audit log.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import grpc
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from gateway.auth import CallerDep
+from gateway.auth import CallerDep, refuse_non_person
 from gateway.deps import BackendsDep
 from gateway.identity_views import NO_STORE, SLUG, identity, renamed, token_json
 from mgov.identity.v1 import identity_pb2
+from gateway.schemas import obj, returns, string
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -108,13 +109,15 @@ async def refresh(body: RefreshBody, response: Response, caller: CallerDep, back
 
 @router.post("/auth/logout", status_code=204, summary="Revoke a refresh token's session (or all of the caller's)")
 async def logout(body: LogoutBody, caller: CallerDep, backends: BackendsDep) -> Response:
+    if body.all_sessions:
+        refuse_non_person(caller)  # a system has no sessions; its token is not a person's
     await identity(backends).Revoke(identity_pb2.RevokeRequest(
         refresh_token=body.refresh_token or "", all_sessions=body.all_sessions, source_address=caller.source_address),
         metadata=caller.metadata)
     return Response(status_code=204)
 
 
-@router.get("/.well-known/jwks.json", summary="Public keys verifying access tokens (RFC 7517)")
+@router.get("/.well-known/jwks.json", responses=returns(obj("JsonWebKeySet", {"keys": {"type": "array", "items": obj("JsonWebKey", {k: string() for k in ("kty", "crv", "x", "kid", "alg", "use")})}})), summary="Public keys verifying access tokens (RFC 7517)")
 async def jwks(response: Response, backends: BackendsDep) -> dict[str, Any]:
     resp = await identity(backends).GetJwks(identity_pb2.GetJwksRequest())
     response.headers["Cache-Control"] = f"public, max-age={resp.max_age_seconds or 300}"

@@ -11,10 +11,14 @@ from pydantic import BaseModel, Field
 from gateway.auth import CallerDep, SignedInDep
 from gateway.catalog_json import notice_json
 from gateway.deps import BackendsDep
+from gateway.paging import PageSize, PageToken
+from gateway.request_limits import DOCUMENT_MAX_BODY
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
 from mgov.common.v1 import common_pb2
 from mgov_common.protojson import datetime_to_timestamp
+from gateway.catalog_json import NOTICE_SCHEMA
+from gateway.schemas import page, returns
 
 router = APIRouter(prefix="/v1", tags=["notices"])
 
@@ -35,13 +39,13 @@ def _stub(backends: Any) -> catalog_pb2_grpc.CatalogServiceStub:
     return catalog_pb2_grpc.CatalogServiceStub(backends.channels["catalog"])
 
 
-@router.get("/tenants/{tenant_id}/notices", summary="Notices of a tenant and its ancestors, newest first")
+@router.get("/tenants/{tenant_id}/notices", responses=returns(page(NOTICE_SCHEMA)), summary="Notices of a tenant and its ancestors, newest first")
 async def list_notices(
     tenant_id: str, caller: CallerDep, backends: BackendsDep, response: Response,
     category: Annotated[str, Query(max_length=40)] = "",
     own_only: Annotated[bool, Query(description="Leave out the ancestors' notices")] = False,
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0,
-    page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0,
+    page_token: PageToken = "",
 ) -> dict[str, Any]:
     req = pb.ListNoticesRequest(tenant_id=tenant_id, category=category, own_only=own_only, page_size=page_size, page_token=page_token)
     resp = await _stub(backends).ListNotices(req, metadata=caller.metadata)
@@ -49,7 +53,7 @@ async def list_notices(
     return {"items": [notice_json(n) for n in resp.notices], "next_page_token": resp.next_page_token}
 
 
-@router.post("/tenants/{tenant_id}/notices", status_code=201, summary="Publish a notice of the tenant (its admins)")
+@router.post("/tenants/{tenant_id}/notices", responses=returns(NOTICE_SCHEMA, 201), status_code=201, summary="Publish a notice of the tenant (its admins)", max_body_size=DOCUMENT_MAX_BODY)
 async def publish_notice(
     tenant_id: str, notice: Annotated[NoticeIn, Body()], caller: SignedInDep, backends: BackendsDep, response: Response,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=200)] = "",

@@ -22,23 +22,27 @@ import jwt
 import nats.errors
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
-from gateway.auth import SignedInDep
+from gateway.auth import PersonDep
 from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, notification_json, stub
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
+from gateway.schemas import BOOLEAN, INTEGER, obj, page, ref, returns, string
+from mgov.notify.v1 import notify_pb2 as _npb
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 HEARTBEAT_S = 15.0
 REPLAY_MAX = 500
 
 
-@router.get("/notifications", summary="Your in-app notifications, newest first, with the unread count")
+@router.get("/notifications", responses=returns(page(ref(_npb.Notification.DESCRIPTOR), unread_count=INTEGER)), summary="Your in-app notifications, newest first, with the unread count")
 async def list_notifications(
-    caller: SignedInDep, backends: BackendsDep, response: Response,
+    caller: PersonDep, backends: BackendsDep, response: Response,
     unread_only: bool = False, category: Annotated[str, Query(max_length=40)] = "",
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     resp = await stub(backends).ListNotifications(pb.ListNotificationsRequest(
         unread_only=unread_only, category=category, page_size=page_size, page_token=page_token), metadata=caller.metadata)
@@ -47,14 +51,14 @@ async def list_notifications(
             "unread_count": resp.unread_count}
 
 
-@router.post("/notifications/read-all", summary="Mark all your notifications read")
-async def read_all(caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+@router.post("/notifications/read-all", responses=returns(obj("MarkedRead", {"updated": INTEGER})), summary="Mark all your notifications read")
+async def read_all(caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     resp = await stub(backends).MarkRead(pb.MarkReadRequest(all=True), metadata=caller.metadata)
     return {"updated": resp.updated}
 
 
-@router.post("/notifications/{notification_id}/read", summary="Mark one of your notifications read (404 for anyone else's)")
-async def read_one(notification_id: str, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
+@router.post("/notifications/{notification_id}/read", responses=returns(obj("MarkedOneRead", {"id": string(), "read": BOOLEAN, "changed": BOOLEAN})), summary="Mark one of your notifications read (404 for anyone else's)")
+async def read_one(notification_id: str, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     resp = await stub(backends).MarkRead(pb.MarkReadRequest(notification_ids=[notification_id]), metadata=caller.metadata)
     return {"id": notification_id, "read": True, "changed": resp.updated > 0}
 
@@ -83,22 +87,43 @@ async def _missed(backends: Any, metadata: Any, last_id: str) -> list[dict[str, 
 
 
 @router.get("/notifications/stream", summary="Your notifications, live, as Server-Sent Events (resumes with Last-Event-ID)",
-            response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
-async def stream(request: Request, caller: SignedInDep, backends: BackendsDep,
+            response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}},
+                                                         429: {"description": "this person already has the most open streams allowed"},
+                                                         503: {"description": "live notifications are unavailable for now"}})
+async def stream(request: Request, caller: PersonDep, backends: BackendsDep,
                  last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=100)] = None) -> StreamingResponse:
     hub = request.app.state.live
     if not hub.connected:
         raise Problem(503, "live_unavailable", "live notifications are unavailable; try again shortly", headers={"Retry-After": "2"})
     assert caller.principal is not None and caller.token is not None
     expires = float(jwt.decode(caller.token, options={"verify_signature": False}).get("exp", time.time() + 900))
+    slot = hub.slots.take(caller.principal.subject)
+    if slot is None:
+        raise Problem(429, "too_many_streams", f"at most {hub.slots.per_user} live streams at once per person; close another first",
+                      headers={"Retry-After": "5"})
+    sub: Any = None
+
+    async def close() -> None:
+        """Give back the slot and the subscription; safe to call more than once. Called
+        when the stream ends, and after the response in any case (a client gone before
+        the first byte never starts the stream's generator)."""
+        slot.release()
+        nonlocal sub
+        if sub is not None:
+            to_close, sub = sub, None
+            try:
+                await asyncio.shield(to_close.unsubscribe())
+            except Exception:  # noqa: BLE001 - the connection may be gone already
+                pass
+
     try:
         sub = await hub.subscribe(caller.principal.subject)  # before the replay, so nothing falls between
-    except (ConnectionError, nats.errors.Error, TimeoutError):
-        raise Problem(503, "live_unavailable", "live notifications are unavailable; try again shortly", headers={"Retry-After": "2"}) from None
-    try:
         missed = await _missed(backends, caller.metadata, last_event_id.strip()) if last_event_id and last_event_id.strip() else []
+    except (ConnectionError, nats.errors.Error, TimeoutError):
+        await close()
+        raise Problem(503, "live_unavailable", "live notifications are unavailable; try again shortly", headers={"Retry-After": "2"}) from None
     except BaseException:
-        await sub.unsubscribe()
+        await close()
         raise
 
     async def events() -> AsyncIterator[str]:
@@ -128,10 +153,7 @@ async def stream(request: Request, caller: SignedInDep, backends: BackendsDep,
                 sent.add(n["id"])
                 yield _sse(n)
         finally:
-            try:
-                await asyncio.shield(sub.unsubscribe())
-            except Exception:  # noqa: BLE001 - the connection may be gone already
-                pass
+            await close()
 
-    return StreamingResponse(events(), media_type="text/event-stream",
+    return StreamingResponse(events(), media_type="text/event-stream", background=BackgroundTask(close),
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Connection": "keep-alive"})

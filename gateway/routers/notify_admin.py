@@ -10,9 +10,12 @@ from pydantic import BaseModel, Field
 from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, stub
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
 from mgov_common import protojson
+from gateway.schemas import page, ref, returns
+from mgov.notify.v1 import notify_pb2 as _npb
 
 router = APIRouter(prefix="/v1", tags=["notification admin"])
 
@@ -34,7 +37,7 @@ def _channel(raw: str) -> int:
     return number
 
 
-@router.post("/tenants/{tenant_id}/notification-templates", status_code=201, summary="Save a new version of a tenant's template")
+@router.post("/tenants/{tenant_id}/notification-templates", responses=returns(ref(_npb.Template.DESCRIPTOR), 201), status_code=201, summary="Save a new version of a tenant's template")
 async def save_template(tenant_id: str, body: TemplateIn, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     template = pb.Template(key=body.key, channel=_channel(body.channel), locale=body.locale, title=body.title, body=body.body,
                            urgent=body.urgent)
@@ -42,12 +45,12 @@ async def save_template(tenant_id: str, body: TemplateIn, caller: SignedInDep, b
     return protojson.to_json(saved)  # type: ignore[no-any-return]
 
 
-@router.get("/tenants/{tenant_id}/notification-deliveries", summary="The delivery log of a tenant (and its subtree), newest first")
+@router.get("/tenants/{tenant_id}/notification-deliveries", responses=returns(page(ref(_npb.Delivery.DESCRIPTOR))), summary="The delivery log of a tenant (and its subtree), newest first")
 async def deliveries(
     tenant_id: str, caller: SignedInDep, backends: BackendsDep, response: Response,
     notification_id: Annotated[str, Query(max_length=64)] = "", recipient_id: Annotated[str, Query(max_length=64)] = "",
     channel: Annotated[str, Query(max_length=20)] = "", status: Annotated[str, Query(max_length=30)] = "",
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     status_number = protojson.enum_number(pb.DeliveryStatus.DESCRIPTOR, status) if status else 0
     if status_number is None:

@@ -7,11 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Response
 
-from gateway.auth import SignedInDep
+from gateway.auth import PersonDep
 from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, preferences_json, stub
 from mgov.notify.v1 import notify_pb2 as pb
 from mgov_common import protojson
+from gateway.schemas import ref, returns
+from mgov.notify.v1 import notify_pb2 as _npb
 
 router = APIRouter(prefix="/v1", tags=["preferences"])
 
@@ -20,15 +22,15 @@ EXAMPLE = {"channels": [{"category": "case_progress", "channel": "push", "enable
            "notice_tenant_ids": ["hangzhou"]}
 
 
-@router.get("/me/preferences", summary="Your notification preferences (every category and channel, defaults included)")
-async def get_preferences(caller: SignedInDep, backends: BackendsDep, response: Response) -> dict[str, Any]:
+@router.get("/me/preferences", responses=returns(ref(_npb.Preferences.DESCRIPTOR)), summary="Your notification preferences (every category and channel, defaults included)")
+async def get_preferences(caller: PersonDep, backends: BackendsDep, response: Response) -> dict[str, Any]:
     prefs = await stub(backends).GetPreferences(pb.GetPreferencesRequest(), metadata=caller.metadata)
     response.headers["Cache-Control"] = PRIVATE
     return preferences_json(prefs)
 
 
-@router.put("/me/preferences", summary="Replace your notification preferences (in-app case outcomes stay on: 409)")
-async def put_preferences(caller: SignedInDep, backends: BackendsDep, response: Response,
+@router.put("/me/preferences", responses=returns(ref(_npb.Preferences.DESCRIPTOR)), summary="Replace your notification preferences (in-app case outcomes stay on: 409)")
+async def put_preferences(caller: PersonDep, backends: BackendsDep, response: Response,
                           body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
     wanted = protojson.from_json(body, pb.Preferences)
     prefs = await stub(backends).SetPreferences(pb.SetPreferencesRequest(preferences=wanted), metadata=caller.metadata)

@@ -17,10 +17,16 @@ from gateway.auth import CallerDep, SignedInDep
 from gateway.catalog_json import enum_number, item_json, item_type_number, list_item_json, parse_item_body
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
+from gateway.paging import PageSize, PageToken
+from gateway.request_limits import DOCUMENT_MAX_BODY
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
+from mgov_common import protojson
 from mgov_common.errors import InvalidArgument
+from gateway.catalog_json import ITEM_SCHEMA, LIST_ITEM_SCHEMA
+from gateway.schemas import BOOLEAN, TIME, INTEGER, obj, page, returns, string
 
+OPT_OUT = obj("OptOut", {"tenant_id": string(), "service_id": string(), "opted_out": BOOLEAN})
 router = APIRouter(prefix="/v1", tags=["services"])
 
 LIST_CACHE = "public, max-age=30"
@@ -64,7 +70,7 @@ def _item_response(msg: pb.ServiceItem, status: int = 200, cache: str = PRIVATE,
     return JSONResponse(item_json(msg), status_code=status, headers={"ETag": _quoted(msg.etag), "Cache-Control": cache, **(headers or {})})
 
 
-@router.get("/tenants/{tenant_id}/services", summary="The services a tenant offers (inherited ones included), searchable", response_model=None)
+@router.get("/tenants/{tenant_id}/services", responses=returns(page(LIST_ITEM_SCHEMA)), summary="The services a tenant offers (inherited ones included), searchable", response_model=None)
 async def list_services(
     tenant_id: str, caller: CallerDep, backends: BackendsDep,
     q: Annotated[str, Query(max_length=100, description="Search names and keywords, Chinese included")] = "",
@@ -72,8 +78,8 @@ async def list_services(
     department: Annotated[str, Query(max_length=200, description="Exact department or agency")] = "",
     channel: Annotated[str, Query(description="app, web or service_hall")] = "",
     include_drafts: Annotated[bool, Query(description="Also the tenant's unpublished items (its admins only)")] = False,
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0,
-    page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0,
+    page_token: PageToken = "",
 ) -> JSONResponse:
     request = pb.ListServicesRequest(
         tenant_id=tenant_id, q=q, department=department, include_drafts=include_drafts, page_size=page_size, page_token=page_token,
@@ -85,7 +91,7 @@ async def list_services(
     return JSONResponse(body, headers={"Cache-Control": PRIVATE if include_drafts else LIST_CACHE})
 
 
-@router.get("/services/{service_id}", summary="One service item with its guide and application form", response_model=None)
+@router.get("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="One service item with its guide and application form", response_model=None)
 async def get_service(
     service_id: str, caller: CallerDep, backends: BackendsDep,
     version: Annotated[int, Query(ge=0, le=INT32_MAX, description="A published version; 0 = the latest")] = 0,
@@ -99,17 +105,17 @@ async def get_service(
     return _item_response(msg, cache=cache)
 
 
-@router.get("/services/{service_id}/versions", summary="The published versions of an item, newest first")
+@router.get("/services/{service_id}/versions", responses=returns(page(obj("Version", {"version": INTEGER, "etag": string(), "base_version": {"type": ["integer", "null"]}, "publish_time": TIME}))), summary="The published versions of an item, newest first")
 async def list_versions(service_id: str, caller: CallerDep, backends: BackendsDep, response: Response) -> dict[str, Any]:
     resp = await _stub(backends).ListVersions(pb.ListVersionsRequest(service_id=service_id), metadata=caller.metadata)
     response.headers["Cache-Control"] = LIST_CACHE
     items = [{"version": v.version, "etag": v.etag, "base_version": v.base_version or None,
-              "publish_time": v.publish_time.ToDatetime().isoformat() + "Z"} for v in resp.versions]
+              "publish_time": protojson.timestamp_to_json(v.publish_time)} for v in resp.versions]
     return {"items": items, "next_page_token": ""}
 
 
-@router.post("/tenants/{tenant_id}/services", status_code=201, summary="Create a draft: a new item, a localisation, or the next version",
-             response_model=None)
+@router.post("/tenants/{tenant_id}/services", responses=returns(ITEM_SCHEMA, 201), status_code=201, summary="Create a draft: a new item, a localisation, or the next version",
+             response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def create_service(
     tenant_id: str, caller: SignedInDep, backends: BackendsDep,
     body: Annotated[dict[str, Any], Body(openapi_examples={"new item": {"value": ITEM_EXAMPLE},
@@ -135,7 +141,7 @@ async def _update(service_id: str, body: dict[str, Any], replace: bool, if_match
     return _item_response(await _stub(backends).UpdateDraft(req, metadata=caller.metadata))
 
 
-@router.patch("/services/{service_id}", summary="Change fields of the item's draft (published versions are immutable: 409)", response_model=None)
+@router.patch("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="Change fields of the item's draft (published versions are immutable: 409)", response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def patch_service(
     service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
     if_match: IfMatch = "", version: Annotated[int, Query(ge=0, le=INT32_MAX, description="The version being edited; 0 = the draft")] = 0,
@@ -143,7 +149,7 @@ async def patch_service(
     return await _update(service_id, body, False, if_match, version, caller, backends)
 
 
-@router.put("/services/{service_id}", summary="Replace the item's draft", response_model=None)
+@router.put("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="Replace the item's draft", response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def put_service(
     service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
     if_match: IfMatch = "", version: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
@@ -151,13 +157,13 @@ async def put_service(
     return await _update(service_id, body, True, if_match, version, caller, backends)
 
 
-@router.post("/services/{service_id}/publish", summary="Publish the draft as a new immutable version", response_model=None)
+@router.post("/services/{service_id}/publish", responses=returns(ITEM_SCHEMA), summary="Publish the draft as a new immutable version", response_model=None)
 async def publish_service(service_id: str, caller: SignedInDep, backends: BackendsDep, if_match: IfMatch = "") -> JSONResponse:
     msg = await _stub(backends).PublishItem(pb.PublishItemRequest(service_id=service_id, etag=_etag_of(if_match)), metadata=caller.metadata)
     return _item_response(msg)
 
 
-@router.post("/services/{service_id}/retire", summary="Retire an item (its versions stay readable)", response_model=None)
+@router.post("/services/{service_id}/retire", responses=returns(ITEM_SCHEMA), summary="Retire an item (its versions stay readable)", response_model=None)
 async def retire_service(
     service_id: str, caller: SignedInDep, backends: BackendsDep,
     body: Annotated[dict[str, str], Body(openapi_examples={"retire": {"value": {"reason": "事项已取消"}}})] | None = None,
@@ -173,7 +179,7 @@ async def _opt(tenant_id: str, service_id: str, out: bool, reason: str, caller: 
     return {"tenant_id": resp.tenant_id, "service_id": resp.service_id, "opted_out": resp.opted_out}
 
 
-@router.post("/tenants/{tenant_id}/services/{service_id}/opt-out", summary="Stop offering an inherited item in this tenant (and below)")
+@router.post("/tenants/{tenant_id}/services/{service_id}/opt-out", responses=returns(OPT_OUT), summary="Stop offering an inherited item in this tenant (and below)")
 async def opt_out(
     tenant_id: str, service_id: str, caller: SignedInDep, backends: BackendsDep,
     body: Annotated[dict[str, str], Body(openapi_examples={"opt out": {"value": {"reason": "由市级统一办理"}}})] | None = None,
@@ -181,6 +187,6 @@ async def opt_out(
     return await _opt(tenant_id, service_id, True, (body or {}).get("reason", ""), caller, backends)
 
 
-@router.delete("/tenants/{tenant_id}/services/{service_id}/opt-out", summary="Offer an inherited item again")
+@router.delete("/tenants/{tenant_id}/services/{service_id}/opt-out", responses=returns(OPT_OUT), summary="Offer an inherited item again")
 async def opt_in(tenant_id: str, service_id: str, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     return await _opt(tenant_id, service_id, False, "", caller, backends)

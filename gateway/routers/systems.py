@@ -18,19 +18,24 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import grpc
+import nats.errors
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field
 
 from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
 from gateway.identity_views import SLUG, identity
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
+from gateway.request_limits import EVENT_MAX_BODY
 from mgov.identity.v1 import identity_pb2
 from mgov_common import ingest, safejson
 from mgov_common.events.streams import REJECTED_STREAM
 from mgov_common.principal import SYSTEM
+from mgov_common.protojson import timestamp_to_json
+from gateway.schemas import BOOLEAN, INTEGER, TIME, obj, page, returns, string
+from gateway.schemas import returns
 
 router = APIRouter(tags=["systems"])
 TenantId = Path(pattern=SLUG, description="tenant slug, e.g. hangzhou")
@@ -43,17 +48,13 @@ class SystemCreate(BaseModel):
     webhook_url: str | None = Field(default=None, max_length=2000, examples=["https://bdc.hangzhou.gov.cn/mgov/events"])
 
 
-def _time(ts: Timestamp) -> str | None:
-    return ts.ToDatetime().strftime("%Y-%m-%dT%H:%M:%S.%fZ") if ts.seconds or ts.nanos else None
-
-
 def system_json(s: identity_pb2.System) -> dict[str, Any]:
     return {
         "id": s.id, "tenant_id": s.tenant_id, "name": s.name, "event_types": list(s.event_types), "client_id": s.client_id,
         "nats_user": s.nats_user, "webhook_url": s.webhook_url or None,
         "status": "active" if s.status == identity_pb2.SYSTEM_STATUS_ACTIVE else "revoked",
-        "credentials_version": s.credentials_version, "created_at": _time(s.create_time),
-        "rotated_at": _time(s.rotate_time), "revoked_at": _time(s.revoke_time),
+        "credentials_version": s.credentials_version, "create_time": timestamp_to_json(s.create_time),
+        "rotate_time": timestamp_to_json(s.rotate_time), "revoke_time": timestamp_to_json(s.revoke_time),
         "publish_subjects": [f"mgov.ingest.{s.tenant_id}.{s.id}.>"], "subscribe_subjects": [f"mgov.evt.{s.tenant_id}.>"],
     }
 
@@ -71,7 +72,33 @@ def credentials_json(resp: identity_pb2.RegisterSystemResponse) -> dict[str, Any
     return body
 
 
-@router.post("/v1/tenants/{tenant_id}/systems", status_code=201, summary="Register a back-office system (secrets shown once)")
+# The schemas of the views above (the OpenAPI document).
+_S, _TIME, _INT = string(), TIME, INTEGER
+SYSTEM_SCHEMA = obj("System", {
+    "id": _S, "tenant_id": _S, "name": _S, "event_types": {"type": "array", "items": _S}, "client_id": _S, "nats_user": _S,
+    "webhook_url": string(nullable=True), "status": string(enum=["active", "revoked"]), "credentials_version": _INT,
+    "create_time": _TIME, "rotate_time": _TIME, "revoke_time": _TIME,
+    "publish_subjects": {"type": "array", "items": _S}, "subscribe_subjects": {"type": "array", "items": _S},
+})
+CREDENTIALS_SCHEMA = obj("SystemCredentials", {
+    "system_id": _S, "client_id": _S, "client_secret": _S, "token_endpoint": _S,
+    "nats": obj("NatsCredentials", {"url": _S, "user": _S, "password": _S, "inbox_prefix": _S}),
+    "system": SYSTEM_SCHEMA, "webhook_secret": _S,
+}, optional=("webhook_secret",))
+WEBHOOK_DELIVERY_SCHEMA = obj("WebhookDelivery", {
+    "id": _S, "system_id": _S, "event_id": _S, "event_type": _S, "status": _S, "attempts": _INT,
+    "last_status_code": {"type": ["integer", "null"]}, "last_error": string(nullable=True),
+    "create_time": _TIME, "next_attempt_time": _TIME, "deliver_time": _TIME,
+})
+REJECTED_EVENT_SCHEMA = obj("RejectedEvent", {
+    "sequence": _INT, "system_id": string(nullable=True), "event_id": string(nullable=True), "code": string(nullable=True),
+    "reason": string(nullable=True), "subject": string(nullable=True),
+    "event": {"description": "the event as sent: JSON when it parses, else its first 2000 characters as text"},
+})
+_OAUTH_ERROR = {"content": {"application/json": {"schema": obj("OAuthError", {"error": _S, "error_description": _S})}}}
+
+
+@router.post("/v1/tenants/{tenant_id}/systems", responses=returns(CREDENTIALS_SCHEMA, 201), status_code=201, summary="Register a back-office system (secrets shown once)")
 async def register_system(body: SystemCreate, caller: SignedInDep, backends: BackendsDep, response: Response,
                           tenant_id: str = TenantId) -> dict[str, Any]:
     resp = await identity(backends).RegisterSystem(identity_pb2.RegisterSystemRequest(
@@ -82,15 +109,15 @@ async def register_system(body: SystemCreate, caller: SignedInDep, backends: Bac
     return credentials_json(resp)
 
 
-@router.get("/v1/tenants/{tenant_id}/systems", summary="The tenant's systems (never their secrets)")
+@router.get("/v1/tenants/{tenant_id}/systems", responses=returns(page(SYSTEM_SCHEMA)), summary="The tenant's systems (never their secrets)")
 async def list_systems(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId, include_revoked: bool = False,
-                       page_size: int = Query(default=0, ge=0, le=500), page_token: str = Query(default="", max_length=500)) -> dict[str, Any]:
+                       page_size: PageSize = 0, page_token: PageToken = "") -> dict[str, Any]:
     resp = await identity(backends).ListSystems(identity_pb2.ListSystemsRequest(
         tenant_id=tenant_id, include_revoked=include_revoked, page_size=page_size, page_token=page_token), metadata=caller.metadata)
     return {"items": [system_json(s) for s in resp.systems], "next_page_token": resp.next_page_token}
 
 
-@router.post("/v1/tenants/{tenant_id}/systems/{system_id}/rotate", summary="New credentials; the old ones stop working within seconds")
+@router.post("/v1/tenants/{tenant_id}/systems/{system_id}/rotate", responses=returns(CREDENTIALS_SCHEMA), summary="New credentials; the old ones stop working within seconds")
 async def rotate_system(caller: SignedInDep, backends: BackendsDep, response: Response, tenant_id: str = TenantId,
                         system_id: str = SystemId) -> dict[str, Any]:
     resp = await identity(backends).RotateSystemCredentials(identity_pb2.RotateSystemCredentialsRequest(
@@ -99,22 +126,22 @@ async def rotate_system(caller: SignedInDep, backends: BackendsDep, response: Re
     return credentials_json(resp)
 
 
-@router.delete("/v1/tenants/{tenant_id}/systems/{system_id}", summary="Revoke a system: its credentials stop working within seconds")
+@router.delete("/v1/tenants/{tenant_id}/systems/{system_id}", responses=returns(SYSTEM_SCHEMA), summary="Revoke a system: its credentials stop working within seconds")
 async def revoke_system(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId, system_id: str = SystemId) -> dict[str, Any]:
     s = await identity(backends).RevokeSystem(identity_pb2.RevokeSystemRequest(tenant_id=tenant_id, system_id=system_id),
                                               metadata=caller.metadata)
     return system_json(s)
 
 
-@router.get("/v1/tenants/{tenant_id}/webhook-deliveries", summary="The delivery log of the tenant's webhooks, newest first")
+@router.get("/v1/tenants/{tenant_id}/webhook-deliveries", responses=returns(page(WEBHOOK_DELIVERY_SCHEMA)), summary="The delivery log of the tenant's webhooks, newest first")
 async def list_deliveries(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId,
-                          system_id: str = Query(default="", max_length=36), page_size: int = Query(default=0, ge=0, le=500),
-                          page_token: str = Query(default="", max_length=500)) -> dict[str, Any]:
+                          system_id: str = Query(default="", max_length=36), page_size: PageSize = 0,
+                          page_token: PageToken = "") -> dict[str, Any]:
     resp = await identity(backends).ListWebhookDeliveries(identity_pb2.ListWebhookDeliveriesRequest(
         tenant_id=tenant_id, system_id=system_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)
     items = [{"id": d.id, "system_id": d.system_id, "event_id": d.event_id, "event_type": d.event_type, "status": d.status,
               "attempts": d.attempts, "last_status_code": d.last_status_code or None, "last_error": d.last_error or None,
-              "created_at": _time(d.create_time), "next_attempt_at": _time(d.next_attempt_time), "delivered_at": _time(d.deliver_time)}
+              "create_time": timestamp_to_json(d.create_time), "next_attempt_time": timestamp_to_json(d.next_attempt_time), "deliver_time": timestamp_to_json(d.deliver_time)}
              for d in resp.deliveries]
     return {"items": items, "next_page_token": resp.next_page_token}
 
@@ -132,7 +159,7 @@ def _js(request: Request) -> Any:
     return live.nc.jetstream()
 
 
-@router.get("/v1/tenants/{tenant_id}/rejected-events", summary="Refused events of the tenant's systems, oldest first, with the reason")
+@router.get("/v1/tenants/{tenant_id}/rejected-events", responses=returns(page(REJECTED_EVENT_SCHEMA)), summary="Refused events of the tenant's systems, oldest first, with the reason")
 async def rejected_events(request: Request, caller: SignedInDep, tenant_id: str = TenantId,
                           page_size: int = Query(default=50, ge=1, le=500),
                           page_token: str = Query(default="", pattern=r"^[0-9]{0,20}$", description="the stream sequence to go on from")) -> dict[str, Any]:
@@ -171,7 +198,10 @@ def _oauth_error(status: int, error: str, description: str, basic: bool = False)
 
 
 @router.post("/v1/oauth/token", summary="OAuth2 client-credentials grant for tenant systems (form-encoded, RFC 6749 §4.4)",
-             responses={400: {"description": "RFC 6749 §5.2 error"}, 401: {"description": "invalid_client"}})
+             responses={**returns(obj("AccessToken", {"access_token": _S, "token_type": string(enum=["Bearer"]), "expires_in": _INT,
+                                                      "scope": _S})),
+                        400: {"description": "RFC 6749 §5.2 error", **_OAUTH_ERROR},
+                        401: {"description": "invalid_client", **_OAUTH_ERROR}})
 async def oauth_token(request: Request, backends: BackendsDep) -> Response:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return _oauth_error(400, "invalid_request", "send application/x-www-form-urlencoded (RFC 6749 §4.4.2)")
@@ -224,7 +254,8 @@ async def bounded_body(request: Request, limit: int) -> bytes:
 
 
 @router.post("/v1/tenants/{tenant_id}/events", status_code=202, summary="Ingest one CloudEvent from a system of the tenant",
-             responses={403: {"description": "not a system of this tenant, or a body claiming another tenant"}})
+             responses={**returns(obj("Accepted", {"id": _S, "status": string(enum=["accepted"]), "duplicate": BOOLEAN}), 202),
+                        403: {"description": "not a system of this tenant, or a body claiming another tenant"}}, max_body_size=EVENT_MAX_BODY)
 async def ingest_event(request: Request, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> Response:
     p = caller.principal
     if p.kind != SYSTEM:
@@ -239,7 +270,29 @@ async def ingest_event(request: Request, caller: SignedInDep, backends: Backends
     except ingest.Refused as exc:
         raise Problem(exc.status, exc.code, str(exc)) from None
     event = accepted.event
-    js = _js(request)
-    ack = await js.publish(ingest.ingest_subject(p.tenant, p.subject, event.type), event.to_json().encode(),
-                           headers={"Nats-Msg-Id": str(event.id)})
-    return JSONResponse({"id": str(event.id), "status": "accepted", "duplicate": bool(ack.duplicate)}, status_code=202)
+    # Through admission, like a system's own NATS publish: one set of quotas for both paths.
+    reply = await _admit(request, ingest.ingest_subject(p.tenant, p.subject, event.type), event.to_json().encode(),
+                         {"Nats-Msg-Id": str(event.id)})
+    return JSONResponse({"id": str(event.id), "status": "accepted", "duplicate": bool(reply.get("duplicate"))}, status_code=202)
+
+
+async def _admit(request: Request, subject: str, data: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """Admission's answer (mgov_common.ingest_admission); its refusals as problems."""
+    live = getattr(request.app.state, "live", None)
+    if live is None or not live.connected:
+        raise Problem(503, "bus_unavailable", "the event bus is not reachable; try again", headers={"Retry-After": "2"})
+    try:
+        msg = await live.nc.request(subject, data, timeout=10, headers=headers)
+    except (nats.errors.NoRespondersError, nats.errors.TimeoutError, TimeoutError):
+        raise Problem(503, "ingest_unavailable", "events cannot be accepted now; try again", headers={"Retry-After": "2"}) from None
+    reply = safejson.try_loads(msg.data or b"")
+    if not isinstance(reply, dict):
+        raise Problem(503, "ingest_unavailable", "events cannot be accepted now; try again", headers={"Retry-After": "2"})
+    err, ours = reply.get("error"), reply.get("mgov")
+    if isinstance(err, dict):
+        ours = ours if isinstance(ours, dict) else {}
+        status = int(err.get("code") or 503)
+        retry = ours.get("retry_after_s") or (2 if status == 503 else None)
+        raise Problem(status, str(ours.get("code") or "refused"), str(err.get("description") or ""),
+                      headers={"Retry-After": str(int(retry))} if retry else None)
+    return reply

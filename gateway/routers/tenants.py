@@ -20,10 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.auth import CallerDep, SignedInDep
 from gateway.deps import BackendsDep
-from gateway.identity_views import LEVELS_PB, SLUG, STATUSES_PB, identity, tenant_json, user_json
+from gateway.identity_views import LEVELS_PB, SLUG, STATUSES_PB, identity, invitation_json, tenant_json, user_json
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from mgov.common.v1 import common_pb2
 from mgov.identity.v1 import identity_pb2
+from gateway.identity_views import INVITATION_SCHEMA, TENANT_SCHEMA, USER_SCHEMA
+from gateway.schemas import page, returns
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 TenantId = Path(pattern=SLUG, description="tenant slug, e.g. hangzhou")
@@ -67,11 +70,11 @@ def _list(items: list[dict[str, Any]], token: str) -> dict[str, Any]:
     return {"items": items, "next_page_token": token}
 
 
-@router.get("", summary="The tenant tree: province, cities, counties (parents first)")
+@router.get("", responses=returns(page(TENANT_SCHEMA)), summary="The tenant tree: province, cities, counties (parents first)")
 async def list_tenants(
     caller: CallerDep, backends: BackendsDep,
     parent_id: str | None = Query(default=None, pattern=SLUG), root_id: str | None = Query(default=None, pattern=SLUG),
-    include_suspended: bool = False, page_size: int = Query(default=0, ge=0, le=500), page_token: str = Query(default="", max_length=500),
+    include_suspended: bool = False, page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     resp = await identity(backends).ListTenants(identity_pb2.ListTenantsRequest(
         root_id=root_id or "", parent_id=parent_id or "", include_suspended=include_suspended,
@@ -79,12 +82,12 @@ async def list_tenants(
     return _list([tenant_json(t) for t in resp.tenants], resp.next_page_token)
 
 
-@router.get("/{tenant_id}", summary="One tenant")
+@router.get("/{tenant_id}", responses=returns(TENANT_SCHEMA), summary="One tenant")
 async def get_tenant(backends: BackendsDep, tenant_id: str = TenantId) -> dict[str, Any]:
     return tenant_json(await identity(backends).GetTenant(identity_pb2.GetTenantRequest(tenant_id=tenant_id)))
 
 
-@router.post("", status_code=201, summary="Create a city or county")
+@router.post("", responses=returns(TENANT_SCHEMA, 201), status_code=201, summary="Create a city or county")
 async def create_tenant(body: TenantCreate, caller: SignedInDep, response: Response, backends: BackendsDep) -> dict[str, Any]:
     tenant = await identity(backends).CreateTenant(identity_pb2.CreateTenantRequest(
         id=body.id, name=common_pb2.LocalizedText(zh=body.name.zh, en=body.name.en or ""), division_code=body.division_code,
@@ -93,7 +96,7 @@ async def create_tenant(body: TenantCreate, caller: SignedInDep, response: Respo
     return tenant_json(tenant)
 
 
-@router.patch("/{tenant_id}", summary="Change a tenant's names or status")
+@router.patch("/{tenant_id}", responses=returns(TENANT_SCHEMA), summary="Change a tenant's names or status")
 async def update_tenant(body: TenantPatch, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> dict[str, Any]:
     paths = []
     name = common_pb2.LocalizedText()
@@ -114,32 +117,31 @@ async def update_tenant(body: TenantPatch, caller: SignedInDep, backends: Backen
     return tenant_json(resp)
 
 
-@router.get("/{tenant_id}/staff", summary="Staff of a tenant with their roles (phones masked)")
+@router.get("/{tenant_id}/staff", responses=returns(page(USER_SCHEMA)), summary="Staff of a tenant with their roles (phones masked)")
 async def list_staff(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId,
-                     page_size: int = Query(default=0, ge=0, le=500), page_token: str = Query(default="", max_length=500)) -> dict[str, Any]:
+                     page_size: PageSize = 0, page_token: PageToken = "") -> dict[str, Any]:
     resp = await identity(backends).ListStaff(identity_pb2.ListStaffRequest(
         tenant_id=tenant_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)
     return _list([user_json(u) for u in resp.users], resp.next_page_token)
 
 
-@router.post("/{tenant_id}/staff", status_code=201, summary="Create a staff account (or give an existing account roles here)")
-async def create_staff(body: StaffCreate, caller: SignedInDep, response: Response, backends: BackendsDep,
-                       tenant_id: str = TenantId) -> dict[str, Any]:
-    user = await identity(backends).CreateStaff(identity_pb2.CreateStaffRequest(
+@router.post("/{tenant_id}/staff", responses=returns(INVITATION_SCHEMA, 202), status_code=202,
+             summary="Invite a phone's holder to be staff here (they accept in the app; the answer never says who holds it)")
+async def create_staff(body: StaffCreate, caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId) -> dict[str, Any]:
+    invitation = await identity(backends).CreateStaff(identity_pb2.CreateStaffRequest(
         tenant_id=tenant_id, phone=body.phone, name=body.name, password=body.password or "", roles=body.roles),
         metadata=caller.metadata)
-    response.headers["Location"] = f"/v1/tenants/{tenant_id}/staff/{user.id}"
-    return user_json(user)
+    return invitation_json(invitation)
 
 
-@router.put("/{tenant_id}/staff/{user_id}/roles/{role}", summary="Grant a role in this tenant")
+@router.put("/{tenant_id}/staff/{user_id}/roles/{role}", responses=returns(USER_SCHEMA), summary="Grant a role in this tenant")
 async def grant_role(caller: SignedInDep, backends: BackendsDep, user_id: str, tenant_id: str = TenantId, role: str = Role) -> dict[str, Any]:
     user = await identity(backends).AssignRole(identity_pb2.AssignRoleRequest(user_id=user_id, tenant_id=tenant_id, role=role),
                                                metadata=caller.metadata)
     return user_json(user)
 
 
-@router.delete("/{tenant_id}/staff/{user_id}/roles/{role}", summary="Remove a role in this tenant")
+@router.delete("/{tenant_id}/staff/{user_id}/roles/{role}", responses=returns(USER_SCHEMA), summary="Remove a role in this tenant")
 async def remove_role(caller: SignedInDep, backends: BackendsDep, user_id: str, tenant_id: str = TenantId, role: str = Role) -> dict[str, Any]:
     user = await identity(backends).RemoveRole(identity_pb2.RemoveRoleRequest(user_id=user_id, tenant_id=tenant_id, role=role),
                                                metadata=caller.metadata)

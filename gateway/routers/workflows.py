@@ -14,8 +14,10 @@ from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX, version_number
 from gateway.problems import Problem
 from gateway.workflow_json import PRIVATE, etag, stub
+from gateway.request_limits import DOCUMENT_MAX_BODY
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov_common import protojson
+from gateway.schemas import page, ref, returns
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["workflow admin"])
 GROUPS = {"item": pb.STATS_GROUP_BY_ITEM, "department": pb.STATS_GROUP_BY_DEPARTMENT, "tenant": pb.STATS_GROUP_BY_TENANT}
@@ -48,7 +50,7 @@ def _definition_json(d: pb.WorkflowDefinition, response: Response) -> dict[str, 
     return protojson.to_json(d)  # type: ignore[no-any-return]
 
 
-@router.get("/workflows/{definition_id}", summary="A workflow definition as in force for the tenant (inherited from ancestors)")
+@router.get("/workflows/{definition_id}", responses=returns(ref(pb.WorkflowDefinition.DESCRIPTOR)), summary="A workflow definition as in force for the tenant (inherited from ancestors)")
 async def get_definition(tenant_id: str, definition_id: str, caller: SignedInDep, response: Response, backends: BackendsDep,
                          version: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0) -> dict[str, Any]:
     d = await stub(backends).GetDefinition(pb.GetDefinitionRequest(tenant_id=tenant_id, definition_id=definition_id, version=version),
@@ -56,7 +58,7 @@ async def get_definition(tenant_id: str, definition_id: str, caller: SignedInDep
     return _definition_json(d, response)
 
 
-@router.put("/workflows/{definition_id}", summary="Save a new version of a workflow definition (validated; If-Match: the version replaced)")
+@router.put("/workflows/{definition_id}", responses=returns(ref(pb.WorkflowDefinition.DESCRIPTOR)), summary="Save a new version of a workflow definition (validated; If-Match: the version replaced)", max_body_size=DOCUMENT_MAX_BODY)
 async def save_definition(tenant_id: str, definition_id: str, caller: SignedInDep, response: Response, backends: BackendsDep,
                           body: Annotated[dict[str, Any], Body(examples=[DEFINITION_EXAMPLE])],
                           if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> dict[str, Any]:
@@ -77,13 +79,13 @@ async def save_definition(tenant_id: str, definition_id: str, caller: SignedInDe
     return _definition_json(d, response)
 
 
-@router.get("/calendar/{year}", summary="The tenant's working-day calendar for a year (own days over inherited)")
+@router.get("/calendar/{year}", responses=returns(ref(pb.HolidayCalendar.DESCRIPTOR)), summary="The tenant's working-day calendar for a year (own days over inherited)")
 async def get_calendar(tenant_id: str, year: YearPath, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     cal = await stub(backends).GetHolidayCalendar(pb.GetHolidayCalendarRequest(tenant_id=tenant_id, year=year), metadata=caller.metadata)
     return protojson.to_json(cal)  # type: ignore[no-any-return]
 
 
-@router.put("/calendar/{year}", summary="Replace the tenant's own holidays and adjusted working days of a year")
+@router.put("/calendar/{year}", responses=returns(ref(pb.HolidayCalendar.DESCRIPTOR)), summary="Replace the tenant's own holidays and adjusted working days of a year", max_body_size=DOCUMENT_MAX_BODY)
 async def set_calendar(tenant_id: str, year: YearPath, body: CalendarBody, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     cal = await stub(backends).SetHolidayCalendar(pb.SetHolidayCalendarRequest(
         tenant_id=tenant_id, year=year, days=[pb.CalendarDay(date=d.date, working=d.working, name=d.name) for d in body.days]),
@@ -91,13 +93,13 @@ async def set_calendar(tenant_id: str, year: YearPath, body: CalendarBody, calle
     return protojson.to_json(cal)  # type: ignore[no-any-return]
 
 
-@router.get("/workflow-settings", summary="Case-number prefix and rectification deadline (own and effective)")
+@router.get("/workflow-settings", responses=returns(ref(pb.WorkflowSettings.DESCRIPTOR)), summary="Case-number prefix and rectification deadline (own and effective)")
 async def get_settings(tenant_id: str, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     s = await stub(backends).GetWorkflowSettings(pb.GetWorkflowSettingsRequest(tenant_id=tenant_id), metadata=caller.metadata)
     return protojson.to_json(s)  # type: ignore[no-any-return]
 
 
-@router.put("/workflow-settings", summary="Set the tenant's case-number prefix and rectification deadline")
+@router.put("/workflow-settings", responses=returns(ref(pb.WorkflowSettings.DESCRIPTOR)), summary="Set the tenant's case-number prefix and rectification deadline")
 async def put_settings(tenant_id: str, body: SettingsBody, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     s = await stub(backends).UpdateWorkflowSettings(pb.UpdateWorkflowSettingsRequest(settings=pb.WorkflowSettings(
         tenant_id=tenant_id, case_number_prefix=body.case_number_prefix or "", rectification_days=body.rectification_days or 0)),
@@ -105,7 +107,7 @@ async def put_settings(tenant_id: str, body: SettingsBody, caller: SignedInDep, 
     return protojson.to_json(s)  # type: ignore[no-any-return]
 
 
-@router.get("/rating-stats", summary="好差评 statistics by item, department or tenant")
+@router.get("/rating-stats", responses=returns(page(ref(pb.RatingStats.DESCRIPTOR), total=ref(pb.RatingStats.DESCRIPTOR))), summary="好差评 statistics by item, department or tenant")
 async def rating_stats(
     tenant_id: str, caller: SignedInDep, response: Response, backends: BackendsDep,
     group_by: Annotated[str, Query(description="item, department or tenant")] = "item",
@@ -125,4 +127,4 @@ async def rating_stats(
             getattr(req, field).CopyFrom(protojson.datetime_to_timestamp(value, field=field))
     resp = await stub(backends).GetRatingStats(req, metadata=caller.metadata)
     response.headers["Cache-Control"] = PRIVATE
-    return {"items": [protojson.to_json(s) for s in resp.stats], "total": protojson.to_json(resp.total)}
+    return {"items": [protojson.to_json(s) for s in resp.stats], "next_page_token": "", "total": protojson.to_json(resp.total)}

@@ -35,6 +35,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from opentelemetry import trace
 
+from mgov_common import db
 from mgov_common.events.envelope import CloudEvent, EnvelopeError
 from mgov_common.events.streams import DLQ_SUBJECT_PREFIX, EVENTS_STREAM
 from mgov_common.retry import Backoff
@@ -271,7 +272,7 @@ class EventConsumer:
             attributes={"messaging.system": "nats", "messaging.consumer.group.name": self.spec.durable, "messaging.message.id": str(event.id)},
         ):
             try:
-                fresh = await self.apply(event)
+                fresh = await self._apply_once_the_database_answers(msg, event)
             except FATAL:
                 raise
             except BaseException as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
@@ -285,6 +286,23 @@ class EventConsumer:
                 await self.before_ack(msg)
             await msg.ack()
             self.count("handled" if fresh else "skipped")
+
+    async def _apply_once_the_database_answers(self, msg: Msg, event: CloudEvent) -> bool:
+        """`apply`, waiting out a database that is away (restarting, failing over): that
+        is not the message's fault, so it keeps the message (in progress, so the server
+        does not redeliver it) and spends no delivery toward `max_deliver`; a long
+        outage would otherwise dead-letter every event that arrived meanwhile."""
+        backoff = Backoff(base=0.5, cap=2 * db.RETRY_AFTER_S)
+        while True:
+            try:
+                return await self.apply(event)
+            except Exception as exc:
+                if not db.is_unavailable(exc):
+                    raise
+                log.warning("database unavailable; holding the event until it answers",
+                            extra={"consumer": self.spec.durable, "event_id": str(event.id), "error": repr(exc)})
+            await msg.in_progress()  # restarts the server's ack_wait; told again well within it
+            await asyncio.sleep(min(backoff.next_delay(), self.spec.ack_wait_s / 3))
 
     async def apply(self, event: CloudEvent) -> bool:
         """Record the id and run the handler in one transaction; False for a repeat."""

@@ -113,17 +113,44 @@ class OutboxRelay:
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
+    async def _listen(self, channel: str) -> asyncpg.Connection:
+        conn = await self.pool.acquire()
+        try:
+            await conn.add_listener(channel, self._on_notify)
+        except BaseException:
+            await self.pool.release(conn)
+            raise
+        return conn
+
+    @staticmethod
+    def _usable(conn: asyncpg.Connection) -> bool:
+        try:
+            return not conn.is_closed()
+        except asyncpg.InterfaceError:  # the pool took it back when the connection was lost
+            return False
+
+    async def _drop(self, conn: asyncpg.Connection) -> None:
+        try:
+            await self.pool.release(conn)  # the pool replaces a closed connection
+        except asyncpg.InterfaceError:
+            pass  # already released by the pool
+
     async def run(self) -> None:
-        """Publish until cancelled; errors are logged and retried with backoff."""
-        listener = await self.pool.acquire()
+        """Publish until cancelled; errors are logged and retried with backoff. The
+        listening connection is made again after the database restarts."""
         channel = f"mgov_outbox_{self.schema}"
-        await listener.add_listener(channel, self._on_notify)
+        listener: asyncpg.Connection | None = await self._listen(channel)
         backoff = 0.1
         loops = 0
         try:
             while True:
                 self._wake.clear()
                 try:
+                    if listener is None or not self._usable(listener):
+                        if listener is not None:
+                            await self._drop(listener)
+                            listener = None
+                        listener = await self._listen(channel)
                     n = await self.publish_batch()
                     backoff = 0.1
                 except Exception as exc:  # noqa: BLE001 - a relay must outlive any failure
@@ -141,7 +168,9 @@ class OutboxRelay:
                 except TimeoutError:
                     pass
         finally:
-            try:
-                await listener.remove_listener(channel, self._on_notify)
-            finally:
-                await self.pool.release(listener)
+            if listener is not None:
+                try:
+                    if self._usable(listener):
+                        await listener.remove_listener(channel, self._on_notify)
+                finally:
+                    await self._drop(listener)

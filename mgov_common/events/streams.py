@@ -14,8 +14,9 @@ log = logging.getLogger(__name__)
 EVENTS_STREAM = "MGOV_EVENTS"
 DLQ_STREAM = "MGOV_DLQ"
 DLQ_SUBJECT_PREFIX = "mgov.dlq"
-# What tenant systems publish (mgov.ingest.<tenant>.<system>.<...>), and the events of
-# theirs that were refused, per tenant (mgov.rejected.<tenant>.<system>), with the reason.
+# What tenant systems published (mgov.ingest.<tenant>.<system>.<...>) and admission
+# accepted (stored as mgov.accepted.<...>), and the events of theirs that were refused,
+# per tenant (mgov.rejected.<tenant>.<system>), with the reason.
 INGEST_STREAM = "MGOV_INGEST"
 REJECTED_STREAM = "MGOV_REJECTED"
 
@@ -25,13 +26,25 @@ DUPLICATE_WINDOW_S = 600.0
 DAY_S = 86400.0
 
 
+MIB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class StreamOptions:
+    """How long and how much each stream keeps. Every stream is bounded in bytes too:
+    the oldest messages go first when one is full. JetStream reserves these
+    sizes on disk at creation; the defaults fit a laptop, operators set their own
+    (`MGOV_STREAM_MAX_BYTES_*`)."""
+
     replicas: int = 1
     events_max_age_s: float = 30 * DAY_S
     dlq_max_age_s: float = 90 * DAY_S
     ingest_max_age_s: float = 7 * DAY_S
     rejected_max_age_s: float = 30 * DAY_S
+    events_max_bytes: int = 2048 * MIB
+    dlq_max_bytes: int = 256 * MIB
+    ingest_max_bytes: int = 1024 * MIB
+    rejected_max_bytes: int = 256 * MIB
 
 
 def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig]:
@@ -43,6 +56,7 @@ def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=opts.events_max_age_s,
+            max_bytes=opts.events_max_bytes,
             duplicate_window=DUPLICATE_WINDOW_S,
             num_replicas=opts.replicas,
             discard=DiscardPolicy.OLD,
@@ -54,16 +68,19 @@ def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=opts.dlq_max_age_s,
+            max_bytes=opts.dlq_max_bytes,
             duplicate_window=DUPLICATE_WINDOW_S,
             num_replicas=opts.replicas,
+            discard=DiscardPolicy.OLD,
         ),
         StreamConfig(
             name=INGEST_STREAM,
-            description="Events of tenant systems, mgov.ingest.<tenant>.<system>.<...>; Nats-Msg-Id = event id",
-            subjects=["mgov.ingest.>"],
+            description="Admitted events of tenant systems, mgov.accepted.<tenant>.<system>.<...>; Nats-Msg-Id = <tenant>.<system>.<id>",
+            subjects=["mgov.accepted.>"],
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=opts.ingest_max_age_s,
+            max_bytes=opts.ingest_max_bytes,
             duplicate_window=DUPLICATE_WINDOW_S,
             num_replicas=opts.replicas,
             discard=DiscardPolicy.OLD,
@@ -75,6 +92,7 @@ def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=opts.rejected_max_age_s,
+            max_bytes=opts.rejected_max_bytes,
             duplicate_window=DUPLICATE_WINDOW_S,
             num_replicas=opts.replicas,
             discard=DiscardPolicy.OLD,
@@ -82,8 +100,9 @@ def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig
     ]
 
 
-async def ensure_streams(js: JetStreamContext, configs: list[StreamConfig] | None = None, *, replicas: int = 1) -> None:
-    for cfg in configs or platform_streams(StreamOptions(replicas=replicas)):
+async def ensure_streams(js: JetStreamContext, configs: list[StreamConfig] | None = None, *, replicas: int = 1,
+                         options: StreamOptions | None = None) -> None:
+    for cfg in configs or platform_streams(options or StreamOptions(replicas=replicas)):
         try:
             await js.stream_info(cfg.name)
         except NotFoundError:

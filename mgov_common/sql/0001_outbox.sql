@@ -1,4 +1,4 @@
--- Transactional outbox (DESIGN §4): a state change and its events commit together;
+-- Transactional outbox: a state change and its events commit together;
 -- the relay publishes rows whose published_at is NULL, oldest first.
 CREATE TABLE outbox (
     seq          bigserial PRIMARY KEY,

@@ -18,6 +18,7 @@ from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.auth import JwksCache, TokenVerifier
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
+from mgov_common.ingest_admission import Admission
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.settings import SettingsError
 from services.identity.adapters.nats_auth import NatsAuthWriter, credentials_of, public_url
@@ -28,7 +29,7 @@ from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.security_sms import NotifySecuritySms
 from services.identity.adapters.signing_keys import SKEW_MARGIN, KeyRing, KeySet, SigningKeyRepository
 from services.identity.adapters.tokens import TokenIssuer
-from services.identity.domain.lockout import LockoutPolicy
+from services.identity.domain.lockout import ThrottlePolicy
 from services.identity.entrypoints.grpc import IdentityServicer
 from services.identity.service_layer.context import Context, utc_now
 from services.identity.service_layer.handlers import Handlers
@@ -71,8 +72,9 @@ def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callabl
         keyring=keyring,
         issuer=TokenIssuer(keyring, settings.access_token_ttl_s),
         lookup=crypto.lookup,
-        lockout=LockoutPolicy(settings.lockout_threshold, settings.lockout_address_threshold,
-                              settings.lockout_window_s, settings.lockout_duration_s),
+        lockout=ThrottlePolicy(settings.throttle_threshold, settings.throttle_address_threshold, settings.throttle_account_window_s,
+                               settings.throttle_address_window_s, settings.throttle_account_max_delay_s,
+                               settings.throttle_address_max_delay_s, settings.throttle_known_address_days),
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
         session_max=timedelta(seconds=settings.session_max_s),
         key_activation_delay=timedelta(seconds=settings.key_activation_delay_s),
@@ -80,6 +82,7 @@ def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callabl
         audit_key=crypto.audit_key,
         clock=clock,
         platform_clients=settings.platform_client_secrets(),
+        pages=settings.page_tokens(),
         cipher=crypto.cipher,
     )
 
@@ -104,7 +107,7 @@ async def _prune_forever(handlers: Handlers, interval_s: float = 60.0) -> None:
         await asyncio.sleep(interval_s)
         try:
             async with ctx.uow() as uow:
-                await uow.lockouts.prune(ctx.clock(), ctx.lockout.window)
+                await uow.lockouts.prune(ctx.clock(), ctx.lockout.longest_window)
                 # Kept a day past expiry: the registration rate limits count them.
                 await uow.registrations.prune(ctx.clock() - max(timedelta(days=1), handlers.registration.policy.window))
                 await uow.commit()
@@ -150,6 +153,9 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
         catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
         consumers.append(IngestRouter(ctx, runtime.pool, runtime.js, workflow, catalog))
+        admission = Admission(runtime.nc, settings.ingest_quotas())
+        await admission.start()
+        on_stop.append(admission.stop)
 
         async def close_channels() -> None:
             await workflow.close()

@@ -27,7 +27,7 @@ DEMO_PLATFORM_CLIENTS = ("catalog", "workflow", "notify")
 class IdentitySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MGOV_IDENTITY_", extra="ignore")
     service_name: ClassVar[str] = "identity"
-    secret_fields: ClassVar[tuple[str, ...]] = ("field_key", "lookup_key", "audit_key")
+    secret_fields: ClassVar[tuple[str, ...]] = ("field_key", "lookup_key", "audit_key", "page_token_secret")
 
     port: int = 50051
 
@@ -63,12 +63,16 @@ class IdentitySettings(ServiceSettings):
     # kid at most every 5 s) knows it first. Keep it above key_cache_s + 5.
     key_activation_delay_s: float = Field(default=30.0, ge=0)
 
-    # Sign-in lockout: `threshold` failures within `window` lock for `duration`,
-    # counted per account and per source address.
-    lockout_threshold: int = Field(default=5, ge=1)
-    lockout_address_threshold: int = Field(default=5, ge=1)
-    lockout_window_s: int = Field(default=900, ge=1)
-    lockout_duration_s: int = Field(default=900, ge=1)
+    # Sign-in throttling (docs/identity.md): failures within a window beyond a
+    # threshold make each further attempt wait 1, 2, 4, ... seconds, up to a cap;
+    # counted per account (not from the holder's recent addresses) and per address.
+    throttle_threshold: int = Field(default=5, ge=1)
+    throttle_address_threshold: int = Field(default=10, ge=1)
+    throttle_account_window_s: int = Field(default=86_400, ge=1)
+    throttle_address_window_s: int = Field(default=900, ge=1)
+    throttle_account_max_delay_s: int = Field(default=300, ge=1, le=3600)
+    throttle_address_max_delay_s: int = Field(default=60, ge=1, le=3600)
+    throttle_known_address_days: int = Field(default=30, ge=0)
 
     # Registration (docs/identity.md, "Registration"): the SMS code's lifetime and tries,
     # and how many registrations may start per window from one source address, for one

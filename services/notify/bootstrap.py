@@ -20,6 +20,7 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
+from mgov_common.tenants import apply_tenant_event, consumer_spec
 from mgov_common.clock import Clock, OffsetFileClock, SystemClock
 from services.notify.adapters.identity import ContactDirectory, PlatformToken, StaffDirectory
 from services.notify.adapters.live import LivePublisher
@@ -30,7 +31,6 @@ from services.notify.domain.devices import EndpointPolicy
 from services.notify.domain.rate_limit import Bucket
 from services.notify.entrypoints.consumer import NotifyConsumer
 from services.notify.entrypoints.grpc import NotifyServicer
-from services.notify.service_layer import projections
 from services.notify.service_layer.context import Context
 from services.notify.service_layer.dispatch import Dispatcher
 from services.notify.service_layer.invitations import InvitationWorker
@@ -84,6 +84,7 @@ def make_context(settings: NotifySettings, runtime: Runtime, identity: object, c
         rates={"sms": Bucket(settings.sms_rate_per_s, settings.sms_burst), "push": Bucket(settings.push_rate_per_s, settings.push_burst)},
         sms_sign_name=settings.sms_sign_name, vapid_public_key=public,
         rating_delay=timedelta(seconds=settings.rating_invitation_delay_s), send_lease=timedelta(seconds=settings.send_lease_s),
+        pages=settings.page_tokens(),
     )
 
 
@@ -112,7 +113,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
     return ServiceParts(
         registrations=[(notify_pb2_grpc.add_NotifyServiceServicer_to_server, NotifyServicer(ctx), SERVICE_NAME)],
-        consumers=[EventConsumer(runtime.pool, runtime.js, projections.TENANTS, projections.apply_tenant),
+        consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("notify"), apply_tenant_event),
                    NotifyConsumer(runtime.pool, runtime.js, dispatcher, live, worker.wake,
                                   concurrency=settings.consumer_concurrency)],
         background=[work],

@@ -10,6 +10,7 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
+from mgov_common.tenants import apply_tenant_event, consumer_spec
 from mgov_common.clock import OffsetFileClock
 from services.workflow.adapters.file_store import DirFileStore, FileStore, PgFileStore
 from services.workflow.adapters.services import CatalogItems, IdentityStaff
@@ -42,7 +43,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, WorkflowSettings)
     identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
     catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
-    ctx = Context(runtime.pool, make_clock(settings), make_file_store(settings), CatalogItems(catalog), IdentityStaff(identity))
+    ctx = Context(runtime.pool, make_clock(settings), make_file_store(settings), CatalogItems(catalog), IdentityStaff(identity),
+                  pages=settings.page_tokens())
     if settings.demo:
         await seed.ensure_demo(ctx, settings.demo_province)
     timers = TimerWorker(runtime.pool, ctx.clock, poll_s=settings.timer_poll_s)
@@ -53,7 +55,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
     return ServiceParts(
         registrations=[(workflow_pb2_grpc.add_WorkflowServiceServicer_to_server, WorkflowServicer(ctx), SERVICE_NAME)],
-        consumers=[EventConsumer(runtime.pool, runtime.js, projections.TENANTS, projections.apply_tenant),
+        consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("workflow"), apply_tenant_event),
                    EventConsumer(runtime.pool, runtime.js, projections.ITEMS, projections.apply_item)],
         background=[timers.run],
         on_stop=[close_channels],

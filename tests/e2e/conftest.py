@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 
 DEMO_PASSWORD = "mgov-demo-2026"
-LOCKOUT_S = 2
 
 
 @dataclass
@@ -25,6 +24,10 @@ class DemoPlatform:
     nats_url: str = ""
     # The pid of `mgov up` (its children are the services).
     pid: int = 0
+    # The identity service's gRPC port (tests that need a platform service's token).
+    identity_port: int = 0
+    # Every port of the platform by name ("GATEWAY", "IDENTITY", ...).
+    ports: dict[str, int] = field(default_factory=dict)
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -54,15 +57,19 @@ class DemoPlatform:
 @pytest.fixture(scope="session")
 def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlatform]:
     """`mgov up` in demo mode (seeded tenants, accounts, items) on free ports."""
+    from launcher.pg_placement import discard
     from launcher.up import demo_nats_url
     from tests.e2e.test_platform import start, stop, wait_ready
 
     tmp = tmp_path_factory.mktemp("demo")
-    # A short sign-in lockout, so the lockout test can see one end without a long wait.
-    p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_IDENTITY_LOCKOUT_DURATION_S=str(LOCKOUT_S))
+    # The tests stand in for a reverse proxy on loopback: X-Forwarded-For gives each
+    # attack an address of its own (`mgov up` believes no such header by default).
+    # The poison test sends a thousand events at once: a burst above the default quota's.
+    p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_GATEWAY_FORWARDED_ALLOW_IPS="127.0.0.1", MGOV_INGEST_BURST="5000")
     try:
         wait_ready(p)
         yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov",
-                           demo_nats_url(p.ports['NATS']), p.proc.pid)
+                           demo_nats_url(p.ports['NATS']), p.proc.pid, p.ports["IDENTITY"], dict(p.ports))
     finally:
         stop(p, signal.SIGINT)
+        discard(p.home / "postgres")

@@ -15,6 +15,7 @@ import httpx
 import psutil
 import pytest
 
+from launcher.pg_placement import discard
 from launcher.topology import SERVICES
 from mgov_common.ports import free_port
 from tests.conftest import Servers, repo_root, venv_bin
@@ -98,11 +99,12 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
             stop(p)
         for proc in processes_of(p) if p.proc.poll() is None else []:
             proc.kill()
+        discard(p.home / "postgres")
 
 
 def test_mgov_up_serves_all_four_services_and_sigint_leaves_no_process_behind(platform: Platform) -> None:
     body = wait_ready(platform)
-    assert body == {"status": "ready", "services": {name: "SERVING" for name in SERVICES}}
+    assert body["status"] in ("ready", "degraded") and body["services"] == {name: "SERVING" for name in SERVICES}
     children = processes_of(platform)
     names = " ".join(" ".join(c.cmdline()) for c in children)
     assert "nats-server" in names and "postgres" in names and "services.identity" in names and "gateway" in names
@@ -140,6 +142,7 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         assert "migration" not in second.log(), "nothing left to migrate on the second start"
     finally:
         assert stop(second) == 0
+        discard(home / "postgres")
 
 
 def test_a_port_already_in_use_is_named(tmp_path: Path) -> None:
@@ -158,7 +161,7 @@ PRODUCTION_SECRETS = {
     "MGOV_IDENTITY_FIELD_KEY": "11" * 32,
     "MGOV_IDENTITY_LOOKUP_KEY": "22" * 32,
     "MGOV_IDENTITY_AUDIT_KEY": "33" * 32,
-    "MGOV_CATALOG_PAGE_TOKEN_SECRET": "44" * 32,
+    "MGOV_PAGE_TOKEN_SECRET": "44" * 32,
     "MGOV_NOTIFY_PLATFORM_SECRET": "55" * 32,
     "MGOV_IDENTITY_PLATFORM_CLIENTS": "notify=" + "55" * 32,
     "MGOV_NOTIFY_VAPID_PRIVATE_KEY": "66" * 32,

@@ -400,3 +400,29 @@ def test_an_item_update_from_a_city_system_localises_an_inherited_item(demo_plat
 
     item = eventually(localised, "the localisation being published")
     assert item["department"] == "便民服务科"
+
+
+def test_an_event_id_is_scoped_to_its_tenant_and_system(demo_platform: DemoPlatform, tokens: dict[str, str], city: Any) -> None:
+    """A Hangzhou system that uses an id first does not make Ningbo's event with that id a duplicate."""
+    creds, hz_system = city
+    nb_creds = register(demo_platform, tokens[NB_ADMIN_PROVINCE], tenant="ningbo", types=["mgov.notice.published.v1"])
+    nb_system = CitySystem(nb_creds["nats"])
+    try:
+        shared = str(uuid.uuid4())
+        titles = {t: f"同号通知 {t} {uuid.uuid4().hex[:6]}" for t in ("hangzhou", "ningbo")}
+        hz = {**event(creds, "mgov.notice.published.v1", None, {"title": {"zh": titles["hangzhou"]}, "body": {"zh": "x"}}), "id": shared}
+        nb = {**event(nb_creds, "mgov.notice.published.v1", None, {"title": {"zh": titles["ningbo"]}, "body": {"zh": "y"}}),
+              "id": shared, "tenant": "ningbo", "source": f"tenant/ningbo/{nb_creds['system_id']}"}
+        first = hz_system("publish", subject=subject_of(creds, hz["type"]), event=hz)
+        second = nb_system("publish", subject=subject_of(nb_creds, nb["type"], tenant="ningbo"), event=nb)
+        assert first["ok"] and second["ok"] and not second["duplicate"], (first, second)
+
+        def listed(tenant: str) -> bool:
+            with demo_platform.client() as c:
+                items = c.get(f"/v1/tenants/{tenant}/notices", params={"own_only": "true"}).json()["items"]
+            return any(n["title"]["zh"] == titles[tenant] for n in items)
+
+        eventually(lambda: listed("hangzhou"), "Hangzhou's notice")
+        eventually(lambda: listed("ningbo"), "Ningbo's notice with the same event id")
+    finally:
+        nb_system.close()

@@ -67,7 +67,10 @@ def demo(demo_platform: DemoPlatform) -> Demo:
     tokens = {who: demo_platform.sign_in(who)["access_token"] for who in (CITIZEN, HZ_ADMIN, HZ_CLERK, HZ_APPROVER, NB_CLERK)}
     with demo_platform.client(tokens[HZ_ADMIN]) as c:
         made = c.post("/v1/tenants/hangzhou/staff", json={"phone": HZ_CLERK_2, "name": "杭州市受理员二", "password": "Wf-e2e-clerk-2", "roles": ["clerk"]})
-        assert made.status_code in (201, 409), made.text
+        assert made.status_code == 202, made.text
+    first = demo_platform.sign_in(HZ_CLERK_2, "Wf-e2e-clerk-2")["access_token"]
+    with demo_platform.client(first) as c:
+        assert c.post(f"/v1/me/invitations/{made.json()['id']}/accept").status_code == 200  # the roles are theirs once accepted
     tokens[HZ_CLERK_2] = demo_platform.sign_in(HZ_CLERK_2, "Wf-e2e-clerk-2")["access_token"]
     with demo_platform.client() as c:
         found = c.get("/v1/tenants/hangzhou/services", params={"q": "杭州市民卡"}).json()["items"]
@@ -113,7 +116,7 @@ def test_the_citizens_path_from_application_to_a_rectification_task(demo: Demo) 
         assert rated.status_code == 201, rated.text
         problem(c.post(f"/v1/applications/{case['id']}/rating", json={"score": 5, "comment": ""}), 409)
     [task] = [t for t in demo.tasks(HZ_CLERK, kind="rectification") if t["application_id"] == case["id"]]
-    assert task["rectification_id"] == rated.json()["rectification_id"] and task["due_at"]
+    assert task["rectification_id"] == rated.json()["rectification_id"] and task["due_time"]
     with demo.client(HZ_APPROVER) as c:
         closed = c.post(f"/v1/rectifications/{task['id']}/close", json={"callback": "已电话回访", "outcome": "优化了审核流程"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
@@ -311,3 +314,52 @@ def test_saving_a_workflow_definition_validates_it_and_names_the_problem(demo: D
         assert c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body, headers={"If-Match": '"1"'}).json()["version"] == 2
     with demo.client(CITIZEN) as c:
         problem(c.put("/v1/tenants/hangzhou/workflows/hz-express", json=body, headers={"If-Match": '"2"'}), 403)
+
+
+def test_an_idempotency_key_reused_by_another_caller_is_refused_with_409(demo: Demo) -> None:
+    case = demo.apply().json()
+    key = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    with demo.client(HZ_CLERK) as c:
+        returned = c.post(f"/v1/applications/{case['id']}/actions", json={"action": "return", "comment": "请补充材料"},
+                          headers={**key, "If-Match": f'"{case["version"]}"'})
+        assert returned.status_code == 200, returned.text
+        repeat = c.post(f"/v1/applications/{case['id']}/actions", json={"action": "return", "comment": "请补充材料"},
+                        headers={**key, "If-Match": f'"{case["version"]}"'})
+        assert repeat.status_code == 200 and repeat.json()["version"] == returned.json()["version"]
+    with demo.client(CITIZEN) as c:  # the clerk's key on the applicant's resubmit: refused, not a silent 200
+        reused = c.post(f"/v1/applications/{case['id']}/actions", json={"action": "resubmit"},
+                        headers={**key, "If-Match": f'"{returned.json()["version"]}"'})
+    assert problem(reused, 409)["code"] == "idempotency_key_reused"
+
+
+def _b64(value: object) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("token", [
+    _b64({"k": "apps", "v": [123, "5f0c3e8e-4a55-4c8e-9f6e-2f4b9c1a0d11"]}),  # a hand-made token of the old codec
+    _b64({"k": "apps", "v": ["2026-13-45T99:00:00", "5f0c3e8e-4a55-4c8e-9f6e-2f4b9c1a0d11"]}),  # a bad date
+    _b64([1, 2, 3]),  # a list
+    "not-a-token", "x" * 3000,
+])
+def test_a_crafted_page_token_is_400_invalid_page_token_never_500(demo: Demo, token: str) -> None:
+    with demo.client(CITIZEN) as c:
+        assert problem(c.get("/v1/applications", params={"page_token": token}), 400)["code"] == "invalid_page_token"
+
+
+def test_a_page_token_of_one_query_is_refused_by_another_and_pages_are_items_and_next_page_token(demo: Demo) -> None:
+    for _ in range(2):
+        assert demo.apply().status_code == 201
+    with demo.client(CITIZEN) as c:
+        first = c.get("/v1/applications", params={"page_size": 1})
+        assert first.status_code == 200 and set(first.json()) == {"items", "next_page_token"}
+        token = first.json()["next_page_token"]
+        assert token and len(first.json()["items"]) == 1
+        assert c.get("/v1/applications", params={"page_size": 1, "page_token": token}).status_code == 200
+        other = c.get("/v1/applications", params={"page_size": 1, "page_token": token, "status": "completed"})
+        assert problem(other, 400)["code"] == "invalid_page_token"
+        assert problem(c.get("/v1/applications", params={"page_size": -1}), 400)["code"] == "invalid_page_size"
+    with demo.client(HZ_CLERK) as c:  # another caller's token (the same list for someone else)
+        assert problem(c.get("/v1/applications", params={"page_size": 1, "page_token": token}), 400)["code"] == "invalid_page_token"

@@ -37,6 +37,7 @@ from mgov_common.migrations import migrate
 from mgov_common.ports import free_port
 from mgov_common.principal import Principal, RoleBinding
 from mgov_common.settings import demo_secret
+from mgov_common.tenants import apply_tenant_event
 from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
 from services.identity.bootstrap import bootstrap as identity_bootstrap
 from mgov_common.clock import ManualClock
@@ -50,7 +51,6 @@ from services.notify.domain.devices import EndpointPolicy
 from services.notify.domain.rate_limit import Bucket
 from services.notify.service_layer.context import Context
 from services.notify.service_layer.dispatch import Dispatcher
-from services.notify.service_layer.projections import apply_tenant
 from services.notify.service_layer.seed import seed_demo
 from services.notify.service_layer.sender import DeliveryWorker
 from tests.conftest import Servers
@@ -206,7 +206,7 @@ async def project_tenants(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn, conn.transaction():
         for tid, parent, code, level, name in TENANTS:
             data = {"id": tid, "parent_id": parent, "division_code": code, "level": level, "name": {"zh": name, "en": ""}, "status": "active"}
-            await apply_tenant(conn, CloudEvent.new(service="identity", entity="tenant", verb="created", tenant=tid, subject=tid, data=data))
+            await apply_tenant_event(conn, CloudEvent.new(service="identity", entity="tenant", verb="created", tenant=tid, subject=tid, data=data))
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from mgov_common.events.envelope import CloudEvent
 from mgov_common.events.outbox import OutboxRelay
 from mgov_common.events.streams import EVENTS_STREAM
 from mgov_common.errors import NotFound
+from mgov_common.tenants import apply_tenant_event
 from services.catalog.service_layer import queries
-from services.catalog.service_layer.projections import apply_tenant_event, count_application
+from services.catalog.service_layer.projections import count_application
 from services.catalog.service_layer.seed import seed_demo
 from tests.catalog_support import CODEC, NOW, catalog_pool, reader, tenant_event, uow  # noqa: F401
 

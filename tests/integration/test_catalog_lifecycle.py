@@ -190,6 +190,25 @@ async def test_a_repeated_idempotency_key_returns_the_first_draft(catalog_pool: 
     assert exc.value.code == "idempotency_key_reused"
 
 
+async def test_an_idempotency_key_is_bound_to_the_caller(catalog_pool: asyncpg.Pool) -> None:
+    async def draft(who: Any) -> ItemView:
+        return await items.create_draft(uow(catalog_pool), who, tenant_id="hangzhou", base_item_id=None,
+                                         changes=content(agency="机构甲"), paths=ALL, request_id="key-1", now=NOW)
+
+    async def notice(who: Any) -> Any:
+        return await notices.publish_notice(uow(catalog_pool), who, tenant_id="hangzhou", title={"zh": "通知", "en": ""},
+                                            body={"zh": "正文", "en": ""}, category="announcement", publish_time=None,
+                                            request_id="key-2", now=NOW)
+    await draft(admin("hangzhou"))
+    await notice(admin("hangzhou"))
+    for other in (PROVINCE_ADMIN, system("hangzhou")):  # the same key and body from someone else: refused, not replayed
+        for call in (draft, notice):
+            with pytest.raises(AlreadyExists) as exc:
+                await call(other)
+            assert exc.value.code == "idempotency_key_reused"
+    assert await catalog_pool.fetchval("SELECT count(*) FROM items") == 1
+
+
 async def test_notices_reach_the_tenant_and_its_descendants(catalog_pool: asyncpg.Pool) -> None:
     async def post(tenant: str, title: str, minutes: int, category: str = "announcement", key: str = "") -> Any:
         return await notices.publish_notice(uow(catalog_pool), admin(tenant) if tenant != "zhejiang" else PROVINCE_ADMIN, tenant_id=tenant,

@@ -198,3 +198,23 @@ async def test_a_message_delivered_more_than_max_deliver_times_is_dead_lettered_
     assert dead.headers["Mgov-Error-Code"] == "too_many_deliveries" and len(kills) == 2
     info = await js.consumer_info(s.stream, s.durable)
     assert info.config.max_deliver == s.max_deliver + 2  # the server's own bound, a backstop
+
+
+async def test_an_event_waits_out_a_database_that_is_away_without_spending_its_deliveries(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    """More failed attempts than max_deliver, all because the database was unreachable:
+    the event is held (in progress) and applied once it answers, never dead-lettered."""
+    await counting_handler_table(pool)
+    s = spec(tenant, max_deliver=2)
+    attempts: list[int] = []
+
+    async def database_away_then_back(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        attempts.append(1)
+        if len(attempts) <= 4:
+            raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+        await apply_event(conn, event)
+
+    await publish(js, submitted(tenant, 7))
+    consumer = EventConsumer(pool, js, s, database_away_then_back)
+    await run_until(consumer, lambda: consumer.applied == 1, timeout=30)
+    assert len(attempts) == 5 and await pool.fetchval("SELECT n FROM applied") == 7
+    assert await dead_letters(js, s.durable) == []

@@ -118,3 +118,19 @@ def test_a_shared_directory_others_may_write_to_is_refused_with_a_clear_message(
     tmp_path.chmod(0o700)
     with pytest.raises(PlacementError, match="owned by root and writable by nobody else"):
         place(private / "pg", install, version)
+
+
+@as_root_only
+def test_placed_data_of_a_vanished_temporary_checkout_is_pruned_and_other_data_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = tmp_path / "shared"
+    monkeypatch.setenv("MGOV_SHARED_DIR", str(shared))
+    install, version = pg_install()
+    place(tmp_path / "first" / "pg", install, version)  # makes the shared directories
+    gone_temp, gone_elsewhere = shared / "postgres" / "a", shared / "postgres" / "b"
+    for entry, origin in ((gone_temp, Path(tempfile.gettempdir()) / "vanished-checkout" / "pg"), (gone_elsewhere, Path("/srv/moved-checkout/pg"))):
+        (entry / "data").mkdir(parents=True)
+        (entry / "origin").write_text(str(origin))
+    placed = place(tmp_path / "second" / "pg", install, version)
+    assert placed.server_dir.parent == shared / "postgres" and (tmp_path / "second" / "pg" / "data").is_symlink()
+    assert not gone_temp.exists(), "the data of a temporary checkout that is gone is removed"
+    assert gone_elsewhere.exists(), "data whose checkout may have moved is kept"

@@ -7,6 +7,7 @@ import pytest
 
 from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.principal import Principal
 from services.identity.service_layer import commands
 from services.identity.service_layer.handlers import Handlers
 from tests.integration.identity_support import clock, demo, handlers, id_pool, id_schema, register, sign_in  # noqa: F401
@@ -98,16 +99,25 @@ async def test_tenant_listing_is_parents_first_filtered_and_paged(demo: Handlers
         await demo.tenants.list(commands.ListTenants(root_id="atlantis"), None)
 
 
+async def invite_and_accept(h: Handlers, admin: Principal, tenant: str, phone: str, roles: tuple[str, ...], password: str = "") -> Principal:
+    """The admin invites the phone's holder, who signs in and accepts; their principal after."""
+    invitation = await h.staff.create_staff(commands.CreateStaff(tenant, phone, "受邀者", password, roles), admin)
+    person = await sign_in(h, phone, password or "correct horse 9")
+    await h.invitations.answer(str(invitation.id), True, person)
+    return await sign_in(h, phone, password or "correct horse 9")
+
+
 async def test_an_admin_of_one_tenant_cannot_grant_roles_in_another(demo: Handlers, id_pool: asyncpg.Pool) -> None:
     hz_admin = await sign_in(demo, "13900000010")
-    citizen = await register(demo, "13812349001")
+    await register(demo, "13812349001")
+    citizen = (await invite_and_accept(demo, hz_admin, "xihu", "13812349001", ("clerk",))).subject
     for tenant in ("ningbo", "haishu", "zhejiang"):
         with pytest.raises(PermissionDenied):
             await demo.staff.change_role(commands.ChangeRole(citizen, tenant, "clerk"), hz_admin, grant=True)
     with pytest.raises(PermissionDenied):
         await demo.staff.change_role(commands.ChangeRole(citizen, "zhejiang", "province_admin"), hz_admin, grant=True)
-    user = await demo.staff.change_role(commands.ChangeRole(citizen, "xihu", "clerk"), hz_admin, grant=True)
-    assert {b.encode() for b in user.roles} == {"hangzhou:citizen", "xihu:clerk"}
+    user = await demo.staff.change_role(commands.ChangeRole(citizen, "xihu", "approver"), hz_admin, grant=True)
+    assert {b.encode() for b in user.roles} == {"hangzhou:citizen", "xihu:clerk", "xihu:approver"}
     refused = await id_pool.fetch("SELECT tenant_id, details FROM audit_log WHERE action = 'role.grant' AND outcome = 'failure' ORDER BY seq")
     assert [r["tenant_id"] for r in refused] == ["ningbo", "haishu", "zhejiang", "zhejiang"]
     assert json.loads(json.dumps(refused[0]["details"])) == {"role": "clerk", "reason": "forbidden"}
@@ -116,16 +126,54 @@ async def test_an_admin_of_one_tenant_cannot_grant_roles_in_another(demo: Handle
         await demo.staff.change_role(commands.ChangeRole(citizen, "ningbo", "approver"), nb_clerk, grant=True)
 
 
+async def test_a_tenant_admin_cannot_put_roles_on_someone_who_is_not_their_staff(demo: Handlers) -> None:
+    hz_admin = await sign_in(demo, "13900000010")
+    nb_clerk = await sign_in(demo, "13900000021")
+    citizen = await register(demo, "13812349005", tenant="ningbo")
+    for someone in (nb_clerk.subject, citizen):
+        with pytest.raises(NotFound) as err:
+            await demo.staff.change_role(commands.ChangeRole(someone, "hangzhou", "clerk"), hz_admin, grant=True)
+        assert err.value.code == "staff_not_found"
+    assert {b.encode() for b in (await sign_in(demo, "13900000021")).roles} == {"ningbo:clerk"}
+
+
+async def test_inviting_an_existing_user_reveals_nothing_and_grants_nothing_until_they_accept(demo: Handlers) -> None:
+    hz_admin = await sign_in(demo, "13900000010")
+    await register(demo, "13812349006", tenant="ningbo")
+    known = await demo.staff.create_staff(commands.CreateStaff("hangzhou", "13812349006", "猜的名字", "", ("supervisor",)), hz_admin)
+    unknown = await demo.staff.create_staff(commands.CreateStaff("hangzhou", "13812349007", "猜的名字", "", ("supervisor",)), hz_admin)
+    shown = lambda i: (i.tenant_id, i.roles, i.status, i.expires_at - i.created_at)  # noqa: E731
+    assert shown(known) == shown(unknown) and known.phone_masked == "138****9006"
+    person = await sign_in(demo, "13812349006", "correct horse 9")
+    assert person.roles_in("hangzhou") == set()  # nothing granted yet
+    [mine] = await demo.invitations.mine(person)
+    assert mine.id == known.id
+    with pytest.raises(NotFound):  # only the invited phone's holder answers
+        await demo.invitations.answer(str(known.id), True, hz_admin)
+    await demo.invitations.answer(str(known.id), False, person)
+    assert (await sign_in(demo, "13812349006", "correct horse 9")).roles_in("hangzhou") == set()
+    with pytest.raises(NotFound):  # answered already
+        await demo.invitations.answer(str(known.id), True, person)
+
+
+async def test_an_expired_invitation_cannot_be_accepted(demo: Handlers, clock) -> None:  # type: ignore[no-untyped-def]
+    hz_admin = await sign_in(demo, "13900000010")
+    await register(demo, "13812349008")
+    invitation = await demo.staff.create_staff(commands.CreateStaff("hangzhou", "13812349008", "x", "", ("clerk",)), hz_admin)
+    person = await sign_in(demo, "13812349008", "correct horse 9")
+    clock.advance(8 * 24 * 3600)
+    assert await demo.invitations.mine(person) == []
+    with pytest.raises(FailedPrecondition) as err:
+        await demo.invitations.answer(str(invitation.id), True, person)
+    assert err.value.code == "invitation_expired"
+
+
 async def test_staff_creation_grants_and_removals(demo: Handlers) -> None:
     hz_admin = await sign_in(demo, "13900000010")
-    staff = await demo.staff.create_staff(commands.CreateStaff("xihu", "13812349002", "西湖受理员", "xihu clerk pass", ("clerk", "approver")), hz_admin)
-    assert staff.tenant_id == "xihu" and {b.encode() for b in staff.roles} == {"xihu:approver", "xihu:clerk"}
-    p = await sign_in(demo, "13812349002", "xihu clerk pass")
+    p = await invite_and_accept(demo, hz_admin, "xihu", "13812349002", ("clerk", "approver"), password="xihu clerk pass")
     assert {b.encode() for b in p.roles} == {"xihu:approver", "xihu:clerk"}
-    with pytest.raises(AlreadyExists):
-        await demo.staff.create_staff(commands.CreateStaff("xihu", "13812349002", "x", "", ("clerk",)), hz_admin)
-    # An existing citizen becomes staff without a new password.
-    again = await demo.staff.create_staff(commands.CreateStaff("hangzhou", "13900000100", "张小明", "", ("supervisor",)), hz_admin)
+    # An existing citizen becomes staff once they accept; their password is theirs.
+    again = await invite_and_accept(demo, hz_admin, "hangzhou", "13900000100", ("supervisor",), password="mgov-demo-2026")
     assert {b.encode() for b in again.roles} == {"hangzhou:citizen", "hangzhou:supervisor"}
     listed, _ = await demo.staff.list_staff(commands.ListStaff("hangzhou"), hz_admin)
     assert {u.phone_for(hz_admin.subject) for u in listed} >= {"13900000010", "139****0011", "139****0012", "139****0100"}
@@ -135,10 +183,7 @@ async def test_staff_creation_grants_and_removals(demo: Handlers) -> None:
         with pytest.raises(InvalidArgument) as err:
             await demo.staff.create_staff(commands.CreateStaff("xihu", "13812349003", "x", "xihu clerk pass", bad), hz_admin)
         assert err.value.field == field
-    with pytest.raises(InvalidArgument) as err:
-        await demo.staff.create_staff(commands.CreateStaff("xihu", "13812349003", "x", "", ("clerk",)), hz_admin)
-    assert err.value.field == "password"
-    removed = await demo.staff.change_role(commands.ChangeRole(str(staff.id), "xihu", "approver"), hz_admin, grant=False)
+    removed = await demo.staff.change_role(commands.ChangeRole(p.subject, "xihu", "approver"), hz_admin, grant=False)
     assert {b.encode() for b in removed.roles} == {"xihu:clerk"}
 
 
@@ -147,8 +192,8 @@ async def test_the_last_province_admin_cannot_be_removed(demo: Handlers) -> None
     with pytest.raises(FailedPrecondition) as err:
         await demo.staff.change_role(commands.ChangeRole(admin.subject, "zhejiang", "province_admin"), admin, grant=False)
     assert err.value.code == "last_province_admin"
-    second = await register(demo, "13812349004")
-    await demo.staff.change_role(commands.ChangeRole(second, "zhejiang", "province_admin"), admin, grant=True)
+    await register(demo, "13812349004")
+    await invite_and_accept(demo, admin, "zhejiang", "13812349004", ("province_admin",))
     after = await demo.staff.change_role(commands.ChangeRole(admin.subject, "zhejiang", "province_admin"), admin, grant=False)
     assert not after.roles
 

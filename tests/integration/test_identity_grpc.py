@@ -60,7 +60,7 @@ async def channel(servers: Servers, database: str, home: Path) -> AsyncIterator[
     with the notify service beside it for registration codes (its demo SMS outbox in `home`)."""
     port, notify_port = free_port(), free_port()
     settings = identity_settings(database_url=database, nats_url=servers.nats_url, port=port, health_interval_s=0.1,
-                                 shutdown_grace_s=0.5, lockout_duration_s=60, key_activation_delay_s=0.5, key_cache_s=0.1,
+                                 shutdown_grace_s=0.5, throttle_account_max_delay_s=60, key_activation_delay_s=0.5, key_cache_s=0.1,
                                  notify_addr=f"127.0.0.1:{notify_port}", home=home)
     notify = NotifySettings(demo=True, database_url=database, nats_url=servers.nats_url, port=notify_port, home=home,
                             identity_addr=f"127.0.0.1:{port}", health_interval_s=0.1, shutdown_grace_s=0.5, seed_demo=False)
@@ -130,14 +130,14 @@ async def test_the_contract_over_grpc(stub: identity_pb2_grpc.IdentityServiceStu
     assert code == grpc.StatusCode.UNAUTHENTICATED
 
 
-async def test_lockout_is_resource_exhausted_with_a_retry_delay(stub: identity_pb2_grpc.IdentityServiceStub, home: Path) -> None:
+async def test_throttling_is_resource_exhausted_with_a_retry_delay(stub: identity_pb2_grpc.IdentityServiceStub, home: Path) -> None:
     number = phone()
     await register(stub, home, number, "hangzhou", "赵六")
     for i in range(5):
         code, detail = await rpc_error(stub.Authenticate(pb.AuthenticateRequest(phone=number, password="nope nope", source_address=f"192.0.2.{i}")))
         assert (code, detail.code) == (grpc.StatusCode.UNAUTHENTICATED, "invalid_credentials")
     code, detail = await rpc_error(stub.Authenticate(pb.AuthenticateRequest(phone=number, password=PASSWORD, source_address="192.0.2.9")))
-    assert (code, detail.code) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "sign_in_locked")
+    assert (code, detail.code) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "sign_in_throttled")
     assert 0 < detail.retry_after_seconds <= 60
 
 

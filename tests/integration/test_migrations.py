@@ -47,6 +47,30 @@ async def test_an_applied_migration_that_was_edited_is_refused(servers: Servers,
         await migrate(servers.dsn, schema, tmp_path)
 
 
+async def test_rewording_a_migrations_comments_is_not_a_change(servers: Servers, tmp_path: Path) -> None:
+    (tmp_path / "0001_init.sql").write_text("-- Things, as first explained.\nCREATE TABLE things (id int PRIMARY KEY);")
+    schema = f"s_{uuid.uuid4().hex[:8]}"
+    await migrate(servers.dsn, schema, tmp_path)
+    (tmp_path / "0001_init.sql").write_text("-- Things, explained better.\n  -- with a second line\nCREATE TABLE things (id int PRIMARY KEY);")
+    assert await migrate(servers.dsn, schema, tmp_path) == []
+    (tmp_path / "0001_init.sql").write_text("-- Things.\nCREATE TABLE things (id int PRIMARY KEY); -- a trailing note is a change\n")
+    with pytest.raises(MigrationError, match="0001_init was changed after it was applied"):
+        await migrate(servers.dsn, schema, tmp_path)
+
+
+async def test_a_database_that_applied_a_migration_before_its_comments_were_reworded_still_starts(servers: Servers) -> None:
+    """The released texts' whole-text checksums are still accepted (their statements are unchanged)."""
+    schema = f"s_{uuid.uuid4().hex[:8]}"
+    await migrate(servers.dsn, schema, None)
+    conn = await asyncpg.connect(servers.dsn)
+    try:
+        await conn.execute(f'UPDATE "{schema}".schema_migrations SET checksum = $1 WHERE version = $2',
+                           "e1b35031e25c995a35b555d3bc05371e885d2c9108c89266551cfd35929aa2bf", "platform/0001_outbox")
+    finally:
+        await conn.close()
+    assert await migrate(servers.dsn, schema, None) == []
+
+
 async def test_a_failing_migration_leaves_nothing_half_applied(servers: Servers, tmp_path: Path) -> None:
     (tmp_path / "0001_init.sql").write_text("CREATE TABLE things (id int PRIMARY KEY); SELECT * FROM nowhere;")
     schema = f"s_{uuid.uuid4().hex[:8]}"

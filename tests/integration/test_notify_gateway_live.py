@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jwt
@@ -104,3 +105,55 @@ async def test_the_stream_waits_for_nats_without_holding_up_the_gateway_then_str
                     await publisher.close()
             finally:
                 await asyncio.to_thread(server.stop)
+
+
+async def test_one_person_may_hold_only_a_few_streams_open(tmp_path: Path) -> None:
+    server = EmbeddedNats(tmp_path / "nats", free_port())
+    await asyncio.to_thread(server.start)
+    unreachable = f"127.0.0.1:{free_port()}"
+    settings = GatewaySettings(nats_url=server.url, identity_addr=unreachable, catalog_addr=unreachable, workflow_addr=unreachable,
+                               notify_addr=unreachable, max_streams_per_user=2)
+    app = create_app(settings)
+    user, other = str(uuid.uuid4()), str(uuid.uuid4())
+    try:
+        async with LocalServer(app, lifespan="on") as gateway:
+            app.state.verifier = TokenVerifier(JwksCache(jwks))
+            hub = app.state.live
+            for _ in range(200):
+                if hub.connected:
+                    break
+                await asyncio.sleep(0.05)
+            assert hub.connected
+
+            async def opened(client: httpx.AsyncClient, who: str) -> Any:
+                stream = client.stream("GET", "/v1/notifications/stream", headers={"authorization": f"Bearer {token(who)}"})
+                resp = await stream.__aenter__()
+                assert resp.status_code == 200
+                lines = resp.aiter_lines()  # kept with the stream: dropping the iterator closes the response
+                assert await anext(lines) == "retry: 3000"
+                return stream, lines
+
+            async with httpx.AsyncClient(base_url=gateway.url, timeout=10, limits=httpx.Limits(max_connections=10)) as client:
+                first, second = await opened(client, user), await opened(client, user)
+                assert hub.slots.open_for(user) == 2, hub.slots._open
+                refused = await client.get("/v1/notifications/stream", headers={"authorization": f"Bearer {token(user)}"})
+                assert refused.status_code == 429 and refused.headers["content-type"] == "application/problem+json"
+                assert refused.json()["code"] == "too_many_streams" and refused.headers["retry-after"] == "5"
+                theirs = await opened(client, other)  # the cap is per person
+                await first[0].__aexit__(None, None, None)
+                # The slot comes back once the gateway sees the client go (polled, bounded).
+                for _ in range(200):
+                    if hub.slots.open_for(user) < 2:
+                        break
+                    await asyncio.sleep(0.05)
+                assert hub.slots.open_for(user) == 1
+                again = await opened(client, user)
+                for stream, _ in (second, theirs, again):
+                    await stream.__aexit__(None, None, None)
+            for _ in range(200):
+                if hub.slots.open_for(user) == hub.slots.open_for(other) == 0:
+                    break
+                await asyncio.sleep(0.05)
+            assert hub.slots.open_for(user) == hub.slots.open_for(other) == 0  # nothing leaks
+    finally:
+        await asyncio.to_thread(server.stop)

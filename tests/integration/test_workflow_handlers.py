@@ -107,7 +107,7 @@ async def test_staff_and_systems_of_another_city_can_neither_see_nor_act(core: C
 async def test_a_tenant_system_acts_on_a_case_of_its_own_tenant_and_is_the_recorded_actor(core: Core) -> None:
     case = await submit(core)
     moved = await act(core, HZ_SYSTEM, case, "accept", "市办件系统受理", request_id="evt-1")
-    again = await act(core, HZ_SYSTEM, moved, "accept", request_id="evt-1")  # a replayed command is applied once
+    again = await act(core, HZ_SYSTEM, moved, "accept", "市办件系统受理", request_id="evt-1")  # a replayed command is applied once
     assert again.app.version == moved.app.version
     last = moved.timeline[-1]
     assert (last.action, last.actor.kind, last.actor.id, last.actor.tenant_id) == ("accept", "system", "hz-case-system", "hangzhou")
@@ -219,3 +219,18 @@ async def test_feedback_items_run_on_their_own_definition_without_special_code(c
     case = await act(core, HZ_CLERK, case, "reply", "已通知路灯管理所维修")
     assert case.app.status == "replied" and case.app.terminal
     assert [e["type"].split(".")[3] for e in await core.outbox("application.")][-1] == "completed"
+
+
+async def test_an_idempotency_key_on_a_case_action_is_bound_to_the_caller_and_the_command(core: Core) -> None:
+    case = await submit(core)
+    accepted = await act(core, HZ_CLERK, case, "accept", "受理", request_id="K")
+    again = await act(core, HZ_CLERK, accepted, "accept", "受理", request_id="K")  # the same command again: a repeat
+    assert again.app.version == accepted.app.version
+    with pytest.raises(AlreadyExists) as err:  # the same key, another comment
+        await act(core, HZ_CLERK, accepted, "accept", "另一个意见", request_id="K")
+    assert err.value.code == "idempotency_key_reused"
+    returned = await act(core, HZ_APPROVER, accepted, "return", "请补充材料", request_id="K2")
+    with pytest.raises(AlreadyExists) as err:  # the clerk's key reused by the applicant: refused, not a silent success
+        await act(core, CITIZEN, returned, "resubmit", request_id="K2")
+    assert err.value.code == "idempotency_key_reused"
+    assert (await applications.get(core.ctx, CITIZEN, str(case.app.id))).app.status == returned.app.status

@@ -15,7 +15,9 @@ import pytest
 from mgov_common.db import create_pool
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.migrations import migrate
+from mgov_common.ingest import CASE_STATUS_CHANGED
 from mgov_common.principal import SYSTEM, Principal, RoleBinding
+from mgov_common.tenants import apply_tenant_event
 from services.workflow.bootstrap import MIGRATIONS
 from mgov_common.clock import ManualClock
 from services.workflow.service_layer import projections, seed
@@ -44,8 +46,10 @@ HZ_SUPERVISOR = user("hz-supervisor", "hangzhou", "supervisor")
 HZ_ADMIN = user("hz-admin", "hangzhou", "tenant_admin")
 NB_CLERK = user("nb-clerk", "ningbo", "clerk")
 PROVINCE_ADMIN = user("zj-admin", "zhejiang", "province_admin")
-HZ_SYSTEM = Principal(subject="hz-case-system", tenant="hangzhou", kind=SYSTEM)
-NB_SYSTEM = Principal(subject="nb-case-system", tenant="ningbo", kind=SYSTEM)
+HZ_SYSTEM = Principal(subject="hz-case-system", tenant="hangzhou", kind=SYSTEM, grants=frozenset({CASE_STATUS_CHANGED}))
+NB_SYSTEM = Principal(subject="nb-case-system", tenant="ningbo", kind=SYSTEM, grants=frozenset({CASE_STATUS_CHANGED}))
+# A Hangzhou system registered only for notices: no rights on cases at all.
+HZ_NOTICE_SYSTEM = Principal(subject="hz-notice-system", tenant="hangzhou", kind=SYSTEM, grants=frozenset({"mgov.notice.published.v1"}))
 
 
 @dataclass
@@ -82,7 +86,7 @@ async def core(servers: Servers) -> AsyncIterator[Core]:
     try:
         async with pool.acquire() as conn, conn.transaction():
             for tid, parent, code, level in TREE:
-                await _event(conn, projections.apply_tenant, tid, "tenant", "created",
+                await _event(conn, apply_tenant_event, tid, "tenant", "created",
                              {"id": tid, "parent_id": parent, "division_code": code, "level": level, "name": {"zh": tid, "en": tid}, "status": "active"},
                              "identity")
             await _event(conn, projections.apply_item, "zhejiang", "item", "published", item_data(item_id), "catalog")

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from mgov_common.errors import AlreadyExists, Conflict, InvalidArgument, PermissionDenied, StaleVersion, Unauthenticated
+from mgov_common.ingest import ITEM_UPDATED, NOTICE_PUBLISHED
 from services.catalog.domain import content as c
 from services.catalog.domain.codes import ItemCode, item_id
 from services.catalog.domain.inheritance import Candidate, TenantNode, chain_of, effective
@@ -251,7 +252,17 @@ def test_who_may_administer_a_tenants_catalogue() -> None:
     assert may_administer(PROVINCE_ADMIN, xihu) and may_administer(PROVINCE_ADMIN, ["zhejiang"])
     assert not may_administer(user("hangzhou", "province_admin"), ningbo)  # a province role held in a city means nothing above it
     assert not may_administer(CITIZEN, hangzhou) and not may_administer(user("hangzhou", "clerk", "approver"), hangzhou)
-    assert may_administer(system("xihu"), xihu) and not may_administer(system("xihu"), hangzhou)
+    assert not may_administer(system("xihu"), xihu) and not may_administer(system("xihu"), hangzhou)
+
+
+def test_a_system_may_do_in_the_catalogue_only_what_its_registration_grants() -> None:
+    xihu, hangzhou = ["xihu", "hangzhou", "zhejiang"], ["hangzhou", "zhejiang"]
+    items_only = system("xihu", ITEM_UPDATED)
+    assert may_administer(items_only, xihu, ITEM_UPDATED) and not may_administer(items_only, hangzhou, ITEM_UPDATED)
+    assert not may_administer(items_only, xihu, NOTICE_PUBLISHED)  # not registered for notices
+    assert not may_administer(items_only, xihu)  # retiring, opting out: no grant covers them
+    with pytest.raises(PermissionDenied):
+        require_admin(items_only, xihu, NOTICE_PUBLISHED)
     with pytest.raises(PermissionDenied):
         require_admin(CITIZEN, hangzhou)
     with pytest.raises(Unauthenticated):

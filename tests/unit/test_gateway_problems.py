@@ -103,8 +103,8 @@ def test_the_openapi_document_declares_errors_as_problem_json(client: TestClient
     assert doc["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "code", "detail"]
     register = doc["paths"]["/v1/auth/register"]["post"]["responses"]
     assert set(register["422"]["content"]) == {"application/problem+json"}
-    for path_item in doc["paths"].values():
+    for path, path_item in doc["paths"].items():
         for operation in path_item.values():
             for status, response in operation["responses"].items():
-                if status[0] in "45":
+                if status[0] in "45" and path != "/v1/oauth/token":  # RFC 6749 errors there
                     assert set(response.get("content", {})) == {"application/problem+json"}, (status, operation.get("operationId"))

@@ -77,8 +77,8 @@ def test_identity_secrets_are_required_outside_demo_mode_and_derived_stably_in_i
     assert one.field_key is not None and two.field_key is not None
     assert one.field_key.get_secret_value() == two.field_key.get_secret_value()
     assert len(parse_key(one.audit_key, "A")) == 32
-    monkeypatch.setenv("MGOV_IDENTITY_LOCKOUT_DURATION_S", "3")
-    assert load_settings(IdentitySettings).lockout_duration_s == 3
+    monkeypatch.setenv("MGOV_IDENTITY_THROTTLE_ACCOUNT_MAX_DELAY_S", "3")
+    assert load_settings(IdentitySettings).throttle_account_max_delay_s == 3
 
 
 def test_the_signing_key_schedule_publishes_before_signing_and_holds_replaced_keys() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.identity.domain.audit import GENESIS, AuditEntry, AuditRecord, next_record, verify_chain
-from services.identity.domain.lockout import LockoutPolicy, retry_after_s
+from services.identity.domain.lockout import ThrottlePolicy, retry_after_s
 from services.identity.domain.sessions import RefreshSession, RefreshTokenInvalid, RefreshTokenReused
 
 NOW = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
@@ -41,11 +41,13 @@ def test_a_family_ends_at_its_maximum_however_often_it_is_refreshed() -> None:
     assert s2.expires_at == NOW + 20 * DAY
 
 
-def test_lockout_locks_at_the_threshold_per_scope() -> None:
-    p = LockoutPolicy(threshold=5, address_threshold=20, window_s=900, duration_s=600)
-    assert p.lock_until("account", 4, NOW) is None
-    assert p.lock_until("account", 5, NOW) == NOW + timedelta(seconds=600)
-    assert p.lock_until("address", 5, NOW) is None and p.lock_until("address", 20, NOW) is not None
+def test_delays_begin_after_the_free_failures_double_and_stop_at_a_short_cap() -> None:
+    p = ThrottlePolicy(threshold=5, address_threshold=10, account_max_delay_s=300, address_max_delay_s=60)
+    assert [p.delay_s("account", n) for n in range(4, 16)] == [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+    assert [p.delay_s("address", n) for n in (9, 10, 11, 15, 16, 17)] == [0, 1, 2, 32, 60, 60]
+    assert p.delay_s("account", 10**9) == 300  # however many guesses: never more than the cap
+    assert p.next_attempt("account", 4, NOW) is None
+    assert p.next_attempt("account", 7, NOW) == NOW + timedelta(seconds=4)
     assert retry_after_s(NOW + timedelta(seconds=10.2), NOW) == 11
     assert retry_after_s(NOW, NOW) == 1
 

@@ -1,11 +1,10 @@
-"""The Kubernetes deployment (deploy/k8s), rendered and checked offline.
+"""The Kubernetes deployment (deploy/k8s), rendered by the real kubectl and checked offline.
 
-Each overlay is rendered with deploy/k8s/render.py (the subset of kustomize the
-manifests use; no kustomize binary can be installed here), every built-in object is
-validated against the Kubernetes 1.32 schemas (kubernetes-validate, strict), the
-CloudNativePG Cluster is checked by hand, and the rest are the deployment's rules as
-specifications: hardened containers, probes that tell the truth, ports that agree
-with launcher/topology.py, settings that the processes' own settings classes accept,
+Each overlay is rendered once per session with `kubectl kustomize` (tests/k8s_support.py);
+the schema checks (kubernetes-validate, checkov) live in test_k8s_tools.py, the Argo CD
+ordering in test_k8s_sync_waves.py. Here are the deployment's rules as specifications:
+hardened containers, probes that tell the truth, ports that agree with
+launcher/topology.py, settings that the processes' own settings classes accept,
 references that resolve, network paths that are open or closed as intended.
 No cluster, no network.
 """
@@ -13,172 +12,65 @@ No cluster, no network.
 from __future__ import annotations
 
 import base64
-import copy
-import functools
 import importlib
 import importlib.metadata
-import importlib.util
 import re
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-import kubernetes_validate
 import pytest
 
 from gateway.settings import GatewaySettings
 from launcher.topology import GATEWAY_DEFAULT_PORT, SERVICES
+from mgov_common.health import LIVENESS
 from mgov_common.settings import ServiceSettings, load_settings
+from tests.k8s_support import (
+    DOCS,
+    EXTERNAL_SECRETS,
+    NAMESPACES,
+    OVERLAYS,
+    ROOT,
+    container_env,
+    containers,
+    get,
+    matches,
+    mounted_files,
+    of_kind,
+    pod_labels,
+    pod_spec,
+    quantity,
+    rendered,
+    workloads,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "deploy" / "k8s"
-DOCS = ROOT / "docs" / "deploy.md"
-OVERLAYS = ("dev", "production")
-NAMESPACES = {"dev": "mgov-dev", "production": "mgov"}
-K8S_VERSION = "1.32.0"
 APP_CONTAINER_UID = 10001
-# Secrets that no overlay creates, by design: documented in docs/deploy.md. The
-# CloudNativePG app secret (`<cluster>-app`) is added per rendered Cluster.
-EXTERNAL_SECRETS = {"dev": set(), "production": {"mgov-secrets"}}
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
+METRICS_PORT = 9464
+SECRETS_DIR = "/var/run/secrets/mgov"
 # Per replica, connections a service may hold beyond its pool (the outbox relay's
 # LISTEN connection and slack), and connections kept for migrations and superusers.
 CONN_PER_REPLICA_EXTRA = 2
 CONN_RESERVED = 10
 
 
-def _load_renderer() -> Any:
-    spec = importlib.util.spec_from_file_location("mgov_k8s_render", K8S / "render.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-render_mod = _load_renderer()
-
-
-@functools.cache
-def _rendered(directory: str) -> tuple[dict[str, Any], ...]:
-    return tuple(render_mod.render(directory))
-
-
-def rendered(overlay: str) -> list[dict[str, Any]]:
-    """The overlay's documents (a private copy: tests may not leak changes to each other)."""
-    path = K8S / "base" if overlay == "base" else K8S / "overlays" / overlay
-    return copy.deepcopy(list(_rendered(str(path))))
-
-
-def of_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
-    return [d for d in docs if d["kind"] == kind]
-
-
-def get(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
-    found = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
-    assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)}"
-    return found[0]
-
-
-def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
-    return workload["spec"]["template"]["spec"]
-
-
-def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
-    return workload["spec"]["template"]["metadata"].get("labels", {})
-
-
-def containers(workload: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = pod_spec(workload)
-    return [*spec.get("initContainers", []), *spec["containers"]]
-
-
-def workloads(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [d for d in docs if d["kind"] in WORKLOAD_KINDS]
-
-
-def matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
-    """Kubernetes label-selector semantics (an empty selector selects everything)."""
-    selector = selector or {}
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
-
-
-_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9, "m": 10**-3}
-
-
-def quantity(value: str | int | float) -> float:
-    text = str(value)
-    for suffix, factor in _UNITS.items():
-        if text.endswith(suffix):
-            return float(text[: -len(suffix)]) * factor
-    return float(text)
-
-
-def container_env(doc_set: list[dict[str, Any]], container: dict[str, Any], *, external: dict[str, dict[str, str]]) -> dict[str, str]:
-    """The environment a container would start with: ConfigMaps and Secrets resolved
-    from the rendered overlay, external Secrets from `external`."""
-    configmaps = {d["metadata"]["name"]: d.get("data", {}) for d in of_kind(doc_set, "ConfigMap")}
-    secrets = {
-        d["metadata"]["name"]: {k: base64.b64decode(v).decode() for k, v in d.get("data", {}).items()}
-        for d in of_kind(doc_set, "Secret")
-    }
-    secrets.update({name: values for name, values in external.items() if name not in secrets})
-    env: dict[str, str] = {}
-    for source in container.get("envFrom", []):
-        if "configMapRef" in source:
-            env.update(configmaps[source["configMapRef"]["name"]])
-        if "secretRef" in source:
-            env.update(secrets[source["secretRef"]["name"]])
-    for item in container.get("env", []):
-        if "value" in item:
-            env[item["name"]] = item["value"]
-            continue
-        ref = item["valueFrom"]
-        if "secretKeyRef" in ref:
-            r = ref["secretKeyRef"]
-            value = secrets.get(r["name"], {}).get(r["key"])
-            if value is None and not r.get("optional"):
-                raise AssertionError(f"{item['name']}: secret {r['name']} has no key {r['key']}")
-            if value is not None:
-                env[item["name"]] = value
-        elif "configMapKeyRef" in ref:
-            r = ref["configMapKeyRef"]
-            env[item["name"]] = configmaps[r["name"]][r["key"]]
-    return env
-
-
 def placeholder_external_secrets(docs: list[dict[str, Any]], overlay: str) -> dict[str, dict[str, str]]:
-    """Stand-ins for the Secrets the cluster provides (operator-made or created by hand)."""
+    """Stand-ins for the Secrets the cluster provides (operator-made or created by hand),
+    with every key a pod reads from them (env or mounted items)."""
     out: dict[str, dict[str, str]] = {}
     for cluster in of_kind(docs, "Cluster"):
-        out[f"{cluster['metadata']['name']}-app"] = {"uri": f"postgresql://mgov:placeholder@{cluster['metadata']['name']}-rw:5432/mgov"}
+        name = cluster["metadata"]["name"]
+        out[f"{name}-app"] = {"password": "placeholder-owner-password", "username": "mgov"}
+        out[f"{name}-ca"] = {"ca.crt": "-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n"}
     for name in EXTERNAL_SECRETS[overlay]:
-        keys = {
-            ref["key"]
-            for w in workloads(docs)
-            for c in containers(w)
-            for item in c.get("env", [])
-            if (ref := item.get("valueFrom", {}).get("secretKeyRef")) and ref["name"] == name and not ref.get("optional")
-        }
+        keys = {key for kind, ref, key, optional, _ in _references(docs) if kind == "Secret" and ref == name and key and not optional}
         out[name] = {k: "ab" * 32 for k in keys}  # 32 bytes as hex, like a real key
     return out
 
 
 def service_port(docs: list[dict[str, Any]], address: str) -> tuple[dict[str, Any], int]:
-    """The Service an in-cluster `host:port` (or nats://host:port) reaches, and the port."""
-    host, _, port = address.removeprefix("nats://").rpartition(":")
+    """The Service an in-cluster `host:port` (nats://host:port, dns:///host:port) reaches, and the port."""
+    host, _, port = address.removeprefix("nats://").removeprefix("dns:///").rpartition(":")
     svc = get(docs, "Service", host)
     assert int(port) in [p["port"] for p in svc["spec"]["ports"]], f"Service {host} does not expose {port}"
     return svc, int(port)
@@ -196,21 +88,6 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 # ---------------------------------------------------------------------------------
 # Schema validity
-
-
-@pytest.mark.parametrize("overlay", ("base", *OVERLAYS))
-def test_every_rendered_object_is_valid_for_kubernetes_1_32(overlay: str) -> None:
-    docs = rendered(overlay)
-    assert docs
-    for doc in docs:
-        where = f"{overlay}: {doc['kind']}/{doc['metadata']['name']}"
-        if doc["apiVersion"] == "postgresql.cnpg.io/v1":
-            assert doc["kind"] == "Cluster", where
-            continue  # a custom resource: checked field by field below
-        try:
-            kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
-        except kubernetes_validate.ValidationError as exc:
-            pytest.fail(f"{where}: {exc.message} at {'.'.join(str(p) for p in exc.path)}")
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -231,10 +108,6 @@ def test_the_postgres_cluster_has_what_cloudnativepg_requires(overlay: str) -> N
     sync = spec.get("postgresql", {}).get("synchronous")
     if sync:
         assert sync["method"] in ("any", "first") and 1 <= sync["number"] < spec["instances"]
-    assert set(spec) <= {
-        "instances", "imageName", "primaryUpdateStrategy", "primaryUpdateMethod", "bootstrap", "postgresql",
-        "storage", "walStorage", "resources", "affinity", "monitoring", "enablePDB",
-    }, "a field this test does not know: check it against the CloudNativePG API and add it here"
 
 
 # ---------------------------------------------------------------------------------
@@ -300,13 +173,15 @@ def test_a_grpc_service_is_ready_only_while_its_grpc_health_is_serving_on_its_to
         deployment = get(docs, "Deployment", name)
         (c,) = pod_spec(deployment)["containers"]
         assert c["command"] == ["python", "-m", info.module]
-        assert [p["containerPort"] for p in c["ports"]] == [info.default_port]
+        assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"grpc": info.default_port, "metrics": METRICS_PORT}
         probe = c["readinessProbe"]
         # Service "" is the process: SERVING only while the DB pool and NATS are live.
         assert probe.get("grpc", {}).get("port") == info.default_port, f"{name}: readiness must be a native grpc probe"
         assert probe["grpc"].get("service", "") == ""
-        svc = get(docs, "Service", name)
-        assert [p["port"] for p in svc["spec"]["ports"]] == [info.default_port]
+        for svc in (get(docs, "Service", name), get(docs, "Service", f"{name}-headless")):
+            assert [p["port"] for p in svc["spec"]["ports"]] == [info.default_port]
+        # DNS of the headless Service lists ready pods only: a client balances over those.
+        assert not get(docs, "Service", f"{name}-headless")["spec"].get("publishNotReadyAddresses"), name
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -315,11 +190,9 @@ def test_a_grpc_service_is_not_restarted_because_the_database_is_down(overlay: s
     for name, info in SERVICES.items():
         (c,) = pod_spec(get(docs, "Deployment", name))["containers"]
         live = c["livenessProbe"]
-        if "grpc" in live:
-            # The health status follows PostgreSQL and NATS: only a very patient probe may use it.
-            assert live["periodSeconds"] * live["failureThreshold"] >= 300, name
-        else:
-            assert live.get("tcpSocket", {}).get("port") == info.default_port, name
+        # The health name LIVENESS reports the process alone (its event loop answers), never
+        # PostgreSQL or NATS; "" (readiness) follows them and must not restart anything.
+        assert live.get("grpc") == {"port": info.default_port, "service": LIVENESS}, name
         start = c["startupProbe"]
         assert start["periodSeconds"] * start["failureThreshold"] >= 60, f"{name}: startup needs room"
 
@@ -350,29 +223,55 @@ def test_termination_grace_outlasts_prestop_and_the_processes_own_shutdown(overl
 # Settings: what the processes' own settings classes make of the rendered environment
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_service_accepts_its_rendered_environment_and_listens_where_the_cluster_reaches_it(overlay: str, clean_env: pytest.MonkeyPatch) -> None:
-    docs = rendered(overlay)
+def _as_the_pod_sees_it(docs: list[dict[str, Any]], overlay: str, workload: dict[str, Any], container: dict[str, Any], mp: pytest.MonkeyPatch, where: Path) -> dict[str, str]:
+    """Set the container's environment and lay out its secret files under `where`
+    (MGOV_SECRETS_DIR pointed there), as the kubelet would."""
     external = placeholder_external_secrets(docs, overlay)
+    env = container_env(docs, container, external=external)
+    files = mounted_files(docs, workload, container, external=external)
+    for path, content in files.items():
+        assert path.startswith(env.get("MGOV_SECRETS_DIR", "<unset>") + "/"), f"{path}: outside MGOV_SECRETS_DIR"
+        target = where / path.rpartition("/")[2]
+        target.write_text(content, encoding="utf-8")
+    if files:
+        env["MGOV_SECRETS_DIR"] = str(where)
+    for key, value in env.items():
+        mp.setenv(key, value)
+    return env
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_accepts_its_rendered_environment_and_listens_where_the_cluster_reaches_it(overlay: str, clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    docs = rendered(overlay)
     for name, info in SERVICES.items():
-        (c,) = pod_spec(get(docs, "Deployment", name))["containers"]
-        env = container_env(docs, c, external=external)
+        deployment = get(docs, "Deployment", name)
+        (c,) = pod_spec(deployment)["containers"]
         module = importlib.import_module(f"services.{name}.settings")
         cls = next(v for v in vars(module).values() if isinstance(v, type) and issubclass(v, ServiceSettings) and v.service_name == name)
+        (tmp_path / name).mkdir()
         with clean_env.context() as mp:
-            for key, value in env.items():
-                mp.setenv(key, value)
+            _as_the_pod_sees_it(docs, overlay, deployment, c, mp, tmp_path / name)
             settings = load_settings(cls)  # raises, naming the variable, if a required secret is missing
         assert settings.host == "0.0.0.0", f"{name}: 127.0.0.1 is unreachable for the kubelet and the Service"
         assert settings.port == info.default_port
-        assert settings.require_database_url().startswith("postgresql://")
+        url = urlsplit(settings.require_database_url())
+        query = parse_qs(url.query)
+        # Its own role, its password from the mounted file, TLS with the server verified.
+        assert (url.scheme, url.username, url.hostname) == ("postgresql", name, "mgov-pg-rw"), name
+        assert url.password == "ab" * 32 or "DEMO-ONLY" in (url.password or ""), f"{name}: the password file was not read"
+        assert query["sslmode"] == ["verify-full"] and (tmp_path / name / "postgres-ca.crt").exists(), name
+        assert query["sslrootcert"] == [f"{SECRETS_DIR}/postgres-ca.crt"], name
         service_port(docs, settings.require_nats_url())
-        # Every address a service dials (identity_addr, catalog_addr, ...) is a Service here.
+        # Every gRPC address a service dials (identity_addr, catalog_addr, ...) is the
+        # target's headless Service, resolved by DNS for client-side load balancing.
         for field in type(settings).model_fields:
             if field.endswith("_addr"):
                 target = field.removesuffix("_addr")
-                svc, port = service_port(docs, getattr(settings, field))
-                assert (svc["metadata"]["name"], port) == (target, SERVICES[target].default_port), f"{name}.{field}"
+                address = getattr(settings, field)
+                assert address.startswith("dns:///"), f"{name}.{field}: {address}"
+                svc, port = service_port(docs, address)
+                assert (svc["metadata"]["name"], port) == (f"{target}-headless", SERVICES[target].default_port), f"{name}.{field}"
+                assert svc["spec"]["clusterIP"] == "None", f"{name}.{field}"
         # Nothing durable on the pod's filesystem: it is an emptyDir that a restart empties.
         assert getattr(settings, "file_store", "postgres") == "postgres", name
         assert not settings.migrate_on_start, "the migrate Job migrates; replicas must not race it"
@@ -380,20 +279,22 @@ def test_every_service_accepts_its_rendered_environment_and_listens_where_the_cl
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_the_gateway_accepts_its_rendered_environment_and_reaches_every_service(overlay: str, clean_env: pytest.MonkeyPatch) -> None:
+def test_the_gateway_accepts_its_rendered_environment_and_reaches_every_service(overlay: str, clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     docs = rendered(overlay)
-    (c,) = pod_spec(get(docs, "Deployment", "gateway"))["containers"]
-    env = container_env(docs, c, external=placeholder_external_secrets(docs, overlay))
+    deployment = get(docs, "Deployment", "gateway")
+    (c,) = pod_spec(deployment)["containers"]
     with clean_env.context() as mp:
-        for key, value in env.items():
-            mp.setenv(key, value)
+        _as_the_pod_sees_it(docs, overlay, deployment, c, mp, tmp_path)
         settings = load_settings(GatewaySettings)
     assert settings.host == "0.0.0.0" and settings.port == GATEWAY_DEFAULT_PORT
-    assert [p["containerPort"] for p in c["ports"]] == [GATEWAY_DEFAULT_PORT]
+    assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"http": GATEWAY_DEFAULT_PORT, "metrics": METRICS_PORT}
     assert [p["port"] for p in get(docs, "Service", "gateway")["spec"]["ports"]] == [GATEWAY_DEFAULT_PORT]
     for name, info in SERVICES.items():
-        svc, port = service_port(docs, getattr(settings, f"{name}_addr"))
-        assert (svc["metadata"]["name"], port) == (name, info.default_port)
+        address = getattr(settings, f"{name}_addr")
+        assert address.startswith("dns:///"), address
+        svc, port = service_port(docs, address)
+        assert (svc["metadata"]["name"], port) == (f"{name}-headless", info.default_port)
+        assert svc["spec"]["clusterIP"] == "None"
 
 
 # ---------------------------------------------------------------------------------
@@ -432,10 +333,15 @@ def _references(docs: list[dict[str, Any]]) -> list[tuple[str, str, str | None, 
                     if r := item.get("valueFrom", {}).get(field):
                         refs.append((kind, r["name"], r["key"], bool(r.get("optional")), wname))
         for v in pod_spec(w).get("volumes", []):
-            if "configMap" in v:
-                refs.append(("ConfigMap", v["configMap"]["name"], None, bool(v["configMap"].get("optional")), wname))
-            if "secret" in v:
-                refs.append(("Secret", v["secret"]["secretName"], None, bool(v["secret"].get("optional")), wname))
+            sources = v["projected"]["sources"] if "projected" in v else [v]
+            for src in sources:
+                for field, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
+                    if field in src:
+                        ref = src[field]
+                        name = ref.get("secretName") or ref.get("name")
+                        optional = bool(ref.get("optional"))
+                        for item in ref.get("items") or [{"key": None}]:
+                            refs.append((kind, name, item["key"], optional, wname))
     return refs
 
 
@@ -443,7 +349,8 @@ def _references(docs: list[dict[str, Any]]) -> list[tuple[str, str, str | None, 
 def test_every_configmap_and_secret_a_pod_uses_exists_or_is_documented_as_external(overlay: str) -> None:
     docs = rendered(overlay)
     present = {(d["kind"], d["metadata"]["name"]): d for d in docs if d["kind"] in ("ConfigMap", "Secret")}
-    external = EXTERNAL_SECRETS[overlay] | {f"{c['metadata']['name']}-app" for c in of_kind(docs, "Cluster")}
+    made_by_cloudnativepg = {f"{c['metadata']['name']}-{suffix}" for c in of_kind(docs, "Cluster") for suffix in ("app", "ca")}
+    external = EXTERNAL_SECRETS[overlay] | made_by_cloudnativepg
     guide = DOCS.read_text(encoding="utf-8")
     for kind, name, key, optional, where in _references(docs):
         if (kind, name) in present:
@@ -455,17 +362,66 @@ def test_every_configmap_and_secret_a_pod_uses_exists_or_is_documented_as_extern
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_the_apps_read_the_database_url_from_the_cloudnativepg_app_secret(overlay: str) -> None:
+def test_no_secret_reaches_a_process_as_an_environment_variable(overlay: str) -> None:
     docs = rendered(overlay)
-    (cluster,) = of_kind(docs, "Cluster")
     for w in workloads(docs):
         for c in containers(w):
-            for item in c.get("env", []):
-                if item["name"] == "MGOV_DATABASE_URL":
-                    ref = item["valueFrom"]["secretKeyRef"]
-                    assert (ref["name"], ref["key"]) == (f"{cluster['metadata']['name']}-app", "uri"), w["metadata"]["name"]
-    users = {w["metadata"]["name"] for w in workloads(docs) for c in containers(w) for e in c.get("env", []) if e["name"] == "MGOV_DATABASE_URL"}
-    assert users == {*SERVICES, "mgov-migrate"}, "the gateway owns no schema and gets no database"
+            where = f"{w['metadata']['name']}/{c['name']}"
+            assert not [src for src in c.get("envFrom", []) if "secretRef" in src], where
+            assert not [e["name"] for e in c.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})], f"{where}: mount it as a file"
+    config = get(docs, "ConfigMap", "mgov-config")["data"]
+    assert not [k for k in config if re.search(r"(?i)secret|password|_key$|token", k)], "no secrets in the ConfigMap"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_service_connects_as_its_own_role_over_verified_tls(overlay: str) -> None:
+    docs = rendered(overlay)
+    (cluster,) = of_kind(docs, "Cluster")
+    roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
+    assert set(roles) == set(SERVICES), "one managed role per service"
+    external = placeholder_external_secrets(docs, overlay)
+    users: dict[str, str] = {}
+    for w in workloads(docs):
+        for c in containers(w):
+            env = container_env(docs, c, external=external)
+            if "MGOV_DATABASE_URL" not in env:
+                continue
+            url = urlsplit(env["MGOV_DATABASE_URL"])
+            query = parse_qs(url.query)
+            where = f"{w['metadata']['name']}/{c['name']}"
+            assert url.password is None, f"{where}: the password is a file, never in the URL"
+            assert query.get("sslmode") == ["verify-full"], where
+            assert url.hostname == f"{cluster['metadata']['name']}-rw", where
+            files = mounted_files(docs, w, c, external=external)
+            assert f"{SECRETS_DIR}/MGOV_DATABASE_PASSWORD" in files, where
+            assert query["sslrootcert"][0] in files, f"{where}: the CA file is not mounted"
+            users[w["metadata"]["name"]] = url.username or ""
+    assert users == {**{name: name for name in SERVICES}, "mgov-migrate": cluster["spec"]["bootstrap"]["initdb"]["owner"]}, "the gateway gets no database"
+    for name, role in roles.items():
+        # A login and nothing else; its password is the Secret the service mounts.
+        assert role["login"] is True and role["ensure"] == "present", name
+        assert not any(role.get(attr) for attr in ("superuser", "createdb", "createrole", "replication", "bypassrls", "inRoles")), name
+        (c,) = pod_spec(get(docs, "Deployment", name))["containers"]
+        mounted = [s["secret"]["name"] for v in pod_spec(get(docs, "Deployment", name))["volumes"] if "projected" in v
+                   for s in v["projected"]["sources"] if "secret" in s and any(i["path"] == "MGOV_DATABASE_PASSWORD" for i in s["secret"]["items"])]
+        assert mounted == [role["passwordSecret"]["name"]], name
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_postgres_accepts_only_tls_connections(overlay: str) -> None:
+    (cluster,) = of_kind(rendered(overlay), "Cluster")
+    hba = [line.split() for line in cluster["spec"]["postgresql"]["pg_hba"]]
+    assert hba[-1] == ["hostnossl", "all", "all", "all", "reject"], "no plain-TCP connection, whoever asks"
+    assert all(rule[0] == "hostssl" and rule[-1] == "scram-sha-256" for rule in hba[:-1])
+
+
+def test_the_grants_give_each_service_its_own_schema_and_nothing_else() -> None:
+    sql = get(rendered("production"), "ConfigMap", "mgov-db-grants")["data"]["grants.sql"]
+    (services,) = re.findall(r"ARRAY\[([^\]]+)\]", sql)
+    assert [s.strip().strip("'") for s in services.split(",")] == list(SERVICES)
+    for grant in ("REVOKE ALL ON DATABASE", "REVOKE CREATE ON SCHEMA public FROM PUBLIC", "ALTER DEFAULT PRIVILEGES FOR ROLE"):
+        assert grant in sql
+    assert "GRANT ALL" not in sql.upper() and "CREATE ON SCHEMA %I TO" not in sql
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -490,6 +446,9 @@ def test_migrations_run_as_a_job_ordered_after_the_data_stores_and_before_the_ap
     job = get(docs, "Job", "mgov-migrate")
     (c,) = pod_spec(job)["containers"]
     assert c["command"] == ["mgov", "migrate"]
+    (grants,) = pod_spec(job)["initContainers"]
+    assert "psql" in grants["command"][-1] and "/etc/mgov/sql/grants.sql" in grants["command"][-1], "grants before migrating"
+    assert "ON_ERROR_STOP=1" in grants["command"][-1]
     assert build_parser().parse_args(c["command"][1:]).command == "migrate"
     assert pod_spec(job)["restartPolicy"] in ("Never", "OnFailure") and job["spec"]["backoffLimit"] >= 3
 
@@ -503,7 +462,8 @@ def test_migrations_run_as_a_job_ordered_after_the_data_stores_and_before_the_ap
     # Plain kubectl: the documented first step applies everything but the apps.
     for d in docs:
         is_app = d["metadata"].get("labels", {}).get("app.kubernetes.io/component") in ("gateway", "service")
-        assert is_app == (d["kind"] in ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler") and d["metadata"]["name"] in ("gateway", *SERVICES))
+        name = d["metadata"]["name"].removesuffix("-headless") if d["kind"] == "Service" else d["metadata"]["name"]
+        assert is_app == (d["kind"] in ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler") and name in ("gateway", *SERVICES))
 
 
 # ---------------------------------------------------------------------------------
@@ -561,6 +521,43 @@ def test_jetstream_stores_on_a_persistent_volume_and_fsyncs_every_write(overlay:
     assert [p["port"] for p in client["spec"]["ports"]] == [4222] and client["spec"].get("clusterIP") != "None"
 
 
+def _nats_bytes(conf: str, key: str) -> int:
+    found = re.search(rf"{key}:\s*(\d+)(MB|GB)", conf)
+    assert found, key
+    return int(found.group(1)) * (2**20 if found.group(2) == "MB" else 2**30)
+
+
+@pytest.mark.parametrize("overlay", ("base", *OVERLAYS))
+def test_every_stream_together_fits_in_the_jetstream_volume(overlay: str, clean_env: pytest.MonkeyPatch) -> None:
+    """Streams keep 7-90 days: without max_bytes the volume fills and publishing stops.
+
+    JetStream reserves each stream's max_bytes in max_file_store on every server that
+    holds a copy; with streams at R=N on N servers every server holds them all. So the
+    streams' max_bytes, as the processes' own settings read them from the rendered
+    ConfigMap, must fit one server's max_file_store with a fifth left for the raft
+    logs and consumer state, and max_file_store must fit the volume."""
+    from mgov_common.events.streams import platform_streams
+    from mgov_common.settings import PlatformSettings
+
+    docs = rendered(overlay)
+    sts = get(docs, "StatefulSet", "nats")
+    conf = _nats_conf(docs)
+    (claim,) = sts["spec"]["volumeClaimTemplates"]
+    volume = quantity(claim["spec"]["resources"]["requests"]["storage"])
+    max_file = _nats_bytes(conf, "max_file_store")
+    config = get(docs, "ConfigMap", "mgov-config")["data"]
+    for key, value in config.items():
+        clean_env.setenv(key, value)
+    streams = platform_streams(PlatformSettings().stream_options())
+    assert {s.name for s in streams} == {"MGOV_EVENTS", "MGOV_DLQ", "MGOV_INGEST", "MGOV_REJECTED"}
+    for stream in streams:
+        name = stream.name.removeprefix("MGOV_")
+        assert stream.max_bytes == int(config[f"MGOV_STREAM_MAX_BYTES_{name}"]), f"{overlay}: {stream.name} is not sized here"
+    reserved = sum(s.max_bytes or 0 for s in streams)
+    assert reserved <= 0.8 * max_file, f"{overlay}: the streams reserve {reserved} B, over 80% of max_file_store {max_file} B"
+    assert max_file < volume
+
+
 @pytest.mark.parametrize("overlay", ("base", *OVERLAYS))
 def test_the_nats_server_accepts_the_rendered_configuration(overlay: str, tmp_path: Path) -> None:
     try:
@@ -593,10 +590,11 @@ def test_production_runs_at_least_two_replicas_of_the_gateway_and_every_service_
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind(docs, "HorizontalPodAutoscaler")}
     for name in ("gateway", *SERVICES):
         deployment = get(docs, "Deployment", name)
-        assert deployment["spec"]["replicas"] >= 2, name
+        # The autoscaler owns the count: a `replicas` here would reset it on every apply.
+        assert "replicas" not in deployment["spec"], f"{name}: managed by an HPA, must not set replicas"
         hpa = hpas[name]
         assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
-        assert 2 <= hpa["spec"]["minReplicas"] <= deployment["spec"]["replicas"] <= hpa["spec"]["maxReplicas"], name
+        assert 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"], name
         (c,) = pod_spec(deployment)["containers"]
         assert c["resources"]["requests"]["cpu"], "CPU utilisation needs a request"
     assert set(hpas) == {"gateway", *SERVICES}
@@ -630,80 +628,36 @@ def test_postgres_has_connections_for_every_replica_the_autoscaler_may_run(overl
         env = container_env(docs, c, external=external)
         pool_max = int(env.get(f"MGOV_{name.upper()}_DB_POOL_MAX", ServiceSettings.model_fields["db_pool_max"].default))
         surge = deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"]
-        needed += (max(deployment["spec"]["replicas"], hpas.get(name, 0)) + surge) * (pool_max + CONN_PER_REPLICA_EXTRA)
+        per_role = (max(deployment["spec"].get("replicas", 1), hpas.get(name, 0)) + surge) * (pool_max + CONN_PER_REPLICA_EXTRA)
+        role = next(r for r in cluster["spec"]["managed"]["roles"] if r["name"] == name)
+        assert per_role <= role["connectionLimit"], f"{overlay}: {name} may need {per_role} connections, its role allows {role['connectionLimit']}"
+        needed += per_role
     assert needed <= max_connections, f"{overlay}: up to {needed} connections, max_connections {max_connections}"
 
 
 # ---------------------------------------------------------------------------------
-# Network policies
+# Backups
 
 
-def _allowed(policies: list[dict[str, Any]], dst: dict[str, str], port: int, src: dict[str, str], src_ns: dict[str, str], same_ns: bool) -> bool:
-    selecting = [p for p in policies if "Ingress" in p["spec"].get("policyTypes", ["Ingress"]) and matches(p["spec"]["podSelector"], dst)]
-    if not selecting:
-        return True
-    for p in selecting:
-        for rule in p["spec"].get("ingress") or []:
-            ports = rule.get("ports")
-            if ports:
-                assert all(isinstance(q["port"], int) for q in ports), "named ports are not modelled here"
-                if not any(q["port"] <= port <= q.get("endPort", q["port"]) for q in ports):
-                    continue
-            peers = rule.get("from")
-            if not peers:
-                return True
-            for peer in peers:
-                assert "ipBlock" not in peer, "ipBlock is not modelled here"
-                ns_ok = same_ns if "namespaceSelector" not in peer else matches(peer["namespaceSelector"], src_ns)
-                if ns_ok and ("podSelector" not in peer or matches(peer["podSelector"], src)):
-                    return True
-    return False
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_network_policies_open_exactly_the_intended_paths(overlay: str) -> None:
-    docs = rendered(overlay)
-    policies = of_kind(docs, "NetworkPolicy")
-    own_ns = {"kubernetes.io/metadata.name": NAMESPACES[overlay]}
-    pods = {w["metadata"]["name"]: pod_labels(w) for w in workloads(docs)}
+def test_production_archives_wal_and_takes_a_daily_backup_kept_for_30_days() -> None:
+    docs = rendered("production")
     (cluster,) = of_kind(docs, "Cluster")
-    pg = {"cnpg.io/cluster": cluster["metadata"]["name"], "cnpg.io/instanceRole": "primary"}
-    operator = ({"app.kubernetes.io/name": "cloudnative-pg"}, {"kubernetes.io/metadata.name": "cnpg-system"})
-    outsider = ({"app": "curious"}, {"kubernetes.io/metadata.name": "elsewhere"})
-
-    def inside(src: str) -> tuple[dict[str, str], dict[str, str], bool]:
-        return pods[src], own_ns, True
-
-    def outside(src: tuple[dict[str, str], dict[str, str]]) -> tuple[dict[str, str], dict[str, str], bool]:
-        return src[0], src[1], False
-
-    def ok(dst: dict[str, str], port: int, src: tuple[dict[str, str], dict[str, str], bool]) -> bool:
-        return _allowed(policies, dst, port, *src)
-
-    gw = GATEWAY_DEFAULT_PORT
-    assert ok(pods["gateway"], gw, outside(outsider)), "the gateway is the public front door"
-    assert not ok(pods["gateway"], 9999, outside(outsider))
-    for name, info in SERVICES.items():
-        assert ok(pods[name], info.default_port, inside("gateway")), f"gateway -> {name}"
-        for other in SERVICES:
-            assert ok(pods[name], info.default_port, inside(other)), f"{other} -> {name}"
-        assert not ok(pods[name], info.default_port, outside(outsider)), f"outsider -> {name}"
-        assert not ok(pods[name], info.default_port, inside("nats")), f"nats -> {name}"
-        assert ok(pods["nats"], 4222, inside(name)), f"{name} -> nats"
-        assert ok(pg, 5432, inside(name)), f"{name} -> postgres"
-    assert ok(pods["nats"], 4222, inside("gateway"))
-    assert ok(pods["nats"], 6222, inside("nats")), "cluster routes"
-    assert not ok(pods["nats"], 4222, outside(outsider))
-    assert not ok(pods["nats"], 6222, inside("gateway"))
-    assert ok(pg, 5432, inside("mgov-migrate"))
-    assert not ok(pg, 5432, inside("gateway")), "the gateway owns no schema"
-    assert not ok(pg, 5432, outside(outsider))
-    assert ok(pg, 5432, (pg, own_ns, True)), "replication"
-    assert ok(pg, 8000, outside(operator)) and ok(pg, 5432, outside(operator)), "the CloudNativePG operator"
-    assert not ok(pods["mgov-migrate"], 8000, outside(outsider)), "default deny for everything else"
-    for p in policies:
-        selected = [labels for labels in [*pods.values(), pg] if matches(p["spec"]["podSelector"], labels)]
-        assert selected, f"NetworkPolicy {p['metadata']['name']} selects nothing"
+    (plugin,) = cluster["spec"]["plugins"]
+    assert plugin["name"] == "barman-cloud.cloudnative-pg.io" and plugin["isWALArchiver"] is True
+    store = get(docs, "ObjectStore", plugin["parameters"]["barmanObjectName"])
+    assert store["apiVersion"] == "barmancloud.cnpg.io/v1"
+    assert re.fullmatch(r"\d+[dwm]", store["spec"]["retentionPolicy"]) and store["spec"]["retentionPolicy"] == "30d"
+    config = store["spec"]["configuration"]
+    assert config["destinationPath"].startswith("s3://")
+    creds = config["s3Credentials"]
+    assert {creds["accessKeyId"]["name"], creds["secretAccessKey"]["name"]} == {"mgov-backup-s3"}
+    assert "mgov-backup-s3" in EXTERNAL_SECRETS["production"] and "mgov-backup-s3" in DOCS.read_text(encoding="utf-8")
+    (backup,) = of_kind(docs, "ScheduledBackup")
+    spec = backup["spec"]
+    assert spec["cluster"]["name"] == cluster["metadata"]["name"]
+    assert spec["method"] == "plugin" and spec["pluginConfiguration"]["name"] == plugin["name"]
+    assert len(spec["schedule"].split()) == 6, "CloudNativePG's cron has a seconds field first"
+    assert not of_kind(rendered("dev"), "ScheduledBackup"), "dev keeps nothing worth a backup"
 
 
 # ---------------------------------------------------------------------------------
@@ -724,19 +678,27 @@ def test_the_dev_overlay_is_a_one_replica_demo_with_published_demo_secrets() -> 
         if key.startswith("MGOV_IDENTITY_") and key.endswith("_KEY"):
             key_bytes = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
             assert len(key_bytes) == 32, f"{key}: identity needs 32 bytes"
+    (cluster,) = of_kind(docs, "Cluster")
+    for role in cluster["spec"]["managed"]["roles"]:
+        secret = get(docs, "Secret", role["passwordSecret"]["name"])
+        assert secret["type"] == "kubernetes.io/basic-auth", "CloudNativePG reads a role's password from a basic-auth Secret"
+        values = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+        assert values["username"] == role["name"] and "NOT-A-SECRET" in values["password"]
 
 
-def test_the_production_overlay_pins_the_image_and_keeps_secrets_out_of_the_repository() -> None:
+DIGEST = re.compile(r"^[a-z0-9.-]+(?:/[a-z0-9._-]+)*(?::[\w.-]+)?@sha256:[0-9a-f]{64}$")
+
+
+def test_production_references_every_image_by_digest_and_keeps_secrets_out_of_the_repository() -> None:
     docs = rendered("production")
     assert get(docs, "ConfigMap", "mgov-config")["data"]["MGOV_DEMO"] == "0"
     assert not of_kind(docs, "Secret"), "production secrets are created in the cluster, never committed"
-    for w in workloads(docs):
-        for c in containers(w):
-            image = c["image"]
-            assert "@sha256:" in image or re.search(r":\d+\.\d+\.\d+(-[a-z0-9.]+)?$", image), f"{w['metadata']['name']}: {image} is not pinned"
-            assert c.get("imagePullPolicy") != "Always" or "@sha256:" in image
-    app_images = {c["image"] for w in workloads(docs) if w["kind"] != "StatefulSet" for c in containers(w)}
-    assert len(app_images) == 1, "one image for every mgov process"
+    images = [(f"{w['metadata']['name']}/{c['name']}", c["image"]) for w in workloads(docs) for c in containers(w)]
+    images += [(f"Cluster/{c['metadata']['name']}", c["spec"]["imageName"]) for c in of_kind(docs, "Cluster")]
+    for where, image in images:
+        assert DIGEST.match(image), f"{where}: {image} is not referenced by digest"
+    mgov_images = {c["image"] for w in workloads(docs) for c in containers(w) if c["name"] != "grants" and w["kind"] != "StatefulSet"}
+    assert len(mgov_images) == 1, "one image for every mgov process"
 
 
 def test_no_overlay_leaves_the_placeholder_image_unresolved() -> None:
@@ -744,56 +706,6 @@ def test_no_overlay_leaves_the_placeholder_image_unresolved() -> None:
         for w in workloads(rendered(overlay)):
             for c in containers(w):
                 assert c["image"] != "mgov" and not c["image"].endswith(":latest"), f"{overlay}: {c['image']}"
-
-
-# ---------------------------------------------------------------------------------
-# The renderer refuses what it would get wrong
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
-CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: '1'\n"
-
-
-@pytest.mark.parametrize(
-    "kustomization, extra",
-    [
-        ("resources: [cm.yaml]\ncommonLabels: {a: b}\n", {}),
-        ("resources: [cm.yaml]\nlabels: [{pairs: {a: b}, includeSelectors: true}]\n", {}),
-        ("secretGenerator: [{name: s, literals: [A=1]}]\n", {}),
-        ("resources: [cm.yaml]\npatches: [{path: p.yaml}]\n", {"p.yaml": CM.replace("name: c", "name: missing")}),
-        ("resources: [cm.yaml, cm.yaml]\n", {}),
-        ("resources: [d.yaml]\npatches: [{path: p.yaml}]\n", {
-            "d.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 1}]\n",
-            "p.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 2}]\n",
-        }),
-    ],
-    ids=["commonLabels", "includeSelectors", "hashed-generator", "missing-patch-target", "duplicate", "list-merge-by-unknown-key"],
-)
-def test_the_renderer_refuses_kustomize_features_it_does_not_implement(tmp_path: Path, kustomization: str, extra: dict[str, str]) -> None:
-    _write(tmp_path / "kustomization.yaml", kustomization)
-    _write(tmp_path / "cm.yaml", CM)
-    for name, text in extra.items():
-        _write(tmp_path / name, text)
-    with pytest.raises(render_mod.RenderError):
-        render_mod.render(tmp_path)
-
-
-def test_the_renderer_merges_containers_and_env_by_name_and_deletes_with_null() -> None:
-    base = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}, "spec": {"template": {"spec": {"containers": [
-        {"name": "a", "image": "i", "env": [{"name": "K", "value": "1"}, {"name": "L", "value": "2"}]},
-        {"name": "b", "image": "j"},
-    ]}}, "paused": True}}
-    patch = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}, "spec": {"paused": None, "template": {"spec": {"containers": [
-        {"name": "a", "env": [{"name": "L", "value": "3"}, {"name": "M", "value": "4"}]},
-    ]}}}}
-    out = render_mod.strategic_merge(base, patch)
-    a, b = out["spec"]["template"]["spec"]["containers"]
-    assert a["image"] == "i" and a["env"] == [{"name": "K", "value": "1"}, {"name": "L", "value": "3"}, {"name": "M", "value": "4"}]
-    assert b == {"name": "b", "image": "j"} and "paused" not in out["spec"]
 
 
 # ---------------------------------------------------------------------------------
@@ -820,7 +732,7 @@ def test_the_image_installs_the_lock_then_the_project_and_runs_as_uid_10001() ->
 def test_the_guide_covers_ordering_secrets_durability_probes_and_what_was_not_verified() -> None:
     guide = DOCS.read_text(encoding="utf-8")
     for phrase in (
-        "kubectl apply -k", "mgov-migrate", "mgov-secrets", "mgov-pg-app", "sync_interval: always",
-        "/readyz", "CloudNativePG", "Not verified here", "render.py",
+        "kubectl apply -k", "mgov-migrate", "mgov-secrets", "mgov-pg-app", "mgov-db-identity", "sync_interval: always",
+        "/readyz", "CloudNativePG", "Not verified here", "kubectl kustomize",
     ):
         assert phrase in guide, phrase

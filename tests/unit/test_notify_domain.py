@@ -197,6 +197,15 @@ def test_sla_events_go_to_the_assignee_or_eligible_staff_and_a_breach_escalates(
         ("sla.breached", rules.Audience(users=("clerk-1",), staff_roles=("supervisor",)))]
 
 
+def test_a_throttled_sign_in_tells_the_account_holder_only() -> None:
+    event = {"user_id": "citizen", "failure_count": 5, "window_s": 86400, "max_delay_s": 300}
+    [plan] = rules.plans_for("identity.user.sign_in_throttled", event)
+    assert (plan.key, plan.audience) == ("account.sign_in_throttled", rules.Audience(users=("citizen",)))
+    assert plan.values["max_delay_minutes"] == 5 and plan.values["failure_count"] == 5
+    with pytest.raises(rules.BadEvent):
+        rules.plans_for("identity.user.sign_in_throttled", {"failure_count": 5})
+
+
 def test_notices_go_to_subscribers_and_bad_events_are_refused() -> None:
     [plan] = rules.plans_for("catalog.notice.published", {"id": "n1", "tenant_id": "hangzhou", "title": {"zh": "公告"}, "category": "policy"})
     assert plan.audience.notice_subscribers and plan.link == "/notices/n1"

@@ -71,3 +71,45 @@ def test_a_missing_server_url_is_named() -> None:
     s = PlainSettings(database_url=None)
     with pytest.raises(SettingsError, match="MGOV_DATABASE_URL"):
         s.require_database_url()
+
+
+# Secrets as files (MGOV_SECRETS_DIR): what a Kubernetes Secret volume provides.
+
+
+def test_a_secret_is_read_from_a_file_named_like_its_variable(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("MGOV_EXAMPLE_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("MGOV_DEMO", raising=False)
+    (tmp_path / "MGOV_EXAMPLE_SIGNING_KEY").write_text("from-a-file\n")
+    monkeypatch.setenv("MGOV_SECRETS_DIR", str(tmp_path))
+    s = load_settings(WithSecret)
+    assert s.signing_key is not None and s.signing_key.get_secret_value() == "from-a-file"
+
+
+def test_without_the_file_a_required_secret_is_still_missing_by_name(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("MGOV_EXAMPLE_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("MGOV_DEMO", raising=False)
+    monkeypatch.setenv("MGOV_SECRETS_DIR", str(tmp_path))
+    with pytest.raises(SettingsError, match="MGOV_EXAMPLE_SIGNING_KEY"):
+        load_settings(WithSecret)
+
+
+def test_a_secrets_dir_that_does_not_exist_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("MGOV_SECRETS_DIR", str(tmp_path / "missing"))
+    with pytest.raises(SettingsError, match="MGOV_SECRETS_DIR"):
+        load_settings(PlainSettings)
+
+
+def test_the_database_password_file_completes_a_url_that_names_only_the_user(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    (tmp_path / "MGOV_DATABASE_PASSWORD").write_text("p@ss:w/rd\n")
+    monkeypatch.setenv("MGOV_SECRETS_DIR", str(tmp_path))
+    monkeypatch.delenv("MGOV_DATABASE_PASSWORD", raising=False)
+    monkeypatch.setenv("MGOV_DATABASE_URL", "postgresql://catalog@mgov-pg-rw:5432/mgov?sslmode=verify-full&sslrootcert=/ca.crt")
+    s = load_settings(PlainSettings)
+    assert s.require_database_url() == "postgresql://catalog:p%40ss%3Aw%2Frd@mgov-pg-rw:5432/mgov?sslmode=verify-full&sslrootcert=/ca.crt"
+
+
+def test_a_password_in_both_the_url_and_a_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MGOV_DATABASE_URL", "postgresql://catalog:one@db/mgov")
+    monkeypatch.setenv("MGOV_DATABASE_PASSWORD", "two")
+    with pytest.raises(SettingsError, match="one place"):
+        load_settings(PlainSettings)

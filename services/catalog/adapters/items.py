@@ -16,7 +16,6 @@ import asyncpg
 
 from mgov_common.errors import AlreadyExists
 from services.catalog.adapters import search_sql
-from services.catalog.domain.events import DomainEvent
 from services.catalog.domain.item import Draft, Item, Version
 from services.catalog.domain.types import ItemStatus, ItemType
 
@@ -183,10 +182,3 @@ class ItemRepository:
 
     async def add_use(self, item_id: uuid.UUID, n: int = 1) -> bool:
         return (await self.conn.execute("UPDATE items SET use_count = use_count + $2 WHERE id = $1", item_id, n)) == "UPDATE 1"
-
-    def collect_events(self) -> list[DomainEvent]:
-        events: list[DomainEvent] = []
-        for item in self.seen.values():
-            events += item.events
-            item.events = []
-        return events

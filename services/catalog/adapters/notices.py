@@ -9,7 +9,6 @@ from typing import Any
 import asyncpg
 
 from mgov_common.errors import AlreadyExists
-from services.catalog.domain.events import DomainEvent
 from services.catalog.domain.notice import Notice
 
 _NOTICES = """
@@ -51,13 +50,6 @@ class NoticeRepository:
                    after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[Notice]:
         rows = await self.conn.fetch(_NOTICES, tenant_id, own_only, category, after[0] if after else None, after[1] if after else None, limit)
         return [notice_from_row(r) for r in rows]
-
-    def collect_events(self) -> list[DomainEvent]:
-        events: list[DomainEvent] = []
-        for n in self.seen:
-            events += n.events
-            n.events = []
-        return events
 
 
 class OptOutRepository:

@@ -1,80 +1,35 @@
-"""The unit of work: one connection, one transaction, events into the outbox on commit.
+"""The catalogue's unit of work: the shared one (`mgov_common.uow`) with its repositories.
 
-Handlers read as `async with uow: ...; await uow.commit()`. Commit gathers the domain
-events the aggregates recorded, writes them to the outbox in the same transaction
-(`mgov_common.events.outbox.record`) and commits; leaving the block without committing
-rolls everything back. `read_only=True` skips the transaction for plain reads (one
-statement each), which keeps the public list at one round trip.
+Handlers read as `async with uow: ...; await uow.commit()`; commit writes the events the
+items and notices recorded to the outbox in the same transaction. `begin=False` takes
+no transaction for plain reads (one statement each), which keeps the public list at
+one round trip; such a unit cannot commit.
 """
 
 from __future__ import annotations
 
-from types import TracebackType
+from collections.abc import Iterable
 
 import asyncpg
-from asyncpg.transaction import Transaction
 
-from mgov_common.events import outbox
-from mgov_common.events.envelope import CloudEvent
+from mgov_common.tenants import TenantProjection
+from mgov_common.uow import HasEvents
+from mgov_common.uow import UnitOfWork as BaseUnitOfWork
 from services.catalog.adapters.items import ItemRepository
 from services.catalog.adapters.notices import IdempotencyRepository, NoticeRepository, OptOutRepository
-from services.catalog.adapters.tenants import TenantRepository
-from services.catalog.domain.events import DomainEvent
-
-SERVICE = "catalog"
 
 
-def to_cloud_event(event: DomainEvent) -> CloudEvent:
-    return CloudEvent.new(service=SERVICE, entity=event.entity, verb=event.verb, tenant=event.tenant_id, subject=event.subject, data=event.data)
-
-
-class UnitOfWork:
+class UnitOfWork(BaseUnitOfWork):
+    service = "catalog"
     items: ItemRepository
-    tenants: TenantRepository
+    tenants: TenantProjection
     notices: NoticeRepository
     opt_outs: OptOutRepository
     keys: IdempotencyRepository
 
-    def __init__(self, pool: asyncpg.Pool, *, read_only: bool = False) -> None:
-        self.pool = pool
-        self.read_only = read_only
-        self._conn: asyncpg.Connection | None = None
-        self._tx: Transaction | None = None
-        self.committed = False
-
-    async def __aenter__(self) -> "UnitOfWork":
-        conn = await self.pool.acquire()
-        try:
-            if not self.read_only:
-                self._tx = conn.transaction()
-                await self._tx.start()
-        except BaseException:
-            await self.pool.release(conn)
-            raise
-        self._conn = conn
-        self.items, self.tenants = ItemRepository(conn), TenantRepository(conn)
+    def bind(self, conn: asyncpg.Connection) -> None:
+        self.items, self.tenants = ItemRepository(conn), TenantProjection(conn)
         self.notices, self.opt_outs, self.keys = NoticeRepository(conn), OptOutRepository(conn), IdempotencyRepository(conn)
-        self.committed = False
-        return self
 
-    async def lock(self, name: str) -> None:
-        """A transaction-scoped advisory lock: concurrent holders of `name` run one after another."""
-        assert self._conn is not None and self._tx is not None
-        await self._conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", name)
-
-    async def commit(self) -> None:
-        assert self._conn is not None and self._tx is not None, "commit needs a writing unit of work"
-        events = self.items.collect_events() + self.notices.collect_events()
-        if events:
-            await outbox.record(self._conn, *(to_cloud_event(e) for e in events))
-        await self._tx.commit()
-        self.committed = True
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        assert self._conn is not None
-        try:
-            if self._tx is not None and not self.committed:
-                await self._tx.rollback()
-        finally:
-            await self.pool.release(self._conn)
-            self._conn = self._tx = None
+    def aggregates(self) -> Iterable[HasEvents]:
+        return [*self.items.seen.values(), *self.notices.seen]

@@ -21,15 +21,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class TenantNode:
-    id: str
-    parent_id: str | None
-    division_code: str
-    level: str
-    name: dict[str, str]
-    status: str = "active"
+from mgov_common.tenant_tree import TenantNode
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import Any
 from mgov_common.errors import AlreadyExists, Conflict, FieldViolation, InvalidArgument, StaleVersion
 from services.catalog.domain import content as c
 from services.catalog.domain.codes import ItemCode, item_id
-from services.catalog.domain.events import DomainEvent
+from mgov_common.events.domain import DomainEvent
 from services.catalog.domain.types import ItemStatus, ItemType
 
 Actor = dict[str, str]  # {"kind": "user"|"system"|"platform", "id": ..., "tenant_id": ...}

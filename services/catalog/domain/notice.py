@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mgov_common.errors import FieldViolation, InvalidArgument
-from services.catalog.domain.events import DomainEvent
+from mgov_common.events.domain import DomainEvent
 from services.catalog.domain.types import NOTICE_CATEGORIES
 
 MAX_TITLE = 200

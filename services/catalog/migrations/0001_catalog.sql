@@ -1,4 +1,4 @@
--- The catalogue (issue 4): service items with immutable published versions, drafts,
+-- The catalogue: service items with immutable published versions, drafts,
 -- opt-outs, notices, and a projection of identity's tenant tree.
 
 -- Trigram search (names and keywords, Chinese included). The extension is created once

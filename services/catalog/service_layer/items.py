@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from mgov_common.errors import AlreadyExists, InvalidArgument, NotFound, StaleVersion
+from mgov_common.ingest import ITEM_UPDATED
+from mgov_common.paging import fingerprint
 from mgov_common.principal import Principal
-from services.catalog.adapters.page_token import fingerprint
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.domain import content as c
 from services.catalog.domain.codes import ItemCode
@@ -43,8 +44,8 @@ async def _base_of(uow: UnitOfWork, item: Item) -> Item | None:
     return await _load(uow, item.inherited_from, "base_item_id")
 
 
-async def _admin_of(uow: UnitOfWork, principal: Principal | None, tenant_id: str) -> dict[str, str]:
-    return actor_of(require_admin(principal, await tenant_chain(uow, tenant_id)))
+async def _admin_of(uow: UnitOfWork, principal: Principal | None, tenant_id: str, grant: str | None = None) -> dict[str, str]:
+    return actor_of(require_admin(principal, await tenant_chain(uow, tenant_id), grant))
 
 
 async def create_draft(
@@ -54,8 +55,10 @@ async def create_draft(
     """A new item, a localisation of an ancestor's item, or the next draft of an own item."""
     async with uow:
         chain = await tenant_chain(uow, tenant_id)
-        actor = actor_of(require_admin(principal, chain))
-        scope, print_ = f"create-draft:{tenant_id}", fingerprint(str(base_item_id), paths, {p: c.get_path(changes, p) for p in paths})
+        actor = actor_of(require_admin(principal, chain, ITEM_UPDATED))
+        # The key is bound to the caller and the body: anyone or anything else reusing it is refused.
+        scope = f"create-draft:{tenant_id}"
+        print_ = fingerprint(actor["kind"], actor["id"], str(base_item_id), paths, {p: c.get_path(changes, p) for p in paths})
         if request_id:
             seen = await uow.keys.find(scope, request_id)
             if seen is not None:
@@ -115,7 +118,7 @@ async def update_draft(
     item; for a localisation, the localisable fields that `changes` sets)."""
     async with uow:
         item = await _load(uow, item_id)
-        actor = await _admin_of(uow, principal, item.tenant_id)
+        actor = await _admin_of(uow, principal, item.tenant_id, ITEM_UPDATED)
         base = await _base_of(uow, item)
         if not paths:
             replace = True
@@ -131,7 +134,7 @@ async def publish(uow: UnitOfWork, principal: Principal | None, *, item_id: uuid
     """Freeze the draft; a base item's published localisations follow it (rebase)."""
     async with uow:
         item = await _load(uow, item_id)
-        actor = await _admin_of(uow, principal, item.tenant_id)
+        actor = await _admin_of(uow, principal, item.tenant_id, ITEM_UPDATED)
         if etag and item.draft is not None and etag != item.draft_etag:
             raise StaleVersion("the draft was changed by someone else; reload it", code="stale_etag", field="etag")
         base = await _base_of(uow, item)

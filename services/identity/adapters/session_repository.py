@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from services.identity.domain.lockout import Scope
+from services.identity.domain.lockout import Scope, ThrottlePolicy
 from services.identity.domain.sessions import RefreshSession
 
 _COLUMNS = "id, family_id, user_id, issued_at, expires_at, family_expires_at, rotated_at, revoked_at, source_address, user_agent"
@@ -48,43 +48,54 @@ class SessionRepository:
         )
         return int(result.split()[-1])
 
+    async def signed_in_from(self, user_id: uuid.UUID, address: str, since: datetime) -> bool:
+        """Whether a session of the user, not ended by logout, was started or refreshed
+        from `address` since then."""
+        return bool(await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL"
+            " AND source_address = $2 AND issued_at > $3)",
+            user_id, address, since,
+        ))
+
 
 @dataclass(frozen=True)
 class Attempt:
-    failure_id: int | None  # the provisional failure row (None when locked)
+    failure_id: int | None  # the provisional failure row (None when throttled)
     failures: int  # failures of the key within the window, this one included
-    locked_until: datetime | None
+    not_before: datetime | None  # set when throttled: the key may be tried again then
 
 
 class LockoutRepository:
-    """Failure rows per (scope, key) and lock rows; times come from the caller's clock."""
+    """Failure rows per (scope, key); times come from the caller's clock.
+
+    (The `sign_in_locks` table of the former fixed lockout is no longer written.)
+    """
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def locked_until(self, scope: Scope, key: str, now: datetime) -> datetime | None:
-        return await self.conn.fetchval(  # type: ignore[no-any-return]
-            "SELECT locked_until FROM sign_in_locks WHERE scope = $1 AND key = $2 AND locked_until > $3", scope, key, now
-        )
-
-    async def attempt(self, scope: Scope, key: str, now: datetime, window: timedelta) -> Attempt:
-        """Count one attempt as a failure unless the key is locked.
+    async def attempt(self, scope: Scope, key: str, now: datetime, policy: ThrottlePolicy) -> Attempt:
+        """Count one attempt as a failure unless the key must still wait.
 
         Under a per-key lock held to the end of the transaction, so concurrent attempts
-        see each other's failures and locks (a lock set by one is seen by the next).
+        see each other's failures: beyond the free ones, the second of two simultaneous
+        guesses finds the first's failure and its delay.
         """
         await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"mgov-signin:{scope}:{key}")
-        locked_until = await self.locked_until(scope, key, now)
-        if locked_until is not None:
-            return Attempt(None, 0, locked_until)
         await self.conn.execute(
-            "DELETE FROM sign_in_failures WHERE scope = $1 AND key = $2 AND failed_at <= $3", scope, key, now - window
+            "DELETE FROM sign_in_failures WHERE scope = $1 AND key = $2 AND failed_at <= $3", scope, key, now - policy.window(scope)
         )
+        row = await self.conn.fetchrow(
+            "SELECT count(*) AS n, max(failed_at) AS last FROM sign_in_failures WHERE scope = $1 AND key = $2", scope, key
+        )
+        failures = int(row["n"])
+        not_before = policy.next_attempt(scope, failures, row["last"])
+        if not_before is not None and not_before > now:
+            return Attempt(None, failures, not_before)
         row_id = await self.conn.fetchval(
             "INSERT INTO sign_in_failures (scope, key, failed_at) VALUES ($1, $2, $3) RETURNING id", scope, key, now
         )
-        count = await self.conn.fetchval("SELECT count(*) FROM sign_in_failures WHERE scope = $1 AND key = $2", scope, key)
-        return Attempt(int(row_id), int(count), None)
+        return Attempt(int(row_id), failures + 1, None)
 
     async def forget_failures(self, ids: list[int]) -> None:
         await self.conn.execute("DELETE FROM sign_in_failures WHERE id = ANY($1::bigint[])", ids)
@@ -92,17 +103,7 @@ class LockoutRepository:
     async def clear(self, scope: Scope, key: str) -> None:
         await self.conn.execute("DELETE FROM sign_in_failures WHERE scope = $1 AND key = $2", scope, key)
 
-    async def lock(self, scope: Scope, key: str, until: datetime) -> None:
-        """Lock the key; its failures are forgotten, so counting starts afresh after the lock."""
-        await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"mgov-signin:{scope}:{key}")
-        await self.clear(scope, key)
-        await self.conn.execute(
-            "INSERT INTO sign_in_locks (scope, key, locked_until) VALUES ($1, $2, $3)"
-            " ON CONFLICT (scope, key) DO UPDATE SET locked_until = GREATEST(sign_in_locks.locked_until, EXCLUDED.locked_until)",
-            scope, key, until,
-        )
-
     async def prune(self, now: datetime, window: timedelta) -> None:
-        """Drop failures older than the window and ended locks (a periodic chore)."""
+        """Drop failures older than the window (a periodic chore)."""
         await self.conn.execute("DELETE FROM sign_in_failures WHERE failed_at <= $1", now - window)
-        await self.conn.execute("DELETE FROM sign_in_locks WHERE locked_until <= $1", now)
+        await self.conn.execute("DELETE FROM sign_in_locks")

@@ -8,6 +8,7 @@ iss, kind, lvl.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,15 +65,17 @@ class TokenIssuer:
         token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
         return AccessToken(token, jti, keys.signing.kid, self.ttl_s)
 
-    async def issue_system(self, system_id: str, tenant: str, now: datetime, ttl_s: int | None = None) -> AccessToken:
+    async def issue_system(self, system_id: str, tenant: str, now: datetime, ttl_s: int | None = None,
+                           grants: Iterable[str] = ()) -> AccessToken:
         """A token for a tenant back-office system (client-credentials grant): kind
-        `system`, subject the system id, tenant its registered tenant; no roles (services
-        decide by kind: a system acts with staff powers on its own tenant only)."""
+        `system`, subject the system id, tenant its registered tenant, no roles, and
+        `grants` = the event types its registration allows: services let it do exactly
+        what those mean on its own tenant, nothing a staff member or admin does."""
         keys = await self.keyring.keys()
         ttl = ttl_s or self.ttl_s
         iat = int(now.timestamp())
         jti = uuid.uuid4().hex
         claims = {"iss": self.issuer, "aud": self.audience, "sub": system_id, "tenant": tenant, "roles": [], "kind": SYSTEM,
-                  "lvl": 1, "jti": jti, "iat": iat, "exp": iat + ttl}
+                  "grants": sorted(set(grants)), "lvl": 1, "jti": jti, "iat": iat, "exp": iat + ttl}
         token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
         return AccessToken(token, jti, keys.signing.kid, ttl)

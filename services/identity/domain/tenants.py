@@ -14,7 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from mgov_common.errors import FailedPrecondition, InvalidArgument
-from services.identity.domain.events import DomainEvent, TenantChanged
+from mgov_common.events.domain import DomainEvent
+from services.identity.domain.events import tenant_changed
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 _CODE = re.compile(r"^[1-9][0-9]{5}$")
@@ -105,7 +106,7 @@ class Tenant:
             raise FailedPrecondition(f"tenant {parent.id} is suspended", field="parent_id", code="parent_suspended")
         check_division_code(division_code, expected, parent.division_code if parent else None)
         tenant = cls(id, parent.id if parent else None, division_code, expected, zh, en, Status.ACTIVE, now, now)
-        tenant.events.append(TenantChanged("created", tenant.id, tenant.public()))
+        tenant.events.append(tenant_changed("created", tenant.id, tenant.public()))
         return tenant
 
     def update(self, *, name_zh: str | None = None, name_en: str | None = None, set_en: bool = False,
@@ -126,7 +127,7 @@ class Tenant:
             changed.append("status")
         if changed:
             self.updated_at = now
-            self.events.append(TenantChanged("updated", self.id, self.public()))
+            self.events.append(tenant_changed("updated", self.id, self.public()))
         return changed
 
     def public(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from mgov.common.v1 import common_pb2
 from mgov.identity.v1 import identity_pb2
+from services.identity.adapters.invitation_repository import Invitation
 from services.identity.domain.tenants import Level, Status, Tenant
 from services.identity.domain.users import User, UserStatus
 from services.identity.service_layer.sign_in import TokenResult
@@ -47,3 +48,8 @@ def user_pb(u: User, viewer_id: str | None) -> identity_pb2.User:
 def token_pair(r: TokenResult) -> identity_pb2.TokenPair:
     return identity_pb2.TokenPair(access_token=r.access.token, refresh_token=r.refresh_token, token_type="Bearer",
                                   expires_in=r.access.expires_in, refresh_expires_in=r.refresh_expires_in)
+
+
+def invitation_pb(i: Invitation) -> identity_pb2.StaffInvitation:
+    return identity_pb2.StaffInvitation(id=str(i.id), tenant_id=i.tenant_id, roles=list(i.roles), phone=i.phone_masked, status=i.status,
+                                        create_time=timestamp(i.created_at), expire_time=timestamp(i.expires_at))

@@ -12,7 +12,7 @@ from typing import Any
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.errors import InvalidArgument
 from mgov_common.principal import current_principal
-from services.identity.entrypoints.convert import LEVEL_FROM_PB, STATUS_FROM_PB, tenant_pb, timestamp, token_pair, user_pb
+from services.identity.entrypoints.convert import LEVEL_FROM_PB, STATUS_FROM_PB, invitation_pb, tenant_pb, timestamp, token_pair, user_pb
 from services.identity.service_layer import commands
 from services.identity.service_layer.handlers import Handlers
 
@@ -65,9 +65,15 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         user = await self.h.accounts.set_national_id(commands.SetNationalId(r.national_id, r.real_name, r.user_id), current_principal())
         return user_pb(user, _viewer())
 
-    async def CreateStaff(self, r: pb.CreateStaffRequest, context: Any) -> pb.User:
+    async def CreateStaff(self, r: pb.CreateStaffRequest, context: Any) -> pb.StaffInvitation:
         cmd = commands.CreateStaff(r.tenant_id, r.phone, r.name, r.password, tuple(r.roles))
-        return user_pb(await self.h.staff.create_staff(cmd, current_principal()), _viewer())
+        return invitation_pb(await self.h.staff.create_staff(cmd, current_principal()))
+
+    async def ListMyInvitations(self, r: pb.ListMyInvitationsRequest, context: Any) -> pb.ListMyInvitationsResponse:
+        return pb.ListMyInvitationsResponse(invitations=[invitation_pb(i) for i in await self.h.invitations.mine(current_principal())])
+
+    async def AnswerInvitation(self, r: pb.AnswerInvitationRequest, context: Any) -> pb.StaffInvitation:
+        return invitation_pb(await self.h.invitations.answer(r.invitation_id, r.accept, current_principal()))
 
     async def AssignRole(self, r: pb.AssignRoleRequest, context: Any) -> pb.User:
         cmd = commands.ChangeRole(r.user_id, r.tenant_id, r.role)

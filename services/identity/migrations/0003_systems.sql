@@ -1,4 +1,4 @@
--- Tenant back-office systems (issue 7, docs/tenant-systems.md): members of the platform
+-- Tenant back-office systems (docs/tenant-systems.md): members of the platform
 -- X-Road style. Only hashes of their secrets are stored: the OAuth client secret as
 -- argon2id, the NATS password as bcrypt (the hash the NATS server itself verifies, so
 -- the generated authorization file never holds a password). The webhook secret must

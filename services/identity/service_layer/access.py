@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from mgov_common.errors import InvalidArgument, Unauthenticated
+from mgov_common.errors import InvalidArgument, PermissionDenied, Unauthenticated
 from mgov_common.principal import Principal
 from services.identity.domain.audit import AuditEntry
 
@@ -14,6 +14,14 @@ def signed_in(principal: Principal | None) -> Principal:
     if principal is None:
         raise Unauthenticated("sign in first: this call needs an access token", code="unauthenticated")
     return principal
+
+
+def signed_in_person(principal: Principal | None) -> Principal:
+    """The caller, if a person: a system or platform token has no account or sessions."""
+    p = signed_in(principal)
+    if not p.is_person:
+        raise PermissionDenied("only a signed-in person may do this, not a system or service", code="user_only")
+    return p
 
 
 def parse_user_id(value: str, field: str = "user_id") -> uuid.UUID:

@@ -11,7 +11,7 @@ from services.identity.domain import policy
 from services.identity.domain.national_id import normalize_national_id
 from services.identity.domain.users import User, check_name
 from services.identity.service_layer import commands
-from services.identity.service_layer.access import actor, parse_user_id, signed_in
+from services.identity.service_layer.access import actor, parse_user_id, signed_in, signed_in_person
 from services.identity.service_layer.context import Context
 
 T = TypeVar("T")
@@ -44,7 +44,7 @@ class Accounts:
         self.ctx = ctx
 
     async def get_user(self, user_id: str, principal: Principal | None) -> User:
-        p = signed_in(principal)
+        p = signed_in(principal) if user_id else signed_in_person(principal)
         uid = parse_user_id(user_id or p.subject)
         async with self.ctx.uow() as uow:
             user = await uow.users.get(uid)
@@ -57,7 +57,7 @@ class Accounts:
         return user
 
     async def set_national_id(self, cmd: commands.SetNationalId, principal: Principal | None) -> User:
-        p = signed_in(principal)
+        p = signed_in_person(principal)
         if cmd.user_id and cmd.user_id != p.subject:
             raise PermissionDenied("only the user themselves may add their ID number", field="user_id")
         now = self.ctx.clock()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.identity.service_layer.accounts import Accounts
 from services.identity.service_layer.context import Context
+from services.identity.service_layer.invitations import Invitations
 from services.identity.service_layer.keys import Keys
 from services.identity.service_layer.platform import PlatformClients
 from services.identity.service_layer.registration import Registration
@@ -25,9 +26,10 @@ class Handlers:
     keys: Keys
     platform: PlatformClients
     systems: Systems
+    invitations: Invitations
     registration: Registration
 
     @classmethod
     def build(cls, ctx: Context) -> "Handlers":
         return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx), PlatformClients(ctx), Systems(ctx),
-                   Registration(ctx))
+                   Invitations(ctx), Registration(ctx))

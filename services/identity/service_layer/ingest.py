@@ -2,7 +2,8 @@
 
 Identity owns the systems (their tenants and registered event types) and signs the
 platform's tokens, so it is the member gate of the bus, like an X-Road security
-server: for each message on `mgov.ingest.<tenant>.<system>.<...>` it
+server: for each event admission accepted (`mgov_common.ingest_admission`: size,
+quotas) and stored on `mgov.accepted.<tenant>.<system>.<...>` it
 
 1. attributes it to the tenant and system named by the subject (the NATS server lets a
    system's user publish only under its own prefix, and the gateway publishes HTTP
@@ -10,8 +11,8 @@ server: for each message on `mgov.ingest.<tenant>.<system>.<...>` it
 2. checks the system is active, the type registered, the envelope (size and depth
    bounded before parsing) and the JSON Schema of `data` (`mgov_common.ingest.check`);
 3. skips an event id it already applied for that system (`processed_events`, key
-   `ingest:<system>`: ids are scoped to their system, so one system's id never makes
-   another's event a duplicate);
+   `ingest:<system>`: like admission's message ids, scoped to the system, so one
+   system's id never makes another's event a duplicate);
 4. applies the command as the system itself (`ingest_commands`).
 
 It is an `EventConsumer` (one fetch loop, retry bound and counters for every consumer)
@@ -29,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -45,7 +47,7 @@ from services.identity.service_layer.ingest_commands import Commands, Unavailabl
 
 log = logging.getLogger(__name__)
 
-SPEC = ConsumerSpec(durable="identity-ingest", filter_subjects=[f"{ingest.INGEST_PREFIX}.>"], stream=INGEST_STREAM)
+SPEC = ConsumerSpec(durable="identity-ingest", filter_subjects=[f"{ingest.ACCEPTED_PREFIX}.>"], stream=INGEST_STREAM)
 
 
 class IngestRouter(EventConsumer):
@@ -126,7 +128,7 @@ class IngestRouter(EventConsumer):
             self.count("skipped")
             return
         try:
-            token = await self._token(system_id, tenant)
+            token = await self._token(system_id, tenant, system.event_types)
             await self.commands.by_type[event.type](event, (("authorization", f"Bearer {token}"),))
         except Unavailable as exc:
             await self.retry_or_give_up(msg, exc, "unavailable")
@@ -140,16 +142,18 @@ class IngestRouter(EventConsumer):
         await msg.ack()
         self.count("handled")
 
-    async def _token(self, system_id: str, tenant: str) -> str:
-        """A system token for calls made as the system, reused for half its 2-minute life."""
+    async def _token(self, system_id: str, tenant: str, grants: Iterable[str]) -> str:
+        """A system token for calls made as the system (carrying exactly the event types
+        its registration grants now), reused for half its 2-minute life."""
         now = self.ctx.clock()
-        hit = self._tokens.get(system_id)
+        key = f"{system_id}:{','.join(sorted(grants))}"
+        hit = self._tokens.get(key)
         if hit is not None and hit[1] > now:
             return hit[0]
-        token = await self.ctx.issuer.issue_system(system_id, tenant, now, ttl_s=120)
+        token = await self.ctx.issuer.issue_system(system_id, tenant, now, ttl_s=120, grants=grants)
         if len(self._tokens) > 10_000:
             self._tokens.clear()
-        self._tokens[system_id] = (token.token, now + timedelta(seconds=60))
+        self._tokens[key] = (token.token, now + timedelta(seconds=60))
         return token.token
 
     # -- refusals ----------------------------------------------------------------------
@@ -165,7 +169,7 @@ class IngestRouter(EventConsumer):
             "Nats-Msg-Id": f"rejected:{meta.stream}:{meta.sequence.stream}",
             "Mgov-Error": reason[:2000].replace("\r", " ").replace("\n", " "),
             "Mgov-Error-Code": code,
-            "Mgov-Original-Subject": msg.subject,
+            "Mgov-Original-Subject": ingest.published_subject(msg.subject),
             "Mgov-System": system_id,
             "Mgov-Event-Id": event_id,
         }

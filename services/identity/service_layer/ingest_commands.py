@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import grpc
-from google.protobuf import json_format
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from mgov.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from mgov.common.v1 import common_pb2
 from mgov.workflow.v1 import workflow_pb2, workflow_pb2_grpc
 from mgov_common import ingest
+from mgov_common.errors import InvalidArgument
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.item_json import parse_item_fields
 
 Metadata = tuple[tuple[str, str], ...]
 _RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -36,17 +37,6 @@ def _rpc_reason(err: grpc.aio.AioRpcError) -> tuple[str, str]:
             except Exception:  # noqa: BLE001 - the reason text is enough
                 pass
     return code, err.details() or code
-
-
-def _mask_paths(fields: dict[str, object], prefix: str = "", depth: int = 0) -> list[str]:
-    paths: list[str] = []
-    for key, value in fields.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and depth < 1 and key == "guide":
-            paths += _mask_paths(value, path + ".", depth + 1)
-        else:
-            paths.append(path)
-    return paths
 
 
 class Commands:
@@ -94,13 +84,14 @@ class Commands:
 
     async def item_updated(self, event: CloudEvent, md: Metadata) -> None:
         data = event.data
-        item = catalog_pb2.ServiceItem()
         try:
-            json_format.ParseDict(data["fields"], item, ignore_unknown_fields=False)
-        except json_format.ParseError as exc:
-            raise ingest.Refused(f"fields are not those of a service item: {exc}", "invalid_data") from None
+            # The same parser as the mobile API's item bodies: one dialect for item JSON.
+            item, paths = parse_item_fields(data["fields"], path="fields")
+        except InvalidArgument as exc:
+            bad = "; ".join(f"{v.field}: {v.description}" for v in exc.violations) or str(exc)
+            raise ingest.Refused(f"fields are not those of a service item: {bad}", "invalid_data") from None
         draft = await self._call(self.catalog.CreateDraft, catalog_pb2.CreateDraftRequest(
             tenant_id=event.tenant, base_item_id=data["service_id"], item=item,
-            update_mask=FieldMask(paths=_mask_paths(data["fields"])), request_id=str(event.id)), md)
+            update_mask=FieldMask(paths=paths), request_id=str(event.id)), md)
         if data.get("publish", True):
             await self._call(self.catalog.PublishItem, catalog_pb2.PublishItemRequest(service_id=draft.id), md)  # type: ignore[attr-defined]

@@ -6,19 +6,28 @@ another tenant is exactly what the audit log is for.
 
 from __future__ import annotations
 
-from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+import uuid
+from datetime import timedelta
+
+from mgov_common import paging
+from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from mgov_common.principal import Principal, RoleBinding
+from services.identity.adapters.invitation_repository import Invitation, InvitationRepository
 from services.identity.domain import policy
 from services.identity.domain.passwords import check_password
-from services.identity.domain.phone import normalize_phone
+from services.identity.domain.phone import mask_phone, normalize_phone
 from services.identity.domain.roles import PROVINCE_ADMIN, STAFF_ROLES, check_staff_role
 from services.identity.domain.tenants import Tenant
 from services.identity.domain.users import User, check_name
-from services.identity.service_layer import commands, paging
+from services.identity.service_layer import commands
 from services.identity.service_layer.access import actor, parse_user_id, signed_in
 from services.identity.service_layer.accounts import Validation
 from services.identity.service_layer.context import Context
 from services.identity.service_layer.unit_of_work import UnitOfWork
+
+
+# How long an invitation to be staff can be accepted.
+INVITATION_TTL = timedelta(days=7)
 
 
 async def _tenant_path(uow: UnitOfWork, tenant_id: str) -> list[Tenant]:
@@ -28,11 +37,26 @@ async def _tenant_path(uow: UnitOfWork, tenant_id: str) -> list[Tenant]:
     return path
 
 
+async def _staff_in_scope(uow: UnitOfWork, p: Principal, user: User) -> bool:
+    """Does `user` hold a staff role in a tenant that `p` administers?"""
+    for tenant in sorted({b.tenant for b in user.roles if b.role in STAFF_ROLES}):
+        if policy.administers(p, await uow.tenants.path(tenant)):
+            return True
+    return False
+
+
 class Staff:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def create_staff(self, cmd: commands.CreateStaff, principal: Principal | None) -> User:
+    async def create_staff(self, cmd: commands.CreateStaff, principal: Principal | None) -> Invitation:
+        """Invite the holder of `cmd.phone` to be staff of the tenant with `cmd.roles`.
+
+        Nothing about an existing account is revealed or changed before its holder
+        accepts: the answer is the same invitation whether or not the phone is
+        registered. A phone without an account gets one when a password is given (no
+        role until the invitation is accepted); otherwise the invitation waits for
+        whoever registers the number before it expires."""
         p = signed_in(principal)
         v = Validation()
         roles = [v.check(lambda i=i, r=r: check_staff_role(r, f"roles[{i}]")) for i, r in enumerate(cmd.roles)]
@@ -48,29 +72,23 @@ class Staff:
         now = self.ctx.clock()
         async with self.ctx.uow() as uow:
             path = await _tenant_path(uow, cmd.tenant_id)
-            wanted = {RoleBinding(cmd.tenant_id, r) for r in roles if r}
-            denied = sorted(b.role for b in wanted if not policy.may_grant(p, path, b.role))
+            wanted = sorted({r for r in roles if r})
+            denied = [r for r in wanted if not policy.may_grant(p, path, r)]
             if denied:
                 uow.audit(actor(p, action="staff.create", outcome="failure", tenant_id=cmd.tenant_id,
                                 details={"roles": denied, "reason": "forbidden"}))
                 await uow.commit()
                 raise PermissionDenied(f"you may not grant {', '.join(denied)} in {cmd.tenant_id}", code="forbidden")
             user = await uow.users.get_by_phone(phone, for_update=True)
-            if user is None:
-                if password_hash is None:
-                    raise InvalidArgument("a new staff account needs an initial password", field="password", code="required")
-                user = User.new(tenant_id=cmd.tenant_id, name=name, phone=phone, password_hash=password_hash, now=now, roles=wanted)
+            if user is None and password_hash is not None:
+                user = User.new(tenant_id=cmd.tenant_id, name=name, phone=phone, password_hash=password_hash, now=now)
                 await uow.users.add(user, granted_by=p.subject)
-                added = wanted
-            else:
-                added = {b for b in wanted if user.grant(b, now)}
-                if not added:
-                    raise AlreadyExists("this person already holds these roles", field="phone", code="already_staff")
-                await uow.users.save(user, granted_by=p.subject)
-            for b in sorted(added, key=lambda b: b.role):
-                uow.audit(actor(p, action="role.grant", tenant_id=b.tenant, subject=str(user.id), details={"role": b.role}))
+            invitation = Invitation(uuid.uuid4(), cmd.tenant_id, mask_phone(phone), tuple(wanted), p.subject, "pending", now,
+                                    now + INVITATION_TTL)
+            await InvitationRepository(uow.conn).add(invitation, uow.users.lookup.phone(phone))
+            uow.audit(actor(p, action="staff.invite", tenant_id=cmd.tenant_id, details={"invitation": str(invitation.id), "roles": wanted}))
             await uow.commit()
-        return user
+        return invitation
 
     async def change_role(self, cmd: commands.ChangeRole, principal: Principal | None, *, grant: bool) -> User:
         p = signed_in(principal)
@@ -86,8 +104,10 @@ class Staff:
                 await uow.commit()
                 raise PermissionDenied(f"you may not {'grant' if grant else 'remove'} {role} in {cmd.tenant_id}", code="forbidden")
             user = await uow.users.get(uid, for_update=True)
-            if user is None:
-                raise NotFound("no such user", field="user_id", code="user_not_found")
+            if user is None or not await _staff_in_scope(uow, p, user):
+                # Roles go only to people who are staff where the caller administers; anyone
+                # else becomes staff by accepting an invitation. Not found either way.
+                raise NotFound("no staff member with this id in a tenant you administer", field="user_id", code="staff_not_found")
             binding = RoleBinding(cmd.tenant_id, role)
             if not grant and role == PROVINCE_ADMIN and binding in user.roles \
                     and await uow.users.count_with_role(cmd.tenant_id, PROVINCE_ADMIN) <= 1:
@@ -102,15 +122,16 @@ class Staff:
     async def list_staff(self, cmd: commands.ListStaff, principal: Principal | None) -> tuple[list[User], str]:
         p = signed_in(principal)
         size = paging.page_size(cmd.page_size)
-        position = paging.decode(f"staff:{cmd.tenant_id}", cmd.page_token)
+        query = paging.fingerprint("staff", cmd.tenant_id)
+        position = self.ctx.pages.decode(query, cmd.page_token, (paging.text, uuid.UUID))
         async with self.ctx.uow() as uow:
             path = await _tenant_path(uow, cmd.tenant_id)
             # Platform services too: notify tells a tenant's eligible staff about their tasks.
             if not (policy.administers(p, path) or policy.is_platform_service(p)):
                 raise PermissionDenied(f"you may not list the staff of {cmd.tenant_id}", code="forbidden")
-            after = (str(position[0]), parse_user_id(str(position[1]), "page_token")) if position else None
+            after = (position[0], position[1]) if position else None
             users = await uow.users.list_staff(cmd.tenant_id, sorted(STAFF_ROLES), after=after, limit=size + 1)
         more = len(users) > size
         users = users[:size]
-        token = paging.encode(f"staff:{cmd.tenant_id}", [users[-1].name, str(users[-1].id)]) if more else ""
+        token = self.ctx.pages.encode(query, [users[-1].name, str(users[-1].id)]) if more else ""
         return users, token

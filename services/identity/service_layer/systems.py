@@ -13,8 +13,8 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
+from mgov_common import paging
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from mgov_common.ingest import INGEST_TYPES
 from mgov_common.outbound import OutboundGuard, OutboundRefused
@@ -23,7 +23,6 @@ from services.identity.adapters.nats_auth import bcrypt_hash, inbox_prefix
 from services.identity.adapters.system_repository import SystemRecord
 from services.identity.adapters.tokens import AccessToken
 from services.identity.domain import policy
-from services.identity.service_layer import paging
 from services.identity.service_layer.access import actor, signed_in
 from services.identity.service_layer.context import Context
 
@@ -171,12 +170,9 @@ class Systems:
                    principal: Principal | None) -> tuple[list[SystemRecord], str]:
         p = signed_in(principal)
         size = paging.page_size(page_size)
-        kind = f"systems:{tenant_id}:{int(include_revoked)}"
-        position = paging.decode(kind, page_token)
-        try:
-            after = (datetime.fromisoformat(position[0]), uuid.UUID(position[1])) if position else None
-        except (ValueError, IndexError, TypeError):
-            raise InvalidArgument("the page token is not one of this list", field="page_token", code="invalid_page_token") from None
+        kind = paging.fingerprint("systems", tenant_id, include_revoked)
+        position = self.ctx.pages.decode(kind, page_token, (paging.timestamp, uuid.UUID))
+        after = (position[0], position[1]) if position else None
         async with self.ctx.uow() as uow:
             if p.kind == SYSTEM:
                 # A system reads its own registration only (the gateway checks it is still active).
@@ -196,7 +192,7 @@ class Systems:
             rows = await uow.systems.list(tenant_id=tenant_id or None, include_revoked=include_revoked, after=after, limit=size + 1)
         more = len(rows) > size
         rows = rows[:size]
-        token = paging.encode(kind, [rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more else ""
+        token = self.ctx.pages.encode(kind, [rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more else ""
         return rows, token
 
     async def issue_token(self, grant_type: str, client_id: str, client_secret: str, scope: str, source_address: str = "") -> SystemToken:
@@ -216,7 +212,7 @@ class Systems:
                                 details={"reason": "invalid_client"}))
                 await uow.commit()
             raise Unauthenticated("unknown client, wrong secret or revoked system", code="invalid_client")
-        token = await self.ctx.issuer.issue_system(str(s.id), s.tenant_id, self.ctx.clock())
+        token = await self.ctx.issuer.issue_system(str(s.id), s.tenant_id, self.ctx.clock(), grants=s.event_types)
         return SystemToken(token, s)
 
     async def active(self) -> list[SystemRecord]:

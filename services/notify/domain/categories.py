@@ -21,7 +21,8 @@ SLA = "sla"
 RECTIFICATION = "rectification"
 NOTICE = "notice"
 RATING_INVITATION = "rating_invitation"
-CATEGORIES = (CASE_PROGRESS, CASE_OUTCOME, TASK, SLA, RECTIFICATION, NOTICE, RATING_INVITATION)
+SECURITY = "security"  # the account holder: someone is guessing their password
+CATEGORIES = (CASE_PROGRESS, CASE_OUTCOME, TASK, SLA, RECTIFICATION, NOTICE, RATING_INVITATION, SECURITY)
 
 _DEFAULT_ON: dict[str, frozenset[str]] = {
     CASE_PROGRESS: frozenset({IN_APP, PUSH}),
@@ -31,9 +32,10 @@ _DEFAULT_ON: dict[str, frozenset[str]] = {
     RECTIFICATION: frozenset({IN_APP, PUSH, SMS}),
     NOTICE: frozenset({IN_APP, PUSH}),
     RATING_INVITATION: frozenset({IN_APP, PUSH}),
+    SECURITY: frozenset({IN_APP, PUSH, SMS}),
 }
 # (category, channel) pairs a user cannot turn off.
-LOCKED = frozenset({(CASE_OUTCOME, IN_APP)})
+LOCKED = frozenset({(CASE_OUTCOME, IN_APP), (SECURITY, IN_APP)})
 
 
 def default_enabled(category: str, channel: str) -> bool:
@@ -65,4 +67,6 @@ TEMPLATE_KEYS: dict[str, TemplateKey] = {k.key: k for k in (
                 frozenset({"case_number", "department", "due_at", "score", "tenant_name", "link"})),
     TemplateKey("notice.published", NOTICE, frozenset({"title", "notice_category", "tenant_name", "link"})),
     TemplateKey("rating.invitation", RATING_INVITATION, frozenset({"case_number", "service_name", "tenant_name", "link"})),
+    TemplateKey("account.sign_in_throttled", SECURITY, frozenset({"failure_count", "max_delay_minutes", "tenant_name", "link"}),
+                urgent=True),
 )}

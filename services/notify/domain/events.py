@@ -8,22 +8,13 @@ names the delivery, never its text or destination (no personal data on the bus).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-
-@dataclass(frozen=True)
-class DeliveryEvent:
-    verb: str  # delivered | failed
-    tenant_id: str
-    subject: str  # the delivery id
-    data: dict[str, Any]
+from mgov_common.events.domain import DomainEvent
 
 
 def delivery_event(*, delivered: bool, delivery_id: str, notification_id: str | None, event_id: str, recipient_id: str,
                    tenant_id: str, channel: str, category: str, template_key: str, status: str, attempts: int,
-                   error: str) -> DeliveryEvent:
-    return DeliveryEvent("delivered" if delivered else "failed", tenant_id, delivery_id, {
+                   error: str) -> DomainEvent:
+    return DomainEvent("notification", "delivered" if delivered else "failed", tenant_id, delivery_id, {
         "delivery_id": delivery_id, "notification_id": notification_id, "event_id": event_id, "recipient_id": recipient_id,
         "tenant_id": tenant_id, "channel": channel, "category": category, "template_key": template_key, "status": status,
         "attempts": attempts, "error": error or None,

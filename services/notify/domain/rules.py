@@ -14,7 +14,9 @@ deep link. The event contracts are those of docs/workflow.md and docs/catalog.md
 - sla.warning / sla.breached: the assignee, else the eligible staff; a breach also
   reaches the escalation roles (supervisors);
 - rectification.opened: the handling tenant's staff of the rectification's roles;
-- catalog notice.published: the subscribers of the tenant and of its subtree.
+- catalog notice.published: the subscribers of the tenant and of its subtree;
+- identity user.sign_in_throttled: the account holder (wrong passwords are slowing
+  sign-in to their account: if it was not them, someone is guessing).
 """
 
 from __future__ import annotations
@@ -98,6 +100,14 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         return [Plan("notice.published", Audience(notice_subscribers=True),
                      {"title": title, "notice_category": _s(data, "category"), "link": link}, link,
                      {"notice_id": data["id"], "category": _s(data, "category")})]
+    if kind == "identity.user.sign_in_throttled":
+        user = _s(data, "user_id")
+        if not user:
+            raise BadEvent("a sign-in event needs user_id")
+        minutes = max(1, int(data.get("max_delay_s") or 60) // 60)
+        return [Plan("account.sign_in_throttled", Audience(users=(user,)),
+                     {"failure_count": data.get("failure_count"), "max_delay_minutes": minutes, "link": "/me"}, "/me",
+                     {"failure_count": data.get("failure_count")})]
     if not kind.startswith("workflow."):
         return []
     if kind == "workflow.rating.received":

@@ -47,6 +47,7 @@ EVENTS = ConsumerSpec(
         "mgov.evt.*.workflow.rating.received",
         "mgov.evt.*.workflow.rectification.opened",
         "mgov.evt.*.catalog.notice.published",
+        "mgov.evt.*.identity.user.sign_in_throttled",
     ],
     # Identity (staff lists) may be away for minutes: retry for ~9 minutes before the
     # dead-letter stream, rather than the default ~40 s.

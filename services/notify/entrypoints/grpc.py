@@ -11,7 +11,7 @@ from typing import Any
 from mgov.notify.v1 import notify_pb2 as pb
 from mgov.notify.v1 import notify_pb2_grpc
 from mgov_common.errors import InvalidArgument
-from mgov_common.principal import require_principal
+from mgov_common.principal import require_person, require_principal
 from services.notify.entrypoints import convert as c
 from services.notify.service_layer import admin, devices, inbox, preferences, security_sms
 from services.notify.service_layer.context import Context
@@ -23,37 +23,37 @@ class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
 
     async def ListNotifications(self, r: pb.ListNotificationsRequest, context: Any) -> pb.ListNotificationsResponse:
         q = inbox.ListQuery(r.unread_only, r.category, r.since_id, r.page_size, r.page_token)
-        rows, token, unread = await inbox.list_notifications(self.ctx, require_principal(), q)
+        rows, token, unread = await inbox.list_notifications(self.ctx, require_person(), q)
         return pb.ListNotificationsResponse(notifications=[c.notification_pb(n) for n in rows], next_page_token=token, unread_count=unread)
 
     async def GetUnreadCount(self, r: pb.GetUnreadCountRequest, context: Any) -> pb.GetUnreadCountResponse:
-        return pb.GetUnreadCountResponse(count=await inbox.unread_count(self.ctx, require_principal()))
+        return pb.GetUnreadCountResponse(count=await inbox.unread_count(self.ctx, require_person()))
 
     async def MarkRead(self, r: pb.MarkReadRequest, context: Any) -> pb.MarkReadResponse:
-        return pb.MarkReadResponse(updated=await inbox.mark_read(self.ctx, require_principal(), list(r.notification_ids), r.all))
+        return pb.MarkReadResponse(updated=await inbox.mark_read(self.ctx, require_person(), list(r.notification_ids), r.all))
 
     async def RegisterDevice(self, r: pb.RegisterDeviceRequest, context: Any) -> pb.Device:
-        p = require_principal()
+        p = require_person()
         platform = c.PLATFORM_FROM_PB.get(r.platform)
         if platform is None:
             raise InvalidArgument("platform is one of web, android, ios, harmony", field="platform", code="unknown_platform")
         return c.device_pb(await devices.register(self.ctx, p, platform, r.token, r.name))
 
     async def UnregisterDevice(self, r: pb.UnregisterDeviceRequest, context: Any) -> pb.UnregisterDeviceResponse:
-        await devices.unregister(self.ctx, require_principal(), r.device_id)
+        await devices.unregister(self.ctx, require_person(), r.device_id)
         return pb.UnregisterDeviceResponse()
 
     async def ListDevices(self, r: pb.ListDevicesRequest, context: Any) -> pb.ListDevicesResponse:
-        return pb.ListDevicesResponse(devices=[c.device_pb(d) for d in await devices.list_devices(self.ctx, require_principal())])
+        return pb.ListDevicesResponse(devices=[c.device_pb(d) for d in await devices.list_devices(self.ctx, require_person())])
 
     async def GetPushConfig(self, r: pb.GetPushConfigRequest, context: Any) -> pb.GetPushConfigResponse:
         return pb.GetPushConfigResponse(vapid_public_key=devices.push_config(self.ctx))
 
     async def GetPreferences(self, r: pb.GetPreferencesRequest, context: Any) -> pb.Preferences:
-        return c.preferences_pb(await preferences.get(self.ctx, require_principal()))
+        return c.preferences_pb(await preferences.get(self.ctx, require_person()))
 
     async def SetPreferences(self, r: pb.SetPreferencesRequest, context: Any) -> pb.Preferences:
-        p = require_principal()
+        p = require_person()
         want = r.preferences
         channels = []
         for i, cp in enumerate(want.channels):

@@ -26,8 +26,10 @@ async def register(ctx: Context, p: Principal, platform: str, token: str, name: 
         raise InvalidArgument("a device name has at most 100 characters", field="name", code="too_long")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise InvalidArgument("a device name may not contain control characters", field="name", code="invalid_characters")
-    async with UnitOfWork(ctx.pool) as repos:
-        return await repos.devices.upsert(user_id=p.subject, platform=platform, token=token, name=name, now=ctx.clock.now())
+    async with UnitOfWork(ctx.pool) as uow:
+        device = await uow.devices.upsert(user_id=p.subject, platform=platform, token=token, name=name, now=ctx.clock.now())
+        await uow.commit()
+    return device
 
 
 async def unregister(ctx: Context, p: Principal, device_id: str) -> None:
@@ -35,14 +37,15 @@ async def unregister(ctx: Context, p: Principal, device_id: str) -> None:
         did = uuid.UUID(device_id)
     except ValueError:
         raise InvalidArgument("not a device id", field="device_id", code="invalid_id") from None
-    async with UnitOfWork(ctx.pool) as repos:
-        if not await repos.devices.delete(did, p.subject) and await repos.devices.exists(did):
+    async with UnitOfWork(ctx.pool) as uow:
+        if not await uow.devices.delete(did, p.subject) and await uow.devices.exists(did):
             raise NotFound("no such device", field="device_id", code="device_not_found")
+        await uow.commit()
 
 
 async def list_devices(ctx: Context, p: Principal) -> list[Device]:
-    async with UnitOfWork(ctx.pool) as repos:
-        return await repos.devices.of_user(p.subject)
+    async with UnitOfWork(ctx.pool) as uow:
+        return await uow.devices.of_user(p.subject)
 
 
 def push_config(ctx: Context) -> str:

@@ -23,7 +23,7 @@ import asyncpg
 from mgov_common.events.envelope import CloudEvent
 from services.notify.adapters.deliveries import NewDelivery
 from services.notify.adapters.inbox import Notification
-from services.notify.adapters.uow import Repos
+from services.notify.adapters.uow import UnitOfWork
 from services.notify.domain import rules
 from services.notify.domain.categories import IN_APP, PUSH, TEMPLATE_KEYS
 from services.notify.domain.delivery import Status
@@ -51,20 +51,20 @@ class Dispatcher:
 
     async def handle(self, conn: asyncpg.Connection, event: CloudEvent) -> Result:
         """The consumer's handler: everything the event causes, on the consumer's connection."""
-        repos = Repos(conn)
+        uow = UnitOfWork.joining(conn)
         kind = ".".join(event.type_parts)
         data = event.data if isinstance(event.data, dict) else {}
         now = self.ctx.clock.now()
-        await self._invitations(repos, kind, data, event, now)
+        await self._invitations(uow, kind, data, event, now)
         result = Result([])
         for plan in rules.plans_for(kind, data):
-            part = await self.deliver(repos, event.id, event.tenant, plan, now)
+            part = await self.deliver(uow, event.id, event.tenant, plan, now)
             result.notifications += part.notifications
             result.deliveries += part.deliveries
-        await repos.flush_events()
+        await uow.commit()
         return result
 
-    async def _invitations(self, repos: Repos, kind: str, data: dict[str, Any], event: CloudEvent, now: datetime) -> None:
+    async def _invitations(self, uow: UnitOfWork, kind: str, data: dict[str, Any], event: CloudEvent, now: datetime) -> None:
         if kind not in (*OUTCOMES, "workflow.rating.received"):
             return
         try:
@@ -73,40 +73,40 @@ class Dispatcher:
         except (KeyError, ValueError) as exc:
             raise rules.BadEvent(f"{kind} lacks {exc}") from None
         if kind == "workflow.rating.received":
-            await repos.invitations.cancel(application_id=app_id, applicant_id=applicant, tenant_id=event.tenant,
+            await uow.invitations.cancel(application_id=app_id, applicant_id=applicant, tenant_id=event.tenant,
                                            case_number=case_number, now=now)
         else:
-            await repos.invitations.schedule(application_id=app_id, applicant_id=applicant, tenant_id=event.tenant,
+            await uow.invitations.schedule(application_id=app_id, applicant_id=applicant, tenant_id=event.tenant,
                                              case_number=case_number, service_name=data.get("service_name") or {},
                                              due_at=event.time + self.ctx.rating_delay, now=now)
 
-    async def _recipients(self, repos: Repos, tenant: str, audience: rules.Audience) -> list[str]:
+    async def _recipients(self, uow: UnitOfWork, tenant: str, audience: rules.Audience) -> list[str]:
         found = list(audience.users)
         if audience.staff_roles:
             found += await self.ctx.staff.members(tenant, set(audience.staff_roles))
         if audience.notice_subscribers:
-            tenants, after = await repos.tenants.subtree(tenant), ""
-            while page := await repos.preferences.notice_subscribers(tenants, after=after):
+            tenants, after = await uow.tenants.subtree(tenant), ""
+            while page := await uow.preferences.notice_subscribers(tenants, after=after):
                 found += page
                 after = page[-1]
         return [u for u in dict.fromkeys(found) if u and u not in audience.exclude]
 
-    async def deliver(self, repos: Repos, event_id: uuid.UUID, tenant: str, plan: rules.Plan, now: datetime) -> Result:
+    async def deliver(self, uow: UnitOfWork, event_id: uuid.UUID, tenant: str, plan: rules.Plan, now: datetime) -> Result:
         """Notify the plan's audience: render per recipient and channel, then write the inbox
         rows and the deliveries of the whole audience in two statements."""
-        chain = await self.ctx.cache.get(("chain", tenant), lambda: repos.tenants.chain(tenant), keep_empty=False)
+        chain = await self.ctx.cache.get(("chain", tenant), lambda: uow.tenants.chain(tenant), keep_empty=False)
         if not chain:
             raise UnknownTenant(f"tenant {tenant!r} is not known (yet) to notify")
-        recipients = await self._recipients(repos, tenant, plan.audience)
+        recipients = await self._recipients(uow, tenant, plan.audience)
         if not recipients:
             return Result([])
         spec = TEMPLATE_KEYS[plan.key]
-        chain_ids = [t for t, _ in chain]
+        chain_ids = [t.id for t in chain]
         candidates = await self.ctx.cache.get(("templates", plan.key, tuple(chain_ids)),
-                                              lambda: repos.templates.candidates(plan.key, chain_ids))
-        audience = await repos.preferences.audience(recipients)
+                                              lambda: uow.templates.candidates(plan.key, chain_ids))
+        audience = await uow.preferences.audience(recipients)
         channels = self.ctx.channels()
-        values = {**plan.values, "tenant_name": chain[0][1]}
+        values = {**plan.values, "tenant_name": chain[0].name}
         inbox_rows: list[tuple[str, str, str, str]] = []
         pending: list[tuple[str, str, Template, str, str, str, datetime | None]] = []
         for user in recipients:
@@ -126,17 +126,17 @@ class Dispatcher:
                 if channel == IN_APP and not error:
                     inbox_rows.append((user, template.locale, title, body))
                 pending.append((user, channel, template, title, body, error, prefs.quiet_until(now, template.urgent)))
-        made = await repos.inbox.add_many(event_id=event_id, tenant_id=tenant, category=spec.category, template_key=plan.key,
+        made = await uow.inbox.add_many(event_id=event_id, tenant_id=tenant, category=spec.category, template_key=plan.key,
                                           link=plan.link, data=plan.data, rows=inbox_rows, now=now)
         by_user = {n.recipient_id: n.id for n in made}
         rows = [self._new_delivery(user, channel, template, title, body, error, plan, by_user.get(user), quiet, now)
                 for user, channel, template, title, body, error, quiet in pending]
-        deliveries = await repos.deliveries.add_many(event_id=event_id, tenant_id=tenant, category=spec.category, template_key=plan.key,
+        deliveries = await uow.deliveries.add_many(event_id=event_id, tenant_id=tenant, category=spec.category, template_key=plan.key,
                                                      rows=rows, now=now)
         for d in deliveries:
             if d.status == Status.VALIDATION_FAILED:
                 log.warning("notification not rendered", extra={"event_id": str(event_id), "channel": d.channel, "error": d.last_error})
-                repos.record(delivery_event(delivered=False, delivery_id=str(d.id), notification_id=None, event_id=str(event_id),
+                uow.record(delivery_event(delivered=False, delivery_id=str(d.id), notification_id=None, event_id=str(event_id),
                                             recipient_id=d.recipient_id, tenant_id=tenant, channel=d.channel, category=spec.category,
                                             template_key=plan.key, status=d.status, attempts=0, error=d.last_error))
         return Result(made, sum(1 for d in deliveries if d.channel != IN_APP and d.status == Status.CREATED))

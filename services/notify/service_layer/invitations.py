@@ -35,8 +35,8 @@ class InvitationWorker:
         ctx = self.dispatcher.ctx
         now = ctx.clock.now()
         created = []
-        async with UnitOfWork(ctx.pool) as repos:
-            rows = await repos.invitations.due(now, self.batch)
+        async with UnitOfWork(ctx.pool) as uow:
+            rows = await uow.invitations.due(now, self.batch)
             sent = []
             for r in rows:
                 link = f"/applications/{r['application_id']}"
@@ -44,13 +44,13 @@ class InvitationWorker:
                             {"case_number": r["case_number"], "service_name": r["service_name"], "link": link}, link,
                             {"application_id": str(r["application_id"]), "case_number": r["case_number"]})
                 try:
-                    result = await self.dispatcher.deliver(repos, invitation_event_id(r["application_id"]), r["tenant_id"], plan, now)
+                    result = await self.dispatcher.deliver(uow, invitation_event_id(r["application_id"]), r["tenant_id"], plan, now)
                 except UnknownTenant:
                     continue  # stays pending until the tenant projection has it
                 created += result.notifications
                 sent.append(r["application_id"])
-            await repos.invitations.mark_sent(sent, now)
-            await repos.flush_events()
+            await uow.invitations.mark_sent(sent, now)
+            await uow.commit()
         if self.live is not None and created:
             await self.live.publish(created)
         return len(sent)

@@ -35,10 +35,13 @@ IN_APP = {
     "rectification.opened": ("差评整改任务", "办件 {{ case_number }} 收到 {{ score }} 分评价，请于 {{ due_at }} 前完成整改并回访。",
                              "Rectification task", "Case {{ case_number }} was rated {{ score }}; rectify and call back by {{ due_at }}."),
     "notice.published": ("{{ tenant_name }}发布公告", "{{ title }}", "Notice from {{ tenant_name }}", "{{ title }}"),
+    "account.sign_in_throttled": ("账号登录提醒", "您的账号刚刚连续 {{ failure_count }} 次密码错误，登录已暂时放慢（最长等待 {{ max_delay_minutes }} 分钟）。如非本人操作，请尽快修改密码。",
+                                  "Sign-in attempts on your account", "{{ failure_count }} wrong passwords were just tried on your account, so signing in is slowed for a while (at most {{ max_delay_minutes }} min). If this was not you, change your password."),
     "rating.invitation": ("邀请您评价", "您的办件 {{ case_number }}（{{ service_name }}）已办结，欢迎对本次服务进行评价（好差评）。",
                           "Rate our service", "Case {{ case_number }} ({{ service_name }}) is closed: please rate the service."),
 }
 SMS = {
+    "account.sign_in_throttled": "您的账号刚刚连续{{ failure_count }}次密码错误。如非本人操作，请尽快修改密码。",
     "application.returned": "您的申请{{ case_number }}需补正材料，请登录浙里办查看。",
     "application.completed": "您的申请{{ case_number }}（{{ service_name }}）已办结。",
     "application.rejected": "您的申请{{ case_number }}（{{ service_name }}）未予通过，详情请登录浙里办查看。",
@@ -50,22 +53,23 @@ HANGZHOU_SUBMITTED = ("杭州办事 · 申请已提交", "您的{{ service_name 
 
 async def seed_demo(ctx: Context, province: str, now: datetime) -> int:
     made = 0
-    async with UnitOfWork(ctx.pool) as repos:
-        if await repos.templates.count(province) == 0:
+    async with UnitOfWork(ctx.pool) as uow:
+        if await uow.templates.count(province) == 0:
             for key, (zh_t, zh_b, en_t, en_b) in IN_APP.items():
                 spec = TEMPLATE_KEYS[key]
                 for locale, title, body in (("zh-CN", zh_t, zh_b), ("en", en_t, en_b)):
-                    await repos.templates.add(tenant_id=province, key=key, channel="in_app", locale=locale, category=spec.category,
+                    await uow.templates.add(tenant_id=province, key=key, channel="in_app", locale=locale, category=spec.category,
                                               title=title, body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
                     made += 1
             for key, body in SMS.items():
                 spec = TEMPLATE_KEYS[key]
-                await repos.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
+                await uow.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
                                           title="", body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
                 made += 1
-        if province == "zhejiang" and await repos.templates.count("hangzhou") == 0:
-            await repos.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
+        if province == "zhejiang" and await uow.templates.count("hangzhou") == 0:
+            await uow.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
                                       category=TEMPLATE_KEYS["application.submitted"].category, title=HANGZHOU_SUBMITTED[0],
                                       body=HANGZHOU_SUBMITTED[1], urgent=False, now=now, created_by=SEEDER)
             made += 1
+        await uow.commit()
     return made

@@ -57,11 +57,11 @@ class DeliveryWorker:
         return len(claimed)
 
     async def _claim(self, now: datetime) -> list[Delivery]:
-        async with UnitOfWork(self.ctx.pool) as repos:
-            due = await repos.deliveries.due(now, self.batch)
+        async with UnitOfWork(self.ctx.pool) as uow:
+            due = await uow.deliveries.due(now, self.batch)
             if not due:
                 return []
-            prefs = await repos.preferences.get_many(sorted({d.recipient_id for d in due if not d.urgent}))
+            prefs = await uow.preferences.get_many(sorted({d.recipient_id for d in due if not d.urgent}))
             later: dict[datetime, list[Delivery]] = defaultdict(list)
             groups: dict[tuple[str, str], list[Delivery]] = defaultdict(list)
             for d in due:
@@ -76,17 +76,18 @@ class DeliveryWorker:
                 if bucket is None:
                     ready += rows
                     continue
-                state = await repos.deliveries.bucket(tenant, channel)
+                state = await uow.deliveries.bucket(tenant, channel)
                 tokens, elapsed = (bucket.burst, 0.0) if state is None else (state[0], (now - state[1]).total_seconds())
                 granted, left, wait = bucket.take(tokens, elapsed, len(rows))
-                await repos.deliveries.save_bucket(tenant, channel, left, now)
+                await uow.deliveries.save_bucket(tenant, channel, left, now)
                 ready += rows[:granted]
                 if granted < len(rows):
                     later[now + timedelta(seconds=wait)] += rows[granted:]
             for until, rows in later.items():
-                await repos.deliveries.postpone([d.id for d in rows], until, now)
+                await uow.deliveries.postpone([d.id for d in rows], until, now)
             if ready:
-                await repos.deliveries.start([d.id for d in ready], now, now + self.ctx.send_lease)
+                await uow.deliveries.start([d.id for d in ready], now, now + self.ctx.send_lease)
+            await uow.commit()
         return [replace(d, attempts=d.attempts + 1, status=Status.SENDING.value) for d in ready]
 
     async def _send_guarded(self, d: Delivery) -> SendResult:
@@ -119,8 +120,8 @@ class DeliveryWorker:
         return await self.ctx.sms.send(message)
 
     async def _send_push(self, d: Delivery) -> SendResult:
-        async with UnitOfWork(self.ctx.pool) as repos:
-            devices = await repos.devices.of_user(d.recipient_id)
+        async with UnitOfWork(self.ctx.pool) as uow:
+            devices = await uow.devices.of_user(d.recipient_id)
         providers = {p: provider for provider in self.ctx.push for p in provider.platforms}
         usable = [dev for dev in devices if dev.platform in providers]
         if not usable:
@@ -131,9 +132,10 @@ class DeliveryWorker:
         results = await asyncio.gather(*(providers[dev.platform].send(dev, message) for dev in usable))
         gone = [dev.id for dev, r in zip(usable, results, strict=True) if r.gone]
         if gone:
-            async with UnitOfWork(self.ctx.pool) as repos:
+            async with UnitOfWork(self.ctx.pool) as uow:
                 for device_id in gone:
-                    await repos.devices.delete(device_id)
+                    await uow.devices.delete(device_id)
+                await uow.commit()
         outcomes = [r.result for r in results]
         dest = f"{len(usable)} device(s)"
         ok = [r for r in outcomes if r.outcome is Outcome.OK]
@@ -147,18 +149,18 @@ class DeliveryWorker:
 
     async def _record(self, done: list[tuple[Delivery, SendResult]]) -> None:
         now = self.ctx.clock.now()
-        async with UnitOfWork(self.ctx.pool) as repos:
+        async with UnitOfWork(self.ctx.pool) as uow:
             for d, result in done:
                 decision = decide(result, d.attempts, now, self.ctx.retry)
                 check_transition(Status.SENDING, decision.status)
-                row = await repos.deliveries.finish(d.id, d.attempts, status=decision.status, next_attempt_at=decision.next_attempt_at,
+                row = await uow.deliveries.finish(d.id, d.attempts, status=decision.status, next_attempt_at=decision.next_attempt_at,
                                                     error=decision.error, destination=result.destination,
                                                     provider_message_id=result.provider_message_id, now=now)
                 if row is None:
                     log.warning("delivery moved on during its attempt", extra={"delivery_id": str(d.id)})
                     continue
                 if decision.status in FINAL:
-                    repos.record(delivery_event(
+                    uow.record(delivery_event(
                         delivered=decision.status is Status.DELIVERED, delivery_id=str(d.id),
                         notification_id=str(d.notification_id) if d.notification_id else None, event_id=str(d.event_id),
                         recipient_id=d.recipient_id, tenant_id=d.tenant_id, channel=d.channel, category=d.category,
@@ -166,6 +168,7 @@ class DeliveryWorker:
                 if decision.status is not Status.DELIVERED:
                     log.info("delivery attempt failed", extra={"delivery_id": str(d.id), "channel": d.channel,
                                                                "status": decision.status.value, "error": decision.error[:200]})
+            await uow.commit()
 
     async def run(self, poll_s: float = 1.0, also: Sequence[Callable[[], Awaitable[int]]] = ()) -> None:
         """Work until cancelled; `also` are further passes (rating invitations) run each loop."""

@@ -10,7 +10,6 @@ import asyncpg
 
 from services.workflow.adapters.definitions import DefinitionRepository
 from services.workflow.domain.application import Actor, Application, Transition
-from services.workflow.domain.events import DomainEvent
 from services.workflow.domain.sla import SlaClocks, TimerPlan
 
 _COLUMNS = """id, case_number, tenant_id, service_id, service_version, service_name, department, applicant_id,
@@ -120,8 +119,10 @@ class ApplicationRepository:
         return [Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]), r["comment"], r["at"],
                            tuple(r["material_ids"]), r["request_id"]) for r in rows]
 
-    async def transition_by_request(self, app_id: uuid.UUID, request_id: str) -> bool:
-        return bool(await self.conn.fetchval("SELECT true FROM transitions WHERE application_id = $1 AND request_id = $2", app_id, request_id))
+    async def transition_by_request(self, app_id: uuid.UUID, request_id: str) -> Transition | None:
+        r = await self.conn.fetchrow("SELECT * FROM transitions WHERE application_id = $1 AND request_id = $2", app_id, request_id)
+        return None if r is None else Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]),
+                                                 r["comment"], r["at"], tuple(r["material_ids"]), r["request_id"])
 
     async def list_for_applicant(self, applicant_id: str, *, status: str, service_id: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None,
                                  limit: int) -> list[Application]:
@@ -136,10 +137,3 @@ class ApplicationRepository:
 
     async def open_in(self, tenants: list[str]) -> list[uuid.UUID]:
         return [r["id"] for r in await self.conn.fetch("SELECT id FROM applications WHERE NOT terminal AND tenant_id = ANY($1)", tenants)]
-
-    def collect_events(self) -> list[DomainEvent]:
-        out: list[DomainEvent] = []
-        for app in self.seen:
-            out += app.events
-            app.events = []
-        return out

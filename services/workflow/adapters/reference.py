@@ -1,6 +1,6 @@
 """What the workflow service keeps of other services' data, and its per-tenant data:
-the tenant tree (identity events), published item versions (catalog events or a
-fetch), tenant settings and holiday calendars."""
+published item versions (catalog events or a fetch), tenant settings and holiday
+calendars. The tenant tree is the shared projection (`mgov_common.tenants`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 
 import asyncpg
 
-from services.workflow.domain.access import TenantNode, TenantTree
 from services.workflow.domain.application import ItemVersion
 from services.workflow.domain.calendar import WorkingCalendar
 
@@ -32,20 +31,6 @@ def item_from_data(data: dict[str, Any]) -> ItemVersion:
 class ReferenceRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
-
-    # -- tenants
-    async def tree(self) -> TenantTree:
-        rows = await self.conn.fetch("SELECT id, parent_id, division_code, level, status FROM tenants")
-        return TenantTree(TenantNode(r["id"], r["parent_id"], r["division_code"], r["level"], r["status"]) for r in rows)
-
-    async def upsert_tenant(self, node: TenantNode, name: dict[str, str], event_time: datetime) -> bool:
-        return bool(await self.conn.fetchval(
-            """INSERT INTO tenants (id, parent_id, division_code, level, name, status, event_time) VALUES ($1,$2,$3,$4,$5,$6,$7)
-               ON CONFLICT (id) DO UPDATE SET parent_id=EXCLUDED.parent_id, division_code=EXCLUDED.division_code, level=EXCLUDED.level,
-                   name=EXCLUDED.name, status=EXCLUDED.status, event_time=EXCLUDED.event_time
-               WHERE tenants.event_time <= EXCLUDED.event_time RETURNING true""",
-            node.id, node.parent_id, node.division_code, node.level, name, node.status, event_time,
-        ))
 
     # -- items
     async def item(self, service_id: uuid.UUID, version: int) -> ItemVersion | None:

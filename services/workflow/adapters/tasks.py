@@ -9,7 +9,6 @@ from typing import Any
 import asyncpg
 
 from services.workflow.adapters.applications import actor_from
-from services.workflow.domain.events import DomainEvent
 from services.workflow.domain.rating import Rating, Rectification
 
 # One row shape for both kinds of task, ordered by due time (none last), then id.
@@ -43,7 +42,6 @@ class TaskRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
         self.rectifications: list[Rectification] = []
-        self.pending: list[DomainEvent] = []
 
     async def inbox(self, keys: list[str], escalation_tenants: list[str], *, kind: str, assignee: str, me: str,
                     after: tuple[str, uuid.UUID] | None, limit: int) -> list[asyncpg.Record]:
@@ -111,13 +109,6 @@ class TaskRepository:
             rect.id, rect.status, rect.callback, rect.outcome, rect.closed_by.to_dict() if rect.closed_by else None, rect.closed_at,
             rect.assignee_id)
 
-    def collect_events(self) -> list[DomainEvent]:
-        out = list(self.pending)
-        self.pending = []
-        for rect in self.rectifications:
-            out += rect.events
-            rect.events = []
-        return out
 
 
 class MaterialRepository:

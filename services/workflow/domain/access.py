@@ -3,8 +3,11 @@
 - A staff role held in tenant T covers cases of T; held in the province tenant it
   covers the province's whole subtree ("province roles: their subtree").
 - The applicant is `owner` of their case.
-- A tenant system (principal kind `system`) holds every staff role on cases of its own
-  tenant and nothing elsewhere.
+- A tenant system (principal kind `system`) holds no role. If its registration grants
+  `mgov.case.status_changed.v1`, it may read the cases of its own tenant and take the
+  actions that case handlers (clerk, approver, supervisor) take on them: it is the
+  city's back office reporting what happened there. It never administers (definitions,
+  calendars, settings), sees inboxes or statistics, claims or assigns.
 Everything a caller may not see answers NOT_FOUND, so ids of other cities' cases leak
 nothing.
 """
@@ -12,23 +15,15 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from mgov_common.ingest import CASE_STATUS_CHANGED
 from mgov_common.principal import SYSTEM, USER, Principal
+from mgov_common.tenant_tree import TenantNode
 from services.workflow.domain.application import Actor
-from services.workflow.domain.roles import OWNER, STAFF_ROLES
+from services.workflow.domain.roles import HANDLER_ROLES, OWNER, STAFF_ROLES
 
 PROVINCE = "province"
 CITY = "city"
-
-
-@dataclass(frozen=True)
-class TenantNode:
-    id: str
-    parent_id: str | None
-    division_code: str
-    level: str
-    status: str = "active"
 
 
 class TenantTree:
@@ -84,7 +79,7 @@ def actor_of(principal: Principal) -> Actor:
 
 def roles_on_case(principal: Principal, case_tenant: str, applicant_id: str, tree: TenantTree) -> set[str]:
     if principal.kind == SYSTEM:
-        return set(STAFF_ROLES) if principal.tenant == case_tenant else set()
+        return set(HANDLER_ROLES) if principal.system_may(CASE_STATUS_CHANGED, case_tenant) else set()
     roles: set[str] = set()
     if principal.kind == USER and principal.subject == applicant_id:
         roles.add(OWNER)
@@ -95,7 +90,9 @@ def roles_on_case(principal: Principal, case_tenant: str, applicant_id: str, tre
 
 
 def staff_roles_in(principal: Principal, tenant: str, tree: TenantTree) -> set[str]:
-    """Staff roles of the caller that reach `tenant` (systems: all, in their own tenant)."""
+    """Staff roles the caller holds that reach `tenant` (a system holds none)."""
+    if principal.kind != USER:
+        return set()
     return roles_on_case(principal, tenant, "", tree) - {OWNER}
 
 

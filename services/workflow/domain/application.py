@@ -49,6 +49,12 @@ class Transition:
     material_ids: tuple[uuid.UUID, ...] = ()
     request_id: str | None = None
 
+    def repeats(self, *, actor: Actor, action: str, comment: str, material_ids: tuple[uuid.UUID, ...]) -> bool:
+        """Is a command with this transition's idempotency key the same command again (same
+        actor, action, comment and materials)? Anything else reusing the key is refused."""
+        return ((self.actor.kind, self.actor.id) == (actor.kind, actor.id) and self.action == action
+                and self.comment == (comment or "").strip() and sorted(self.material_ids) == sorted(material_ids))
+
 
 @dataclass
 class Application:
@@ -171,7 +177,7 @@ class Application:
         self._assign(actor.id, actor, "claim", now)
 
     def assign(self, *, actor: Actor, roles: set[str], assignee_id: str, assignee_roles: set[str], now: datetime) -> None:
-        if not roles & MANAGER_ROLES and actor.kind != "system":
+        if not roles & MANAGER_ROLES or actor.kind != "user":
             raise PermissionDenied("assigning needs the supervisor or tenant_admin role", code="role_not_allowed")
         if self.terminal:
             raise Conflict("the case is closed", code="case_closed")

@@ -8,21 +8,13 @@ notify service and tenant systems: add keys, never rename or drop one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mgov_common.events.domain import DomainEvent
 
 if TYPE_CHECKING:
     from services.workflow.domain.application import Actor, Application
-
-
-@dataclass(frozen=True)
-class DomainEvent:
-    entity: str  # application | sla | rating | rectification
-    verb: str
-    tenant_id: str
-    subject: str
-    data: dict[str, Any]
 
 
 def iso(when: datetime | None) -> str | None:

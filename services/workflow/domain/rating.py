@@ -15,7 +15,8 @@ from datetime import datetime
 from mgov_common.errors import AlreadyExists, Conflict, InvalidArgument, PermissionDenied
 from services.workflow.domain.application import Actor, Application
 from services.workflow.domain.calendar import WorkingCalendar
-from services.workflow.domain.events import DomainEvent, iso
+from mgov_common.events.domain import DomainEvent
+from services.workflow.domain.events import iso
 from services.workflow.domain.roles import OWNER, SUPERVISOR
 
 LABELS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}

@@ -1,9 +1,9 @@
 """Role names a definition may name, and what they mean for a case.
 
 Staff roles are held per tenant (identity issues them). `owner` is not a role anyone
-holds: it means "the applicant of this case". A tenant system acting on a case of its
-own tenant may take every staff action (it is the city's own back office), never an
-owner action.
+holds: it means "the applicant of this case". A tenant system registered for case
+actions takes, on cases of its own tenant, the actions of the case handlers
+(HANDLER_ROLES) — never an owner action, never an administrator's.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ PROVINCE_ADMIN = "province_admin"
 
 STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN})
 ACTION_ROLES = STAFF_ROLES | {OWNER}
+# Roles that handle cases; a tenant system's case actions are limited to theirs.
+HANDLER_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR})
 # Who may assign a case to someone, and whose claim an action may override.
 MANAGER_ROLES = frozenset({SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN})
 # Who is told (escalated to) when an SLA is breached.

@@ -12,7 +12,7 @@ import grpc
 
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov.workflow.v1 import workflow_pb2_grpc
-from mgov_common.principal import current_access_token, require_principal
+from mgov_common.principal import current_access_token, require_person, require_principal
 from mgov_common.protojson import struct_to_dict
 from services.workflow.entrypoints import convert
 from services.workflow.service_layer import admin, applications, inbox, materials, ratings
@@ -56,7 +56,7 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
         return convert.application(await applications.get(self.ctx, require_principal(), request.application_id))
 
     async def ListApplications(self, request: pb.ListApplicationsRequest, context: Ctx) -> pb.ListApplicationsResponse:
-        apps, token = await applications.list_own(self.ctx, require_principal(), status=request.status, service_id=request.service_id,
+        apps, token = await applications.list_own(self.ctx, require_person(), status=request.status, service_id=request.service_id,
                                                   size=request.page_size, token=request.page_token)
         return pb.ListApplicationsResponse(applications=[convert.application(applications.CaseView(a)) for a in apps], next_page_token=token)
 
@@ -67,33 +67,33 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
         return convert.application(view)
 
     async def AddMaterial(self, request: pb.AddMaterialRequest, context: Ctx) -> pb.MaterialFile:
-        row = await materials.add(self.ctx, require_principal(), application_id=request.application_id, material_code=request.material_code,
+        row = await materials.add(self.ctx, require_person(), application_id=request.application_id, material_code=request.material_code,
                                   filename=request.filename, content=request.content, sha256=request.sha256)
         return convert.material(row)
 
     # -- inbox
     async def ListTasks(self, request: pb.ListTasksRequest, context: Ctx) -> pb.ListTasksResponse:
-        tasks, token = await inbox.list_tasks(self.ctx, require_principal(), tenant_id=request.tenant_id, kind=_KIND.get(request.kind, ""),
+        tasks, token = await inbox.list_tasks(self.ctx, require_person(), tenant_id=request.tenant_id, kind=_KIND.get(request.kind, ""),
                                               assignee=_ASSIGNEE.get(request.assignee, ""), size=request.page_size, token=request.page_token)
         return pb.ListTasksResponse(tasks=[convert.task(t) for t in tasks], next_page_token=token)
 
     async def ClaimTask(self, request: pb.ClaimTaskRequest, context: Ctx) -> pb.Task:
-        return convert.task(await inbox.claim(self.ctx, require_principal(), request.task_id))
+        return convert.task(await inbox.claim(self.ctx, require_person(), request.task_id))
 
     async def AssignTask(self, request: pb.AssignTaskRequest, context: Ctx) -> pb.Task:
-        return convert.task(await inbox.assign(self.ctx, require_principal(), request.task_id, request.assignee_id))
+        return convert.task(await inbox.assign(self.ctx, require_person(), request.task_id, request.assignee_id))
 
     # -- ratings
     async def RateApplication(self, request: pb.RateApplicationRequest, context: Ctx) -> pb.Rating:
-        result = await ratings.rate(self.ctx, require_principal(), request.application_id, request.score, request.comment)
+        result = await ratings.rate(self.ctx, require_person(), request.application_id, request.score, request.comment)
         return convert.rating(result)
 
     async def CloseRectification(self, request: pb.CloseRectificationRequest, context: Ctx) -> pb.Rectification:
-        rect = await ratings.close_rectification(self.ctx, require_principal(), request.rectification_id, request.callback, request.outcome)
+        rect = await ratings.close_rectification(self.ctx, require_person(), request.rectification_id, request.callback, request.outcome)
         return convert.rectification(rect)
 
     async def GetRectification(self, request: pb.GetRectificationRequest, context: Ctx) -> pb.Rectification:
-        return convert.rectification(await ratings.get_rectification(self.ctx, require_principal(), request.rectification_id))
+        return convert.rectification(await ratings.get_rectification(self.ctx, require_person(), request.rectification_id))
 
     async def GetRatingStats(self, request: pb.GetRatingStatsRequest, context: Ctx) -> pb.GetRatingStatsResponse:
         groups, total = await ratings.stats(

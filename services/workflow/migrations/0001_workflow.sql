@@ -1,4 +1,4 @@
--- The workflow service (issue 5): versioned definitions, cases with timelines, materials
+-- The workflow service: versioned definitions, cases with timelines, materials
 -- and their bytes, working-day calendars, SLA timers, ratings and rectification tasks,
 -- and projections of identity's tenant tree and catalog's published item versions.
 

@@ -164,3 +164,11 @@ export const registerDevice = (token, name) => post('/v1/devices', { platform: '
 export const preferences = () => get('/v1/me/preferences')
 export const savePreferences = (prefs) => request('PUT', '/v1/me/preferences', { body: prefs }).then((r) => r.data)
 export const unreadCount = async () => (await get('/v1/notifications?unread_only=true&page_size=1')).unread_count || 0
+
+// Invitations to be staff: accepting makes the roles the user's; a fresh token carries them.
+export const myInvitations = async () => (await get('/v1/me/invitations')).items
+export async function answerInvitation(id, accept) {
+  const out = await post(`/v1/me/invitations/${encodeURIComponent(id)}/${accept ? 'accept' : 'decline'}`)
+  if (accept) { await refreshTokens(); await loadMe() }
+  return out
+}

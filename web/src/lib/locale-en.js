@@ -1,5 +1,5 @@
 export default {
-  app: { name: 'Zheli Ban', offline: 'You are offline; showing cached content', loading: 'Loading…', empty: 'Nothing here yet', retry: 'Retry', back: 'Back', signInFirst: 'Please sign in first' },
+  app: { close: 'Close', name: 'Zheli Ban', offline: 'You are offline; showing cached content', loading: 'Loading…', empty: 'Nothing here yet', retry: 'Retry', back: 'Back', signInFirst: 'Please sign in first' },
   tab: { home: 'Home', cases: 'Cases', inbox: 'Messages', me: 'Me', tasks: 'Tasks' },
   region: { switch: 'Switch region', title: 'Choose a region', chooseThis: 'Choose {name} (this level)', province: 'Province', city: 'City', county: 'County' },
   home: { search: 'Search services', searchButton: 'Search', categories: 'Categories', notices: 'Notices', popular: 'Popular services', noNotices: 'No notices' },
@@ -30,7 +30,7 @@ export default {
     title: 'My cases', none: 'No cases yet', status: 'Status', timeline: 'Progress', next: 'Next step', due: 'Due', submitTime: 'Submitted',
     nextStep: { submitted: 'Waiting to be accepted', under_review: 'Under review', returned: 'Correct as asked and resubmit', done: 'Closed' },
     returned: 'Comment', resubmit: 'Resubmit', resubmitted: 'Resubmitted', form: 'Application', materials: 'Materials',
-    action: { submit: 'Submitted' },
+    action: { submit: 'Submitted', claim: 'Claimed', assign: 'Assigned' },
   },
   rating: {
     rate: 'Rate', levels: { 5: 'Very satisfied', 4: 'Satisfied', 3: 'Acceptable', 2: 'Dissatisfied', 1: 'Very dissatisfied' }, comment: 'Comment',
@@ -38,7 +38,7 @@ export default {
   },
   inbox: { title: 'Messages', none: 'No messages', readAll: 'Mark all read', unread: 'unread' },
   me: {
-    title: 'Me', language: '中文', preferences: 'Notification settings', push: 'Turn on push notifications', pushOn: 'Push notifications are on',
+    invitations: 'Staff invitations', invitedAs: '{tenant} invites you as {roles}', accept: 'Accept', decline: 'Decline', title: 'Me', language: '中文', preferences: 'Notification settings', push: 'Turn on push notifications', pushOn: 'Push notifications are on',
     pushUnsupported: 'This browser cannot receive push notifications; every notification is still in Messages',
     pushDenied: 'Push notifications were not allowed; you can allow them in the browser settings',
     pushFailed: 'This browser could not subscribe to push: {reason}. Every notification is still in Messages',

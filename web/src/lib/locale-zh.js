@@ -1,5 +1,5 @@
 export default {
-  app: { name: '浙里办', offline: '当前处于离线状态，显示的是已缓存的内容', loading: '加载中…', empty: '暂无内容', retry: '重试', back: '返回', signInFirst: '请先登录' },
+  app: { close: '关闭', name: '浙里办', offline: '当前处于离线状态，显示的是已缓存的内容', loading: '加载中…', empty: '暂无内容', retry: '重试', back: '返回', signInFirst: '请先登录' },
   tab: { home: '首页', cases: '办件', inbox: '消息', me: '我的', tasks: '待办' },
   region: { switch: '切换地区', title: '选择地区', chooseThis: '选择{name}（本级）', province: '省', city: '市', county: '区县' },
   home: { search: '搜索事项', searchButton: '搜索', categories: '服务分类', notices: '通知公告', popular: '热门事项', noNotices: '暂无公告' },
@@ -30,7 +30,7 @@ export default {
     title: '我的办件', none: '还没有办件', status: '状态', timeline: '办理进度', next: '下一步', due: '办理期限', submitTime: '提交时间',
     nextStep: { submitted: '等待窗口受理', under_review: '审核中，请耐心等待', returned: '请按意见补正后重新提交', done: '已办结' },
     returned: '退回意见', resubmit: '补正后重新提交', resubmitted: '已重新提交', form: '申请信息', materials: '材料',
-    action: { submit: '提交申请' },
+    action: { submit: '提交申请', claim: '认领', assign: '指派' },
   },
   rating: {
     rate: '评价', levels: { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' }, comment: '评价内容', submit: '提交评价',
@@ -38,7 +38,7 @@ export default {
   },
   inbox: { title: '消息', none: '暂无消息', readAll: '全部已读', unread: '未读' },
   me: {
-    title: '我的', language: 'English', preferences: '消息设置', push: '开启推送通知', pushOn: '推送通知已开启',
+    invitations: '工作人员邀请', invitedAs: '{tenant}邀请您担任{roles}', accept: '接受', decline: '拒绝', title: '我的', language: 'English', preferences: '消息设置', push: '开启推送通知', pushOn: '推送通知已开启',
     pushUnsupported: '此浏览器不支持推送通知，您仍可在“消息”中查看所有通知', pushDenied: '推送通知未获授权，可在浏览器设置中开启',
     pushFailed: '此浏览器无法订阅推送：{reason}。您仍可在“消息”中查看所有通知', pushUnavailable: '平台暂未配置推送服务',
     staff: '工作人员', roles: '角色',

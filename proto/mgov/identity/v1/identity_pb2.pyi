@@ -288,6 +288,42 @@ class CreateStaffRequest(_message.Message):
     roles: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, tenant_id: _Optional[str] = ..., phone: _Optional[str] = ..., name: _Optional[str] = ..., password: _Optional[str] = ..., roles: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class StaffInvitation(_message.Message):
+    __slots__ = ("id", "tenant_id", "roles", "phone", "status", "create_time", "expire_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    tenant_id: str
+    roles: _containers.RepeatedScalarFieldContainer[str]
+    phone: str
+    status: str
+    create_time: _timestamp_pb2.Timestamp
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., roles: _Optional[_Iterable[str]] = ..., phone: _Optional[str] = ..., status: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListMyInvitationsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListMyInvitationsResponse(_message.Message):
+    __slots__ = ("invitations",)
+    INVITATIONS_FIELD_NUMBER: _ClassVar[int]
+    invitations: _containers.RepeatedCompositeFieldContainer[StaffInvitation]
+    def __init__(self, invitations: _Optional[_Iterable[_Union[StaffInvitation, _Mapping]]] = ...) -> None: ...
+
+class AnswerInvitationRequest(_message.Message):
+    __slots__ = ("invitation_id", "accept")
+    INVITATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_FIELD_NUMBER: _ClassVar[int]
+    invitation_id: str
+    accept: bool
+    def __init__(self, invitation_id: _Optional[str] = ..., accept: _Optional[bool] = ...) -> None: ...
+
 class AssignRoleRequest(_message.Message):
     __slots__ = ("user_id", "tenant_id", "role")
     USER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -73,7 +73,17 @@ class IdentityServiceStub:
         self.CreateStaff = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/CreateStaff',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.CreateStaffRequest.SerializeToString,
-                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StaffInvitation.FromString,
+                _registered_method=True)
+        self.ListMyInvitations = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/ListMyInvitations',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListMyInvitationsRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListMyInvitationsResponse.FromString,
+                _registered_method=True)
+        self.AnswerInvitation = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/AnswerInvitation',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AnswerInvitationRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StaffInvitation.FromString,
                 _registered_method=True)
         self.AssignRole = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/AssignRole',
@@ -207,8 +217,8 @@ class IdentityServiceServicer:
         Errors: INVALID_ARGUMENT (missing field, malformed phone),
         UNAUTHENTICATED `invalid_credentials` (unknown phone or wrong password,
         alike), PERMISSION_DENIED `account_disabled` (right password, disabled
-        account), RESOURCE_EXHAUSTED `sign_in_locked` (account or source address
-        locked; the delay is ErrorDetail.retry_after_seconds).
+        account), RESOURCE_EXHAUSTED `sign_in_throttled` (account or source address
+        must wait after repeated failures; the wait is ErrorDetail.retry_after_seconds).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -265,18 +275,39 @@ class IdentityServiceServicer:
     def CreateStaff(self, request, context):
         """--- Staff and roles ------------------------------------------------------
 
-        Creates a staff account in a tenant with the given roles (or, when the
-        phone already belongs to a user, grants them the roles there).
+        Invites the holder of a phone number to be staff of a tenant with the
+        given roles; the roles are theirs once they accept. A phone without an
+        account gets one when a password is given (with no role until it
+        accepts). The answer is the same whether or not the phone has an
+        account, and says nothing about its holder.
         Caller: tenant_admin of tenant_id or of its city, or province_admin.
-        Errors: INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND (tenant),
-        ALREADY_EXISTS (the user already has all the roles).
+        Errors: INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND (tenant).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMyInvitations(self, request, context):
+        """The caller's pending, unexpired invitations to be staff.
+        Caller: a signed-in person.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerInvitation(self, request, context):
+        """Accepts (the roles are granted) or declines one of the caller's pending
+        invitations. Errors: NOT_FOUND (not the caller's, or answered),
+        FAILED_PRECONDITION (expired).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AssignRole(self, request, context):
-        """Grants a role in a tenant (idempotent). Audited, refusals too.
+        """Grants a role in a tenant (idempotent) to someone who is already staff of
+        a tenant the caller administers (anyone else: NOT_FOUND). Audited,
+        refusals too.
         Caller: tenant_admin of tenant_id or of its city, or province_admin;
         only province_admin grants province_admin, and only in the province.
         Errors: INVALID_ARGUMENT (unknown role), NOT_FOUND (user, tenant),
@@ -515,7 +546,17 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'CreateStaff': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateStaff,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.CreateStaffRequest.FromString,
-                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.SerializeToString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StaffInvitation.SerializeToString,
+            ),
+            'ListMyInvitations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMyInvitations,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListMyInvitationsRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListMyInvitationsResponse.SerializeToString,
+            ),
+            'AnswerInvitation': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerInvitation,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AnswerInvitationRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StaffInvitation.SerializeToString,
             ),
             'AssignRole': grpc.unary_unary_rpc_method_handler(
                     servicer.AssignRole,
@@ -824,7 +865,61 @@ class IdentityService:
             target,
             '/mgov.identity.v1.IdentityService/CreateStaff',
             mgov_dot_identity_dot_v1_dot_identity__pb2.CreateStaffRequest.SerializeToString,
-            mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.StaffInvitation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMyInvitations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/ListMyInvitations',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ListMyInvitationsRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ListMyInvitationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnswerInvitation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/AnswerInvitation',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.AnswerInvitationRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.StaffInvitation.FromString,
             options,
             channel_credentials,
             insecure,

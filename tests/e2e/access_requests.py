@@ -1,0 +1,161 @@
+"""One concrete request per gateway route, for the access matrix test.
+
+Each request is shaped so that the gateway's own validation passes and the service's
+access check is reached: what comes back tells whether the principal was let in
+(any answer but 401/403, and not 404 where the resource exists), refused (401/403) or
+not shown the resource (404). Requests that a principal is allowed to make may change
+state, so they act on resources made for the test (a case, a draft item, a system),
+never on the demo data other tests read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class World:
+    """What the requests act on, created by the test before the matrix runs."""
+
+    case_id: str
+    item_id: str  # a published Hangzhou item with the standard workflow
+    draft_id: str  # a Hangzhou item made for the test (its draft is edited, published, retired)
+    inherited_id: str  # a province item Hangzhou inherits (opt-out / opt-in)
+    system_id: str  # a Hangzhou system made for the test (rotated, revoked)
+    staff_id: str  # the Hangzhou clerk
+    case_body: dict[str, Any] = field(default_factory=dict)  # a valid application for item_id
+    workflow_body: dict[str, Any] = field(default_factory=dict)  # a valid copy of the standard workflow
+
+
+@dataclass
+class Req:
+    method: str
+    path: str
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, str] | None = None
+    files: dict[str, Any] | None = None
+    # The resource named in the path exists: an allowed caller must not get 404.
+    exists: bool = True
+    stream: bool = False
+
+
+MISSING = "00000000-0000-4000-8000-000000000000"
+PDF = b"%PDF-1.4\n% a material for the access matrix\n"
+
+# (METHOD, path template) -> the request (made afresh for each principal).
+REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
+    ("GET", "/healthz"): lambda w: Req("GET", "/healthz"),
+    ("GET", "/readyz"): lambda w: Req("GET", "/readyz"),
+    ("GET", "/openapi.json"): lambda w: Req("GET", "/openapi.json"),
+    ("GET", "/docs"): lambda w: Req("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"): lambda w: Req("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"): lambda w: Req("GET", "/redoc"),
+    # The web app (its pages and assets; any path the app routes itself).
+    ("GET", "/{path:app_path}"): lambda w: Req("GET", "/cases", exists=False),
+    ("GET", "/v1/.well-known/jwks.json"): lambda w: Req("GET", "/v1/.well-known/jwks.json"),
+    # Registering an account needs nobody: an invented phone gets a new account (any principal).
+    ("POST", "/v1/auth/register"): lambda w: Req("POST", "/v1/auth/register", json={
+        "phone": f"137{uuid.uuid4().int % 10**8:08d}", "name": "矩阵测试", "password": "Matrix-test-2026", "tenant_id": "hangzhou"}),
+    # The demo citizen's own credentials (a wrong password would count towards the address's lockout).
+    ("POST", "/v1/auth/token"): lambda w: Req("POST", "/v1/auth/token", json={"username": "13900000100", "password": "mgov-demo-2026"}),
+    ("POST", "/v1/auth/refresh"): lambda w: Req("POST", "/v1/auth/refresh", json={"refresh_token": "x" * 43}),
+    # Signing out of every session (a refresh token alone needs no access token).
+    ("POST", "/v1/auth/logout"): lambda w: Req("POST", "/v1/auth/logout", json={"all_sessions": True}),
+    ("POST", "/v1/oauth/token"): lambda w: Req("POST", "/v1/oauth/token", data={"grant_type": "client_credentials",
+                                                                                "client_id": "nobody", "client_secret": "x"}),
+    ("GET", "/v1/me"): lambda w: Req("GET", "/v1/me"),
+    ("POST", "/v1/me/national-id"): lambda w: Req("POST", "/v1/me/national-id", json={"national_id": "123", "real_name": "矩阵"}),
+    ("GET", "/v1/me/invitations"): lambda w: Req("GET", "/v1/me/invitations"),
+    ("POST", "/v1/me/invitations/{invitation_id}/accept"): lambda w: Req("POST", f"/v1/me/invitations/{MISSING}/accept", exists=False),
+    ("POST", "/v1/me/invitations/{invitation_id}/decline"): lambda w: Req("POST", f"/v1/me/invitations/{MISSING}/decline", exists=False),
+    ("GET", "/v1/me/preferences"): lambda w: Req("GET", "/v1/me/preferences"),
+    ("PUT", "/v1/me/preferences"): lambda w: Req("PUT", "/v1/me/preferences", json={}),
+    ("GET", "/v1/tenants"): lambda w: Req("GET", "/v1/tenants"),
+    ("GET", "/v1/tenants/{tenant_id}"): lambda w: Req("GET", "/v1/tenants/hangzhou"),
+    # An existing id: an allowed admin gets 409, so nothing is created.
+    ("POST", "/v1/tenants"): lambda w: Req("POST", "/v1/tenants", json={
+        "id": "xihu", "name": {"zh": "西湖区"}, "division_code": "330106", "parent_id": "hangzhou"}),
+    ("PATCH", "/v1/tenants/{tenant_id}"): lambda w: Req("PATCH", "/v1/tenants/hangzhou", json={"name": {"en": "Hangzhou"}}),
+    ("GET", "/v1/tenants/{tenant_id}/staff"): lambda w: Req("GET", "/v1/tenants/hangzhou/staff"),
+    # An invitation to the clerk's phone for a role they hold: nothing changes unless accepted.
+    ("POST", "/v1/tenants/{tenant_id}/staff"): lambda w: Req("POST", "/v1/tenants/hangzhou/staff", json={
+        "phone": "13900000011", "name": "杭州市受理员", "roles": ["clerk"]}),
+    ("PUT", "/v1/tenants/{tenant_id}/staff/{user_id}/roles/{role}"): lambda w: Req(
+        "PUT", f"/v1/tenants/hangzhou/staff/{w.staff_id}/roles/clerk"),
+    # Removing a role the clerk does not hold changes nothing.
+    ("DELETE", "/v1/tenants/{tenant_id}/staff/{user_id}/roles/{role}"): lambda w: Req(
+        "DELETE", f"/v1/tenants/hangzhou/staff/{w.staff_id}/roles/supervisor"),
+    ("GET", "/v1/tenants/{tenant_id}/services"): lambda w: Req("GET", "/v1/tenants/hangzhou/services"),
+    ("POST", "/v1/tenants/{tenant_id}/services"): lambda w: Req("POST", "/v1/tenants/hangzhou/services",
+                                                                json={"base_item_id": w.item_id, "department": "矩阵测试处"}),
+    ("GET", "/v1/services/{service_id}"): lambda w: Req("GET", f"/v1/services/{w.item_id}"),
+    ("GET", "/v1/services/{service_id}/versions"): lambda w: Req("GET", f"/v1/services/{w.item_id}/versions"),
+    ("PATCH", "/v1/services/{service_id}"): lambda w: Req("PATCH", f"/v1/services/{w.draft_id}", json={"department": "矩阵测试处"}),
+    ("PUT", "/v1/services/{service_id}"): lambda w: Req("PUT", f"/v1/services/{w.draft_id}", json={"department": "矩阵测试处"}),
+    ("POST", "/v1/services/{service_id}/publish"): lambda w: Req("POST", f"/v1/services/{w.draft_id}/publish"),
+    ("POST", "/v1/services/{service_id}/retire"): lambda w: Req("POST", f"/v1/services/{w.draft_id}/retire", json={"reason": "矩阵"}),
+    ("POST", "/v1/tenants/{tenant_id}/services/{service_id}/opt-out"): lambda w: Req(
+        "POST", f"/v1/tenants/hangzhou/services/{w.inherited_id}/opt-out", json={"reason": "矩阵"}),
+    ("DELETE", "/v1/tenants/{tenant_id}/services/{service_id}/opt-out"): lambda w: Req(
+        "DELETE", f"/v1/tenants/hangzhou/services/{w.inherited_id}/opt-out"),
+    ("GET", "/v1/tenants/{tenant_id}/notices"): lambda w: Req("GET", "/v1/tenants/hangzhou/notices"),
+    ("POST", "/v1/tenants/{tenant_id}/notices"): lambda w: Req("POST", "/v1/tenants/hangzhou/notices", json={
+        "title": {"zh": "矩阵测试公告"}, "body": {"zh": "正文"}, "category": "announcement"}),
+    ("POST", "/v1/applications"): lambda w: Req("POST", "/v1/applications", json=w.case_body),
+    ("GET", "/v1/applications"): lambda w: Req("GET", "/v1/applications"),
+    ("GET", "/v1/applications/{application_id}"): lambda w: Req("GET", f"/v1/applications/{w.case_id}"),
+    # A stale version: an allowed caller gets 412 and the case does not move.
+    ("POST", "/v1/applications/{application_id}/actions"): lambda w: Req(
+        "POST", f"/v1/applications/{w.case_id}/actions", json={"action": "accept"}, headers={"If-Match": '"999"'}),
+    ("POST", "/v1/applications/{application_id}/materials"): lambda w: Req(
+        "POST", f"/v1/applications/{w.case_id}/materials", files={"file": ("m.pdf", PDF, "application/pdf")},
+        data={"material_code": "id-card"}),
+    ("POST", "/v1/materials"): lambda w: Req("POST", "/v1/materials", files={"file": ("m.pdf", PDF, "application/pdf")},
+                                             data={"material_code": "id-card"}),
+    ("POST", "/v1/applications/{application_id}/rating"): lambda w: Req(
+        "POST", f"/v1/applications/{w.case_id}/rating", json={"score": 5, "comment": ""}),
+    ("GET", "/v1/tasks"): lambda w: Req("GET", "/v1/tasks"),
+    # The clerk claims the case first; others who may act on it then get 409 (already assigned).
+    ("POST", "/v1/tasks/{task_id}/claim"): lambda w: Req("POST", f"/v1/tasks/{w.case_id}/claim"),
+    ("POST", "/v1/tasks/{task_id}/assign"): lambda w: Req("POST", f"/v1/tasks/{w.case_id}/assign", json={"assignee_id": w.staff_id}),
+    ("GET", "/v1/rectifications/{rectification_id}"): lambda w: Req("GET", f"/v1/rectifications/{MISSING}", exists=False),
+    ("POST", "/v1/rectifications/{rectification_id}/close"): lambda w: Req(
+        "POST", f"/v1/rectifications/{MISSING}/close", json={"callback": "x", "outcome": "y"}, exists=False),
+    ("GET", "/v1/tenants/{tenant_id}/workflows/{definition_id}"): lambda w: Req("GET", "/v1/tenants/hangzhou/workflows/standard"),
+    # A stale If-Match: an allowed admin gets 412, the definition stays as it is.
+    ("PUT", "/v1/tenants/{tenant_id}/workflows/{definition_id}"): lambda w: Req(
+        "PUT", "/v1/tenants/hangzhou/workflows/standard", json=w.workflow_body, headers={"If-Match": '"999"'}),
+    ("GET", "/v1/tenants/{tenant_id}/calendar/{year}"): lambda w: Req("GET", "/v1/tenants/hangzhou/calendar/2026"),
+    ("PUT", "/v1/tenants/{tenant_id}/calendar/{year}"): lambda w: Req("PUT", "/v1/tenants/hangzhou/calendar/2099", json={"days": []}),
+    ("GET", "/v1/tenants/{tenant_id}/workflow-settings"): lambda w: Req("GET", "/v1/tenants/hangzhou/workflow-settings"),
+    ("PUT", "/v1/tenants/{tenant_id}/workflow-settings"): lambda w: Req("PUT", "/v1/tenants/hangzhou/workflow-settings", json={}),
+    ("GET", "/v1/tenants/{tenant_id}/rating-stats"): lambda w: Req("GET", "/v1/tenants/hangzhou/rating-stats"),
+    ("GET", "/v1/notifications"): lambda w: Req("GET", "/v1/notifications"),
+    ("POST", "/v1/notifications/read-all"): lambda w: Req("POST", "/v1/notifications/read-all"),
+    ("POST", "/v1/notifications/{notification_id}/read"): lambda w: Req("POST", f"/v1/notifications/{MISSING}/read", exists=False),
+    ("GET", "/v1/notifications/stream"): lambda w: Req("GET", "/v1/notifications/stream", stream=True),
+    ("POST", "/v1/devices"): lambda w: Req("POST", "/v1/devices", json={"platform": "android", "token": f"matrix-{uuid.uuid4()}"}),
+    ("GET", "/v1/devices"): lambda w: Req("GET", "/v1/devices"),
+    ("GET", "/v1/devices/web-push-key"): lambda w: Req("GET", "/v1/devices/web-push-key"),
+    ("DELETE", "/v1/devices/{device_id}"): lambda w: Req("DELETE", f"/v1/devices/{MISSING}", exists=False),
+    ("POST", "/v1/tenants/{tenant_id}/notification-templates"): lambda w: Req(
+        "POST", "/v1/tenants/hangzhou/notification-templates",
+        json={"key": "application.returned", "channel": "sms", "locale": "en", "body": "Case {{ case_number }}: {{ comment }}"}),
+    ("GET", "/v1/tenants/{tenant_id}/notification-deliveries"): lambda w: Req("GET", "/v1/tenants/hangzhou/notification-deliveries"),
+    # An allowed admin registers a system (for notices only) that nothing uses.
+    ("POST", "/v1/tenants/{tenant_id}/systems"): lambda w: Req("POST", "/v1/tenants/hangzhou/systems", json={
+        "name": f"矩阵-{uuid.uuid4().hex[:8]}", "event_types": ["mgov.notice.published.v1"]}),
+    ("GET", "/v1/tenants/{tenant_id}/systems"): lambda w: Req("GET", "/v1/tenants/hangzhou/systems"),
+    ("POST", "/v1/tenants/{tenant_id}/systems/{system_id}/rotate"): lambda w: Req(
+        "POST", f"/v1/tenants/hangzhou/systems/{w.system_id}/rotate"),
+    ("DELETE", "/v1/tenants/{tenant_id}/systems/{system_id}"): lambda w: Req("DELETE", f"/v1/tenants/hangzhou/systems/{w.system_id}"),
+    ("GET", "/v1/tenants/{tenant_id}/webhook-deliveries"): lambda w: Req("GET", "/v1/tenants/hangzhou/webhook-deliveries"),
+    ("GET", "/v1/tenants/{tenant_id}/rejected-events"): lambda w: Req("GET", "/v1/tenants/hangzhou/rejected-events"),
+    # Not a CloudEvent: an allowed system gets 422.
+    ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),
+}
