@@ -113,7 +113,7 @@ class ResourceExhausted(DomainError):
 class Unavailable(DomainError):
     """A dependency outside the platform (an SMS gateway) did not answer: try again (HTTP 503)."""
 
-    status = grpc.StatusCode.UNAVAILABLE
+    status = "UNAVAILABLE"
     code = "unavailable"
 
 
