@@ -40,8 +40,10 @@ def new_address() -> str:
     return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
 
 
-def start_registration(c: httpx.Client, phone: str, tenant: str = "hangzhou") -> dict[str, Any]:
-    resp = c.post("/v1/auth/register", json={"tenant_id": tenant, "phone": phone, "password": PASSWORD, "name": "测试市民"})
+def start_registration(c: httpx.Client, phone: str, tenant: str = "hangzhou", address: str | None = None) -> dict[str, Any]:
+    """The registration form, from an address of its own (each test has its own registration limit)."""
+    resp = c.post("/v1/auth/register", json={"tenant_id": tenant, "phone": phone, "password": PASSWORD, "name": "测试市民"},
+                  headers={"x-forwarded-for": address or new_address()})
     assert resp.status_code == 202, resp.text
     return resp.json()  # type: ignore[no-any-return]
 
@@ -354,3 +356,14 @@ def test_five_wrong_codes_lock_a_registration(demo_platform: DemoPlatform) -> No
         assert problem(locked, 409)["code"] == "registration_locked"
         assert problem(c.post("/v1/auth/token", json={"username": phone, "password": PASSWORD}), 401)["code"] == "invalid_credentials"
         assert fields(problem(c.post("/v1/auth/register/confirm", json={"registration_id": started["registration_id"]}), 422)) == {"code"}
+
+
+def test_the_21st_registration_from_one_address_within_the_hour_is_429(demo_platform: DemoPlatform) -> None:
+    address = new_address()
+    with demo_platform.client() as c:
+        for _ in range(20):
+            start_registration(c, new_phone(), address=address)
+        refused = c.post("/v1/auth/register", json={"tenant_id": "hangzhou", "phone": new_phone(), "password": PASSWORD, "name": "测试"},
+                         headers={"x-forwarded-for": address})
+        assert problem(refused, 429)["code"] == "registration_rate_limited" and refused.headers["retry-after"] == "3600"
+        start_registration(c, new_phone())  # another address is not held back
