@@ -332,7 +332,8 @@ def test_registration_answers_alike_for_registered_and_new_phones_and_needs_the_
         assert [sorted(a) for a in answers] == [["expires_in", "registration_id", "status"]] * 2
         assert [(a["status"], a["expires_in"]) for a in answers] == [("code_sent", 600)] * 2
         # No account before the code: signing in is refused like any wrong credentials.
-        assert problem(c.post("/v1/auth/token", json={"username": new, "password": PASSWORD}), 401)["code"] == "invalid_credentials"
+        assert problem(c.post("/v1/auth/token", json={"username": new, "password": PASSWORD}, headers={"x-forwarded-for": new_address()}),
+                       401)["code"] == "invalid_credentials"
         wrong = []
         for a in answers:
             body = problem(c.post("/v1/auth/register/confirm", json={"registration_id": a["registration_id"], "code": "000000"}), 422)
@@ -354,7 +355,8 @@ def test_five_wrong_codes_lock_a_registration(demo_platform: DemoPlatform) -> No
             assert body["code"] == "invalid_code"
         locked = c.post("/v1/auth/register/confirm", json={"registration_id": started["registration_id"], "code": code})
         assert problem(locked, 409)["code"] == "registration_locked"
-        assert problem(c.post("/v1/auth/token", json={"username": phone, "password": PASSWORD}), 401)["code"] == "invalid_credentials"
+        assert problem(c.post("/v1/auth/token", json={"username": phone, "password": PASSWORD}, headers={"x-forwarded-for": new_address()}),
+                       401)["code"] == "invalid_credentials"
         assert fields(problem(c.post("/v1/auth/register/confirm", json={"registration_id": started["registration_id"]}), 422)) == {"code"}
 
 
