@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.mgov-installed
 NPM    ?= npm
 WEB_STAMP := web/node_modules/.mgov-installed
 
-.PHONY: install run test test-unit test-integration test-e2e test-browser proto proto-check web web-check web-audit screenshots bench chaos-local lock clean
+.PHONY: install run test test-unit test-integration test-e2e test-browser fuzz proto proto-check web web-check web-audit screenshots bench chaos-local lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("mgov needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -47,6 +47,12 @@ test-e2e: install
 test-browser: install
 	$(BIN)/python -m pytest -q -m browser tests
 
+# Schemathesis over every route as anonymous, citizen, staff, admin and system principals
+# against a demo platform: 0 server errors. Bounded (MGOV_FUZZ_EXAMPLES per operation,
+# default 25); not part of `make test`.
+fuzz: install
+	$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/fuzz
+
 proto: install
 	$(BIN)/python tools/protogen.py
 
@@ -67,6 +73,14 @@ web-check: install
 	@if command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory $(WEB_STAMP) && $(BIN)/python tools/webcheck.py; \
 	else echo "web-check: Node is not installed; skipped (the committed web/dist is served as is)"; fi
+
+# Lighthouse (mobile) on the home and an item page, installability, initial JS size.
+web-audit: install $(WEB_STAMP)
+	$(BIN)/python -m bench.web_audit
+
+# The screenshots of docs/app.md (390x844), from a fresh demo platform.
+screenshots: install
+	$(BIN)/python tools/screenshots.py
 
 # The foundation figures, then each service's own benchmark where it has one.
 bench: install

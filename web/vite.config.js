@@ -47,6 +47,8 @@ export default defineConfig({
       },
     }),
   ],
+  // `npm run dev`: the API of a local `make run`.
+  server: { proxy: { '/v1': { target: 'http://127.0.0.1:8000', changeOrigin: false } } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -81,6 +81,7 @@ def build_context(settings: IdentitySettings, pool: asyncpg.Pool, clock: Callabl
         audit_key=crypto.audit_key,
         clock=clock,
         platform_clients=settings.platform_client_secrets(),
+        pages=settings.page_tokens(),
         cipher=crypto.cipher,
     )
 

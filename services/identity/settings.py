@@ -24,7 +24,7 @@ DEMO_PLATFORM_CLIENTS = ("catalog", "workflow", "notify")
 class IdentitySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MGOV_IDENTITY_", extra="ignore")
     service_name: ClassVar[str] = "identity"
-    secret_fields: ClassVar[tuple[str, ...]] = ("field_key", "lookup_key", "audit_key")
+    secret_fields: ClassVar[tuple[str, ...]] = ("field_key", "lookup_key", "audit_key", "page_token_secret")
 
     port: int = 50051
 

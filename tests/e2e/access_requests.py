@@ -61,7 +61,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     # Registering an account needs nobody: an invented phone gets a new account (any principal).
     ("POST", "/v1/auth/register"): lambda w: Req("POST", "/v1/auth/register", json={
         "phone": f"137{uuid.uuid4().int % 10**8:08d}", "name": "矩阵测试", "password": "Matrix-test-2026", "tenant_id": "hangzhou"}),
-    ("POST", "/v1/auth/token"): lambda w: Req("POST", "/v1/auth/token", json={"username": "13700000000", "password": "wrong-password"}),
+    # The demo citizen's own credentials (a wrong password would count towards the address's lockout).
+    ("POST", "/v1/auth/token"): lambda w: Req("POST", "/v1/auth/token", json={"username": "13900000100", "password": "mgov-demo-2026"}),
     ("POST", "/v1/auth/refresh"): lambda w: Req("POST", "/v1/auth/refresh", json={"refresh_token": "x" * 43}),
     # Signing out of every session (a refresh token alone needs no access token).
     ("POST", "/v1/auth/logout"): lambda w: Req("POST", "/v1/auth/logout", json={"all_sessions": True}),

@@ -38,7 +38,8 @@ class App:
         return self.platform.base_url
 
     def context(self, **options: object) -> BrowserContext:
-        ctx = self.browser.new_context(viewport=MOBILE, locale="zh-CN", base_url=self.url, **options)  # type: ignore[arg-type]
+        settings: dict[str, object] = {"viewport": MOBILE, "locale": "zh-CN", "base_url": self.url, **options}
+        ctx = self.browser.new_context(**settings)  # type: ignore[arg-type]
         ctx.set_default_timeout(15_000)
         return ctx
 

@@ -30,7 +30,7 @@ export default {
     title: 'My cases', none: 'No cases yet', status: 'Status', timeline: 'Progress', next: 'Next step', due: 'Due', submitTime: 'Submitted',
     nextStep: { submitted: 'Waiting to be accepted', under_review: 'Under review', returned: 'Correct as asked and resubmit', done: 'Closed' },
     returned: 'Comment', resubmit: 'Resubmit', resubmitted: 'Resubmitted', form: 'Application', materials: 'Materials',
-    action: { submit: 'Submitted' },
+    action: { submit: 'Submitted', claim: 'Claimed', assign: 'Assigned' },
   },
   rating: {
     rate: 'Rate', levels: { 5: 'Very satisfied', 4: 'Satisfied', 3: 'Acceptable', 2: 'Dissatisfied', 1: 'Very dissatisfied' }, comment: 'Comment',

@@ -80,7 +80,10 @@ function check(s, v, path, required, t, out) {
     if (kind === 'objects') items.forEach((item, i) => check(s.items, item, `${path}.${i}`, true, t, out))
     return
   }
-  if (kind === 'boolean') return
+  if (kind === 'boolean') {
+    if (required && (v === undefined || v === null)) out[path] = t('form.required')
+    return
+  }
   if (blank(v)) {
     if (required) out[path] = t('form.required')
     return
