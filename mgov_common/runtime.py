@@ -1,10 +1,10 @@
 """Run one service process: connect, serve gRPC, relay the outbox, consume events, stop cleanly.
 
 A service's `bootstrap` builds its servicers and consumers from a `Runtime` (the live
-pool and NATS connection); `serve` owns everything around that, and keeps each background loop running
-(`keep_running`): a loop that dies is logged with its traceback and restarted, never
-left dead in silence and never a reason to take the whole process down. Nothing
-connects at import time.
+pool and NATS connection); `serve` owns everything around that, and keeps each
+background loop running (`keep_running`): a loop that dies is logged with its traceback
+and restarted, never left dead in silence and never a reason to take the whole process
+down. Nothing connects at import time.
 """
 
 from __future__ import annotations

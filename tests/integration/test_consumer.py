@@ -215,6 +215,21 @@ async def test_a_message_delivered_more_than_max_deliver_times_is_dead_lettered_
     assert info.config.max_deliver == s.max_deliver + 2  # the server's own bound, a backstop
 
 
+async def test_ensure_applies_every_changed_setting_of_a_durable_consumer(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    first = spec(tenant, ack_wait_s=30.0, max_deliver=5)
+    await EventConsumer(pool, js, first, apply_event).ensure()
+    changed = ConsumerSpec(first.durable, [f"mgov.evt.{tenant}.workflow.>", f"mgov.evt.{tenant}.catalog.>"], ack_wait_s=12.0,
+                           max_deliver=3, max_ack_pending=50, extra={"description": "applies workflow and catalog events"})
+    await EventConsumer(pool, js, changed, apply_event).ensure()
+    info = await js.consumer_info(changed.stream, changed.durable)
+    assert info.config.ack_wait == 12.0 and info.config.max_deliver == 3 + 2 and info.config.max_ack_pending == 50
+    assert sorted(info.config.filter_subjects or []) == sorted(changed.filter_subjects)
+    assert info.config.description == "applies workflow and catalog events"
+    before = info.created
+    await EventConsumer(pool, js, changed, apply_event).ensure()  # nothing changed: left as it is
+    assert (await js.consumer_info(changed.stream, changed.durable)).created == before
+
+
 async def test_an_event_waits_out_a_database_that_is_away_without_spending_its_deliveries(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
     """More failed attempts than max_deliver, all because the database was unreachable:
     the event is held (in progress) and applied once it answers, never dead-lettered."""

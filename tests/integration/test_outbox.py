@@ -91,15 +91,12 @@ async def test_the_running_relay_publishes_committed_events_promptly_in_order(po
     relay = OutboxRelay(pool, js, schema, poll_interval_s=30)  # only NOTIFY can wake it in time
     task = asyncio.create_task(relay.run())
     try:
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(relay.ready.wait(), 10)  # it listens for NOTIFY from here on
         events = [make_event(tenant, n) for n in range(20)]
         for e in events:
             async with pool.acquire() as conn, conn.transaction():
                 await record(conn, e)
-        for _ in range(100):
-            if relay.published == len(events):
-                break
-            await asyncio.sleep(0.05)
+        await relay.wait_published(len(events), timeout=10)  # well before its 30 s poll
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
