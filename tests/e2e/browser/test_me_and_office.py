@@ -1,5 +1,6 @@
-"""我的 and 移动办公 in a real browser: a stale case in the staff view, Web Push that this
-headless browser cannot do (said clearly), preferences with quiet hours, English."""
+"""我的 and 移动办公 in a real browser: a stale case in the staff view, a rectification task
+closed, Web Push that this headless browser cannot do (said clearly), preferences with
+quiet hours, English."""
 
 from __future__ import annotations
 
@@ -63,4 +64,33 @@ def test_push_preferences_quiet_hours_and_english_on_the_me_page(app: App) -> No
     expect(page.get_by_role("link", name="Home")).to_be_visible()
     page.reload()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # remembered
+    ctx.close()
+
+
+def test_a_poor_rating_becomes_a_rectification_task_closed_in_the_mobile_office(app: App) -> None:
+    citizen = registered_citizen(app.platform)
+    case = case_filed_through_the_api(app.platform, citizen)
+    for phone, action in ((app.clerk_phone, "accept"), (app.approver_phone, "approve")):
+        with app.platform.client(app.platform.sign_in(phone, STAFF_PASSWORD)["access_token"]) as c:
+            etag = c.get(f"/v1/applications/{case['id']}").headers["etag"]
+            assert c.post(f"/v1/applications/{case['id']}/actions", json={"action": action}, headers={"If-Match": etag}).status_code == 200
+    with app.platform.client(app.platform.sign_in(citizen, PASSWORD)["access_token"]) as c:
+        rating = c.post(f"/v1/applications/{case['id']}/rating", json={"score": 1, "comment": "等了太久"})
+    assert rating.status_code == 201, rating.text
+
+    ctx = app.context()
+    page = ctx.new_page()
+    sign_in(page, app.clerk_phone, STAFF_PASSWORD)
+    page.get_by_role("link", name="待办").click()
+    page.get_by_role("button", name=f"{case['case_number']} · 整改任务").click()
+    expect(page.get_by_text("非常不满意：等了太久")).to_be_visible()
+    page.get_by_role("button", name="关闭整改").click()
+    expect(page.locator(".van-field").filter(has=page.get_by_label("回访情况")).locator(".van-field__error-message")).to_have_text("必填")
+    page.get_by_label("回访情况").fill("已电话回访申请人，致歉并说明原因")
+    page.get_by_label("整改结果").fill("增加窗口人手，承诺时限内办结")
+    page.get_by_role("button", name="关闭整改").click()
+    expect(page.get_by_role("status").filter(has_text="已整改")).to_be_visible()
+    with app.platform.client(app.platform.sign_in(app.clerk_phone, STAFF_PASSWORD)["access_token"]) as c:
+        closed = c.get(f"/v1/rectifications/{rating.json()['rectification_id']}").json()
+    assert closed["status"] == "closed" and closed["outcome"] == "增加窗口人手，承诺时限内办结"
     ctx.close()
