@@ -76,7 +76,7 @@ web-check: install
 
 # Lighthouse (mobile) on the home and an item page, installability, initial JS size.
 web-audit: install $(WEB_STAMP)
-	$(BIN)/python -m bench.web_audit
+	$(BIN)/python tools/web_audit.py
 
 # The screenshots of docs/app.md (390x844), from a fresh demo platform.
 screenshots: install

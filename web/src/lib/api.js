@@ -182,3 +182,7 @@ export async function answerInvitation(id, accept) {
   if (accept) { await refreshTokens(); await loadMe() }
   return out
 }
+
+// Rectification tasks (整改) opened by a poor rating: read, close with the callback and outcome.
+export const rectification = (id) => get(`/v1/rectifications/${encodeURIComponent(id)}`)
+export const closeRectification = (id, callback, outcome) => post(`/v1/rectifications/${encodeURIComponent(id)}/close`, { callback, outcome })
