@@ -32,6 +32,7 @@ from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
 from gateway.schemas import BOOLEAN, INTEGER, obj, page, ref, returns, string
 from mgov.notify.v1 import notify_pb2 as _npb
+from mgov_common import safejson
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 HEARTBEAT_S = 15.0
@@ -144,10 +145,7 @@ async def stream(request: Request, caller: PersonDep, backends: BackendsDep,
                     continue
                 except nats.errors.Error:
                     return  # the connection was replaced or closed: the client reconnects and resumes
-                try:
-                    n = json.loads(msg.data)
-                except ValueError:
-                    continue
+                n = safejson.try_loads(msg.data)
                 if not isinstance(n, dict) or not n.get("id") or n["id"] in sent:
                     continue
                 sent.add(n["id"])

@@ -71,7 +71,9 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
     # The tests stand in for a reverse proxy on loopback: X-Forwarded-For gives each
     # attack an address of its own (`mgov up` believes no such header by default).
     # The poison test sends a thousand events at once: a burst above the default quota's.
-    p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_GATEWAY_FORWARDED_ALLOW_IPS="127.0.0.1", MGOV_INGEST_BURST="5000")
+    p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_GATEWAY_FORWARDED_ALLOW_IPS="127.0.0.1", MGOV_INGEST_BURST="5000",
+              # Gauges read often enough for the metrics test to see them move.
+              MGOV_METRICS_INTERVAL_S="0.5")
     try:
         wait_ready(p)
         yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov",

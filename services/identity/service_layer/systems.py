@@ -105,8 +105,8 @@ class Systems:
         if unknown := [t for t in types if t not in INGEST_TYPES]:
             raise InvalidArgument(f"unknown event type {unknown[0]!r}; systems publish {', '.join(INGEST_TYPES)}",
                                   field="event_types", code="unknown_event_type")
-        # Who may register is settled before the URL is resolved: a caller without the
-        # right gets no name lookups done for them.
+        # Who may comes first: resolving the webhook's host and hashing the new secrets are
+        # work (and a probe of names) that nobody else may make identity do.
         async with self.ctx.uow() as uow:
             path = await uow.tenants.path(tenant_id)
             if not path:
