@@ -64,6 +64,11 @@ class PlatformSettings(BaseSettings):
     # Outbound URLs (webhooks, Web Push endpoints, the SMS gateway) may point at loopback
     # in demo mode while this is on; outside demo mode it has no effect (mgov_common.outbound).
     outbound_allow_loopback: bool = Field(default=True, validation_alias=AliasChoices("MGOV_OUTBOUND_ALLOW_LOOPBACK"))
+    # Prometheus metrics on this port (/metrics; mgov_common.metrics); 0 serves none. Each
+    # process on one machine needs its own: `mgov up` gives them from MGOV_<PROCESS>_METRICS_PORT.
+    metrics_port: int = Field(default=0, ge=0, le=65535, validation_alias=AliasChoices("MGOV_METRICS_PORT"))
+    # How often gauges that must be asked for (outbox backlog, consumer lag, DLQ size) are read.
+    metrics_interval_s: float = Field(default=5.0, gt=0, validation_alias=AliasChoices("MGOV_METRICS_INTERVAL_S"))
     # Put into database_url's user part when that has no password (usually from a file).
     database_password: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MGOV_DATABASE_PASSWORD"))
 

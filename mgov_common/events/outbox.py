@@ -19,6 +19,7 @@ import asyncpg
 from nats.js import JetStreamContext
 from opentelemetry import trace
 
+from mgov_common import metrics
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.retry import Backoff
 from mgov_common.telemetry import context_from_traceparent, tracer
@@ -115,6 +116,18 @@ class OutboxRelay:
                     headers["traceparent"] = row["traceparent"]
                 acks.append(await self.js.publish_async(row["subject"], row["payload"].encode(), headers=headers))
             await asyncio.wait_for(asyncio.gather(*acks), self.publish_timeout_s)
+
+    async def observe(self) -> None:
+        """Set `mgov_outbox_backlog` and `mgov_outbox_oldest_age_seconds` for this schema:
+        events stuck in the outbox (NATS away, a relay failing) show here long before
+        anyone misses a notification. One query on the partial index of unpublished
+        rows, run by the metrics sampler, not per batch."""
+        row = await self.pool.fetchrow(
+            "SELECT count(*) AS backlog, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS age"
+            " FROM outbox WHERE published_at IS NULL", timeout=2.0)
+        assert row is not None
+        metrics.OUTBOX_BACKLOG.labels(self.schema).set(row["backlog"])
+        metrics.OUTBOX_OLDEST_AGE.labels(self.schema).set(max(0.0, float(row["age"])))
 
     async def prune(self) -> int:
         result = await self.pool.execute(

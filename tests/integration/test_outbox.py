@@ -5,6 +5,7 @@ import asyncio
 import asyncpg
 import pytest
 from nats.js import JetStreamContext
+from prometheus_client import REGISTRY
 
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.events.outbox import OutboxRelay, record
@@ -71,8 +72,16 @@ async def test_an_event_committed_with_its_row_is_published_once_even_when_the_r
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1
 
     second = OutboxRelay(pool, js, schema)
+    # The stuck event shows in the metrics: one row waiting, for over a minute.
+    await pool.execute("UPDATE outbox SET created_at = now() - interval '61 seconds'")
+    await second.observe()
+    assert REGISTRY.get_sample_value("mgov_outbox_backlog", {"service": schema}) == 1
+    assert REGISTRY.get_sample_value("mgov_outbox_oldest_age_seconds", {"service": schema}) >= 61  # type: ignore[operator]
     assert await second.publish_batch() == 1
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+    await second.observe()
+    assert REGISTRY.get_sample_value("mgov_outbox_backlog", {"service": schema}) == 0
+    assert REGISTRY.get_sample_value("mgov_outbox_oldest_age_seconds", {"service": schema}) == 0
     published = await stream_messages(js, tenant)
     assert len(published) == 1
     assert CloudEvent.parse(published[0]) == event

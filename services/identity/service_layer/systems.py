@@ -105,12 +105,8 @@ class Systems:
         if unknown := [t for t in types if t not in INGEST_TYPES]:
             raise InvalidArgument(f"unknown event type {unknown[0]!r}; systems publish {', '.join(INGEST_TYPES)}",
                                   field="event_types", code="unknown_event_type")
-        url = await _check_webhook(webhook_url, self.guard)
-        now = self.ctx.clock()
-        sid = uuid.uuid4()
-        user = f"sys-{sid.hex[:20]}"
-        record = SystemRecord(sid, tenant_id, name, types, user, "", user, "", url, None, None, "active", 1, now, None, None)
-        creds = await self._secrets(record)
+        # Who may comes first: resolving the webhook's host and hashing the new secrets are
+        # work (and a probe of names) that nobody else may make identity do.
         async with self.ctx.uow() as uow:
             path = await uow.tenants.path(tenant_id)
             if not path:
@@ -119,6 +115,13 @@ class Systems:
                 uow.audit(actor(p, action="system.register", outcome="failure", tenant_id=tenant_id, details={"reason": "forbidden"}))
                 await uow.commit()
                 raise PermissionDenied(f"only admins of {tenant_id} register its systems", code="forbidden")
+        url = await _check_webhook(webhook_url, self.guard)
+        now = self.ctx.clock()
+        sid = uuid.uuid4()
+        user = f"sys-{sid.hex[:20]}"
+        record = SystemRecord(sid, tenant_id, name, types, user, "", user, "", url, None, None, "active", 1, now, None, None)
+        creds = await self._secrets(record)
+        async with self.ctx.uow() as uow:
             await uow.systems.add(record, p.subject)
             uow.audit(actor(p, action="system.register", tenant_id=tenant_id, subject=str(sid),
                             details={"name": name, "event_types": list(types), "webhook": bool(url)}))

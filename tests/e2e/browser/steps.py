@@ -11,9 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import DemoPlatform
@@ -137,3 +135,26 @@ def staff_act(app: App, phone: str, case_number: str, action: str, comment: str 
         expect(page.get_by_role("button", name=action, exact=True)).to_have_count(0)
     finally:
         ctx.close()
+
+
+PASSWORD = "Citizen-app-2026"
+BUSINESS = {"business_name": "西湖茶馆", "operator_name": "王小二", "id_number": "330106199001011234",
+            "phone": "13912345678", "business_address": "杭州市西湖区龙井路1号"}
+
+
+def registered_citizen(platform: DemoPlatform) -> str:
+    phone = unique_phone()
+    platform.register(phone, PASSWORD, "王小二", tenant="xihu")
+    return phone
+
+
+def case_filed_through_the_api(platform: DemoPlatform, phone: str) -> dict[str, str]:
+    token = platform.sign_in(phone, PASSWORD)["access_token"]
+    with platform.client(token) as c:
+        item = c.get("/v1/tenants/xihu/services", params={"q": "营业执照"}).json()["items"][0]
+        material = c.post("/v1/materials", files={"file": ("application.pdf", PDF, "application/pdf")}, data={"material_code": "application"})
+        assert material.status_code == 201, material.text
+        resp = c.post("/v1/applications", json={"service_id": item["id"], "tenant_id": "xihu", "form": BUSINESS,
+                                                "material_ids": [material.json()["id"]]}, headers={"Idempotency-Key": phone})
+    assert resp.status_code == 201, resp.text
+    return resp.json()  # type: ignore[no-any-return]

@@ -109,7 +109,17 @@ export async function loadMe() {
 }
 
 // Catalogue.
-export const tenants = () => get('/v1/tenants', { auth: false })
+// The whole tenant tree (a province has a few hundred tenants), every page of it.
+export async function tenants() {
+  const items = []
+  let token = ''
+  do {
+    const page = await get(`/v1/tenants?${q({ page_size: 500, page_token: token })}`, { auth: false })
+    items.push(...page.items)
+    token = page.next_page_token
+  } while (token)
+  return { items }
+}
 export const searchServices = (tenantId, params = {}) => get(`/v1/tenants/${encodeURIComponent(tenantId)}/services?${q({ page_size: 50, ...params })}`)
 export const service = (id) => get(`/v1/services/${encodeURIComponent(id)}`)
 export const notices = (tenantId) => get(`/v1/tenants/${encodeURIComponent(tenantId)}/notices?page_size=10`)
@@ -172,3 +182,7 @@ export async function answerInvitation(id, accept) {
   if (accept) { await refreshTokens(); await loadMe() }
   return out
 }
+
+// Rectification tasks (整改) opened by a poor rating: read, close with the callback and outcome.
+export const rectification = (id) => get(`/v1/rectifications/${encodeURIComponent(id)}`)
+export const closeRectification = (id, callback, outcome) => post(`/v1/rectifications/${encodeURIComponent(id)}/close`, { callback, outcome })

@@ -54,6 +54,7 @@ export default {
     stale: 'Someone else changed this case; it was reloaded, please check and try again', done: 'Done', commentRequired: 'A comment is required',
     rectification: 'Rectification', unassigned: 'Unassigned', mine: 'Mine',
   },
+  rect: { callback: 'Callback', outcome: 'Outcome', close: 'Close rectification', closed: 'Closed', open: 'Open' },
   role: { clerk: 'Clerk', approver: 'Approver', supervisor: 'Supervisor', tenant_admin: 'Administrator', province_admin: 'Province administrator', citizen: 'Citizen' },
   error: { offline: 'No network; check the connection and retry', generic: 'Something went wrong; please retry' },
 }
