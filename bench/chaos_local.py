@@ -36,6 +36,7 @@ from mgov_common.ports import free_port, is_listening
 CLIENTS = 20
 WINDOW_S = 12.0
 WARM_UP_S = 8.0
+SLOW_S = 15.0
 ALL_FAULTS = ("identity", "catalog", "workflow", "notify", "gateway", "nats", "postgres")
 # A subset, comma-separated (`MGOV_CHAOS_FAULTS=postgres make chaos-local`); the home
 # (logs, data) is kept with MGOV_CHAOS_KEEP=1.
@@ -72,8 +73,13 @@ async def until(check, timeout: float, what: str):  # type: ignore[no-untyped-de
         await asyncio.sleep(0.1)
 
 
+LAST_READYZ: dict[str, object] = {}
+
+
 async def ready(http: httpx.AsyncClient) -> bool:
     resp = await http.get("/readyz", timeout=2)
+    LAST_READYZ.clear()
+    LAST_READYZ.update(resp.json(), http_status=resp.status_code)
     return resp.status_code == 200 and resp.json()["status"] == "ready"
 
 
@@ -123,6 +129,8 @@ async def run(base: str, mgov: psutil.Process, ports: dict[str, int]) -> dict[st
                 recovery[name] = round(time.monotonic() - killed_at, 2)
             except TimeoutError:
                 recovery[name] = None
+            if recovery[name] is None or recovery[name] > SLOW_S:  # type: ignore[operator]
+                print(f"  {name} slow to recover; /readyz last said {json.dumps(LAST_READYZ, ensure_ascii=False)[:400]}", flush=True)
             await asyncio.sleep(max(0.0, WINDOW_S - (time.monotonic() - killed_at)))
         load.window = "after"
         load.stopping = True

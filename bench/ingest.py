@@ -167,7 +167,9 @@ def run(events: int = 2000, in_flight: int = 256, keep: bool = False) -> IngestB
     ports = {name: free_port() for name in ("GATEWAY", "NATS", "POSTGRES", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL")}
     env.update({f"MGOV_{k}_PORT": str(v) for k, v in ports.items()})
-    env.update(MGOV_HOME=str(tmp / "home"), MGOV_DEMO="1", MGOV_READY_TIMEOUT="90", MGOV_LOG_LEVEL="WARNING")
+    env.update(MGOV_HOME=str(tmp / "home"), MGOV_DEMO="1", MGOV_READY_TIMEOUT="90", MGOV_LOG_LEVEL="WARNING",
+               # Throughput is measured, not the per-system quota: lift it for the run.
+               MGOV_INGEST_EVENTS_PER_S="1000000", MGOV_INGEST_BURST="1000000")
     gateway = f"http://127.0.0.1:{ports['GATEWAY']}"
     up = None
     try:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from gateway import docs_page, openapi, problems, request_limits
 from gateway.backends import Backends
 from gateway.live import LiveHub
+from gateway.metrics import MetricsMiddleware
 from gateway.request_id import RequestIdMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
@@ -17,6 +18,7 @@ from gateway.routers import applications, tasks, workflows
 from gateway.routers import devices, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
 from gateway.settings import GatewaySettings
+from mgov_common import metrics
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
 
@@ -25,16 +27,22 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.backends = Backends.connect(settings)
-        app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
-        # Live notifications (SSE) need NATS; it connects in the background, never blocking startup.
-        app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user)
-        app.state.live.start()
+        # On its own port (MGOV_METRICS_PORT), never on the public one.
+        stop_metrics = metrics.serve(settings.metrics_port, settings.host)
         try:
-            yield
+            app.state.backends = Backends.connect(settings)
+            app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
+            # Live notifications (SSE) need NATS; it connects in the background, never blocking startup.
+            app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user)
+            app.state.live.start()
+            try:
+                yield
+            finally:
+                await app.state.live.close()
+                await app.state.backends.close()
         finally:
-            await app.state.live.close()
-            await app.state.backends.close()
+            if stop_metrics is not None:
+                stop_metrics()
 
     app = FastAPI(
         title="mgov mobile API",
@@ -62,6 +70,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(systems.router)
     request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
     app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every answer, limits' included
+    app.add_middleware(MetricsMiddleware)  # around everything: counts what the client saw
     openapi.install(app)
     docs_page.install(app)
     # Last: the app's catch-all route must not shadow any API route.

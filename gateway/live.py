@@ -19,6 +19,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.subscription import Subscription
 
 from mgov_common.live import live_subject
+from mgov_common.retry import Backoff
 
 log = logging.getLogger(__name__)
 # Live messages waiting for a slow client before NATS drops them (the inbox keeps all).
@@ -80,7 +81,7 @@ class LiveHub:
             self._task = asyncio.create_task(self._connect(), name="gateway-nats-connect")
 
     async def _connect(self) -> None:
-        delay = 0.2
+        backoff = Backoff(base=0.2, cap=5.0)
         while True:
             nc = None
             try:
@@ -94,11 +95,10 @@ class LiveHub:
                 log.warning("NATS connection does not deliver yet; reconnecting")
                 await nc.close()
             except Exception as exc:  # noqa: BLE001 - keep trying; the stream route answers 503 meanwhile
-                log.warning("NATS unavailable for live notifications; retrying", extra={"error": repr(exc), "retry_in_s": delay})
+                log.warning("NATS unavailable for live notifications; retrying", extra={"error": repr(exc)})
                 if nc is not None:
                     await nc.close()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+            await backoff.sleep()
 
     @staticmethod
     async def _delivers(nc: NATS) -> bool:

@@ -51,6 +51,9 @@ class PlatformConfig:
     postgres_port: int
     service_ports: dict[str, int] = field(default_factory=dict)
     ready_timeout_s: float = 60.0
+    # Prometheus metrics port of each process that serves them ("gateway", "identity", ...):
+    # MGOV_<PROCESS>_METRICS_PORT; none by default, as each process on one machine needs its own.
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def external(self) -> bool:
@@ -75,12 +78,21 @@ class PlatformConfig:
             postgres_port=_port("MGOV_POSTGRES_PORT", POSTGRES_DEFAULT_PORT),
             service_ports={n: _port(f"MGOV_{n.upper()}_PORT", s.default_port) for n, s in SERVICES.items()},
             ready_timeout_s=float(os.environ.get("MGOV_READY_TIMEOUT", "60")),
+            metrics_ports={n: _port(f"MGOV_{n.upper()}_METRICS_PORT", 0) for n in ("gateway", *SERVICES)
+                           if os.environ.get(f"MGOV_{n.upper()}_METRICS_PORT")},
         )
+
+    def metrics_env(self, name: str) -> dict[str, str]:
+        """A process's MGOV_METRICS_PORT: its own port, or 0 (none) rather than a value
+        inherited from the launcher's environment, on which every process would collide."""
+        return {"MGOV_METRICS_PORT": str(self.metrics_ports.get(name, 0))}
 
     def check_ports(self) -> None:
         ensure_free(self.gateway_port, "gateway")
         for name, port in self.service_ports.items():
             ensure_free(port, f"{name} service")
+        for name, port in self.metrics_ports.items():
+            ensure_free(port, f"{name} metrics")
         if not self.external:
             ensure_free(self.nats_port, "NATS")
             ensure_free(self.postgres_port, "PostgreSQL")
@@ -179,10 +191,12 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         "MGOV_IDENTITY_ADDR": f"127.0.0.1:{config.service_ports['identity']}",
         "MGOV_CATALOG_ADDR": f"127.0.0.1:{config.service_ports['catalog']}",
         "MGOV_WORKFLOW_ADDR": f"127.0.0.1:{config.service_ports['workflow']}",
+        "MGOV_NOTIFY_ADDR": f"127.0.0.1:{config.service_ports['notify']}",
     }
     for name, info in SERVICES.items():
         port = config.service_ports[name]
-        env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **(nats_auth_env if name == "identity" else {})})
+        env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **config.metrics_env(name),
+                         **(nats_auth_env if name == "identity" else {})})
         await sup.start(ProcessSpec(
             name, [sys.executable, "-m", info.module], env,
             lambda port=port: grpc_serving(f"127.0.0.1:{port}"), logs / f"{name}.log",
@@ -191,6 +205,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
     gw_env = child_env({
         **common,
         "MGOV_GATEWAY_PORT": str(config.gateway_port),
+        **config.metrics_env("gateway"),
         **{f"MGOV_GATEWAY_{n.upper()}_ADDR": f"127.0.0.1:{p}" for n, p in config.service_ports.items()},
     })
     ready_url = f"http://127.0.0.1:{config.gateway_port}/readyz"

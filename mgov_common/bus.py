@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
 import nats
 from nats.aio.client import Client as NATS
+
+from mgov_common.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ async def connect_nats(url: str, name: str, *, attempts: int = 20, **options: ob
     async def _reconnected() -> None:
         log.info("nats reconnected", extra={"connection": name})
 
-    delay = 0.1
+    backoff = Backoff(base=0.1, cap=2.0)
     for attempt in range(1, attempts + 1):
         try:
             return await nats.connect(
@@ -48,6 +49,5 @@ async def connect_nats(url: str, name: str, *, attempts: int = 20, **options: ob
         except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
             if attempt == attempts:
                 raise ConnectionError(f"cannot reach NATS at {redact(url)}: {exc}") from exc
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            await backoff.sleep()
     raise AssertionError("unreachable")

@@ -1,12 +1,21 @@
-"""gRPC channels whose every call has a deadline.
+"""gRPC channels whose every call has a deadline and that spread calls over replicas.
 
 A call without an explicit timeout gets the channel's default deadline, so no caller
 can hang forever on a stuck service. Trace context is added by the OpenTelemetry
 grpc instrumentation (installed by `mgov_common.telemetry.instrument_grpc`).
+
+A channel keeps long-lived HTTP/2 connections, so a load balancer in front of the
+replicas (a Kubernetes ClusterIP) balances connections, not calls: every call of a
+client would reach the one replica its connection landed on. Channels therefore use
+gRPC's `round_robin` policy: one connection to every address the target resolves to
+(`dns:///identity-headless:50051` answers with every ready pod; `ipv4:a:p1,b:p2`
+lists them) and calls taken in turn over the ready ones. The policy is fixed here,
+and a service config published in DNS cannot replace it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import grpc
@@ -14,6 +23,7 @@ from grpc.aio import ClientCallDetails
 
 # Matches the servers' limit (`mgov_common.grpc_server.MAX_MESSAGE_BYTES`): 10 MB uploads fit.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
 
 
 def _with_deadline(details: ClientCallDetails, default: float) -> ClientCallDetails:
@@ -47,5 +57,7 @@ def create_channel(target: str, *, default_deadline_s: float = 5.0) -> grpc.aio.
             ("grpc.keepalive_timeout_ms", 10_000),
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.service_config", SERVICE_CONFIG),
+            ("grpc.service_config_disable_resolution", 1),
         ],
     )

@@ -10,6 +10,7 @@ UNAVAILABLE with a retry hint, at once.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from mgov.common.v1 import common_pb2
-from mgov_common import db
+from mgov_common import db, metrics
 from mgov_common.auth import TokenVerifier, bearer_token
 from mgov_common.health import ReportingHealthServicer
 from mgov_common.errors import ERROR_DETAIL_KEY, DomainError, FieldViolation, InvalidArgument, Unauthenticated
@@ -233,6 +234,70 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
+def _code_of(context: grpc.aio.ServicerContext, exc: BaseException | None) -> str:
+    """The status name a call ended with: what the handler set or aborted with, OK when
+    it returned without setting one."""
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return code.name
+    if exc is None:
+        return "OK"
+    return "UNKNOWN" if isinstance(exc, Exception) else "CANCELLED"
+
+
+class MetricsInterceptor(grpc.aio.ServerInterceptor):
+    """Counts every RPC by status and times it (`mgov_grpc_server_*`), outermost, so the
+    status is the one the caller sees (errors already mapped). Health and reflection are
+    left out: probes call them every few seconds and they would drown the RPCs that
+    matter. An unknown method has no handler and is not counted (its name is the
+    caller's to choose)."""
+
+    def __init__(self) -> None:
+        self._calls: metrics.Children[Any] = metrics.Children(metrics.GRPC_REQUESTS)
+        self._durations: metrics.Children[Any] = metrics.Children(metrics.GRPC_DURATION)
+
+    def _record(self, service: str, method: str, started: float, context: grpc.aio.ServicerContext, exc: BaseException | None) -> None:
+        self._durations.get((service, method)).observe(time.perf_counter() - started)
+        self._calls.get((service, method, _code_of(context, exc))).inc()
+
+    async def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
+        handler = await continuation(details)
+        if handler is None or details.method.startswith(("/grpc.health.", "/grpc.reflection.")):
+            return handler
+        service, _, method = details.method.lstrip("/").rpartition("/")
+        record = self._record
+        if handler.unary_unary:
+            inner_uu = handler.unary_unary
+
+            async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                started, failure = time.perf_counter(), None
+                try:
+                    return await inner_uu(request, context)
+                except BaseException as exc:
+                    failure = exc
+                    raise
+                finally:
+                    record(service, method, started, context, failure)
+
+            return grpc.unary_unary_rpc_method_handler(unary_unary, handler.request_deserializer, handler.response_serializer)
+        if handler.unary_stream:
+            inner_us = handler.unary_stream
+
+            async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                started, failure = time.perf_counter(), None
+                try:
+                    async for item in inner_us(request, context):
+                        yield item
+                except BaseException as exc:
+                    failure = exc
+                    raise
+                finally:
+                    record(service, method, started, context, failure)
+
+            return grpc.unary_stream_rpc_method_handler(unary_stream, handler.request_deserializer, handler.response_serializer)
+        return handler
+
+
 def build_server(
     registrations: Sequence[tuple[Callable[[Any, grpc.aio.Server], None], Any, str]],
     *,
@@ -244,7 +309,7 @@ def build_server(
     `registrations` are `(add_XServicer_to_server, servicer, full service name)`.
     """
     server = grpc.aio.server(
-        interceptors=[ServiceInterceptor(verifier)],
+        interceptors=[MetricsInterceptor(), ServiceInterceptor(verifier)],
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
     )
     for add, servicer, _ in registrations:

@@ -1,10 +1,10 @@
 """Run one service process: connect, serve gRPC, relay the outbox, consume events, stop cleanly.
 
 A service's `bootstrap` builds its servicers and consumers from a `Runtime` (the live
-pool and NATS connection); `serve` owns everything around that, and keeps each background loop running
-(`keep_running`): a loop that dies is logged with its traceback and restarted, never
-left dead in silence and never a reason to take the whole process down. Nothing
-connects at import time.
+pool and NATS connection); `serve` owns everything around that, and keeps each
+background loop running (`keep_running`): a loop that dies is logged with its traceback
+and restarted, never left dead in silence and never a reason to take the whole process
+down. Nothing connects at import time.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from mgov_common.bus import connect_nats
 from mgov_common.db import create_pool, pool_is_live
 from mgov_common.events.consumer import FATAL, EventConsumer
 from mgov_common.events.outbox import OutboxRelay
-from mgov_common.events.streams import ensure_streams
+from mgov_common.events.streams import ensure_streams, observe_dlq
 from mgov_common.grpc_server import build_server
 from mgov_common.health import HealthReporter, outbox_backlog
+from mgov_common.metrics import sample_forever
+from mgov_common.metrics import serve as serve_metrics
 from mgov_common.migrations import migrate
 from mgov_common.retry import Backoff
 from mgov_common.settings import ServiceSettings
@@ -71,7 +73,9 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
     nc = await connect_nats(nats_url, f"mgov-{name}")
     js = nc.jetstream()
     tasks: list[asyncio.Task[None]] = []
+    stop_metrics = None
     try:
+        stop_metrics = serve_metrics(settings.metrics_port, settings.host)
         await ensure_streams(js, options=settings.stream_options())
         parts = await bootstrap(Runtime(settings, pool, nc, js))
         server, health, port = build_server(parts.registrations, address=f"{settings.host}:{settings.port}", verifier=parts.verifier)
@@ -93,6 +97,10 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
                   for c in (relay.run, *parts.background)]
         tasks += [asyncio.create_task(keep_running(f"{name}-consumer-{c.spec.durable}", c.run), name=f"{name}-consumer-{c.spec.durable}")
                   for c in parts.consumers]
+        if stop_metrics is not None:
+            samplers = [relay.observe, *(c.observe for c in parts.consumers), lambda: observe_dlq(js)]
+            tasks.append(asyncio.create_task(keep_running(f"{name}-metrics", lambda: sample_forever(samplers, settings.metrics_interval_s)),
+                                             name=f"{name}-metrics"))
         stop = stop or _stop_on_signals()
         done, _ = await asyncio.wait([asyncio.create_task(stop.wait()), *tasks], return_when=asyncio.FIRST_COMPLETED)
         for t in done:
@@ -118,6 +126,8 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
         except TimeoutError:
             log.warning("database connections still busy at shutdown; terminating them")
             pool.terminate()
+        if stop_metrics is not None:
+            stop_metrics()
         log.info("stopped", extra={"service": name})
 
 

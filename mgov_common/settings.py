@@ -28,6 +28,7 @@ SECRETS_DIR_VAR = "MGOV_SECRETS_DIR"
 
 if TYPE_CHECKING:
     from mgov_common.outbound import OutboundGuard
+    from mgov_common.paging import PageTokens
 
 
 class SettingsError(RuntimeError):
@@ -63,6 +64,11 @@ class PlatformSettings(BaseSettings):
     # Outbound URLs (webhooks, Web Push endpoints, the SMS gateway) may point at loopback
     # in demo mode while this is on; outside demo mode it has no effect (mgov_common.outbound).
     outbound_allow_loopback: bool = Field(default=True, validation_alias=AliasChoices("MGOV_OUTBOUND_ALLOW_LOOPBACK"))
+    # Prometheus metrics on this port (/metrics; mgov_common.metrics); 0 serves none. Each
+    # process on one machine needs its own: `mgov up` gives them from MGOV_<PROCESS>_METRICS_PORT.
+    metrics_port: int = Field(default=0, ge=0, le=65535, validation_alias=AliasChoices("MGOV_METRICS_PORT"))
+    # How often gauges that must be asked for (outbox backlog, consumer lag, DLQ size) are read.
+    metrics_interval_s: float = Field(default=5.0, gt=0, validation_alias=AliasChoices("MGOV_METRICS_INTERVAL_S"))
     # Put into database_url's user part when that has no password (usually from a file).
     database_password: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MGOV_DATABASE_PASSWORD"))
 
@@ -71,6 +77,13 @@ class PlatformSettings(BaseSettings):
         from mgov_common.outbound import OutboundGuard
 
         return OutboundGuard(allow_loopback=self.demo and self.outbound_allow_loopback)
+
+    def page_tokens(self) -> "PageTokens":
+        """The signer of this process's page tokens."""
+        from mgov_common.paging import PageTokens
+
+        secret = getattr(self, "page_token_secret", None)
+        return PageTokens(secret.get_secret_value().encode()) if secret is not None else PageTokens.ephemeral()
 
     @classmethod
     def settings_customise_sources(
@@ -148,6 +161,9 @@ class ServiceSettings(PlatformSettings):
     db_pool_max: int = 10
     # Kubernetes runs `mgov migrate` as a Job; a lone process may migrate itself.
     migrate_on_start: bool = False
+    # Signs every list's page tokens (HMAC, mgov_common.paging): one platform secret;
+    # services with lists name it in `secret_fields` (required outside demo mode).
+    page_token_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MGOV_PAGE_TOKEN_SECRET"))
 
     @model_validator(mode="after")
     def _secrets_present(self) -> "ServiceSettings":
@@ -156,9 +172,8 @@ class ServiceSettings(PlatformSettings):
             if getattr(self, name, None) is not None:
                 continue
             if not self.demo:
-                raise ValueError(
-                    f"{(prefix + name).upper()} is required outside demo mode (set MGOV_DEMO=1 only for local demos)"
-                )
+                variable = "MGOV_PAGE_TOKEN_SECRET" if name == "page_token_secret" else (prefix + name).upper()
+                raise ValueError(f"{variable} is required outside demo mode (set MGOV_DEMO=1 only for local demos)")
             object.__setattr__(self, name, SecretStr(demo_secret(self.service_name, name)))
         return self
 

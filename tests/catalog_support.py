@@ -20,9 +20,9 @@ from mgov_common.db import create_pool
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.ingest import ITEM_UPDATED, NOTICE_PUBLISHED
 from mgov_common.migrations import migrate
+from mgov_common.paging import PageTokens
 from mgov_common.principal import SYSTEM, Principal, RoleBinding
 from mgov_common.tenants import apply_tenant_event
-from services.catalog.adapters.page_token import PageTokenCodec
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.bootstrap import MIGRATIONS
 from tests.conftest import Servers
@@ -102,7 +102,7 @@ def guide_with(**changes: Any) -> dict[str, Any]:
     return g
 
 
-CODEC = PageTokenCodec(b"catalog-tests-page-token-secret!")
+CODEC = PageTokens(b"catalog-tests-page-token-secret!")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from gateway.auth import PersonDep, SignedInDep
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from gateway.request_limits import DOCUMENT_MAX_BODY
 from gateway.workflow_json import PRIVATE, application_json, case_response, expected_version, stub
@@ -69,7 +70,7 @@ async def apply(body: ApplyBody, caller: PersonDep, response: Response, backends
 async def list_applications(
     caller: PersonDep, response: Response, backends: BackendsDep,
     status: Annotated[str, Query(max_length=40)] = "", service_id: Annotated[str, Query(max_length=64)] = "",
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     resp = await stub(backends).ListApplications(pb.ListApplicationsRequest(
         status=status, service_id=service_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)

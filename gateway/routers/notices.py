@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from gateway.auth import CallerDep, SignedInDep
 from gateway.catalog_json import notice_json
 from gateway.deps import BackendsDep
+from gateway.paging import PageSize, PageToken
 from gateway.request_limits import DOCUMENT_MAX_BODY
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
@@ -43,8 +44,8 @@ async def list_notices(
     tenant_id: str, caller: CallerDep, backends: BackendsDep, response: Response,
     category: Annotated[str, Query(max_length=40)] = "",
     own_only: Annotated[bool, Query(description="Leave out the ancestors' notices")] = False,
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0,
-    page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0,
+    page_token: PageToken = "",
 ) -> dict[str, Any]:
     req = pb.ListNoticesRequest(tenant_id=tenant_id, category=category, own_only=own_only, page_size=page_size, page_token=page_token)
     resp = await _stub(backends).ListNotices(req, metadata=caller.metadata)

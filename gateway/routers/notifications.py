@@ -27,10 +27,12 @@ from starlette.background import BackgroundTask
 from gateway.auth import PersonDep
 from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, notification_json, stub
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
 from gateway.schemas import BOOLEAN, INTEGER, obj, page, ref, returns, string
 from mgov.notify.v1 import notify_pb2 as _npb
+from mgov_common import safejson
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 HEARTBEAT_S = 15.0
@@ -41,7 +43,7 @@ REPLAY_MAX = 500
 async def list_notifications(
     caller: PersonDep, backends: BackendsDep, response: Response,
     unread_only: bool = False, category: Annotated[str, Query(max_length=40)] = "",
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     resp = await stub(backends).ListNotifications(pb.ListNotificationsRequest(
         unread_only=unread_only, category=category, page_size=page_size, page_token=page_token), metadata=caller.metadata)
@@ -143,10 +145,7 @@ async def stream(request: Request, caller: PersonDep, backends: BackendsDep,
                     continue
                 except nats.errors.Error:
                     return  # the connection was replaced or closed: the client reconnects and resumes
-                try:
-                    n = json.loads(msg.data)
-                except ValueError:
-                    continue
+                n = safejson.try_loads(msg.data)
                 if not isinstance(n, dict) or not n.get("id") or n["id"] in sent:
                     continue
                 sent.add(n["id"])

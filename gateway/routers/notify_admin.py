@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
 from gateway.notify_json import PRIVATE, stub
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from mgov.notify.v1 import notify_pb2 as pb
 from mgov_common import protojson
@@ -49,7 +50,7 @@ async def deliveries(
     tenant_id: str, caller: SignedInDep, backends: BackendsDep, response: Response,
     notification_id: Annotated[str, Query(max_length=64)] = "", recipient_id: Annotated[str, Query(max_length=64)] = "",
     channel: Annotated[str, Query(max_length=20)] = "", status: Annotated[str, Query(max_length=30)] = "",
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     status_number = protojson.enum_number(pb.DeliveryStatus.DESCRIPTOR, status) if status else 0
     if status_number is None:

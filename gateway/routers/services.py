@@ -17,6 +17,7 @@ from gateway.auth import CallerDep, SignedInDep
 from gateway.catalog_json import enum_number, item_json, item_type_number, list_item_json, parse_item_body
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
+from gateway.paging import PageSize, PageToken
 from gateway.request_limits import DOCUMENT_MAX_BODY
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
@@ -77,8 +78,8 @@ async def list_services(
     department: Annotated[str, Query(max_length=200, description="Exact department or agency")] = "",
     channel: Annotated[str, Query(description="app, web or service_hall")] = "",
     include_drafts: Annotated[bool, Query(description="Also the tenant's unpublished items (its admins only)")] = False,
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0,
-    page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0,
+    page_token: PageToken = "",
 ) -> JSONResponse:
     request = pb.ListServicesRequest(
         tenant_id=tenant_id, q=q, department=department, include_drafts=include_drafts, page_size=page_size, page_token=page_token,

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from gateway.auth import SignedInDep
 from gateway.deps import BackendsDep
 from gateway.identity_views import SLUG, identity
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from gateway.request_limits import EVENT_MAX_BODY
 from mgov.identity.v1 import identity_pb2
@@ -110,7 +111,7 @@ async def register_system(body: SystemCreate, caller: SignedInDep, backends: Bac
 
 @router.get("/v1/tenants/{tenant_id}/systems", responses=returns(page(SYSTEM_SCHEMA)), summary="The tenant's systems (never their secrets)")
 async def list_systems(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId, include_revoked: bool = False,
-                       page_size: int = Query(default=0, ge=0, le=500), page_token: str = Query(default="", max_length=500)) -> dict[str, Any]:
+                       page_size: PageSize = 0, page_token: PageToken = "") -> dict[str, Any]:
     resp = await identity(backends).ListSystems(identity_pb2.ListSystemsRequest(
         tenant_id=tenant_id, include_revoked=include_revoked, page_size=page_size, page_token=page_token), metadata=caller.metadata)
     return {"items": [system_json(s) for s in resp.systems], "next_page_token": resp.next_page_token}
@@ -134,8 +135,8 @@ async def revoke_system(caller: SignedInDep, backends: BackendsDep, tenant_id: s
 
 @router.get("/v1/tenants/{tenant_id}/webhook-deliveries", responses=returns(page(WEBHOOK_DELIVERY_SCHEMA)), summary="The delivery log of the tenant's webhooks, newest first")
 async def list_deliveries(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId,
-                          system_id: str = Query(default="", max_length=36), page_size: int = Query(default=0, ge=0, le=500),
-                          page_token: str = Query(default="", max_length=500)) -> dict[str, Any]:
+                          system_id: str = Query(default="", max_length=36), page_size: PageSize = 0,
+                          page_token: PageToken = "") -> dict[str, Any]:
     resp = await identity(backends).ListWebhookDeliveries(identity_pb2.ListWebhookDeliveriesRequest(
         tenant_id=tenant_id, system_id=system_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)
     items = [{"id": d.id, "system_id": d.system_id, "event_id": d.event_id, "event_type": d.event_type, "status": d.status,

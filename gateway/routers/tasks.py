@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from gateway.auth import StaffDep
 from gateway.deps import BackendsDep
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from gateway.workflow_json import PRIVATE, stub, task_json
 from mgov.workflow.v1 import workflow_pb2 as pb
@@ -43,7 +44,7 @@ async def list_tasks(
     tenant_id: Annotated[str, Query(max_length=31, description="Limit to one tenant (and its subtree)")] = "",
     kind: Annotated[str, Query(description="case or rectification")] = "",
     assignee: Annotated[str, Query(description="me or unassigned")] = "",
-    page_size: Annotated[int, Query(ge=0, le=100)] = 0, page_token: Annotated[str, Query(max_length=2048)] = "",
+    page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     resp = await stub(backends).ListTasks(pb.ListTasksRequest(
         tenant_id=tenant_id, kind=_choice(kind, KINDS, "kind"), assignee=_choice(assignee, ASSIGNEES, "assignee"),

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.auth import CallerDep, SignedInDep
 from gateway.deps import BackendsDep
 from gateway.identity_views import LEVELS_PB, SLUG, STATUSES_PB, identity, invitation_json, tenant_json, user_json
+from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from mgov.common.v1 import common_pb2
 from mgov.identity.v1 import identity_pb2
@@ -73,7 +74,7 @@ def _list(items: list[dict[str, Any]], token: str) -> dict[str, Any]:
 async def list_tenants(
     caller: CallerDep, backends: BackendsDep,
     parent_id: str | None = Query(default=None, pattern=SLUG), root_id: str | None = Query(default=None, pattern=SLUG),
-    include_suspended: bool = False, page_size: int = Query(default=0, ge=0, le=500), page_token: str = Query(default="", max_length=500),
+    include_suspended: bool = False, page_size: PageSize = 0, page_token: PageToken = "",
 ) -> dict[str, Any]:
     resp = await identity(backends).ListTenants(identity_pb2.ListTenantsRequest(
         root_id=root_id or "", parent_id=parent_id or "", include_suspended=include_suspended,
@@ -118,7 +119,7 @@ async def update_tenant(body: TenantPatch, caller: SignedInDep, backends: Backen
 
 @router.get("/{tenant_id}/staff", responses=returns(page(USER_SCHEMA)), summary="Staff of a tenant with their roles (phones masked)")
 async def list_staff(caller: SignedInDep, backends: BackendsDep, tenant_id: str = TenantId,
-                     page_size: int = Query(default=0, ge=0, le=500), page_token: str = Query(default="", max_length=500)) -> dict[str, Any]:
+                     page_size: PageSize = 0, page_token: PageToken = "") -> dict[str, Any]:
     resp = await identity(backends).ListStaff(identity_pb2.ListStaffRequest(
         tenant_id=tenant_id, page_size=page_size, page_token=page_token), metadata=caller.metadata)
     return _list([user_json(u) for u in resp.users], resp.next_page_token)

@@ -35,7 +35,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from opentelemetry import trace
 
-from mgov_common import db
+from mgov_common import db, metrics
 from mgov_common.events.envelope import CloudEvent, EnvelopeError
 from mgov_common.events.streams import DLQ_SUBJECT_PREFIX, EVENTS_STREAM
 from mgov_common.retry import Backoff
@@ -108,6 +108,8 @@ class EventConsumer:
         self.handler = handler
         self.counts = Counters()
         self._progress = asyncio.Event()
+        self._redelivered = metrics.CONSUMER_REDELIVERIES.labels(spec.stream, spec.durable)
+        self._pending = metrics.CONSUMER_PENDING.labels(spec.stream, spec.durable)
         # Fault injection for tests: runs after the commit, before the ack.
         self.before_ack: Callable[[Msg], Awaitable[None]] | None = None
 
@@ -147,6 +149,12 @@ class EventConsumer:
             kept = {k: getattr(info.config, k) for k in ("deliver_policy", "opt_start_seq", "opt_start_time", "replay_policy")}
             await self.js.add_consumer(self.spec.stream, cfg.evolve(**kept))
             log.info("consumer settings updated", extra={"consumer": self.spec.durable, "changed": changed})
+
+    async def observe(self) -> None:
+        """Set `mgov_consumer_pending_messages`: what the stream holds for this durable
+        that no replica has received yet (the lag), as the server counts it."""
+        info = await self.js.consumer_info(self.spec.stream, self.spec.durable)
+        self._pending.set(info.num_pending or 0)
 
     async def run(self) -> None:
         await self.ensure()
@@ -188,6 +196,8 @@ class EventConsumer:
 
     async def handle_settling(self, msg: Msg) -> None:
         """`handle` one message; whatever it raises is settled here, never passed on."""
+        if msg.metadata.num_delivered > 1:
+            self._redelivered.inc()
         try:
             await self.handle(msg)
         except FATAL:
@@ -301,8 +311,8 @@ class EventConsumer:
                     raise
                 log.warning("database unavailable; holding the event until it answers",
                             extra={"consumer": self.spec.durable, "event_id": str(event.id), "error": repr(exc)})
-            await msg.in_progress()
-            await backoff.sleep()
+            await msg.in_progress()  # restarts the server's ack_wait; told again well within it
+            await asyncio.sleep(min(backoff.next_delay(), self.spec.ack_wait_s / 3))
 
     async def apply(self, event: CloudEvent) -> bool:
         """Record the id and run the handler in one transaction; False for a repeat."""

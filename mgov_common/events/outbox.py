@@ -19,7 +19,9 @@ import asyncpg
 from nats.js import JetStreamContext
 from opentelemetry import trace
 
+from mgov_common import metrics
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.retry import Backoff
 from mgov_common.telemetry import context_from_traceparent, tracer
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,9 @@ class OutboxRelay:
         self.retention_s = retention_s
         self._wake = asyncio.Event()
         self.published = 0
+        # Set once the relay listens for NOTIFY: a commit after this wakes it at once.
+        self.ready = asyncio.Event()
+        self._progress = asyncio.Event()
         # Fault injection for tests: runs after publishing, before the commit.
         self.after_publish: Callable[[], Awaitable[None]] | None = None
 
@@ -78,7 +83,15 @@ class OutboxRelay:
                 await self.after_publish()
             await conn.execute("UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
         self.published += len(rows)
+        self._progress.set()
         return len(rows)
+
+    async def wait_published(self, count: int, timeout: float = 10.0) -> None:
+        """Until this relay has published at least `count` events in all."""
+        async with asyncio.timeout(timeout):
+            while self.published < count:
+                self._progress.clear()
+                await self._progress.wait()
 
     async def _publish_all(self, rows: list[asyncpg.Record]) -> None:
         """Publish a batch pipelined (publish_async, in order on one connection) and wait
@@ -104,6 +117,18 @@ class OutboxRelay:
                 acks.append(await self.js.publish_async(row["subject"], row["payload"].encode(), headers=headers))
             await asyncio.wait_for(asyncio.gather(*acks), self.publish_timeout_s)
 
+    async def observe(self) -> None:
+        """Set `mgov_outbox_backlog` and `mgov_outbox_oldest_age_seconds` for this schema:
+        events stuck in the outbox (NATS away, a relay failing) show here long before
+        anyone misses a notification. One query on the partial index of unpublished
+        rows, run by the metrics sampler, not per batch."""
+        row = await self.pool.fetchrow(
+            "SELECT count(*) AS backlog, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS age"
+            " FROM outbox WHERE published_at IS NULL", timeout=2.0)
+        assert row is not None
+        metrics.OUTBOX_BACKLOG.labels(self.schema).set(row["backlog"])
+        metrics.OUTBOX_OLDEST_AGE.labels(self.schema).set(max(0.0, float(row["age"])))
+
     async def prune(self) -> int:
         result = await self.pool.execute(
             "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)", self.retention_s
@@ -120,6 +145,7 @@ class OutboxRelay:
         except BaseException:
             await self.pool.release(conn)
             raise
+        self.ready.set()
         return conn
 
     @staticmethod
@@ -130,6 +156,7 @@ class OutboxRelay:
             return False
 
     async def _drop(self, conn: asyncpg.Connection) -> None:
+        self.ready.clear()
         try:
             await self.pool.release(conn)  # the pool replaces a closed connection
         except asyncpg.InterfaceError:
@@ -140,7 +167,7 @@ class OutboxRelay:
         listening connection is made again after the database restarts."""
         channel = f"mgov_outbox_{self.schema}"
         listener: asyncpg.Connection | None = await self._listen(channel)
-        backoff = 0.1
+        backoff = Backoff(base=0.1, cap=5.0)
         loops = 0
         try:
             while True:
@@ -152,11 +179,11 @@ class OutboxRelay:
                             listener = None
                         listener = await self._listen(channel)
                     n = await self.publish_batch()
-                    backoff = 0.1
+                    backoff.reset()
                 except Exception as exc:  # noqa: BLE001 - a relay must outlive any failure
-                    log.warning("outbox relay failed; retrying", extra={"error": repr(exc), "retry_in_s": backoff})
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 5.0)
+                    delay = backoff.next_delay()
+                    log.warning("outbox relay failed; retrying", extra={"error": repr(exc), "retry_in_s": delay})
+                    await asyncio.sleep(delay)
                     continue
                 if n == self.batch_size:
                     continue
@@ -168,6 +195,7 @@ class OutboxRelay:
                 except TimeoutError:
                     pass
         finally:
+            self.ready.clear()
             if listener is not None:
                 try:
                     if self._usable(listener):

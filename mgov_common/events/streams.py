@@ -9,6 +9,8 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
+from mgov_common import metrics
+
 log = logging.getLogger(__name__)
 
 EVENTS_STREAM = "MGOV_EVENTS"
@@ -110,3 +112,9 @@ async def ensure_streams(js: JetStreamContext, configs: list[StreamConfig] | Non
             log.info("created stream", extra={"stream": cfg.name})
         else:
             await js.update_stream(cfg)
+
+
+async def observe_dlq(js: JetStreamContext) -> None:
+    """Set `mgov_dlq_messages`: the dead-lettered events waiting for someone to look."""
+    info = await js.stream_info(DLQ_STREAM)
+    metrics.DLQ_MESSAGES.labels(DLQ_STREAM).set(info.state.messages)

@@ -1,6 +1,6 @@
 """Builds the catalog service's dependencies from the live runtime (nothing connects at import).
 
-- the servicer, over the pool and the page-token codec (HMAC key from the settings);
+- the servicer, over the pool and the page tokens (signed with the platform's page-token secret);
 - the access-token verifier: the JWKS is fetched from identity lazily, on the first
   token, so the catalog starts even while identity is still starting;
 - consumers: identity's tenant events into the tenant projection, workflow's
@@ -19,7 +19,6 @@ from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.tenants import apply_tenant_event, consumer_spec
-from services.catalog.adapters.page_token import PageTokenCodec
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.entrypoints.grpc import CatalogServicer, utcnow
 from services.catalog.service_layer.projections import count_application
@@ -35,8 +34,7 @@ log = logging.getLogger(__name__)
 async def bootstrap(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, CatalogSettings)
-    assert settings.page_token_secret is not None  # required outside demo mode, derived in it
-    codec = PageTokenCodec(settings.page_token_secret.get_secret_value().encode())
+    pages = settings.page_tokens()  # the platform's page-token secret: required outside demo mode, derived in it
     if settings.demo and settings.seed_demo:
         report = await seed_demo(UnitOfWork(runtime.pool), utcnow())
         log.info("demo catalogue seeded", extra={"items": report.items, "localisations": report.localisations,
@@ -48,7 +46,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         await identity.close()
 
     return ServiceParts(
-        registrations=[(catalog_pb2_grpc.add_CatalogServiceServicer_to_server, CatalogServicer(runtime.pool, codec), SERVICE_NAME)],
+        registrations=[(catalog_pb2_grpc.add_CatalogServiceServicer_to_server, CatalogServicer(runtime.pool, pages), SERVICE_NAME)],
         consumers=[
             EventConsumer(runtime.pool, runtime.js, consumer_spec("catalog"), apply_tenant_event),
             EventConsumer(runtime.pool, runtime.js, APPLICATION_EVENTS, count_application),

@@ -84,6 +84,7 @@ def make_context(settings: NotifySettings, runtime: Runtime, identity: object, c
         rates={"sms": Bucket(settings.sms_rate_per_s, settings.sms_burst), "push": Bucket(settings.push_rate_per_s, settings.push_burst)},
         sms_sign_name=settings.sms_sign_name, vapid_public_key=public,
         rating_delay=timedelta(seconds=settings.rating_invitation_delay_s), send_lease=timedelta(seconds=settings.send_lease_s),
+        pages=settings.page_tokens(),
     )
 
 

@@ -23,7 +23,7 @@ from services.notify.domain.devices import DEFAULT_PUSH_HOSTS
 class NotifySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MGOV_NOTIFY_", extra="ignore")
     service_name: ClassVar[str] = "notify"
-    secret_fields: ClassVar[tuple[str, ...]] = ("platform_secret", "vapid_private_key")
+    secret_fields: ClassVar[tuple[str, ...]] = ("platform_secret", "vapid_private_key", "page_token_secret")
 
     port: int = 50054
     # The event consumer handles up to this many cases at once (one connection each).

@@ -43,7 +43,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, WorkflowSettings)
     identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
     catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
-    ctx = Context(runtime.pool, make_clock(settings), make_file_store(settings), CatalogItems(catalog), IdentityStaff(identity))
+    ctx = Context(runtime.pool, make_clock(settings), make_file_store(settings), CatalogItems(catalog), IdentityStaff(identity),
+                  pages=settings.page_tokens())
     if settings.demo:
         await seed.ensure_demo(ctx, settings.demo_province)
     timers = TimerWorker(runtime.pool, ctx.clock, poll_s=settings.timer_poll_s)

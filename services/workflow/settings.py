@@ -15,6 +15,8 @@ from mgov_common.settings import ServiceSettings
 class WorkflowSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MGOV_WORKFLOW_", extra="ignore")
     service_name: ClassVar[str] = "workflow"
+    # The platform's page-token secret (MGOV_PAGE_TOKEN_SECRET), required outside demo mode.
+    secret_fields: ClassVar[tuple[str, ...]] = ("page_token_secret",)
 
     port: int = 50053
     # Catalog, for item versions not (yet) in the projection of item.published events.

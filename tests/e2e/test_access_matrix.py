@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
@@ -120,14 +121,13 @@ def world(demo_platform: DemoPlatform, principals: dict[str, str]) -> World:
                  workflow_body={k: standard[k] for k in ("name", "start_state", "states", "actions")})
 
 
-def _send(p: DemoPlatform, token: str | None, req: Req) -> httpx.Response:
-    with p.client(token) as c:
-        if req.stream:
-            with c.stream(req.method, req.path, headers=req.headers) as resp:
-                if resp.status_code >= 400:
-                    resp.read()  # a problem; a stream that opened is left at once
-                return resp
-        return c.request(req.method, req.path, json=req.json, headers=req.headers, params=req.params, data=req.data, files=req.files)
+def _send(c: httpx.Client, req: Req) -> httpx.Response:
+    if req.stream:
+        with c.stream(req.method, req.path, headers=req.headers) as resp:
+            if resp.status_code >= 400:
+                resp.read()  # a problem; a stream that opened is left at once
+            return resp
+    return c.request(req.method, req.path, json=req.json, headers=req.headers, params=req.params, data=req.data, files=req.files)
 
 
 # A 401 that refuses the caller; other 401s refuse credentials sent in the body (a wrong
@@ -143,17 +143,25 @@ def _verdict(resp: httpx.Response, req: Req) -> str:
     return "yes"
 
 
+@pytest.mark.timeout(900)  # ~560 requests on a shared, loaded machine
 def test_each_principal_kind_gets_what_the_matrix_says_on_every_route(demo_platform: DemoPlatform, principals: dict[str, str | None],
                                                                        world: World) -> None:
     rows, wrong = matrix(), []
-    for (method, path), cells in rows.items():
-        for kind in KINDS:
-            req = REQUESTS[(method, path)](world)
-            resp = _send(demo_platform, principals[kind], req)
-            got = _verdict(resp, req)
-            if got != cells[kind] or (got == "no" and resp.status_code != (401 if kind == "anonymous" else 403)):
-                wrong.append(f"{method} {path} as {kind}: matrix {cells[kind]}, got {resp.status_code} {resp.text[:160]}")
-            if got == "no" and resp.status_code == 403:
-                assert resp.headers["content-type"].startswith("application/problem+json"), f"{method} {path} as {kind}"
+    clients = {kind: demo_platform.client(principals[kind]) for kind in KINDS}
+    try:
+        # Route by route, the seven principals at once (each request is independent of the others' outcome).
+        with ThreadPoolExecutor(len(KINDS)) as pool:
+            for (method, path), cells in rows.items():
+                reqs = {kind: REQUESTS[(method, path)](world) for kind in KINDS}
+                answers = dict(zip(KINDS, pool.map(lambda k: _send(clients[k], reqs[k]), KINDS)))
+                for kind, resp in answers.items():
+                    got = _verdict(resp, reqs[kind])
+                    if got != cells[kind] or (got == "no" and resp.status_code != (401 if kind == "anonymous" else 403)):
+                        wrong.append(f"{method} {path} as {kind}: matrix {cells[kind]}, got {resp.status_code} {resp.text[:160]}")
+                    if got == "no" and resp.status_code == 403:
+                        assert resp.headers["content-type"].startswith("application/problem+json"), f"{method} {path} as {kind}"
+    finally:
+        for c in clients.values():
+            c.close()
     assert not wrong, "\n".join(wrong)
 

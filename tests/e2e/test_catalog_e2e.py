@@ -223,8 +223,8 @@ def test_bad_input_answers_problem_json_naming_the_field(api: httpx.Client, toke
     problem(api.post("/v1/tenants/hangzhou/services", content=b'{"name": ', headers={**admin, "content-type": "application/json"}), 400)
     token = api.get("/v1/tenants/xihu/services", params={"page_size": 5}).json()["next_page_token"]
     tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-    assert fields(problem(api.get("/v1/tenants/xihu/services", params={"page_size": 5, "page_token": tampered}), 422)) == {"page_token"}
-    assert fields(problem(api.get("/v1/tenants/ningbo/services", params={"page_size": 5, "page_token": token}), 422)) == {"page_token"}
+    assert problem(api.get("/v1/tenants/xihu/services", params={"page_size": 5, "page_token": tampered}), 400)["code"] == "invalid_page_token"
+    assert problem(api.get("/v1/tenants/ningbo/services", params={"page_size": 5, "page_token": token}), 400)["code"] == "invalid_page_token"
     assert fields(problem(api.get("/v1/tenants/xihu/services", params={"type": "审批"}), 422)) == {"type"}
     assert fields(problem(api.get("/v1/tenants/xihu/services", params={"channel": "fax"}), 422)) == {"channel"}
     problem(api.get("/v1/tenants/atlantis/services"), 404)

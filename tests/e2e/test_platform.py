@@ -34,7 +34,9 @@ class Platform:
 
 
 def platform_env(home: Path, **extra: str) -> tuple[dict[str, str], dict[str, int]]:
-    ports = {name: free_port() for name in ("GATEWAY", "NATS", "POSTGRES", *(s.upper() for s in SERVICES))}
+    processes = ("GATEWAY", *(s.upper() for s in SERVICES))
+    # Every process serves Prometheus metrics on a port of its own ("GATEWAY_METRICS", ...).
+    ports = {name: free_port() for name in (*processes, "NATS", "POSTGRES", *(f"{p}_METRICS" for p in processes))}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL", "MGOV_DEMO")}
     env.update({f"MGOV_{k}_PORT": str(v) for k, v in ports.items()})
     env.update({"MGOV_HOME": str(home), "MGOV_READY_TIMEOUT": "90"}, **extra)
@@ -161,7 +163,7 @@ PRODUCTION_SECRETS = {
     "MGOV_IDENTITY_FIELD_KEY": "11" * 32,
     "MGOV_IDENTITY_LOOKUP_KEY": "22" * 32,
     "MGOV_IDENTITY_AUDIT_KEY": "33" * 32,
-    "MGOV_CATALOG_PAGE_TOKEN_SECRET": "44" * 32,
+    "MGOV_PAGE_TOKEN_SECRET": "44" * 32,
     "MGOV_NOTIFY_PLATFORM_SECRET": "55" * 32,
     "MGOV_IDENTITY_PLATFORM_CLIENTS": "notify=" + "55" * 32,
     "MGOV_NOTIFY_VAPID_PRIVATE_KEY": "66" * 32,

@@ -426,3 +426,22 @@ def test_an_event_id_is_scoped_to_its_tenant_and_system(demo_platform: DemoPlatf
         eventually(lambda: listed("ningbo"), "Ningbo's notice with the same event id")
     finally:
         nb_system.close()
+
+
+def test_http_ingest_bounds_size_and_depth_before_parsing(demo_platform: DemoPlatform, city: Any) -> None:
+    creds, _ = city
+    token = system_token(demo_platform, creds).json()["access_token"]
+    headers = {"content-type": "application/json"}
+    with demo_platform.client(token) as c:
+        deep = c.post("/v1/tenants/hangzhou/events", content="[" * 50000 + "]" * 50000, headers=headers)
+        big = c.post("/v1/tenants/hangzhou/events", content=b"{" + b" " * (300 * 1024) + b"}", headers=headers)
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: read only up to the limit
+            for _ in range(300):
+                yield b" " * 1024
+
+        streamed = c.post("/v1/tenants/hangzhou/events", content=chunks(), headers=headers)
+    assert deep.status_code == 400 and deep.json()["code"] == "too_deep", deep.text
+    assert deep.headers["content-type"].startswith("application/problem+json")
+    assert big.status_code == 413 and big.json()["code"] == "payload_too_large", big.text
+    assert streamed.status_code == 413 and streamed.json()["code"] == "payload_too_large", streamed.text

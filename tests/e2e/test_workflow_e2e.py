@@ -330,3 +330,36 @@ def test_an_idempotency_key_reused_by_another_caller_is_refused_with_409(demo: D
         reused = c.post(f"/v1/applications/{case['id']}/actions", json={"action": "resubmit"},
                         headers={**key, "If-Match": f'"{returned.json()["version"]}"'})
     assert problem(reused, 409)["code"] == "idempotency_key_reused"
+
+
+def _b64(value: object) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("token", [
+    _b64({"k": "apps", "v": [123, "5f0c3e8e-4a55-4c8e-9f6e-2f4b9c1a0d11"]}),  # a hand-made token of the old codec
+    _b64({"k": "apps", "v": ["2026-13-45T99:00:00", "5f0c3e8e-4a55-4c8e-9f6e-2f4b9c1a0d11"]}),  # a bad date
+    _b64([1, 2, 3]),  # a list
+    "not-a-token", "x" * 3000,
+])
+def test_a_crafted_page_token_is_400_invalid_page_token_never_500(demo: Demo, token: str) -> None:
+    with demo.client(CITIZEN) as c:
+        assert problem(c.get("/v1/applications", params={"page_token": token}), 400)["code"] == "invalid_page_token"
+
+
+def test_a_page_token_of_one_query_is_refused_by_another_and_pages_are_items_and_next_page_token(demo: Demo) -> None:
+    for _ in range(2):
+        assert demo.apply().status_code == 201
+    with demo.client(CITIZEN) as c:
+        first = c.get("/v1/applications", params={"page_size": 1})
+        assert first.status_code == 200 and set(first.json()) == {"items", "next_page_token"}
+        token = first.json()["next_page_token"]
+        assert token and len(first.json()["items"]) == 1
+        assert c.get("/v1/applications", params={"page_size": 1, "page_token": token}).status_code == 200
+        other = c.get("/v1/applications", params={"page_size": 1, "page_token": token, "status": "completed"})
+        assert problem(other, 400)["code"] == "invalid_page_token"
+        assert problem(c.get("/v1/applications", params={"page_size": -1}), 400)["code"] == "invalid_page_size"
+    with demo.client(HZ_CLERK) as c:  # another caller's token (the same list for someone else)
+        assert problem(c.get("/v1/applications", params={"page_size": 1, "page_token": token}), 400)["code"] == "invalid_page_token"

@@ -4,7 +4,6 @@ JetStream consumers, the relay publishing item.published, and an idempotent demo
 import asyncio
 import json
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 
 import asyncpg
@@ -27,14 +26,6 @@ async def publish(js: JetStreamContext, event: CloudEvent, msg_id: str | None = 
     await js.publish(event.platform_subject(), event.to_json().encode(), headers={"Nats-Msg-Id": msg_id or str(event.id)})
 
 
-async def until(cond: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not cond():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
 async def test_identitys_tenant_events_build_the_tree_the_catalogue_works_on(catalog_pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
     province, city, county = f"{tenant}p", f"{tenant}c", f"{tenant}x"
     spec = ConsumerSpec(f"test-tenants-{uuid.uuid4().hex[:6]}", [f"mgov.evt.{t}.identity.tenant.>" for t in (province, city, county)], ack_wait_s=2)
@@ -50,8 +41,8 @@ async def test_identitys_tenant_events_build_the_tree_the_catalogue_works_on(cat
     await publish(js, renamed, msg_id=f"again-{renamed.id}")  # a redelivery with the same event id
     task = asyncio.create_task(consumer.run())
     try:
-        await until(lambda: consumer.applied >= 5)
-        await asyncio.sleep(0.3)
+        # Five applied, and the redelivery skipped as a duplicate: nothing left to come.
+        await consumer.wait_until(lambda c: c.handled == 5 and c.skipped == 1)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -72,7 +63,7 @@ async def test_a_malformed_tenant_event_is_dead_lettered_not_dropped(catalog_poo
     await publish(js, bad)
     task = asyncio.create_task(consumer.run())
     try:
-        await until(lambda: consumer.dead_lettered == 1)
+        await consumer.wait_until(lambda c: c.failed == 1)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -92,8 +83,7 @@ async def test_submitted_applications_count_as_use_once_each(catalog_pool: async
         await publish(js, e, msg_id)
     task = asyncio.create_task(consumer.run())
     try:
-        await until(lambda: consumer.applied >= 2)
-        await asyncio.sleep(0.3)
+        await consumer.wait_until(lambda c: c.handled == 2 and c.skipped == 1)  # the redelivered first is skipped
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

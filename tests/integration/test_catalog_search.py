@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from mgov_common.errors import InvalidArgument, NotFound
-from services.catalog.adapters.page_token import PageTokenCodec
+from mgov_common.paging import PageTokens
 from services.catalog.domain.inheritance import Candidate, chain_of, effective
 from services.catalog.domain import content as c
 from services.catalog.service_layer import items, queries
@@ -131,7 +131,7 @@ async def test_a_page_token_cannot_be_tampered_with_or_reused_for_another_query(
     with pytest.raises(InvalidArgument):  # another tenant's walk
         await queries.list_services(reader(demo), None, CODEC, queries.ListQuery("ningbo", page_size=5, page_token=token))
     with pytest.raises(InvalidArgument):  # signed by another key (another deployment)
-        await queries.list_services(reader(demo), None, PageTokenCodec(b"some-other-secret-key-for-tokens"), queries.ListQuery("xihu", page_size=5, page_token=token))
+        await queries.list_services(reader(demo), None, PageTokens(b"some-other-secret-key-for-tokens"), queries.ListQuery("xihu", page_size=5, page_token=token))
 
 
 async def test_the_sql_inheritance_rule_agrees_with_the_domain_rule(demo: asyncpg.Pool) -> None:

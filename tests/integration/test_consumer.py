@@ -7,10 +7,11 @@ import asyncpg
 import pytest
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from prometheus_client import REGISTRY
 
 from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.events.envelope import CloudEvent
-from mgov_common.events.streams import DLQ_STREAM
+from mgov_common.events.streams import DLQ_STREAM, observe_dlq
 
 
 async def publish(js: JetStreamContext, event: CloudEvent) -> None:
@@ -67,8 +68,16 @@ async def test_each_event_is_applied_once(pool: asyncpg.Pool, js: JetStreamConte
         await publish(js, e)
     await publish(js, events[0])  # a duplicate publish within the window is dropped by JetStream
     consumer = EventConsumer(pool, js, spec(tenant), apply_event)
+    # Lag: what the durable has not received yet, as the server counts it.
+    await consumer.ensure()
+    await consumer.observe()
+    labels = {"stream": consumer.spec.stream, "consumer": consumer.spec.durable}
+    assert REGISTRY.get_sample_value("mgov_consumer_pending_messages", labels) == 5
     await run_until(consumer, lambda: consumer.applied == 5)
     assert await pool.fetchval("SELECT count(*) FROM applied") == 5
+    await consumer.observe()
+    assert REGISTRY.get_sample_value("mgov_consumer_pending_messages", labels) == 0
+    assert REGISTRY.get_sample_value("mgov_consumer_redeliveries_total", labels) == 0
 
 
 async def test_a_consumer_that_dies_before_acking_gets_the_message_again_and_applies_it_once(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
@@ -119,11 +128,17 @@ async def test_a_message_that_always_fails_ends_in_the_dead_letter_stream_with_i
     consumer = EventConsumer(pool, js, s, always_fails)
     await run_until(consumer, lambda: consumer.dead_lettered == 1)
     assert len(attempts) == 3
+    # The second and third attempts were redeliveries, counted for this durable.
+    assert REGISTRY.get_sample_value("mgov_consumer_redeliveries_total", {"stream": s.stream, "consumer": s.durable}) == 2
+    await consumer.observe()
+    assert REGISTRY.get_sample_value("mgov_consumer_pending_messages", {"stream": s.stream, "consumer": s.durable}) == 0
     [dead] = await dead_letters(js, s.durable)
     assert CloudEvent.parse(dead.data).id == event.id
     assert dead.headers["Mgov-Error"] == "ValueError: case app-0 does not exist"
     assert dead.headers["Mgov-Original-Subject"] == event.platform_subject()
     assert dead.headers["Mgov-Deliveries"] == "3"
+    await observe_dlq(js)
+    assert REGISTRY.get_sample_value("mgov_dlq_messages", {"stream": DLQ_STREAM}) == (await js.stream_info(DLQ_STREAM)).state.messages >= 1
     # Each failed attempt rolled back; nothing half-applied, and the id is not recorded.
     assert await pool.fetchval("SELECT count(*) FROM processed_events") == 0
     assert await pool.fetchval("SELECT to_regclass('side_effect') IS NULL")
@@ -198,6 +213,21 @@ async def test_a_message_delivered_more_than_max_deliver_times_is_dead_lettered_
     assert dead.headers["Mgov-Error-Code"] == "too_many_deliveries" and len(kills) == 2
     info = await js.consumer_info(s.stream, s.durable)
     assert info.config.max_deliver == s.max_deliver + 2  # the server's own bound, a backstop
+
+
+async def test_ensure_applies_every_changed_setting_of_a_durable_consumer(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    first = spec(tenant, ack_wait_s=30.0, max_deliver=5)
+    await EventConsumer(pool, js, first, apply_event).ensure()
+    changed = ConsumerSpec(first.durable, [f"mgov.evt.{tenant}.workflow.>", f"mgov.evt.{tenant}.catalog.>"], ack_wait_s=12.0,
+                           max_deliver=3, max_ack_pending=50, extra={"description": "applies workflow and catalog events"})
+    await EventConsumer(pool, js, changed, apply_event).ensure()
+    info = await js.consumer_info(changed.stream, changed.durable)
+    assert info.config.ack_wait == 12.0 and info.config.max_deliver == 3 + 2 and info.config.max_ack_pending == 50
+    assert sorted(info.config.filter_subjects or []) == sorted(changed.filter_subjects)
+    assert info.config.description == "applies workflow and catalog events"
+    before = info.created
+    await EventConsumer(pool, js, changed, apply_event).ensure()  # nothing changed: left as it is
+    assert (await js.consumer_info(changed.stream, changed.durable)).created == before
 
 
 async def test_an_event_waits_out_a_database_that_is_away_without_spending_its_deliveries(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:

@@ -182,3 +182,25 @@ async def test_reflection_lists_the_service(running: Running) -> None:
             names = {s.name for s in resp.list_services_response.service}
             break
     assert SERVICE in names and "grpc.health.v1.Health" in names
+
+
+async def test_each_rpc_is_counted_by_the_status_its_caller_saw_and_timed(running: Running) -> None:
+    from prometheus_client import REGISTRY
+
+    def calls(method: str, code: str) -> float:
+        return REGISTRY.get_sample_value("mgov_grpc_server_requests_total", {"service": SERVICE, "method": method, "code": code}) or 0.0
+
+    before = {m: calls(m, c) for m, c in (("GetUnreadCount", "NOT_FOUND"), ("MarkRead", "INTERNAL"))}
+    timed = REGISTRY.get_sample_value("mgov_grpc_server_request_duration_seconds_count", {"service": SERVICE, "method": "MarkRead"}) or 0.0
+    async with create_channel(running.target) as ch:
+        stub = notify_pb2_grpc.NotifyServiceStub(ch)
+        for call in (stub.GetUnreadCount(notify_pb2.GetUnreadCountRequest()), stub.MarkRead(notify_pb2.MarkReadRequest())):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await call
+        await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest())
+    assert calls("GetUnreadCount", "NOT_FOUND") == before["GetUnreadCount"] + 1
+    assert calls("MarkRead", "INTERNAL") == before["MarkRead"] + 1
+    assert REGISTRY.get_sample_value("mgov_grpc_server_request_duration_seconds_count", {"service": SERVICE, "method": "MarkRead"}) == timed + 1
+    # Health checks (probes, every second) are not counted.
+    assert REGISTRY.get_sample_value("mgov_grpc_server_requests_total",
+                                     {"service": "grpc.health.v1.Health", "method": "Check", "code": "OK"}) is None

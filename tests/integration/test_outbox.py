@@ -5,6 +5,7 @@ import asyncio
 import asyncpg
 import pytest
 from nats.js import JetStreamContext
+from prometheus_client import REGISTRY
 
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.events.outbox import OutboxRelay, record
@@ -71,8 +72,16 @@ async def test_an_event_committed_with_its_row_is_published_once_even_when_the_r
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1
 
     second = OutboxRelay(pool, js, schema)
+    # The stuck event shows in the metrics: one row waiting, for over a minute.
+    await pool.execute("UPDATE outbox SET created_at = now() - interval '61 seconds'")
+    await second.observe()
+    assert REGISTRY.get_sample_value("mgov_outbox_backlog", {"service": schema}) == 1
+    assert REGISTRY.get_sample_value("mgov_outbox_oldest_age_seconds", {"service": schema}) >= 61  # type: ignore[operator]
     assert await second.publish_batch() == 1
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+    await second.observe()
+    assert REGISTRY.get_sample_value("mgov_outbox_backlog", {"service": schema}) == 0
+    assert REGISTRY.get_sample_value("mgov_outbox_oldest_age_seconds", {"service": schema}) == 0
     published = await stream_messages(js, tenant)
     assert len(published) == 1
     assert CloudEvent.parse(published[0]) == event
@@ -82,15 +91,12 @@ async def test_the_running_relay_publishes_committed_events_promptly_in_order(po
     relay = OutboxRelay(pool, js, schema, poll_interval_s=30)  # only NOTIFY can wake it in time
     task = asyncio.create_task(relay.run())
     try:
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(relay.ready.wait(), 10)  # it listens for NOTIFY from here on
         events = [make_event(tenant, n) for n in range(20)]
         for e in events:
             async with pool.acquire() as conn, conn.transaction():
                 await record(conn, e)
-        for _ in range(100):
-            if relay.published == len(events):
-                break
-            await asyncio.sleep(0.05)
+        await relay.wait_published(len(events), timeout=10)  # well before its 30 s poll
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

@@ -69,6 +69,7 @@ async def test_registration_issues_system_tokens_and_only_admins_register(demo: 
     token = await demo.systems.issue_token("client_credentials", creds.client_id, creds.client_secret, "")
     principal = await verifier_for(demo).verify(token.token.token)
     assert (principal.kind, principal.subject, principal.tenant) == ("system", str(system.id), "hangzhou")
+    assert principal.grants == set(TYPES) and not principal.roles  # what its registration grants, no role
     with pytest.raises(Unauthenticated):
         await demo.systems.issue_token("client_credentials", creds.client_id, "wrong" * 8, "")
     nb_clerk = await sign_in(demo, "13900000021")
@@ -76,6 +77,9 @@ async def test_registration_issues_system_tokens_and_only_admins_register(demo: 
         await demo.systems.register("ningbo", "x", TYPES, "", nb_clerk)
     with pytest.raises(PermissionDenied):
         await demo.systems.register("ningbo", "x", TYPES, "", admin)
+    # Refused before any work for them: no webhook host is resolved, no secret hashed.
+    with pytest.raises(PermissionDenied):
+        await demo.systems.register("ningbo", "x", TYPES, "https://internal.invalid/hook", nb_clerk)
     async with demo.ctx.uow() as uow:
         stored = await uow.systems.get(system.id)
     assert stored is not None and creds.client_secret not in stored.client_secret_hash and creds.nats_password not in stored.nats_password_hash

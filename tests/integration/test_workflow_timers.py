@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from prometheus_client import REGISTRY
+
 from services.workflow.service_layer import applications, inbox
 from services.workflow.service_layer.timers import TimerWorker
 from tests.integration.test_workflow_handlers import act, submit
@@ -33,6 +35,7 @@ async def test_nothing_fires_before_its_time_and_the_warning_comes_at_80_percent
 
 async def test_a_breach_fires_exactly_once_with_two_workers_racing(core: Core) -> None:
     cases = [await submit(core) for _ in range(5)]
+    warned, breached = (REGISTRY.get_sample_value(f"mgov_sla_{k}_total") for k in ("warnings", "breaches"))
     core.clock.advance(days=30)  # every state and case clock is long past due
     one, two = TimerWorker(core.pool, core.clock, worker_id="w1", batch=3), TimerWorker(core.pool, core.clock, worker_id="w2", batch=3)
     for _ in range(6):
@@ -41,6 +44,9 @@ async def test_a_breach_fires_exactly_once_with_two_workers_racing(core: Core) -
     keys = [(e["data"]["application_id"], e["type"].split(".")[3], e["data"]["scope"]) for e in events]
     assert len(keys) == len(set(keys)) == 4 * len(cases)  # warning + breach, for the state and for the case
     assert one.fired + two.fired == 4 * len(cases) and one.fired > 0 and two.fired > 0
+    # Counted once each, like the events: a warning and a breach per clock per case.
+    assert REGISTRY.get_sample_value("mgov_sla_warnings_total") == warned + 2 * len(cases)  # type: ignore[operator]
+    assert REGISTRY.get_sample_value("mgov_sla_breaches_total") == breached + 2 * len(cases)  # type: ignore[operator]
     breach = next(e for e in events if e["type"].endswith("sla.breached.v1"))
     assert breach["data"]["escalate_to_roles"] == ["supervisor"] and breach["data"]["eligible_roles"] == ["clerk"]
     assert await one.run_once() == 0 and await two.run_once() == 0

@@ -254,6 +254,8 @@ def test_every_service_accepts_its_rendered_environment_and_listens_where_the_cl
             settings = load_settings(cls)  # raises, naming the variable, if a required secret is missing
         assert settings.host == "0.0.0.0", f"{name}: 127.0.0.1 is unreachable for the kubelet and the Service"
         assert settings.port == info.default_port
+        # Metrics where the PodMonitor scrapes them (the container's `metrics` port), on 0.0.0.0.
+        assert settings.metrics_port == METRICS_PORT, name
         url = urlsplit(settings.require_database_url())
         query = parse_qs(url.query)
         # Its own role, its password from the mounted file, TLS with the server verified.
@@ -286,7 +288,7 @@ def test_the_gateway_accepts_its_rendered_environment_and_reaches_every_service(
     with clean_env.context() as mp:
         _as_the_pod_sees_it(docs, overlay, deployment, c, mp, tmp_path)
         settings = load_settings(GatewaySettings)
-    assert settings.host == "0.0.0.0" and settings.port == GATEWAY_DEFAULT_PORT
+    assert settings.host == "0.0.0.0" and settings.port == GATEWAY_DEFAULT_PORT and settings.metrics_port == METRICS_PORT
     assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"http": GATEWAY_DEFAULT_PORT, "metrics": METRICS_PORT}
     assert [p["port"] for p in get(docs, "Service", "gateway")["spec"]["ports"]] == [GATEWAY_DEFAULT_PORT]
     for name, info in SERVICES.items():

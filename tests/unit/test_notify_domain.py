@@ -228,7 +228,8 @@ def test_device_tokens_are_checked_by_platform() -> None:
              ("web", json.dumps({**SUB, "endpoint": "https://evil.example/steal"}), "endpoint_not_allowed"),
              ("web", json.dumps({**SUB, "endpoint": "http://127.0.0.1:9/x"}), "endpoint_not_allowed"),
              ("web", json.dumps({**SUB, "keys": {"p256dh": "AAAA", "auth": "AAAA"}}), "invalid_token"),
-             ("harmony", "has space in it", "invalid_token")]
+             ("harmony", "has space in it", "invalid_token"),
+             ("web", "[" * 2000 + "]" * 2000, "invalid_token")]  # nested past the parser's recursion: refused, not a crash
     for platform, token, code in cases:
         with pytest.raises(InvalidArgument) as err:
             check_device(platform, token, policy)

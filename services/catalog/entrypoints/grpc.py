@@ -16,8 +16,8 @@ import grpc
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
 from mgov_common import protojson
+from mgov_common.paging import PageTokens
 from mgov_common.principal import current_principal
-from services.catalog.adapters.page_token import PageTokenCodec
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.entrypoints import mapping as m
 from services.catalog.service_layer import items, notices, queries
@@ -34,9 +34,9 @@ def _slug(enum: object, number: int) -> str:
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
-    def __init__(self, pool: asyncpg.Pool, codec: PageTokenCodec, clock: Clock = utcnow) -> None:
+    def __init__(self, pool: asyncpg.Pool, pages: PageTokens, clock: Clock = utcnow) -> None:
         self.pool = pool
-        self.codec = codec
+        self.pages = pages
         self.clock = clock
         self.rows = m.RowCache()
 
@@ -52,7 +52,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             department=request.department, channel=_slug(pb.Channel.DESCRIPTOR, request.channel),
             include_drafts=request.include_drafts, page_size=request.page_size, page_token=request.page_token,
         )
-        views, token = await queries.list_services(self._reader(), current_principal(), self.codec, query)
+        views, token = await queries.list_services(self._reader(), current_principal(), self.pages, query)
         return pb.ListServicesResponse(services=[self.rows.row(v) for v in views], next_page_token=token)
 
     async def GetService(self, request: pb.GetServiceRequest, context: grpc.aio.ServicerContext) -> pb.ServiceItem:
@@ -96,7 +96,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     async def ListNotices(self, request: pb.ListNoticesRequest, context: grpc.aio.ServicerContext) -> pb.ListNoticesResponse:
         rows, token = await notices.list_notices(
-            self._reader(), self.codec, tenant_id=request.tenant_id, category=request.category, own_only=request.own_only,
+            self._reader(), self.pages, tenant_id=request.tenant_id, category=request.category, own_only=request.own_only,
             page_size=request.page_size, page_token=request.page_token,
         )
         return pb.ListNoticesResponse(notices=[m.notice_to_proto(n) for n in rows], next_page_token=token)

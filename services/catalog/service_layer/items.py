@@ -13,8 +13,8 @@ from typing import Any
 
 from mgov_common.errors import AlreadyExists, InvalidArgument, NotFound, StaleVersion
 from mgov_common.ingest import ITEM_UPDATED
+from mgov_common.paging import fingerprint
 from mgov_common.principal import Principal
-from services.catalog.adapters.page_token import fingerprint
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.domain import content as c
 from services.catalog.domain.codes import ItemCode

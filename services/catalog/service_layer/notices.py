@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from mgov_common import paging
 from mgov_common.errors import AlreadyExists, InvalidArgument
 from mgov_common.ingest import NOTICE_PUBLISHED
+from mgov_common.paging import PageTokens, fingerprint
 from mgov_common.principal import Principal
-from services.catalog.adapters.page_token import PageTokenCodec, fingerprint
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.domain.notice import Notice
 from services.catalog.domain.permissions import actor_of, require_admin
 from services.catalog.domain.types import NOTICE_CATEGORIES
 from services.catalog.service_layer.items import tenant_chain
-from services.catalog.service_layer.queries import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 async def publish_notice(
@@ -43,27 +43,20 @@ async def publish_notice(
 
 
 async def list_notices(
-    uow: UnitOfWork, codec: PageTokenCodec, *, tenant_id: str, category: str, own_only: bool, page_size: int, page_token: str,
+    uow: UnitOfWork, pages: PageTokens, *, tenant_id: str, category: str, own_only: bool, page_size: int, page_token: str,
 ) -> tuple[list[Notice], str]:
-    if page_size < 0 or page_size > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"page_size is between 1 and {MAX_PAGE_SIZE}", code="out_of_range", field="page_size")
+    limit = paging.page_size(page_size)
     if category and category not in NOTICE_CATEGORIES:
         raise InvalidArgument(f"category is one of {', '.join(NOTICE_CATEGORIES)}", code="unknown_value", field="category")
-    scope = fingerprint("notices", tenant_id, category, own_only)
-    after = None
-    if page_token:
-        p = codec.decode(page_token, scope)
-        try:
-            after = (datetime.fromisoformat(p["t"]), uuid.UUID(p["i"]))
-        except (KeyError, TypeError, ValueError):
-            raise InvalidArgument("the page token is invalid", code="invalid_page_token", field="page_token") from None
-    limit = page_size or DEFAULT_PAGE_SIZE
+    scope = paging.fingerprint("notices", tenant_id, category, own_only)
+    p = pages.decode(scope, page_token, (paging.timestamp, uuid.UUID))
+    after = (p[0], p[1]) if p else None
     async with uow:
         await tenant_chain(uow, tenant_id)
         rows = await uow.notices.list(tenant_id, own_only=own_only, category=category or None, after=after, limit=limit + 1)
     token = ""
     if len(rows) > limit:
         rows = rows[:limit]
-        token = codec.encode({"t": rows[-1].publish_time.isoformat(), "i": str(rows[-1].id)}, scope)
+        token = pages.encode(scope, [rows[-1].publish_time.isoformat(), str(rows[-1].id)])
     return rows, token
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from mgov_common import paging
 from mgov_common.errors import InvalidArgument, NotFound
 from mgov_common.ingest import ITEM_UPDATED
+from mgov_common.paging import PageTokens
 from mgov_common.principal import Principal
 from services.catalog.adapters import search_sql
-from services.catalog.adapters.page_token import PageTokenCodec, fingerprint
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.domain.item import Version
 from services.catalog.domain.permissions import require_admin
@@ -22,8 +23,6 @@ from services.catalog.domain.types import CHANNELS, ItemType
 from services.catalog.service_layer.items import tenant_chain
 from services.catalog.service_layer.views import ItemView, draft_view, row_view, version_view
 
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 MAX_QUERY = 100
 
 
@@ -39,31 +38,24 @@ class ListQuery:
     page_token: str = ""
 
 
-def _criteria(query: ListQuery, codec: PageTokenCodec) -> tuple[search_sql.Criteria, str]:
+def _criteria(query: ListQuery, pages: PageTokens) -> tuple[search_sql.Criteria, str]:
     q = " ".join(query.q.split())
     if len(q) > MAX_QUERY:
         raise InvalidArgument(f"the search text is limited to {MAX_QUERY} characters", code="too_long", field="q")
-    if query.page_size < 0 or query.page_size > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"page_size is between 1 and {MAX_PAGE_SIZE}", code="out_of_range", field="page_size")
+    limit = paging.page_size(query.page_size)
     item_type = ItemType.parse(query.type).slug if query.type else None
     if query.channel and query.channel not in CHANNELS:
         raise InvalidArgument(f"channel is one of {', '.join(CHANNELS)}", code="unknown_value", field="channel")
     department = query.department.strip() or None
-    scope = fingerprint(query.tenant_id, q.lower(), item_type, department, query.channel, query.include_drafts)
-    after = None
-    if query.page_token:
-        p = codec.decode(query.page_token, scope)
-        try:
-            after = (int(p["s"]), int(p["u"]), str(p["c"]), str(uuid.UUID(p["i"])))
-        except (KeyError, TypeError, ValueError):
-            raise InvalidArgument("the page token is invalid", code="invalid_page_token", field="page_token") from None
-    limit = query.page_size or DEFAULT_PAGE_SIZE
+    scope = paging.fingerprint("services", query.tenant_id, q.lower(), item_type, department, query.channel, query.include_drafts)
+    p = pages.decode(scope, query.page_token, (paging.integer, paging.integer, paging.text, uuid.UUID))
+    after = (p[0], p[1], p[2], str(p[3])) if p else None
     return search_sql.Criteria(query.tenant_id, q, item_type, department, query.channel or None, query.include_drafts, limit, after), scope
 
 
-async def list_services(uow: UnitOfWork, principal: Principal | None, codec: PageTokenCodec, query: ListQuery) -> tuple[list[ItemView], str]:
+async def list_services(uow: UnitOfWork, principal: Principal | None, pages: PageTokens, query: ListQuery) -> tuple[list[ItemView], str]:
     """One page of the effective list of a tenant and the token of the next page ("" at the end)."""
-    criteria, scope = _criteria(query, codec)
+    criteria, scope = _criteria(query, pages)
     async with uow:
         if query.include_drafts:
             require_admin(principal, await tenant_chain(uow, query.tenant_id), ITEM_UPDATED)
@@ -75,7 +67,7 @@ async def list_services(uow: UnitOfWork, principal: Principal | None, codec: Pag
     token = ""
     if more:
         last = rows[-1]
-        token = codec.encode({"s": last["score"], "u": last["use_count"], "c": last["code"], "i": str(last["id"])}, scope)
+        token = pages.encode(scope, [last["score"], last["use_count"], last["code"], str(last["id"])])
     return [row_view(r) for r in rows], token
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from mgov_common.paging import PageTokens
 from services.identity.adapters.crypto import FieldCipher, Lookup
 from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.signing_keys import KeyRing
@@ -38,5 +39,7 @@ class Context:
     clock: Callable[[], datetime] = utc_now
     # Platform services that may get platform tokens, with their client secrets.
     platform_clients: Mapping[str, str] = field(default_factory=dict)
+    # Signs the page tokens of every list (the platform's page-token secret).
+    pages: PageTokens = field(default_factory=PageTokens.ephemeral)
     # Encrypts the secrets that must be read back (webhook signing keys of systems).
     cipher: FieldCipher | None = None

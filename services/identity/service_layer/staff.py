@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from mgov_common import paging
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from mgov_common.principal import Principal, RoleBinding
 from services.identity.adapters.invitation_repository import Invitation, InvitationRepository
@@ -18,7 +19,7 @@ from services.identity.domain.phone import mask_phone, normalize_phone
 from services.identity.domain.roles import PROVINCE_ADMIN, STAFF_ROLES, check_staff_role
 from services.identity.domain.tenants import Tenant
 from services.identity.domain.users import User, check_name
-from services.identity.service_layer import commands, paging
+from services.identity.service_layer import commands
 from services.identity.service_layer.access import actor, parse_user_id, signed_in
 from services.identity.service_layer.accounts import Validation
 from services.identity.service_layer.context import Context
@@ -121,15 +122,16 @@ class Staff:
     async def list_staff(self, cmd: commands.ListStaff, principal: Principal | None) -> tuple[list[User], str]:
         p = signed_in(principal)
         size = paging.page_size(cmd.page_size)
-        position = paging.decode(f"staff:{cmd.tenant_id}", cmd.page_token)
+        query = paging.fingerprint("staff", cmd.tenant_id)
+        position = self.ctx.pages.decode(query, cmd.page_token, (paging.text, uuid.UUID))
         async with self.ctx.uow() as uow:
             path = await _tenant_path(uow, cmd.tenant_id)
             # Platform services too: notify tells a tenant's eligible staff about their tasks.
             if not (policy.administers(p, path) or policy.is_platform_service(p)):
                 raise PermissionDenied(f"you may not list the staff of {cmd.tenant_id}", code="forbidden")
-            after = (str(position[0]), parse_user_id(str(position[1]), "page_token")) if position else None
+            after = (position[0], position[1]) if position else None
             users = await uow.users.list_staff(cmd.tenant_id, sorted(STAFF_ROLES), after=after, limit=size + 1)
         more = len(users) > size
         users = users[:size]
-        token = paging.encode(f"staff:{cmd.tenant_id}", [users[-1].name, str(users[-1].id)]) if more else ""
+        token = self.ctx.pages.encode(query, [users[-1].name, str(users[-1].id)]) if more else ""
         return users, token

@@ -13,8 +13,8 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
+from mgov_common import paging
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from mgov_common.ingest import INGEST_TYPES
 from mgov_common.outbound import OutboundGuard, OutboundRefused
@@ -23,7 +23,6 @@ from services.identity.adapters.nats_auth import bcrypt_hash, inbox_prefix
 from services.identity.adapters.system_repository import SystemRecord
 from services.identity.adapters.tokens import AccessToken
 from services.identity.domain import policy
-from services.identity.service_layer import paging
 from services.identity.service_layer.access import actor, signed_in
 from services.identity.service_layer.context import Context
 
@@ -106,12 +105,8 @@ class Systems:
         if unknown := [t for t in types if t not in INGEST_TYPES]:
             raise InvalidArgument(f"unknown event type {unknown[0]!r}; systems publish {', '.join(INGEST_TYPES)}",
                                   field="event_types", code="unknown_event_type")
-        url = await _check_webhook(webhook_url, self.guard)
-        now = self.ctx.clock()
-        sid = uuid.uuid4()
-        user = f"sys-{sid.hex[:20]}"
-        record = SystemRecord(sid, tenant_id, name, types, user, "", user, "", url, None, None, "active", 1, now, None, None)
-        creds = await self._secrets(record)
+        # Who may comes first: resolving the webhook's host and hashing the new secrets are
+        # work (and a probe of names) that nobody else may make identity do.
         async with self.ctx.uow() as uow:
             path = await uow.tenants.path(tenant_id)
             if not path:
@@ -120,6 +115,13 @@ class Systems:
                 uow.audit(actor(p, action="system.register", outcome="failure", tenant_id=tenant_id, details={"reason": "forbidden"}))
                 await uow.commit()
                 raise PermissionDenied(f"only admins of {tenant_id} register its systems", code="forbidden")
+        url = await _check_webhook(webhook_url, self.guard)
+        now = self.ctx.clock()
+        sid = uuid.uuid4()
+        user = f"sys-{sid.hex[:20]}"
+        record = SystemRecord(sid, tenant_id, name, types, user, "", user, "", url, None, None, "active", 1, now, None, None)
+        creds = await self._secrets(record)
+        async with self.ctx.uow() as uow:
             await uow.systems.add(record, p.subject)
             uow.audit(actor(p, action="system.register", tenant_id=tenant_id, subject=str(sid),
                             details={"name": name, "event_types": list(types), "webhook": bool(url)}))
@@ -171,12 +173,9 @@ class Systems:
                    principal: Principal | None) -> tuple[list[SystemRecord], str]:
         p = signed_in(principal)
         size = paging.page_size(page_size)
-        kind = f"systems:{tenant_id}:{int(include_revoked)}"
-        position = paging.decode(kind, page_token)
-        try:
-            after = (datetime.fromisoformat(position[0]), uuid.UUID(position[1])) if position else None
-        except (ValueError, IndexError, TypeError):
-            raise InvalidArgument("the page token is not one of this list", field="page_token", code="invalid_page_token") from None
+        kind = paging.fingerprint("systems", tenant_id, include_revoked)
+        position = self.ctx.pages.decode(kind, page_token, (paging.timestamp, uuid.UUID))
+        after = (position[0], position[1]) if position else None
         async with self.ctx.uow() as uow:
             if p.kind == SYSTEM:
                 # A system reads its own registration only (the gateway checks it is still active).
@@ -196,7 +195,7 @@ class Systems:
             rows = await uow.systems.list(tenant_id=tenant_id or None, include_revoked=include_revoked, after=after, limit=size + 1)
         more = len(rows) > size
         rows = rows[:size]
-        token = paging.encode(kind, [rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more else ""
+        token = self.ctx.pages.encode(kind, [rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more else ""
         return rows, token
 
     async def issue_token(self, grant_type: str, client_id: str, client_secret: str, scope: str, source_address: str = "") -> SystemToken:

@@ -6,13 +6,14 @@ through the outbox (the unit of work collects the entity's events on commit).
 
 from __future__ import annotations
 
+from mgov_common import paging
 from mgov_common.errors import InvalidArgument, NotFound, PermissionDenied
 from mgov_common.principal import Principal
 from services.identity.adapters.tenant_repository import level_rank
 from services.identity.domain import policy
 from services.identity.domain.roles import ADMIN_ROLES
 from services.identity.domain.tenants import Level, Status, Tenant
-from services.identity.service_layer import commands, paging
+from services.identity.service_layer import commands
 from services.identity.service_layer.access import actor, signed_in
 from services.identity.service_layer.context import Context
 
@@ -43,21 +44,18 @@ class Tenants:
         if cmd.include_suspended and not (principal and principal.tenants_with(*ADMIN_ROLES)):
             raise PermissionDenied("only admins list suspended tenants", field="include_suspended", code="forbidden")
         size = paging.page_size(cmd.page_size)
-        kind = f"tenants:{cmd.root_id}:{cmd.parent_id}:{int(cmd.include_suspended)}"
-        position = paging.decode(kind, cmd.page_token)
+        kind = paging.fingerprint("tenants", cmd.root_id, cmd.parent_id, cmd.include_suspended)
+        position = self.ctx.pages.decode(kind, cmd.page_token, (paging.integer, paging.text))
         async with self.ctx.uow() as uow:
             for field, value in (("root_id", cmd.root_id), ("parent_id", cmd.parent_id)):
                 if value and await uow.tenants.get(value) is None:
                     raise NotFound(f"no tenant {value!r}", field=field, code="tenant_not_found")
-            try:
-                after = (int(position[0]), str(position[1])) if position else None
-            except (ValueError, IndexError):
-                raise InvalidArgument("the page token is not one of this list", field="page_token", code="invalid_page_token") from None
+            after = (position[0], position[1]) if position else None
             tenants = await uow.tenants.list(root_id=cmd.root_id or None, parent_id=cmd.parent_id or None,
                                              include_suspended=cmd.include_suspended, after=after, limit=size + 1)
         more = len(tenants) > size
         tenants = tenants[:size]
-        token = paging.encode(kind, [level_rank(tenants[-1].level), tenants[-1].division_code]) if more else ""
+        token = self.ctx.pages.encode(kind, [level_rank(tenants[-1].level), tenants[-1].division_code]) if more else ""
         return tenants, token
 
     async def get(self, tenant_id: str) -> Tenant:

@@ -32,13 +32,13 @@ from typing import Any
 import asyncpg
 import httpx
 
+from mgov_common import paging
 from mgov_common.errors import InvalidArgument, NotFound, PermissionDenied
 from mgov_common.events.consumer import ConsumerSpec
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.outbound import OutboundGuard, guarded_client, refusal
 from mgov_common.principal import Principal
 from services.identity.domain import policy
-from services.identity.service_layer import paging
 from services.identity.service_layer.access import signed_in
 from services.identity.service_layer.context import Context
 
@@ -162,8 +162,8 @@ class DeliveryLog:
                    principal: Principal | None) -> tuple[list[dict[str, Any]], str]:
         p = signed_in(principal)
         size = paging.page_size(page_size)
-        kind = f"deliveries:{tenant_id}:{system_id}"
-        position = paging.decode(kind, page_token)
+        kind = paging.fingerprint("webhook-deliveries", tenant_id, system_id)
+        position = self.ctx.pages.decode(kind, page_token, (paging.timestamp, uuid.UUID))
         sid = None
         if system_id:
             try:
@@ -176,10 +176,7 @@ class DeliveryLog:
                 raise NotFound(f"no tenant {tenant_id!r}", field="tenant_id", code="tenant_not_found")
             if not policy.administers(p, path):
                 raise PermissionDenied(f"only admins of {tenant_id} read its webhook deliveries", code="forbidden")
-            try:
-                after = (datetime.fromisoformat(position[0]), uuid.UUID(position[1])) if position else None
-            except (ValueError, IndexError, TypeError):
-                raise InvalidArgument("the page token is not one of this list", field="page_token", code="invalid_page_token") from None
+            after = (position[0], position[1]) if position else None
             rows = await uow.conn.fetch(
                 """SELECT id, system_id, tenant_id, event_id, event_type, status, attempts, last_status_code, last_error,
                           created_at, next_attempt_at, delivered_at
@@ -189,5 +186,5 @@ class DeliveryLog:
                 tenant_id, sid, after[0] if after else None, after[1] if after else None, size + 1)
         more = len(rows) > size
         rows = rows[:size]
-        token = paging.encode(kind, [rows[-1]["created_at"].isoformat(), str(rows[-1]["id"])]) if more else ""
+        token = self.ctx.pages.encode(kind, [rows[-1]["created_at"].isoformat(), str(rows[-1]["id"])]) if more else ""
         return [dict(r) for r in rows], token

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from mgov_common import safejson
 from mgov_common.errors import InvalidArgument
 
 PLATFORMS = ("web", "android", "ios", "harmony")
@@ -61,9 +61,9 @@ def parse_web_subscription(token: str) -> WebSubscription:
         return InvalidArgument(f"a web push token is the Push API subscription JSON: {why}", field="token", code="invalid_token")
 
     try:
-        sub = json.loads(token)
-    except ValueError:
-        raise bad("not JSON") from None
+        sub = safejson.loads(token, max_bytes=8192)  # depth bounded before parsing
+    except safejson.UnsafeJson as exc:
+        raise bad(str(exc)) from None
     if not isinstance(sub, dict) or not isinstance(sub.get("endpoint"), str) or not isinstance(sub.get("keys"), dict):
         raise bad("endpoint and keys are required")
     keys = sub["keys"]

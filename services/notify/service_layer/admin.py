@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 
+from mgov_common import paging
 from mgov_common.errors import InvalidArgument, NotFound, PermissionDenied
 from mgov_common.principal import PLATFORM, Principal
 from services.notify.adapters.deliveries import Delivery
 from services.notify.adapters.uow import UnitOfWork
 from services.notify.domain.categories import TEMPLATE_KEYS
 from services.notify.domain.templates import Template, require_valid
-from services.notify.service_layer import paging
 from services.notify.service_layer.context import Context
 
 TENANT_ADMIN, PROVINCE_ADMIN = "tenant_admin", "province_admin"
@@ -61,13 +60,13 @@ async def list_deliveries(ctx: Context, p: Principal, tenant_id: str, *, notific
     size = paging.page_size(page_size)
     if recipient_id and not _ID.match(recipient_id):
         raise InvalidArgument("not a user id", field="recipient_id", code="invalid_id")
-    key = f"deliveries:{tenant_id}:{notification_id}:{recipient_id}:{channel}:{status}"
-    position = paging.decode(key, page_token)
+    key = paging.fingerprint("deliveries", tenant_id, notification_id, recipient_id, channel, status)
+    position = ctx.pages.decode(key, page_token, (paging.timestamp, uuid.UUID))
+    before = (position[0], position[1]) if position else None
     try:
         nid = uuid.UUID(notification_id) if notification_id else None
-        before = (datetime.fromisoformat(position[0]), uuid.UUID(position[1])) if position else None
-    except (ValueError, IndexError, TypeError):
-        raise InvalidArgument("malformed notification_id or page token", field="notification_id", code="invalid_argument") from None
+    except ValueError:
+        raise InvalidArgument("not a notification id", field="notification_id", code="invalid_id") from None
     async with UnitOfWork(ctx.pool) as uow:
         chain = await _chain(uow, tenant_id)
         if not (p.kind == PLATFORM or _administers(p, chain)):
@@ -76,4 +75,4 @@ async def list_deliveries(ctx: Context, p: Principal, tenant_id: str, *, notific
                                            channel=channel, status=status, before=before, limit=size + 1)
     more = len(rows) > size
     rows = rows[:size]
-    return rows, paging.encode(key, [rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more else ""
+    return rows, ctx.pages.encode(key, [rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more else ""

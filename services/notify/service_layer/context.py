@@ -12,6 +12,7 @@ import asyncpg
 from services.notify.adapters.cache import ReferenceCache
 from mgov_common.clock import Clock
 from mgov_common.outbound import OutboundGuard
+from mgov_common.paging import PageTokens
 from services.notify.adapters.identity import Contact
 from services.notify.adapters.push import PushProvider
 from services.notify.adapters.sms import SmsProvider
@@ -48,6 +49,8 @@ class Context:
     send_lease: timedelta = timedelta(seconds=60)
     # Tenant chains and templates, shared by the dispatcher and the template admin.
     cache: ReferenceCache = field(default_factory=ReferenceCache)
+    # Signs the page tokens of every list (the platform's page-token secret).
+    pages: PageTokens = field(default_factory=PageTokens.ephemeral)
 
     def channels(self) -> tuple[str, ...]:
         """The channels this deployment can deliver on."""

@@ -7,12 +7,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from mgov_common import paging
 from mgov_common.errors import InvalidArgument, NotFound
 from mgov_common.principal import Principal
 from services.notify.adapters.inbox import Notification
 from services.notify.adapters.uow import UnitOfWork
 from services.notify.domain.categories import CATEGORIES
-from services.notify.service_layer import paging
 from services.notify.service_layer.context import Context
 
 
@@ -36,12 +36,9 @@ async def list_notifications(ctx: Context, p: Principal, q: ListQuery) -> tuple[
     if q.category and q.category not in CATEGORIES:
         raise InvalidArgument(f"category is one of {', '.join(CATEGORIES)}", field="category", code="unknown_category")
     size = paging.page_size(q.page_size)
-    key = f"inbox:{int(q.unread_only)}:{q.category}:{q.since_id}"
-    position = paging.decode(key, q.page_token)
-    try:
-        cursor = int(position[0]) if position else None
-    except (ValueError, TypeError, IndexError):
-        raise InvalidArgument("the page token is malformed; start again without it", field="page_token", code="invalid_page_token") from None
+    key = paging.fingerprint("inbox", p.subject, q.unread_only, q.category, q.since_id)
+    position = ctx.pages.decode(key, q.page_token, (paging.integer,))
+    cursor = position[0] if position else None
     async with UnitOfWork(ctx.pool) as uow:
         unread = await uow.inbox.unread_count(p.subject)
         if q.since_id:
@@ -53,7 +50,7 @@ async def list_notifications(ctx: Context, p: Principal, q: ListQuery) -> tuple[
             rows = await uow.inbox.page(p.subject, unread_only=q.unread_only, category=q.category, before_seq=cursor, limit=size + 1)
     more = len(rows) > size
     rows = rows[:size]
-    return rows, paging.encode(key, [rows[-1].seq]) if more else "", unread
+    return rows, ctx.pages.encode(key, [rows[-1].seq]) if more else "", unread
 
 
 async def unread_count(ctx: Context, p: Principal) -> int:

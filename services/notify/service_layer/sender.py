@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import grpc
 
@@ -34,6 +35,7 @@ from services.notify.domain.categories import PUSH, SMS
 from services.notify.domain.delivery import FINAL, Outcome, SendResult, Status, check_transition, decide
 from services.notify.domain.events import delivery_event
 from services.notify.service_layer.context import Context
+from mgov_common import metrics
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class DeliveryWorker:
         self._limit = asyncio.Semaphore(concurrency)
         self.wake = asyncio.Event()
         self.sent = 0
+        self._deliveries: metrics.Children[Any] = metrics.Children(metrics.NOTIFICATION_DELIVERIES)
 
     async def run_once(self) -> int:
         """Claim, send and record one batch; return how many deliveries were attempted."""
@@ -149,6 +152,7 @@ class DeliveryWorker:
 
     async def _record(self, done: list[tuple[Delivery, SendResult]]) -> None:
         now = self.ctx.clock.now()
+        outcomes: list[tuple[str, str]] = []
         async with UnitOfWork(self.ctx.pool) as uow:
             for d, result in done:
                 decision = decide(result, d.attempts, now, self.ctx.retry)
@@ -159,6 +163,7 @@ class DeliveryWorker:
                 if row is None:
                     log.warning("delivery moved on during its attempt", extra={"delivery_id": str(d.id)})
                     continue
+                outcomes.append((d.channel, decision.status.value))
                 if decision.status in FINAL:
                     uow.record(delivery_event(
                         delivered=decision.status is Status.DELIVERED, delivery_id=str(d.id),
@@ -169,6 +174,9 @@ class DeliveryWorker:
                     log.info("delivery attempt failed", extra={"delivery_id": str(d.id), "channel": d.channel,
                                                                "status": decision.status.value, "error": decision.error[:200]})
             await uow.commit()
+        # Counted once recorded; an attempt whose outcome was not recorded is attempted again.
+        for labels in outcomes:
+            self._deliveries.get(labels).inc()
 
     async def run(self, poll_s: float = 1.0, also: Sequence[Callable[[], Awaitable[int]]] = ()) -> None:
         """Work until cancelled; `also` are further passes (rating invitations) run each loop."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from mgov_common import paging
 from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from mgov_common.principal import USER, Principal
 from services.workflow.adapters.reference import item_from_data
@@ -21,7 +22,7 @@ from services.workflow.domain.application import Application, ItemVersion, Trans
 from services.workflow.domain.case_number import default_prefix, format_case_number
 from services.workflow.domain.calendar import local_date
 from services.workflow.domain.rating import Rating
-from services.workflow.service_layer.context import Context, calendar_for, decode_token, encode_token, page_size, tree_of
+from services.workflow.service_layer.context import Context, calendar_for, tree_of
 
 CITIZEN = "citizen"
 MAX_REQUEST_ID = 200
@@ -187,16 +188,16 @@ async def get(ctx: Context, principal: Principal, application_id: str) -> CaseVi
 
 
 async def list_own(ctx: Context, principal: Principal, *, status: str, service_id: str, size: int, token: str) -> tuple[list[Application], str]:
-    limit = page_size(size)
-    after = decode_token("apps", token)
+    limit = paging.page_size(size)
+    query = paging.fingerprint("applications", principal.subject, status, service_id)
+    after = ctx.pages.decode(query, token, (paging.timestamp, uuid.UUID))
     sid = parse_id(service_id, "service_id") if service_id else None
     async with ctx.uow() as uow:
         apps = await uow.applications.list_for_applicant(
-            principal.subject, status=status, service_id=sid,
-            after=(datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None, limit=limit + 1)
+            principal.subject, status=status, service_id=sid, after=(after[0], after[1]) if after else None, limit=limit + 1)
     more = len(apps) > limit
     apps = apps[:limit]
-    return apps, encode_token("apps", [apps[-1].submitted_at.isoformat(), str(apps[-1].id)]) if more else ""
+    return apps, ctx.pages.encode(query, [apps[-1].submitted_at.isoformat(), str(apps[-1].id)]) if more else ""
 
 
 async def perform(ctx: Context, principal: Principal, *, application_id: str, action: str, comment: str, expected_version: int,

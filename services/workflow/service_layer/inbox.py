@@ -6,13 +6,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mgov_common import paging
 from mgov_common.errors import Conflict, FailedPrecondition, NotFound, PermissionDenied
 from mgov_common.principal import Principal
 from mgov_common.principal import current_access_token
 from services.workflow.domain import access
 from services.workflow.domain.roles import MANAGER_ROLES, SUPERVISOR
 from services.workflow.service_layer.applications import parse_id
-from services.workflow.service_layer.context import Context, decode_token, encode_token, page_size, tree_of
+from services.workflow.service_layer.context import Context, tree_of
 
 KINDS = ("", "case", "rectification")
 ASSIGNEE = ("", "me", "unassigned")
@@ -40,8 +41,9 @@ class TaskView:
 
 async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind: str, assignee: str, size: int,
                      token: str) -> tuple[list[TaskView], str]:
-    limit = page_size(size)
-    after = decode_token("tasks", token)
+    limit = paging.page_size(size)
+    query = paging.fingerprint("tasks", principal.subject, tenant_id, kind, assignee)
+    after = ctx.pages.decode(query, token, (paging.text, uuid.UUID))
     now = ctx.clock.now()
     async with ctx.uow() as uow:
         tree = await tree_of(ctx, uow)
@@ -52,7 +54,7 @@ async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind
             raise PermissionDenied("the inbox is for staff", code="not_staff")
         escalation = sorted({k.split(":", 1)[0] for k in keys if k.endswith(f":{SUPERVISOR}")})
         rows = await uow.tasks.inbox(keys, escalation, kind=kind, assignee=assignee, me=principal.subject,
-                                     after=(str(after[0]), uuid.UUID(after[1])) if after else None, limit=limit + 1)
+                                     after=(after[0], after[1]) if after else None, limit=limit + 1)
         tasks = []
         for r in rows[:limit]:
             actions: list[str] = []
@@ -66,7 +68,7 @@ async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind
     next_token = ""
     if len(rows) > limit:
         last = tasks[-1]
-        next_token = encode_token("tasks", [last.due_at.isoformat() if last.due_at else "infinity", str(last.id)])
+        next_token = ctx.pages.encode(query, [last.due_at.isoformat() if last.due_at else "infinity", str(last.id)])
     return tasks, next_token
 
 

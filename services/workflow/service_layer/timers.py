@@ -19,6 +19,7 @@ import uuid
 import asyncpg
 
 from services.workflow.adapters.uow import UnitOfWork
+from mgov_common import metrics
 from mgov_common.clock import Clock
 from services.workflow.domain.events import sla_event
 from services.workflow.domain.roles import ESCALATION_ROLES
@@ -53,12 +54,13 @@ class TimerWorker:
             rows = await uow.conn.fetch(_DUE, now, self.batch)
             if not rows:
                 return 0
-            fired, obsolete = [], []
+            fired, obsolete, kinds = [], [], []
             for r in rows:
                 if r["terminal"] or (r["scope"] == STATE and r["status"] != r["state"]) or (r["scope"] == CASE and r["paused_at"] is not None):
                     obsolete.append(r["id"])
                     continue
                 fired.append(r["id"])
+                kinds.append(r["kind"])
                 uow.record(sla_event(
                     r["kind"], application_id=str(r["application_id"]), case_number=r["case_number"], tenant_id=r["tenant_id"],
                     state=r["status"], due_at=r["due_at"], scope=r["scope"], assignee_id=r["assignee_id"],
@@ -69,6 +71,10 @@ class TimerWorker:
             await uow.conn.execute("UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = ANY($1)", obsolete, now, "obsolete")
             await uow.commit()
         self.fired += len(fired)
+        # Counted once committed: a worker that dies first leaves them to the next, which counts them.
+        breaches = kinds.count(BREACHED)
+        metrics.SLA_BREACHES.inc(breaches)
+        metrics.SLA_WARNINGS.inc(len(kinds) - breaches)
         if fired:
             log.info("sla timers fired", extra={"count": len(fired), "worker": self.worker_id})
         return len(fired) + len(obsolete)

@@ -144,9 +144,7 @@ BUSINESS = {"business_name": "西湖茶馆", "operator_name": "王小二", "id_n
 
 def registered_citizen(platform: DemoPlatform) -> str:
     phone = unique_phone()
-    with platform.client() as c:
-        resp = c.post("/v1/auth/register", json={"tenant_id": "xihu", "phone": phone, "password": PASSWORD, "name": "王小二"})
-    assert resp.status_code == 201, resp.text
+    platform.register(phone, PASSWORD, "王小二", tenant="xihu")
     return phone
 
 
