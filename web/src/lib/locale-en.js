@@ -12,7 +12,7 @@ export default {
     required: 'required', optional: 'optional', channel: { app: 'App', web: 'Web', service_hall: 'Service hall' },
   },
   auth: {
-    phone: 'Phone', password: 'Password', name: 'Name', signIn: 'Sign in', signUp: 'Sign up', signOut: 'Sign out', noAccount: 'No account yet?',
+    code: 'Verification code', codeRule: 'Enter the 6-digit code from the SMS', codeSent: 'A code was sent to {phone}', confirm: 'Finish sign-up', phone: 'Phone', password: 'Password', name: 'Name', signIn: 'Sign in', signUp: 'Sign up', signOut: 'Sign out', noAccount: 'No account yet?',
     region: 'Region of residence', signedUp: 'Signed up; please sign in', phoneRule: 'An 11-digit mobile number', passwordRule: 'At least 8 characters',
     required: 'Required',
   },

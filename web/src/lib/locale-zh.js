@@ -12,7 +12,7 @@ export default {
     channel: { app: '移动端', web: '网上', service_hall: '办事大厅' },
   },
   auth: {
-    phone: '手机号', password: '密码', name: '姓名', signIn: '登录', signUp: '注册', signOut: '退出登录', noAccount: '还没有账号？',
+    code: '验证码', codeRule: '请输入短信中的 6 位验证码', codeSent: '验证码已发送至 {phone}', confirm: '完成注册', phone: '手机号', password: '密码', name: '姓名', signIn: '登录', signUp: '注册', signOut: '退出登录', noAccount: '还没有账号？',
     region: '户籍所在地', signedUp: '注册成功，请登录', phoneRule: '请输入 11 位手机号', passwordRule: '密码至少 8 位',
     required: '必填',
   },
