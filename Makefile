@@ -76,7 +76,7 @@ web-check: install
 
 # Lighthouse (mobile) on the home and an item page, installability, initial JS size.
 web-audit: install $(WEB_STAMP)
-	$(BIN)/python -m bench.web_audit
+	$(BIN)/python tools/web_audit.py
 
 # The screenshots of docs/app.md (390x844), from a fresh demo platform.
 screenshots: install
@@ -97,7 +97,7 @@ chaos-local: install
 # Rewrite requirements.lock from pyproject.toml's direct pins in a scratch venv.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check '.[test,deploy]'
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check '.[test]'
 	.lock-venv/bin/python -m pip freeze --all --exclude mgov --exclude pip > requirements.lock
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv

@@ -27,17 +27,20 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # On its own port (MGOV_METRICS_PORT), never on the public one.
         stop_metrics = metrics.serve(settings.metrics_port, settings.host)
-        app.state.backends = Backends.connect(settings)
-        app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
-        # Live notifications (SSE) need NATS; it connects in the background, never blocking startup.
-        app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user)
-        app.state.live.start()
         try:
-            yield
+            app.state.backends = Backends.connect(settings)
+            app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
+            # Live notifications (SSE) need NATS; it connects in the background, never blocking startup.
+            app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user)
+            app.state.live.start()
+            try:
+                yield
+            finally:
+                await app.state.live.close()
+                await app.state.backends.close()
         finally:
-            await app.state.live.close()
-            await app.state.backends.close()
             if stop_metrics is not None:
                 stop_metrics()
 

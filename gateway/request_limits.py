@@ -10,7 +10,7 @@
   after it, so nothing more of that body is received.
 - JSON depth: a JSON body (what FastAPI parses as JSON: `application/json`,
   `application/*+json`) is read whole when the route first asks for it (it is bounded
-  by then), and its nesting measured with a flat scan (`mgov_common.jsonlimits`); past
+  by then), and its nesting measured with a flat scan (`mgov_common.safejson`); past
   `max_json_depth` levels it is 422 `json_too_deep` before any parser recurses into it.
 - Other bodies (multipart uploads, forms) stream through to the route, counted.
 
@@ -29,7 +29,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.problems import problem_response, send_problem, too_large_detail
-from mgov_common.jsonlimits import json_depth_exceeds
+from mgov_common import safejson
 
 KIB = 1024
 # What routes that take a whole document (a service item, a workflow, a form) accept.
@@ -84,7 +84,7 @@ class JsonDepthMiddleware:
                 if not message.get("more_body", False):
                     break
             body = b"".join(chunks)
-            if json_depth_exceeds(body, self.max_depth):
+            if safejson.too_deep(body, self.max_depth):
                 raise JsonBodyTooDeep(self.max_depth)
             return {"type": "http.request", "body": body, "more_body": False}
 

@@ -191,6 +191,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         "MGOV_IDENTITY_ADDR": f"127.0.0.1:{config.service_ports['identity']}",
         "MGOV_CATALOG_ADDR": f"127.0.0.1:{config.service_ports['catalog']}",
         "MGOV_WORKFLOW_ADDR": f"127.0.0.1:{config.service_ports['workflow']}",
+        "MGOV_NOTIFY_ADDR": f"127.0.0.1:{config.service_ports['notify']}",
     }
     for name, info in SERVICES.items():
         port = config.service_ports[name]

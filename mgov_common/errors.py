@@ -110,5 +110,12 @@ class ResourceExhausted(DomainError):
     code = "rate_limited"
 
 
+class Unavailable(DomainError):
+    """A dependency outside the platform (an SMS gateway) did not answer: try again (HTTP 503)."""
+
+    status = "UNAVAILABLE"
+    code = "unavailable"
+
+
 # Trailing-metadata key of the serialized mgov.common.v1.ErrorDetail.
 ERROR_DETAIL_KEY = "mgov-error-bin"

@@ -129,7 +129,7 @@ def parse(raw: bytes | bytearray | str) -> Any:
         if exc.code == "too_large":
             raise Refused(f"an event is at most {MAX_EVENT_BYTES // 1024} KiB", "payload_too_large", 413) from None
         if exc.code == "too_deep":
-            raise Refused(f"the event {exc}", "too_deep", 400) from None
+            raise Refused(f"the event {exc}", "json_too_deep", 422) from None
         raise Refused(f"envelope is {exc}", "invalid_envelope", 400) from None
 
 

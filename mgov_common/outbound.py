@@ -165,7 +165,7 @@ def check_syntax(url: str, allow_loopback: bool = False) -> Target:
 class OutboundGuard:
     """Checks URLs and addresses against one policy; resolves names with the system resolver."""
 
-    def __init__(self, allow_loopback: bool = False, resolve_timeout_s: float = 5.0) -> None:
+    def __init__(self, allow_loopback: bool = False, resolve_timeout_s: float = 2.0) -> None:
         self.allow_loopback = allow_loopback
         self.resolve_timeout_s = resolve_timeout_s
 

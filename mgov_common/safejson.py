@@ -53,12 +53,36 @@ def depth_of(raw: bytes, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
+def _utf8(raw: bytes | bytearray | str) -> bytes:
+    """The text as UTF-8 bytes: json.loads also reads UTF-16 and UTF-32, detected the same
+    way, and a scan over those bytes would miscount."""
+    if isinstance(raw, str):
+        return raw.encode("utf-8", errors="surrogatepass")
+    data = bytes(raw)
+    try:
+        encoding = json.detect_encoding(data)
+    except (UnicodeDecodeError, LookupError):  # pragma: no cover - detect_encoding always names one
+        return data
+    if encoding in ("utf-8", "utf-8-sig"):
+        return data
+    try:
+        return data.decode(encoding, errors="surrogatepass").encode("utf-8", errors="surrogatepass")
+    except (UnicodeDecodeError, LookupError):
+        return data  # not text a JSON parser would read either
+
+
+def too_deep(raw: bytes | bytearray | str, max_depth: int = MAX_DEPTH) -> bool:
+    """Whether `raw` nests arrays/objects deeper than `max_depth` (for readers, such as the
+    gateway's body check, that leave the parsing itself to someone else)."""
+    return depth_of(_utf8(raw), max_depth) > max_depth
+
+
 def loads(raw: bytes | bytearray | str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Any:
     """Parse `raw` if it is at most `max_bytes` long and `max_depth` deep; else UnsafeJson."""
     data = raw.encode() if isinstance(raw, str) else bytes(raw)
     if len(data) > max_bytes:
         raise UnsafeJson(f"the document is {len(data)} bytes; at most {max_bytes} are accepted", "too_large")
-    if depth_of(data, max_depth) > max_depth:
+    if too_deep(data, max_depth):
         raise UnsafeJson(f"the document nests deeper than {max_depth} levels", "too_deep")
     try:
         return json.loads(data)

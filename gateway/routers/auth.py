@@ -1,9 +1,9 @@
-"""Sign-up, sign-in, token refresh, logout and the JWKS (docs/identity.md).
+"""Sign-up (registration confirmed by an SMS code), sign-in, token refresh, logout and the JWKS (docs/identity.md).
 
 Token responses are `Cache-Control: no-store` (RFC 6749 §5.1). The client's address
 (`Caller.source_address`: the TCP peer, or X-Forwarded-For only when the peer is one of
 the proxies in `MGOV_GATEWAY_FORWARDED_ALLOW_IPS`) goes to identity for sign-in
-throttling and the audit log.
+throttling, the registration rate limits and the audit log.
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ class RegisterBody(BaseModel):
 
 
 class RegisterResult(BaseModel):
-    user_id: str
+    registration_id: str = Field(description="name it with the code in POST /v1/auth/register/confirm")
+    status: str = Field(default="code_sent", description="always code_sent: the answer is the same for a registered phone")
+    expires_in: int = Field(description="seconds the code is valid")
+
+
+class ConfirmBody(BaseModel):
+    registration_id: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=12, description="the six digits sent by SMS", examples=["428913"])
 
 
 class TokenBody(BaseModel):
@@ -47,6 +54,10 @@ class TokenPair(BaseModel):
     refresh_expires_in: int
 
 
+class Registered(TokenPair):
+    user_id: str = Field(description="the new account's id")
+
+
 class RefreshBody(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=200)
 
@@ -56,12 +67,24 @@ class LogoutBody(BaseModel):
     all_sessions: bool = Field(default=False, description="end every session of the signed-in caller")
 
 
-@router.post("/auth/register", status_code=201, response_model=RegisterResult, summary="Register a citizen")
-async def register(body: RegisterBody, caller: CallerDep, backends: BackendsDep) -> dict[str, str]:
+@router.post("/auth/register", status_code=202, response_model=RegisterResult,
+             summary="Start a citizen's registration: a code is sent by SMS (confirm it to create the account)")
+async def register(body: RegisterBody, caller: CallerDep, backends: BackendsDep) -> dict[str, Any]:
     resp = await identity(backends).Register(identity_pb2.RegisterRequest(
         tenant_id=body.tenant_id, phone=body.phone, password=body.password, name=body.name,
         source_address=caller.source_address))
-    return {"user_id": resp.user_id}
+    return {"registration_id": resp.registration_id, "status": "code_sent", "expires_in": resp.expires_in_seconds}
+
+
+@router.post("/auth/register/confirm", response_model=Registered,
+             summary="Confirm a registration with the SMS code: the account is created and signed in")
+async def confirm_registration(body: ConfirmBody, request: Request, response: Response, caller: CallerDep,
+                               backends: BackendsDep) -> dict[str, Any]:
+    resp = await identity(backends).ConfirmRegistration(identity_pb2.ConfirmRegistrationRequest(
+        registration_id=body.registration_id, code=body.code, source_address=caller.source_address,
+        user_agent=request.headers.get("user-agent", "")[:200]))
+    response.headers.update(NO_STORE)
+    return {**token_json(resp.tokens), "user_id": resp.user_id}
 
 
 @router.post("/auth/token", response_model=TokenPair, summary="Sign in with phone and password")

@@ -26,6 +26,7 @@ from services.identity.service_layer.ingest import IngestRouter
 from services.identity.service_layer.webhooks import FAN_OUT, DeliveryLog, WebhookWorker, fan_out
 from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
 from services.identity.adapters.passwords import Argon2Passwords
+from services.identity.adapters.security_sms import NotifySecuritySms
 from services.identity.adapters.signing_keys import SKEW_MARGIN, KeyRing, KeySet, SigningKeyRepository
 from services.identity.adapters.tokens import TokenIssuer
 from services.identity.domain.lockout import ThrottlePolicy
@@ -107,6 +108,8 @@ async def _prune_forever(handlers: Handlers, interval_s: float = 60.0) -> None:
         try:
             async with ctx.uow() as uow:
                 await uow.lockouts.prune(ctx.clock(), ctx.lockout.longest_window)
+                # Kept a day past expiry: the registration rate limits count them.
+                await uow.registrations.prune(ctx.clock() - max(timedelta(days=1), handlers.registration.policy.window))
                 await uow.commit()
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("pruning sign-in failures failed", extra={"error": repr(exc)})
@@ -136,13 +139,16 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         await apply_auth()  # the file matches the database from the start
     guard = settings.outbound_guard()
     handlers.systems.guard = guard
+    notify = create_channel(settings.notify_addr, default_deadline_s=settings.client_deadline_s)
+    handlers.registration.sms = NotifySecuritySms(notify, ctx.issuer, ctx.clock)
+    handlers.registration.policy = settings.registration_policy()
     await prepare(handlers, settings.demo)
     servicer = IdentityServicer(handlers)
     servicer.nats_public_url = settings.nats_public_url or public_url(settings.require_nats_url())
     servicer.webhooks = DeliveryLog(ctx)
     consumers: list[EventConsumer] = []
     background: list[Callable[[], Awaitable[None]]] = [lambda: _prune_forever(handlers)]
-    on_stop: list[Callable[[], Awaitable[None]]] = []
+    on_stop: list[Callable[[], Awaitable[None]]] = [notify.close]
     if settings.ingest_enabled:
         workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
         catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)

@@ -9,12 +9,15 @@ restarts. Every key is 32 bytes given as 64 hex digits or base64 (url-safe or no
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.settings import ServiceSettings, demo_secret
+
+if TYPE_CHECKING:
+    from services.identity.domain.registrations import RegistrationPolicy
 
 # Platform services that, in demo mode, may get platform tokens with the secret they
 # derive for themselves (their `MGOV_<SERVICE>_PLATFORM_SECRET` demo value).
@@ -71,6 +74,18 @@ class IdentitySettings(ServiceSettings):
     throttle_address_max_delay_s: int = Field(default=60, ge=1, le=3600)
     throttle_known_address_days: int = Field(default=30, ge=0)
 
+    # Registration (docs/identity.md, "Registration"): the SMS code's lifetime and tries,
+    # and how many registrations may start per window from one source address, for one
+    # 7-digit phone prefix and for one phone. The code goes out through the notify
+    # service's SMS provider (the demo outbox in demo mode).
+    registration_code_ttl_s: int = Field(default=600, ge=60, le=3600)
+    registration_max_attempts: int = Field(default=5, ge=1, le=10)
+    registration_window_s: int = Field(default=3600, ge=60)
+    registration_per_address: int = Field(default=20, ge=1)
+    registration_per_prefix: int = Field(default=60, ge=1)
+    registration_per_phone: int = Field(default=5, ge=1)
+    notify_addr: str = Field(default="127.0.0.1:50054", validation_alias=AliasChoices("MGOV_IDENTITY_NOTIFY_ADDR", "MGOV_NOTIFY_ADDR"))
+
     # argon2id cost (RFC 9106 "second recommended" option by default: t=3, 64 MiB, p=4).
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8 * 1024)
@@ -96,6 +111,15 @@ class IdentitySettings(ServiceSettings):
     webhook_retry_s: str = "5,30,120,600,3600"
     webhook_poll_s: float = Field(default=0.5, gt=0)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
+
+    def registration_policy(self) -> "RegistrationPolicy":
+        from datetime import timedelta
+
+        from services.identity.domain.registrations import RegistrationPolicy
+
+        return RegistrationPolicy(timedelta(seconds=self.registration_code_ttl_s), self.registration_max_attempts,
+                                  timedelta(seconds=self.registration_window_s), self.registration_per_address,
+                                  self.registration_per_prefix, self.registration_per_phone)
 
     def webhook_schedule(self) -> tuple[float, ...]:
         try:

@@ -58,9 +58,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     # The web app (its pages and assets; any path the app routes itself).
     ("GET", "/{path:app_path}"): lambda w: Req("GET", "/cases", exists=False),
     ("GET", "/v1/.well-known/jwks.json"): lambda w: Req("GET", "/v1/.well-known/jwks.json"),
-    # Registering an account needs nobody: an invented phone gets a new account (any principal).
+    # Registering needs nobody: an invented phone gets a code by SMS (any principal).
     ("POST", "/v1/auth/register"): lambda w: Req("POST", "/v1/auth/register", json={
         "phone": f"137{uuid.uuid4().int % 10**8:08d}", "name": "矩阵测试", "password": "Matrix-test-2026", "tenant_id": "hangzhou"}),
+    # Confirming needs nobody either: an unknown registration is 404 to anyone.
+    ("POST", "/v1/auth/register/confirm"): lambda w: Req("POST", "/v1/auth/register/confirm", json={
+        "registration_id": str(uuid.uuid4()), "code": "123456"}, exists=False),
     # The demo citizen's own credentials (a wrong password would count towards the address's lockout).
     ("POST", "/v1/auth/token"): lambda w: Req("POST", "/v1/auth/token", json={"username": "13900000100", "password": "mgov-demo-2026"}),
     ("POST", "/v1/auth/refresh"): lambda w: Req("POST", "/v1/auth/refresh", json={"refresh_token": "x" * 43}),

@@ -26,6 +26,7 @@ from services.identity.adapters.signing_keys import KeySet, SigningKeyRepository
 from services.identity.bootstrap import crypto_from_settings
 from services.identity.settings import IdentitySettings
 from tests.conftest import repo_root, venv_bin
+from tests import sms_outbox
 from tests.e2e.conftest import DemoPlatform
 
 PASSWORD = "a long enough passphrase"
@@ -39,10 +40,21 @@ def new_address() -> str:
     return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
 
 
-def register(c: httpx.Client, phone: str, tenant: str = "hangzhou") -> str:
-    resp = c.post("/v1/auth/register", json={"tenant_id": tenant, "phone": phone, "password": PASSWORD, "name": "测试市民"})
-    assert resp.status_code == 201, resp.text
-    return str(resp.json()["user_id"])
+def start_registration(c: httpx.Client, phone: str, tenant: str = "hangzhou", address: str | None = None) -> dict[str, Any]:
+    """The registration form, from an address of its own (each test has its own registration limit)."""
+    resp = c.post("/v1/auth/register", json={"tenant_id": tenant, "phone": phone, "password": PASSWORD, "name": "测试市民"},
+                  headers={"x-forwarded-for": address or new_address()})
+    assert resp.status_code == 202, resp.text
+    return resp.json()  # type: ignore[no-any-return]
+
+
+def register(platform: DemoPlatform, c: httpx.Client, phone: str, tenant: str = "hangzhou") -> str:
+    """Register as a citizen does: the form, then the code from the SMS (the demo outbox of notify's SMS provider)."""
+    started = start_registration(c, phone, tenant)
+    code = sms_outbox.registration_code(platform.home, started["registration_id"])
+    done = c.post("/v1/auth/register/confirm", json={"registration_id": started["registration_id"], "code": code})
+    assert done.status_code == 200 and done.headers["cache-control"] == "no-store", done.text
+    return str(done.json()["user_id"])
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -62,7 +74,7 @@ def fields(body: dict[str, Any]) -> set[str]:
 def test_register_token_me_refresh_reuse_and_logout(demo_platform: DemoPlatform) -> None:
     phone = new_phone()
     with demo_platform.client() as c:
-        user_id = register(c, phone[:3] + " " + phone[3:7] + " " + phone[7:])
+        user_id = register(demo_platform, c, phone[:3] + " " + phone[3:7] + " " + phone[7:])
         resp = c.post("/v1/auth/token", json={"username": phone, "password": PASSWORD})
         assert resp.status_code == 200 and resp.headers["cache-control"] == "no-store"
         first = resp.json()
@@ -142,7 +154,7 @@ def test_an_admin_of_one_tenant_cannot_grant_roles_in_another(demo_platform: Dem
     hz_admin = demo_platform.sign_in("13900000010")["access_token"]
     with demo_platform.client() as c:
         phone = new_phone()
-        citizen = register(c, phone)
+        citizen = register(demo_platform, c, phone)
         for tenant in ("ningbo", "haishu"):
             denied = c.put(f"/v1/tenants/{tenant}/staff/{citizen}/roles/clerk", headers=bearer(hz_admin))
             assert problem(denied, 403)["code"] == "forbidden"
@@ -204,8 +216,9 @@ def test_bad_input_is_a_4xx_problem_naming_the_field(demo_platform: DemoPlatform
         ):
             body = problem(c.post("/v1/auth/register", json={**base, **change}), 422)
             assert fields(body) == {field} and code in {e["code"] for e in body["errors"]}, body
-        register(c, base["phone"])
-        assert problem(c.post("/v1/auth/register", json={**base, "tenant_id": "ningbo"}), 409)["code"] == "duplicate_phone"
+        register(demo_platform, c, base["phone"])
+        again = c.post("/v1/auth/register", json={**base, "tenant_id": "ningbo"})  # registered: the same answer as a new phone
+        assert again.status_code == 202 and set(again.json()) == {"registration_id", "status", "expires_in"}
         assert fields(problem(c.post("/v1/auth/token", json={"username": "not-a-phone", "password": "x"}), 422)) == {"username"}
         assert fields(problem(c.post("/v1/auth/token", json={"username": base["phone"]}), 422)) == {"password"}
         assert fields(problem(c.post("/v1/auth/refresh", json={}), 422)) == {"refresh_token"}
@@ -224,7 +237,7 @@ def test_bad_input_is_a_4xx_problem_naming_the_field(demo_platform: DemoPlatform
 def test_personal_numbers_never_reach_the_logs(demo_platform: DemoPlatform) -> None:
     phone = new_phone()
     with demo_platform.client() as c:
-        register(c, phone)
+        register(demo_platform, c, phone)
         c.post("/v1/auth/token", json={"username": phone, "password": "not my password"}, headers={"x-forwarded-for": new_address()})
         c.post("/v1/auth/token", json={"username": phone, "password": PASSWORD})
         c.post("/v1/auth/register", json={"tenant_id": "hangzhou", "phone": phone, "password": PASSWORD, "name": "x"})
@@ -240,7 +253,7 @@ def test_national_id_raises_the_level_and_personal_numbers_are_masked_for_others
 
     number += check_character(number)
     with demo_platform.client() as c:
-        user_id = register(c, phone)
+        user_id = register(demo_platform, c, phone)
         pair = c.post("/v1/auth/token", json={"username": phone, "password": PASSWORD}).json()
         bad = problem(c.post("/v1/me/national-id", json={"national_id": number[:-1] + ("0" if number[-1] != "0" else "1"), "real_name": "张三"},
                              headers=bearer(pair["access_token"])), 422)
@@ -271,7 +284,7 @@ def test_the_jwks_is_published_with_cache_control(demo_platform: DemoPlatform) -
 async def test_encrypted_columns_hold_no_plaintext_phone(demo_platform: DemoPlatform) -> None:
     phone = new_phone()
     with demo_platform.client() as c:
-        register(c, phone)
+        register(demo_platform, c, phone)
     conn = await asyncpg.connect(demo_platform.dsn)
     try:
         users = await conn.fetchval("SELECT string_agg(u::text, chr(10)) FROM identity.users u")
@@ -310,3 +323,49 @@ async def test_an_edited_audit_row_is_detected_by_mgov_audit_verify(demo_platfor
     finally:
         await conn.close()
     assert mgov(demo_platform, "audit", "verify").returncode == 0
+
+
+def test_registration_answers_alike_for_registered_and_new_phones_and_needs_the_code(demo_platform: DemoPlatform) -> None:
+    new = new_phone()
+    with demo_platform.client() as c:
+        answers = [start_registration(c, phone) for phone in ("13900000100", new)]  # a demo citizen, and nobody
+        assert [sorted(a) for a in answers] == [["expires_in", "registration_id", "status"]] * 2
+        assert [(a["status"], a["expires_in"]) for a in answers] == [("code_sent", 600)] * 2
+        # No account before the code: signing in is refused like any wrong credentials.
+        assert problem(c.post("/v1/auth/token", json={"username": new, "password": PASSWORD}, headers={"x-forwarded-for": new_address()}),
+                       401)["code"] == "invalid_credentials"
+        wrong = []
+        for a in answers:
+            body = problem(c.post("/v1/auth/register/confirm", json={"registration_id": a["registration_id"], "code": "000000"}), 422)
+            wrong.append({k: v for k, v in body.items() if k != "request_id"})
+        assert wrong[0] == wrong[1] or sms_outbox.registration_code(demo_platform.home, answers[1]["registration_id"]) == "000000"
+    # The registered phone's holder was warned, and got no code.
+    warned = [m for m in sms_outbox.to(demo_platform.home, "13900000100") if m["message_id"] == answers[0]["registration_id"]]
+    assert [m["template"] for m in warned] == ["registration_attempt"] and "有人尝试用您的手机号注册" in warned[0]["content"]
+
+
+def test_five_wrong_codes_lock_a_registration(demo_platform: DemoPlatform) -> None:
+    phone = new_phone()
+    with demo_platform.client() as c:
+        started = start_registration(c, phone)
+        code = sms_outbox.registration_code(demo_platform.home, started["registration_id"])
+        wrong = f"{(int(code) + 1) % 10**6:06d}"
+        for _ in range(5):
+            body = problem(c.post("/v1/auth/register/confirm", json={"registration_id": started["registration_id"], "code": wrong}), 422)
+            assert body["code"] == "invalid_code"
+        locked = c.post("/v1/auth/register/confirm", json={"registration_id": started["registration_id"], "code": code})
+        assert problem(locked, 409)["code"] == "registration_locked"
+        assert problem(c.post("/v1/auth/token", json={"username": phone, "password": PASSWORD}, headers={"x-forwarded-for": new_address()}),
+                       401)["code"] == "invalid_credentials"
+        assert fields(problem(c.post("/v1/auth/register/confirm", json={"registration_id": started["registration_id"]}), 422)) == {"code"}
+
+
+def test_the_21st_registration_from_one_address_within_the_hour_is_429(demo_platform: DemoPlatform) -> None:
+    address = new_address()
+    with demo_platform.client() as c:
+        for _ in range(20):
+            start_registration(c, new_phone(), address=address)
+        refused = c.post("/v1/auth/register", json={"tenant_id": "hangzhou", "phone": new_phone(), "password": PASSWORD, "name": "测试"},
+                         headers={"x-forwarded-for": address})
+        assert problem(refused, 429)["code"] == "registration_rate_limited" and refused.headers["retry-after"] == "3600"
+        start_registration(c, new_phone())  # another address is not held back

@@ -6,6 +6,7 @@ are listed to the tenant admin with their reason."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from typing import Any
 
@@ -35,6 +36,17 @@ def notices_titled(p: DemoPlatform, prefix: str) -> int:
     return asyncio.run(count())
 
 
+def applied_all(p: DemoPlatform, prefix: str, stall_s: float = 90) -> None:
+    """Until all VALID notices exist; fails only when none was added for `stall_s` (on a
+    loaded machine the thousand take minutes, but they keep coming)."""
+    last, since = -1, time.monotonic()
+    while (count := notices_titled(p, prefix)) < VALID:
+        if count != last:
+            last, since = count, time.monotonic()
+        assert time.monotonic() - since < stall_s, f"applying stopped at {count} of {VALID}"
+        time.sleep(0.5)
+
+
 def test_a_poison_message_then_a_thousand_valid_events_leave_the_service_up(demo_platform: DemoPlatform) -> None:
     admin = demo_platform.sign_in(HZ_ADMIN)["access_token"]
     creds = register(demo_platform, admin)
@@ -50,7 +62,7 @@ def test_a_poison_message_then_a_thousand_valid_events_leave_the_service_up(demo
                  for n in range(VALID)]
         assert system("publish_many", subject=subject_of(creds, "mgov.notice.published.v1"), events=valid)["published"] == VALID
 
-        eventually(lambda: notices_titled(demo_platform, prefix) == VALID, "the thousand valid events being applied", timeout=120)
+        applied_all(demo_platform, prefix)
 
         def listed() -> list[dict[str, Any]]:
             with demo_platform.client(admin) as c:
@@ -61,7 +73,7 @@ def test_a_poison_message_then_a_thousand_valid_events_leave_the_service_up(demo
 
         rejected = eventually(listed, "the poison being listed as rejected")
         assert sorted(i["subject"] for i in rejected) == sorted(poisoned)
-        assert {i["code"] for i in rejected} == {"too_deep"}, rejected
+        assert {i["code"] for i in rejected} == {"json_too_deep"}, rejected
         assert all("deeper than" in i["reason"] for i in rejected)
         assert identity_pid(demo_platform) == before, "identity was never restarted"
         demo_platform.sign_in(HZ_ADMIN)  # and it still serves

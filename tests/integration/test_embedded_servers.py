@@ -66,7 +66,7 @@ def run_as(user: str | None, root: Path, cwd: Path | None = None, pythonpath: st
 
 
 @as_root_only
-def test_as_root_postgres_runs_as_its_system_user_and_as_an_ordinary_user_as_that_user(tmp_path: Path) -> None:
+def test_as_root_postgres_runs_as_its_system_user_and_a_second_start_finds_its_data(tmp_path: Path) -> None:
     as_root = tmp_path / "root-run"
     try:
         assert "ran as embedded_postgres" in run_as(None, as_root)
@@ -74,6 +74,13 @@ def test_as_root_postgres_runs_as_its_system_user_and_as_an_ordinary_user_as_tha
     finally:
         discard(as_root / "pg")
 
+
+@as_root_only
+def test_for_an_ordinary_user_postgres_runs_as_that_user_in_its_own_directory() -> None:
+    checkout = repo_root()
+    if not all(os.stat(p).st_mode & 0o001 for p in [*checkout.parents, checkout]):
+        pytest.skip(f"the checkout ({checkout}) is in a directory other users cannot enter, so no ordinary user can run it; "
+                    "root's case is covered by the tests above")
     as_user = Path(tempfile.mkdtemp())  # an ordinary user's own directory
     try:
         os.chown(as_user, 65534, 65534)

@@ -7,6 +7,7 @@ import json
 import random
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import grpc
@@ -24,6 +25,10 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.grpc_client import create_channel
 from mgov_common.ports import free_port
 from services.identity.bootstrap import MIGRATIONS, bootstrap
+from services.notify.bootstrap import MIGRATIONS as NOTIFY_MIGRATIONS
+from services.notify.bootstrap import bootstrap as notify_bootstrap
+from services.notify.settings import NotifySettings
+from tests import sms_outbox
 from tests.conftest import Servers
 from tests.service_runner import serving
 from tests.integration.identity_support import identity_settings
@@ -45,12 +50,22 @@ async def database(servers: Servers) -> str:
 
 
 @pytest.fixture
-async def channel(servers: Servers, database: str) -> AsyncIterator[grpc.aio.Channel]:
-    """The identity service running (`serve` + its bootstrap, demo mode) and a channel to it."""
-    port = free_port()
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+async def channel(servers: Servers, database: str, home: Path) -> AsyncIterator[grpc.aio.Channel]:
+    """The identity service running (`serve` + its bootstrap, demo mode) and a channel to it,
+    with the notify service beside it for registration codes (its demo SMS outbox in `home`)."""
+    port, notify_port = free_port(), free_port()
     settings = identity_settings(database_url=database, nats_url=servers.nats_url, port=port, health_interval_s=0.1,
-                                 shutdown_grace_s=0.5, throttle_account_max_delay_s=60, key_activation_delay_s=0.5, key_cache_s=0.1)
-    async with serving(settings, bootstrap, migrations=MIGRATIONS) as running:
+                                 shutdown_grace_s=0.5, throttle_account_max_delay_s=60, key_activation_delay_s=0.5, key_cache_s=0.1,
+                                 notify_addr=f"127.0.0.1:{notify_port}", home=home)
+    notify = NotifySettings(demo=True, database_url=database, nats_url=servers.nats_url, port=notify_port, home=home,
+                            identity_addr=f"127.0.0.1:{port}", health_interval_s=0.1, shutdown_grace_s=0.5, seed_demo=False)
+    async with serving(settings, bootstrap, migrations=MIGRATIONS) as running, \
+            serving(notify, notify_bootstrap, migrations=NOTIFY_MIGRATIONS):
         channel = create_channel(running.target)
         try:
             yield channel
@@ -82,11 +97,21 @@ async def rpc_error(call: object) -> tuple[grpc.StatusCode, common_pb2.ErrorDeta
     return err.value.code(), error_detail(err.value)
 
 
-async def test_the_contract_over_grpc(stub: identity_pb2_grpc.IdentityServiceStub) -> None:
+async def register(stub: identity_pb2_grpc.IdentityServiceStub, home: Path, number: str, tenant: str, name: str) -> str:
+    """Register as a citizen does: the form, then the code read from the SMS (notify's demo outbox)."""
+    started = await stub.Register(pb.RegisterRequest(tenant_id=tenant, phone=number, password=PASSWORD, name=name,
+                                                     source_address="192.0.2.150"))
+    code = sms_outbox.registration_code(home, started.registration_id)
+    done = await stub.ConfirmRegistration(pb.ConfirmRegistrationRequest(registration_id=started.registration_id, code=code))
+    return done.user_id
+
+
+async def test_the_contract_over_grpc(stub: identity_pb2_grpc.IdentityServiceStub, home: Path) -> None:
     number = phone()
-    user_id = (await stub.Register(pb.RegisterRequest(tenant_id="xihu", phone=number, password=PASSWORD, name="王五"))).user_id
-    code, detail = await rpc_error(stub.Register(pb.RegisterRequest(tenant_id="xihu", phone=number, password=PASSWORD, name="王五")))
-    assert (code, detail.code, detail.field_violations[0].field) == (grpc.StatusCode.ALREADY_EXISTS, "duplicate_phone", "phone")
+    user_id = await register(stub, home, number, "xihu", "王五")
+    again = await stub.Register(pb.RegisterRequest(tenant_id="xihu", phone=number, password=PASSWORD, name="王五"))
+    assert again.registration_id and again.expires_in_seconds == 600  # the same answer as for a new phone
+    assert [m["template"] for m in sms_outbox.to(home, number)] == ["registration_code", "registration_attempt"]
     code, detail = await rpc_error(stub.Register(pb.RegisterRequest(tenant_id="xihu", phone=phone(), password="12345678", name="王五")))
     assert (code, detail.code, detail.field_violations[0].field) == (grpc.StatusCode.INVALID_ARGUMENT, "common_password", "password")
 
@@ -105,15 +130,24 @@ async def test_the_contract_over_grpc(stub: identity_pb2_grpc.IdentityServiceStu
     assert code == grpc.StatusCode.UNAUTHENTICATED
 
 
-async def test_throttling_is_resource_exhausted_with_a_retry_delay(stub: identity_pb2_grpc.IdentityServiceStub) -> None:
+async def test_throttling_is_resource_exhausted_with_a_retry_delay(stub: identity_pb2_grpc.IdentityServiceStub, home: Path) -> None:
     number = phone()
-    await stub.Register(pb.RegisterRequest(tenant_id="hangzhou", phone=number, password=PASSWORD, name="赵六"))
+    await register(stub, home, number, "hangzhou", "赵六")
     for i in range(5):
         code, detail = await rpc_error(stub.Authenticate(pb.AuthenticateRequest(phone=number, password="nope nope", source_address=f"192.0.2.{i}")))
         assert (code, detail.code) == (grpc.StatusCode.UNAUTHENTICATED, "invalid_credentials")
     code, detail = await rpc_error(stub.Authenticate(pb.AuthenticateRequest(phone=number, password=PASSWORD, source_address="192.0.2.9")))
     assert (code, detail.code) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "sign_in_throttled")
     assert 0 < detail.retry_after_seconds <= 60
+
+
+async def test_the_21st_registration_from_one_address_is_resource_exhausted(stub: identity_pb2_grpc.IdentityServiceStub) -> None:
+    for _ in range(20):
+        await stub.Register(pb.RegisterRequest(tenant_id="hangzhou", phone=phone(), password=PASSWORD, name="钱七",
+                                               source_address="192.0.2.77"))
+    code, detail = await rpc_error(stub.Register(pb.RegisterRequest(tenant_id="hangzhou", phone=phone(), password=PASSWORD,
+                                                                     name="钱七", source_address="192.0.2.77")))
+    assert (code, detail.code, detail.retry_after_seconds) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "registration_rate_limited", 3600)
 
 
 async def test_another_service_verifies_tokens_locally_from_the_jwks(stub: identity_pb2_grpc.IdentityServiceStub, channel: grpc.aio.Channel) -> None:

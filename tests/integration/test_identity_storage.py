@@ -13,7 +13,7 @@ from mgov_common.errors import PermissionDenied
 from services.identity.bootstrap import build_context, verifier_for
 from services.identity.service_layer import commands
 from services.identity.service_layer.handlers import Handlers
-from tests.integration.identity_support import Clock, clock, demo, handlers, id_pool, id_schema, identity_settings, register, sign_in  # noqa: F401
+from tests.integration.identity_support import Clock, Phones, clock, demo, handlers, id_pool, id_schema, identity_settings, register, sign_in  # noqa: F401
 
 PHONE, NATIONAL_ID = "13812345670", "11010519491231002X"
 
@@ -113,6 +113,7 @@ async def test_field_key_rotation_reads_old_rows_and_reencrypts_them(handlers: H
     await id_pool.execute("DELETE FROM signing_keys")  # made by the fixture under the derived demo key
     await first.keys.ensure_signing_key()
     await seed_demo(first.ctx)
+    first.registration.sms = Phones()
     await register(first, PHONE)
     rotated = Handlers.build(build_context(identity_settings(field_key=SecretStr(k2), field_key_id="f2",
                                                              field_previous_keys=SecretStr(f"f1={k1}"), key_cache_s=0), id_pool, clock))

@@ -6,18 +6,20 @@ Time moves only when the test moves the clock."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mgov_common.errors import InvalidArgument
+from mgov_common.errors import InvalidArgument, PermissionDenied, Unavailable
 from mgov_common.outbound import OutboundGuard
+from mgov_common.principal import PLATFORM, Principal
 from services.notify.adapters.deliveries import Delivery
 from services.notify.adapters.push import PushMessage, WebPushProvider, parse_vapid_key
 from services.notify.adapters.sms import HttpSmsProvider, SmsMessage
 from services.notify.domain.delivery import Outcome
-from services.notify.service_layer import devices, preferences
+from services.notify.service_layer import devices, preferences, security_sms
 from tests.integration.notify_support import (SMS_SECRET, VAPID_KEY, Notify, case_data, identity, notify,  # noqa: F401
                                               principal, push_service, sms_gateway)
 
@@ -217,3 +219,25 @@ async def test_the_sms_gateway_is_called_only_on_an_allowed_address(notify: Noti
         await sender.close()
     assert (result.outcome, result.detail) == (Outcome.TEMPORARY, "the SMS gateway is unreachable")
     assert gateway.received == []
+
+
+async def test_only_identity_sends_security_sms_and_nothing_of_it_is_stored(notify: Notify, sms_gateway) -> None:  # noqa: F811
+    gateway, _ = sms_gateway
+    for who in (principal("u-1", "hangzhou", "citizen"), Principal("workflow", "", kind=PLATFORM)):
+        with pytest.raises(PermissionDenied):
+            await security_sms.send(notify.ctx, who, kind="registration_code", phone="13812350100", code="123456",
+                                    tenant_id="hangzhou", message_id=str(uuid.uuid4()), expires_in_minutes=10)
+    identity_service = Principal("identity", "", kind=PLATFORM)
+    await security_sms.send(notify.ctx, identity_service, kind="registration_code", phone="13812350100", code="428913",
+                            tenant_id="hangzhou", message_id=str(uuid.uuid4()), expires_in_minutes=10)
+    [sent] = gateway.received
+    assert sent["signature_ok"] and "428913" in sent["json"]["content"] and sent["json"]["template"] == "registration_code"
+    assert await notify.rows("SELECT id FROM deliveries WHERE template_key LIKE 'registration%'") == []
+    assert not [r for r in await notify.rows("SELECT * FROM deliveries") if "428913" in str(dict(r))]
+    with pytest.raises(InvalidArgument):
+        await security_sms.send(notify.ctx, identity_service, kind="registration_code", phone="13812350100", code="12345",
+                                tenant_id="hangzhou", message_id=str(uuid.uuid4()), expires_in_minutes=10)
+    gateway.script.append(503)
+    with pytest.raises(Unavailable):
+        await security_sms.send(notify.ctx, identity_service, kind="registration_attempt", phone="13812350100", code="",
+                                tenant_id="hangzhou", message_id=str(uuid.uuid4()), expires_in_minutes=10)

@@ -102,3 +102,19 @@ def test_metrics_are_served_on_their_port_and_off_at_port_zero() -> None:
             metrics.serve(port)
     finally:
         stop()
+
+
+async def test_the_gateway_serves_metrics_on_their_own_port_for_its_lifetime_not_on_the_api() -> None:
+    from gateway.app import create_app
+    from gateway.settings import GatewaySettings
+    from mgov_common.ports import free_port, is_listening
+
+    port = free_port()
+    gateway = create_app(GatewaySettings(metrics_port=port))
+    async with gateway.router.lifespan_context(gateway):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as scraper:
+            assert "# TYPE mgov_http_requests_total counter" in (await scraper.get("/metrics")).text
+        transport = httpx.ASGITransport(app=gateway)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as api:
+            assert "mgov_http_requests_total" not in (await api.get("/metrics")).text
+    assert not is_listening(port)

@@ -93,7 +93,7 @@ def test_webhook_signature_covers_timestamp_and_body() -> None:
 
 def test_a_deeply_nested_event_is_refused_not_a_crash() -> None:
     poison = "[" * 50000 + "]" * 50000
-    assert (refused(poison).code, refused(poison).status) == ("too_deep", 400)
+    assert (refused(poison).code, refused(poison).status) == ("json_too_deep", 422)
     # Brackets inside a string are text: this one reaches the schema check, which refuses `x`.
     assert refused(json.dumps(ev(data={"action": "accept", "x": "[" * 10000}))).code == "invalid_data"
 

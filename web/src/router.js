@@ -16,6 +16,7 @@ export const router = createRouter({
     { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue'), meta: { auth: true } },
     { path: '/me', name: 'me', component: () => import('./views/MeView.vue') },
     { path: '/me/preferences', name: 'preferences', component: () => import('./views/PreferencesView.vue'), meta: { auth: true } },
+    { path: '/rectifications/:id', name: 'rectification', component: () => import('./views/RectificationView.vue'), meta: { auth: true } },
     { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { auth: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

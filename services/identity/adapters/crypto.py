@@ -99,6 +99,14 @@ class Lookup:
     def national_id(self, value: str) -> bytes:
         return self._mac("national_id", value)
 
+    def phone_prefix(self, phone: str) -> bytes:
+        """The 7-digit prefix (carrier and area block) of a number, for registration rate limits."""
+        return self._mac("phone_prefix", phone[:7])
+
+    def registration_code(self, registration_id: str, code: str) -> bytes:
+        """A registration code at rest: keyed, so a copy of the table does not give the six digits away."""
+        return self._mac("registration_code", f"{registration_id}:{code}")
+
     def account_key(self, phone: str) -> str:
         """The lockout key of an account: no phone in the clear, stable for unknown phones."""
         return self.phone(phone).hex()[:32]

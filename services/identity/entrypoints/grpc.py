@@ -37,8 +37,13 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self.h = handlers
 
     async def Register(self, r: pb.RegisterRequest, context: Any) -> pb.RegisterResponse:
-        user = await self.h.accounts.register(commands.Register(r.tenant_id, r.phone, r.password, r.name, r.source_address))
-        return pb.RegisterResponse(user_id=str(user.id))
+        started = await self.h.registration.start(commands.Register(r.tenant_id, r.phone, r.password, r.name, r.source_address))
+        return pb.RegisterResponse(registration_id=started.registration_id, expires_in_seconds=started.expires_in_s)
+
+    async def ConfirmRegistration(self, r: pb.ConfirmRegistrationRequest, context: Any) -> pb.AuthenticateResponse:
+        result = await self.h.registration.confirm(commands.ConfirmRegistration(r.registration_id, r.code, r.source_address,
+                                                                                r.user_agent))
+        return pb.AuthenticateResponse(tokens=token_pair(result), user_id=result.user_id)
 
     async def Authenticate(self, r: pb.AuthenticateRequest, context: Any) -> pb.AuthenticateResponse:
         if r.audience and r.audience != self.h.ctx.issuer.audience:

@@ -1,4 +1,4 @@
-"""Citizens' accounts: registration, reading a user, adding a national ID number."""
+"""Citizens' accounts: reading a user, adding a national ID number (registration: `registration.py`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from mgov_common.errors import AlreadyExists, FieldViolation, InvalidArgument, N
 from mgov_common.principal import Principal
 from services.identity.domain import policy
 from services.identity.domain.national_id import normalize_national_id
-from services.identity.domain.passwords import check_password
-from services.identity.domain.phone import normalize_phone
-from services.identity.domain.tenants import Status, check_slug
 from services.identity.domain.users import User, check_name
 from services.identity.service_layer import commands
 from services.identity.service_layer.access import actor, parse_user_id, signed_in, signed_in_person
@@ -45,29 +42,6 @@ class Validation:
 class Accounts:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-
-    async def register(self, cmd: commands.Register) -> User:
-        v = Validation()
-        v.check(lambda: check_slug(cmd.tenant_id, "tenant_id"))
-        phone = v.check(lambda: normalize_phone(cmd.phone))
-        name = v.check(lambda: check_name(cmd.name))
-        v.check(lambda: check_password(cmd.password, phone=phone))
-        v.raise_if_any()
-        assert phone is not None and name is not None
-        password_hash = await self.ctx.passwords.hash(cmd.password)
-        now = self.ctx.clock()
-        async with self.ctx.uow() as uow:
-            tenant = await uow.tenants.get(cmd.tenant_id)
-            if tenant is None or tenant.status is not Status.ACTIVE:
-                raise InvalidArgument(f"no active tenant {cmd.tenant_id!r}", field="tenant_id", code="unknown_tenant")
-            if await uow.users.get_by_phone(phone) is not None:
-                raise AlreadyExists("this phone number is already registered", field="phone", code="duplicate_phone")
-            user = User.register_citizen(tenant_id=tenant.id, name=name, phone=phone, password_hash=password_hash, now=now)
-            await uow.users.add(user)
-            uow.audit(actor(None, cmd.source_address, action="user.register", actor_kind="user", actor_id=str(user.id),
-                            tenant_id=tenant.id, subject=str(user.id)))
-            await uow.commit()
-        return user
 
     async def get_user(self, user_id: str, principal: Principal | None) -> User:
         p = signed_in(principal) if user_id else signed_in_person(principal)

@@ -99,3 +99,11 @@ class DemoAccount:
     name: str
     tenant_id: str
     roles: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ConfirmRegistration:
+    registration_id: str
+    code: str
+    source_address: str = ""
+    user_agent: str = ""

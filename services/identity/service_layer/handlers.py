@@ -9,6 +9,7 @@ from services.identity.service_layer.context import Context
 from services.identity.service_layer.invitations import Invitations
 from services.identity.service_layer.keys import Keys
 from services.identity.service_layer.platform import PlatformClients
+from services.identity.service_layer.registration import Registration
 from services.identity.service_layer.sign_in import SignIn
 from services.identity.service_layer.staff import Staff
 from services.identity.service_layer.systems import Systems
@@ -26,8 +27,9 @@ class Handlers:
     platform: PlatformClients
     systems: Systems
     invitations: Invitations
+    registration: Registration
 
     @classmethod
     def build(cls, ctx: Context) -> "Handlers":
         return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx), PlatformClients(ctx), Systems(ctx),
-                   Invitations(ctx))
+                   Invitations(ctx), Registration(ctx))

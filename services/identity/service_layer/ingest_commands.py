@@ -13,7 +13,7 @@ from mgov.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from mgov.common.v1 import common_pb2
 from mgov.workflow.v1 import workflow_pb2, workflow_pb2_grpc
 from mgov_common import ingest
-from mgov_common.errors import InvalidArgument
+from mgov_common.errors import ERROR_DETAIL_KEY, InvalidArgument
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.item_json import parse_item_fields
 
@@ -29,7 +29,7 @@ class Unavailable(Exception):
 def _rpc_reason(err: grpc.aio.AioRpcError) -> tuple[str, str]:
     code = err.code().name.lower()
     for key, value in err.trailing_metadata() or ():
-        if key == "mgov-error-bin":
+        if key == ERROR_DETAIL_KEY:
             detail = common_pb2.ErrorDetail()
             try:
                 detail.ParseFromString(value)

@@ -24,6 +24,7 @@ from mgov_common.uow import HasEvents
 from mgov_common.uow import UnitOfWork as BaseUnitOfWork
 from services.identity.adapters.audit_log import AuditLog
 from services.identity.adapters.crypto import FieldCipher, Lookup
+from services.identity.adapters.registration_repository import RegistrationRepository
 from services.identity.adapters.session_repository import LockoutRepository, SessionRepository
 from services.identity.adapters.signing_keys import SigningKeyRepository
 from services.identity.adapters.system_repository import SystemRepository
@@ -47,6 +48,7 @@ class UnitOfWork(BaseUnitOfWork):
     lockouts: LockoutRepository
     keys: SigningKeyRepository
     systems: SystemRepository
+    registrations: RegistrationRepository
 
     def __init__(self, pool: asyncpg.Pool, crypto: Crypto, clock: Callable[[], datetime]) -> None:
         super().__init__(pool)
@@ -63,6 +65,7 @@ class UnitOfWork(BaseUnitOfWork):
         self.lockouts = LockoutRepository(conn)
         self.keys = SigningKeyRepository(conn, c.cipher)
         self.systems = SystemRepository(conn)
+        self.registrations = RegistrationRepository(conn, c.cipher, c.lookup)
 
     def aggregates(self) -> Iterable[HasEvents]:
         return self.tenants.seen

@@ -13,7 +13,7 @@ from mgov.notify.v1 import notify_pb2_grpc
 from mgov_common.errors import InvalidArgument
 from mgov_common.principal import require_person, require_principal
 from services.notify.entrypoints import convert as c
-from services.notify.service_layer import admin, devices, inbox, preferences
+from services.notify.service_layer import admin, devices, inbox, preferences, security_sms
 from services.notify.service_layer.context import Context
 
 
@@ -79,3 +79,8 @@ class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
             channel=c.CHANNEL_FROM_PB.get(r.channel, ""), status=c.STATUS_FROM_PB.get(r.status, ""), page_size=r.page_size,
             page_token=r.page_token)
         return pb.ListDeliveriesResponse(deliveries=[c.delivery_pb(d) for d in rows], next_page_token=token)
+
+    async def SendSecuritySms(self, r: pb.SendSecuritySmsRequest, context: Any) -> pb.SendSecuritySmsResponse:
+        await security_sms.send(self.ctx, require_principal(), kind=r.kind, phone=r.phone, code=r.code, tenant_id=r.tenant_id,
+                                message_id=r.message_id, expires_in_minutes=r.expires_in_minutes)
+        return pb.SendSecuritySmsResponse()

@@ -1,4 +1,4 @@
-"""The browser tests' session: one Chromium (Debian's, via Playwright) and the 西湖区 staff."""
+"""The browser tests' package: one Chromium (Debian's, via Playwright) and the 西湖区 staff."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from tests.e2e.browser.steps import CHROMIUM, App, create_county_staff
 from tests.e2e.conftest import DemoPlatform
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread while
+# it is open, which would refuse every asyncio test that runs after the browser tests.
+@pytest.fixture(scope="package")
 def app(demo_platform: DemoPlatform) -> Iterator[App]:
     if not Path(CHROMIUM).exists():
         message = f"the browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk"

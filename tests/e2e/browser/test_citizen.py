@@ -44,7 +44,7 @@ def apply_for_a_business_licence(page: Page) -> str:
 def test_a_citizen_applies_follows_the_case_live_and_rates_it(app: App) -> None:
     ctx = app.context()
     page = ctx.new_page()
-    sign_up(page, unique_phone(), PASSWORD, "张小明")
+    sign_up(page, app.platform, unique_phone(), PASSWORD, "张小明")
     page.goto("/")
     switch_region(page, "杭州市", "西湖区")
     case_number = apply_for_a_business_licence(page)

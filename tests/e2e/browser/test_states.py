@@ -10,35 +10,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.steps import PDF, App, sign_in, staff_act, unique_phone
-from tests.e2e.conftest import DemoPlatform
+from tests.e2e.browser.steps import PASSWORD, PDF, App, case_filed_through_the_api, registered_citizen, sign_in, staff_act, unique_phone
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Citizen-app-2026"
-BUSINESS = {"business_name": "西湖茶馆", "operator_name": "王小二", "id_number": "330106199001011234",
-            "phone": "13912345678", "business_address": "杭州市西湖区龙井路1号"}
-
-
-def registered_citizen(platform: DemoPlatform) -> str:
-    phone = unique_phone()
-    with platform.client() as c:
-        resp = c.post("/v1/auth/register", json={"tenant_id": "xihu", "phone": phone, "password": PASSWORD, "name": "王小二"})
-    assert resp.status_code == 201, resp.text
-    return phone
-
-
-def case_filed_through_the_api(platform: DemoPlatform, phone: str) -> dict[str, str]:
-    token = platform.sign_in(phone, PASSWORD)["access_token"]
-    with platform.client(token) as c:
-        item = c.get("/v1/tenants/xihu/services", params={"q": "营业执照"}).json()["items"][0]
-        material = c.post("/v1/materials", files={"file": ("application.pdf", PDF, "application/pdf")}, data={"material_code": "application"})
-        assert material.status_code == 201, material.text
-        resp = c.post("/v1/applications", json={"service_id": item["id"], "tenant_id": "xihu", "form": BUSINESS,
-                                                "material_ids": [material.json()["id"]]}, headers={"Idempotency-Key": phone})
-    assert resp.status_code == 201, resp.text
-    return resp.json()  # type: ignore[no-any-return]
-
-
 def stored_tokens(page: Page) -> dict[str, str]:
     return json.loads(page.evaluate("localStorage.getItem('mgov.session')"))  # type: ignore[no-any-return]
 

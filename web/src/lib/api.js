@@ -86,9 +86,14 @@ const get = async (path, options) => (await request('GET', path, options)).data
 const post = async (path, body, options = {}) => (await request('POST', path, { ...options, body })).data
 const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null)).toString()
 
-// Accounts. Sign-up is one call today; a verification step would be added here.
+// Accounts. Sign-up has two steps: the form sends an SMS code (202 with a registration
+// id), the code confirms it and signs the new account in.
 export const register = (tenantId, phone, password, name) =>
   post('/v1/auth/register', { tenant_id: tenantId, phone, password, name }, { auth: false })
+export async function confirmRegistration(registrationId, code) {
+  setTokens(await post('/v1/auth/register/confirm', { registration_id: registrationId, code }, { auth: false }))
+  return loadMe()
+}
 export async function signIn(phone, password) {
   setTokens(await post('/v1/auth/token', { username: phone, password }, { auth: false }))
   return loadMe()
@@ -182,3 +187,7 @@ export async function answerInvitation(id, accept) {
   if (accept) { await refreshTokens(); await loadMe() }
   return out
 }
+
+// Rectification tasks (整改) opened by a poor rating: read, close with the callback and outcome.
+export const rectification = (id) => get(`/v1/rectifications/${encodeURIComponent(id)}`)
+export const closeRectification = (id, callback, outcome) => post(`/v1/rectifications/${encodeURIComponent(id)}/close`, { callback, outcome })

@@ -12,7 +12,7 @@ export default {
     required: 'required', optional: 'optional', channel: { app: 'App', web: 'Web', service_hall: 'Service hall' },
   },
   auth: {
-    phone: 'Phone', password: 'Password', name: 'Name', signIn: 'Sign in', signUp: 'Sign up', signOut: 'Sign out', noAccount: 'No account yet?',
+    code: 'Verification code', codeRule: 'Enter the 6-digit code from the SMS', codeSent: 'A code was sent to {phone}', confirm: 'Finish sign-up', phone: 'Phone', password: 'Password', name: 'Name', signIn: 'Sign in', signUp: 'Sign up', signOut: 'Sign out', noAccount: 'No account yet?',
     region: 'Region of residence', signedUp: 'Signed up; please sign in', phoneRule: 'An 11-digit mobile number', passwordRule: 'At least 8 characters',
     required: 'Required',
   },
@@ -54,6 +54,7 @@ export default {
     stale: 'Someone else changed this case; it was reloaded, please check and try again', done: 'Done', commentRequired: 'A comment is required',
     rectification: 'Rectification', unassigned: 'Unassigned', mine: 'Mine',
   },
+  rect: { callback: 'Callback', outcome: 'Outcome', close: 'Close rectification', closed: 'Closed', open: 'Open' },
   role: { clerk: 'Clerk', approver: 'Approver', supervisor: 'Supervisor', tenant_admin: 'Administrator', province_admin: 'Province administrator', citizen: 'Citizen' },
   error: { offline: 'No network; check the connection and retry', generic: 'Something went wrong; please retry' },
 }

@@ -12,7 +12,7 @@ export default {
     channel: { app: '移动端', web: '网上', service_hall: '办事大厅' },
   },
   auth: {
-    phone: '手机号', password: '密码', name: '姓名', signIn: '登录', signUp: '注册', signOut: '退出登录', noAccount: '还没有账号？',
+    code: '验证码', codeRule: '请输入短信中的 6 位验证码', codeSent: '验证码已发送至 {phone}', confirm: '完成注册', phone: '手机号', password: '密码', name: '姓名', signIn: '登录', signUp: '注册', signOut: '退出登录', noAccount: '还没有账号？',
     region: '户籍所在地', signedUp: '注册成功，请登录', phoneRule: '请输入 11 位手机号', passwordRule: '密码至少 8 位',
     required: '必填',
   },
@@ -53,6 +53,7 @@ export default {
     comment: '意见', stale: '办件已被他人更新，已为您重新加载，请确认后再操作', done: '操作成功', commentRequired: '请填写意见',
     rectification: '整改任务', unassigned: '未认领', mine: '我的',
   },
+  rect: { callback: '回访情况', outcome: '整改结果', close: '关闭整改', closed: '已整改', open: '待整改' },
   role: { clerk: '受理人员', approver: '审批人员', supervisor: '监督人员', tenant_admin: '管理员', province_admin: '省级管理员', citizen: '群众' },
   error: { offline: '网络不可用，请检查网络后重试', generic: '出错了，请稍后重试' },
 }

@@ -187,10 +187,26 @@ class RegisterRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., phone: _Optional[str] = ..., password: _Optional[str] = ..., name: _Optional[str] = ..., source_address: _Optional[str] = ...) -> None: ...
 
 class RegisterResponse(_message.Message):
-    __slots__ = ("user_id",)
+    __slots__ = ("user_id", "registration_id", "expires_in_seconds")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
+    REGISTRATION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
     user_id: str
-    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+    registration_id: str
+    expires_in_seconds: int
+    def __init__(self, user_id: _Optional[str] = ..., registration_id: _Optional[str] = ..., expires_in_seconds: _Optional[int] = ...) -> None: ...
+
+class ConfirmRegistrationRequest(_message.Message):
+    __slots__ = ("registration_id", "code", "source_address", "user_agent")
+    REGISTRATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    USER_AGENT_FIELD_NUMBER: _ClassVar[int]
+    registration_id: str
+    code: str
+    source_address: str
+    user_agent: str
+    def __init__(self, registration_id: _Optional[str] = ..., code: _Optional[str] = ..., source_address: _Optional[str] = ..., user_agent: _Optional[str] = ...) -> None: ...
 
 class AuthenticateRequest(_message.Message):
     __slots__ = ("phone", "password", "source_address", "user_agent", "audience")

@@ -40,6 +40,11 @@ class IdentityServiceStub:
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RegisterRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RegisterResponse.FromString,
                 _registered_method=True)
+        self.ConfirmRegistration = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/ConfirmRegistration',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.FromString,
+                _registered_method=True)
         self.Authenticate = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/Authenticate',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateRequest.SerializeToString,
@@ -177,11 +182,29 @@ class IdentityServiceServicer:
     """
 
     def Register(self, request, context):
-        """Registers a citizen in their tenant of residence, with role `citizen`.
+        """Starts a citizen's registration in their tenant of residence: a one-time
+        code goes to the phone by SMS (the holder of an already registered phone
+        gets a warning instead, and the answer is the same). The account exists
+        once ConfirmRegistration is given the code.
         Caller: anyone (the gateway, unauthenticated).
         Errors: INVALID_ARGUMENT (malformed phone, weak password, missing field,
         unknown or suspended tenant `unknown_tenant`; every bad field is a field
-        violation), ALREADY_EXISTS (the phone is registered, platform-wide).
+        violation), RESOURCE_EXHAUSTED `registration_rate_limited` (too many
+        registrations from the source address, for the phone or its prefix),
+        UNAVAILABLE `sms_unavailable` (the code could not be sent).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmRegistration(self, request, context):
+        """Completes a registration with the code sent by SMS: the account is created
+        and signed in.
+        Caller: anyone (the gateway, unauthenticated).
+        Errors: INVALID_ARGUMENT `invalid_code` (wrong code; attempts are bounded),
+        NOT_FOUND `registration_not_found`, FAILED_PRECONDITION
+        `registration_expired` / `registration_locked` (too many wrong codes) /
+        `registration_used`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -490,6 +513,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RegisterRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RegisterResponse.SerializeToString,
             ),
+            'ConfirmRegistration': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmRegistration,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.SerializeToString,
+            ),
             'Authenticate': grpc.unary_unary_rpc_method_handler(
                     servicer.Authenticate,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateRequest.FromString,
@@ -649,6 +677,33 @@ class IdentityService:
             '/mgov.identity.v1.IdentityService/Register',
             mgov_dot_identity_dot_v1_dot_identity__pb2.RegisterRequest.SerializeToString,
             mgov_dot_identity_dot_v1_dot_identity__pb2.RegisterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmRegistration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/ConfirmRegistration',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -55,6 +55,26 @@ DELIVERY_STATUS_PERMANENT_FAILURE: DeliveryStatus
 DELIVERY_STATUS_TECHNICAL_FAILURE: DeliveryStatus
 DELIVERY_STATUS_VALIDATION_FAILED: DeliveryStatus
 
+class SendSecuritySmsRequest(_message.Message):
+    __slots__ = ("kind", "phone", "code", "tenant_id", "message_id", "expires_in_minutes")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_IN_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    phone: str
+    code: str
+    tenant_id: str
+    message_id: str
+    expires_in_minutes: int
+    def __init__(self, kind: _Optional[str] = ..., phone: _Optional[str] = ..., code: _Optional[str] = ..., tenant_id: _Optional[str] = ..., message_id: _Optional[str] = ..., expires_in_minutes: _Optional[int] = ...) -> None: ...
+
+class SendSecuritySmsResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class Notification(_message.Message):
     __slots__ = ("id", "recipient_id", "tenant_id", "category", "title", "body", "link", "data", "read", "read_time", "create_time", "event_id", "locale")
     ID_FIELD_NUMBER: _ClassVar[int]

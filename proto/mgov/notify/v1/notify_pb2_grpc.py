@@ -89,6 +89,11 @@ class NotifyServiceStub:
                 request_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDeliveriesRequest.SerializeToString,
                 response_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDeliveriesResponse.FromString,
                 _registered_method=True)
+        self.SendSecuritySms = channel.unary_unary(
+                '/mgov.notify.v1.NotifyService/SendSecuritySms',
+                request_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsRequest.SerializeToString,
+                response_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsResponse.FromString,
+                _registered_method=True)
 
 
 class NotifyServiceServicer:
@@ -194,6 +199,18 @@ class NotifyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SendSecuritySms(self, request, context):
+        """Sends a security SMS now through the SMS provider: a registration code,
+        or the warning to a registered phone's holder that someone tried to
+        register with it. Nothing is stored (the code must not outlive the SMS).
+        Caller: the identity platform service only.
+        Errors: PERMISSION_DENIED, INVALID_ARGUMENT (kind, phone, code),
+        FAILED_PRECONDITION `sms_disabled`, UNAVAILABLE `sms_unavailable`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotifyServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -251,6 +268,11 @@ def add_NotifyServiceServicer_to_server(servicer, server):
                     servicer.ListDeliveries,
                     request_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDeliveriesRequest.FromString,
                     response_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.ListDeliveriesResponse.SerializeToString,
+            ),
+            'SendSecuritySms': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendSecuritySms,
+                    request_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsRequest.FromString,
+                    response_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -550,6 +572,33 @@ class NotifyService:
             '/mgov.notify.v1.NotifyService/ListDeliveries',
             mgov_dot_notify_dot_v1_dot_notify__pb2.ListDeliveriesRequest.SerializeToString,
             mgov_dot_notify_dot_v1_dot_notify__pb2.ListDeliveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendSecuritySms(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.notify.v1.NotifyService/SendSecuritySms',
+            mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsRequest.SerializeToString,
+            mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsResponse.FromString,
             options,
             channel_credentials,
             insecure,

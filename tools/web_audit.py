@@ -20,7 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.demo_platform import REPO, demo_platform
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.demo_platform import REPO, demo_platform  # noqa: E402
 
 CHROMIUM = os.environ.get("MGOV_CHROMIUM", "/usr/bin/chromium")
 DIST = REPO / "web" / "dist"
