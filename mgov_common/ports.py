@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import socket
+from pathlib import Path
+
+# Outgoing connections take their local ports from the kernel's ephemeral range; a port
+# handed out from there can be taken by someone's outgoing connection before our server
+# binds it. Free ports are therefore drawn from below that range.
+_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_FLOOR = 20_000
 
 
 class PortInUse(RuntimeError):
@@ -12,8 +20,27 @@ class PortInUse(RuntimeError):
         self.what = what
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+def _below_ephemeral() -> range:
+    try:
+        low = int(_RANGE_FILE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32_768
+    return range(_FLOOR, max(_FLOOR + 1_000, low))
+
+
+def free_port(host: str = "127.0.0.1", rng: random.Random | None = None) -> int:
+    """A port nobody listens on now, outside the ephemeral range where possible."""
+    rng = rng or random.SystemRandom()
+    ports = _below_ephemeral()
+    for _ in range(50):
+        port = rng.choice(ports)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:  # a crowded range: let the kernel pick
         s.bind((host, 0))
         return int(s.getsockname()[1])
 
