@@ -48,6 +48,7 @@ class ActionBody(BaseModel):
     action: str = Field(min_length=1, max_length=40, description="accept, approve, reject, return, resubmit, …")
     comment: str = Field(default="", max_length=2000)
     material_ids: list[str] = Field(default_factory=list, max_length=50, description="Materials added for this action (补正)")
+    form: dict[str, Any] | None = Field(default=None, description="The corrected form (补正): only the applicant, only with the action that resubmits a returned case")
 
 
 class RatingBody(BaseModel):
@@ -93,13 +94,15 @@ async def get_application(application_id: str, caller: SignedInDep, response: Re
     return case_response(response, app)
 
 
-@router.post("/applications/{application_id}/actions", responses=returns(APPLICATION_SCHEMA), summary="Act on a case (If-Match required: 428 if missing, 412 if stale)")
+@router.post("/applications/{application_id}/actions", responses=returns(APPLICATION_SCHEMA), summary="Act on a case (If-Match required: 428 if missing, 412 if stale)",
+             max_body_size=DOCUMENT_MAX_BODY)
 async def perform_action(application_id: str, body: ActionBody, caller: SignedInDep, response: Response, backends: BackendsDep,
                          if_match: Annotated[str | None, Header(alias="If-Match")] = None,
                          idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
+    form = protojson.from_json(body.form, struct_pb2.Struct, path="form") if body.form is not None else None
     app = await stub(backends).PerformAction(pb.PerformActionRequest(
         application_id=application_id, action=body.action, comment=body.comment, expected_version=expected_version(if_match),
-        material_ids=body.material_ids, request_id=idempotency_key), metadata=caller.metadata)
+        material_ids=body.material_ids, request_id=idempotency_key, form=form), metadata=caller.metadata)
     return case_response(response, app)
 
 

@@ -33,7 +33,7 @@ async def submit(c: Core, request_id: str = "", form: dict | None = None, **kw: 
 async def act(c: Core, who, case: CaseView, action: str, comment: str = "", version: int | None = None, **kw) -> CaseView:  # type: ignore[no-untyped-def]
     return await applications.perform(c.ctx, who, application_id=str(case.app.id), action=action, comment=comment,
                                       expected_version=case.app.version if version is None else version,
-                                      material_ids=kw.get("material_ids", []), request_id=kw.get("request_id", ""))
+                                      material_ids=kw.get("material_ids", []), request_id=kw.get("request_id", ""), form=kw.get("form"))
 
 
 async def test_a_submission_gets_a_case_number_a_timeline_and_one_event_in_the_outbox(core: Core) -> None:
@@ -234,3 +234,50 @@ async def test_an_idempotency_key_on_a_case_action_is_bound_to_the_caller_and_th
         await act(core, CITIZEN, returned, "resubmit", request_id="K2")
     assert err.value.code == "idempotency_key_reused"
     assert (await applications.get(core.ctx, CITIZEN, str(case.app.id))).app.status == returned.app.status
+
+
+async def _returned_with_a_new_material(c: Core) -> tuple[CaseView, str]:
+    case = await act(c, HZ_CLERK, await submit(c), "return", "名称有误，请更正")
+    new = await materials.add(c.ctx, CITIZEN, application_id=str(case.app.id), material_code="id-card", filename="id2.pdf",
+                              content=CLEARER_PDF, sha256="")
+    return case, str(new["id"])
+
+
+async def test_the_applicant_corrects_the_form_when_resubmitting_a_returned_case(core: Core) -> None:
+    case, mid = await _returned_with_a_new_material(core)
+    corrected = {"name": "张小明", "reason": "更正后的经营范围"}
+    case = await act(core, CITIZEN, case, "resubmit", "已更正", material_ids=[mid], form=corrected, request_id="R1")
+    assert case.app.status == "submitted" and case.app.form == corrected
+    assert [(t.action, t.from_state, t.to_state) for t in case.timeline[-2:]] == [
+        ("correct_form", "returned", "returned"), ("resubmit", "returned", "submitted")]
+    assert (await applications.get(core.ctx, HZ_CLERK, str(case.app.id))).app.form == corrected
+    again = await act(core, CITIZEN, case, "resubmit", "已更正", version=case.app.version - 2, material_ids=[mid], form=corrected, request_id="R1")
+    assert again.app.version == case.app.version  # the same command again: a repeat
+    with pytest.raises(AlreadyExists):  # the same key with another form is not a repeat
+        await act(core, CITIZEN, case, "resubmit", "已更正", material_ids=[mid], form={"name": "李四"}, request_id="R1")
+    [event] = [e for e in await core.outbox("application.transitioned") if e["data"]["action"] == "resubmit"]
+    assert "form" not in event["data"]
+
+
+async def test_an_invalid_corrected_form_is_refused_with_its_field_and_the_case_stays_returned(core: Core) -> None:
+    case, mid = await _returned_with_a_new_material(core)
+    with pytest.raises(InvalidArgument) as info:
+        await act(core, CITIZEN, case, "resubmit", material_ids=[mid], form={"name": "张"})
+    assert info.value.code == "validation_failed" and [v.field for v in info.value.violations] == ["form.name"]
+    after = await applications.get(core.ctx, CITIZEN, str(case.app.id))
+    assert after.app.status == "returned" and after.app.form == {"name": "张小明"}
+
+
+async def test_staff_cannot_send_a_form_with_an_action(core: Core) -> None:
+    case = await submit(core)
+    with pytest.raises(PermissionDenied) as err:
+        await act(core, HZ_CLERK, case, "accept", form={"name": "王五"})
+    assert err.value.code == "form_correction_not_allowed"
+    assert (await applications.get(core.ctx, HZ_CLERK, str(case.app.id))).app.form == {"name": "张小明"}
+
+
+async def test_a_form_goes_only_with_the_action_that_resubmits_a_returned_case(core: Core) -> None:
+    case = await submit(core)
+    with pytest.raises(InvalidArgument) as err:  # the applicant, but a staff action on a submitted case
+        await act(core, CITIZEN, case, "accept", form={"name": "王五"})
+    assert err.value.code == "form_not_allowed"

@@ -76,11 +76,11 @@ class ApplicationRepository:
         status = await self.conn.execute(
             """UPDATE applications SET status=$3, terminal=$4, version=$5, assignee_id=$6, eligible=$7, updated_at=$8,
                    completed_at=$9, state_entered_at=$10, state_seq=$11, state_budget_s=$12, state_due_at=$13, case_budget_s=$14,
-                   case_used_s=$15, case_segment_start=$16, case_due_at=$17, paused_at=$18, last_seq=$19
+                   case_used_s=$15, case_segment_start=$16, case_due_at=$17, paused_at=$18, last_seq=$19, form=$20
                WHERE id=$1 AND version=$2""",
             app.id, loaded_version, app.status, app.terminal, app.version, app.assignee_id, app.eligible_keys, app.updated_at,
             app.completed_at, c.state_entered_at, c.state_seq, c.state_budget_s, c.state_due_at, c.case_budget_s, c.case_used_s,
-            c.case_segment_start, c.case_due_at, c.paused_at, app.seq,
+            c.case_segment_start, c.case_due_at, c.paused_at, app.seq, app.form,
         )
         if status != "UPDATE 1":
             raise RuntimeError(f"case {app.id} changed under a locked update")  # the row lock makes this unreachable
@@ -89,10 +89,10 @@ class ApplicationRepository:
     async def _write_children(self, app: Application) -> None:
         if app.new_transitions:
             await self.conn.executemany(
-                "INSERT INTO transitions (application_id, seq, action, from_state, to_state, actor, comment, at, material_ids, request_id)"
-                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                "INSERT INTO transitions (application_id, seq, action, from_state, to_state, actor, comment, at, material_ids, request_id,"
+                " form_sha256) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
                 [(app.id, t.seq, t.action, t.from_state, t.to_state, t.actor.to_dict() | {"display_name": t.actor.display_name},
-                  t.comment, t.at, list(t.material_ids), t.request_id) for t in app.new_transitions],
+                  t.comment, t.at, list(t.material_ids), t.request_id, t.form_sha256) for t in app.new_transitions],
             )
             app.new_transitions = []
 
@@ -117,12 +117,12 @@ class ApplicationRepository:
     async def timeline(self, app_id: uuid.UUID) -> list[Transition]:
         rows = await self.conn.fetch("SELECT * FROM transitions WHERE application_id = $1 ORDER BY seq", app_id)
         return [Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]), r["comment"], r["at"],
-                           tuple(r["material_ids"]), r["request_id"]) for r in rows]
+                           tuple(r["material_ids"]), r["request_id"], r["form_sha256"]) for r in rows]
 
     async def transition_by_request(self, app_id: uuid.UUID, request_id: str) -> Transition | None:
         r = await self.conn.fetchrow("SELECT * FROM transitions WHERE application_id = $1 AND request_id = $2", app_id, request_id)
         return None if r is None else Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]),
-                                                 r["comment"], r["at"], tuple(r["material_ids"]), r["request_id"])
+                                                 r["comment"], r["at"], tuple(r["material_ids"]), r["request_id"], r["form_sha256"])
 
     async def list_for_applicant(self, applicant_id: str, *, status: str, service_id: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None,
                                  limit: int) -> list[Application]:

@@ -24,6 +24,8 @@ from services.workflow.domain.sla import SlaClocks
 
 MAX_COMMENT = 2000
 SUBMIT = "submit"
+# The timeline entry of a corrected form (补正), just before the action that resubmits it.
+CORRECT_FORM = "correct_form"
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,15 @@ class Transition:
     at: datetime
     material_ids: tuple[uuid.UUID, ...] = ()
     request_id: str | None = None
+    form_sha256: str | None = None  # the corrected form sent with this action, if any
 
-    def repeats(self, *, actor: Actor, action: str, comment: str, material_ids: tuple[uuid.UUID, ...]) -> bool:
+    def repeats(self, *, actor: Actor, action: str, comment: str, material_ids: tuple[uuid.UUID, ...],
+                form_sha256: str | None = None) -> bool:
         """Is a command with this transition's idempotency key the same command again (same
-        actor, action, comment and materials)? Anything else reusing the key is refused."""
+        actor, action, comment, materials and corrected form)? Anything else reusing the key is refused."""
         return ((self.actor.kind, self.actor.id) == (actor.kind, actor.id) and self.action == action
-                and self.comment == (comment or "").strip() and sorted(self.material_ids) == sorted(material_ids))
+                and self.comment == (comment or "").strip() and sorted(self.material_ids) == sorted(material_ids)
+                and self.form_sha256 == form_sha256)
 
 
 @dataclass
@@ -127,7 +132,10 @@ class Application:
     def perform(
         self, action_name: str, *, actor: Actor, roles: set[str], comment: str, expected_version: int, now: datetime,
         cal: WorkingCalendar, material_ids: tuple[uuid.UUID, ...] = (), request_id: str | None = None,
+        form: dict[str, Any] | None = None, form_sha256: str | None = None,
     ) -> None:
+        """`form` is a corrected form (补正), already checked against the item's form_schema: only
+        the owner may send it, with an action that leaves a clock-pausing (returned) state."""
         if expected_version <= 0:
             raise PreconditionRequired("send the version you saw (If-Match) to act on a case", code="precondition_required", field="expected_version")
         action = self.definition.action(action_name, self.status)
@@ -137,6 +145,8 @@ class Application:
         self._check_version(expected_version)
         if self.status not in action.from_states:
             raise Conflict(f"{action_name!r} cannot be taken while the case is {self.status!r}", code="action_not_allowed", field="action")
+        if form is not None:
+            self._check_correction(action.name, action.roles, action.to_state, roles)
         if not roles & set(action.roles):
             raise PermissionDenied(f"{action_name!r} needs one of the roles {', '.join(action.roles)} on this case", code="role_not_allowed")
         if self.assignee_id and self.assignee_id != actor.id and OWNER not in action.roles and actor.kind == "user" and not roles & MANAGER_ROLES:
@@ -147,7 +157,10 @@ class Application:
         if action.materials_required and not material_ids:
             raise InvalidArgument(f"{action_name!r} needs new materials (material_ids)", code="materials_required", field="material_ids")
         previous, target = self.status, self.definition.state(action.to_state)
-        self._append(action.name, previous, target.name, actor, comment, now, material_ids, request_id)
+        if form is not None:
+            self.form = form
+            self._append(CORRECT_FORM, previous, previous, actor, "", now, (), None)
+        self._append(action.name, previous, target.name, actor, comment, now, material_ids, request_id, form_sha256)
         self.status, self.terminal = target.name, target.terminal
         if previous != target.name:
             self.assignee_id = None
@@ -189,7 +202,23 @@ class Application:
         self.clocks.rederive(cal)
         self.dirty = True
 
+    def check_correction(self, action_name: str, roles: set[str]) -> None:
+        """Refuse a corrected form early (before it is checked against the schema) when this
+        caller or this action may not carry one; `perform` checks again."""
+        action = self.definition.action(action_name, self.status)
+        if action is not None and self.status in action.from_states:
+            self._check_correction(action.name, action.roles, action.to_state, roles)
+
     # ------------------------------------------------------------------ internals
+    def _check_correction(self, action_name: str, action_roles: tuple[str, ...], to_state: str, roles: set[str]) -> None:
+        """A form is corrected only by the applicant, on the way out of the state the case was
+        sent back to for correction (the one whose clock pauses, e.g. "returned")."""
+        if OWNER not in roles:
+            raise PermissionDenied("only the applicant may correct the form", code="form_correction_not_allowed", field="form")
+        if OWNER not in action_roles or not self.definition.state(self.status).pauses_clock or to_state == self.status:
+            raise InvalidArgument(f"a corrected form goes only with the action that resubmits a returned case, not {action_name!r}",
+                                  code="form_not_allowed", field="form")
+
     def _check_version(self, expected: int) -> None:
         if expected != self.version:
             raise StaleVersion(f"the case changed (version {self.version}, you sent {expected}); reload it", code="stale_version")
@@ -200,9 +229,10 @@ class Application:
         self.events.append(events.application_event(self, "assigned", action, self.status, actor, ""))
 
     def _append(self, action: str, from_state: str, to_state: str, actor: Actor, comment: str, now: datetime,
-                material_ids: tuple[uuid.UUID, ...], request_id: str | None) -> None:
+                material_ids: tuple[uuid.UUID, ...], request_id: str | None, form_sha256: str | None = None) -> None:
         self.seq += 1
-        self.new_transitions.append(Transition(self.seq, action, from_state, to_state, actor, comment, now, material_ids, request_id))
+        self.new_transitions.append(Transition(self.seq, action, from_state, to_state, actor, comment, now, material_ids, request_id,
+                                               form_sha256))
         if self.seq > 1:
             self.version += 1
         self.updated_at = now

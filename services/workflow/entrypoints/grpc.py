@@ -63,7 +63,8 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
     async def PerformAction(self, request: pb.PerformActionRequest, context: Ctx) -> pb.Application:
         view = await applications.perform(
             self.ctx, require_principal(), application_id=request.application_id, action=request.action, comment=request.comment,
-            expected_version=request.expected_version, material_ids=list(request.material_ids), request_id=request.request_id)
+            expected_version=request.expected_version, material_ids=list(request.material_ids), request_id=request.request_id,
+            form=struct_to_dict(request.form) if request.HasField("form") else None, token=current_access_token())
         return convert.application(view)
 
     async def AddMaterial(self, request: pb.AddMaterialRequest, context: Ctx) -> pb.MaterialFile:

@@ -54,9 +54,11 @@ async def view(uow: UnitOfWork, app: Application, roles: set[str]) -> CaseView:
                     await uow.tasks.rating(app.id), app.available_actions(roles))
 
 
-async def resolve_item(ctx: Context, uow: UnitOfWork, service_id: uuid.UUID, version: int, token: str | None) -> ItemVersion:
+async def resolve_item(ctx: Context, uow: UnitOfWork, service_id: uuid.UUID, version: int, token: str | None,
+                       new_case: bool = True) -> ItemVersion:
     """The item version from the projection, fetched from catalog (and kept) on a miss.
-    A given version is immutable and cached; "the current one" (0) for a few seconds."""
+    A given version is immutable and cached; "the current one" (0) for a few seconds.
+    A retired item takes no new case (`new_case`), but its open cases are still corrected."""
 
     async def load() -> ItemVersion | None:
         item = await uow.reference.item(service_id, version)
@@ -65,11 +67,11 @@ async def resolve_item(ctx: Context, uow: UnitOfWork, service_id: uuid.UUID, ver
             if data is not None:
                 item = item_from_data(data)
                 await uow.reference.put_item(data)  # outside any transaction: kept at once
-        elif item is not None and version and await uow.reference.is_retired(service_id):
+        elif item is not None and version and new_case and await uow.reference.is_retired(service_id):
             raise FailedPrecondition("the item is retired: it takes no new applications", code="item_retired", field="service_id")
         return item
 
-    item = await ctx.cache.get(("item", service_id, version), load)
+    item = await ctx.cache.get(("item", service_id, version, new_case), load)
     if item is None:
         raise NotFound("no published version of this item", code="service_not_found", field="service_id")
     return item
@@ -200,10 +202,19 @@ async def list_own(ctx: Context, principal: Principal, *, status: str, service_i
     return apps, ctx.pages.encode(query, [apps[-1].submitted_at.isoformat(), str(apps[-1].id)]) if more else ""
 
 
+def _form_hash(form: dict[str, Any] | None) -> str | None:
+    if form is None:
+        return None
+    return hashlib.sha256(json.dumps(form, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
 async def perform(ctx: Context, principal: Principal, *, application_id: str, action: str, comment: str, expected_version: int,
-                  material_ids: list[str], request_id: str) -> CaseView:
+                  material_ids: list[str], request_id: str, form: dict[str, Any] | None = None, token: str | None = None) -> CaseView:
+    """`form`, when given, is the applicant's corrected form (补正) sent with the resubmitting
+    action; it is checked against the case's pinned item version like a submission."""
     app_id = parse_id(application_id, "application_id")
     mids = [parse_id(m, "material_ids") for m in material_ids]
+    form_sha256 = _form_hash(form)
     async with ctx.uow() as uow:
         tree = await tree_of(ctx, uow)
         app = await uow.applications.get(app_id, for_update=True)
@@ -212,15 +223,21 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
             raise NotFound("no such case", code="application_not_found")
         if request_id and (done := await uow.applications.transition_by_request(app.id, request_id)):
             # The key is bound to who sent it and what they sent: only the same command again is a repeat.
-            if not done.repeats(actor=access.actor_of(principal), action=action, comment=comment, material_ids=tuple(mids)):
+            if not done.repeats(actor=access.actor_of(principal), action=action, comment=comment, material_ids=tuple(mids),
+                                form_sha256=form_sha256):
                 raise AlreadyExists("this Idempotency-Key was used on this case by another caller or for another action",
                                     code="idempotency_key_reused", field="request_id")
             return await view(uow, app, roles)  # a repeated command: already applied
         await _check_materials(uow, principal, mids, app.id)
+        if form is not None:
+            app.check_correction(action, roles)
+            item = await resolve_item(ctx, uow, app.service_id, app.service_version, token, new_case=False)
+            forms.validate_form(item.form_schema, form, key=(item.service_id, item.version))
         cal = await calendar_for(uow, tree, app.tenant_id, ctx)
         loaded = app.version
         app.perform(action, actor=access.actor_of(principal), roles=roles, comment=comment, expected_version=expected_version,
-                    now=ctx.clock.now(), cal=cal, material_ids=tuple(mids), request_id=request_id or None)
+                    now=ctx.clock.now(), cal=cal, material_ids=tuple(mids), request_id=request_id or None, form=form,
+                    form_sha256=form_sha256)
         if mids:
             await uow.materials.attach(mids, app.id)
         await uow.applications.save(app, loaded)

@@ -287,20 +287,22 @@ class ListApplicationsResponse(_message.Message):
     def __init__(self, applications: _Optional[_Iterable[_Union[Application, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class PerformActionRequest(_message.Message):
-    __slots__ = ("application_id", "action", "comment", "expected_version", "material_ids", "request_id")
+    __slots__ = ("application_id", "action", "comment", "expected_version", "material_ids", "request_id", "form")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     COMMENT_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     MATERIAL_IDS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    FORM_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     action: str
     comment: str
     expected_version: int
     material_ids: _containers.RepeatedScalarFieldContainer[str]
     request_id: str
-    def __init__(self, application_id: _Optional[str] = ..., action: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ..., material_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    form: _struct_pb2.Struct
+    def __init__(self, application_id: _Optional[str] = ..., action: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ..., material_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ..., form: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class AddMaterialRequest(_message.Message):
     __slots__ = ("application_id", "material_code", "filename", "content_type", "sha256", "size_bytes", "storage_key", "content")
