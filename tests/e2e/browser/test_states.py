@@ -33,12 +33,20 @@ def test_a_returned_case_shows_the_clerks_comment_and_is_corrected_and_resubmitt
 
     page.get_by_label("上传经营场所使用证明").set_input_files({"name": "lease.pdf", "mimeType": "application/pdf", "buffer": PDF})
     expect(page.get_by_text("✓ lease.pdf")).to_be_visible()
+    name = page.get_by_role("region", name="更正申请信息").get_by_label("名称", exact=True)
+    expect(name).to_have_value("西湖茶馆")  # prefilled with the case's form
+    name.fill("西湖茶馆（龙井店）")
     page.get_by_label("意见").fill("已补充租赁合同")
     page.get_by_role("button", name="补正后重新提交").click()
     expect(status).to_have_text("已提交")
     expect(page.get_by_text("lease.pdf")).to_be_visible()
     expect(page.get_by_text("意见：已补充租赁合同")).to_be_visible()
+    expect(page.get_by_text("更正申请信息", exact=True)).to_be_visible()  # the timeline's entry
     ctx.close()
+    with app.platform.client(app.platform.sign_in(phone, PASSWORD)["access_token"]) as c:
+        stored = c.get(f"/v1/applications/{case['id']}").json()
+    assert stored["status"] == "submitted" and stored["form"]["business_name"] == "西湖茶馆（龙井店）"
+    assert stored["form"]["operator_name"] == "王小二"
 
 
 def test_a_form_error_from_the_server_is_shown_on_its_field(app: App) -> None:

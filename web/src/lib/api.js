@@ -126,7 +126,7 @@ export async function tenants() {
   return { items }
 }
 export const searchServices = (tenantId, params = {}) => get(`/v1/tenants/${encodeURIComponent(tenantId)}/services?${q({ page_size: 50, ...params })}`)
-export const service = (id) => get(`/v1/services/${encodeURIComponent(id)}`)
+export const service = (id, version = 0) => get(`/v1/services/${encodeURIComponent(id)}${version ? `?${q({ version })}` : ''}`)
 export const notices = (tenantId) => get(`/v1/tenants/${encodeURIComponent(tenantId)}/notices?page_size=10`)
 export const definition = (tenantId, id, version) =>
   get(`/v1/tenants/${encodeURIComponent(tenantId)}/workflows/${encodeURIComponent(id)}?${q({ version })}`)

@@ -30,7 +30,8 @@ export default {
     title: 'My cases', none: 'No cases yet', status: 'Status', timeline: 'Progress', next: 'Next step', due: 'Due', submitTime: 'Submitted',
     nextStep: { submitted: 'Waiting to be accepted', under_review: 'Under review', returned: 'Correct as asked and resubmit', done: 'Closed' },
     returned: 'Comment', resubmit: 'Resubmit', resubmitted: 'Resubmitted', form: 'Application', materials: 'Materials',
-    action: { submit: 'Submitted', claim: 'Claimed', assign: 'Assigned' },
+    action: { submit: 'Submitted', claim: 'Claimed', assign: 'Assigned', correct_form: 'Application corrected' },
+    correct: 'Correct the application', correctHint: 'Change what needs correcting, then resubmit',
   },
   rating: {
     rate: 'Rate', levels: { 5: 'Very satisfied', 4: 'Satisfied', 3: 'Acceptable', 2: 'Dissatisfied', 1: 'Very dissatisfied' }, comment: 'Comment',

@@ -30,7 +30,8 @@ export default {
     title: '我的办件', none: '还没有办件', status: '状态', timeline: '办理进度', next: '下一步', due: '办理期限', submitTime: '提交时间',
     nextStep: { submitted: '等待窗口受理', under_review: '审核中，请耐心等待', returned: '请按意见补正后重新提交', done: '已办结' },
     returned: '退回意见', resubmit: '补正后重新提交', resubmitted: '已重新提交', form: '申请信息', materials: '材料',
-    action: { submit: '提交申请', claim: '认领', assign: '指派' },
+    action: { submit: '提交申请', claim: '认领', assign: '指派', correct_form: '更正申请信息' },
+    correct: '更正申请信息', correctHint: '如需更正，请直接修改后重新提交',
   },
   rating: {
     rate: '评价', levels: { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' }, comment: '评价内容', submit: '提交评价',
