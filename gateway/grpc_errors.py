@@ -25,7 +25,9 @@ _HTTP_STATUS: dict[grpc.StatusCode, int] = {
 # Codes whose meaning narrows the HTTP status further.
 _BY_CODE: dict[str, int] = {"precondition_required": 428, "payload_too_large": 413, "unsupported_media_type": 415,
                             # A page token or size the client got wrong (mgov_common.paging): a bad request.
-                            "invalid_page_token": 400, "invalid_page_size": 400}
+                            "invalid_page_token": 400, "invalid_page_size": 400,
+                            # A corrected form sent with an action that takes none: the request is malformed, not its values.
+                            "form_not_allowed": 400}
 
 
 def error_detail(err: grpc.aio.AioRpcError) -> common_pb2.ErrorDetail:

@@ -140,6 +140,28 @@ def test_send_back_for_more_materials_and_resubmit(demo: Demo) -> None:
     assert [m["id"] for m in again.json()["materials"]] == [material["id"]]
 
 
+def test_the_applicant_corrects_the_form_with_the_resubmission_and_no_one_else_can(demo: Demo) -> None:
+    case = submitted(demo)
+    returned = demo.act(HZ_CLERK, case, "return", "申请人姓名有误").json()
+    with demo.client(CITIZEN) as c:
+        uploaded = c.post(f"/v1/applications/{case['id']}/materials", files={"file": ("id.pdf", PDF, "application/pdf")}, data={"material_code": "id-card"})
+    assert uploaded.status_code == 201, uploaded.text
+    mids = [uploaded.json()["id"]]
+    bad = problem(demo.act(CITIZEN, returned, "resubmit", material_ids=mids, form={**FORM, "applicant_name": "张"}), 422)
+    assert [e["field"] for e in bad["errors"]] == ["form.applicant_name"]
+    assert problem(demo.act(HZ_CLERK, returned, "resubmit", material_ids=mids, form=FORM), 403)["code"] == "form_correction_not_allowed"
+    assert problem(demo.act(CITIZEN, case, "accept", etag=f'"{returned["version"]}"', form=FORM), 409)["code"] == "action_not_allowed"
+    corrected = {**FORM, "applicant_name": "张晓明"}
+    done = demo.act(CITIZEN, returned, "resubmit", "已更正姓名", material_ids=mids, form=corrected)
+    assert done.status_code == 200, done.text
+    assert done.json()["form"] == corrected and [t["action"] for t in done.json()["timeline"][-2:]] == ["correct_form", "resubmit"]
+    assert demo.case(HZ_CLERK, case["id"]).json()["form"] == corrected
+    accepted = demo.act(HZ_CLERK, done.json(), "accept", form=corrected)
+    assert problem(accepted, 403)["code"] == "form_correction_not_allowed"
+    assert problem(demo.act(CITIZEN, done.json(), "resubmit", material_ids=mids, form=corrected), 409)["code"] == "action_not_allowed"
+    assert problem(demo.act(CITIZEN, done.json(), "accept", form=corrected), 400)["code"] == "form_not_allowed"
+
+
 def test_polyglots_active_pdfs_and_svg_are_refused_and_file_names_are_cleaned(demo: Demo) -> None:
     case = submitted(demo)
     with demo.client(CITIZEN) as c:

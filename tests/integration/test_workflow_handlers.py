@@ -264,6 +264,8 @@ async def test_an_invalid_corrected_form_is_refused_with_its_field_and_the_case_
     with pytest.raises(InvalidArgument) as info:
         await act(core, CITIZEN, case, "resubmit", material_ids=[mid], form={"name": "张"})
     assert info.value.code == "validation_failed" and [v.field for v in info.value.violations] == ["form.name"]
+    with pytest.raises(StaleVersion):  # the version is checked first, as for any action
+        await act(core, CITIZEN, case, "resubmit", version=case.app.version - 1, material_ids=[mid], form={"name": "张"})
     after = await applications.get(core.ctx, CITIZEN, str(case.app.id))
     assert after.app.status == "returned" and after.app.form == {"name": "张小明"}
 

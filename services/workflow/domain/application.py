@@ -18,7 +18,7 @@ from typing import Any
 from mgov_common.errors import Conflict, InvalidArgument, PermissionDenied, PreconditionRequired, StaleVersion
 from services.workflow.domain import events
 from services.workflow.domain.calendar import WorkingCalendar
-from services.workflow.domain.definition import Definition
+from services.workflow.domain.definition import Action, Definition
 from services.workflow.domain.roles import MANAGER_ROLES, OWNER
 from services.workflow.domain.sla import SlaClocks
 
@@ -136,15 +136,7 @@ class Application:
     ) -> None:
         """`form` is a corrected form (补正), already checked against the item's form_schema: only
         the owner may send it, with an action that leaves a clock-pausing (returned) state."""
-        if expected_version <= 0:
-            raise PreconditionRequired("send the version you saw (If-Match) to act on a case", code="precondition_required", field="expected_version")
-        action = self.definition.action(action_name, self.status)
-        if action is None:
-            known = ", ".join(sorted({a.name for a in self.definition.actions}))
-            raise InvalidArgument(f"unknown action {action_name!r}; this workflow has: {known}", code="unknown_action", field="action")
-        self._check_version(expected_version)
-        if self.status not in action.from_states:
-            raise Conflict(f"{action_name!r} cannot be taken while the case is {self.status!r}", code="action_not_allowed", field="action")
+        action = self._action(action_name, expected_version)
         if form is not None:
             self._check_correction(action.name, action.roles, action.to_state, roles)
         if not roles & set(action.roles):
@@ -202,14 +194,27 @@ class Application:
         self.clocks.rederive(cal)
         self.dirty = True
 
-    def check_correction(self, action_name: str, roles: set[str]) -> None:
-        """Refuse a corrected form early (before it is checked against the schema) when this
-        caller or this action may not carry one; `perform` checks again."""
-        action = self.definition.action(action_name, self.status)
-        if action is not None and self.status in action.from_states:
-            self._check_correction(action.name, action.roles, action.to_state, roles)
+    def check_correction(self, action_name: str, roles: set[str], expected_version: int) -> None:
+        """Refuse a corrected form early (before it is checked against the schema), in the order
+        `perform` checks: the version, the state, then whether this caller and this action may
+        carry a form; `perform` checks again."""
+        action = self._action(action_name, expected_version)
+        self._check_correction(action.name, action.roles, action.to_state, roles)
 
     # ------------------------------------------------------------------ internals
+    def _action(self, action_name: str, expected_version: int) -> Action:
+        """The action asked for, once the version (428, 412) and the state (409) allow it."""
+        if expected_version <= 0:
+            raise PreconditionRequired("send the version you saw (If-Match) to act on a case", code="precondition_required", field="expected_version")
+        action = self.definition.action(action_name, self.status)
+        if action is None:
+            known = ", ".join(sorted({a.name for a in self.definition.actions}))
+            raise InvalidArgument(f"unknown action {action_name!r}; this workflow has: {known}", code="unknown_action", field="action")
+        self._check_version(expected_version)
+        if self.status not in action.from_states:
+            raise Conflict(f"{action_name!r} cannot be taken while the case is {self.status!r}", code="action_not_allowed", field="action")
+        return action
+
     def _check_correction(self, action_name: str, action_roles: tuple[str, ...], to_state: str, roles: set[str]) -> None:
         """A form is corrected only by the applicant, on the way out of the state the case was
         sent back to for correction (the one whose clock pauses, e.g. "returned")."""

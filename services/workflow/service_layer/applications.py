@@ -230,7 +230,7 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
             return await view(uow, app, roles)  # a repeated command: already applied
         await _check_materials(uow, principal, mids, app.id)
         if form is not None:
-            app.check_correction(action, roles)
+            app.check_correction(action, roles, expected_version)
             item = await resolve_item(ctx, uow, app.service_id, app.service_version, token, new_case=False)
             forms.validate_form(item.form_schema, form, key=(item.service_id, item.version))
         cal = await calendar_for(uow, tree, app.tenant_id, ctx)
