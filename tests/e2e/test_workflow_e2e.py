@@ -258,6 +258,8 @@ def second_workflow(demo: Demo, tmp_path: Path) -> Iterator[subprocess.Popen[byt
     [first] = _workflow_processes(demo.p.home)
     env = dict(first.environ())
     env["MGOV_WORKFLOW_PORT"] = str(free_port())
+    if "MGOV_METRICS_PORT" in env:  # the first process serves its metrics there
+        env["MGOV_METRICS_PORT"] = str(free_port())
     log = (tmp_path / "workflow-2.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "services.workflow"], cwd=repo_root(), env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
