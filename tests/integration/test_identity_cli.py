@@ -14,7 +14,7 @@ from services.identity.bootstrap import MIGRATIONS
 from tests.conftest import Servers, repo_root, venv_bin
 
 KEYS = {"MGOV_IDENTITY_FIELD_KEY": secrets.token_hex(32), "MGOV_IDENTITY_LOOKUP_KEY": secrets.token_hex(32),
-        "MGOV_IDENTITY_AUDIT_KEY": secrets.token_hex(32)}
+        "MGOV_IDENTITY_AUDIT_KEY": secrets.token_hex(32), "MGOV_PAGE_TOKEN_SECRET": secrets.token_hex(32)}
 
 
 @pytest.fixture

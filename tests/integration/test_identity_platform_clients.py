@@ -37,7 +37,7 @@ async def test_a_configured_service_gets_a_platform_token_and_a_wrong_secret_is_
 
 async def test_in_demo_mode_the_platform_services_use_their_derived_secrets(demo: Handlers) -> None:  # noqa: F811
     assert identity_settings().platform_client_secrets()["notify"] == demo_secret("notify", "platform_secret")
-    assert identity_settings(demo=False, field_key="a" * 64, lookup_key="b" * 64, audit_key="c" * 64).platform_client_secrets() == {}
+    assert identity_settings(demo=False, field_key="a" * 64, lookup_key="b" * 64, audit_key="c" * 64, page_token_secret="d" * 64).platform_client_secrets() == {}
     token = await demo.platform.issue_token("notify", demo_secret("notify", "platform_secret"))
     assert (await verifier_for(demo).verify(token.token)).subject == "notify"
     with pytest.raises(ValueError, match="MGOV_IDENTITY_PLATFORM_CLIENTS"):
