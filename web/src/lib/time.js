@@ -1,10 +1,7 @@
-// Timestamps of the API are `*_time` (create_time, update_time, due_time, ...). Some
-// responses still carry the older `*_at` names (created_at, updated_at, due_at) while the
-// services move over: read a timestamp through here, never by field name directly.
+// Timestamps of the API are `*_time` (create_time, update_time, due_time, ...), RFC 3339
+// UTC (docs/api.md; the gateway's OpenAPI test holds every response to it).
 export function timeOf(obj, stem) {
-  if (!obj) return null
-  const legacy = { create: 'created_at', update: 'updated_at', due: 'due_at' }[stem] || `${stem}_at`
-  return obj[`${stem}_time`] ?? obj[legacy] ?? null
+  return obj?.[`${stem}_time`] ?? null
 }
 
 export function formatTime(value, locale = 'zh-CN') {
