@@ -82,9 +82,10 @@ class PageTokens:
         body = json.dumps({"q": query, "p": list(position)}, separators=(",", ":"), ensure_ascii=False).encode()
         return f"{_b64(body)}.{_b64(self._sign(body))}"
 
-    def decode(self, query: str, token: str, shape: Sequence[Callable[[Any], Any]]) -> list[Any] | None:
+    def decode(self, query: str, token: str, shape: Sequence[Callable[[Any], Any]]) -> tuple[Any, ...] | None:
         """The position of `token` (None for no token), each value passed through the
-        converter of `shape` at its place (e.g. `datetime.fromisoformat`, `uuid.UUID`)."""
+        converter of `shape` at its place (e.g. `datetime.fromisoformat`, `uuid.UUID`), as
+        the tuple a keyset query compares against."""
         if not token:
             return None
         if len(token) > MAX_TOKEN_LENGTH:
@@ -106,7 +107,7 @@ class PageTokens:
         if not isinstance(position, list) or len(position) != len(shape):
             raise _bad("malformed")
         try:
-            return [convert(value) for convert, value in zip(shape, position, strict=True)]
+            return tuple(convert(value) for convert, value in zip(shape, position, strict=True))
         except (ValueError, TypeError, OverflowError, KeyError, AttributeError):
             raise _bad("malformed") from None
 
@@ -133,7 +134,3 @@ def timestamp(value: Any) -> datetime:
     return parsed
 
 
-def number(value: Any) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise TypeError("not a number")
-    return float(value)

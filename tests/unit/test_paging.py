@@ -27,7 +27,7 @@ def refused(token: str, query: str = "q", shape: tuple = SHAPE, pages: PageToken
 
 def test_a_page_token_round_trips_for_its_own_query_only() -> None:
     token = PAGES.encode("q", POSITION)
-    assert PAGES.decode("q", token, SHAPE) == [datetime(2026, 3, 1, tzinfo=UTC), uuid.UUID(POSITION[1])]
+    assert PAGES.decode("q", token, SHAPE) == (datetime(2026, 3, 1, tzinfo=UTC), uuid.UUID(POSITION[1]))
     assert PAGES.decode("q", "", SHAPE) is None
     refused(token, query="another query")
 

@@ -50,7 +50,7 @@ async def list_notices(
         raise InvalidArgument(f"category is one of {', '.join(NOTICE_CATEGORIES)}", code="unknown_value", field="category")
     scope = paging.fingerprint("notices", tenant_id, category, own_only)
     p = pages.decode(scope, page_token, (paging.timestamp, uuid.UUID))
-    after = (p[0], p[1]) if p else None
+    after = p
     async with uow:
         await tenant_chain(uow, tenant_id)
         rows = await uow.notices.list(tenant_id, own_only=own_only, category=category or None, after=after, limit=limit + 1)

@@ -12,7 +12,7 @@ from datetime import timedelta
 from mgov_common import paging
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from mgov_common.principal import Principal, RoleBinding
-from services.identity.adapters.invitation_repository import Invitation, InvitationRepository
+from services.identity.adapters.invitation_repository import Invitation
 from services.identity.domain import policy
 from services.identity.domain.passwords import check_password
 from services.identity.domain.phone import mask_phone, normalize_phone
@@ -85,7 +85,7 @@ class Staff:
                 await uow.users.add(user, granted_by=p.subject)
             invitation = Invitation(uuid.uuid4(), cmd.tenant_id, mask_phone(phone), tuple(wanted), p.subject, "pending", now,
                                     now + INVITATION_TTL)
-            await InvitationRepository(uow.conn).add(invitation, uow.users.lookup.phone(phone))
+            await uow.invitations.add(invitation, uow.users.lookup.phone(phone))
             uow.audit(actor(p, action="staff.invite", tenant_id=cmd.tenant_id, details={"invitation": str(invitation.id), "roles": wanted}))
             await uow.commit()
         return invitation
@@ -129,7 +129,7 @@ class Staff:
             # Platform services too: notify tells a tenant's eligible staff about their tasks.
             if not (policy.administers(p, path) or policy.is_platform_service(p)):
                 raise PermissionDenied(f"you may not list the staff of {cmd.tenant_id}", code="forbidden")
-            after = (position[0], position[1]) if position else None
+            after = position
             users = await uow.users.list_staff(cmd.tenant_id, sorted(STAFF_ROLES), after=after, limit=size + 1)
         more = len(users) > size
         users = users[:size]

@@ -175,7 +175,7 @@ class Systems:
         size = paging.page_size(page_size)
         kind = paging.fingerprint("systems", tenant_id, include_revoked)
         position = self.ctx.pages.decode(kind, page_token, (paging.timestamp, uuid.UUID))
-        after = (position[0], position[1]) if position else None
+        after = position
         async with self.ctx.uow() as uow:
             if p.kind == SYSTEM:
                 # A system reads its own registration only (the gateway checks it is still active).

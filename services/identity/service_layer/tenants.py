@@ -50,7 +50,7 @@ class Tenants:
             for field, value in (("root_id", cmd.root_id), ("parent_id", cmd.parent_id)):
                 if value and await uow.tenants.get(value) is None:
                     raise NotFound(f"no tenant {value!r}", field=field, code="tenant_not_found")
-            after = (position[0], position[1]) if position else None
+            after = position
             tenants = await uow.tenants.list(root_id=cmd.root_id or None, parent_id=cmd.parent_id or None,
                                              include_suspended=cmd.include_suspended, after=after, limit=size + 1)
         more = len(tenants) > size

@@ -176,7 +176,7 @@ class DeliveryLog:
                 raise NotFound(f"no tenant {tenant_id!r}", field="tenant_id", code="tenant_not_found")
             if not policy.administers(p, path):
                 raise PermissionDenied(f"only admins of {tenant_id} read its webhook deliveries", code="forbidden")
-            after = (position[0], position[1]) if position else None
+            after = position
             rows = await uow.conn.fetch(
                 """SELECT id, system_id, tenant_id, event_id, event_type, status, attempts, last_status_code, last_error,
                           created_at, next_attempt_at, delivered_at

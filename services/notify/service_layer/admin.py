@@ -62,7 +62,7 @@ async def list_deliveries(ctx: Context, p: Principal, tenant_id: str, *, notific
         raise InvalidArgument("not a user id", field="recipient_id", code="invalid_id")
     key = paging.fingerprint("deliveries", tenant_id, notification_id, recipient_id, channel, status)
     position = ctx.pages.decode(key, page_token, (paging.timestamp, uuid.UUID))
-    before = (position[0], position[1]) if position else None
+    before = position
     try:
         nid = uuid.UUID(notification_id) if notification_id else None
     except ValueError:

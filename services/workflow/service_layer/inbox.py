@@ -54,7 +54,7 @@ async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind
             raise PermissionDenied("the inbox is for staff", code="not_staff")
         escalation = sorted({k.split(":", 1)[0] for k in keys if k.endswith(f":{SUPERVISOR}")})
         rows = await uow.tasks.inbox(keys, escalation, kind=kind, assignee=assignee, me=principal.subject,
-                                     after=(after[0], after[1]) if after else None, limit=limit + 1)
+                                     after=after, limit=limit + 1)
         tasks = []
         for r in rows[:limit]:
             actions: list[str] = []
