@@ -66,10 +66,7 @@ class Attempt:
 
 
 class LockoutRepository:
-    """Failure rows per (scope, key); times come from the caller's clock.
-
-    (The `sign_in_locks` table of the former fixed lockout is no longer written.)
-    """
+    """Failure rows per (scope, key); times come from the caller's clock."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
@@ -106,4 +103,3 @@ class LockoutRepository:
     async def prune(self, now: datetime, window: timedelta) -> None:
         """Drop failures older than the window (a periodic chore)."""
         await self.conn.execute("DELETE FROM sign_in_failures WHERE failed_at <= $1", now - window)
-        await self.conn.execute("DELETE FROM sign_in_locks")
