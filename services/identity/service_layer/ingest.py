@@ -109,20 +109,17 @@ class IngestRouter(EventConsumer):
         consumer = f"ingest:{system_id}"
         async with self.ctx.uow() as uow:
             system = await uow.systems.get(sid)
-            if system is None or system.tenant_id != tenant or not system.active:
-                refusal = ingest.Refused("no active system of this tenant with this id", "unknown_system")
-            else:
-                try:
-                    event = ingest.check(msg.data, tenant=tenant, system_id=system_id, allowed_types=system.event_types).event
-                    refusal = None
-                except ingest.Refused as exc:
-                    refusal = exc
-            if refusal is None:
-                seen = await uow.conn.fetchval("SELECT true FROM processed_events WHERE consumer = $1 AND event_id = $2",
-                                               consumer, event.id)
-        if refusal is not None:
-            await self.reject(msg, tenant, system_id, str(refusal), refusal.code, None)
+        if system is None or system.tenant_id != tenant or not system.active:
+            await self.reject(msg, tenant, system_id, "no active system of this tenant with this id", "unknown_system", None)
             return
+        try:  # parsing and the schema check hold no database connection
+            event = ingest.check(msg.data, tenant=tenant, system_id=system_id, allowed_types=system.event_types).event
+        except ingest.Refused as exc:
+            await self.reject(msg, tenant, system_id, str(exc), exc.code, None)
+            return
+        async with self.ctx.uow() as uow:
+            seen = await uow.conn.fetchval("SELECT true FROM processed_events WHERE consumer = $1 AND event_id = $2",
+                                           consumer, event.id)
         if seen:
             await msg.ack()
             self.count("skipped")
