@@ -8,7 +8,7 @@ import uuid
 
 from mgov_common.errors import FailedPrecondition, NotFound
 from mgov_common.principal import Principal, RoleBinding
-from services.identity.adapters.invitation_repository import Invitation, InvitationRepository
+from services.identity.adapters.invitation_repository import Invitation
 from services.identity.service_layer.access import actor, parse_user_id, signed_in_person
 from services.identity.service_layer.context import Context
 
@@ -30,7 +30,7 @@ class Invitations:
             user = await uow.users.get(parse_user_id(p.subject))
             if user is None:
                 return []
-            return await InvitationRepository(uow.conn).pending_for(uow.users.lookup.phone(user.phone), self.ctx.clock())
+            return await uow.invitations.pending_for(uow.users.lookup.phone(user.phone), self.ctx.clock())
 
     async def answer(self, invitation_id: str, accept: bool, principal: Principal | None) -> Invitation:
         p = signed_in_person(principal)
@@ -38,7 +38,7 @@ class Invitations:
         now = self.ctx.clock()
         async with self.ctx.uow() as uow:
             user = await uow.users.get(parse_user_id(p.subject), for_update=True)
-            repo = InvitationRepository(uow.conn)
+            repo = uow.invitations
             inv = await repo.get_for(iid, uow.users.lookup.phone(user.phone)) if user else None
             if user is None or inv is None or inv.status != "pending":
                 raise NotFound("no such invitation", field="invitation_id", code="invitation_not_found")

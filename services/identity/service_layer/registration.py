@@ -114,7 +114,7 @@ class Registration:
             await uow.users.add(user)
             session = RefreshSession.start(user.id, now, ctx.refresh_ttl, ctx.session_max, cmd.source_address or None,
                                            cmd.user_agent[:200] or None)
-            result = await SignIn(ctx)._issue(uow, user, session)  # noqa: SLF001 - the one way tokens are issued
+            result = await SignIn(ctx).issue_session(uow, user, session)  # the one way tokens are issued
             uow.audit(actor(None, cmd.source_address, action="user.register", actor_kind="user", actor_id=str(user.id),
                             tenant_id=reg.tenant_id, subject=str(user.id), details={"registration": str(rid)}))
             await uow.commit()

@@ -44,7 +44,7 @@ class SignIn:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def _issue(self, uow: UnitOfWork, user: User, session: RefreshSession) -> TokenResult:
+    async def issue_session(self, uow: UnitOfWork, user: User, session: RefreshSession) -> TokenResult:
         token = new_refresh_token()
         await uow.sessions.add(session, refresh_token_hash(token))
         access = await self.ctx.issuer.issue(user, session.issued_at)
@@ -99,7 +99,7 @@ class SignIn:
                     await uow.users.save(user)
                 session = RefreshSession.start(user.id, now, ctx.refresh_ttl, ctx.session_max, cmd.source_address or None,
                                                cmd.user_agent[:200] or None)
-                result = await self._issue(uow, user, session)
+                result = await self.issue_session(uow, user, session)
                 uow.audit(_with(who, outcome="success", details={"session": str(session.family_id)}))
                 await uow.commit()
                 return result
@@ -137,7 +137,7 @@ class SignIn:
                 raise
             assert user is not None
             await uow.sessions.mark_rotated(session)
-            result = await self._issue(uow, user, successor)
+            result = await self.issue_session(uow, user, successor)
             await uow.commit()
             return result
 

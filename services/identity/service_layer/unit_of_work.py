@@ -24,6 +24,7 @@ from mgov_common.uow import HasEvents
 from mgov_common.uow import UnitOfWork as BaseUnitOfWork
 from services.identity.adapters.audit_log import AuditLog
 from services.identity.adapters.crypto import FieldCipher, Lookup
+from services.identity.adapters.invitation_repository import InvitationRepository
 from services.identity.adapters.registration_repository import RegistrationRepository
 from services.identity.adapters.session_repository import LockoutRepository, SessionRepository
 from services.identity.adapters.signing_keys import SigningKeyRepository
@@ -49,6 +50,7 @@ class UnitOfWork(BaseUnitOfWork):
     keys: SigningKeyRepository
     systems: SystemRepository
     registrations: RegistrationRepository
+    invitations: InvitationRepository
 
     def __init__(self, pool: asyncpg.Pool, crypto: Crypto, clock: Callable[[], datetime]) -> None:
         super().__init__(pool)
@@ -66,6 +68,7 @@ class UnitOfWork(BaseUnitOfWork):
         self.keys = SigningKeyRepository(conn, c.cipher)
         self.systems = SystemRepository(conn)
         self.registrations = RegistrationRepository(conn, c.cipher, c.lookup)
+        self.invitations = InvitationRepository(conn)
 
     def aggregates(self) -> Iterable[HasEvents]:
         return self.tenants.seen
