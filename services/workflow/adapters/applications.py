@@ -116,13 +116,11 @@ class ApplicationRepository:
 
     async def timeline(self, app_id: uuid.UUID) -> list[Transition]:
         rows = await self.conn.fetch("SELECT * FROM transitions WHERE application_id = $1 ORDER BY seq", app_id)
-        return [Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]), r["comment"], r["at"],
-                           tuple(r["material_ids"]), r["request_id"], r["form_sha256"]) for r in rows]
+        return [_transition(r) for r in rows]
 
     async def transition_by_request(self, app_id: uuid.UUID, request_id: str) -> Transition | None:
         r = await self.conn.fetchrow("SELECT * FROM transitions WHERE application_id = $1 AND request_id = $2", app_id, request_id)
-        return None if r is None else Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]),
-                                                 r["comment"], r["at"], tuple(r["material_ids"]), r["request_id"], r["form_sha256"])
+        return None if r is None else _transition(r)
 
     async def list_for_applicant(self, applicant_id: str, *, status: str, service_id: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None,
                                  limit: int) -> list[Application]:
@@ -137,3 +135,8 @@ class ApplicationRepository:
 
     async def open_in(self, tenants: list[str]) -> list[uuid.UUID]:
         return [r["id"] for r in await self.conn.fetch("SELECT id FROM applications WHERE NOT terminal AND tenant_id = ANY($1)", tenants)]
+
+
+def _transition(r: asyncpg.Record) -> Transition:
+    return Transition(r["seq"], r["action"], r["from_state"], r["to_state"], actor_from(r["actor"]), r["comment"], r["at"],
+                      tuple(r["material_ids"]), r["request_id"], r["form_sha256"])

@@ -44,9 +44,13 @@ def parse_id(raw: str, name: str) -> uuid.UUID:
         raise InvalidArgument(f"{name} is not a valid id", code="invalid_id", field=name) from None
 
 
+def _canonical_sha256(value: Any) -> str:
+    """The SHA-256 of `value` as canonical JSON (sorted keys, no spaces): equal content, equal hash."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
 def _request_hash(service_id: str, version: int, tenant: str, form: dict[str, Any], material_ids: list[str]) -> str:
-    body = json.dumps([service_id, version, tenant, form, sorted(material_ids)], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+    return _canonical_sha256([service_id, version, tenant, form, sorted(material_ids)])
 
 
 async def view(uow: UnitOfWork, app: Application, roles: set[str]) -> CaseView:
@@ -196,16 +200,14 @@ async def list_own(ctx: Context, principal: Principal, *, status: str, service_i
     sid = parse_id(service_id, "service_id") if service_id else None
     async with ctx.uow() as uow:
         apps = await uow.applications.list_for_applicant(
-            principal.subject, status=status, service_id=sid, after=(after[0], after[1]) if after else None, limit=limit + 1)
+            principal.subject, status=status, service_id=sid, after=after, limit=limit + 1)
     more = len(apps) > limit
     apps = apps[:limit]
     return apps, ctx.pages.encode(query, [apps[-1].submitted_at.isoformat(), str(apps[-1].id)]) if more else ""
 
 
 def _form_hash(form: dict[str, Any] | None) -> str | None:
-    if form is None:
-        return None
-    return hashlib.sha256(json.dumps(form, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    return None if form is None else _canonical_sha256(form)
 
 
 async def perform(ctx: Context, principal: Principal, *, application_id: str, action: str, comment: str, expected_version: int,
