@@ -35,8 +35,9 @@ def depth_of(raw: bytes, limit: int = MAX_DEPTH) -> int:
     """The nesting depth of `raw`, counting only as far as `limit + 1` (one past is enough
     to refuse). Linear in the input, no recursion; malformed input may count wrongly,
     which the parser then refuses anyway."""
-    if raw.count(b"[") + raw.count(b"{") <= limit:
-        return min(raw.count(b"[") + raw.count(b"{"), limit)
+    opened = raw.count(b"[") + raw.count(b"{")
+    if opened <= limit:
+        return opened  # cannot nest deeper than it opens
     depth = deepest = 0
     for match in _TOKENS.finditer(raw):
         token = match.group()
@@ -58,7 +59,7 @@ def _utf8(raw: bytes | bytearray | str) -> bytes:
     way, and a scan over those bytes would miscount."""
     if isinstance(raw, str):
         return raw.encode("utf-8", errors="surrogatepass")
-    data = bytes(raw)
+    data = raw if isinstance(raw, bytes) else bytes(raw)
     try:
         encoding = json.detect_encoding(data)
     except (UnicodeDecodeError, LookupError):  # pragma: no cover - detect_encoding always names one
@@ -79,7 +80,7 @@ def too_deep(raw: bytes | bytearray | str, max_depth: int = MAX_DEPTH) -> bool:
 
 def loads(raw: bytes | bytearray | str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Any:
     """Parse `raw` if it is at most `max_bytes` long and `max_depth` deep; else UnsafeJson."""
-    data = raw.encode() if isinstance(raw, str) else bytes(raw)
+    data = raw.encode() if isinstance(raw, str) else raw if isinstance(raw, bytes) else bytes(raw)
     if len(data) > max_bytes:
         raise UnsafeJson(f"the document is {len(data)} bytes; at most {max_bytes} are accepted", "too_large")
     if too_deep(data, max_depth):
