@@ -96,7 +96,8 @@ class HealthReporter:
         )
         status = SERVING if all(r is True for r in ready) else NOT_SERVING
         reasons = [reason for reason, ok in zip(self.degraded_checks, degraded, strict=True) if ok is not True]
-        await self.servicer.set(LIVENESS, SERVING)
+        if self.status is None:  # the process answers: true from the first check on
+            await self.servicer.set(LIVENESS, SERVING)
         if status != self.status:
             for name in self.names:
                 await self.servicer.set(name, status)
@@ -114,6 +115,8 @@ class HealthReporter:
                 self.servicer.backlog = await self.backlog()
             except Exception:  # noqa: BLE001 - an unknown backlog is reported as -1, not a failure
                 self.servicer.backlog = -1
+        else:  # no database to count in: unknown, as the metadata promises
+            self.servicer.backlog = -1
         return status
 
     async def run(self) -> None:
