@@ -30,6 +30,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 log = logging.getLogger(__name__)
 
 SYSTEM_USER = "embedded_postgres"
@@ -206,21 +208,11 @@ def _prune_orphans(base: Path) -> None:
             if origin.exists() or not ((entry / _SCRATCH).exists() or origin.is_relative_to(temp)):
                 continue
             pid_file = entry / "data" / "postmaster.pid"
-            if pid_file.exists() and _alive(int(pid_file.read_text().split()[0])):
+            if pid_file.exists() and psutil.pid_exists(int(pid_file.read_text().split()[0])):
                 continue
         except (OSError, ValueError, IndexError):
             continue
         shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def discard(origin: Path) -> None:

@@ -102,9 +102,9 @@ def platform_streams(opts: StreamOptions = StreamOptions()) -> list[StreamConfig
     ]
 
 
-async def ensure_streams(js: JetStreamContext, configs: list[StreamConfig] | None = None, *, replicas: int = 1,
+async def ensure_streams(js: JetStreamContext, configs: list[StreamConfig] | None = None, *,
                          options: StreamOptions | None = None) -> None:
-    for cfg in configs or platform_streams(options or StreamOptions(replicas=replicas)):
+    for cfg in configs or platform_streams(options or StreamOptions()):
         try:
             await js.stream_info(cfg.name)
         except NotFoundError:
