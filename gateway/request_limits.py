@@ -29,13 +29,13 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.problems import problem_response, send_problem, too_large_detail
-from mgov_common import safejson
+from mgov_common import ingest, safejson
 
 KIB = 1024
 # What routes that take a whole document (a service item, a workflow, a form) accept.
 DOCUMENT_MAX_BODY = 256 * KIB
 # An event from a city system (the ingest route's own limit).
-EVENT_MAX_BODY = 256 * KIB
+EVENT_MAX_BODY = ingest.MAX_EVENT_BYTES
 
 
 def is_json(content_type: str | None) -> bool:

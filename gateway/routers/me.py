@@ -10,9 +10,8 @@ from pydantic import BaseModel, Field
 
 from gateway.auth import PersonDep
 from gateway.deps import BackendsDep
-from gateway.identity_views import NO_STORE, identity, invitation_json, user_json
+from gateway.identity_views import INVITATION_SCHEMA, NO_STORE, USER_SCHEMA, identity, invitation_json, user_json
 from mgov.identity.v1 import identity_pb2
-from gateway.identity_views import INVITATION_SCHEMA, USER_SCHEMA
 from gateway.schemas import page, returns
 
 router = APIRouter(prefix="/v1", tags=["me"])

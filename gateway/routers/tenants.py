@@ -20,12 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.auth import CallerDep, SignedInDep
 from gateway.deps import BackendsDep
-from gateway.identity_views import LEVELS_PB, SLUG, STATUSES_PB, identity, invitation_json, tenant_json, user_json
+from gateway.identity_views import (
+    INVITATION_SCHEMA, LEVELS_PB, SLUG, STATUSES_PB, TENANT_SCHEMA, USER_SCHEMA, identity, invitation_json, tenant_json, user_json,
+)
 from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from mgov.common.v1 import common_pb2
 from mgov.identity.v1 import identity_pb2
-from gateway.identity_views import INVITATION_SCHEMA, TENANT_SCHEMA, USER_SCHEMA
 from gateway.schemas import page, returns
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])

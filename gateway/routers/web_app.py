@@ -43,7 +43,7 @@ HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"
 
 
 def web_root(request: Request) -> Path:
-    configured = getattr(request.app.state.settings, "web_dir", "")
+    configured = request.app.state.settings.web_dir
     return Path(configured).resolve() if configured else DEFAULT_DIR
 
 
