@@ -53,11 +53,14 @@ async def test_failures_make_the_next_attempt_wait_longer_each_time_up_to_a_cap(
 async def test_guesses_from_rotating_addresses_do_not_keep_the_holder_out(demo: Handlers, clock: Clock) -> None:
     await register(demo, "13812340011")
     assert await attempt(demo, "13812340011", PASSWORD, "198.51.100.20") == "ok"  # the holder's own address
+    waits = []
     for i in range(40):  # an attacker taking every slot as soon as it opens
         answer = await attempt(demo, "13812340011", WRONG, f"10.0.{i}.1")
         if answer.startswith("wait"):
-            clock.advance(int(answer.removeprefix("wait ")))
+            waits.append(int(answer.removeprefix("wait ")))
+            clock.advance(waits[-1])
             assert await attempt(demo, "13812340011", WRONG, f"10.0.{i}.2") == "wrong"
+    assert len(waits) > 20 and max(waits) == 300, waits  # the attacker was slowed, up to the cap
     # From the holder's address: no wait at all.
     assert await attempt(demo, "13812340011", PASSWORD, "198.51.100.20") == "ok"
     # From a new address (a new phone): at most the account's cap, never a long lock.
@@ -70,11 +73,13 @@ async def test_failures_from_one_address_slow_that_address_for_a_minute_at_most(
         assert await attempt(demo, f"1381234{i:04d}", WRONG, "192.0.2.66") == "wrong"
     assert await attempt(demo, "13900000100", "mgov-demo-2026", "192.0.2.66") == "wait 1"
     assert await attempt(demo, "13900000100", "mgov-demo-2026", "192.0.2.67") == "ok"  # another address is fine
+    waits = []
     for i in range(20):
         answer = await attempt(demo, f"1381235{i:04d}", WRONG, "192.0.2.66")
         if answer.startswith("wait"):
-            assert int(answer.removeprefix("wait ")) <= 60
-            clock.advance(int(answer.removeprefix("wait ")))
+            waits.append(int(answer.removeprefix("wait ")))
+            clock.advance(waits[-1])
+    assert waits and max(waits) <= 60, waits  # slowed, never past the address's cap
     answer = await attempt(demo, "13900000100", "mgov-demo-2026", "192.0.2.66")
     assert answer == "ok" or int(answer.removeprefix("wait ")) <= 60
 

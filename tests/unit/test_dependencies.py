@@ -109,7 +109,8 @@ def test_every_runtime_dependency_is_imported_by_the_platform() -> None:
 
 @pytest.mark.parametrize(("folders", "allowed"), [
     (RUNTIME_CODE, set(RUNTIME)),
-    (("bench",), set(RUNTIME) | set(EXTRAS["test"]) | {"uvloop"}),  # `make bench` runs in the dev venv (test extra)  # uvloop comes with uvicorn[standard]
+    # `make bench` runs in the dev venv (test extra); uvloop comes with uvicorn[standard].
+    (("bench",), set(RUNTIME) | set(EXTRAS["test"]) | {"uvloop"}),
     (("tests",), set(RUNTIME) | set(EXTRAS["test"])),
 ])
 def test_every_import_is_declared_where_the_code_runs(folders: tuple[str, ...], allowed: set[str]) -> None:
