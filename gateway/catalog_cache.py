@@ -2,11 +2,12 @@
 
 What is kept: the encoded JSON body (and its ETag) of the public reads — a tenant's
 service list and search, an item's guide at its latest or a given version, a tenant's
-notices — keyed by the route and every parameter that shapes the answer (tenant, search
-text, filters, page size and token, version). The answers do not depend on who asks (a
-signed-in caller sees the same public list; drafts and admin views are never kept), and
-each body carries both languages, so one entry serves everyone; the caller's token is
-still verified before a kept answer is given.
+notices — keyed by the request's path and raw query string, which hold everything that
+shapes the answer (tenant, search text, filters, page size and token, version). The
+answers do not depend on who asks (a signed-in caller sees the same public list; drafts
+and admin views are never kept) and each body carries both languages (`{zh, en}`), so
+one entry serves everyone; a caller's token is still verified before a kept answer is
+given (gateway/cached_reads.py).
 
 Why in the gateway and not in the catalog service: a hit then costs one process a
 dictionary lookup and a write of ready bytes, with no gRPC call, no protobuf and no
@@ -37,7 +38,6 @@ kept.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 from collections import OrderedDict
@@ -86,7 +86,6 @@ class CatalogCache:
         # Only while the invalidation subscription is live (see the module's docstring).
         self.live = False
         self.events = 0
-        self._events_changed = asyncio.Event()
         self._hits, self._misses = CACHE_REQUESTS.labels("hit"), CACHE_REQUESTS.labels("miss")
 
     @property
@@ -155,14 +154,6 @@ class CatalogCache:
         """A catalogue event arrived."""
         self.clear("event")
         self.events += 1
-        self._events_changed.set()
-        self._events_changed = asyncio.Event()
-
-    async def wait_for_events(self, count: int, timeout: float) -> None:
-        """Until `count` catalogue events have arrived in all (tests and benches)."""
-        async with asyncio.timeout(timeout):
-            while self.events < count:
-                await self._events_changed.wait()
 
 
 class CatalogInvalidation:
