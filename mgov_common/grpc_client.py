@@ -1,9 +1,9 @@
 """gRPC channels whose every call has a deadline and that spread calls over replicas.
 
 A call without an explicit timeout gets the channel's default deadline, so no caller
-can hang forever on a stuck service. The same interceptor (one per call type, so a
-call pays for one layer) traces it: a CLIENT span per RPC whose W3C `traceparent` goes
-in the metadata (`mgov_common.grpc_tracing`; health and reflection untraced).
+can hang forever on a stuck service. The same wrapper traces it: a CLIENT span per RPC
+whose W3C `traceparent` goes in the metadata (`mgov_common.grpc_tracing`; health and
+reflection untraced).
 
 A channel keeps long-lived HTTP/2 connections, so a load balancer in front of the
 replicas (a Kubernetes ClusterIP) balances connections, not calls: every call of a
@@ -20,8 +20,6 @@ import json
 from typing import Any
 
 import grpc
-from grpc.aio import ClientCallDetails
-from opentelemetry import trace
 
 from mgov_common import grpc_tracing
 
@@ -30,31 +28,29 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
 
 
-def _prepared(details: ClientCallDetails, default: float) -> tuple[ClientCallDetails, trace.Span | None]:
-    """The call's details with a deadline (the default when it has none) and, for a traced
-    method, its CLIENT span's `traceparent` in the metadata."""
-    method = details.method.decode() if isinstance(details.method, bytes) else details.method
-    timeout = default if details.timeout is None else details.timeout
-    if not grpc_tracing.traced(method):
-        if details.timeout is not None:
-            return details, None
-        return ClientCallDetails(details.method, timeout, details.metadata, details.credentials, details.wait_for_ready), None
-    span = grpc_tracing.start_client_span(method)
-    metadata = grpc_tracing.client_metadata(span, details.metadata)
-    return ClientCallDetails(details.method, timeout, metadata, details.credentials, details.wait_for_ready), span
+class _UnaryUnary:
+    """A unary-unary method of the channel with the default deadline and, unless it is
+    health or reflection, a CLIENT span around the call. A traced call is a coroutine
+    giving the response (`await stub.Method(request)`); an untraced one is gRPC's own
+    call object (health's callers read its initial metadata)."""
 
+    __slots__ = ("_inner", "_method", "_default", "_traced")
 
-class _UnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, default: float) -> None:
-        self.default = default
+    def __init__(self, inner: Any, method: str, default: float) -> None:
+        self._inner, self._method, self._default = inner, method, default
+        self._traced = grpc_tracing.traced(method)
 
-    async def intercept_unary_unary(self, continuation: Any, details: ClientCallDetails, request: Any) -> Any:
-        details, span = _prepared(details, self.default)
-        if span is None:
-            return await continuation(details, request)
+    def __call__(self, request: Any, *, timeout: float | None = None, metadata: Any = None, **kwargs: Any) -> Any:
+        if timeout is None:
+            timeout = self._default
+        if not self._traced:
+            return self._inner(request, timeout=timeout, metadata=metadata, **kwargs)
+        return self._traced_call(request, timeout, metadata, kwargs)
+
+    async def _traced_call(self, request: Any, timeout: float, metadata: Any, kwargs: dict[str, Any]) -> Any:
+        span = grpc_tracing.start_client_span(self._method)
         try:
-            call = await continuation(details, request)
-            await call  # the span lasts until the answer
+            response = await self._inner(request, timeout=timeout, metadata=grpc_tracing.client_metadata(span, metadata), **kwargs)
         except grpc.aio.AioRpcError as exc:
             grpc_tracing.end_with(span, exc.code())
             raise
@@ -62,25 +58,59 @@ class _UnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
             grpc_tracing.end_with(span, grpc.StatusCode.CANCELLED)
             raise
         grpc_tracing.end_with(span, None)
+        return response
+
+
+class _UnaryStream:
+    """A server-streaming method with the default deadline and a CLIENT span that ends
+    with the stream."""
+
+    __slots__ = ("_inner", "_method", "_default", "_traced")
+
+    def __init__(self, inner: Any, method: str, default: float) -> None:
+        self._inner, self._method, self._default = inner, method, default
+        self._traced = grpc_tracing.traced(method)
+
+    def __call__(self, request: Any, *, timeout: float | None = None, metadata: Any = None, **kwargs: Any) -> Any:
+        if timeout is None:
+            timeout = self._default
+        if not self._traced:
+            return self._inner(request, timeout=timeout, metadata=metadata, **kwargs)
+        span = grpc_tracing.start_client_span(self._method)
+        call = self._inner(request, timeout=timeout, metadata=grpc_tracing.client_metadata(span, metadata), **kwargs)
+        call.add_done_callback(lambda _call: span.end())
         return call
 
 
-class _UnaryStream(grpc.aio.UnaryStreamClientInterceptor):
-    def __init__(self, default: float) -> None:
-        self.default = default
+class Channel:
+    """A grpc.aio channel whose methods (as the generated stubs take them) carry the
+    default deadline and the trace context. Written as a thin wrapper of the methods,
+    not as grpc.aio interceptors, which run every call in a task of its own behind an
+    intercepted-call object: measured, a third more client CPU per call."""
 
-    async def intercept_unary_stream(self, continuation: Any, details: ClientCallDetails, request: Any) -> Any:
-        details, span = _prepared(details, self.default)
-        call = await continuation(details, request)
-        if span is not None:
-            call.add_done_callback(lambda _call: span.end())  # type: ignore[union-attr]
-        return call
+    def __init__(self, inner: grpc.aio.Channel, default_deadline_s: float) -> None:
+        self._inner = inner
+        self._default = default_deadline_s
+
+    def unary_unary(self, method: str, *args: Any, **kwargs: Any) -> _UnaryUnary:
+        return _UnaryUnary(self._inner.unary_unary(method, *args, **kwargs), method, self._default)
+
+    def unary_stream(self, method: str, *args: Any, **kwargs: Any) -> _UnaryStream:
+        return _UnaryStream(self._inner.unary_stream(method, *args, **kwargs), method, self._default)
+
+    def __getattr__(self, name: str) -> Any:  # close, channel_ready, get_state, ...
+        return getattr(self._inner, name)
+
+    async def __aenter__(self) -> Channel:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._inner.close()
 
 
 def create_channel(target: str, *, default_deadline_s: float = 5.0) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(
+    inner = grpc.aio.insecure_channel(
         target,
-        interceptors=[_UnaryUnary(default_deadline_s), _UnaryStream(default_deadline_s)],
         options=[
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_timeout_ms", 10_000),
@@ -90,3 +120,4 @@ def create_channel(target: str, *, default_deadline_s: float = 5.0) -> grpc.aio.
             ("grpc.service_config_disable_resolution", 1),
         ],
     )
+    return Channel(inner, default_deadline_s)  # type: ignore[return-value]
