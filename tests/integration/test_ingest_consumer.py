@@ -214,13 +214,13 @@ async def test_the_projection_keeps_the_newest_registration_and_a_revocation_is_
 
 
 async def test_systems_registered_before_the_events_existed_are_announced_once(servers: Servers, tmp_path: Path) -> None:
-    """Identity's migration 0008 writes one event per existing system to its outbox, in the
+    """Identity's migration 0009 writes one event per existing system to its outbox, in the
     shape the projection reads: an upgraded platform keeps accepting their events."""
     identity = Path(__file__).resolve().parents[2] / "services" / "identity" / "migrations"
     before = tmp_path / "before"
     before.mkdir()
     for f in identity.glob("*.sql"):
-        if f.name < "0008":
+        if f.name < "0009":
             (before / f.name).write_text(f.read_text())
     schema = f"idm_{uuid.uuid4().hex[:10]}"
     await migrate(servers.dsn, schema, before)
@@ -233,7 +233,7 @@ async def test_systems_registered_before_the_events_existed_are_announced_once(s
                 "INSERT INTO systems (id, tenant_id, name, event_types, client_id, client_secret_hash, nats_user, nats_password_hash,"
                 " status, credentials_version, created_at) VALUES ($1, 'zhejiang', $2, $3, $4, 'h', $4, 'h', $5, 3, now())",
                 sid, f"s-{status}", [NOTICE], f"c-{sid.hex[:8]}", status)
-        assert "0008_announce_systems" in await migrate(servers.dsn, schema, identity)
+        assert "0009_announce_systems" in await migrate(servers.dsn, schema, identity)
         rows = await conn.fetch("SELECT subject, payload FROM outbox ORDER BY seq")
         assert await migrate(servers.dsn, schema, identity) == []  # once
     finally:
