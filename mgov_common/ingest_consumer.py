@@ -128,9 +128,13 @@ class IngestConsumer(EventConsumer):
             await self.reject(msg, tenant, system_id, "delivered more times than allowed without being acknowledged",
                               "too_many_deliveries", None)
             return
-        named = ingest.type_of_subject(msg.subject)
         try:
             sid = uuid.UUID(system_id)
+        except ValueError:
+            await self.reject(msg, tenant, system_id, "no such system", "unknown_system", None)
+            return
+        named = ingest.type_of_subject(msg.subject)
+        try:
             if named not in self.types:
                 raise ingest.Refused(f"{msg.subject} names no event type this service applies", "unknown_type")
             # Parsing and the schema check hold no database connection; the system's own
@@ -138,9 +142,8 @@ class IngestConsumer(EventConsumer):
             event = ingest.check(msg.data, tenant=tenant, system_id=system_id, allowed_types=ingest.INGEST_TYPES).event
             if event.type != named:
                 raise ingest.Refused(f"the event is a {event.type} but was published on the subject of {named}", "type_mismatch")
-        except ValueError as exc:  # ingest.Refused, or a system id that is no UUID
-            refused = exc if isinstance(exc, ingest.Refused) else ingest.Refused("no such system", "unknown_system")
-            await self.reject(msg, tenant, system_id, str(refused), refused.code, None)
+        except ingest.Refused as exc:
+            await self.reject(msg, tenant, system_id, str(exc), exc.code, None)
             return
         try:
             fresh = await self._apply_once_the_database_answers(msg, event, lambda: self._apply(sid, tenant, event))
