@@ -111,7 +111,9 @@ class Appointment:
         if now > cutoff:
             raise FailedPrecondition(f"appointments can be changed until {_iso(cutoff)}", code="past_cutoff")
 
-    def cancel(self, now: datetime, cutoff: datetime, *, reason: str = "citizen", by_hall: bool = False) -> None:
+    def cancel(self, now: datetime, cutoff: datetime, *, reason: str = "citizen", by_hall: bool = False,
+               labels: dict[str, Any] | None = None) -> None:
+        """`labels` (hall_name, service_name) go into the event for the message that confirms it."""
         if by_hall:
             if self.status != BOOKED:
                 raise FailedPrecondition(f"this appointment is {self.status}, not booked", code="not_active")
@@ -119,7 +121,7 @@ class Appointment:
             self._require_changeable(now, cutoff)
         self.status, self.cancel_at, self.cancel_reason = CANCELLED, now, reason
         self.version += 1
-        self._event("cancelled", reason=reason)
+        self._event("cancelled", reason=reason, **(labels or {}))
 
     def reschedule(self, start: datetime, end: datetime, now: datetime, cutoff: datetime) -> datetime:
         """Move to another slot; returns the old start (whose seat the caller gives back)."""

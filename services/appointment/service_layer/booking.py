@@ -18,12 +18,12 @@ from typing import TypeVar
 import asyncpg
 
 from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Unavailable
-from mgov_common.principal import Principal, require_person
+from mgov_common.principal import Principal
 from mgov_common.working_days import CST
 from services.appointment.adapters.uow import UnitOfWork
 from services.appointment.domain.booking import BOOKED, Appointment, new_code, request_hash
 from services.appointment.domain.halls import Hall
-from services.appointment.service_layer.context import DESK_ROLES, Context
+from services.appointment.service_layer.context import DESK_ROLES, Context, person
 from services.appointment.service_layer.halls import free_slots, load_hall, open_dates, parse_uuid, served
 
 MAX_REQUEST_ID = 200
@@ -86,7 +86,7 @@ async def _check_may_book(uow: UnitOfWork, hall: Hall, citizen: str, service_id:
 
 async def book(ctx: Context, principal: Principal, hall_id: str, service_id: str, start: datetime | None,
                application_id: str, request_id: str) -> AppointmentView:
-    require_person()
+    person(principal)
     if len(request_id) > MAX_REQUEST_ID:
         raise InvalidArgument("the idempotency key is too long", code="too_long", field="request_id")
     app_id = parse_uuid(application_id, "application_id", "case id") if application_id else None
@@ -147,7 +147,7 @@ async def get(ctx: Context, principal: Principal, appointment_id: str) -> Appoin
 
 
 async def list_mine(ctx: Context, principal: Principal, page_size: int) -> list[AppointmentView]:
-    require_person()
+    person(principal)
     limit = min(max(page_size or 50, 1), 200)
     async with ctx.uow(begin=False) as uow:
         halls: dict[uuid.UUID, Hall] = {}
@@ -160,12 +160,13 @@ async def list_mine(ctx: Context, principal: Principal, page_size: int) -> list[
 
 
 async def cancel(ctx: Context, principal: Principal, appointment_id: str) -> AppointmentView:
-    require_person()
+    person(principal)
     now = ctx.clock.now()
     async with ctx.uow() as uow:
         a = await _own(uow, principal, appointment_id, for_update=True)
         hall = await load_hall(uow, str(a.hall_id))
-        a.cancel(now, hall.cutoff(a.start_at))
+        svc = hall.service(a.service_id)
+        a.cancel(now, hall.cutoff(a.start_at), labels={"hall_name": hall.name, "service_name": svc.service_name if svc else {}})
         await uow.slots.give_back(a.hall_id, a.service_id, a.start_at)
         await uow.appointments.save(a)
         await uow.commit()
@@ -173,7 +174,7 @@ async def cancel(ctx: Context, principal: Principal, appointment_id: str) -> App
 
 
 async def reschedule(ctx: Context, principal: Principal, appointment_id: str, start: datetime | None) -> AppointmentView:
-    require_person()
+    person(principal)
 
     async def attempt() -> AppointmentView:
         now = ctx.clock.now()

@@ -43,6 +43,13 @@ async def require_admin(uow: UnitOfWork, principal: Principal, tenant_id: str) -
         raise PermissionDenied(f"only an administrator of {tenant_id} may change its halls", code="not_hall_admin")
 
 
+def person(principal: Principal) -> Principal:
+    """Bookings belong to people: a tenant system or platform service is refused."""
+    if not principal.is_person:
+        raise PermissionDenied("only a signed-in person may book, not a system or service", code="user_only")
+    return principal
+
+
 def require_desk(principal: Principal, tenant_id: str) -> None:
     """Staff of the hall's own tenant: another tenant's staff never touch its bookings."""
     if not principal.roles_in(tenant_id) & DESK_ROLES:

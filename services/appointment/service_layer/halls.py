@@ -162,7 +162,8 @@ async def set_slot_capacity(ctx: Context, principal: Principal, hall_id: str, se
         booked = await uow.slots.set_capacity(hall.id, svc.service_id, start, end, capacity, svc.capacity)
         if booked > capacity:
             for a in (await uow.appointments.in_slot_latest_first(hall.id, svc.service_id, start))[:booked - capacity]:
-                a.cancel(now, now, reason=f"hall_changed:{reason[:200]}" if reason else "hall_changed", by_hall=True)
+                a.cancel(now, now, reason="hall_changed", by_hall=True,
+                         labels={"hall_name": hall.name, "service_name": svc.service_name, "note": reason[:200]})
                 await uow.appointments.save(a)
         cap, left = await uow.slots.write_capacity(hall.id, svc.service_id, start, capacity, min(booked, capacity))
         await uow.commit()
