@@ -51,11 +51,11 @@ async def create_hall(ctx: Context, principal: Principal, raw: dict[str, Any]) -
     tenant = str(raw.get("tenant_id") or "")
     if not tenant:
         raise InvalidArgument("tenant_id is required", code="required", field="hall.tenant_id")
-    hall = validate_hall(raw, hall_id=uuid.uuid4(), tenant_id=tenant, now=ctx.clock.now())
     async with ctx.uow() as uow:
         if not await uow.tenants.chain(tenant):
             raise NotFound(f"no tenant {tenant!r}", code="tenant_not_found", field="hall.tenant_id")
         await require_admin(uow, principal, tenant)
+        hall = validate_hall(raw, hall_id=uuid.uuid4(), tenant_id=tenant, now=ctx.clock.now())
         await uow.halls.add(hall)
         await uow.commit()
     return hall
