@@ -33,6 +33,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from mgov_common import paging
@@ -75,13 +76,26 @@ async def fan_out(conn: asyncpg.Connection, event: CloudEvent, now: datetime | N
 class FanOut(EventConsumer):
     """The fan-out consumer. An event of a tenant with no webhook system has nothing to
     deliver: it is acknowledged without opening a transaction or recording its id (doing
-    nothing is idempotent). The others take the platform's exactly-once path."""
+    nothing is idempotent), and without parsing it when its subject
+    (`mgov.evt.<tenant>.…`, where every platform event and every admitted system event
+    is published) already names such a tenant. The others take the platform's
+    exactly-once path, which fans out to the systems of the envelope's tenant."""
 
     def __init__(self, pool: asyncpg.Pool, js: JetStreamContext, clock: Callable[[], datetime],
-                 tenants: WebhookTenants | None = None) -> None:
-        super().__init__(pool, js, FAN_OUT, lambda conn, ev: fan_out(conn, ev, clock()))
+                 tenants: WebhookTenants | None = None, spec: ConsumerSpec = FAN_OUT) -> None:
+        super().__init__(pool, js, spec, lambda conn, ev: fan_out(conn, ev, clock()))
         self.tenants = tenants or WebhookTenants(pool)
         self.shortcuts = 0
+
+    async def handle(self, msg: Msg) -> None:
+        parts = msg.subject.split(".", 3)
+        if (len(parts) == 4 and parts[:2] == ["mgov", "evt"] and msg.metadata.num_delivered <= self.spec.max_deliver
+                and not await self.tenants.has_webhooks(parts[2])):
+            await msg.ack()
+            self.shortcuts += 1
+            self.count("handled")
+            return
+        await super().handle(msg)
 
     async def apply(self, event: CloudEvent) -> bool:
         if not await self.tenants.has_webhooks(event.tenant):
