@@ -33,7 +33,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             app.state.backends = Backends.connect(settings)
             app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
             # Live notifications (SSE) need NATS; it connects in the background, never blocking startup.
-            app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user)
+            app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user,
+                                     options=settings.nats_options())
             app.state.live.start()
             try:
                 yield

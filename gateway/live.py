@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
@@ -68,8 +69,10 @@ class StreamSlots:
 
 
 class LiveHub:
-    def __init__(self, url: str | None, *, name: str = "mgov-gateway", max_streams_per_user: int = 5) -> None:
+    def __init__(self, url: str | None, *, name: str = "mgov-gateway", max_streams_per_user: int = 5,
+                 options: dict[str, Any] | None = None) -> None:
         self.url = url
+        self.options = options or {}
         self.name = name
         self.slots = StreamSlots(max_streams_per_user)
         self.nc: NATS | None = None
@@ -87,7 +90,7 @@ class LiveHub:
             try:
                 nc = await nats.connect(self.url, name=self.name, allow_reconnect=True, max_reconnect_attempts=-1,
                                         reconnect_time_wait=0.5, connect_timeout=2,
-                                        reconnected_cb=self._on_reconnected)  # type: ignore[arg-type]
+                                        reconnected_cb=self._on_reconnected, **self.options)  # type: ignore[arg-type]
                 if await self._delivers(nc):
                     self.nc = nc
                     log.info("live notifications connected to NATS")

@@ -1,5 +1,5 @@
 """Systems in the identity service over the real PostgreSQL: registration and the
-client-credentials grant, the NATS authorization file, and outbound webhooks with their
+client-credentials grant, and outbound webhooks with their
 stored retry schedule (the clock is the test's; the receiver is a real HTTP server on a
 free loopback port)."""
 
@@ -18,7 +18,6 @@ import pytest
 from mgov_common.errors import InvalidArgument, PermissionDenied, Unauthenticated
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.outbound import OutboundGuard
-from services.identity.adapters.nats_auth import NatsAuthWriter
 from services.identity.bootstrap import verifier_for
 from services.identity.service_layer.handlers import Handlers
 from services.identity.service_layer.webhooks import DeliveryLog, WebhookWorker, fan_out
@@ -86,22 +85,6 @@ async def test_registration_issues_system_tokens_and_only_admins_register(demo: 
     await demo.systems.revoke("hangzhou", str(system.id), admin)
     with pytest.raises(Unauthenticated):
         await demo.systems.issue_token("client_credentials", creds.client_id, creds.client_secret, "")
-
-
-async def test_the_nats_authorization_file_follows_the_systems(demo: Handlers, tmp_path: Any) -> None:  # noqa: F811
-    admin = await sign_in(demo, "13900000010")
-    writer = NatsAuthWriter(tmp_path / "auth.conf", None, "mgov", "platform-password")
-
-    async def apply() -> None:
-        await writer.apply(await demo.systems.active())
-
-    demo.systems.on_change = apply
-    system, creds = await demo.systems.register("hangzhou", "bdc", TYPES, "", admin)
-    text = (tmp_path / "auth.conf").read_text()
-    assert f'"mgov.ingest.hangzhou.{system.id}.>"' in text and '"mgov.evt.hangzhou.>"' in text
-    assert creds.nats_password not in text and "platform-password" not in text
-    await demo.systems.revoke("hangzhou", str(system.id), admin)
-    assert creds.nats_user not in (tmp_path / "auth.conf").read_text()
 
 
 async def test_a_webhook_that_fails_twice_gets_the_event_on_the_third_try(demo: Handlers, id_pool: asyncpg.Pool,  # noqa: F811

@@ -1,0 +1,109 @@
+"""Who may use the embedded NATS server of `mgov up`: the config's authorization part.
+
+Every platform process is a NATS user of its own (password checked by the server from a
+bcrypt hash) and is exempt from the auth callout (`auth_users`); everyone else, i.e. the
+tenant systems, is authorized at connect time by identity's auth callout, which signs
+their user JWTs with the issuer seed whose public key is in the config. A user of the
+system account (`mgov-sys`) lets identity close connections on every server. The same
+structure is deploy/k8s/base/nats.yaml's.
+
+Demo mode derives every secret from a stable demo value (tests and tools can rebuild
+them); otherwise each `mgov up` makes fresh random ones and rewrites the config.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PLATFORM_USERS = ("mgov", "identity", "catalog", "workflow", "notify", "gateway")
+SYSTEM_ACCOUNT_USER = "mgov-sys"
+CALLOUT_SUBJECT = "$SYS.REQ.USER.AUTH"
+
+
+@dataclass(frozen=True)
+class NatsAuth:
+    passwords: dict[str, str]  # platform user (and mgov-sys) -> password
+    issuer_seed: str
+
+    @property
+    def issuer_public_key(self) -> str:
+        from services.identity.adapters import nats_jwt
+
+        return nats_jwt.public_key(nats_jwt.key_pair(self.issuer_seed))
+
+    @classmethod
+    def make(cls, demo: bool) -> "NatsAuth":
+        from mgov_common.settings import demo_secret
+        from services.identity.adapters import nats_jwt
+
+        users = (*PLATFORM_USERS, SYSTEM_ACCOUNT_USER)
+        if demo:
+            passwords = {u: demo_secret("nats", "platform_password" if u == "mgov" else f"password_{u}") for u in users}
+            seed = nats_jwt.account_seed_from(hashlib.sha256(demo_secret("nats", "callout_issuer").encode()).digest())
+        else:
+            passwords = {u: secrets.token_urlsafe(32) for u in users}
+            seed = nats_jwt.new_account_seed()
+        return cls(passwords, seed)
+
+    def url(self, user: str, host: str, port: int) -> str:
+        from mgov_common.bus import with_credentials
+
+        return with_credentials(f"nats://{host}:{port}", user, self.passwords[user])
+
+    def identity_env(self) -> dict[str, str]:
+        return {"MGOV_IDENTITY_NATS_CALLOUT_SEED": self.issuer_seed,
+                "MGOV_IDENTITY_NATS_SYSTEM_USER": SYSTEM_ACCOUNT_USER,
+                "MGOV_IDENTITY_NATS_SYSTEM_PASSWORD": self.passwords[SYSTEM_ACCOUNT_USER]}
+
+
+def _user(name: str, password_hash: str) -> dict[str, object]:
+    entry: dict[str, object] = {"user": name, "password": password_hash}
+    if name != "identity":
+        # Only identity answers the callout: nobody else may read the requests (they
+        # carry the systems' passwords) or answer them.
+        entry["permissions"] = {"subscribe": {"deny": [CALLOUT_SUBJECT]}, "publish": {"allow": [">"]}}
+    return entry
+
+
+def render_authorization(auth: NatsAuth) -> str:
+    """The `accounts`, `system_account` and `authorization` blocks (NATS config syntax
+    takes JSON values)."""
+    import bcrypt
+
+    def hashed(user: str) -> str:
+        return bcrypt.hashpw(auth.passwords[user].encode(), bcrypt.gensalt(10)).decode()
+
+    users = ",\n    ".join(json.dumps(_user(u, hashed(u))) for u in PLATFORM_USERS)
+    sys_user = json.dumps({"user": SYSTEM_ACCOUNT_USER, "password": hashed(SYSTEM_ACCOUNT_USER)})
+    exempt = json.dumps([*PLATFORM_USERS, SYSTEM_ACCOUNT_USER])
+    return (
+        "accounts {\n"
+        f"  SYS {{ users: [ {sys_user} ] }}\n"
+        "}\n"
+        "system_account: SYS\n"
+        "authorization {\n"
+        f"  users: [\n    {users}\n  ]\n"
+        "  auth_callout {\n"
+        f"    issuer: {json.dumps(auth.issuer_public_key)}\n"
+        f"    auth_users: {exempt}\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def write_config(root: Path, server_name: str, auth: NatsAuth, extra: str = "") -> Path:
+    """`root/nats.conf` (mode 0600): the server's name, `extra` (e.g. a cluster block) and
+    the authorization."""
+    root.mkdir(parents=True, exist_ok=True)
+    conf = root / "nats.conf"
+    tmp = conf.with_suffix(".tmp")
+    tmp.write_text("# Written by `mgov up` at every start; do not edit.\n"
+                   f"server_name: {json.dumps(server_name)}\n{extra}{render_authorization(auth)}")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, conf)
+    return conf
