@@ -107,3 +107,32 @@ def write_config(root: Path, server_name: str, auth: NatsAuth, extra: str = "") 
     os.chmod(tmp, 0o600)
     os.replace(tmp, conf)
     return conf
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m launcher.nats_auth OUT_DIR`: fresh NATS credentials for a cluster.
+
+    Writes `auth.conf` (the servers' authorization include: bcrypt hashes and the
+    issuer's public key, for the Secret `nats-auth`) and one file per secret for the
+    Secret `mgov-nats`: each platform user's password, `mgov-sys`'s, and `callout-seed`.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m launcher.nats_auth", description=main.__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--demo-values", action="store_true", help="published DEMO-ONLY passwords (the dev overlay)")
+    args = parser.parse_args(argv)
+    auth = NatsAuth.make(demo=False)
+    if args.demo_values:
+        auth = NatsAuth({u: f"DEMO-ONLY_mgov-nats-{u}_NOT-A-SECRET" for u in auth.passwords}, auth.issuer_seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    os.chmod(args.out, 0o700)
+    (args.out / "auth.conf").write_text("# The NATS servers' authorization (python -m launcher.nats_auth).\n" + render_authorization(auth))
+    for user, password in {**auth.passwords, "callout-seed": auth.issuer_seed}.items():
+        (args.out / user).write_text(password)
+    print(f"wrote {args.out}/auth.conf and {len(auth.passwords) + 1} secret files")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
