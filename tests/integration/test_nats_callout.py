@@ -209,3 +209,93 @@ async def test_the_sweep_closes_what_a_lost_kick_left_open(demo: Handlers, bus: 
         await asyncio.wait_for(client.disconnected.wait(), 10)
     finally:
         await client.nc.close()
+
+
+@dataclass
+class Cluster:
+    ports: list[int]
+    platform: NATS  # on the second server: messages cross a route to reach it
+    sessions: BusSessions
+
+
+async def servers_answering(nc: NATS) -> set[str]:
+    """The ids of the servers that answer a system-account PING now (routes formed)."""
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    await nc.publish("$SYS.REQ.SERVER.PING", b"", reply=inbox)
+    ids: set[str] = set()
+    try:
+        while True:
+            msg = await sub.next_msg(timeout=0.5)
+            ids.add(json.loads(msg.data)["server"]["id"])
+    except nats.errors.TimeoutError:
+        return ids
+    finally:
+        await sub.unsubscribe()
+
+
+@pytest.fixture
+async def cluster(demo: Handlers, tmp_path: Path) -> AsyncIterator[Cluster]:  # noqa: F811
+    """Three NATS servers routed to each other; identity's callout connected to the first only."""
+    auth = NatsAuth.make(demo=False)
+    ports, routes = [free_port() for _ in range(3)], [free_port() for _ in range(3)]
+    servers = []
+    for i, port in enumerate(ports):
+        block = (f'cluster {{ name: "callout-test", listen: "127.0.0.1:{routes[i]}", '
+                 f'routes: {json.dumps([f"nats-route://127.0.0.1:{r}" for j, r in enumerate(routes) if j != i])} }}\n')
+        server = EmbeddedNats(tmp_path / f"nats-{i}", port)
+        server.config = write_config(server.root, f"callout-{i}", auth, block)
+        servers.append(server)
+    conns: list[NATS] = []
+    task = None
+    try:
+        for server in servers:
+            await asyncio.to_thread(server.start)
+        identity = await nats.connect(auth.url("identity", "127.0.0.1", ports[0]))
+        system_account = await nats.connect(auth.url(SYSTEM_ACCOUNT_USER, "127.0.0.1", ports[0]))
+        platform = await nats.connect(auth.url("mgov", "127.0.0.1", ports[1]))
+        conns += [identity, system_account, platform]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while len(await servers_answering(system_account)) < 3:
+            assert loop.time() < deadline, "the three servers did not form a cluster"
+        task = asyncio.create_task(CalloutResponder(identity, auth.issuer_seed, demo.systems.authorize_bus, ttl_s=600).run())
+        await identity.flush()
+        sessions = BusSessions(system_account)
+        demo.systems.on_credentials_ended = sessions.end
+        yield Cluster(ports, platform, sessions)
+    finally:
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        for c in conns:
+            await c.close()
+        for server in servers:
+            await asyncio.to_thread(server.stop)
+
+
+async def test_on_a_cluster_of_three_every_node_applies_the_permissions_and_revocation_closes_them_all(
+        demo: Handlers, cluster: Cluster) -> None:  # noqa: F811
+    system, creds = await register(demo)
+    other_tenant, _ = await register(demo, tenant="ningbo")
+    heard = await cluster.platform.subscribe(f"mgov.ingest.hangzhou.{system.id}.>")
+    await cluster.platform.flush()
+    clients = []
+    try:
+        for port in cluster.ports:  # the callout of the second and third travels over a route to identity
+            bus = Bus(port, cluster.platform, None, cluster.sessions)  # type: ignore[arg-type]
+            client = await connect(bus, creds.nats_user, creds.nats_password, max_reconnect_attempts=1, reconnect_time_wait=0.1)
+            clients.append(client)
+            await client.nc.publish(f"mgov.ingest.hangzhou.{system.id}.notice.published.v1", str(port).encode())
+            assert (await heard.next_msg(timeout=5)).data == str(port).encode()
+            await client.nc.publish(f"mgov.ingest.ningbo.{other_tenant.id}.notice.published.v1", b"{}")
+            assert "permissions violation for publish" in await client.next_error(f"mgov.ingest.ningbo.{other_tenant.id}")
+            await client.nc.subscribe("mgov.evt.ningbo.>")
+            assert "permissions violation for subscription" in await client.next_error("mgov.evt.ningbo.>")
+            assert "Authorization Violation" in await refused(bus, creds.nats_user, "wrong")
+        await demo.systems.revoke("hangzhou", str(system.id), await sign_in(demo, "13900000010"))
+        for client in clients:
+            await asyncio.wait_for(client.disconnected.wait(), 10)
+    finally:
+        for client in clients:
+            await client.nc.close()
