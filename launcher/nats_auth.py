@@ -102,8 +102,11 @@ def write_config(root: Path, server_name: str, auth: NatsAuth, extra: str = "") 
     root.mkdir(parents=True, exist_ok=True)
     conf = root / "nats.conf"
     tmp = conf.with_suffix(".tmp")
+    # A hung client (a stalled identity replica in the callout's queue group) is dropped
+    # after two unanswered pings, so its share of authorization requests goes to the others.
     tmp.write_text("# Written by `mgov up` at every start; do not edit.\n"
-                   f"server_name: {json.dumps(server_name)}\n{extra}{render_authorization(auth)}")
+                   f"server_name: {json.dumps(server_name)}\nping_interval: \"10s\"\nping_max: 2\n"
+                   f"{extra}{render_authorization(auth)}")
     os.chmod(tmp, 0o600)
     os.replace(tmp, conf)
     return conf
