@@ -20,7 +20,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-PLATFORM_USERS = ("mgov", "identity", "catalog", "workflow", "notify", "gateway")
+from launcher.topology import SERVICES
+
+# `mgov` is the launcher's and the operators' tools'; then every service and the gateway.
+PLATFORM_USERS = ("mgov", *SERVICES, "gateway")
 SYSTEM_ACCOUNT_USER = "mgov-sys"
 CALLOUT_SUBJECT = "$SYS.REQ.USER.AUTH"
 

@@ -16,20 +16,23 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from mgov_common import paging
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from mgov_common.ingest import INGEST_TYPES
 from mgov_common.outbound import OutboundGuard, OutboundRefused
 from mgov_common.principal import SYSTEM, Principal
+from mgov_common.systems import SystemNode, system_data
 from services.identity.adapters.nats_auth import bcrypt_hash, bcrypt_matches, inbox_prefix
 from services.identity.adapters.system_repository import SystemRecord
 from services.identity.adapters.tokens import AccessToken
-from services.identity.domain import policy
+from services.identity.domain import events, policy
 from services.identity.service_layer.access import actor, signed_in
 from services.identity.service_layer.context import Context
 
 SCOPE = "ingest"
+Verb = Literal["registered", "updated", "revoked"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,13 @@ async def _check_webhook(url: str, guard: OutboundGuard) -> str | None:
 
 # Closes the bus connections of a NATS user opened before a time (None: all of them).
 EndSessions = Callable[[str, datetime | None], Awaitable[None]]
+
+
+def announced(verb: Verb, s: SystemRecord) -> events.DomainEvent:
+    """The event that tells workflow and catalog (which apply systems' events) what the
+    system now is, written in the transaction of the change (docs/events.md)."""
+    node = SystemNode(s.id, s.tenant_id, s.name, frozenset(s.event_types), s.status, s.credentials_version)
+    return events.system_changed(verb, s.tenant_id, str(s.id), system_data(node))
 
 
 class Systems:
@@ -131,6 +141,7 @@ class Systems:
         creds = await self._secrets(record)
         async with self.ctx.uow() as uow:
             await uow.systems.add(record, p.subject)
+            uow.record(announced("registered", record))
             uow.audit(actor(p, action="system.register", tenant_id=tenant_id, subject=str(sid),
                             details={"name": name, "event_types": list(types), "webhook": bool(url)}))
             await uow.commit()
@@ -157,6 +168,7 @@ class Systems:
             s.credentials_version += 1
             s.rotated_at = self.ctx.clock()
             await uow.systems.save(s)
+            uow.record(announced("updated", s))
             uow.audit(actor(p, action="system.rotate", tenant_id=s.tenant_id, subject=str(s.id),
                             details={"credentials_version": s.credentials_version}))
             await uow.commit()
@@ -171,6 +183,7 @@ class Systems:
                 s.status = "revoked"
                 s.revoked_at = self.ctx.clock()
                 await uow.systems.save(s)
+                uow.record(announced("revoked", s))
                 uow.audit(actor(p, action="system.revoke", tenant_id=s.tenant_id, subject=str(s.id), details={}))
             await uow.commit()
         await self._ended(s, None)
