@@ -82,7 +82,11 @@ def render_authorization(auth: NatsAuth) -> str:
         return bcrypt.hashpw(auth.passwords[user].encode(), bcrypt.gensalt(10)).decode()
 
     users = ",\n    ".join(json.dumps(_user(u, hashed(u))) for u in PLATFORM_USERS)
-    sys_user = json.dumps({"user": SYSTEM_ACCOUNT_USER, "password": hashed(SYSTEM_ACCOUNT_USER)})
+    # The system account can reload and reconfigure servers: identity's user there may
+    # only list connections and close them.
+    sys_user = json.dumps({"user": SYSTEM_ACCOUNT_USER, "password": hashed(SYSTEM_ACCOUNT_USER),
+                           "permissions": {"publish": {"allow": ["$SYS.REQ.SERVER.PING.CONNZ", "$SYS.REQ.SERVER.*.KICK"]},
+                                           "subscribe": {"allow": ["_INBOX.>"]}}})
     exempt = json.dumps([*PLATFORM_USERS, SYSTEM_ACCOUNT_USER])
     return (
         "accounts {\n"

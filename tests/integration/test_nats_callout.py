@@ -39,6 +39,7 @@ class Bus:
     platform: NATS  # the `mgov` platform user: sees everything
     responder: CalloutResponder
     sessions: BusSessions
+    auth: NatsAuth
 
     @property
     def url(self) -> str:
@@ -61,7 +62,7 @@ async def bus(demo: Handlers, tmp_path: Path) -> AsyncIterator[Bus]:  # noqa: F8
         await conns[0].flush()
         sessions = BusSessions(conns[1])
         demo.systems.on_credentials_ended = sessions.end
-        yield Bus(server.port, conns[2], responder, sessions)
+        yield Bus(server.port, conns[2], responder, sessions, auth)
     finally:
         if task is not None:
             task.cancel()
@@ -147,6 +148,16 @@ async def test_a_registered_system_connects_with_exactly_its_permissions(demo: H
         await client.nc.close()
 
 
+async def test_identitys_system_account_user_may_only_list_and_close_connections(bus: Bus) -> None:
+    client = await connect(bus, SYSTEM_ACCOUNT_USER, bus.auth.passwords[SYSTEM_ACCOUNT_USER])
+    try:
+        for subject in ("$SYS.REQ.SERVER.PING.RELOAD", "$SYS.REQ.ACCOUNT.$G.DISCONNECT"):
+            await client.nc.publish(subject, b"")
+            assert "permissions violation for publish" in await client.next_error(subject)
+    finally:
+        await client.nc.close()
+
+
 async def test_a_wrong_password_an_unknown_user_and_a_revoked_system_are_refused(demo: Handlers, bus: Bus) -> None:  # noqa: F811
     system, creds = await register(demo)
     assert "Authorization Violation" in await refused(bus, creds.nats_user, creds.nats_password + "x")
@@ -219,10 +230,10 @@ class Cluster:
 
 
 async def servers_answering(nc: NATS) -> set[str]:
-    """The ids of the servers that answer a system-account PING now (routes formed)."""
+    """The ids of the servers that answer a system-account CONNZ ping now (routes formed)."""
     inbox = nc.new_inbox()
     sub = await nc.subscribe(inbox)
-    await nc.publish("$SYS.REQ.SERVER.PING", b"", reply=inbox)
+    await nc.publish("$SYS.REQ.SERVER.PING.CONNZ", b'{"limit": 1}', reply=inbox)
     ids: set[str] = set()
     try:
         while True:
@@ -283,7 +294,7 @@ async def test_on_a_cluster_of_three_every_node_applies_the_permissions_and_revo
     clients = []
     try:
         for port in cluster.ports:  # the callout of the second and third travels over a route to identity
-            bus = Bus(port, cluster.platform, None, cluster.sessions)  # type: ignore[arg-type]
+            bus = Bus(port, cluster.platform, None, cluster.sessions, None)  # type: ignore[arg-type]
             client = await connect(bus, creds.nats_user, creds.nats_password, max_reconnect_attempts=1, reconnect_time_wait=0.1)
             clients.append(client)
             await client.nc.publish(f"mgov.ingest.hangzhou.{system.id}.notice.published.v1", str(port).encode())
