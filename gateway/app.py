@@ -46,7 +46,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             # connects in the background, never blocking startup (nothing is cached until then).
             app.state.catalog_cache = CatalogCache(settings.catalog_cache_bytes)
             app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user,
-                                     listeners=[CatalogInvalidation(app.state.catalog_cache)])
+                                     listeners=[CatalogInvalidation(app.state.catalog_cache)],
+                                     options=settings.nats_options())
             app.state.live.start()
             try:
                 yield
