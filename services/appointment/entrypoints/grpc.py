@@ -6,7 +6,7 @@ from typing import Any
 
 from mgov.appointment.v1 import appointment_pb2 as pb
 from mgov.appointment.v1 import appointment_pb2_grpc
-from mgov_common.principal import require_person, require_principal
+from mgov_common.principal import current_access_token, require_person, require_principal
 from services.appointment.entrypoints import convert as c
 from services.appointment.service_layer import booking, halls, queue
 from services.appointment.service_layer.context import Context
@@ -39,7 +39,7 @@ class AppointmentServicer(appointment_pb2_grpc.AppointmentServiceServicer):
 
     async def BookAppointment(self, r: pb.BookAppointmentRequest, context: Any) -> pb.Appointment:
         return c.appointment(await booking.book(self.ctx, require_person(), r.hall_id, r.service_id, c.when(r, "slot_start_time"),
-                                                r.application_id, r.request_id))
+                                                r.application_id, r.request_id, current_access_token()))
 
     async def GetAppointment(self, r: pb.GetAppointmentRequest, context: Any) -> pb.Appointment:
         return c.appointment(await booking.get(self.ctx, require_principal(), r.appointment_id))

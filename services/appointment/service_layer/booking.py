@@ -85,11 +85,14 @@ async def _check_may_book(uow: UnitOfWork, hall: Hall, citizen: str, service_id:
 
 
 async def book(ctx: Context, principal: Principal, hall_id: str, service_id: str, start: datetime | None,
-               application_id: str, request_id: str) -> AppointmentView:
+               application_id: str, request_id: str, token: str | None = None) -> AppointmentView:
+    """`token` is the caller's own, to show the workflow service that a linked case is theirs."""
     person(principal)
     if len(request_id) > MAX_REQUEST_ID:
         raise InvalidArgument("the idempotency key is too long", code="too_long", field="request_id")
     app_id = parse_uuid(application_id, "application_id", "case id") if application_id else None
+    if app_id is not None and await ctx.cases.applicant_of(str(app_id), token) != principal.subject:
+        raise NotFound("no case of yours with this id", code="case_not_found", field="application_id")
 
     async def attempt() -> AppointmentView:
         now = ctx.clock.now()
