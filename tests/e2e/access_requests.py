@@ -181,6 +181,9 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("POST", "/v1/appointments/{appointment_id}/cancel"): lambda w: Req("POST", f"/v1/appointments/{MISSING}/cancel", exists=False),
     ("POST", "/v1/appointments/{appointment_id}/reschedule"): lambda w: Req(
         "POST", f"/v1/appointments/{MISSING}/reschedule", json={"slot_start_time": "2030-01-07T01:00:00Z"}, exists=False),
+    ("GET", "/v1/tenants/{tenant_id}/appointment-rules"): lambda w: Req("GET", "/v1/tenants/hangzhou/appointment-rules"),
+    # All zeros: Hangzhou inherits the rules, as it did.
+    ("PUT", "/v1/tenants/{tenant_id}/appointment-rules"): lambda w: Req("PUT", "/v1/tenants/hangzhou/appointment-rules", json={}),
     # Not a CloudEvent: an allowed system gets 422.
     ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),
 }

@@ -8,7 +8,7 @@ from mgov.appointment.v1 import appointment_pb2 as pb
 from mgov.appointment.v1 import appointment_pb2_grpc
 from mgov_common.principal import current_access_token, require_person, require_principal
 from services.appointment.entrypoints import convert as c
-from services.appointment.service_layer import booking, halls, queue
+from services.appointment.service_layer import booking, halls, queue, rules
 from services.appointment.service_layer.context import Context
 
 
@@ -69,3 +69,11 @@ class AppointmentServicer(appointment_pb2_grpc.AppointmentServiceServicer):
         return pb.GetHallStatsResponse(stats=[pb.HallStats(
             date=row["day"].isoformat(), service_id=str(row["service_id"]), bookings=row["bookings"], check_ins=row["check_ins"],
             no_shows=row["no_shows"], cancellations=row["cancellations"], mean_wait_seconds=int(row["mean_wait"] or 0)) for row in rows])
+
+    async def GetAppointmentRules(self, r: pb.GetAppointmentRulesRequest, context: Any) -> pb.AppointmentRules:
+        require_principal()
+        return c.rules(await rules.get_rules(self.ctx, r.tenant_id))
+
+    async def SetAppointmentRules(self, r: pb.SetAppointmentRulesRequest, context: Any) -> pb.AppointmentRules:
+        values = {"no_show_limit": r.rules.no_show_limit, "window_days": r.rules.window_days, "block_days": r.rules.block_days}
+        return c.rules(await rules.set_rules(self.ctx, require_person(), r.rules.tenant_id, values))
