@@ -144,3 +144,14 @@ async def test_closing_a_slot_cancels_its_bookings_latest_first_and_tells_them(c
     with pytest.raises(FailedPrecondition) as exc:
         await _book(core, "c9")
     assert exc.value.code == "slot_full"
+
+
+async def test_times_at_the_ends_of_the_timestamp_range_are_refused_not_failed(core: Core) -> None:
+    from tests.integration.appointment_support import XIHU_CLERK
+
+    for when in (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)):
+        with pytest.raises(InvalidArgument):
+            await _book(core, 1, when)
+        with pytest.raises(InvalidArgument):
+            await halls.set_slot_capacity(core.ctx, XIHU_CLERK, str(core.hall.id), str(ITEM), when, 0, "")
+        assert [s.start for s in await halls.find_free_slots(core.ctx, str(core.hall.id), str(ITEM), when, 1)] == [SLOT]

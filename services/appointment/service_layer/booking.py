@@ -24,7 +24,7 @@ from services.appointment.adapters.uow import UnitOfWork
 from services.appointment.domain.booking import BOOKED, Appointment, new_code, request_hash
 from services.appointment.domain.halls import Hall
 from services.appointment.service_layer.context import DESK_ROLES, Context, person
-from services.appointment.service_layer.halls import free_slots, load_hall, open_dates, parse_uuid, served
+from services.appointment.service_layer.halls import free_slots, load_hall, near, open_dates, parse_uuid, served
 
 MAX_REQUEST_ID = 200
 T = TypeVar("T")
@@ -58,7 +58,7 @@ async def _slot_end(uow: UnitOfWork, hall: Hall, service_id: uuid.UUID, start: d
         raise InvalidArgument("slot_start_time is required", code="required", field="slot_start_time")
     svc = hall.service(service_id)
     assert svc is not None
-    end = hall.slot_end(start, svc)
+    end = hall.slot_end(start, svc) if near(start, now) else None
     if end is None:
         raise InvalidArgument("no slot of this item starts then", code="slot_not_bookable", field="slot_start_time")
     if start.astimezone(CST).date() not in await open_dates(uow, hall, now):

@@ -17,6 +17,13 @@ from services.appointment.service_layer.context import Context, require_admin, r
 
 CALENDAR_AHEAD_DAYS = 200
 MAX_SUGGESTIONS = 10
+# Times further than this from now name no slot (and are never converted to a hall's
+# zone: 9999-12-31T23:59Z in China Standard Time is past the last datetime).
+HORIZON = timedelta(days=400)
+
+
+def near(when: datetime, now: datetime) -> bool:
+    return now - HORIZON < when < now + HORIZON
 
 
 @dataclass(frozen=True)
@@ -138,9 +145,10 @@ async def free_slots(uow: UnitOfWork, hall: Hall, svc: HallService, after: datet
 async def find_free_slots(ctx: Context, hall_id: str, service_id: str, after: datetime | None, limit: int) -> list[SlotView]:
     limit = min(max(limit or 3, 1), MAX_SUGGESTIONS)
     now = ctx.clock.now()
+    after = after if after is not None and near(after, now) else now
     async with ctx.uow(begin=False) as uow:
         hall = await load_hall(uow, hall_id)
-        return await free_slots(uow, hall, served(hall, service_id), after or now, now, limit)
+        return await free_slots(uow, hall, served(hall, service_id), after, now, limit)
 
 
 async def set_slot_capacity(ctx: Context, principal: Principal, hall_id: str, service_id: str, start: datetime | None,
@@ -156,7 +164,7 @@ async def set_slot_capacity(ctx: Context, principal: Principal, hall_id: str, se
         hall = await load_hall(uow, hall_id)
         require_desk(principal, hall.tenant_id)
         svc = served(hall, service_id)
-        end = hall.slot_end(start, svc)
+        end = hall.slot_end(start, svc) if near(start, now) else None
         if end is None or end <= now:
             raise InvalidArgument("no future slot of this item starts then", code="slot_not_found", field="start_time")
         booked = await uow.slots.set_capacity(hall.id, svc.service_id, start, end, capacity, svc.capacity)
