@@ -37,6 +37,10 @@ class AppointmentServicer(appointment_pb2_grpc.AppointmentServiceServicer):
         return c.slot(await halls.set_slot_capacity(self.ctx, require_person(), r.hall_id, r.service_id, c.when(r, "start_time"),
                                                     r.capacity, r.reason))
 
+    async def CloseHallDay(self, r: pb.CloseHallDayRequest, context: Any) -> pb.CloseHallDayResponse:
+        day, cancelled = await halls.close_day(self.ctx, require_person(), r.hall_id, r.date, r.reason)
+        return pb.CloseHallDayResponse(date=day.isoformat(), cancelled=cancelled)
+
     async def BookAppointment(self, r: pb.BookAppointmentRequest, context: Any) -> pb.Appointment:
         return c.appointment(await booking.book(self.ctx, require_person(), r.hall_id, r.service_id, c.when(r, "slot_start_time"),
                                                 r.application_id, r.request_id, current_access_token()))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from mgov_common.errors import InvalidArgument, NotFound
+from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from mgov_common.principal import Principal
 from mgov_common.working_days import WorkingCalendar, local_date
 from services.appointment.adapters.uow import UnitOfWork
@@ -167,12 +167,40 @@ async def set_slot_capacity(ctx: Context, principal: Principal, hall_id: str, se
         end = hall.slot_end(start, svc) if near(start, now) else None
         if end is None or end <= now:
             raise InvalidArgument("no future slot of this item starts then", code="slot_not_found", field="start_time")
-        booked = await uow.slots.set_capacity(hall.id, svc.service_id, start, end, capacity, svc.capacity)
-        if booked > capacity:
-            for a in (await uow.appointments.in_slot_latest_first(hall.id, svc.service_id, start))[:booked - capacity]:
-                a.cancel(now, now, reason="hall_changed", by_hall=True,
-                         labels={"hall_name": hall.name, "service_name": svc.service_name, "note": reason[:200]})
-                await uow.appointments.save(a)
-        cap, left = await uow.slots.write_capacity(hall.id, svc.service_id, start, capacity, min(booked, capacity))
+        cap, left, _ = await _set_capacity(uow, hall, svc, start, end, capacity, reason, now)
         await uow.commit()
     return SlotView(hall.id, svc.service_id, start, end, cap, left)
+
+
+async def _set_capacity(uow: UnitOfWork, hall: Hall, svc: HallService, start: datetime, end: datetime, capacity: int, reason: str,
+                        now: datetime) -> tuple[int, int, int]:
+    """Lock the slot's counter, cancel what no longer fits (latest bookings first, as
+    `hall_changed`), write the capacity; (capacity, booked, cancelled)."""
+    booked = await uow.slots.set_capacity(hall.id, svc.service_id, start, end, capacity, svc.capacity)
+    cancelled = 0
+    if booked > capacity:
+        for a in (await uow.appointments.in_slot_latest_first(hall.id, svc.service_id, start))[:booked - capacity]:
+            a.cancel(now, now, reason="hall_changed", by_hall=True,
+                     labels={"hall_name": hall.name, "service_name": svc.service_name, "note": reason[:200]})
+            await uow.appointments.save(a)
+            cancelled += 1
+    cap, left = await uow.slots.write_capacity(hall.id, svc.service_id, start, capacity, min(booked, capacity))
+    return cap, left, cancelled
+
+
+async def close_day(ctx: Context, principal: Principal, hall_id: str, day: str, reason: str) -> tuple[date, int]:
+    """Close every slot of a future day (all items); returns the day and the bookings cancelled."""
+    d = parse_date(day)
+    now = ctx.clock.now()
+    async with ctx.uow() as uow:
+        hall = await load_hall(uow, hall_id)
+        require_desk(principal, hall.tenant_id)
+        if not local_date(now) < d <= local_date(now + HORIZON):
+            raise FailedPrecondition("only a day after today (within the booking horizon) can be closed", code="not_future",
+                                     field="date")
+        cancelled = 0
+        for svc in hall.services:
+            for start, end in hall.slots_on(d, svc):
+                cancelled += (await _set_capacity(uow, hall, svc, start, end, 0, reason, now))[2]
+        await uow.commit()
+    return d, cancelled

@@ -335,3 +335,21 @@ class SetAppointmentRulesRequest(_message.Message):
     RULES_FIELD_NUMBER: _ClassVar[int]
     rules: AppointmentRules
     def __init__(self, rules: _Optional[_Union[AppointmentRules, _Mapping]] = ...) -> None: ...
+
+class CloseHallDayRequest(_message.Message):
+    __slots__ = ("hall_id", "date", "reason")
+    HALL_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    hall_id: str
+    date: str
+    reason: str
+    def __init__(self, hall_id: _Optional[str] = ..., date: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CloseHallDayResponse(_message.Message):
+    __slots__ = ("date", "cancelled")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    cancelled: int
+    def __init__(self, date: _Optional[str] = ..., cancelled: _Optional[int] = ...) -> None: ...

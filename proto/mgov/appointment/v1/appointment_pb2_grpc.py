@@ -64,6 +64,11 @@ class AppointmentServiceStub:
                 request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetSlotCapacityRequest.SerializeToString,
                 response_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.Slot.FromString,
                 _registered_method=True)
+        self.CloseHallDay = channel.unary_unary(
+                '/mgov.appointment.v1.AppointmentService/CloseHallDay',
+                request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayRequest.SerializeToString,
+                response_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayResponse.FromString,
+                _registered_method=True)
         self.BookAppointment = channel.unary_unary(
                 '/mgov.appointment.v1.AppointmentService/BookAppointment',
                 request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.BookAppointmentRequest.SerializeToString,
@@ -169,6 +174,15 @@ class AppointmentServiceServicer:
         """Changes one slot's capacity (0 closes it). Bookings over the new capacity
         are cancelled, latest first, and their holders told.
         Caller: tenant_admin or hall_staff of the hall's tenant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloseHallDay(self, request, context):
+        """Closes a future day of the hall: every slot of every item gets capacity 0,
+        its bookings are cancelled and their holders told. Caller: as
+        SetSlotCapacity. Errors: FAILED_PRECONDITION not_future.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -296,6 +310,11 @@ def add_AppointmentServiceServicer_to_server(servicer, server):
                     servicer.SetSlotCapacity,
                     request_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetSlotCapacityRequest.FromString,
                     response_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.Slot.SerializeToString,
+            ),
+            'CloseHallDay': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseHallDay,
+                    request_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayRequest.FromString,
+                    response_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayResponse.SerializeToString,
             ),
             'BookAppointment': grpc.unary_unary_rpc_method_handler(
                     servicer.BookAppointment,
@@ -515,6 +534,33 @@ class AppointmentService:
             '/mgov.appointment.v1.AppointmentService/SetSlotCapacity',
             mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetSlotCapacityRequest.SerializeToString,
             mgov_dot_appointment_dot_v1_dot_appointment__pb2.Slot.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseHallDay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.appointment.v1.AppointmentService/CloseHallDay',
+            mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayRequest.SerializeToString,
+            mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayResponse.FromString,
             options,
             channel_credentials,
             insecure,
