@@ -122,7 +122,7 @@ def nats_auth_writer(settings: IdentitySettings) -> NatsAuthWriter | None:
     creds = credentials_of(settings.require_nats_url())
     if creds is None:
         raise SettingsError("MGOV_IDENTITY_NATS_AUTH_FILE needs the platform's NATS credentials in MGOV_NATS_URL (nats://user:password@host:port)")
-    return NatsAuthWriter(settings.nats_auth_file, settings.nats_pid_file, *creds)
+    return NatsAuthWriter(settings.nats_auth_file, settings.nats_pid_files(), *creds)
 
 
 async def bootstrap(runtime: Runtime) -> ServiceParts:

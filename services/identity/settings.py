@@ -8,6 +8,7 @@ restarts. Every key is 32 bytes given as 64 hex digits or base64 (url-safe or no
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -95,10 +96,10 @@ class IdentitySettings(ServiceSettings):
 
     # Tenant back-office systems (docs/tenant-systems.md). The NATS authorization file
     # this service rewrites from the registered systems, and the NATS server's pid file
-    # (SIGHUP = reload); both unset = no bus credentials for systems (external NATS
+    # (SIGHUP = reload; several, separated by ':', for the nodes of a cluster); both unset = no bus credentials for systems (external NATS
     # configured another way, e.g. an auth callout).
     nats_auth_file: Path | None = None
-    nats_pid_file: Path | None = None
+    nats_pid_file: str | None = None
     # What systems are told to connect to; default: MGOV_NATS_URL without credentials.
     nats_public_url: str | None = None
     # Where the ingest router applies systems' commands.
@@ -120,6 +121,9 @@ class IdentitySettings(ServiceSettings):
         return RegistrationPolicy(timedelta(seconds=self.registration_code_ttl_s), self.registration_max_attempts,
                                   timedelta(seconds=self.registration_window_s), self.registration_per_address,
                                   self.registration_per_prefix, self.registration_per_phone)
+
+    def nats_pid_files(self) -> list[Path]:
+        return [Path(p) for p in (self.nats_pid_file or "").split(os.pathsep) if p]
 
     def webhook_schedule(self) -> tuple[float, ...]:
         try:

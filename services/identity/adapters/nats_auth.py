@@ -81,9 +81,10 @@ def public_url(url: str) -> str:
 class NatsAuthWriter:
     """Rewrites the authorization include file and signals the server to reload it."""
 
-    def __init__(self, path: Path, pid_file: Path | None, platform_user: str, platform_password: str) -> None:
+    def __init__(self, path: Path, pid_files: Path | list[Path] | None, platform_user: str, platform_password: str) -> None:
         self.path = path
-        self.pid_file = pid_file
+        # One server, or every node of a cluster (each node includes the same file).
+        self.pid_files = [pid_files] if isinstance(pid_files, Path) else list(pid_files or [])
         self.platform_user = platform_user
         self._platform_hash = bcrypt_hash(platform_password)
         self._lock = asyncio.Lock()
@@ -104,12 +105,12 @@ class NatsAuthWriter:
             self._signal_reload()
 
     def _signal_reload(self) -> None:
-        if self.pid_file is None:
-            return
-        try:
-            pid = int(self.pid_file.read_text().strip())
-            os.kill(pid, signal.SIGHUP)
-            self.reloads += 1
-            log.info("NATS authorization reloaded", extra={"pid": pid, "file": str(self.path)})
-        except (OSError, ValueError) as exc:
-            log.error("could not signal NATS to reload its authorization", extra={"error": repr(exc), "pid_file": str(self.pid_file)})
+        for pid_file in self.pid_files:
+            try:
+                pid = int(pid_file.read_text().strip())
+                os.kill(pid, signal.SIGHUP)
+                self.reloads += 1
+                log.info("NATS authorization reloaded", extra={"pid": pid, "file": str(self.path)})
+            except (OSError, ValueError) as exc:
+                # A node that is down reads the file when it starts again.
+                log.error("could not signal NATS to reload its authorization", extra={"error": repr(exc), "pid_file": str(pid_file)})
