@@ -46,6 +46,9 @@ CONSUMER_PENDING = Gauge("mgov_consumer_pending_messages", "Messages the durable
 CONSUMER_REDELIVERIES = Counter("mgov_consumer_redeliveries_total",
                                 "Messages delivered again (not acknowledged in time, or negatively acknowledged)",
                                 ["stream", "consumer"])
+# Outcomes: handled, skipped (a repeat of an event already applied), retried, failed (dead-lettered).
+CONSUMER_MESSAGES = Counter("mgov_consumer_messages_total", "Messages a consumer settled, by outcome",
+                            ["stream", "consumer", "outcome"])
 DLQ_MESSAGES = Gauge("mgov_dlq_messages", "Messages in the dead-letter stream", ["stream"])
 SLA_WARNINGS = Counter("mgov_sla_warnings_total", "SLA warnings raised on cases")
 SLA_BREACHES = Counter("mgov_sla_breaches_total", "SLA breaches on cases")
@@ -53,7 +56,7 @@ NOTIFICATION_DELIVERIES = Counter("mgov_notification_deliveries_total", "Notific
                                   ["channel", "status"])
 
 ALL = (HTTP_REQUESTS, HTTP_DURATION, GRPC_REQUESTS, GRPC_DURATION, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, CONSUMER_PENDING,
-       CONSUMER_REDELIVERIES, DLQ_MESSAGES, SLA_WARNINGS, SLA_BREACHES, NOTIFICATION_DELIVERIES)
+       CONSUMER_REDELIVERIES, CONSUMER_MESSAGES, DLQ_MESSAGES, SLA_WARNINGS, SLA_BREACHES, NOTIFICATION_DELIVERIES)
 
 M = TypeVar("M")
 
