@@ -47,7 +47,7 @@ from launcher.up import demo_nats_url
 from mgov_common.ports import free_port, is_listening
 
 CITIZENS = 6
-STAFF = 3  # workers taking the submitted cases, a clerk's and the system's turn about
+STAFF = 4  # workers taking the submitted cases, a clerk's and the system's turn about
 WINDOW_S = 15.0
 WARM_UP_S = 10.0
 CLOCK_AHEAD_S = 60 * 86400
@@ -138,7 +138,7 @@ async def answers(fault: str, ports: dict[str, list[int]], port: int) -> bool:
     if fault == "nats":
         return is_listening(port)
     if fault == "gateway":
-        async with httpx.AsyncClient(timeout=2) as http:
+        async with httpx.AsyncClient(timeout=10) as http:
             return (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200
     return await grpc_serving(f"127.0.0.1:{port}")
 
@@ -205,7 +205,11 @@ async def run(mgov: psutil.Process, ports: dict[str, list[int]], home: Path) -> 
                 waiting_for.setdefault("a new process", round(time.monotonic() - killed_at, 1))
                 return False
             for what, check in (("it to answer", lambda: answers(fault, ports, port)), ("both gateways ready", all_ready)):
-                if not await check():
+                try:
+                    ok = await check()
+                except Exception as exc:  # noqa: BLE001 - not back yet; say why
+                    ok, what = False, f"{what} ({type(exc).__name__})"
+                if not ok:
                     waiting_for.setdefault(what, round(time.monotonic() - killed_at, 1))
                     return False
             if load.last_accepted_at <= killed_at:

@@ -30,6 +30,7 @@ import httpx
 
 FORM = {"applicant_name": "张小明", "id_number": "330106199001011234", "phone": "13900000100"}
 MAX_RETRY_WAIT_S = 1.0
+MAX_BACKLOG = 20  # submitted cases waiting for the staff before citizens pause
 
 
 @dataclass
@@ -101,6 +102,9 @@ async def citizen(load: Load, token: str, service_id: str, first_gateway: int) -
     gateway = first_gateway
     headers = {"authorization": f"Bearer {token}"}
     while not load.stopping:
+        if load.to_accept.qsize() > MAX_BACKLOG:  # steady load: staff keep up with citizens
+            await asyncio.sleep(0.1)
+            continue
         key = str(uuid.uuid4())
         resp, gateway = await _retrying(load, "submissions", gateway, lambda http, key=key: http.post(
             "/v1/applications", json={"service_id": service_id, "form": FORM}, headers={**headers, "Idempotency-Key": key}), (200, 201))
