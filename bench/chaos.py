@@ -169,12 +169,12 @@ async def run(mgov: psutil.Process, ports: dict[str, list[int]], home: Path) -> 
         return all([await answers("gateway", ports, p) for p in ports["gateway"]])
 
     await until(all_ready, 240, "both gateways ready")
-    receiver = WebhookReceiver()
+    load = Load(gateways)
+    receiver = WebhookReceiver(load)
     tokens, service_id, system = await setup(gateways, await receiver.start())
     from bench.chaos_count import stream_events
 
     registered_after = len(await stream_events(nats_url))
-    load = Load(gateways)
     started = time.monotonic()
     tasks = [asyncio.create_task(citizen(load, tokens[CITIZEN], service_id, i)) for i in range(CITIZENS)]
     tasks += [asyncio.create_task(staff(load, tokens[CLERK], system)) for _ in range(STAFF)]

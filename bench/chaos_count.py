@@ -94,8 +94,9 @@ async def count(dsn: str, nats_url: str, load: Load, receiver: WebhookReceiver, 
     # Webhooks: every Hangzhou event after registration reaches the receiver once.
     hooked = [str(e["id"]) for e in events[registered_after_seq:] if e.get("tenant") == "hangzhou"]
     got = Counter(receiver.received[i] for i in hooked)
+    repeated = Counter(receiver.windows[i][-1] for i in hooked if receiver.received[i] > 1)
     result["webhook_deliveries"] = _kind(got[0], sum(n for k, n in got.items() if k > 1), per_event=dict(sorted(got.items())),
-                                         events=len(hooked))
+                                         events=len(hooked), repeated_in_window=dict(repeated))
     # Timers: each due one fired once, with exactly one SLA event.
     sla = Counter((str(e["subject"]), e["type"].rsplit(".", 2)[-2], e["data"].get("scope"), str(e["data"].get("due_at")))
                   for e in events if ".workflow.sla." in e["type"])

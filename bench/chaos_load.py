@@ -178,8 +178,10 @@ class TenantSystem:
 class WebhookReceiver:
     """A loopback HTTP server that answers 204 to every POST and counts them by event id."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: Load | None = None) -> None:
         self.received: Counter[str] = Counter()
+        self.windows: dict[str, list[str]] = {}  # event id -> the fault window of each POST
+        self.load = load
         self.server: asyncio.Server | None = None
 
     async def start(self) -> int:
@@ -197,7 +199,9 @@ class WebhookReceiver:
                         length = int(value.strip())
                 body = await reader.readexactly(length) if length else b""
                 try:
-                    self.received[str(json.loads(body)["id"])] += 1
+                    event_id = str(json.loads(body)["id"])
+                    self.received[event_id] += 1
+                    self.windows.setdefault(event_id, []).append(self.load.window if self.load else "")
                 except (ValueError, KeyError, TypeError):
                     pass
                 writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
