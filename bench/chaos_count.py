@@ -11,7 +11,7 @@ a thing done twice:
 - notifications: an (event, recipient, channel) with no delivery row though the event
   has one for the applicant in-app / with more than one row;
 - webhook deliveries: a Hangzhou event after the system was registered that the
-  receiver never got / got more than once;
+  receiver never got / got more than once (with why: delivery is at least once);
 - timers: a fired timer without its SLA event on the stream, or a due one unfired /
   a timer with more than one event.
 """
@@ -69,6 +69,8 @@ async def count(dsn: str, nats_url: str, load: Load, receiver: WebhookReceiver, 
         timers = await conn.fetch("SELECT application_id, scope, kind, due_at, fired_at, fired_by FROM workflow.timers WHERE fire_at <= $1",
                                   clock_now)
         applicant_events = await conn.fetch("SELECT DISTINCT event_id FROM notify.notifications")
+        hook_attempts = {str(r["event_id"]): int(r["attempts"]) for r in await conn.fetch(
+            "SELECT event_id, attempts FROM identity.webhook_deliveries WHERE system_id = $1::uuid", system_id)}
     finally:
         await conn.close()
     accepted_cases = set(load.cases)
@@ -94,9 +96,14 @@ async def count(dsn: str, nats_url: str, load: Load, receiver: WebhookReceiver, 
     # Webhooks: every Hangzhou event after registration reaches the receiver once.
     hooked = [str(e["id"]) for e in events[registered_after_seq:] if e.get("tenant") == "hangzhou"]
     got = Counter(receiver.received[i] for i in hooked)
-    repeated = Counter(receiver.windows[i][-1] for i in hooked if receiver.received[i] > 1)
+    twice = [i for i in hooked if receiver.received[i] > 1]
+    repeated = Counter(receiver.windows[i][-1] for i in twice)
+    # Why a POST came again: the worker stored a failed attempt first (the receiver's answer
+    # came after the 5 s timeout), or no outcome at all (the worker died, kill -9, between
+    # the receiver's answer and storing it): at-least-once delivery, deduplicated by `id`.
+    causes = Counter("after_a_timeout" if hook_attempts.get(i, 0) > 1 else "answer_not_stored_before_kill" for i in twice)
     result["webhook_deliveries"] = _kind(got[0], sum(n for k, n in got.items() if k > 1), per_event=dict(sorted(got.items())),
-                                         events=len(hooked), repeated_in_window=dict(repeated))
+                                         events=len(hooked), repeated_in_window=dict(repeated), repeated_because=dict(causes))
     # Timers: each due one fired once, with exactly one SLA event.
     sla = Counter((str(e["subject"]), e["type"].rsplit(".", 2)[-2], e["data"].get("scope"), str(e["data"].get("due_at")))
                   for e in events if ".workflow.sla." in e["type"])
