@@ -13,7 +13,6 @@ identity service signals every node's pid file to reload it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,28 +39,8 @@ class NatsCluster:
     def urls(self) -> list[str]:
         return [n.url for n in self.nodes]
 
-    @property
-    def pid_files(self) -> list[Path]:
-        return [n.pid_file for n in self.nodes]
-
-    def url_with(self, creds: str) -> str:
-        """Every node's URL with `user:password`, comma-separated (`mgov_common.bus.nats_servers`)."""
-        return ",".join(u.replace("nats://", f"nats://{creds}@", 1) for u in self.urls)
-
     def cluster_block(self, node: int) -> str:
         """Node `node`'s `cluster {}` config: its route port and routes to every node."""
         routes = ", ".join(f"nats://127.0.0.1:{p}" for p in self.route_ports)
         return (f"cluster {{\n  name: {CLUSTER_NAME}\n  listen: 127.0.0.1:{self.route_ports[node]}\n"
                 f"  routes: [{routes}]\n}}\n")
-
-    def configure(self, base_config: Path) -> None:
-        """Write each node's config from the single-node one (`base_config`, which sits
-        next to the shared `auth.conf` in `root`): its own server name and a cluster block."""
-        base = base_config.read_text()
-        for i, node in enumerate(self.nodes):
-            name = f"server_name: mgov-{node.port}"
-            text = re.sub(r"^server_name:.*$", name, base, flags=re.MULTILINE) if "server_name:" in base else f"{name}\n{base}"
-            # Next to auth.conf, so that the base config's relative includes still resolve.
-            path = self.root / f"{node.root.name}.conf"
-            path.write_text(text + self.cluster_block(i))
-            node.config = path

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from launcher.embedded import EmbeddedNats, EmbeddedPostgres
+from launcher.nats_auth import NatsAuth, write_config
 from launcher.nats_cluster import NODES, NatsCluster
 from launcher.replicas import NATS_ROUTE_DEFAULT_PORT, check_replicas, grpc_target, port_list
 from mgov_common.ports import ensure_free
@@ -133,40 +134,11 @@ class PlatformConfig:
 NATS_PLATFORM_USER = "mgov"
 
 
-def demo_nats_url(port: int, host: str = "127.0.0.1") -> str:
-    """The platform's NATS URL (with its credentials) of a demo-mode `mgov up` on `port`."""
-    from mgov_common.settings import demo_secret
+def demo_nats_url(port: int, host: str = "127.0.0.1", user: str = NATS_PLATFORM_USER) -> str:
+    """A platform user's NATS URL (with its credentials) of a demo-mode `mgov up` on `port`."""
+    from launcher.nats_auth import NatsAuth
 
-    return f"nats://{NATS_PLATFORM_USER}:{demo_secret('nats', 'platform_password')}@{host}:{port}"
-
-
-def write_nats_config(root: Path, port: int, demo: bool) -> tuple[Path, dict[str, str], str]:
-    """The embedded NATS server's config: authorization from `auth.conf`, which the
-    identity service rewrites from the registered systems and reloads (SIGHUP).
-
-    The platform processes share one user with every permission; its password is the
-    stable demo value in demo mode, a fresh random one per `mgov up` otherwise (every
-    process gets it in MGOV_NATS_URL). Returns the config path, the identity service's
-    extra environment and `user:password` for the URL.
-    """
-    import secrets
-    from urllib.parse import quote
-
-    from mgov_common.settings import demo_secret
-    from services.identity.adapters.nats_auth import bcrypt_hash, render
-
-    root.mkdir(parents=True, exist_ok=True)
-    password = demo_secret("nats", "platform_password") if demo else secrets.token_urlsafe(32)
-    auth = root / "auth.conf"
-    # Platform user only until the identity service adds the systems at its start.
-    auth.write_text(render(NATS_PLATFORM_USER, bcrypt_hash(password), []))
-    os.chmod(auth, 0o600)
-    conf = root / "nats.conf"
-    # The server name must be in the file too: a reload compares it with the running one.
-    conf.write_text("# Written by `mgov up`. Users and permissions: auth.conf (rewritten by the identity service).\n"
-                    f"server_name: mgov-{port}\ninclude ./auth.conf\n")
-    env = {"MGOV_IDENTITY_NATS_AUTH_FILE": str(auth), "MGOV_IDENTITY_NATS_PID_FILE": str(root / "nats-server.pid")}
-    return conf, env, f"{quote(NATS_PLATFORM_USER, safe='')}:{quote(password, safe='')}"
+    return NatsAuth.make(demo=True).url(user, host, port)
 
 
 async def server_spec(name: str, server: EmbeddedNats | EmbeddedPostgres) -> ProcessSpec:
@@ -185,27 +157,33 @@ def _copy(name: str, replica: int, replicas: int) -> str:
     return name if replicas == 1 else f"{name}-{replica + 1}"
 
 
-async def _start_nats(config: PlatformConfig, sup: Supervisor) -> tuple[str, dict[str, str]]:
-    """One NATS server, or with `--replicas` above 1 a cluster of three; returns the
-    platform's URL (with credentials; every node's, comma-separated) and the identity
-    service's extra environment."""
+async def _start_nats(config: PlatformConfig, sup: Supervisor) -> tuple[list[int], NatsAuth]:
+    """One NATS server, or with `--replicas` above 1 a cluster of three, all with the same
+    authorization; returns the client ports and the credentials."""
     root = config.home / "nats"
+    auth = NatsAuth.make(config.demo)
     if config.replicas == 1:
         nats = EmbeddedNats(root, config.nats_port)
-        nats.config, auth_env, creds = write_nats_config(nats.root, nats.port, config.demo)
+        nats.config = await asyncio.to_thread(write_config, nats.root, f"mgov-{nats.port}", auth)
         await sup.start(await server_spec("nats", nats))
         await sup.wait_healthy(config.ready_timeout_s)
-        log.info(f"NATS JetStream listening on {nats.url} with authorization (data: {nats.root})")
-        return nats.url.replace("nats://", f"nats://{creds}@", 1), auth_env
+        log.info(f"NATS JetStream listening on {nats.url} with authorization and the auth callout (data: {nats.root})")
+        return [nats.port], auth
     cluster = NatsCluster(root, config.ports_of("nats"), config.replica_ports["nats_route"])
-    base, auth_env, creds = write_nats_config(root, cluster.client_ports[0], config.demo)
-    cluster.configure(base)
-    auth_env["MGOV_IDENTITY_NATS_PID_FILE"] = os.pathsep.join(str(p) for p in cluster.pid_files)
     for i, node in enumerate(cluster.nodes):
+        node.config = await asyncio.to_thread(write_config, node.root, f"mgov-{node.port}", auth, cluster.cluster_block(i))
         await sup.start(await server_spec(f"nats-{i + 1}", node))
     await sup.wait_healthy(config.ready_timeout_s)
-    log.info(f"NATS cluster of {len(cluster.nodes)} listening on {', '.join(cluster.urls)} (data: {root})")
-    return cluster.url_with(creds), auth_env
+    log.info(f"NATS cluster of {len(cluster.nodes)} listening on {', '.join(cluster.urls)} with authorization and the "
+             f"auth callout (data: {root})")
+    return cluster.client_ports, auth
+
+
+def _nats_url(auth: NatsAuth, user: str, ports: list[int]) -> str:
+    """`user`'s NATS URL: every server's, comma-separated, with its credentials."""
+    from mgov_common.bus import with_credentials
+
+    return with_credentials(",".join(f"nats://127.0.0.1:{p}" for p in ports), user, auth.passwords[user])
 
 
 async def _ensure_streams(nats_url: str, options: object, timeout: float) -> None:
@@ -236,18 +214,19 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
     from mgov_common.settings import PlatformSettings
 
     t0 = time.monotonic()
-    nats_auth_env: dict[str, str] = {}
+    nats_auth: NatsAuth | None = None
+    nats_ports: list[int] = []
     if config.external:
         dsn, nats_url = config.database_url, config.nats_url
         log.info("using external PostgreSQL and NATS (MGOV_DATABASE_URL, MGOV_NATS_URL); nothing embedded starts")
     else:
-        nats_url, nats_auth_env = await _start_nats(config, sup)
+        nats_ports, nats_auth = await _start_nats(config, sup)
         pg = EmbeddedPostgres(config.home / "postgres", config.postgres_port)
         await sup.start(await server_spec("postgres", pg))
         await sup.wait_healthy(config.ready_timeout_s)
         await asyncio.to_thread(pg.create_database)
         log.info(f"PostgreSQL listening on 127.0.0.1:{pg.port} (data: {pg.pgdata})")
-        dsn = pg.dsn
+        dsn, nats_url = pg.dsn, _nats_url(nats_auth, NATS_PLATFORM_USER, nats_ports)
     assert dsn and nats_url
     for name, info in SERVICES.items():
         applied = await migrate(dsn, name, info.migrations)
@@ -266,10 +245,16 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         **stream_env,
         **{f"MGOV_{n.upper()}_ADDR": config.grpc_target(n) for n in SERVICES},
     }
+    def own_nats_user(name: str) -> dict[str, str]:
+        """Each process its own NATS user; identity also the callout's issuer and the system account."""
+        if nats_auth is None:
+            return {}
+        extra = nats_auth.identity_env() if name == "identity" else {}
+        return {"MGOV_NATS_URL": _nats_url(nats_auth, name, nats_ports), **extra}
+
     for name, info in SERVICES.items():
         for i, port in enumerate(config.ports_of(name)):
-            env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **config.metrics_env(name, i),
-                             **(nats_auth_env if name == "identity" else {})})
+            env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **config.metrics_env(name, i), **own_nats_user(name)})
             await sup.start(ProcessSpec(
                 _copy(name, i, config.replicas), [sys.executable, "-m", info.module], env,
                 lambda port=port: grpc_serving(f"127.0.0.1:{port}"), logs / f"{_copy(name, i, config.replicas)}.log",
@@ -280,6 +265,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
             **common,
             "MGOV_GATEWAY_PORT": str(port),
             **config.metrics_env("gateway", i),
+            **own_nats_user("gateway"),
             **{f"MGOV_GATEWAY_{n.upper()}_ADDR": config.grpc_target(n) for n in SERVICES},
         })
         url = f"http://127.0.0.1:{port}/readyz"

@@ -25,6 +25,7 @@ from mgov.common.v1 import common_pb2
 from mgov_common import db, metrics
 from mgov_common.auth import TokenVerifier, bearer_token
 from mgov_common.health import ReportingHealthServicer
+from mgov_common.grpc_tracing import TracingInterceptor
 from mgov_common.errors import ERROR_DETAIL_KEY, DomainError, FieldViolation, InvalidArgument, Unauthenticated
 from mgov_common.principal import bind, unbind
 
@@ -310,7 +311,8 @@ def build_server(
     verifier: TokenVerifier | None = None,
     max_connection_age_s: float = MAX_CONNECTION_AGE_S,
 ) -> tuple[grpc.aio.Server, ReportingHealthServicer, int]:
-    """A grpc.aio server with the interceptor, health and reflection; returns the bound port.
+    """A grpc.aio server with the interceptors (trace span, metrics, authentication and
+    error mapping), health and reflection; returns the bound port.
 
     `registrations` are `(add_XServicer_to_server, servicer, full service name)`.
     Connections end after `max_connection_age_s` (calls in flight get a grace period):
@@ -318,7 +320,8 @@ def build_server(
     Service starts taking calls within that time.
     """
     server = grpc.aio.server(
-        interceptors=[MetricsInterceptor(), ServiceInterceptor(verifier)],
+        # Outermost first: the span covers everything, metrics see the mapped status.
+        interceptors=[TracingInterceptor(), MetricsInterceptor(), ServiceInterceptor(verifier)],
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                  ("grpc.max_connection_age_ms", int(max_connection_age_s * 1000)),
                  ("grpc.max_connection_age_grace_ms", int(MAX_CONNECTION_AGE_GRACE_S * 1000))],

@@ -8,7 +8,6 @@ restarts. Every key is 32 bytes given as 64 hex digits or base64 (url-safe or no
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -94,12 +93,22 @@ class IdentitySettings(ServiceSettings):
     # At most this many hashes at once: each holds `argon2_memory_kib` of memory.
     argon2_max_concurrency: int = Field(default=4, ge=1)
 
-    # Tenant back-office systems (docs/tenant-systems.md). The NATS authorization file
-    # this service rewrites from the registered systems, and the NATS server's pid file
-    # (SIGHUP = reload; several, separated by ':', for the nodes of a cluster); both unset = no bus credentials for systems (external NATS
-    # configured another way, e.g. an auth callout).
-    nats_auth_file: Path | None = None
-    nats_pid_file: str | None = None
+    # Tenant back-office systems on NATS (docs/tenant-systems.md): identity answers the
+    # NATS servers' auth callout for them. The issuer's account nkey seed ("SA..."; the
+    # servers' `auth_callout.issuer` is its public key); unset = systems cannot connect
+    # over NATS (HTTP ingest still works).
+    nats_callout_seed: SecretStr | None = None
+    # How long a system's user JWT lives: the connection is closed at its end and the
+    # client reconnects through the callout. Revocation does not wait for it (below).
+    nats_user_jwt_ttl_s: int = Field(default=3600, ge=60, le=86_400)
+    # A user of the NATS system account: closes a revoked or rotated system's open
+    # connections on every server ($SYS.REQ.SERVER.<id>.KICK). Its password usually
+    # comes as the file MGOV_IDENTITY_NATS_SYSTEM_PASSWORD; the servers of MGOV_NATS_URL.
+    nats_system_user: str = "mgov-sys"
+    nats_system_password: SecretStr | None = None
+    # How often every replica closes again what rotations and revocations within the
+    # JWTs' lifetime left open (a kick lost to a crash or a NATS blip).
+    nats_sweep_s: float = Field(default=15.0, gt=0)
     # What systems are told to connect to; default: MGOV_NATS_URL without credentials.
     nats_public_url: str | None = None
     # Ingest admission (mgov_common.ingest_admission): systems' events onto the bus.
@@ -119,9 +128,6 @@ class IdentitySettings(ServiceSettings):
         return RegistrationPolicy(timedelta(seconds=self.registration_code_ttl_s), self.registration_max_attempts,
                                   timedelta(seconds=self.registration_window_s), self.registration_per_address,
                                   self.registration_per_prefix, self.registration_per_phone)
-
-    def nats_pid_files(self) -> list[Path]:
-        return [Path(p) for p in (self.nats_pid_file or "").split(os.pathsep) if p]
 
     def webhook_schedule(self) -> tuple[float, ...]:
         try:

@@ -55,17 +55,12 @@ def test_a_replica_count_out_of_range_is_refused(env: pytest.MonkeyPatch, replic
         PlatformConfig.from_env(replicas=replicas)
 
 
-def test_each_nats_node_gets_its_own_name_and_routes_to_every_node(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    base = tmp_path / "nats.conf"
-    base.write_text("server_name: mgov-1\ninclude ./auth.conf\n")
+def test_each_nats_node_listens_for_routes_on_its_own_port_and_routes_to_every_node(tmp_path) -> None:  # type: ignore[no-untyped-def]
     cluster = NatsCluster(tmp_path, [4222, 4223, 4224], [6222, 6223, 6224])
-    cluster.configure(base)
-    texts = [n.config.read_text() for n in cluster.nodes]  # type: ignore[union-attr]
-    assert [t.splitlines()[0] for t in texts] == ["server_name: mgov-4222", "server_name: mgov-4223", "server_name: mgov-4224"]
-    assert all("include ./auth.conf" in t and "routes: [nats://127.0.0.1:6222, nats://127.0.0.1:6223, nats://127.0.0.1:6224]" in t
-               for t in texts)
-    assert [f"listen: 127.0.0.1:{p}" in t for p, t in zip((6222, 6223, 6224), texts, strict=True)] == [True] * 3
-    assert cluster.url_with("u:p") == "nats://u:p@127.0.0.1:4222,nats://u:p@127.0.0.1:4223,nats://u:p@127.0.0.1:4224"
+    blocks = [cluster.cluster_block(i) for i in range(3)]
+    assert all("routes: [nats://127.0.0.1:6222, nats://127.0.0.1:6223, nats://127.0.0.1:6224]" in b for b in blocks)
+    assert [f"listen: 127.0.0.1:{p}" in b for p, b in zip((6222, 6223, 6224), blocks, strict=True)] == [True] * 3
+    assert [n.root.name for n in cluster.nodes] == ["node-0", "node-1", "node-2"] and cluster.urls[2] == "nats://127.0.0.1:4224"
     with pytest.raises(ValueError, match="three"):
         NatsCluster(tmp_path, [4222, 4223], [6222, 6223])
 
