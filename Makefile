@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.mgov-installed
 NPM    ?= npm
 WEB_STAMP := web/node_modules/.mgov-installed
 
-.PHONY: install run test test-unit test-integration test-e2e test-browser fuzz proto proto-check web web-check web-audit screenshots bench chaos-local lock clean
+.PHONY: install run test test-unit test-integration test-e2e test-browser fuzz proto proto-check web web-check web-audit screenshots bench chaos chaos-local lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("mgov needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -93,6 +93,12 @@ bench: install
 # load and count what was lost, doubled or not notified (a few minutes; not in `make test`).
 chaos-local: install
 	$(BIN)/python -m bench.chaos_local
+
+# Faults under load on `mgov up --replicas 2` (a NATS cluster of three): kill -9 a copy of
+# each service, a NATS node, PostgreSQL and a gateway; count lost and doubled work.
+# About five minutes; not part of `make test`. Last line: CHAOS_JSON {...}.
+chaos: install
+	$(BIN)/python -m bench.chaos
 
 # Rewrite requirements.lock from pyproject.toml's direct pins in a scratch venv.
 lock:
