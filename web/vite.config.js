@@ -6,6 +6,8 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
+import { compression, defineAlgorithm } from 'vite-plugin-compression2'
+import { constants } from 'node:zlib'
 
 export default defineConfig({
   base: '/',
@@ -45,6 +47,18 @@ export default defineConfig({
         sourcemap: false,
         mode: 'production',
       },
+    }),
+    // Every text file also as .br and .gz beside it, compressed once here at the highest
+    // levels (deterministic, so `make web-check` still compares byte for byte); the gateway
+    // sends the one the browser accepts instead of compressing on each request.
+    compression({
+      include: /\.(html|css|js|svg|webmanifest|json)$/,
+      threshold: 1024,
+      algorithms: [
+        defineAlgorithm('brotliCompress', { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+        defineAlgorithm('gzip', { level: 9 }),
+      ],
+      logLevel: 'silent',
     }),
   ],
   // `npm run dev`: the API of a local `make run`.
