@@ -8,11 +8,13 @@ import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
 import { compression, defineAlgorithm } from 'vite-plugin-compression2'
 import { constants } from 'node:zlib'
+import { vantIconFontFile } from './vant-icon-font.js'
 
 export default defineConfig({
   base: '/',
   plugins: [
     vue(),
+    vantIconFontFile(),
     // Vant components imported on use, each with only its own CSS.
     Components({ resolvers: [VantResolver()], dts: false }),
     VitePWA({
@@ -37,8 +39,8 @@ export default defineConfig({
         ],
       },
       workbox: {
-        // The shell (HTML, JS, CSS, icons) is precached: the app opens offline and says so.
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The shell (HTML, JS, CSS, icons, the icon font) is precached: the app opens offline and says so.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/v1\//, /^\/(docs|redoc|openapi\.json|healthz|readyz)/],
         // Web Push: the push and notificationclick handlers live in their own file.
