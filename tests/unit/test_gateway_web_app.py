@@ -135,3 +135,11 @@ def test_the_committed_bundle_carries_compressed_copies_of_what_the_first_screen
             continue
         assert gzip.decompress((DEFAULT_DIR / f"{name}.gz").read_bytes()) == raw, name
         assert (DEFAULT_DIR / f"{name}.br").stat().st_size < len(raw), name
+
+
+def test_the_stylesheets_that_block_the_first_paint_carry_no_inline_font() -> None:
+    html = (DEFAULT_DIR / "index.html").read_text()
+    sheets = re.findall(r'<link rel="stylesheet"[^>]+href="/(assets/[^"]+\.css)"', html)
+    assert sheets, "index.html links no stylesheet"
+    for sheet in sheets:
+        assert "data:font" not in (DEFAULT_DIR / sheet).read_text(), f"{sheet} inlines a font: every first paint waits for it"
