@@ -269,7 +269,7 @@ def test_a_revoked_credential_stops_working_without_a_restart(demo_platform: Dem
         with demo_platform.client(tokens[HZ_ADMIN]) as c:
             revoked = c.delete(f"/v1/tenants/hangzhou/systems/{creds['system_id']}")
         assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
-        # The connection made with the old password is closed by the reload, and nothing gets in any more.
+        # The connection made with the old password was closed (kicked), and nothing gets in any more.
         assert system("wait_disconnected", timeout=20)["ok"]
         probe = subprocess.run([sys.executable, "-c", (
             "import asyncio, nats, json, sys\n"
@@ -400,6 +400,19 @@ def test_an_item_update_from_a_city_system_localises_an_inherited_item(demo_plat
 
     item = eventually(localised, "the localisation being published")
     assert item["department"] == "便民服务科"
+    # The next version of its own localisation, over NATS this time.
+    _, system = city
+    department = f"政务服务科{uuid.uuid4().hex[:4]}"
+    ev2 = event(creds, "mgov.catalog.item.updated.v1", None, {"service_id": item["id"], "fields": {"department": department}})
+    assert system("publish", subject=subject_of(creds, ev2["type"]), event=ev2)["ok"]
+
+    def republished() -> dict[str, Any] | None:
+        with demo_platform.client() as c:
+            got = c.get(f"/v1/services/{item['id']}")
+        return got.json() if got.status_code == 200 and got.json().get("department") == department else None
+
+    again = eventually(republished, "the NATS item update being published")
+    assert again["agency"] == agency and again["version"] == item["version"] + 1, again
 
 
 def test_an_event_id_is_scoped_to_its_tenant_and_system(demo_platform: DemoPlatform, tokens: dict[str, str], city: Any) -> None:
