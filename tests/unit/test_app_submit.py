@@ -61,12 +61,16 @@ await form.run(failWith(503))    // the server failed: still unknown
 await form.run(failWith(422))    // refused: this body will never be accepted
 await form.run(async (key) => { keys.push(key); return 'ok' })
 await form.run(async (key) => { keys.push(key); return 'ok' })
+await form.run(failWith(0))
+form.renew()                     // the user chose something else: a new request
+await form.run(failWith(0))
 out.keys = keys
 """)
     keys = out["keys"]
     assert keys[0] == keys[1] == keys[2], "a retry after no answer must be the same request"
     assert keys[3] != keys[2], "a corrected body after a refusal is a new request"
     assert keys[4] != keys[3], "after a success the next submission is a new request"
+    assert keys[6] != keys[5], "a changed choice is a new request, even after no answer"
     assert all(len(k) >= 32 for k in keys)
 
 

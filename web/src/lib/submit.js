@@ -52,5 +52,9 @@ export function useSubmit({ field = (name) => name, invalid = null } = {}) {
     }
   }
 
-  return { busy, problem, errors, run }
+  // What the user is about to send changed (another slot, say): the next send is a new
+  // request even if the last one's outcome is still unknown.
+  function renew() { key = newKey() }
+
+  return { busy, problem, errors, run, renew }
 }
