@@ -74,9 +74,10 @@ web-check: install
 	  $(MAKE) --no-print-directory $(WEB_STAMP) && $(BIN)/python tools/webcheck.py; \
 	else echo "web-check: Node is not installed; skipped (the committed web/dist is served as is)"; fi
 
-# Lighthouse (mobile) on the home and an item page, installability, initial JS size.
+# Lighthouse (mobile) on the home and an item page, 3 runs each and the median (RUNS=n for
+# more), installability, initial JS size.
 web-audit: install $(WEB_STAMP)
-	$(BIN)/python tools/web_audit.py
+	$(BIN)/python tools/web_audit.py $(if $(RUNS),--runs $(RUNS))
 
 # The screenshots of docs/app.md (390x844), from a fresh demo platform.
 screenshots: install
