@@ -17,6 +17,7 @@ from gateway.routers import notices, services
 from gateway.routers import applications, tasks, workflows
 from gateway.routers import devices, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
+from gateway.routers import payments, receipts
 from gateway.settings import GatewaySettings
 from mgov_common import metrics
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
@@ -68,6 +69,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(preferences.router)
     app.include_router(notify_admin.router)
     app.include_router(systems.router)
+    app.include_router(payments.router)
+    app.include_router(receipts.router)
     request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
     app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every answer, limits' included
     app.add_middleware(MetricsMiddleware)  # around everything: counts what the client saw

@@ -15,7 +15,7 @@ from launcher.embedded import EmbeddedNats, EmbeddedPostgres
 from mgov_common.ports import ensure_free
 from launcher.probes import grpc_serving, http_ok
 from launcher.supervisor import ProcessSpec, Supervisor, child_env
-from launcher.topology import GATEWAY_DEFAULT_PORT, NATS_DEFAULT_PORT, POSTGRES_DEFAULT_PORT, SERVICES
+from launcher.topology import GATEWAY_DEFAULT_PORT, NATS_DEFAULT_PORT, PAYSIM_DEFAULT_PORT, POSTGRES_DEFAULT_PORT, SERVICES
 
 log = logging.getLogger("mgov")
 
@@ -50,6 +50,8 @@ class PlatformConfig:
     nats_port: int
     postgres_port: int
     service_ports: dict[str, int] = field(default_factory=dict)
+    # The payment provider simulator (demo mode only).
+    paysim_port: int = PAYSIM_DEFAULT_PORT
     ready_timeout_s: float = 60.0
     # Prometheus metrics port of each process that serves them ("gateway", "identity", ...):
     # MGOV_<PROCESS>_METRICS_PORT; none by default, as each process on one machine needs its own.
@@ -77,6 +79,7 @@ class PlatformConfig:
             nats_port=_port("MGOV_NATS_PORT", NATS_DEFAULT_PORT),
             postgres_port=_port("MGOV_POSTGRES_PORT", POSTGRES_DEFAULT_PORT),
             service_ports={n: _port(f"MGOV_{n.upper()}_PORT", s.default_port) for n, s in SERVICES.items()},
+            paysim_port=_port("MGOV_PAYSIM_PORT", PAYSIM_DEFAULT_PORT),
             ready_timeout_s=float(os.environ.get("MGOV_READY_TIMEOUT", "60")),
             metrics_ports={n: _port(f"MGOV_{n.upper()}_METRICS_PORT", 0) for n in ("gateway", *SERVICES)
                            if os.environ.get(f"MGOV_{n.upper()}_METRICS_PORT")},
@@ -93,6 +96,8 @@ class PlatformConfig:
             ensure_free(port, f"{name} service")
         for name, port in self.metrics_ports.items():
             ensure_free(port, f"{name} metrics")
+        if self.demo:
+            ensure_free(self.paysim_port, "payment simulator")
         if not self.external:
             ensure_free(self.nats_port, "NATS")
             ensure_free(self.postgres_port, "PostgreSQL")
@@ -192,11 +197,16 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         "MGOV_CATALOG_ADDR": f"127.0.0.1:{config.service_ports['catalog']}",
         "MGOV_WORKFLOW_ADDR": f"127.0.0.1:{config.service_ports['workflow']}",
         "MGOV_NOTIFY_ADDR": f"127.0.0.1:{config.service_ports['notify']}",
+        "MGOV_PAYMENT_ADDR": f"127.0.0.1:{config.service_ports['payment']}",
     }
+    if config.demo:
+        await _start_paysim(config, sup, common, logs)
+    payment_env = {"MGOV_PAYMENT_NOTIFY_URL": f"http://127.0.0.1:{config.gateway_port}/v1/payments/notifications/wechatpay",
+                   "MGOV_PAYMENT_PUBLIC_BASE_URL": f"http://127.0.0.1:{config.gateway_port}"}
     for name, info in SERVICES.items():
         port = config.service_ports[name]
         env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **config.metrics_env(name),
-                         **(nats_auth_env if name == "identity" else {})})
+                         **(nats_auth_env if name == "identity" else {}), **(payment_env if name == "payment" else {})})
         await sup.start(ProcessSpec(
             name, [sys.executable, "-m", info.module], env,
             lambda port=port: grpc_serving(f"127.0.0.1:{port}"), logs / f"{name}.log",
@@ -219,6 +229,19 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         f"  readiness    {ready_url}\n  logs         {logs}\n{demo}\n  Ctrl-C stops everything.\n",
         flush=True,
     )
+
+
+async def _start_paysim(config: PlatformConfig, sup: Supervisor, common: dict[str, str], logs: Path) -> None:
+    """The payment provider simulator, with the demo merchant's keys made first (the
+    payment service reads its side of them from `$MGOV_HOME/paysim/merchant.json`)."""
+    from paysim import keys
+
+    base = f"http://127.0.0.1:{config.paysim_port}"
+    await asyncio.to_thread(keys.ensure, config.home, base)
+    env = child_env({"MGOV_HOME": common["MGOV_HOME"], "MGOV_PAYSIM_PORT": str(config.paysim_port)})
+    await sup.start(ProcessSpec("paysim", [sys.executable, "-m", "paysim"], env, lambda: http_ok(f"{base}/healthz"), logs / "paysim.log"))
+    await sup.wait_healthy(config.ready_timeout_s)
+    log.info(f"payment simulator (WeChat Pay API v3) listening on {base}")
 
 
 async def run_platform(config: PlatformConfig) -> int:
