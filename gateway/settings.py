@@ -17,6 +17,7 @@ class GatewaySettings(PlatformSettings):
     catalog_addr: str = "127.0.0.1:50052"
     workflow_addr: str = "127.0.0.1:50053"
     notify_addr: str = "127.0.0.1:50054"
+    appointment_addr: str = "127.0.0.1:50055"
     payment_addr: str = "127.0.0.1:50056"
     # Deadline of every gRPC call the gateway makes that does not set its own.
     client_deadline_s: float = Field(default=5.0, gt=0)
@@ -36,3 +37,5 @@ class GatewaySettings(PlatformSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_header_bytes: int = Field(default=16 * 1024, ge=4096)
     max_json_depth: int = Field(default=64, ge=8, le=512)
+    # Bytes of public catalogue responses kept in memory (gateway/catalog_cache.py); 0 = off.
+    catalog_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=0)

@@ -37,6 +37,12 @@ IN_APP = {
     "notice.published": ("{{ tenant_name }}发布公告", "{{ title }}", "Notice from {{ tenant_name }}", "{{ title }}"),
     "account.sign_in_throttled": ("账号登录提醒", "您的账号刚刚连续 {{ failure_count }} 次密码错误，登录已暂时放慢（最长等待 {{ max_delay_minutes }} 分钟）。如非本人操作，请尽快修改密码。",
                                   "Sign-in attempts on your account", "{{ failure_count }} wrong passwords were just tried on your account, so signing in is slowed for a while (at most {{ max_delay_minutes }} min). If this was not you, change your password."),
+    "appointment.reminder": ("预约提醒", "您预约的{{ service_name }}将于{{ reminder }}（{{ start_at }}）在{{ hall_name }}办理，地址：{{ address }}。到场后出示预约码 {{ code }} 签到。",
+                             "Appointment reminder", "Your appointment for {{ service_name }} at {{ hall_name }} is {{ reminder }} ({{ start_at }}), {{ address }}. Check in with code {{ code }}."),
+    "appointment.cancelled": ("预约已取消", "您在{{ hall_name }}办理{{ service_name }}的预约（{{ start_at }}）已取消。",
+                              "Appointment cancelled", "Your appointment for {{ service_name }} at {{ hall_name }} ({{ start_at }}) is cancelled."),
+    "appointment.cancelled_by_hall": ("预约因大厅调整被取消", "很抱歉，{{ hall_name }}调整了 {{ start_at }} 的办理安排，您办理{{ service_name }}的预约已取消，请重新预约。{{ note }}",
+                                      "Appointment cancelled by the hall", "{{ hall_name }} changed its schedule for {{ start_at }}: your appointment for {{ service_name }} is cancelled; please book again. {{ note }}"),
     "rating.invitation": ("邀请您评价", "您的办件 {{ case_number }}（{{ service_name }}）已办结，欢迎对本次服务进行评价（好差评）。",
                           "Rate our service", "Case {{ case_number }} ({{ service_name }}) is closed: please rate the service."),
 }
@@ -46,6 +52,8 @@ SMS = {
     "application.completed": "您的申请{{ case_number }}（{{ service_name }}）已办结。",
     "application.rejected": "您的申请{{ case_number }}（{{ service_name }}）未予通过，详情请登录浙里办查看。",
     "sla.breached": "办件{{ case_number }}已超期，请立即处理。",
+    "appointment.reminder": "您预约的{{ service_name }}将于{{ start_at }}在{{ hall_name }}办理，预约码{{ code }}。",
+    "appointment.cancelled_by_hall": "{{ hall_name }}调整了{{ start_at }}的办理安排，您的预约已取消，请重新预约。",
     "rectification.opened": "办件{{ case_number }}收到差评，请于{{ due_at }}前完成整改。",
 }
 HANGZHOU_SUBMITTED = ("杭州办事 · 申请已提交", "您的{{ service_name }}申请（{{ case_number }}）已提交至{{ tenant_name }}，可在“我的办件”查看进度。")
