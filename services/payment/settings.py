@@ -3,16 +3,19 @@
 The WeChat Pay merchant's credentials (`WECHATPAY_*`) are secrets with no default
 outside demo mode; in demo mode they are read from the simulator's
 `$MGOV_HOME/paysim/merchant.json` (made by `mgov up`) when not set. The receipt signing
-key is an Ed25519 private key given as 64 hex digits (its 32-byte seed).
+key is an Ed25519 private key given as 64 hex digits (its 32-byte seed), or any secret of
+at least 32 characters whose SHA-256 is the seed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.clock import DEMO_CLOCK_FILE
@@ -47,6 +50,19 @@ class PaymentSettings(ServiceSettings):
     stuck_after_s: float = Field(default=300.0, gt=0)
     worker_poll_s: float = Field(default=2.0, gt=0)
     clock_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _receipt_key(self) -> "PaymentSettings":
+        key = self.receipt_signing_key
+        if key is not None and len(key.get_secret_value()) < 32:
+            raise ValueError("MGOV_PAYMENT_RECEIPT_SIGNING_KEY: at least 32 characters (64 hex digits: the Ed25519 seed itself)")
+        return self
+
+    def receipt_seed(self) -> bytes:
+        """The Ed25519 seed: the key's 64 hex digits, else the SHA-256 of the secret."""
+        assert self.receipt_signing_key is not None
+        raw = self.receipt_signing_key.get_secret_value()
+        return bytes.fromhex(raw) if re.fullmatch(r"[0-9a-fA-F]{64}", raw) else hashlib.sha256(raw.encode()).digest()
 
     def demo_clock_path(self) -> Path:
         return self.clock_file or (self.home / DEMO_CLOCK_FILE)

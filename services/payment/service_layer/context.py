@@ -39,7 +39,12 @@ class Context:
         return UnitOfWork(self.pool, begin=begin)
 
     def provider(self, name: str = "wechatpay") -> Provider:
-        return self.providers[name]
+        try:
+            return self.providers[name]
+        except KeyError:
+            from services.payment.adapters.provider import ProviderUnavailable
+
+            raise ProviderUnavailable(f"no payment provider {name!r} is configured") from None
 
     def receipt_keys(self) -> dict[str, Ed25519PublicKey]:
         public = self.receipt_key.public_key()
