@@ -50,13 +50,19 @@ async def resolve_stuck(ctx: Context) -> int:
             if order is None or order.status != "paying":
                 continue
             txs = await uow.orders.transactions_of(order_id)
+            open_left = 0
             for tx in txs:
                 if tx["status"] != "open":
                     continue
                 try:
                     found = await ctx.provider(order.provider).query(tx["out_trade_no"])
                 except ProviderUnavailable:
+                    open_left += 1
                     continue
+                if found is not None and found.trade_state in ("CLOSED", "PAYERROR", "REVOKED"):
+                    await uow.orders.set_transaction(tx["out_trade_no"], "closed", None, None)
+                    continue
+                open_left += 1
                 if found is not None and found.trade_state == "SUCCESS":
                     try:
                         await notifications.apply_payment(ctx, uow, found, now)
@@ -65,7 +71,11 @@ async def resolve_stuck(ctx: Context) -> int:
                         log.error("the provider's answer does not match the order", extra={"order_id": str(order_id), "reason": exc.reason})
                     break
             else:
-                if now >= order.expire_time:
+                if txs and open_left == 0:
+                    order.fail()  # every attempt was closed or failed at the provider
+                    await uow.orders.save(order, now)
+                    resolved += 1
+                elif now >= order.expire_time:
                     order.expire()
                     await uow.orders.save(order, now)
                     resolved += 1
