@@ -19,7 +19,7 @@ from gateway.tracing import TracingMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
 from gateway.routers import applications, tasks, workflows
-from gateway.routers import appointments, devices, halls, notifications, notify_admin, preferences
+from gateway.routers import appointment_rules, appointments, devices, halls, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
 from gateway.routers import payments, receipts
 from gateway.settings import GatewaySettings
@@ -47,7 +47,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             # connects in the background, never blocking startup (nothing is cached until then).
             app.state.catalog_cache = CatalogCache(settings.catalog_cache_bytes)
             app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user,
-                                     listeners=[CatalogInvalidation(app.state.catalog_cache)])
+                                     listeners=[CatalogInvalidation(app.state.catalog_cache)],
+                                     options=settings.nats_options())
             app.state.live.start()
             try:
                 yield
@@ -84,6 +85,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(notify_admin.router)
     app.include_router(halls.router)
     app.include_router(appointments.router)
+    app.include_router(appointment_rules.router)
     app.include_router(systems.router)
     app.include_router(payments.router)
     app.include_router(receipts.router)

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import nats
 from nats.aio.client import Client as NATS
@@ -86,8 +86,9 @@ class ConnectionListener(Protocol):
 
 class LiveHub:
     def __init__(self, url: str | None, *, name: str = "mgov-gateway", max_streams_per_user: int = 5,
-                 listeners: Sequence[ConnectionListener] = ()) -> None:
+                 listeners: Sequence[ConnectionListener] = (), options: dict[str, Any] | None = None) -> None:
         self.url = url
+        self.options = options or {}
         self.name = name
         self.listeners = list(listeners)
         self.slots = StreamSlots(max_streams_per_user)
@@ -107,7 +108,7 @@ class LiveHub:
                 nc = await nats.connect(self.url, name=self.name, allow_reconnect=True, max_reconnect_attempts=-1,
                                         reconnect_time_wait=0.5, connect_timeout=2,
                                         reconnected_cb=self._on_reconnected,  # type: ignore[arg-type]
-                                        disconnected_cb=self._on_disconnected)  # type: ignore[arg-type]
+                                        disconnected_cb=self._on_disconnected, **self.options)  # type: ignore[arg-type]
                 if await self._delivers(nc):
                     for listener in self.listeners:
                         await listener.attach(nc)

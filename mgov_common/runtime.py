@@ -70,7 +70,7 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
     if migrate_first:
         await migrate(dsn, name, migrations)
     pool = await create_pool(dsn, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
-    nc = await connect_nats(nats_url, f"mgov-{name}")
+    nc = await connect_nats(nats_url, f"mgov-{name}", **settings.nats_options())
     js = nc.jetstream()
     tasks: list[asyncio.Task[None]] = []
     stop_metrics = None

@@ -1,5 +1,5 @@
 """Systems in the identity service over the real PostgreSQL: registration and the
-client-credentials grant, the NATS authorization file, and outbound webhooks with their
+client-credentials grant, and outbound webhooks with their
 stored retry schedule (the clock is the test's; the receiver is a real HTTP server on a
 free loopback port)."""
 
@@ -23,7 +23,6 @@ from mgov_common.events.consumer import ConsumerSpec
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.outbound import OutboundGuard
 from mgov_common.systems import parse_system_event
-from services.identity.adapters.nats_auth import NatsAuthWriter
 from services.identity.bootstrap import verifier_for
 from services.identity.service_layer.handlers import Handlers
 from services.identity.service_layer.webhooks import DeliveryLog, FanOut, WebhookWorker, fan_out
@@ -113,22 +112,6 @@ async def test_each_change_of_a_system_is_announced_through_the_outbox_without_i
         for secret in (creds.client_secret, creds.nats_password, creds.nats_user, creds.client_id):
             assert secret not in r["payload"]
         assert "hash" not in r["payload"] and "webhook" not in r["payload"]
-
-
-async def test_the_nats_authorization_file_follows_the_systems(demo: Handlers, tmp_path: Any) -> None:  # noqa: F811
-    admin = await sign_in(demo, "13900000010")
-    writer = NatsAuthWriter(tmp_path / "auth.conf", None, "mgov", "platform-password")
-
-    async def apply() -> None:
-        await writer.apply(await demo.systems.active())
-
-    demo.systems.on_change = apply
-    system, creds = await demo.systems.register("hangzhou", "bdc", TYPES, "", admin)
-    text = (tmp_path / "auth.conf").read_text()
-    assert f'"mgov.ingest.hangzhou.{system.id}.>"' in text and '"mgov.evt.hangzhou.>"' in text
-    assert creds.nats_password not in text and "platform-password" not in text
-    await demo.systems.revoke("hangzhou", str(system.id), admin)
-    assert creds.nats_user not in (tmp_path / "auth.conf").read_text()
 
 
 async def test_a_webhook_that_fails_twice_gets_the_event_on_the_third_try(demo: Handlers, id_pool: asyncpg.Pool,  # noqa: F811

@@ -79,8 +79,11 @@ async def test_a_request_its_event_and_the_consumer_share_one_trace(service: tup
         return any(s.name == "publish outbox batch" and any(link.context.trace_id == trace_id for link in s.links)
                    for s in exporter.get_finished_spans())
 
+    def settled() -> bool:  # the consumer's span ends after its commit and ack: it may follow the handler's return
+        return any(s.name.startswith("consume mgov.evt.") and s.context.trace_id == trace_id for s in exporter.get_finished_spans())
+
     for _ in range(200):
-        if consumed and relayed():
+        if consumed and relayed() and settled():
             break
         await asyncio.sleep(0.05)
     [event] = consumed
