@@ -8,7 +8,8 @@ notifies the merchant's `notify_url` with an AES-256-GCM encrypted resource, ret
 State lives in memory: the simulator is for demos and tests, not a ledger.
 
 `/sim/…` routes exist only here, to stage what tests need from a provider: a bill line
-with another amount, a payment of an order the merchant never made.
+with another amount, a payment of an order the merchant never made, payments whose
+notification is lost.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class Sim:
     bills: dict[str, str] = field(default_factory=dict)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # Staging: payments confirmed while this is on are not notified (a lost notification).
+    hold_notifications: bool = False
 
     def __post_init__(self) -> None:
         self.platform = wx.load_private(self.keys["platform_private_key"])
@@ -281,7 +284,8 @@ color:#fff;border:0;border-radius:.4rem;text-align:center;text-decoration:none}}
             return page("订单不存在", "<h1>订单不存在</h1>")
         if t.state == "NOTPAY":
             t.state, t.transaction_id, t.success_time = "SUCCESS", "42" + secrets.token_hex(13), _now_iso()
-            notify(t.notify_url, "TRANSACTION.SUCCESS", "支付成功", resource_of(t), "transaction")
+            if not sim.hold_notifications:
+                notify(t.notify_url, "TRANSACTION.SUCCESS", "支付成功", resource_of(t), "transaction")
         back = safe_redirect(redirect_url)
         link = f'<a class="btn" href="{html.escape(back)}">返回</a>' if back else ""
         return page("支付成功", f"<h1>支付成功</h1><p class=\"amount\">￥{wx.yuan(t.amount_fen)}</p>{link}")
@@ -299,6 +303,11 @@ color:#fff;border:0;border-radius:.4rem;text-align:center;text-decoration:none}}
         line = wx.BillLine(_now_iso(), "42" + secrets.token_hex(13), str(b["out_trade_no"]), "SUCCESS", "CNY", int(b["amount_fen"]))
         sim.extra_lines.append(line)
         return JSONResponse({"ok": True})
+
+    @app.post("/sim/hold-notifications")
+    async def sim_hold(request: Request) -> Response:
+        sim.hold_notifications = bool(json.loads(await request.body()).get("hold"))
+        return JSONResponse({"hold": sim.hold_notifications})
 
     @app.get("/sim/deliveries")
     async def sim_deliveries() -> Response:

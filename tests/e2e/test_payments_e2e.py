@@ -167,3 +167,23 @@ def test_someone_else_sees_no_payment_of_a_case(pay: Payments, paid: dict[str, A
     with pay.client(HZ_CLERK) as c:
         resp = c.get(f"/v1/applications/{paid['case']['id']}/payment")
     assert resp.status_code == 404 and resp.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_payment_whose_notification_was_lost_is_found_by_querying_the_provider(pay: Payments) -> None:
+    import httpx
+
+    case = pay.case_awaiting_payment()
+    order = pay.order(case["id"])
+    clock = pay.p.home / "workflow-clock.json"
+    httpx.post(pay.paysim + "/sim/hold-notifications", json={"hold": True}).raise_for_status()
+    try:
+        pay.confirm(pay.start(order["id"])["pay_url"])
+        assert pay.order(case["id"])["status"] == "paying"  # nothing was heard
+        # Ten minutes later (the demo clock), the order has been paying past STUCK_AFTER_S.
+        clock.write_text(json.dumps({"offset_s": 600}))
+        wait_for("the stuck order resolved", lambda: pay.order(case["id"])["status"] == "paid")
+    finally:
+        clock.unlink(missing_ok=True)
+        httpx.post(pay.paysim + "/sim/hold-notifications", json={"hold": False}).raise_for_status()
+    advanced = wait_for("the case advanced", lambda: (c := pay.case(case["id"]))["status"] == "issuing" and c)
+    assert len(pay_entries(advanced)) == 1
