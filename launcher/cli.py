@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from launcher import identity_cli
+from launcher import identity_cli, payment_cli
 from mgov_common.ports import PortInUse
 from launcher.topology import SERVICES, UnknownService, service
 
@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("services", nargs="*")
     health.set_defaults(func=cmd_health)
     identity_cli.add_commands(sub)
+    payment_cli.add_commands(sub)
     return parser
 
 

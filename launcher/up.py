@@ -18,7 +18,7 @@ from launcher.replicas import NATS_ROUTE_DEFAULT_PORT, check_replicas, grpc_targ
 from mgov_common.ports import ensure_free
 from launcher.probes import grpc_serving, http_ok
 from launcher.supervisor import ProcessSpec, Supervisor, child_env
-from launcher.topology import GATEWAY_DEFAULT_PORT, NATS_DEFAULT_PORT, POSTGRES_DEFAULT_PORT, SERVICES
+from launcher.topology import GATEWAY_DEFAULT_PORT, NATS_DEFAULT_PORT, PAYSIM_DEFAULT_PORT, POSTGRES_DEFAULT_PORT, SERVICES
 
 log = logging.getLogger("mgov")
 
@@ -53,6 +53,8 @@ class PlatformConfig:
     nats_port: int
     postgres_port: int
     service_ports: dict[str, int] = field(default_factory=dict)
+    # The payment provider simulator (demo mode only).
+    paysim_port: int = PAYSIM_DEFAULT_PORT
     ready_timeout_s: float = 60.0
     # Prometheus metrics port of each process that serves them ("gateway", "identity", ...):
     # MGOV_<PROCESS>_METRICS_PORT; none by default, as each process on one machine needs its own.
@@ -95,6 +97,7 @@ class PlatformConfig:
             nats_port=ports["nats"][0],
             postgres_port=_port("MGOV_POSTGRES_PORT", POSTGRES_DEFAULT_PORT),
             service_ports={name: ports[name][0] for name in SERVICES},
+            paysim_port=_port("MGOV_PAYSIM_PORT", PAYSIM_DEFAULT_PORT),
             ready_timeout_s=float(os.environ.get("MGOV_READY_TIMEOUT", "60")),
             metrics_ports={name: m[0] for name, m in metrics.items()},
             replicas=n,
@@ -125,6 +128,8 @@ class PlatformConfig:
         for name, ports in {**{n: [p] for n, p in self.metrics_ports.items()}, **self.replica_metrics_ports}.items():
             for port in ports:
                 ensure_free(port, f"{name} metrics")
+        if self.demo:
+            ensure_free(self.paysim_port, "payment simulator")
         if not self.external:
             for port in self.ports_of("nats") + self.replica_ports.get("nats_route", []):
                 ensure_free(port, "NATS")
@@ -252,9 +257,14 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         extra = nats_auth.identity_env() if name == "identity" else {}
         return {"MGOV_NATS_URL": _nats_url(nats_auth, name, nats_ports), **extra}
 
+    if config.demo:
+        await _start_paysim(config, sup, common, logs)
+    payment_env = {"MGOV_PAYMENT_NOTIFY_URL": f"http://127.0.0.1:{config.gateway_port}/v1/payments/notifications/wechatpay",
+                   "MGOV_PAYMENT_PUBLIC_BASE_URL": f"http://127.0.0.1:{config.gateway_port}"}
     for name, info in SERVICES.items():
         for i, port in enumerate(config.ports_of(name)):
-            env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **config.metrics_env(name, i), **own_nats_user(name)})
+            env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **config.metrics_env(name, i), **own_nats_user(name),
+                             **(payment_env if name == "payment" else {})})
             await sup.start(ProcessSpec(
                 _copy(name, i, config.replicas), [sys.executable, "-m", info.module], env,
                 lambda port=port: grpc_serving(f"127.0.0.1:{port}"), logs / f"{_copy(name, i, config.replicas)}.log",
@@ -282,6 +292,19 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         f"  readiness    {ready_url}\n  logs         {logs}\n{demo}\n  Ctrl-C stops everything.\n",
         flush=True,
     )
+
+
+async def _start_paysim(config: PlatformConfig, sup: Supervisor, common: dict[str, str], logs: Path) -> None:
+    """The payment provider simulator, with the demo merchant's keys made first (the
+    payment service reads its side of them from `$MGOV_HOME/paysim/merchant.json`)."""
+    from paysim import keys
+
+    base = f"http://127.0.0.1:{config.paysim_port}"
+    await asyncio.to_thread(keys.ensure, config.home, base)
+    env = child_env({"MGOV_HOME": common["MGOV_HOME"], "MGOV_PAYSIM_PORT": str(config.paysim_port)})
+    await sup.start(ProcessSpec("paysim", [sys.executable, "-m", "paysim"], env, lambda: http_ok(f"{base}/healthz"), logs / "paysim.log"))
+    await sup.wait_healthy(config.ready_timeout_s)
+    log.info(f"payment simulator (WeChat Pay API v3) listening on {base}")
 
 
 async def run_platform(config: PlatformConfig) -> int:

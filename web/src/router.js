@@ -24,6 +24,7 @@ export const router = createRouter({
     { path: '/appointments', name: 'appointments', component: () => import('./views/AppointmentsView.vue'), meta: { auth: true } },
     { path: '/appointments/:id', name: 'appointment', component: () => import('./views/AppointmentView.vue'), meta: { auth: true } },
     { path: '/desk', name: 'desk', component: () => import('./views/HallDeskView.vue'), meta: { auth: true } },
+    { path: '/receipts/:id', name: 'receipt', component: () => import('./views/ReceiptView.vue'), meta: { auth: true } },
     { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { auth: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
