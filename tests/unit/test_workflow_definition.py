@@ -32,7 +32,7 @@ def test_the_demo_definitions_are_valid_and_follow_design_section_5() -> None:
     }
     assert defn.state("returned").pauses_clock
     assert defn.outcome_of("completed") == "completed" and defn.outcome_of("rejected") == "rejected"
-    assert [d.id for d in demo_definitions("zhejiang")] == ["standard", "feedback"]
+    assert [d.id for d in demo_definitions("zhejiang")] == ["standard", "feedback", "public_report"]
 
 
 def test_a_start_state_that_does_not_exist_is_named() -> None:

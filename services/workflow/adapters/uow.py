@@ -20,6 +20,7 @@ from mgov_common.uow import UnitOfWork as BaseUnitOfWork
 from services.workflow.adapters.applications import ApplicationRepository
 from services.workflow.adapters.definitions import DefinitionRepository
 from services.workflow.adapters.reference import ReferenceRepository
+from services.workflow.adapters.reports import ReportRepository
 from services.workflow.adapters.tasks import MaterialRepository, TaskRepository
 
 
@@ -31,10 +32,12 @@ class UnitOfWork(BaseUnitOfWork):
     tasks: TaskRepository
     tenants: TenantProjection
     materials: MaterialRepository
+    reports: ReportRepository
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.definitions = DefinitionRepository(conn)
-        self.applications = ApplicationRepository(conn, self.definitions)
+        self.reports = ReportRepository(conn)
+        self.applications = ApplicationRepository(conn, self.definitions, self.reports)
         self.reference = ReferenceRepository(conn)
         self.tasks = TaskRepository(conn)
         self.materials = MaterialRepository(conn)

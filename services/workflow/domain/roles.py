@@ -14,8 +14,10 @@ APPROVER = "approver"
 SUPERVISOR = "supervisor"
 TENANT_ADMIN = "tenant_admin"
 PROVINCE_ADMIN = "province_admin"
+# Routes citizen reports (随手拍): moves them between departments and tenants.
+DISPATCHER = "dispatcher"
 
-STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN})
+STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER})
 ACTION_ROLES = STAFF_ROLES | {OWNER}
 # Roles that handle cases; a tenant system's case actions are limited to theirs.
 HANDLER_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR})

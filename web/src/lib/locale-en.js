@@ -56,6 +56,6 @@ export default {
     rectification: 'Rectification', unassigned: 'Unassigned', mine: 'Mine',
   },
   rect: { callback: 'Callback', outcome: 'Outcome', close: 'Close rectification', closed: 'Closed', open: 'Open' },
-  role: { clerk: 'Clerk', approver: 'Approver', supervisor: 'Supervisor', tenant_admin: 'Administrator', province_admin: 'Province administrator', citizen: 'Citizen' },
+  role: { clerk: 'Clerk', approver: 'Approver', supervisor: 'Supervisor', tenant_admin: 'Administrator', province_admin: 'Province administrator', dispatcher: 'Dispatcher', citizen: 'Citizen' },
   error: { offline: 'No network; check the connection and retry', generic: 'Something went wrong; please retry' },
 }

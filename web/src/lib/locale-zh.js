@@ -55,6 +55,6 @@ export default {
     rectification: '整改任务', unassigned: '未认领', mine: '我的',
   },
   rect: { callback: '回访情况', outcome: '整改结果', close: '关闭整改', closed: '已整改', open: '待整改' },
-  role: { clerk: '受理人员', approver: '审批人员', supervisor: '监督人员', tenant_admin: '管理员', province_admin: '省级管理员', citizen: '群众' },
+  role: { clerk: '受理人员', approver: '审批人员', supervisor: '监督人员', tenant_admin: '管理员', province_admin: '省级管理员', dispatcher: '调度员', citizen: '群众' },
   error: { offline: '网络不可用，请检查网络后重试', generic: '出错了，请稍后重试' },
 }
