@@ -182,7 +182,7 @@ def order_key(msg: Msg) -> str:
     """System, and for a case event the case: what must be applied in publication order."""
     parts = msg.subject.split(".")
     system = parts[3] if len(parts) > 3 else ""
-    if msg.subject.endswith(".case.status_changed.v1"):
+    if msg.subject.endswith((".case.status_changed.v1", ".report.action.v1")):
         obj = safejson.try_loads(msg.data, max_bytes=ingest.MAX_EVENT_BYTES)
         return f"{system}:{obj.get('subject', '')}" if isinstance(obj, dict) else system
     return system

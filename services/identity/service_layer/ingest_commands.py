@@ -47,6 +47,8 @@ class Commands:
             ingest.CASE_STATUS_CHANGED: self.case_status_changed,
             ingest.NOTICE_PUBLISHED: self.notice_published,
             ingest.ITEM_UPDATED: self.item_updated,
+            ingest.REPORT_ACTION: self.report_action,
+            ingest.BOUNDARY_UPDATED: self.boundary_updated,
         }
 
     async def _call(self, rpc: Callable[..., Awaitable[object]], request: object, metadata: Metadata) -> object:
@@ -75,6 +77,33 @@ class Commands:
                 if exc.code not in ("stale_version", "version_mismatch", "aborted") or data.get("expected_version"):
                     raise
         raise ingest.Refused("the case kept changing; try again", "stale_version")
+
+    async def report_action(self, event: CloudEvent, md: Metadata) -> None:
+        """The city's back office acts on a report dispatched to it (accept, resolve, ...)."""
+        data = event.data
+        version = data.get("expected_version")
+        for attempt in range(3):
+            if not version or attempt:
+                report = await self._call(self.workflow.GetReport, workflow_pb2.GetReportRequest(report_id=str(event.subject)), md)
+                version = report.version  # type: ignore[attr-defined]
+            req = workflow_pb2.ActOnReportRequest(report_id=str(event.subject), action=data["action"], comment=data.get("comment", ""),
+                                                  expected_version=int(version), request_id=str(event.id))
+            if "result_public" in data:
+                req.result_public = bool(data["result_public"])
+            try:
+                await self._call(self.workflow.ActOnReport, req, md)
+                return
+            except ingest.Refused as exc:
+                if exc.code not in ("stale_version", "version_mismatch", "aborted") or data.get("expected_version"):
+                    raise
+        raise ingest.Refused("the report kept changing; try again", "stale_version")
+
+    async def boundary_updated(self, event: CloudEvent, md: Metadata) -> None:
+        """The tenant's boundary (GeoJSON); the event's time orders competing updates."""
+        req = workflow_pb2.SetTenantBoundaryRequest(tenant_id=event.tenant, request_id=str(event.id))
+        req.geometry.update(event.data["geometry"])
+        req.event_time.FromDatetime(event.time)
+        await self._call(self.workflow.SetTenantBoundary, req, md)
 
     async def notice_published(self, event: CloudEvent, md: Metadata) -> None:
         data = event.data

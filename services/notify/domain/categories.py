@@ -67,6 +67,11 @@ TEMPLATE_KEYS: dict[str, TemplateKey] = {k.key: k for k in (
                 frozenset({"case_number", "department", "due_at", "score", "tenant_name", "link"})),
     TemplateKey("notice.published", NOTICE, frozenset({"title", "notice_category", "tenant_name", "link"})),
     TemplateKey("rating.invitation", RATING_INVITATION, frozenset({"case_number", "service_name", "tenant_name", "link"})),
+    # 随手拍 reports: every reporter (the first and those linked to it) hears these.
+    TemplateKey("report.dispatched", CASE_PROGRESS, _CASE | {"department"}),
+    TemplateKey("report.info_requested", CASE_OUTCOME, _CASE, urgent=True),
+    TemplateKey("report.resolved", CASE_OUTCOME, _CASE | {"department"}),
+    TemplateKey("report.closed", CASE_OUTCOME, _CASE),
     TemplateKey("account.sign_in_throttled", SECURITY, frozenset({"failure_count", "max_delay_minutes", "tenant_name", "link"}),
                 urgent=True),
 )}

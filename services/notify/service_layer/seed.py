@@ -37,6 +37,14 @@ IN_APP = {
     "notice.published": ("{{ tenant_name }}发布公告", "{{ title }}", "Notice from {{ tenant_name }}", "{{ title }}"),
     "account.sign_in_throttled": ("账号登录提醒", "您的账号刚刚连续 {{ failure_count }} 次密码错误，登录已暂时放慢（最长等待 {{ max_delay_minutes }} 分钟）。如非本人操作，请尽快修改密码。",
                                   "Sign-in attempts on your account", "{{ failure_count }} wrong passwords were just tried on your account, so signing in is slowed for a while (at most {{ max_delay_minutes }} min). If this was not you, change your password."),
+    "report.dispatched": ("随手拍已派发", "您反映的“{{ service_name }}”问题（{{ case_number }}）已派发至{{ tenant_name }}{{ department }}处理。",
+                          "Report dispatched", "Your report ({{ service_name }}, {{ case_number }}) went to {{ tenant_name }}, {{ department }}."),
+    "report.info_requested": ("请补充说明", "您反映的问题 {{ case_number }} 需要补充说明：{{ comment }}",
+                              "More information needed", "Your report {{ case_number }} needs more information: {{ comment }}"),
+    "report.resolved": ("随手拍已办结", "您反映的“{{ service_name }}”问题（{{ case_number }}）已由{{ department }}处理：{{ comment }}",
+                        "Report resolved", "Your report ({{ service_name }}, {{ case_number }}) was resolved by {{ department }}: {{ comment }}"),
+    "report.closed": ("随手拍未予处理", "您反映的问题 {{ case_number }} 未予处理：{{ comment }}",
+                      "Report not taken up", "Your report {{ case_number }} was not taken up: {{ comment }}"),
     "rating.invitation": ("邀请您评价", "您的办件 {{ case_number }}（{{ service_name }}）已办结，欢迎对本次服务进行评价（好差评）。",
                           "Rate our service", "Case {{ case_number }} ({{ service_name }}) is closed: please rate the service."),
 }
@@ -46,6 +54,7 @@ SMS = {
     "application.completed": "您的申请{{ case_number }}（{{ service_name }}）已办结。",
     "application.rejected": "您的申请{{ case_number }}（{{ service_name }}）未予通过，详情请登录浙里办查看。",
     "sla.breached": "办件{{ case_number }}已超期，请立即处理。",
+    "report.resolved": "您反映的问题{{ case_number }}已办结，请登录浙里办查看处理结果。",
     "rectification.opened": "办件{{ case_number }}收到差评，请于{{ due_at }}前完成整改。",
 }
 HANGZHOU_SUBMITTED = ("杭州办事 · 申请已提交", "您的{{ service_name }}申请（{{ case_number }}）已提交至{{ tenant_name }}，可在“我的办件”查看进度。")
@@ -66,10 +75,29 @@ async def seed_demo(ctx: Context, province: str, now: datetime) -> int:
                 await uow.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
                                           title="", body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
                 made += 1
+        elif not await uow.templates.candidates("report.resolved", [province]):
+            made += await _add_missing(uow, province, now, [k for k in IN_APP if k.startswith("report.")])
         if province == "zhejiang" and await uow.templates.count("hangzhou") == 0:
             await uow.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
                                       category=TEMPLATE_KEYS["application.submitted"].category, title=HANGZHOU_SUBMITTED[0],
                                       body=HANGZHOU_SUBMITTED[1], urgent=False, now=now, created_by=SEEDER)
             made += 1
         await uow.commit()
+    return made
+
+
+async def _add_missing(uow: UnitOfWork, province: str, now: datetime, keys: list[str]) -> int:
+    """Templates of keys added since a home was first seeded (its other templates are left alone)."""
+    made = 0
+    for key in keys:
+        spec = TEMPLATE_KEYS[key]
+        zh_t, zh_b, en_t, en_b = IN_APP[key]
+        for locale, title, body in (("zh-CN", zh_t, zh_b), ("en", en_t, en_b)):
+            await uow.templates.add(tenant_id=province, key=key, channel="in_app", locale=locale, category=spec.category,
+                                    title=title, body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
+            made += 1
+        if key in SMS:
+            await uow.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
+                                    title="", body=SMS[key], urgent=spec.urgent, now=now, created_by=SEEDER)
+            made += 1
     return made
