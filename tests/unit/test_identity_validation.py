@@ -7,7 +7,7 @@ import pytest
 from mgov_common.errors import InvalidArgument
 from services.identity.domain.national_id import check_character, mask_national_id, normalize_national_id
 from services.identity.domain.passwords import check_password
-from services.identity.domain.phone import mask_phone, normalize_phone
+from mgov_common.phone import mask_phone, normalize_phone
 from services.identity.domain.users import check_name
 
 TODAY = date(2026, 1, 15)

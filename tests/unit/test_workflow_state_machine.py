@@ -109,3 +109,26 @@ def test_a_tenant_system_is_recorded_as_the_actor() -> None:
     act(app, "accept", system, {"clerk", "approver", "supervisor", "tenant_admin", "province_admin"})
     assert app.new_transitions[-1].actor == system
     assert app.events[-1].data["actor"] == {"kind": "system", "id": "hz-case-system", "tenant_id": "hangzhou"}
+
+
+def test_a_corrected_form_does_not_ride_on_an_applicant_action_that_ends_the_case() -> None:
+    """A definition may let the applicant withdraw a returned case: that action leaves the
+    paused state too, but a form sent with it would be stored on a closed case unseen."""
+    import json
+
+    from services.workflow.domain import definition
+    from services.workflow.domain.definition import Definition
+    from services.workflow.service_layer.seed import SEED
+
+    raw = next(d for d in json.loads((SEED / "definitions.json").read_text(encoding="utf-8"))["definitions"] if d["id"] == "standard")
+    raw["states"].append({"name": "withdrawn", "label": {"zh": "已撤回", "en": "Withdrawn"}, "terminal": True, "outcome": "rejected"})
+    raw["actions"].append({"name": "withdraw", "label": {"zh": "撤回", "en": "Withdraw"}, "from_states": ["returned"],
+                           "to_state": "withdrawn", "roles": ["owner"]})
+    defn = definition.validate(Definition.from_dict(raw, tenant_id="zhejiang", version=1))
+    app = Application.submit(id=uuid.uuid4(), case_number="HZ-2026-000002", tenant_id="hangzhou", item=ITEM, applicant=CITIZEN,
+                             form={"name": "张小明"}, definition=defn, cal=CAL, now=T0)
+    act(app, "return", CLERK, {"clerk"}, "名称有误")
+    with pytest.raises(InvalidArgument) as refused:
+        app.check_correction("withdraw", {"owner"}, app.version)
+    assert refused.value.code == "form_not_allowed"
+    app.check_correction("resubmit", {"owner"}, app.version)  # the resubmitting action still carries one

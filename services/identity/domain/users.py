@@ -16,7 +16,7 @@ from enum import StrEnum
 from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from mgov_common.principal import BASIC, REAL_NAME, RoleBinding
 from services.identity.domain.national_id import mask_national_id
-from services.identity.domain.phone import mask_phone
+from mgov_common.phone import mask_phone
 from services.identity.domain.roles import CITIZEN
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

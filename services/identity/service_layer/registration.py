@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from mgov_common.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from services.identity.adapters.security_sms import SecuritySms
 from services.identity.domain.passwords import check_password
-from services.identity.domain.phone import normalize_phone
+from mgov_common.phone import normalize_phone
 from services.identity.domain.registrations import PendingRegistration, RegistrationPolicy, check_code_format, new_code
 from services.identity.domain.sessions import RefreshSession
 from services.identity.domain.tenants import Status, check_slug

@@ -20,7 +20,7 @@ from services.identity.adapters.tokens import AccessToken
 from services.identity.domain.audit import AuditEntry
 from services.identity.domain.events import sign_in_throttled
 from services.identity.domain.lockout import Scope, retry_after_s
-from services.identity.domain.phone import normalize_phone
+from mgov_common.phone import normalize_phone
 from services.identity.domain.sessions import RefreshSession, RefreshTokenInvalid, RefreshTokenReused
 from services.identity.domain.users import User
 from services.identity.service_layer import commands

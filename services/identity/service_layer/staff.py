@@ -15,7 +15,7 @@ from mgov_common.principal import Principal, RoleBinding
 from services.identity.adapters.invitation_repository import Invitation
 from services.identity.domain import policy
 from services.identity.domain.passwords import check_password
-from services.identity.domain.phone import mask_phone, normalize_phone
+from mgov_common.phone import mask_phone, normalize_phone
 from services.identity.domain.roles import PROVINCE_ADMIN, STAFF_ROLES, check_staff_role
 from services.identity.domain.tenants import Tenant
 from services.identity.domain.users import User, check_name

@@ -34,6 +34,7 @@ from typing import Protocol
 import httpx
 
 from mgov_common.outbound import OutboundGuard, guarded_client, refusal
+from mgov_common.phone import mask_phone
 from services.notify.domain.delivery import Outcome, SendResult, classify_http
 
 SIGNATURE_HEADER = "X-Mgov-Signature"
@@ -65,10 +66,6 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
     return "v1=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def mask(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
-
-
 class HttpSmsProvider:
     name = "http"
 
@@ -88,10 +85,10 @@ class HttpSmsProvider:
         try:
             resp = await self.client.post(self.url, content=body, headers=headers)
         except httpx.TimeoutException:
-            return SendResult(Outcome.TEMPORARY, "the SMS gateway timed out", destination=mask(message.phone))
+            return SendResult(Outcome.TEMPORARY, "the SMS gateway timed out", destination=mask_phone(message.phone))
         except httpx.HTTPError as exc:
             log.warning("SMS gateway unreachable", extra={"error": refusal(exc) or type(exc).__name__})
-            return SendResult(Outcome.TEMPORARY, "the SMS gateway is unreachable", destination=mask(message.phone))
+            return SendResult(Outcome.TEMPORARY, "the SMS gateway is unreachable", destination=mask_phone(message.phone))
         outcome = classify_http(resp.status_code)
         provider_id = ""
         try:
@@ -101,7 +98,7 @@ class HttpSmsProvider:
         except ValueError:
             pass
         detail = "" if outcome is Outcome.OK else f"SMS gateway answered {resp.status_code}: {resp.text[:200]}"
-        return SendResult(outcome, detail, provider_id, mask(message.phone))
+        return SendResult(outcome, detail, provider_id, mask_phone(message.phone))
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -123,7 +120,7 @@ class OutboxSmsProvider:
     async def send(self, message: SmsMessage) -> SendResult:
         async with self._lock:
             await asyncio.to_thread(self._append, message.body())
-        return SendResult(Outcome.OK, provider_message_id=f"outbox:{message.message_id}", destination=mask(message.phone))
+        return SendResult(Outcome.OK, provider_message_id=f"outbox:{message.message_id}", destination=mask_phone(message.phone))
 
     async def close(self) -> None:
         return None

@@ -14,8 +14,9 @@ import re
 import uuid
 
 from mgov_common.errors import FailedPrecondition, InvalidArgument, PermissionDenied, Unavailable
+from mgov_common.phone import is_mobile, mask_phone
 from mgov_common.principal import PLATFORM, Principal
-from services.notify.adapters.sms import SmsMessage, mask
+from services.notify.adapters.sms import SmsMessage
 from services.notify.domain.delivery import Outcome
 from services.notify.service_layer.context import Context
 
@@ -25,7 +26,6 @@ KINDS = {
     "registration_code": "您的注册验证码为{code}，{minutes}分钟内有效。请勿告诉他人，工作人员不会向您索要验证码。",
     "registration_attempt": "有人尝试用您的手机号注册账号。您已注册，无需再注册；如非本人操作，请忽略本短信，您的账号安全未受影响。",
 }
-_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _CODE = re.compile(r"^[0-9]{6}$")
 
 
@@ -36,7 +36,7 @@ async def send(ctx: Context, p: Principal, *, kind: str, phone: str, code: str, 
     text = KINDS.get(kind)
     if text is None:
         raise InvalidArgument(f"kind is one of {', '.join(KINDS)}", field="kind", code="unknown_kind")
-    if not _PHONE.match(phone):
+    if not is_mobile(phone):
         raise InvalidArgument("a mainland mobile number of 11 digits", field="phone", code="invalid_phone")
     if kind == "registration_code" and not _CODE.match(code):
         raise InvalidArgument("a code is six digits", field="code", code="invalid_code")
@@ -49,5 +49,5 @@ async def send(ctx: Context, p: Principal, *, kind: str, phone: str, code: str, 
     content = f"【{ctx.sms_sign_name}】" + text.format(code=code, minutes=max(1, expires_in_minutes))
     result = await ctx.sms.send(SmsMessage(mid, phone, ctx.sms_sign_name, kind, content, tenant_id))
     if result.outcome is not Outcome.OK:
-        log.warning("security SMS not sent", extra={"kind": kind, "to": mask(phone), "outcome": result.outcome.value})
+        log.warning("security SMS not sent", extra={"kind": kind, "to": mask_phone(phone), "outcome": result.outcome.value})
         raise Unavailable("the SMS could not be sent; try again shortly", code="sms_unavailable")

@@ -278,10 +278,12 @@ class Application:
 
     def _check_correction(self, action_name: str, action_roles: tuple[str, ...], to_state: str, roles: set[str]) -> None:
         """A form is corrected only by the applicant, on the way out of the state the case was
-        sent back to for correction (the one whose clock pauses, e.g. "returned")."""
+        sent back to for correction (the one whose clock pauses, e.g. "returned") into a state
+        where the case goes on: a form sent with an action that ends the case would never be read."""
         if OWNER not in roles:
             raise PermissionDenied("only the applicant may correct the form", code="form_correction_not_allowed", field="form")
-        if OWNER not in action_roles or not self.definition.state(self.status).pauses_clock or to_state == self.status:
+        if (OWNER not in action_roles or not self.definition.state(self.status).pauses_clock or to_state == self.status
+                or self.definition.state(to_state).terminal):
             raise InvalidArgument(f"a corrected form goes only with the action that resubmits a returned case, not {action_name!r}",
                                   code="form_not_allowed", field="form")
 

@@ -2,7 +2,8 @@
 
 A phone number is the sign-in name and must be unique platform-wide, so every form a
 user may type ("+86 139-0000-0100", "0086 13900000100") normalises to the same eleven
-digits before it is looked up, hashed or stored.
+digits before it is looked up, hashed or stored. Identity normalises and masks; notify checks
+the number it is asked to text; reports and appointments mask what staff see.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def normalize_phone(raw: str, field: str = "phone") -> str:
             "not a mainland-China mobile number (11 digits starting 13-19)", field=field, code="invalid_phone"
         )
     return digits
+
+
+def is_mobile(digits: str) -> bool:
+    """Whether `digits` is already the normalised eleven-digit form."""
+    return bool(_MOBILE.fullmatch(digits))
 
 
 def mask_phone(phone: str) -> str:
