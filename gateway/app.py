@@ -15,7 +15,7 @@ from gateway.request_id import RequestIdMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
 from gateway.routers import applications, reports, tasks, tenant_reports, workflows
-from gateway.routers import devices, notifications, notify_admin, preferences
+from gateway.routers import appointments, devices, halls, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
 from gateway.settings import GatewaySettings
 from mgov_common import metrics
@@ -69,6 +69,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(devices.router)
     app.include_router(preferences.router)
     app.include_router(notify_admin.router)
+    app.include_router(halls.router)
+    app.include_router(appointments.router)
     app.include_router(systems.router)
     request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
     app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every answer, limits' included

@@ -17,6 +17,7 @@ class GatewaySettings(PlatformSettings):
     catalog_addr: str = "127.0.0.1:50052"
     workflow_addr: str = "127.0.0.1:50053"
     notify_addr: str = "127.0.0.1:50054"
+    appointment_addr: str = "127.0.0.1:50055"
     # Deadline of every gRPC call the gateway makes that does not set its own.
     client_deadline_s: float = Field(default=5.0, gt=0)
     readiness_timeout_s: float = Field(default=1.0, gt=0)

@@ -30,6 +30,7 @@ SERVICES: dict[str, ServiceInfo] = {
         ServiceInfo("catalog", 50052, "mgov.catalog.v1.CatalogService"),
         ServiceInfo("workflow", 50053, "mgov.workflow.v1.WorkflowService"),
         ServiceInfo("notify", 50054, "mgov.notify.v1.NotifyService"),
+        ServiceInfo("appointment", 50055, "mgov.appointment.v1.AppointmentService"),
     )
 }
 GATEWAY_DEFAULT_PORT = 8000

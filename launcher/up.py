@@ -192,6 +192,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         "MGOV_CATALOG_ADDR": f"127.0.0.1:{config.service_ports['catalog']}",
         "MGOV_WORKFLOW_ADDR": f"127.0.0.1:{config.service_ports['workflow']}",
         "MGOV_NOTIFY_ADDR": f"127.0.0.1:{config.service_ports['notify']}",
+        "MGOV_APPOINTMENT_ADDR": f"127.0.0.1:{config.service_ports['appointment']}",
     }
     for name, info in SERVICES.items():
         port = config.service_ports[name]

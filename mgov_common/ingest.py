@@ -2,10 +2,13 @@
 
 A system publishes CloudEvents on `mgov.ingest.<tenant>.<system id>.<...>` (over NATS
 with its own credentials, or through `POST /v1/tenants/{t}/events`, which publishes
-there for it); admission (`ingest_admission`) stores them on `mgov.accepted.<...>`. The tenant and system of an event are those of the credential: for
-NATS the subject (the server allows a system's user only its own prefix), for HTTP
-the access token. `check` is the validation both paths share: envelope, a type the
-system registered, the JSON Schema of `data`, and no claim of another tenant or system.
+there for it); admission (`ingest_admission`) stores them on `mgov.accepted.<...>`,
+and the service that owns each type applies it (`ingest_consumer`: workflow the case
+actions, catalog the item updates and notices). The tenant and system of an event are
+those of the credential: for NATS the subject (the server allows a system's user only
+its own prefix), for HTTP the access token. `check` is the validation every path
+shares: envelope, a type the system registered, the JSON Schema of `data`, and no
+claim of another tenant or system.
 """
 
 from __future__ import annotations
@@ -111,6 +114,12 @@ class Refused(ValueError):
         self.status = status
 
 
+def require_granted(event_type: str, allowed_types: frozenset[str] | set[str] | tuple[str, ...]) -> None:
+    """Refused unless the system's registration grants `event_type`."""
+    if event_type not in allowed_types:
+        raise Refused(f"this system is not registered to publish {event_type}", "type_not_allowed", 403)
+
+
 def ingest_subject(tenant: str, system_id: str, event_type: str) -> str:
     """`mgov.ingest.<tenant>.<system>.<type tokens>`, e.g. ...case.status_changed.v1."""
     return f"{INGEST_PREFIX}.{tenant}.{system_id}.{event_type.removeprefix('mgov.')}"
@@ -122,6 +131,22 @@ def parse_ingest_subject(subject: str) -> tuple[str, str] | None:
     if len(parts) < 5 or parts[0] != "mgov" or parts[1] not in ("ingest", "accepted"):
         return None
     return parts[2], parts[3]
+
+
+def type_of_subject(subject: str) -> str | None:
+    """The event type an ingest or accepted subject names (`...case.status_changed.v1` →
+    `mgov.case.status_changed.v1`), None when it names no type systems publish. The
+    type decides which service applies the event (`ingest_consumer`)."""
+    parts = subject.split(".")
+    if parse_ingest_subject(subject) is None or len(parts) < 6:
+        return None
+    event_type = "mgov." + ".".join(parts[4:])
+    return event_type if event_type in SCHEMAS else None
+
+
+def accepted_filter(event_type: str) -> str:
+    """The accepted subjects of one type, every tenant and system: a consumer's filter."""
+    return f"{ACCEPTED_PREFIX}.*.*.{event_type.removeprefix('mgov.')}"
 
 
 def accepted_subject(subject: str) -> str:
@@ -178,8 +203,7 @@ def check(raw: bytes | bytearray | str | dict[str, Any], *, tenant: str, system_
         raise Refused(f"source must be {source_of(tenant, system_id)!r}", "source_mismatch", 403)
     if event.type not in SCHEMAS:
         raise Refused(f"{event.type} is not an event type systems publish ({', '.join(INGEST_TYPES)})", "unknown_type", 422)
-    if event.type not in allowed_types:
-        raise Refused(f"this system is not registered to publish {event.type}", "type_not_allowed", 403)
+    require_granted(event.type, allowed_types)
     if event.type in SUBJECT_REQUIRED and not event.subject:
         raise Refused(f"{event.type} needs `subject` (the case id)", "subject_required", 422)
     if event.type in (CASE_STATUS_CHANGED, REPORT_ACTION):

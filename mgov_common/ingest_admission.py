@@ -5,14 +5,20 @@ publish from its client library is a request, answered with a publish
 acknowledgement). No stream listens there; this admission does, in a queue group, and
 answers in the same shape, so systems see no difference. For each event it
 
-- refuses one larger than `ingest.MAX_EVENT_BYTES` (413) or over its system's quota
-  (429, with the seconds to wait): answered with an error, and recorded in
+- refuses one on a subject that names no event type systems publish (422
+  `unknown_type`: the subject's type decides which service applies the event), one
+  larger than `ingest.MAX_EVENT_BYTES` (413) or over its system's quota (429, with the
+  seconds to wait): answered with an error, and recorded in
   `mgov.rejected.<tenant>.<system>` with the reason (only the first KiB of the body, so
   refusals cannot be used to fill the rejected stream);
 - stores the others in `MGOV_INGEST` on `mgov.accepted.<tenant>.<system>.<...>`, with
   the message id scoped to the tenant and system (`<tenant>.<system>.<id>`), so one
   system's id never makes another's event a duplicate (JetStream deduplicates ids
   across a whole stream, and the id is the publisher's choice).
+
+Admission runs in identity, in front of the bus (it answers for systems' credentials);
+it makes no call to another service, and what it stored is applied by the service that
+owns the type (`mgov_common.ingest_consumer`) even while identity is away.
 
 The HTTP route `POST /v1/tenants/{t}/events` sends its events through the same
 subject (a request from the gateway), so both paths share the quotas. The NATS server
@@ -70,6 +76,11 @@ class Admission:
                 return
             tenant, system_id = where
             data = msg.data or b""
+            if ingest.type_of_subject(msg.subject) is None:
+                # Each type's service consumes its own subjects: one naming no type would lie unread.
+                await self._refuse(msg, tenant, system_id, 422, "unknown_type",
+                                   f"the subject names no event type systems publish ({', '.join(ingest.INGEST_TYPES)})")
+                return
             if len(data) > ingest.MAX_EVENT_BYTES:
                 await self._refuse(msg, tenant, system_id, 413, "payload_too_large", f"an event is at most {ingest.MAX_EVENT_BYTES // 1024} KiB")
                 return

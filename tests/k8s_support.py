@@ -27,7 +27,8 @@ WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
 # Secrets that no overlay creates, by design: documented in docs/deploy.md.
 EXTERNAL_SECRETS = {
     "dev": set(),
-    "production": {"mgov-secrets", "mgov-db-identity", "mgov-db-catalog", "mgov-db-workflow", "mgov-db-notify", "mgov-backup-s3"},
+    "production": {"mgov-secrets", "mgov-db-identity", "mgov-db-catalog", "mgov-db-workflow", "mgov-db-notify", "mgov-db-appointment",
+                   "mgov-backup-s3"},
 }
 
 

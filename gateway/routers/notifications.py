@@ -1,7 +1,8 @@
 """The caller's notifications: the inbox, marking read, and the live stream.
 
 `GET /v1/notifications/stream` is Server-Sent Events: `id:` is the notification id,
-`event: notification`, `data:` its JSON. A client that reconnects with `Last-Event-ID`
+`event: notification`, `data:` its JSON; a hall queue's new place for one of the caller's
+appointments is `event: queue` without an id. A client that reconnects with `Last-Event-ID`
 first gets what it missed (from the inbox, oldest first), then live ones; a comment
 line every 15 s keeps proxies from closing the connection. The stream ends when the
 access token expires (`event: token_expired`): reconnect with a fresh token and the
@@ -65,6 +66,10 @@ async def read_one(notification_id: str, caller: PersonDep, backends: BackendsDe
 
 
 def _sse(n: dict[str, Any]) -> str:
+    if n.get("kind") == "queue":
+        # A hall queue's place (the appointment service): no `id:`, so Last-Event-ID stays
+        # the last notification's and a resume replays notifications only.
+        return f"event: queue\ndata: {json.dumps(n, ensure_ascii=False)}\n\n"
     return f"id: {n['id']}\nevent: notification\ndata: {json.dumps(n, ensure_ascii=False)}\n\n"
 
 

@@ -297,15 +297,17 @@ class EventConsumer:
             await msg.ack()
             self.count("handled" if fresh else "skipped")
 
-    async def _apply_once_the_database_answers(self, msg: Msg, event: CloudEvent) -> bool:
-        """`apply`, waiting out a database that is away (restarting, failing over): that
-        is not the message's fault, so it keeps the message (in progress, so the server
-        does not redeliver it) and spends no delivery toward `max_deliver`; a long
-        outage would otherwise dead-letter every event that arrived meanwhile."""
+    async def _apply_once_the_database_answers(self, msg: Msg, event: CloudEvent,
+                                               apply: Callable[[], Awaitable[bool]] | None = None) -> bool:
+        """`apply` (by default `self.apply(event)`), waiting out a database that is away
+        (restarting, failing over): that is not the message's fault, so it keeps the
+        message (in progress, so the server does not redeliver it) and spends no delivery
+        toward `max_deliver`; a long outage would otherwise dead-letter every event that
+        arrived meanwhile."""
         backoff = Backoff(base=0.5, cap=2 * db.RETRY_AFTER_S)
         while True:
             try:
-                return await self.apply(event)
+                return await (apply() if apply is not None else self.apply(event))
             except Exception as exc:
                 if not db.is_unavailable(exc):
                     raise

@@ -3,8 +3,9 @@
 - the servicer, over the pool and the page tokens (signed with the platform's page-token secret);
 - the access-token verifier: the JWKS is fetched from identity lazily, on the first
   token, so the catalog starts even while identity is still starting;
-- consumers: identity's tenant events into the tenant projection, workflow's
-  application.submitted into the use counter;
+- consumers: identity's tenant and system events into the tenant and systems
+  projections, workflow's application.submitted into the use counter, and tenant
+  systems' item updates and notices (`entrypoints/ingest.py`);
 - in demo mode, the demo catalogue, seeded before the server answers.
 """
 
@@ -18,9 +19,10 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
-from mgov_common.tenants import apply_tenant_event, consumer_spec
+from mgov_common import systems, tenants
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.entrypoints.grpc import CatalogServicer, utcnow
+from services.catalog.entrypoints.ingest import CatalogIngest
 from services.catalog.service_layer.projections import count_application
 from services.catalog.service_layer.seed import seed_demo
 from services.catalog.settings import CatalogSettings
@@ -48,8 +50,11 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     return ServiceParts(
         registrations=[(catalog_pb2_grpc.add_CatalogServiceServicer_to_server, CatalogServicer(runtime.pool, pages), SERVICE_NAME)],
         consumers=[
-            EventConsumer(runtime.pool, runtime.js, consumer_spec("catalog"), apply_tenant_event),
+            EventConsumer(runtime.pool, runtime.js, tenants.consumer_spec("catalog"), tenants.apply_tenant_event),
+            EventConsumer(runtime.pool, runtime.js, systems.consumer_spec("catalog"), systems.apply_system_event),
             EventConsumer(runtime.pool, runtime.js, APPLICATION_EVENTS, count_application),
+            # Tenant systems' item updates and notices, applied here (admission stays in identity).
+            CatalogIngest(runtime.pool, runtime.js),
         ],
         on_stop=[close_identity],
         verifier=verifier,

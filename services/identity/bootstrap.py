@@ -22,7 +22,6 @@ from mgov_common.ingest_admission import Admission
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.settings import SettingsError
 from services.identity.adapters.nats_auth import NatsAuthWriter, credentials_of, public_url
-from services.identity.service_layer.ingest import IngestRouter
 from services.identity.service_layer.webhooks import FAN_OUT, DeliveryLog, WebhookWorker, fan_out
 from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
 from services.identity.adapters.passwords import Argon2Passwords
@@ -150,18 +149,11 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     background: list[Callable[[], Awaitable[None]]] = [lambda: _prune_forever(handlers)]
     on_stop: list[Callable[[], Awaitable[None]]] = [notify.close]
     if settings.ingest_enabled:
-        workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
-        catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
-        consumers.append(IngestRouter(ctx, runtime.pool, runtime.js, workflow, catalog))
+        # Admission only: the stage in front of the bus. Workflow and catalog apply the
+        # events they own (their `entrypoints/ingest.py`); identity calls neither.
         admission = Admission(runtime.nc, settings.ingest_quotas())
         await admission.start()
         on_stop.append(admission.stop)
-
-        async def close_channels() -> None:
-            await workflow.close()
-            await catalog.close()
-
-        on_stop.append(close_channels)
     if settings.webhooks_enabled:
         consumers.append(EventConsumer(runtime.pool, runtime.js, FAN_OUT, lambda conn, ev: fan_out(conn, ev, ctx.clock())))
         worker = WebhookWorker(ctx, runtime.pool, schedule_s=settings.webhook_schedule(), poll_s=settings.webhook_poll_s,

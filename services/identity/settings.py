@@ -101,9 +101,7 @@ class IdentitySettings(ServiceSettings):
     nats_pid_file: Path | None = None
     # What systems are told to connect to; default: MGOV_NATS_URL without credentials.
     nats_public_url: str | None = None
-    # Where the ingest router applies systems' commands.
-    workflow_addr: str = Field(default="127.0.0.1:50053", validation_alias=AliasChoices("MGOV_IDENTITY_WORKFLOW_ADDR", "MGOV_WORKFLOW_ADDR"))
-    catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_IDENTITY_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
+    # Ingest admission (mgov_common.ingest_admission): systems' events onto the bus.
     ingest_enabled: bool = True
     # Outbound webhooks: retry steps in seconds ("5,30,120,600,3600"), poll interval,
     # per-request timeout; http:// webhook URLs are accepted on loopback in demo mode only.

@@ -10,12 +10,13 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
-from mgov_common.tenants import apply_tenant_event, consumer_spec
+from mgov_common import systems, tenants
 from mgov_common.clock import OffsetFileClock
 from services.workflow.adapters.file_store import DirFileStore, FileStore, PgFileStore
 from services.workflow.adapters.services import CatalogItems, IdentityStaff
 from mgov_common.clock import Clock, SystemClock
 from services.workflow.entrypoints.grpc import WorkflowServicer
+from services.workflow.entrypoints.ingest import CaseActions
 from services.workflow.service_layer import projections, seed
 from services.workflow.service_layer.context import Context
 from services.workflow.service_layer.timers import TimerWorker
@@ -55,8 +56,11 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
     return ServiceParts(
         registrations=[(workflow_pb2_grpc.add_WorkflowServiceServicer_to_server, WorkflowServicer(ctx), SERVICE_NAME)],
-        consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("workflow"), apply_tenant_event),
-                   EventConsumer(runtime.pool, runtime.js, projections.ITEMS, projections.apply_item)],
+        consumers=[EventConsumer(runtime.pool, runtime.js, tenants.consumer_spec("workflow"), tenants.apply_tenant_event),
+                   EventConsumer(runtime.pool, runtime.js, systems.consumer_spec("workflow"), systems.apply_system_event),
+                   EventConsumer(runtime.pool, runtime.js, projections.ITEMS, projections.apply_item),
+                   # Tenant systems' case actions, applied here (admission stays in identity).
+                   CaseActions(ctx, runtime.js)],
         background=[timers.run],
         on_stop=[close_channels],
         verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),

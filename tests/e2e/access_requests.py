@@ -46,6 +46,8 @@ class Req:
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 PDF = b"%PDF-1.4\n% a material for the access matrix\n"
+HZ_HALL = "2d20050d-bfc7-5990-b932-8c2583b7536d"  # 杭州市民中心政务服务大厅 (demo seed)
+HALL_ITEM = "482f791f-ec73-5751-8d4d-887d7dfd4159"  # 个体工商户营业执照办理
 
 # (METHOD, path template) -> the request (made afresh for each principal).
 REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
@@ -159,6 +161,26 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("DELETE", "/v1/tenants/{tenant_id}/systems/{system_id}"): lambda w: Req("DELETE", f"/v1/tenants/hangzhou/systems/{w.system_id}"),
     ("GET", "/v1/tenants/{tenant_id}/webhook-deliveries"): lambda w: Req("GET", "/v1/tenants/hangzhou/webhook-deliveries"),
     ("GET", "/v1/tenants/{tenant_id}/rejected-events"): lambda w: Req("GET", "/v1/tenants/hangzhou/rejected-events"),
+    # Appointments at the demo Hangzhou hall: requests an allowed caller gets 409 or 422
+    # for (a time that starts no slot, an unreadable code), so nothing is booked or moved.
+    ("GET", "/v1/halls"): lambda w: Req("GET", "/v1/halls", params={"tenant_id": "hangzhou"}),
+    ("POST", "/v1/halls"): lambda w: Req("POST", "/v1/halls", json={"tenant_id": "hangzhou", "name": {"zh": "矩阵测试大厅"}, "windows": 1,
+                                                                     "opening_hours": [{"weekday": 1, "open": "12:00", "close": "09:00"}]}),
+    ("GET", "/v1/halls/{hall_id}"): lambda w: Req("GET", f"/v1/halls/{HZ_HALL}"),
+    ("GET", "/v1/halls/{hall_id}/slots"): lambda w: Req("GET", f"/v1/halls/{HZ_HALL}/slots", params={"service_id": HALL_ITEM}),
+    ("POST", "/v1/halls/{hall_id}/slot-capacity"): lambda w: Req("POST", f"/v1/halls/{HZ_HALL}/slot-capacity", json={
+        "service_id": HALL_ITEM, "start_time": "2030-01-07T01:07:00Z", "capacity": 0}),
+    ("POST", "/v1/halls/{hall_id}/check-ins"): lambda w: Req("POST", f"/v1/halls/{HZ_HALL}/check-ins", json={"code": "x"}),
+    ("POST", "/v1/halls/{hall_id}/calls"): lambda w: Req("POST", f"/v1/halls/{HZ_HALL}/calls"),
+    ("GET", "/v1/halls/{hall_id}/queue"): lambda w: Req("GET", f"/v1/halls/{HZ_HALL}/queue"),
+    ("GET", "/v1/halls/{hall_id}/stats"): lambda w: Req("GET", f"/v1/halls/{HZ_HALL}/stats"),
+    ("POST", "/v1/appointments"): lambda w: Req("POST", "/v1/appointments", json={
+        "hall_id": HZ_HALL, "service_id": HALL_ITEM, "slot_start_time": "2030-01-07T01:07:00Z"}),
+    ("GET", "/v1/appointments"): lambda w: Req("GET", "/v1/appointments"),
+    ("GET", "/v1/appointments/{appointment_id}"): lambda w: Req("GET", f"/v1/appointments/{MISSING}", exists=False),
+    ("POST", "/v1/appointments/{appointment_id}/cancel"): lambda w: Req("POST", f"/v1/appointments/{MISSING}/cancel", exists=False),
+    ("POST", "/v1/appointments/{appointment_id}/reschedule"): lambda w: Req(
+        "POST", f"/v1/appointments/{MISSING}/reschedule", json={"slot_start_time": "2030-01-07T01:00:00Z"}, exists=False),
     # Not a CloudEvent: an allowed system gets 422.
     ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),
 }

@@ -1,7 +1,8 @@
 """One hostile message from a tenant system never takes a service down: a deeply nested
-array on the system's own ingest subjects, then a thousand valid events. The consuming
-process keeps its pid and keeps serving, the valid events apply, and the hostile ones
-are listed to the tenant admin with their reason."""
+array on the system's own ingest subjects, then a thousand valid events. Admission
+(identity) and the consuming services (workflow for cases, catalog for notices) keep
+their pids and keep serving, the valid events apply, and the hostile ones are listed to
+the tenant admin with their reason."""
 
 from __future__ import annotations
 
@@ -20,9 +21,16 @@ POISON = "[" * 50000 + "]" * 50000
 VALID = 1000
 
 
-def identity_pid(p: DemoPlatform) -> int:
-    [proc] = [c for c in psutil.Process(p.pid).children() if "services.identity" in " ".join(c.cmdline())]
-    return proc.pid
+def service_pids(p: DemoPlatform) -> dict[str, int]:
+    """The pid of each service process of `mgov up` that takes part in ingest."""
+    found = {}
+    for child in psutil.Process(p.pid).children():
+        line = " ".join(child.cmdline())
+        for name in ("identity", "workflow", "catalog"):
+            if f"services.{name}" in line:
+                found[name] = child.pid
+    assert len(found) == 3, found
+    return found
 
 
 def notices_titled(p: DemoPlatform, prefix: str) -> int:
@@ -52,11 +60,14 @@ def test_a_poison_message_then_a_thousand_valid_events_leave_the_service_up(demo
     creds = register(demo_platform, admin)
     system = CitySystem(creds["nats"])
     try:
-        before = identity_pid(demo_platform)
-        poisoned = [subject_of(creds, "mgov.case.status_changed.v1"), subject_of(creds, "mgov.notice.published.v1"),
-                    f"mgov.ingest.hangzhou.{creds['system_id']}.anything.else.v1"]
+        before = service_pids(demo_platform)
+        poisoned = [subject_of(creds, "mgov.case.status_changed.v1"), subject_of(creds, "mgov.notice.published.v1")]
         for subject in poisoned:
             assert system("publish_raw", subject=subject, data=POISON)["ok"]
+        # A subject naming no type systems publish has no service to apply it: admission refuses it at once.
+        unknown = f"mgov.ingest.hangzhou.{creds['system_id']}.anything.else.v1"
+        refused = system("publish_raw", subject=unknown, data=POISON)
+        assert not refused["ok"] and "names no event type" in refused["error"], refused
         prefix = f"公告-{uuid.uuid4().hex[:8]}-"
         valid = [event(creds, "mgov.notice.published.v1", None, {"title": {"zh": f"{prefix}{n}"}, "body": {"zh": "正文"}})
                  for n in range(VALID)]
@@ -69,13 +80,14 @@ def test_a_poison_message_then_a_thousand_valid_events_leave_the_service_up(demo
                 resp = c.get("/v1/tenants/hangzhou/rejected-events", params={"page_size": 500})
             assert resp.status_code == 200, resp.text
             mine = [i for i in resp.json()["items"] if i["system_id"] == creds["system_id"]]
-            return mine if len(mine) >= len(poisoned) else []
+            return mine if len(mine) >= len(poisoned) + 1 else []
 
-        rejected = eventually(listed, "the poison being listed as rejected")
-        assert sorted(i["subject"] for i in rejected) == sorted(poisoned)
-        assert {i["code"] for i in rejected} == {"json_too_deep"}, rejected
-        assert all("deeper than" in i["reason"] for i in rejected)
-        assert identity_pid(demo_platform) == before, "identity was never restarted"
+        rejected = {i["subject"]: i for i in eventually(listed, "the poison being listed as rejected")}
+        assert sorted(rejected) == sorted([*poisoned, unknown])
+        assert {rejected[s]["code"] for s in poisoned} == {"json_too_deep"}, rejected
+        assert all("deeper than" in rejected[s]["reason"] for s in poisoned)
+        assert rejected[unknown]["code"] == "unknown_type"
+        assert service_pids(demo_platform) == before, "no service was restarted"
         demo_platform.sign_in(HZ_ADMIN)  # and it still serves
     finally:
         system.close()

@@ -400,6 +400,19 @@ def test_an_item_update_from_a_city_system_localises_an_inherited_item(demo_plat
 
     item = eventually(localised, "the localisation being published")
     assert item["department"] == "便民服务科"
+    # The next version of its own localisation, over NATS this time.
+    _, system = city
+    department = f"政务服务科{uuid.uuid4().hex[:4]}"
+    ev2 = event(creds, "mgov.catalog.item.updated.v1", None, {"service_id": item["id"], "fields": {"department": department}})
+    assert system("publish", subject=subject_of(creds, ev2["type"]), event=ev2)["ok"]
+
+    def republished() -> dict[str, Any] | None:
+        with demo_platform.client() as c:
+            got = c.get(f"/v1/services/{item['id']}")
+        return got.json() if got.status_code == 200 and got.json().get("department") == department else None
+
+    again = eventually(republished, "the NATS item update being published")
+    assert again["agency"] == agency and again["version"] == item["version"] + 1, again
 
 
 def test_an_event_id_is_scoped_to_its_tenant_and_system(demo_platform: DemoPlatform, tokens: dict[str, str], city: Any) -> None:

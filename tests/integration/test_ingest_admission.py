@@ -88,6 +88,19 @@ async def test_bytes_per_day_and_size_are_bounded(admission: Admission, nc: NATS
     assert last.headers["Mgov-Error-Code"] == "payload_too_large" and len(last.data) == 1024  # only a KiB is kept
 
 
+async def test_a_subject_naming_no_type_systems_publish_is_refused_at_once(admission: Admission, nc: NATS, js: JetStreamContext,
+                                                                         tenant: str) -> None:
+    """No service consumes it, so storing it would leave it unread: the system hears why now."""
+    system = str(uuid.uuid4())
+    unknown = f"{ingest.INGEST_PREFIX}.{tenant}.{system}.anything.else.v1"
+    answer = json.loads((await nc.request(unknown, b"{}", headers={"Nats-Msg-Id": "e1"}, timeout=5)).data)
+    assert (answer["error"]["code"], answer["mgov"]["code"]) == (422, "unknown_type")
+    last = await js.get_last_msg(REJECTED_STREAM, f"{ingest.REJECTED_PREFIX}.{tenant}.{system}")
+    assert last.headers["Mgov-Error-Code"] == "unknown_type" and last.headers["Mgov-Original-Subject"] == unknown
+    with pytest.raises(nats.js.errors.NotFoundError):
+        await js.get_last_msg(INGEST_STREAM, ingest.accepted_subject(unknown))
+
+
 async def test_every_stream_is_bounded_in_bytes(js: JetStreamContext) -> None:
     from mgov_common.events.streams import platform_streams
 

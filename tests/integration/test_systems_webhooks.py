@@ -18,6 +18,7 @@ import pytest
 from mgov_common.errors import InvalidArgument, PermissionDenied, Unauthenticated
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.outbound import OutboundGuard
+from mgov_common.systems import parse_system_event
 from services.identity.adapters.nats_auth import NatsAuthWriter
 from services.identity.bootstrap import verifier_for
 from services.identity.service_layer.handlers import Handlers
@@ -86,6 +87,28 @@ async def test_registration_issues_system_tokens_and_only_admins_register(demo: 
     await demo.systems.revoke("hangzhou", str(system.id), admin)
     with pytest.raises(Unauthenticated):
         await demo.systems.issue_token("client_credentials", creds.client_id, creds.client_secret, "")
+
+
+async def test_each_change_of_a_system_is_announced_through_the_outbox_without_its_secrets(demo: Handlers) -> None:  # noqa: F811
+    """Workflow and catalog learn of systems only from these events (mgov_common.systems)."""
+    admin = await sign_in(demo, "13900000010")
+    system, creds = await demo.systems.register("hangzhou", "公积金中心", TYPES, "", admin)
+    await demo.systems.rotate("hangzhou", str(system.id), admin)
+    await demo.systems.revoke("hangzhou", str(system.id), admin)
+    await demo.systems.revoke("hangzhou", str(system.id), admin)  # already revoked: nothing new to say
+    async with demo.ctx.uow() as uow:
+        rows = await uow.conn.fetch("SELECT subject, type, payload FROM outbox WHERE payload LIKE $1 ORDER BY seq",
+                                    f'%"subject":"{system.id}"%')
+    assert [(r["subject"], r["type"]) for r in rows] == [
+        (f"mgov.evt.hangzhou.identity.system.{verb}", f"mgov.identity.system.{verb}.v1") for verb in ("registered", "updated", "revoked")]
+    nodes = [parse_system_event(CloudEvent.parse(r["payload"])) for r in rows]
+    assert [(n.id, n.tenant_id, n.event_types, n.status, n.credentials_version) for n in nodes] == [
+        (system.id, "hangzhou", frozenset(TYPES), "active", 1), (system.id, "hangzhou", frozenset(TYPES), "active", 2),
+        (system.id, "hangzhou", frozenset(TYPES), "revoked", 2)]
+    for r in rows:
+        for secret in (creds.client_secret, creds.nats_password, creds.nats_user, creds.client_id):
+            assert secret not in r["payload"]
+        assert "hash" not in r["payload"] and "webhook" not in r["payload"]
 
 
 async def test_the_nats_authorization_file_follows_the_systems(demo: Handlers, tmp_path: Any) -> None:  # noqa: F811

@@ -80,7 +80,7 @@ async def test_the_full_path_to_a_rectification_task_in_the_hangzhou_inbox_and_i
     assert (await inbox.list_tasks(core.ctx, NB_CLERK, tenant_id="", kind="", assignee="", size=0, token=""))[0] == []
     rect = await ratings.close_rectification(core.ctx, HZ_CLERK, str(task.id), "已电话回访申请人", "优化了窗口排队流程")
     assert rect.status == "closed"
-    types = [e["type"].split(".")[2:4] for e in await core.outbox()]
+    types = [e["type"].split(".")[2:4] for e in await core.outbox() if e["type"].split(".")[2] != "calendar"]  # the seed's calendar years
     assert types == [["application", "submitted"], ["application", "transitioned"], ["application", "transitioned"],
                      ["application", "completed"], ["rating", "received"], ["rectification", "opened"], ["rectification", "closed"]]
     groups, total = await ratings.stats(core.ctx, HZ_SUPERVISOR, tenant_id="hangzhou", group_by="department", include_subtree=False,

@@ -68,6 +68,17 @@ def test_subjects() -> None:
     assert ingest.parse_ingest_subject("mgov.evt.hangzhou.x.y") is None
 
 
+def test_the_subject_names_the_type_that_decides_who_applies_an_event() -> None:
+    for event_type in ingest.INGEST_TYPES:
+        published = ingest.ingest_subject("hangzhou", SYS, event_type)
+        assert ingest.type_of_subject(published) == event_type
+        assert ingest.type_of_subject(ingest.accepted_subject(published)) == event_type
+    assert ingest.accepted_filter(ingest.CASE_STATUS_CHANGED) == "mgov.accepted.*.*.case.status_changed.v1"
+    for subject in (f"mgov.ingest.hangzhou.{SYS}.anything.else.v1", f"mgov.ingest.hangzhou.{SYS}",
+                    f"mgov.ingest.hangzhou.{SYS}.case.status_changed.v1.extra", "mgov.evt.hangzhou.case.status_changed.v1"):
+        assert ingest.type_of_subject(subject) is None, subject
+
+
 def test_a_system_user_may_use_only_its_own_subjects() -> None:
     sid = uuid.uuid4()
     s = SystemRecord(sid, "xihu", "x", (ingest.NOTICE_PUBLISHED,), "sys-a", "h", "sys-a", "$2b$10$hash", None, None, None, "active", 1,

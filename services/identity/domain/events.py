@@ -1,4 +1,5 @@
-"""The events identity publishes: `mgov.identity.tenant.created|updated.v1` and
+"""The events identity publishes: `mgov.identity.tenant.created|updated.v1`,
+`mgov.identity.system.registered|updated|revoked.v1` and
 `mgov.identity.user.sign_in_throttled.v1`.
 
 `data` is the tenant's public shape {id, parent_id, division_code, level, name: {zh, en},
@@ -22,3 +23,12 @@ def sign_in_throttled(tenant_id: str, user_id: str, data: dict[str, Any]) -> Dom
     started to slow its sign-in (once per burst), so the holder can be told. `data`:
     {user_id, failure_count, window_s, max_delay_s}; no address, no password."""
     return DomainEvent("user", "sign_in_throttled", tenant_id, user_id, data)
+
+
+def system_changed(verb: Literal["registered", "updated", "revoked"], tenant_id: str, system_id: str,
+                   data: dict[str, Any]) -> DomainEvent:
+    """`mgov.identity.system.<verb>.v1`: a tenant system was registered, had its credentials
+    rotated, or was revoked. `data` is what services that apply systems' events need to
+    check them ({id, tenant_id, name, event_types, status, credentials_version}, built by
+    `mgov_common.systems.system_data`); never a secret or a hash of one."""
+    return DomainEvent("system", verb, tenant_id, system_id, data)

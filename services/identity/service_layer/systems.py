@@ -13,20 +13,23 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from mgov_common import paging
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from mgov_common.ingest import INGEST_TYPES
 from mgov_common.outbound import OutboundGuard, OutboundRefused
 from mgov_common.principal import SYSTEM, Principal
+from mgov_common.systems import SystemNode, system_data
 from services.identity.adapters.nats_auth import bcrypt_hash, inbox_prefix
 from services.identity.adapters.system_repository import SystemRecord
 from services.identity.adapters.tokens import AccessToken
-from services.identity.domain import policy
+from services.identity.domain import events, policy
 from services.identity.service_layer.access import actor, signed_in
 from services.identity.service_layer.context import Context
 
 SCOPE = "ingest"
+Verb = Literal["registered", "updated", "revoked"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,13 @@ async def _check_webhook(url: str, guard: OutboundGuard) -> str | None:
         raise InvalidArgument(f"webhook_url must be an https URL of a public host: {reason}", field="webhook_url",
                               code="invalid_webhook_url") from None
     return url
+
+
+def announced(verb: Verb, s: SystemRecord) -> events.DomainEvent:
+    """The event that tells workflow and catalog (which apply systems' events) what the
+    system now is, written in the transaction of the change (docs/events.md)."""
+    node = SystemNode(s.id, s.tenant_id, s.name, frozenset(s.event_types), s.status, s.credentials_version)
+    return events.system_changed(verb, s.tenant_id, str(s.id), system_data(node))
 
 
 class Systems:
@@ -123,6 +133,7 @@ class Systems:
         creds = await self._secrets(record)
         async with self.ctx.uow() as uow:
             await uow.systems.add(record, p.subject)
+            uow.record(announced("registered", record))
             uow.audit(actor(p, action="system.register", tenant_id=tenant_id, subject=str(sid),
                             details={"name": name, "event_types": list(types), "webhook": bool(url)}))
             await uow.commit()
@@ -150,6 +161,7 @@ class Systems:
             s.credentials_version += 1
             s.rotated_at = self.ctx.clock()
             await uow.systems.save(s)
+            uow.record(announced("updated", s))
             uow.audit(actor(p, action="system.rotate", tenant_id=s.tenant_id, subject=str(s.id),
                             details={"credentials_version": s.credentials_version}))
             await uow.commit()
@@ -164,6 +176,7 @@ class Systems:
                 s.status = "revoked"
                 s.revoked_at = self.ctx.clock()
                 await uow.systems.save(s)
+                uow.record(announced("revoked", s))
                 uow.audit(actor(p, action="system.revoke", tenant_id=s.tenant_id, subject=str(s.id), details={}))
             await uow.commit()
         await self._changed()

@@ -22,7 +22,8 @@ RECTIFICATION = "rectification"
 NOTICE = "notice"
 RATING_INVITATION = "rating_invitation"
 SECURITY = "security"  # the account holder: someone is guessing their password
-CATEGORIES = (CASE_PROGRESS, CASE_OUTCOME, TASK, SLA, RECTIFICATION, NOTICE, RATING_INVITATION, SECURITY)
+APPOINTMENT = "appointment"  # a booked hall visit: reminders, cancellations
+CATEGORIES = (CASE_PROGRESS, CASE_OUTCOME, TASK, SLA, RECTIFICATION, NOTICE, RATING_INVITATION, SECURITY, APPOINTMENT)
 
 _DEFAULT_ON: dict[str, frozenset[str]] = {
     CASE_PROGRESS: frozenset({IN_APP, PUSH}),
@@ -33,6 +34,7 @@ _DEFAULT_ON: dict[str, frozenset[str]] = {
     NOTICE: frozenset({IN_APP, PUSH}),
     RATING_INVITATION: frozenset({IN_APP, PUSH}),
     SECURITY: frozenset({IN_APP, PUSH, SMS}),
+    APPOINTMENT: frozenset({IN_APP, PUSH, SMS}),
 }
 # (category, channel) pairs a user cannot turn off.
 LOCKED = frozenset({(CASE_OUTCOME, IN_APP), (SECURITY, IN_APP)})
@@ -53,6 +55,7 @@ class TemplateKey:
 
 
 _CASE = frozenset({"case_number", "service_name", "status", "tenant_name", "comment", "link"})
+_APPOINTMENT = frozenset({"service_name", "hall_name", "start_at", "tenant_name", "link"})
 TEMPLATE_KEYS: dict[str, TemplateKey] = {k.key: k for k in (
     TemplateKey("application.submitted", CASE_PROGRESS, _CASE),
     TemplateKey("application.progressed", CASE_PROGRESS, _CASE | {"action"}),
@@ -67,6 +70,9 @@ TEMPLATE_KEYS: dict[str, TemplateKey] = {k.key: k for k in (
                 frozenset({"case_number", "department", "due_at", "score", "tenant_name", "link"})),
     TemplateKey("notice.published", NOTICE, frozenset({"title", "notice_category", "tenant_name", "link"})),
     TemplateKey("rating.invitation", RATING_INVITATION, frozenset({"case_number", "service_name", "tenant_name", "link"})),
+    TemplateKey("appointment.reminder", APPOINTMENT, _APPOINTMENT | {"reminder", "address", "code"}),
+    TemplateKey("appointment.cancelled", APPOINTMENT, _APPOINTMENT),
+    TemplateKey("appointment.cancelled_by_hall", APPOINTMENT, _APPOINTMENT | {"note"}),
     # 随手拍 reports: every reporter (the first and those linked to it) hears these.
     TemplateKey("report.dispatched", CASE_PROGRESS, _CASE | {"department"}),
     TemplateKey("report.info_requested", CASE_OUTCOME, _CASE, urgent=True),

@@ -19,7 +19,9 @@ deep link. The event contracts are those of docs/workflow.md and docs/catalog.md
   resolution or dismissal; staff who may act next get a task as for cases;
 - catalog notice.published: the subscribers of the tenant and of its subtree;
 - identity user.sign_in_throttled: the account holder (wrong passwords are slowing
-  sign-in to their account: if it was not them, someone is guessing).
+  sign-in to their account: if it was not them, someone is guessing);
+- appointment reminded / cancelled: the citizen who booked (reminders a day and an
+  hour before; a cancellation confirmed, or the hall's closing of the slot explained).
 """
 
 from __future__ import annotations
@@ -93,6 +95,31 @@ def _case(data: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return values, link, payload
 
 
+REMINDER_LABELS: dict[str, dict[str, str]] = {"day_before": {"zh": "明天", "en": "tomorrow"}, "hour_before": {"zh": "一小时后", "en": "in an hour"}}
+
+
+def _appointment(verb: str, data: dict[str, Any]) -> list[Plan]:
+    """reminded: the citizen, a day and an hour before; cancelled: the citizen (their own
+    cancellation confirmed, or the hall's change of the slot explained)."""
+    appt, citizen = _s(data, "appointment_id"), _s(data, "citizen_id")
+    if not appt or not citizen:
+        raise BadEvent("an appointment event needs appointment_id and citizen_id")
+    link = f"/appointments/{appt}"
+    values = {"service_name": data.get("service_name") or "", "hall_name": data.get("hall_name") or "",
+              "start_at": data.get("start_at"), "link": link}
+    payload = {"appointment_id": appt, "hall_id": _s(data, "hall_id")}
+    if verb == "reminded":
+        values |= {"reminder": label(REMINDER_LABELS, _s(data, "reminder")), "address": data.get("address") or "",
+                   "code": _s(data, "code")}
+        return [Plan("appointment.reminder", Audience(users=(citizen,)), values, link, payload | {"reminder": _s(data, "reminder")})]
+    if verb == "cancelled":
+        if _s(data, "reason") == "hall_changed":
+            return [Plan("appointment.cancelled_by_hall", Audience(users=(citizen,)), values | {"note": data.get("note") or ""},
+                         link, payload)]
+        return [Plan("appointment.cancelled", Audience(users=(citizen,)), values, link, payload)]
+    return []
+
+
 def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
     """`kind` is '<service>.<entity>.<verb>' of the event type (e.g. workflow.application.submitted)."""
     if kind == "catalog.notice.published":
@@ -111,6 +138,8 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         return [Plan("account.sign_in_throttled", Audience(users=(user,)),
                      {"failure_count": data.get("failure_count"), "max_delay_minutes": minutes, "link": "/me"}, "/me",
                      {"failure_count": data.get("failure_count")})]
+    if kind.startswith("appointment.appointment."):
+        return _appointment(kind.rsplit(".", 1)[1], data)
     if not kind.startswith("workflow."):
         return []
     if kind == "workflow.rating.received":

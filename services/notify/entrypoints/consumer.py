@@ -49,6 +49,8 @@ EVENTS = ConsumerSpec(
         "mgov.evt.*.workflow.rectification.opened",
         "mgov.evt.*.catalog.notice.published",
         "mgov.evt.*.identity.user.sign_in_throttled",
+        "mgov.evt.*.appointment.appointment.reminded",
+        "mgov.evt.*.appointment.appointment.cancelled",
     ],
     # Identity (staff lists) may be away for minutes: retry for ~9 minutes before the
     # dead-letter stream, rather than the default ~40 s.

@@ -8,7 +8,7 @@ notify service and tenant systems: add keys, never rename or drop one
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from mgov_common.events.domain import DomainEvent
@@ -74,4 +74,13 @@ def sla_event(kind: str, *, application_id: str, case_number: str, tenant_id: st
         "application_id": application_id, "case_number": case_number, "tenant_id": tenant_id, "state": state,
         "due_at": iso(due_at), "scope": scope, "assignee_id": assignee_id, "eligible_roles": eligible_roles,
         "escalate_to_roles": escalate_to_roles, "applicant_id": applicant_id,
+    })
+
+
+def calendar_event(tenant_id: str, year: int, days: "list[tuple[date, bool, str]]", updated_at: datetime) -> DomainEvent:
+    """A tenant's calendar year was set: the whole year's days that differ from Monday–Friday
+    (holidays, 调休 working weekend days), so a consumer can replace its copy of the year."""
+    return DomainEvent("calendar", "updated", tenant_id, f"{tenant_id}/{year}", {
+        "tenant_id": tenant_id, "year": year, "updated_at": iso(updated_at),
+        "days": [{"date": d.isoformat(), "working": w, "name": n} for d, w, n in sorted(days)],
     })

@@ -69,6 +69,6 @@ def public(p: PublicItem) -> pb.PublicReport:
 
 def stats(r: StatsRow) -> pb.ReportStats:
     return pb.ReportStats(department=r.department, category=r.category, category_name=text(r.name), received=r.received,
-                          resolved=r.resolved, on_time=r.on_time, overdue=r.overdue, average_resolve_hours=round(r.hours, 2),
+                          resolved=r.resolved, within_limit=r.on_time, overdue=r.overdue, average_resolve_hours=round(r.hours, 2),
                           average_score=round(r.score, 2), reopened=r.reopened,
                           reopen_rate=round(r.reopened / r.resolved, 4) if r.resolved else 0.0)

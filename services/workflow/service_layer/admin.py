@@ -14,6 +14,7 @@ from services.workflow.domain import access, definition
 from services.workflow.domain.application import Actor
 from services.workflow.domain.case_number import PREFIX_RE
 from services.workflow.domain.definition import Definition
+from services.workflow.domain.events import calendar_event
 from services.workflow.domain.roles import ADMIN_ROLES
 from services.workflow.service_layer.context import Context, calendar_for, tree_of
 
@@ -110,6 +111,7 @@ async def set_calendar(ctx: Context, principal: Principal, tenant_id: str, year:
         tree = await tree_of(ctx, uow)
         _require_admin(principal, tenant_id, tree)
         await uow.reference.replace_year(tenant_id, year, parsed, now)
+        uow.record(calendar_event(tenant_id, year, parsed, now))
         ctx.cache.clear()
         await rederive_open_cases(ctx, uow, tree, tree.subtree(tenant_id))
         await uow.commit()

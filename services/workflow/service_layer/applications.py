@@ -210,20 +210,26 @@ def _form_hash(form: dict[str, Any] | None) -> str | None:
     return None if form is None else _canonical_sha256(form)
 
 
-async def perform(ctx: Context, principal: Principal, *, application_id: str, action: str, comment: str, expected_version: int,
+async def perform(ctx: Context, principal: Principal, *, application_id: str, action: str, comment: str, expected_version: int | None,
                   material_ids: list[str], request_id: str, form: dict[str, Any] | None = None, token: str | None = None,
-                  result_public: bool | None = None) -> CaseView:
+                  uow: UnitOfWork | None = None, result_public: bool | None = None, kind: str | None = None) -> CaseView:
     """`form`, when given, is the applicant's corrected form (补正) sent with the resubmitting
-    action; it is checked against the case's pinned item version like a submission."""
+    action; it is checked against the case's pinned item version like a submission.
+
+    `expected_version` None acts on the case as it is now (read under its row lock): a
+    tenant system's event may name no version. `uow` joins a transaction already open
+    (the ingest consumer's, which records the event id in it)."""
     app_id = parse_id(application_id, "application_id")
     mids = [parse_id(m, "material_ids") for m in material_ids]
     form_sha256 = _form_hash(form)
-    async with ctx.uow() as uow:
+    async with (uow or ctx.uow()) as uow:
         tree = await tree_of(ctx, uow)
         app = await uow.applications.get(app_id, for_update=True)
         roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree, app.kind) if app else set()
-        if app is None or not roles:
+        if app is None or not roles or (kind is not None and app.kind != kind):  # `kind`: a report action names a report
             raise NotFound("no such case", code="application_not_found")
+        if expected_version is None:
+            expected_version = app.version
         if request_id and (done := await uow.applications.transition_by_request(app.id, request_id)):
             # The key is bound to who sent it and what they sent: only the same command again is a repeat.
             if not done.repeats(actor=access.actor_of(principal), action=action, comment=comment, material_ids=tuple(mids),

@@ -81,11 +81,13 @@ class BoundaryView:
     applied: bool
 
 
-async def set_boundary(ctx: Context, principal: Principal, tenant_id: str, geometry: dict[str, Any], event_time: datetime | None) -> BoundaryView:
-    """By an administrator, or by the tenant's own system (`mgov.tenant.boundary.updated.v1`)."""
+async def set_boundary(ctx: Context, principal: Principal, tenant_id: str, geometry: dict[str, Any], event_time: datetime | None,
+                       uow: UnitOfWork | None = None) -> BoundaryView:
+    """By an administrator, or by the tenant's own system (`mgov.tenant.boundary.updated.v1`;
+    `uow` joins the ingest consumer's transaction)."""
     parse_boundary(geometry)
     when = event_time or ctx.clock.now()
-    async with ctx.uow() as uow:
+    async with (uow or ctx.uow()) as uow:
         tree = await tree_of(ctx, uow)
         if principal.kind == SYSTEM:
             if not principal.system_may(BOUNDARY_UPDATED, tenant_id):

@@ -12,6 +12,7 @@ from pathlib import Path
 from services.workflow.domain import definition
 from services.workflow.domain.application import Actor
 from services.workflow.domain.definition import Definition
+from services.workflow.domain.events import calendar_event
 from services.workflow.domain.geo import parse_boundary
 from services.workflow.domain.reports import Category
 from services.workflow.service_layer.context import Context
@@ -44,6 +45,7 @@ async def ensure_demo(ctx: Context, province: str) -> int:
         for year, days in demo_calendar().items():
             if not await uow.reference.year_exists(province, year):
                 await uow.reference.replace_year(province, year, days, now)
+                uow.record(calendar_event(province, year, days, now))
                 added += 1
         added += await _reports(uow, province, now)
         await uow.commit()

@@ -10,6 +10,7 @@ export class ApiError extends Error {
     this.status = status
     this.code = problem.code || (status === 0 ? 'offline' : '')
     this.errors = Array.isArray(problem.errors) ? problem.errors : []
+    this.problem = problem // the whole problem, for fields a screen acts on (e.g. suggested_slots)
   }
 
   // {field: message} for the errors under `prefix` (e.g. 'form.' for the application form).
@@ -191,3 +192,17 @@ export async function answerInvitation(id, accept) {
 // Rectification tasks (整改) opened by a poor rating: read, close with the callback and outcome.
 export const rectification = (id) => get(`/v1/rectifications/${encodeURIComponent(id)}`)
 export const closeRectification = (id, callback, outcome) => post(`/v1/rectifications/${encodeURIComponent(id)}/close`, { callback, outcome })
+
+// Appointments (网上预约): halls and their slots, booking, the citizen's appointments, and
+// the hall desk (签到, 叫号). A full slot is ApiError `slot_full` with problem.suggested_slots.
+const enc = encodeURIComponent
+export const halls = (tenantId, serviceId) => get(`/v1/halls?${q({ tenant_id: tenantId, service_id: serviceId })}`, { auth: false })
+export const hallSlots = (hallId, serviceId, date = '') => get(`/v1/halls/${enc(hallId)}/slots?${q({ service_id: serviceId, date })}`, { auth: false })
+export const book = (body, key) => post('/v1/appointments', body, { headers: { 'Idempotency-Key': key } })
+export const myAppointments = () => get('/v1/appointments')
+export const appointment = (id) => get(`/v1/appointments/${enc(id)}`)
+export const cancelAppointment = (id) => post(`/v1/appointments/${enc(id)}/cancel`)
+export const rescheduleAppointment = (id, slotStartTime) => post(`/v1/appointments/${enc(id)}/reschedule`, { slot_start_time: slotStartTime })
+export const checkIn = (hallId, code) => post(`/v1/halls/${enc(hallId)}/check-ins`, { code })
+export const callNext = (hallId) => post(`/v1/halls/${enc(hallId)}/calls`)
+export const hallQueue = (hallId) => get(`/v1/halls/${enc(hallId)}/queue`)

@@ -5,13 +5,19 @@ import { reactive } from 'vue'
 import { refreshTokens } from './api.js'
 import { session } from './session.js'
 
-export const live = reactive({ connected: false, last: null, seq: 0 })
+// `queue` is the latest place in a hall's queue for one of the user's appointments
+// (`event: queue`); `queueSeq` counts them, as `seq` counts notifications.
+export const live = reactive({ connected: false, last: null, seq: 0, queue: null, queueSeq: 0 })
 
 let controller = null
 let lastId = ''
 
 function dispatch(event, data, id) {
   if (id) lastId = id
+  if (event === 'queue') {
+    try { live.queue = JSON.parse(data); live.queueSeq += 1 } catch { /* a malformed event is skipped */ }
+    return event
+  }
   if (event !== 'notification') return event
   try {
     live.last = JSON.parse(data)

@@ -47,7 +47,7 @@ export default {
   },
   prefs: {
     title: 'Notification settings', channels: 'Channels', quiet: 'Quiet hours', quietOn: 'Quiet hours on', start: 'From', end: 'Until', save: 'Save',
-    saved: 'Saved', category: { case_progress: 'Case progress', case_outcome: 'Case outcome', notice: 'Notices', rating: 'Ratings', task: 'Tasks', sla: 'Deadlines', rectification: 'Rectification' },
+    saved: 'Saved', category: { case_progress: 'Case progress', case_outcome: 'Case outcome', notice: 'Notices', rating: 'Ratings', task: 'Tasks', sla: 'Deadlines', rectification: 'Rectification', appointment: 'Appointment reminders' },
     channel: { in_app: 'In app', push: 'Push', sms: 'SMS' },
   },
   tasks: {
@@ -72,6 +72,18 @@ export default {
     resultPhotos: '{n} photo(s) of the result', reopen: 'Not fixed: reopen', reopened: 'Reopened', done: 'Done',
     action: { submit: 'Reported', link: 'Joined by another report', accept: 'Taken up', return_to_dispatcher: 'Returned to the dispatcher', ask: 'Asked for more information',
       supplement: 'Add information', resolve: 'Resolve', dispatch: 'Dispatched again', dismiss: 'Dismiss', move: 'Moved', reopen: 'Reopened', claim: 'Claimed', assign: 'Assigned' },
+  },
+  appt: {
+    entry: 'Appointments', book: 'Book a visit', reschedule: 'Reschedule', confirm: 'Confirm booking', cancel: 'Cancel booking', mine: 'My appointments', title: 'Appointment',
+    none: 'No appointments yet', hall: 'Service hall', address: 'Address', when: 'Time', date: 'Date', slot: 'Time slot', left: '{n} left', full: 'Full',
+    noHalls: 'No hall in this region takes appointments for this item', noDates: 'No bookable dates soon', noSlots: 'No slots on this day', suggested: 'Other free slots',
+    now: 'Currently booked', code: 'Booking code', codeIs: 'Booking code {code}', qrAlt: 'Appointment QR code', showCode: 'At the hall, show the QR code or say the booking code to check in',
+    ticket: 'Ticket', ahead: '{n} ahead of you', next: 'You are next: listen for your number', called: 'Called: please go to the window',
+    pastCutoff: 'It is too late to cancel or reschedule', status: { booked: 'Booked', cancelled: 'Cancelled', checked_in: 'Checked in', called: 'Called', no_show: 'Missed' },
+  },
+  desk: {
+    title: 'Hall desk', hall: 'Hall', code: 'Booking code', codeHint: 'Type the code or scan', checkIn: 'Check in', call: 'Call next', queue: 'Waiting',
+    empty: 'Nobody waiting', lastCalled: 'Last called: {n}', ticketN: 'No. {n}', result: 'No. {ticket} · {status} · {name}', noHalls: 'Your office has no service hall',
   },
   error: { offline: 'No network; check the connection and retry', generic: 'Something went wrong; please retry' },
 }

@@ -46,7 +46,7 @@ export default {
   },
   prefs: {
     title: '消息设置', channels: '通知渠道', quiet: '免打扰时段', quietOn: '开启免打扰', start: '开始时间', end: '结束时间', save: '保存',
-    saved: '已保存', category: { case_progress: '办件进度', case_outcome: '办件结果', notice: '通知公告', rating: '评价', task: '待办任务', sla: '时限提醒', rectification: '整改' },
+    saved: '已保存', category: { case_progress: '办件进度', case_outcome: '办件结果', notice: '通知公告', rating: '评价', task: '待办任务', sla: '时限提醒', rectification: '整改', appointment: '预约提醒' },
     channel: { in_app: '站内消息', push: '推送', sms: '短信' },
   },
   tasks: {
@@ -69,6 +69,18 @@ export default {
     reopen: '不满意，重新办理', reopened: '已重新办理', done: '操作成功',
     action: { submit: '提交反映', link: '合并反映', accept: '接收处理', return_to_dispatcher: '退回调度', ask: '请求补充说明', supplement: '补充说明',
       resolve: '办结', dispatch: '重新派发', dismiss: '不予处理', move: '改派', reopen: '重新办理', claim: '认领', assign: '指派' },
+  },
+  appt: {
+    entry: '网上预约', book: '预约办理', reschedule: '改约', confirm: '确认预约', cancel: '取消预约', mine: '我的预约', title: '预约详情',
+    none: '还没有预约', hall: '办理大厅', address: '地址', when: '预约时间', date: '日期', slot: '时段', left: '余 {n}', full: '已满',
+    noHalls: '所选地区暂无可预约的大厅', noDates: '近期没有可预约的日期', noSlots: '当天没有可预约的时段', suggested: '可预约的其他时段',
+    now: '当前预约', code: '预约码', codeIs: '预约码 {code}', qrAlt: '预约二维码', showCode: '到大厅后出示二维码或报预约码签到',
+    ticket: '排队号', ahead: '前面还有 {n} 人', next: '下一位就是您，请留意叫号', called: '已叫号，请到窗口办理',
+    pastCutoff: '已过可取消或改约的时间', status: { booked: '已预约', cancelled: '已取消', checked_in: '已签到', called: '已叫号', no_show: '未到场' },
+  },
+  desk: {
+    title: '大厅签到叫号', hall: '大厅', code: '预约码', codeHint: '输入预约码或扫码', checkIn: '签到', call: '叫号', queue: '排队中',
+    empty: '暂无排队', lastCalled: '最近叫号：{n}', ticketN: '{n} 号', result: '{ticket} 号 · {status} · {name}', noHalls: '您所在单位没有办事大厅',
   },
   error: { offline: '网络不可用，请检查网络后重试', generic: '出错了，请稍后重试' },
 }

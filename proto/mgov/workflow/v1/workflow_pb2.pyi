@@ -863,13 +863,13 @@ class ListPublicReportsResponse(_message.Message):
     def __init__(self, reports: _Optional[_Iterable[_Union[PublicReport, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ReportStats(_message.Message):
-    __slots__ = ("department", "category", "category_name", "received", "resolved", "on_time", "overdue", "average_resolve_hours", "average_score", "reopened", "reopen_rate")
+    __slots__ = ("department", "category", "category_name", "received", "resolved", "within_limit", "overdue", "average_resolve_hours", "average_score", "reopened", "reopen_rate")
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_NAME_FIELD_NUMBER: _ClassVar[int]
     RECEIVED_FIELD_NUMBER: _ClassVar[int]
     RESOLVED_FIELD_NUMBER: _ClassVar[int]
-    ON_TIME_FIELD_NUMBER: _ClassVar[int]
+    WITHIN_LIMIT_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
     AVERAGE_RESOLVE_HOURS_FIELD_NUMBER: _ClassVar[int]
     AVERAGE_SCORE_FIELD_NUMBER: _ClassVar[int]
@@ -880,13 +880,13 @@ class ReportStats(_message.Message):
     category_name: _common_pb2.LocalizedText
     received: int
     resolved: int
-    on_time: int
+    within_limit: int
     overdue: int
     average_resolve_hours: float
     average_score: float
     reopened: int
     reopen_rate: float
-    def __init__(self, department: _Optional[str] = ..., category: _Optional[str] = ..., category_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., received: _Optional[int] = ..., resolved: _Optional[int] = ..., on_time: _Optional[int] = ..., overdue: _Optional[int] = ..., average_resolve_hours: _Optional[float] = ..., average_score: _Optional[float] = ..., reopened: _Optional[int] = ..., reopen_rate: _Optional[float] = ...) -> None: ...
+    def __init__(self, department: _Optional[str] = ..., category: _Optional[str] = ..., category_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., received: _Optional[int] = ..., resolved: _Optional[int] = ..., within_limit: _Optional[int] = ..., overdue: _Optional[int] = ..., average_resolve_hours: _Optional[float] = ..., average_score: _Optional[float] = ..., reopened: _Optional[int] = ..., reopen_rate: _Optional[float] = ...) -> None: ...
 
 class GetReportStatsRequest(_message.Message):
     __slots__ = ("tenant_id", "include_subtree", "start_time", "end_time")
