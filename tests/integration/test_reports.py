@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from mgov_common.errors import Conflict, InvalidArgument, NotFound, PermissionDenied
+from mgov_common.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.ingest import BOUNDARY_UPDATED, REPORT_ACTION
 from mgov_common.principal import SYSTEM, Principal
 from mgov_common.tenants import apply_tenant_event
 from services.workflow.domain.geo import LatLng, distance_m
-from services.workflow.service_layer import materials, report_places, reports
+from services.workflow.service_layer import materials, ratings, report_places, reports
 from services.workflow.service_layer.reports import ReportView
 from tests import material_samples as samples
 from tests.integration.workflow_harness import CITIZEN, OTHER_CITIZEN, Core, core, user
@@ -97,6 +97,8 @@ async def test_a_report_in_xihu_reaches_xihus_sanitation_department_and_is_resol
     assert resolved["data"]["reporter_ids"] == ["citizen-1"]
     with pytest.raises(Conflict):
         await reports.rate(reporting.ctx, CITIZEN, report_id=str(r.app.id), score=4, comment="")
+    with pytest.raises(FailedPrecondition):  # not a second time through the cases' 好差评
+        await ratings.rate(reporting.ctx, CITIZEN, str(r.app.id), 1, "")
 
 
 async def test_a_point_in_yuhang_goes_to_yuhang_and_a_point_outside_zhejiang_is_refused_on_the_location_field(reporting: Core) -> None:
@@ -282,3 +284,20 @@ async def test_supervisors_get_figures_per_department_and_category(reporting: Co
     assert rows[("市政设施管理处", "streetlight")].received == 1
     with pytest.raises(PermissionDenied):
         await report_places.stats(reporting.ctx, XH_CLERK, "xihu", False, None, None)
+
+
+async def test_a_report_action_cannot_act_on_a_case_and_a_case_grant_cannot_act_on_a_report(reporting: Core) -> None:
+    from mgov_common.ingest import CASE_STATUS_CHANGED
+    from services.workflow.service_layer import applications
+
+    case = await applications.submit(reporting.ctx, CITIZEN, service_id=str(reporting.item_id), service_version=0, tenant_id="",
+                                     form={"name": "张小明"}, material_ids=[], request_id="", token=None)
+    both = Principal(subject="hz-both", tenant="hangzhou", kind=SYSTEM, grants=frozenset({REPORT_ACTION, CASE_STATUS_CHANGED}))
+    with pytest.raises(NotFound):
+        await applications.perform(reporting.ctx, both, application_id=str(case.app.id), action="accept", comment="", expected_version=None,
+                                   material_ids=[], request_id="e-1", kind="report")
+    r = await report(reporting)
+    cases_only = Principal(subject="xh-cases", tenant="xihu", kind=SYSTEM, grants=frozenset({CASE_STATUS_CHANGED}))
+    with pytest.raises(NotFound):
+        await applications.perform(reporting.ctx, cases_only, application_id=str(r.app.id), action="accept", comment="",
+                                   expected_version=None, material_ids=[], request_id="e-2")
