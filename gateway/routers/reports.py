@@ -8,6 +8,7 @@
     POST /v1/reports/{id}/reopen           a reporter reopens it within 7 days of its resolution (If-Match)
     POST /v1/reports/{id}/rating           a reporter rates it once
     POST /v1/reports/{id}/photos           staff upload result photos (multipart, as materials)
+    GET  /v1/reports/{id}/photos/{photo}   a photo's bytes, for those who may see the report
     GET  /v1/report-categories             the categories where a point lies (or of a tenant)
 
 Photos are uploaded first with POST /v1/materials (checked by content, sha256) and
@@ -155,3 +156,17 @@ async def add_photo(report_id: str, request: Request, caller: PersonDep, backend
         application_id=report_id, material_code="photo", filename=filename, sha256=sha, size_bytes=len(content), content=content),
         metadata=caller.metadata)
     return protojson.to_json(material)  # type: ignore[no-any-return]
+
+
+def photo_response(photo: pb.ReportPhoto, cache: str) -> Response:
+    """The bytes as the type they were checked to be at upload; never sniffed as anything else."""
+    return Response(photo.content, media_type=photo.content_type, headers={
+        "Cache-Control": cache, "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+        "ETag": f'"{photo.sha256}"'})
+
+
+@router.get("/reports/{report_id}/photos/{photo_id}", response_class=Response, summary="A photo of a report (JPEG or PNG)",
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "the photo"}})
+async def get_photo(report_id: str, photo_id: str, caller: SignedInDep, backends: BackendsDep) -> Response:
+    photo = await stub(backends).GetReportPhoto(pb.GetReportPhotoRequest(report_id=report_id, photo_id=photo_id), metadata=caller.metadata)
+    return photo_response(photo, PRIVATE)

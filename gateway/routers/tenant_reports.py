@@ -1,6 +1,7 @@
 """A tenant's 随手拍 reports as a whole: the public map, figures, categories, boundary.
 
     GET /v1/tenants/{t}/reports/public            anyone: handled and resolved reports, no personal data, ~100 m
+    GET /v1/tenants/{t}/reports/public/{id}/photos/{photo}   anyone: a result photo the department made public
     GET /v1/tenants/{t}/report-stats              supervisors: per department and category
     PUT /v1/tenants/{t}/report-categories/{code}  tenant admins: define a category (inherited below)
     PUT /v1/tenants/{t}/boundary                  tenant admins: the tenant's GeoJSON boundary
@@ -19,6 +20,7 @@ from gateway.auth import CallerDep, SignedInDep
 from gateway.deps import BackendsDep
 from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
+from gateway.routers.reports import photo_response
 from gateway.schemas import page, ref, returns
 from gateway.workflow_json import PRIVATE, stub
 from mgov.common.v1 import common_pb2
@@ -56,6 +58,14 @@ async def public(tenant_id: str, caller: CallerDep, response: Response, backends
                                                                               page_token=page_token), metadata=caller.metadata)
     response.headers["Cache-Control"] = "public, max-age=30"
     return {"items": [protojson.to_json(r) for r in resp.reports], "next_page_token": resp.next_page_token}
+
+
+@router.get("/reports/public/{report_id}/photos/{photo_id}", response_class=Response, summary="A public result photo of a resolved report",
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "the photo"}})
+async def public_photo(tenant_id: str, report_id: str, photo_id: str, caller: CallerDep, backends: BackendsDep) -> Response:
+    photo = await stub(backends).GetReportPhoto(pb.GetReportPhotoRequest(report_id=report_id, photo_id=photo_id, public_tenant_id=tenant_id),
+                                                metadata=caller.metadata)
+    return photo_response(photo, "public, max-age=300")
 
 
 @router.get("/report-stats", responses=returns(page(ref(pb.ReportStats.DESCRIPTOR))), summary="随手拍 figures per department and category")

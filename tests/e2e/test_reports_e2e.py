@@ -88,6 +88,14 @@ def test_a_citizen_in_xihu_reports_rubbish_it_reaches_sanitation_is_resolved_wit
     assert mine["timeline"][-1]["comment"] == "已清运，垃圾桶已更换" and mine["timeline"][-1]["material_ids"] == [result]
     assert mine["can_rate"] and mine["can_reopen"]
     with p.client(tokens[CITIZEN]) as c:
+        shown = c.get(f"/v1/reports/{made['id']}/photos/{result}")
+    assert shown.status_code == 200 and shown.content == samples.PNG, shown.text
+    assert shown.headers["content-type"] == "image/png" and shown.headers["x-content-type-options"] == "nosniff"
+    with p.client() as c:  # anyone, through the map feed: the public result photo, never the reporter's own
+        assert c.get(f"/v1/tenants/hangzhou/reports/public/{made['id']}/photos/{result}").content == samples.PNG
+        assert c.get(f"/v1/tenants/hangzhou/reports/public/{made['id']}/photos/{made['photos'][0]['id']}").status_code == 404
+    assert get(p, tokens[YH_CLERK], made["id"]).status_code == 404
+    with p.client(tokens[CITIZEN]) as c:
         rated = c.post(f"/v1/reports/{made['id']}/rating", json={"score": 5, "comment": "很快"})
         assert rated.status_code == 200, rated.text
         assert rated.json()["reporters"][0]["score"] == 5 and not rated.json()["can_rate"]

@@ -301,3 +301,21 @@ async def test_a_report_action_cannot_act_on_a_case_and_a_case_grant_cannot_act_
     with pytest.raises(NotFound):
         await applications.perform(reporting.ctx, cases_only, application_id=str(r.app.id), action="accept", comment="",
                                    expected_version=None, material_ids=[], request_id="e-2")
+
+
+async def test_photos_are_read_by_those_who_see_the_report_and_only_public_result_photos_by_anyone(reporting: Core) -> None:
+    r = await report(reporting)
+    [mine] = [str(p["id"]) for p in r.photos]
+    got = await reports.photo(reporting.ctx, XH_CLERK, report_id=str(r.app.id), photo_id=mine, public_tenant_id="")
+    assert got.content == samples.PNG and got.content_type == "image/png"
+    for who in (YH_CLERK, OTHER_CITIZEN, None):
+        with pytest.raises(NotFound):
+            await reports.photo(reporting.ctx, who, report_id=str(r.app.id), photo_id=mine, public_tenant_id="")
+    await act(reporting, XH_CLERK, r, "accept")
+    result = await photo(reporting, XH_CLERK)
+    await act(reporting, XH_CLERK, r, "resolve", "已处理", material_ids=[result])
+    public = await reports.photo(reporting.ctx, None, report_id=str(r.app.id), photo_id=result, public_tenant_id="hangzhou")
+    assert public.content == samples.PNG
+    for tenant, pid in (("hangzhou", mine), ("ningbo", result)):  # the reporter's own photo; another city's feed
+        with pytest.raises(NotFound):
+            await reports.photo(reporting.ctx, None, report_id=str(r.app.id), photo_id=pid, public_tenant_id=tenant)

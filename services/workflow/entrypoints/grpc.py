@@ -12,7 +12,7 @@ import grpc
 
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov.workflow.v1 import workflow_pb2_grpc
-from mgov_common.principal import current_access_token, require_person, require_principal
+from mgov_common.principal import current_access_token, current_principal, require_person, require_principal
 from mgov_common.protojson import struct_to_dict
 from services.workflow.domain.geo import LatLng
 from services.workflow.entrypoints import convert, report_convert
@@ -186,3 +186,8 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
         rows = await report_places.stats(self.ctx, require_principal(), request.tenant_id, request.include_subtree,
                                          _time(request, "start_time"), _time(request, "end_time"))
         return pb.GetReportStatsResponse(stats=[report_convert.stats(r) for r in rows])
+
+    async def GetReportPhoto(self, request: pb.GetReportPhotoRequest, context: Ctx) -> pb.ReportPhoto:
+        p = await reports.photo(self.ctx, current_principal(), report_id=request.report_id, photo_id=request.photo_id,
+                                public_tenant_id=request.public_tenant_id)
+        return pb.ReportPhoto(id=str(p.id), filename=p.filename, content_type=p.content_type, sha256=p.sha256, content=p.content)

@@ -137,8 +137,7 @@ async def public_feed(ctx: Context, tenant_id: str, size: int, token: str) -> tu
             assert app is not None
             photos: list[str] = []
             if r["status"] == "resolved" and r["result_public"]:
-                resolved = [t for t in await uow.applications.timeline(app.id) if t.to_state == "resolved"]
-                photos = [str(m) for m in resolved[-1].material_ids] if resolved else []
+                photos = sorted(str(m) for m in _result_photo_ids(await uow.applications.timeline(app.id)))
             label = dict(app.definition.state(app.status).label)
             items.append(PublicItem(r["id"], r["tenant_id"], r["category"], dict(r["service_name"]), r["status"], label,
                                     LatLng(r["lat"], r["lng"]).rounded(), r["submitted_at"], r["updated_at"], photos))
@@ -174,3 +173,40 @@ async def stats(ctx: Context, principal: Principal, tenant_id: str, include_subt
     return [StatsRow(r["department"], r["category"], json.loads(r["name"]) if isinstance(r["name"], str) else dict(r["name"]),
                      r["received"], r["resolved"], r["on_time"], r["overdue"], float(r["hours"] or 0), float(r["score"] or 0),
                      r["reopened"]) for r in rows]
+
+
+@dataclass
+class Photo:
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    sha256: str
+    content: bytes
+
+
+def _result_photo_ids(timeline: list[Any]) -> set[uuid.UUID]:
+    resolved = [t for t in timeline if t.to_state == "resolved"]
+    return set(resolved[-1].material_ids) if resolved else set()
+
+
+async def public_photo(ctx: Context, tenant_id: str, report_id: uuid.UUID, photo_id: uuid.UUID) -> Photo:
+    """A result photo of a resolved report that the department marked public, listed in
+    `tenant_id`'s feed; NOT_FOUND for anything else (a reporter's own photos never)."""
+    async with ctx.uow() as uow:
+        tree = await tree_of(ctx, uow)
+        app = await uow.applications.get(report_id)
+        ok = (app is not None and app.report is not None and app.status == "resolved" and app.report.result_public
+              and tenant_id in tree and app.tenant_id in tree.subtree(tenant_id)
+              and photo_id in _result_photo_ids(await uow.applications.timeline(report_id)))
+        if not ok:
+            raise NotFound("no such photo", code="photo_not_found")
+        return await read_photo(ctx, uow, report_id, photo_id)
+
+
+async def read_photo(ctx: Context, uow: UnitOfWork, report_id: uuid.UUID, photo_id: uuid.UUID) -> Photo:
+    rows = [r for r in await uow.materials.get_many([photo_id]) if r["application_id"] == report_id]
+    content = await ctx.files.get(uow.conn, rows[0]["storage_key"]) if rows else None
+    if not rows or content is None:
+        raise NotFound("no such photo", code="photo_not_found")
+    r = rows[0]
+    return Photo(r["id"], r["filename"], r["content_type"], r["sha256"], content)

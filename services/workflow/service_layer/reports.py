@@ -27,7 +27,7 @@ from services.workflow.domain.roles import DISPATCHER, OWNER
 from services.workflow.service_layer import applications
 from services.workflow.service_layer.applications import CITIZEN, MAX_REQUEST_ID, case_prefix, next_case_number, parse_id
 from services.workflow.service_layer.context import Context, calendar_for, tree_of
-from services.workflow.service_layer.report_places import categories_for, locate_tenant
+from services.workflow.service_layer.report_places import Photo, categories_for, locate_tenant, public_photo, read_photo
 
 PHOTO_TYPES = ("image/jpeg", "image/png")
 # The namespace of the item id a category stands in for (stable per tenant and code).
@@ -257,3 +257,16 @@ def can_reopen(view: ReportView) -> bool:
 def can_rate(view: ReportView) -> bool:
     me = view.facts.reporter(view.viewer)
     return bool(me and me.score is None and view.app.status == RESOLVED)
+
+
+async def photo(ctx: Context, principal: Principal | None, *, report_id: str, photo_id: str, public_tenant_id: str) -> Photo:
+    """A photo of a report: anyone may see a public result photo through a tenant's map
+    feed; otherwise those who may see the report see its photos."""
+    rid, pid = parse_id(report_id, "report_id"), parse_id(photo_id, "photo_id")
+    if public_tenant_id:
+        return await public_photo(ctx, public_tenant_id, rid, pid)
+    if principal is None:
+        raise NotFound("no such photo", code="photo_not_found")
+    async with ctx.uow() as uow:
+        await _load(ctx, uow, principal, report_id)
+        return await read_photo(ctx, uow, rid, pid)

@@ -905,3 +905,27 @@ class GetReportStatsResponse(_message.Message):
     STATS_FIELD_NUMBER: _ClassVar[int]
     stats: _containers.RepeatedCompositeFieldContainer[ReportStats]
     def __init__(self, stats: _Optional[_Iterable[_Union[ReportStats, _Mapping]]] = ...) -> None: ...
+
+class GetReportPhotoRequest(_message.Message):
+    __slots__ = ("report_id", "photo_id", "public_tenant_id")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    PHOTO_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    photo_id: str
+    public_tenant_id: str
+    def __init__(self, report_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., public_tenant_id: _Optional[str] = ...) -> None: ...
+
+class ReportPhoto(_message.Message):
+    __slots__ = ("id", "filename", "content_type", "sha256", "content")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    filename: str
+    content_type: str
+    sha256: str
+    content: bytes
+    def __init__(self, id: _Optional[str] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., sha256: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...

@@ -185,6 +185,11 @@ class WorkflowServiceStub:
                 request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsRequest.SerializeToString,
                 response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsResponse.FromString,
                 _registered_method=True)
+        self.GetReportPhoto = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/GetReportPhoto',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.FromString,
+                _registered_method=True)
 
 
 class WorkflowServiceServicer:
@@ -511,6 +516,15 @@ class WorkflowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReportPhoto(self, request, context):
+        """A photo of a report, for those who may see the report; with public_tenant_id,
+        only a result photo the department marked public of a resolved report of that
+        tenant's subtree (anyone). Errors: NOT_FOUND (for everything else).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WorkflowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -663,6 +677,11 @@ def add_WorkflowServiceServicer_to_server(servicer, server):
                     servicer.GetReportStats,
                     request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsRequest.FromString,
                     response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsResponse.SerializeToString,
+            ),
+            'GetReportPhoto': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReportPhoto,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1476,6 +1495,33 @@ class WorkflowService:
             '/mgov.workflow.v1.WorkflowService/GetReportStats',
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsRequest.SerializeToString,
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReportPhoto(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/GetReportPhoto',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.FromString,
             options,
             channel_credentials,
             insecure,
