@@ -319,3 +319,16 @@ async def test_photos_are_read_by_those_who_see_the_report_and_only_public_resul
     for tenant, pid in (("hangzhou", mine), ("ningbo", result)):  # the reporter's own photo; another city's feed
         with pytest.raises(NotFound):
             await reports.photo(reporting.ctx, None, report_id=str(r.app.id), photo_id=pid, public_tenant_id=tenant)
+
+
+async def test_an_anonymous_report_shows_handlers_neither_who_nor_which_phone(reporting: Core) -> None:
+    from services.workflow.entrypoints.report_convert import report as to_pb
+
+    with pytest.raises(InvalidArgument):  # rubbish reports name their reporter
+        await report(reporting, anonymous=True)
+    r = await report(reporting, category="fire_lane", anonymous=True)
+    staff = to_pb(await reports.get(reporting.ctx, XH_CLERK, str(r.app.id)))
+    assert [(p.user_id, p.phone_masked) for p in staff.reporters] == [("", "")]
+    assert {t.actor.id for t in staff.timeline if t.action == "submit"} == {""}
+    [event] = [e for e in await reporting.outbox("report.dispatched") if e["data"]["report_id"] == str(r.app.id)]
+    assert event["data"]["reporter_phone_masked"] == "" and event["data"]["anonymous"]

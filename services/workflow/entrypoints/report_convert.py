@@ -1,6 +1,6 @@
 """Report views <-> mgov.workflow.v1 report messages. What each caller may see of the
 reporters is decided here, once: a reporter sees their own entry; handlers see every
-reporter with a masked phone, and no user id when the report is anonymous."""
+reporter with a masked phone, and neither user id nor phone when the report is anonymous."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def category(c: Category) -> pb.ReportCategory:
 
 
 def _reporter(r: Reporter, hide_id: bool) -> pb.ReportReporter:
-    return pb.ReportReporter(user_id="" if hide_id else r.user_id, phone_masked=r.phone_masked, link_time=ts(r.linked_at),
+    """`hide_id`: an anonymous report shown to a handler, who learns neither who nor which phone."""
+    return pb.ReportReporter(user_id="" if hide_id else r.user_id, phone_masked="" if hide_id else r.phone_masked, link_time=ts(r.linked_at),
                              score=r.score or 0, comment=r.comment)
 
 
