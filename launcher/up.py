@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from launcher.embedded import EmbeddedNats, EmbeddedPostgres
+from launcher.nats_auth import NatsAuth, write_config
 from mgov_common.ports import ensure_free
 from launcher.probes import grpc_serving, http_ok
 from launcher.supervisor import ProcessSpec, Supervisor, child_env
@@ -101,40 +102,11 @@ class PlatformConfig:
 NATS_PLATFORM_USER = "mgov"
 
 
-def demo_nats_url(port: int, host: str = "127.0.0.1") -> str:
-    """The platform's NATS URL (with its credentials) of a demo-mode `mgov up` on `port`."""
-    from mgov_common.settings import demo_secret
+def demo_nats_url(port: int, host: str = "127.0.0.1", user: str = NATS_PLATFORM_USER) -> str:
+    """A platform user's NATS URL (with its credentials) of a demo-mode `mgov up` on `port`."""
+    from launcher.nats_auth import NatsAuth
 
-    return f"nats://{NATS_PLATFORM_USER}:{demo_secret('nats', 'platform_password')}@{host}:{port}"
-
-
-def write_nats_config(root: Path, port: int, demo: bool) -> tuple[Path, dict[str, str], str]:
-    """The embedded NATS server's config: authorization from `auth.conf`, which the
-    identity service rewrites from the registered systems and reloads (SIGHUP).
-
-    The platform processes share one user with every permission; its password is the
-    stable demo value in demo mode, a fresh random one per `mgov up` otherwise (every
-    process gets it in MGOV_NATS_URL). Returns the config path, the identity service's
-    extra environment and `user:password` for the URL.
-    """
-    import secrets
-    from urllib.parse import quote
-
-    from mgov_common.settings import demo_secret
-    from services.identity.adapters.nats_auth import bcrypt_hash, render
-
-    root.mkdir(parents=True, exist_ok=True)
-    password = demo_secret("nats", "platform_password") if demo else secrets.token_urlsafe(32)
-    auth = root / "auth.conf"
-    # Platform user only until the identity service adds the systems at its start.
-    auth.write_text(render(NATS_PLATFORM_USER, bcrypt_hash(password), []))
-    os.chmod(auth, 0o600)
-    conf = root / "nats.conf"
-    # The server name must be in the file too: a reload compares it with the running one.
-    conf.write_text("# Written by `mgov up`. Users and permissions: auth.conf (rewritten by the identity service).\n"
-                    f"server_name: mgov-{port}\ninclude ./auth.conf\n")
-    env = {"MGOV_IDENTITY_NATS_AUTH_FILE": str(auth), "MGOV_IDENTITY_NATS_PID_FILE": str(root / "nats-server.pid")}
-    return conf, env, f"{quote(NATS_PLATFORM_USER, safe='')}:{quote(password, safe='')}"
+    return NatsAuth.make(demo=True).url(user, host, port)
 
 
 async def server_spec(name: str, server: EmbeddedNats | EmbeddedPostgres) -> ProcessSpec:
@@ -155,22 +127,23 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
     from mgov_common.settings import PlatformSettings
 
     t0 = time.monotonic()
-    nats_auth_env: dict[str, str] = {}
+    nats_auth: NatsAuth | None = None
     if config.external:
         dsn, nats_url = config.database_url, config.nats_url
         log.info("using external PostgreSQL and NATS (MGOV_DATABASE_URL, MGOV_NATS_URL); nothing embedded starts")
     else:
         nats = EmbeddedNats(config.home / "nats", config.nats_port)
-        nats.config, nats_auth_env, nats_creds = write_nats_config(nats.root, nats.port, config.demo)
+        nats_auth = NatsAuth.make(config.demo)
+        nats.config = await asyncio.to_thread(write_config, nats.root, f"mgov-{nats.port}", nats_auth)
         await sup.start(await server_spec("nats", nats))
         await sup.wait_healthy(config.ready_timeout_s)
-        log.info(f"NATS JetStream listening on {nats.url} with authorization (data: {nats.root})")
+        log.info(f"NATS JetStream listening on {nats.url} with authorization and the auth callout (data: {nats.root})")
         pg = EmbeddedPostgres(config.home / "postgres", config.postgres_port)
         await sup.start(await server_spec("postgres", pg))
         await sup.wait_healthy(config.ready_timeout_s)
         await asyncio.to_thread(pg.create_database)
         log.info(f"PostgreSQL listening on 127.0.0.1:{pg.port} (data: {pg.pgdata})")
-        dsn, nats_url = pg.dsn, nats.url.replace("nats://", f"nats://{nats_creds}@", 1)
+        dsn, nats_url = pg.dsn, nats_auth.url(NATS_PLATFORM_USER, "127.0.0.1", nats.port)
     assert dsn and nats_url
     for name, info in SERVICES.items():
         applied = await migrate(dsn, name, info.migrations)
@@ -194,10 +167,16 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         "MGOV_NOTIFY_ADDR": f"127.0.0.1:{config.service_ports['notify']}",
         "MGOV_APPOINTMENT_ADDR": f"127.0.0.1:{config.service_ports['appointment']}",
     }
+    def own_nats_user(name: str) -> dict[str, str]:
+        """Each process its own NATS user; identity also the callout's issuer and the system account."""
+        if nats_auth is None:
+            return {}
+        extra = nats_auth.identity_env() if name == "identity" else {}
+        return {"MGOV_NATS_URL": nats_auth.url(name, "127.0.0.1", config.nats_port), **extra}
+
     for name, info in SERVICES.items():
         port = config.service_ports[name]
-        env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **config.metrics_env(name),
-                         **(nats_auth_env if name == "identity" else {})})
+        env = child_env({**common, f"MGOV_{name.upper()}_PORT": str(port), **config.metrics_env(name), **own_nats_user(name)})
         await sup.start(ProcessSpec(
             name, [sys.executable, "-m", info.module], env,
             lambda port=port: grpc_serving(f"127.0.0.1:{port}"), logs / f"{name}.log",
@@ -207,6 +186,7 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
         **common,
         "MGOV_GATEWAY_PORT": str(config.gateway_port),
         **config.metrics_env("gateway"),
+        **own_nats_user("gateway"),
         **{f"MGOV_GATEWAY_{n.upper()}_ADDR": f"127.0.0.1:{p}" for n, p in config.service_ports.items()},
     })
     ready_url = f"http://127.0.0.1:{config.gateway_port}/readyz"

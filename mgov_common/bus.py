@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import nats
 from nats.aio.client import Client as NATS
@@ -16,6 +17,16 @@ log = logging.getLogger(__name__)
 def redact(url: str) -> str:
     """The URL without its password (for messages and logs)."""
     return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+
+
+def with_credentials(url: str, user: str, password: str) -> str:
+    """`url` (one server or a comma-separated list) with this user and password in each."""
+    auth = f"{quote(user, safe='')}:{quote(password, safe='')}@"
+    out = []
+    for one in url.split(","):
+        parts = urlsplit(one.strip())
+        out.append(urlunsplit(parts._replace(netloc=auth + parts.netloc.rpartition("@")[2])))
+    return ",".join(out)
 
 
 async def connect_nats(url: str, name: str, *, attempts: int = 20, **options: object) -> NATS:

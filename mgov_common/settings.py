@@ -10,7 +10,8 @@ directory `MGOV_SECRETS_DIR` (on Kubernetes a Secret mounted as a volume, so tha
 secret sits in the process environment, where `/proc/<pid>/environ`, crash reports
 and child processes would see it). An environment variable wins over a file. The
 database password may be such a file, `MGOV_DATABASE_PASSWORD`: it is put into
-`MGOV_DATABASE_URL`, which then carries only the user, host and TLS settings.
+`MGOV_DATABASE_URL`, which then carries only the user, host and TLS settings. The NATS
+password likewise: `MGOV_NATS_PASSWORD` goes into `MGOV_NATS_URL` (`nats://catalog@nats:4222`).
 """
 
 from __future__ import annotations
@@ -71,6 +72,23 @@ class PlatformSettings(BaseSettings):
     metrics_interval_s: float = Field(default=5.0, gt=0, validation_alias=AliasChoices("MGOV_METRICS_INTERVAL_S"))
     # Put into database_url's user part when that has no password (usually from a file).
     database_password: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MGOV_DATABASE_PASSWORD"))
+    # Put into nats_url's user part the same way: each platform process is its own NATS user.
+    nats_password: SecretStr | None = Field(default=None, validation_alias=AliasChoices("MGOV_NATS_PASSWORD"))
+    # TLS to NATS: the CA that signed the servers' certificates (their names are checked).
+    # Set, every NATS connection of the process uses TLS; unset, plain (loopback, `mgov up`).
+    nats_ca_file: Path | None = Field(default=None, validation_alias=AliasChoices("MGOV_NATS_CA_FILE"))
+
+    def nats_options(self) -> dict[str, Any]:
+        """Extra nats-py connect options: TLS when a CA is given."""
+        if self.nats_ca_file is None:
+            return {}
+        import ssl
+
+        try:
+            ctx = ssl.create_default_context(cafile=str(self.nats_ca_file))
+        except (OSError, ssl.SSLError) as exc:
+            raise SettingsError(f"MGOV_NATS_CA_FILE: cannot load {self.nats_ca_file}: {exc}") from None
+        return {"tls": ctx}
 
     def outbound_guard(self) -> "OutboundGuard":
         """The guard of every outbound HTTP call: loopback allowed in demo mode only, if at all."""
@@ -100,6 +118,20 @@ class PlatformSettings(BaseSettings):
                 raise SettingsError(f"{SECRETS_DIR_VAR}: {directory} is not a directory")
             file_secret_settings = SecretsSettingsSource(settings_cls, secrets_dir=directory)
         return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _nats_password_into_url(self) -> "PlatformSettings":
+        if self.nats_password is None or not self.nats_url:
+            return self
+        from mgov_common.bus import with_credentials
+
+        first = urlsplit(self.nats_url.split(",")[0])
+        if first.password is not None:
+            raise ValueError("MGOV_NATS_URL already holds a password: give it in one place only")
+        if not first.username:
+            raise ValueError("MGOV_NATS_URL needs a user (nats://catalog@nats:4222) to go with MGOV_NATS_PASSWORD")
+        object.__setattr__(self, "nats_url", with_credentials(self.nats_url, first.username, self.nats_password.get_secret_value()))
+        return self
 
     @model_validator(mode="after")
     def _password_into_url(self) -> "PlatformSettings":

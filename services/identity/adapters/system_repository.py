@@ -86,6 +86,19 @@ class SystemRepository:
             tenant_id, include_revoked, after[0] if after else None, after[1] if after else None, limit)
         return [_record(r) for r in rows]
 
+    async def by_nats_user(self, nats_user: str) -> SystemRecord | None:
+        row = await self.conn.fetchrow(f"SELECT {_COLUMNS} FROM systems WHERE nats_user = $1", nats_user)
+        return _record(row) if row else None
+
+    async def credentials_ended_since(self, since: datetime) -> list[tuple[str, datetime | None]]:
+        """Every system rotated or revoked after `since`: its NATS user and the time before
+        which its connections were opened with credentials no longer valid (None: revoked,
+        all of them)."""
+        rows = await self.conn.fetch(
+            """SELECT nats_user, CASE WHEN status = 'revoked' THEN NULL ELSE rotated_at END AS ended
+               FROM systems WHERE revoked_at > $1 OR (status = 'active' AND rotated_at > $1)""", since)
+        return [(r["nats_user"], r["ended"]) for r in rows]
+
     async def active(self) -> list[SystemRecord]:
         rows = await self.conn.fetch(f"SELECT {_COLUMNS} FROM systems WHERE status = 'active' ORDER BY created_at, id")
         return [_record(r) for r in rows]

@@ -2,9 +2,11 @@
 OAuth2 client-credentials grant (docs/tenant-systems.md).
 
 A tenant's admin (or an admin above it) registers a system with the event types it may
-publish; its secrets are returned once and only hashes are kept. After every change the
-NATS authorization is regenerated from the active systems (`on_change`), so a new,
-rotated or revoked credential is in force on the bus within seconds.
+publish; its secrets are returned once and only hashes are kept. The NATS servers ask
+identity about every connection of a system (the auth callout, `authorize_bus`), so a
+new credential works at once and an old one no longer opens a connection; after a
+rotation or revocation `on_credentials_ended` closes the connections already open with
+the old credentials (adapters/nats_sessions.py), on every NATS server, within seconds.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from mgov_common import paging
@@ -21,7 +24,7 @@ from mgov_common.ingest import INGEST_TYPES
 from mgov_common.outbound import OutboundGuard, OutboundRefused
 from mgov_common.principal import SYSTEM, Principal
 from mgov_common.systems import SystemNode, system_data
-from services.identity.adapters.nats_auth import bcrypt_hash, inbox_prefix
+from services.identity.adapters.nats_auth import bcrypt_hash, bcrypt_matches, inbox_prefix
 from services.identity.adapters.system_repository import SystemRecord
 from services.identity.adapters.tokens import AccessToken
 from services.identity.domain import events, policy
@@ -72,6 +75,10 @@ async def _check_webhook(url: str, guard: OutboundGuard) -> str | None:
     return url
 
 
+# Closes the bus connections of a NATS user opened before a time (None: all of them).
+EndSessions = Callable[[str, datetime | None], Awaitable[None]]
+
+
 def announced(verb: Verb, s: SystemRecord) -> events.DomainEvent:
     """The event that tells workflow and catalog (which apply systems' events) what the
     system now is, written in the transaction of the change (docs/events.md)."""
@@ -80,15 +87,16 @@ def announced(verb: Verb, s: SystemRecord) -> events.DomainEvent:
 
 
 class Systems:
-    def __init__(self, ctx: Context, on_change: Callable[[], Awaitable[None]] | None = None,
+    def __init__(self, ctx: Context, on_credentials_ended: EndSessions | None = None,
                  guard: OutboundGuard | None = None) -> None:
         self.ctx = ctx
-        self.on_change = on_change
+        self.on_credentials_ended = on_credentials_ended
         self.guard = guard or OutboundGuard()
 
-    async def _changed(self) -> None:
-        if self.on_change is not None:
-            await self.on_change()
+    async def _ended(self, s: SystemRecord, before: datetime | None) -> None:
+        """After the commit: the bus connections opened with credentials that ended close."""
+        if self.on_credentials_ended is not None:
+            await self.on_credentials_ended(s.nats_user, before)
 
     async def _secrets(self, s: SystemRecord) -> Credentials:
         client_secret = secrets.token_urlsafe(32)
@@ -137,7 +145,6 @@ class Systems:
             uow.audit(actor(p, action="system.register", tenant_id=tenant_id, subject=str(sid),
                             details={"name": name, "event_types": list(types), "webhook": bool(url)}))
             await uow.commit()
-        await self._changed()
         return record, creds
 
     async def _admin_get(self, uow, tenant_id: str, system_id: str, p: Principal, action: str) -> SystemRecord:  # type: ignore[no-untyped-def]
@@ -165,7 +172,7 @@ class Systems:
             uow.audit(actor(p, action="system.rotate", tenant_id=s.tenant_id, subject=str(s.id),
                             details={"credentials_version": s.credentials_version}))
             await uow.commit()
-        await self._changed()
+        await self._ended(s, s.rotated_at)
         return s, creds
 
     async def revoke(self, tenant_id: str, system_id: str, principal: Principal | None) -> SystemRecord:
@@ -179,7 +186,7 @@ class Systems:
                 uow.record(announced("revoked", s))
                 uow.audit(actor(p, action="system.revoke", tenant_id=s.tenant_id, subject=str(s.id), details={}))
             await uow.commit()
-        await self._changed()
+        await self._ended(s, None)
         return s
 
     async def list(self, tenant_id: str, include_revoked: bool, page_size: int, page_token: str,
@@ -231,9 +238,21 @@ class Systems:
         token = await self.ctx.issuer.issue_system(str(s.id), s.tenant_id, self.ctx.clock(), grants=s.event_types)
         return SystemToken(token, s)
 
-    async def active(self) -> list[SystemRecord]:
+    async def authorize_bus(self, nats_user: str, password: str) -> SystemRecord | None:
+        """The active system whose NATS credentials these are, or None (the auth callout).
+
+        An unknown user costs the same bcrypt work as a wrong password: the answer's
+        timing does not tell which users exist."""
+        s = None
+        if nats_user.startswith("sys-") and len(nats_user) <= 64:
+            async with self.ctx.uow() as uow:
+                s = await uow.systems.by_nats_user(nats_user)
+        ok = await bcrypt_matches(password, s.nats_password_hash if s else None)
+        return s if s is not None and ok and s.active else None
+
+    async def credentials_ended_since(self, since: datetime) -> list[tuple[str, datetime | None]]:
         async with self.ctx.uow() as uow:
-            return await uow.systems.active()  # type: ignore[no-any-return]
+            return await uow.systems.credentials_ended_since(since)  # type: ignore[no-any-return]
 
     def webhook_secret(self, s: SystemRecord) -> str | None:
         if not s.webhook_secret_cipher or not s.webhook_secret_key_id or self.ctx.cipher is None:

@@ -8,8 +8,10 @@ from typing import Any
 
 import asyncpg
 
+from mgov_common.events.envelope import CloudEvent
 from services.workflow.adapters.definitions import DefinitionRepository
 from services.workflow.adapters.reports import ReportRepository
+from services.workflow.adapters.submission import SUBMIT_SQL, submit_args
 from services.workflow.domain.application import Actor, Application, Transition
 from services.workflow.domain.sla import SlaClocks, TimerPlan
 
@@ -55,6 +57,27 @@ class ApplicationRepository:
     async def by_request(self, applicant_id: str, request_id: str) -> tuple[Application, str] | None:
         row = await self.conn.fetchrow(f"SELECT {_COLUMNS} FROM applications WHERE applicant_id = $1 AND request_id = $2", applicant_id, request_id)
         return (await self._from_row(row), row["request_hash"]) if row else None
+
+    async def create(self, app: Application, *, prefix: str, year: int, placeholder: str, timers: list[TimerPlan],
+                     material_ids: list[uuid.UUID], events: list[CloudEvent], request_id: str | None,
+                     request_hash: str | None) -> str | None:
+        """Write a new case in one statement, which is its own transaction: the next serial
+        of (prefix, year), the case under that number, its first transition, its timers,
+        its materials and its outbox events (`placeholder` in their payload becomes the
+        number). The case number, or None when (applicant, request_id) already exists
+        (a concurrent repeat): then nothing was written, the counter included, so
+        numbers stay gap-free."""
+        try:
+            number: str = await self.conn.fetchval(SUBMIT_SQL, *submit_args(
+                app, prefix=prefix, year=year, placeholder=placeholder, timers=timers, material_ids=material_ids, events=events,
+                request_id=request_id, request_hash=request_hash))
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "applications_applicant_id_request_id_key":
+                return None
+            raise
+        app.case_number = number
+        app.new_transitions = []
+        return number
 
     async def add(self, app: Application, request_id: str | None, request_hash: str | None) -> bool:
         """Insert a new case; False when (applicant, request_id) already exists (a concurrent repeat)."""
@@ -111,14 +134,6 @@ class ApplicationRepository:
             await self.conn.executemany(
                 "INSERT INTO timers (application_id, scope, kind, instance, state, fire_at, due_at) VALUES ($1,$2,$3,$4,$5,$6,$7)"
                 " ON CONFLICT (application_id, scope, kind, instance) DO NOTHING",
-                [(app_id, p.scope, p.kind, p.instance, p.state, p.fire_at, p.due_at) for p in plans],
-            )
-
-    async def add_timers(self, app_id: uuid.UUID, plans: list[TimerPlan]) -> None:
-        """The first timers of a new case (nothing to replace)."""
-        if plans:
-            await self.conn.executemany(
-                "INSERT INTO timers (application_id, scope, kind, instance, state, fire_at, due_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
                 [(app_id, p.scope, p.kind, p.instance, p.state, p.fire_at, p.due_at) for p in plans],
             )
 

@@ -18,6 +18,8 @@ from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgumen
 from mgov_common.principal import USER, Principal
 from services.workflow.domain import access, events
 from services.workflow.domain.application import Application, ItemVersion, Transition
+from services.workflow.domain.calendar import local_date
+from services.workflow.domain.case_number import format_case_number
 from services.workflow.domain.geo import LatLng, box_around
 from services.workflow.domain.reports import (
     MAX_ADDRESS, MAX_DESCRIPTION, MAX_PHOTOS, REOPEN_DAYS, REPORT, RESOLVED, WORKFLOW_ID, Category, Reporter, ReportFacts,
@@ -25,7 +27,7 @@ from services.workflow.domain.reports import (
 )
 from services.workflow.domain.roles import DISPATCHER, OWNER
 from services.workflow.service_layer import applications
-from services.workflow.service_layer.applications import CITIZEN, MAX_REQUEST_ID, case_prefix, next_case_number, parse_id
+from services.workflow.service_layer.applications import CITIZEN, MAX_REQUEST_ID, case_prefix, parse_id
 from services.workflow.service_layer.context import Context, calendar_for, tree_of
 from services.workflow.service_layer.report_places import Photo, categories_for, locate_tenant, public_photo, read_photo
 
@@ -50,6 +52,16 @@ class ReportView:
     def facts(self) -> ReportFacts:
         assert self.app.report is not None
         return self.app.report
+
+
+async def next_report_number(uow, prefix: str, now) -> str:  # type: ignore[no-untyped-def]
+    """`<prefix>-R-<year>-<serial>`, taken inside the report's transaction: a refused report
+    rolls its serial back (no gaps); reports of one prefix take their numbers one at a time."""
+    year = local_date(now).year
+    serial = await uow.conn.fetchval(
+        "INSERT INTO case_counters (prefix, year, last) VALUES ($1, $2, 1)"
+        " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last", f"{prefix}-R", year)
+    return format_case_number(f"{prefix}-R", year, serial)
 
 
 def category_item(cat: Category) -> ItemVersion:
@@ -124,7 +136,7 @@ async def submit(ctx: Context, principal: Principal, *, category: str, descripti
                                  linked=True)
             await uow.commit()
             return result
-        number = await next_case_number(uow, f"{await case_prefix(uow, tree, tenant, ctx)}-R", now)
+        number = await next_report_number(uow, await case_prefix(uow, tree, tenant, ctx), now)
         facts = ReportFacts(cat.code, cat.tenant_id, point, address, description, anonymous, [me], result_public=cat.public_results)
         app = Application.submit(id=uuid.uuid4(), case_number=number, tenant_id=tenant, item=category_item(cat),
                                  applicant=access.actor_of(principal), form={}, definition=definition, cal=cal, now=now,
@@ -132,7 +144,7 @@ async def submit(ctx: Context, principal: Principal, *, category: str, descripti
         if not await uow.applications.add(app, request_id or None, None):
             raise AlreadyExists("this Idempotency-Key is being used by another report", code="idempotency_key_reused", field="request_id")
         await uow.materials.attach(mids, app.id)
-        await uow.applications.add_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
+        await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
         result = await _view(uow, app, {OWNER, REPORTER}, principal.subject, now)
         await uow.commit()
     return result
