@@ -84,8 +84,7 @@ class BoundaryView:
 async def set_boundary(ctx: Context, principal: Principal, tenant_id: str, geometry: dict[str, Any], event_time: datetime | None,
                        uow: UnitOfWork | None = None) -> BoundaryView:
     """By an administrator, or by the tenant's own system (`mgov.tenant.boundary.updated.v1`;
-    `uow` joins the ingest consumer's transaction)."""
-    parse_boundary(geometry)
+    `uow` joins the ingest consumer's transaction). Who may is checked before the geometry."""
     when = event_time or ctx.clock.now()
     async with (uow or ctx.uow()) as uow:
         tree = await tree_of(ctx, uow)
@@ -98,6 +97,7 @@ async def set_boundary(ctx: Context, principal: Principal, tenant_id: str, geome
             source = f"user:{principal.subject}"
         if tree.level(tenant_id) not in ("city", "county"):
             raise InvalidArgument("boundaries are those of cities and counties", code="not_a_city_or_county", field="tenant_id")
+        parse_boundary(geometry)
         applied = await uow.reports.put_boundary(tenant_id, geometry, source, when)
         row = await uow.reports.boundary(tenant_id)
         await uow.commit()
