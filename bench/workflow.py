@@ -148,6 +148,8 @@ class RawPost:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        if self.writer is not None and self.reader is not None and self.reader.at_eof():
+            await self.close()  # the server closed it while idle (keep-alive timeout, e.g. while consumers drained)
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None

@@ -19,7 +19,7 @@ from gateway.tracing import TracingMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
 from gateway.routers import applications, reports, tasks, tenant_reports, workflows
-from gateway.routers import appointments, devices, halls, notifications, notify_admin, preferences
+from gateway.routers import appointment_rules, appointments, devices, halls, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
 from gateway.settings import GatewaySettings
 from mgov_common import metrics
@@ -86,6 +86,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(notify_admin.router)
     app.include_router(halls.router)
     app.include_router(appointments.router)
+    app.include_router(appointment_rules.router)
     app.include_router(systems.router)
     request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
     # Public catalogue reads answered from the cache before routing (inside the request id,

@@ -33,7 +33,8 @@ async def boom() -> None:
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     closed = f"127.0.0.1:{free_port()}"  # nothing listens: every backend is unreachable
-    settings = GatewaySettings(identity_addr=closed, catalog_addr=closed, workflow_addr=closed, notify_addr=closed, readiness_timeout_s=0.3)
+    settings = GatewaySettings(identity_addr=closed, catalog_addr=closed, workflow_addr=closed, notify_addr=closed, appointment_addr=closed,
+                               readiness_timeout_s=0.3)
     app = create_app(settings)
     app.include_router(probe)
     with TestClient(app, raise_server_exceptions=False) as c:

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 
@@ -57,6 +57,20 @@ class NewDelivery:
     notification_id: uuid.UUID | None
 
 
+class Created(NamedTuple):
+    """A delivery just written: what its writer goes on with."""
+
+    id: uuid.UUID
+    event_id: uuid.UUID
+    recipient_id: str
+    tenant_id: str
+    channel: str
+    category: str
+    template_key: str
+    status: str
+    last_error: str
+
+
 def _d(r: asyncpg.Record) -> Delivery:
     return Delivery(**{k: r[k] for k in _COLS.split(", ")})
 
@@ -65,9 +79,9 @@ class DeliveryRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def add_many(self, rows: list[NewDelivery], now: datetime) -> list[Delivery]:
+    async def add_many(self, rows: list[NewDelivery], now: datetime) -> list[Created]:
         """Insert the deliveries of any number of events in one statement; a (recipient,
-        channel) an event already has is left out."""
+        channel) an event already has is left out. The new ones, briefly."""
         if not rows:
             return []
         cols = list(zip(*[(uuid.uuid4(), r.event_id, r.tenant_id, r.category, r.template_key, r.recipient_id, r.channel, r.urgent,
@@ -81,10 +95,11 @@ class DeliveryRepository:
             f" FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[], $9::text[],"
             f" $10::timestamptz[], $11::text[], $12::text[], $13::uuid[]) AS u(id, event_id, tenant_id, category, template_key,"
             f" recipient_id, channel, urgent, status, next_attempt_at, error, payload, notification_id)"
-            f" ON CONFLICT (event_id, recipient_id, channel) DO NOTHING RETURNING {_COLS}",
+            f" ON CONFLICT (event_id, recipient_id, channel) DO NOTHING RETURNING id, event_id, recipient_id, tenant_id, channel,"
+            f" category, template_key, status, last_error",
             *[list(c) for c in cols], now,
         )
-        return [_d(r) for r in found]
+        return [Created(*r) for r in found]
 
     async def due(self, now: datetime, limit: int) -> list[Delivery]:
         """Pending deliveries whose time has come (a `sending` one only once its lease ran

@@ -51,6 +51,7 @@ class NewNotification:
     title: str
     body: str
     link: str
+    data: dict[str, Any]
     data_json: str
 
 
@@ -67,18 +68,22 @@ class InboxRepository:
         an event already notified is left out."""
         if not rows:
             return []
-        cols = list(zip(*[(uuid.uuid4(), r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body,
-                           r.link, r.data_json) for r in rows], strict=True))
+        ids = [uuid.uuid4() for _ in rows]
+        cols = list(zip(*[(i, r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body, r.link,
+                           r.data_json) for i, r in zip(ids, rows, strict=True)], strict=True))
         found = await self.conn.fetch(
             f"INSERT INTO notifications (id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data,"
             f" created_at) SELECT u.id, u.event_id, u.recipient_id, u.tenant_id, u.category, u.template_key, u.locale, u.title, u.body,"
             f" u.link, u.data::jsonb, $12"
             f" FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
             f" $10::text[], $11::text[]) AS u(id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data)"
-            f" ON CONFLICT (event_id, recipient_id) DO NOTHING RETURNING {_COLS}",
+            f" ON CONFLICT (event_id, recipient_id) DO NOTHING RETURNING id, seq",
             *[list(c) for c in cols], now,
         )
-        return [_n(r) for r in found]
+        # What was written is what was sent: only the new rows' id and seq come back.
+        seqs = {r["id"]: r["seq"] for r in found}
+        return [Notification(i, seqs[i], r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body,
+                             r.link, r.data, now, None) for i, r in zip(ids, rows, strict=True) if i in seqs]
 
     async def page(self, recipient_id: str, *, unread_only: bool, category: str, before_seq: int | None, limit: int) -> list[Notification]:
         rows = await self.conn.fetch(

@@ -169,7 +169,7 @@ class Dispatcher:
                         error = f"template {template.key} v{template.version} ({template.tenant_id}, {template.channel}, {template.locale}): {exc}"
                     if channel == IN_APP and not error:
                         inbox_rows.append(NewNotification(job.event_id, user, job.tenant, spec.category, plan.key, template.locale, title, body,
-                                                          plan.link, data_json))
+                                                          plan.link, plan.data, data_json))
                     pending.append((p, user, channel, template, title, body, error, prefs.quiet_until(now, template.urgent)))
         made = await uow.inbox.add_many(inbox_rows, now)
         made_for = {(n.event_id, n.recipient_id): n.id for n in made}
