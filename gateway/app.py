@@ -18,7 +18,7 @@ from gateway.request_id import RequestIdMiddleware
 from gateway.tracing import TracingMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
-from gateway.routers import applications, tasks, workflows
+from gateway.routers import applications, reports, tasks, tenant_reports, workflows
 from gateway.routers import appointment_rules, appointments, devices, halls, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
 from gateway.routers import payments, receipts
@@ -77,6 +77,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(services.router)
     app.include_router(notices.router)
     app.include_router(applications.router)
+    app.include_router(reports.router)
+    app.include_router(tenant_reports.router)
     app.include_router(tasks.router)
     app.include_router(workflows.router)
     app.include_router(notifications.router)

@@ -32,6 +32,10 @@ MAX_EVENT_BYTES = 256 * 1024
 CASE_STATUS_CHANGED = "mgov.case.status_changed.v1"
 ITEM_UPDATED = "mgov.catalog.item.updated.v1"
 NOTICE_PUBLISHED = "mgov.notice.published.v1"
+# A city's back office acting on a 随手拍 report dispatched to it (docs/reports.md).
+REPORT_ACTION = "mgov.report.action.v1"
+# A county's or city's boundary changed (GeoJSON): reports are routed by it.
+BOUNDARY_UPDATED = "mgov.tenant.boundary.updated.v1"
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 2000}
 _LOCALIZED = {
@@ -73,10 +77,31 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                        # The catalogue's notice categories; absent = announcement.
                        "category": {"enum": ["announcement", "policy", "interpretation", "public_comment", "other"]}},
     },
+    REPORT_ACTION: {
+        "type": "object",
+        "required": ["action"],
+        "additionalProperties": False,
+        "properties": {
+            "action": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$"},
+            "comment": {"type": "string", "maxLength": 2000},
+            "expected_version": {"type": "integer", "minimum": 1},
+            "result_public": {"type": "boolean"},
+        },
+    },
+    BOUNDARY_UPDATED: {
+        "type": "object",
+        "required": ["geometry"],
+        "additionalProperties": False,
+        "properties": {
+            # GeoJSON, [longitude, latitude]; checked as a polygon by the workflow service.
+            "geometry": {"type": "object", "required": ["type", "coordinates"],
+                         "properties": {"type": {"enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array", "minItems": 1}}},
+        },
+    },
 }
 INGEST_TYPES = tuple(SCHEMAS)
 # Types whose CloudEvent `subject` must name the entity acted on.
-SUBJECT_REQUIRED = {CASE_STATUS_CHANGED}
+SUBJECT_REQUIRED = {CASE_STATUS_CHANGED, REPORT_ACTION}
 _VALIDATORS = {t: Draft202012Validator(s) for t, s in SCHEMAS.items()}
 
 
@@ -181,11 +206,11 @@ def check(raw: bytes | bytearray | str | dict[str, Any], *, tenant: str, system_
     require_granted(event.type, allowed_types)
     if event.type in SUBJECT_REQUIRED and not event.subject:
         raise Refused(f"{event.type} needs `subject` (the case id)", "subject_required", 422)
-    if event.type == CASE_STATUS_CHANGED:
+    if event.type in (CASE_STATUS_CHANGED, REPORT_ACTION):
         try:
             uuid.UUID(str(event.subject))
         except ValueError:
-            raise Refused("subject must be the case (application) id", "invalid_subject", 422) from None
+            raise Refused("subject must be the case (application) or report id", "invalid_subject", 422) from None
     errors = sorted(_VALIDATORS[event.type].iter_errors(event.data), key=lambda e: list(e.path))
     if errors:
         detail = "; ".join(f"data{''.join(f'[{p!r}]' for p in e.path)}: {e.message}" for e in errors[:5])

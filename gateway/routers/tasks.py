@@ -18,7 +18,7 @@ from gateway.schemas import page, ref, returns
 
 router = APIRouter(prefix="/v1", tags=["tasks"])
 
-KINDS = {"": pb.TASK_KIND_UNSPECIFIED, "case": pb.TASK_KIND_CASE, "rectification": pb.TASK_KIND_RECTIFICATION}
+KINDS = {"": pb.TASK_KIND_UNSPECIFIED, "case": pb.TASK_KIND_CASE, "rectification": pb.TASK_KIND_RECTIFICATION, "report": pb.TASK_KIND_REPORT}
 ASSIGNEES = {"": pb.ASSIGNEE_FILTER_UNSPECIFIED, "me": pb.ASSIGNEE_FILTER_ME, "unassigned": pb.ASSIGNEE_FILTER_UNASSIGNED}
 
 

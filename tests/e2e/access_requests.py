@@ -124,6 +124,31 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
                                              data={"material_code": "id-card"}),
     ("POST", "/v1/applications/{application_id}/rating"): lambda w: Req(
         "POST", f"/v1/applications/{w.case_id}/rating", json={"score": 5, "comment": ""}),
+    # 随手拍: a report with a photo id nobody holds (an allowed citizen gets 422), and report ids that do not exist.
+    ("POST", "/v1/reports"): lambda w: Req("POST", "/v1/reports", json={
+        "category": "rubbish_overflow", "description": "矩阵", "location": {"lat": 30.259, "lng": 120.13}, "photo_ids": [MISSING]}),
+    ("GET", "/v1/reports"): lambda w: Req("GET", "/v1/reports"),
+    ("GET", "/v1/reports/{report_id}"): lambda w: Req("GET", f"/v1/reports/{MISSING}", exists=False),
+    ("POST", "/v1/reports/{report_id}/actions"): lambda w: Req(
+        "POST", f"/v1/reports/{MISSING}/actions", json={"action": "accept"}, headers={"If-Match": '"1"'}, exists=False),
+    ("POST", "/v1/reports/{report_id}/move"): lambda w: Req(
+        "POST", f"/v1/reports/{MISSING}/move", json={"department": "环境卫生管理处", "reason": "x"}, headers={"If-Match": '"1"'}, exists=False),
+    ("POST", "/v1/reports/{report_id}/reopen"): lambda w: Req(
+        "POST", f"/v1/reports/{MISSING}/reopen", json={"comment": "x"}, headers={"If-Match": '"1"'}, exists=False),
+    ("POST", "/v1/reports/{report_id}/rating"): lambda w: Req("POST", f"/v1/reports/{MISSING}/rating", json={"score": 5}, exists=False),
+    ("POST", "/v1/reports/{report_id}/photos"): lambda w: Req(
+        "POST", f"/v1/reports/{MISSING}/photos", files={"file": ("m.pdf", PDF, "application/pdf")}, exists=False),
+    ("GET", "/v1/reports/{report_id}/photos/{photo_id}"): lambda w: Req("GET", f"/v1/reports/{MISSING}/photos/{MISSING}", exists=False),
+    ("GET", "/v1/report-categories"): lambda w: Req("GET", "/v1/report-categories", params={"tenant_id": "hangzhou"}),
+    ("GET", "/v1/tenants/{tenant_id}/reports/public"): lambda w: Req("GET", "/v1/tenants/hangzhou/reports/public"),
+    ("GET", "/v1/tenants/{tenant_id}/reports/public/{report_id}/photos/{photo_id}"): lambda w: Req(
+        "GET", f"/v1/tenants/hangzhou/reports/public/{MISSING}/photos/{MISSING}", exists=False),
+    ("GET", "/v1/tenants/{tenant_id}/report-stats"): lambda w: Req("GET", "/v1/tenants/hangzhou/report-stats"),
+    ("PUT", "/v1/tenants/{tenant_id}/report-categories/{code}"): lambda w: Req(
+        "PUT", "/v1/tenants/hangzhou/report-categories/matrix_test", json={"name": {"zh": "矩阵测试"}, "department": "矩阵测试处"}),
+    # A polygon that crosses itself: an allowed admin gets 422 and Hangzhou keeps its boundary.
+    ("PUT", "/v1/tenants/{tenant_id}/boundary"): lambda w: Req("PUT", "/v1/tenants/hangzhou/boundary", json={"geometry": {
+        "type": "Polygon", "coordinates": [[[120.0, 30.0], [120.1, 30.1], [120.1, 30.0], [120.0, 30.1], [120.0, 30.0]]]}}),
     ("GET", "/v1/tasks"): lambda w: Req("GET", "/v1/tasks"),
     # The clerk claims the case first; others who may act on it then get 409 (already assigned).
     ("POST", "/v1/tasks/{task_id}/claim"): lambda w: Req("POST", f"/v1/tasks/{w.case_id}/claim"),

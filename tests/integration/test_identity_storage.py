@@ -106,7 +106,7 @@ async def test_a_rotated_key_is_published_first_signs_later_and_the_old_one_veri
 
 
 async def test_field_key_rotation_reads_old_rows_and_reencrypts_them(handlers: Handlers, id_pool: asyncpg.Pool, clock: Clock) -> None:
-    from services.identity.service_layer.seed import seed_demo
+    from services.identity.service_layer.seed import DEMO_ACCOUNTS, seed_demo
 
     k1, k2 = secrets.token_hex(32), secrets.token_hex(32)
     first = Handlers.build(build_context(identity_settings(field_key=SecretStr(k1), key_cache_s=0), id_pool, clock))
@@ -118,7 +118,7 @@ async def test_field_key_rotation_reads_old_rows_and_reencrypts_them(handlers: H
     rotated = Handlers.build(build_context(identity_settings(field_key=SecretStr(k2), field_key_id="f2",
                                                              field_previous_keys=SecretStr(f"f1={k1}"), key_cache_s=0), id_pool, clock))
     assert (await sign_in(rotated, PHONE, "correct horse 9")).tenant == "hangzhou"  # old rows still readable
-    assert await rotated.keys.reencrypt() == 7 + 1  # seven users and one signing key
+    assert await rotated.keys.reencrypt() == len(DEMO_ACCOUNTS) + 1 + 1  # the demo users, the one registered, one signing key
     assert {r["phone_key_id"] for r in await id_pool.fetch("SELECT phone_key_id FROM users")} == {"f2"}
     only_new = Handlers.build(build_context(identity_settings(field_key=SecretStr(k2), field_key_id="f2", key_cache_s=0), id_pool, clock))
     assert (await sign_in(only_new, PHONE, "correct horse 9")).tenant == "hangzhou"

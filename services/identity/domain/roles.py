@@ -10,10 +10,12 @@ APPROVER = "approver"
 SUPERVISOR = "supervisor"
 TENANT_ADMIN = "tenant_admin"
 PROVINCE_ADMIN = "province_admin"
+# Routes citizen reports (随手拍) between departments and tenants.
+DISPATCHER = "dispatcher"
 
-ALL_ROLES = (CITIZEN, CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN)
+ALL_ROLES = (CITIZEN, CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER)
 # Roles of civil servants; `citizen` comes only from registration.
-STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN})
+STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER})
 ADMIN_ROLES = frozenset({TENANT_ADMIN, PROVINCE_ADMIN})
 
 

@@ -41,6 +41,11 @@ DEMO_ACCOUNTS = (
     DemoAccount("13900000011", "杭州市受理员", "hangzhou", ("clerk",)),
     DemoAccount("13900000012", "杭州市审批员", "hangzhou", ("approver",)),
     DemoAccount("13900000021", "宁波市受理员", "ningbo", ("clerk",)),
+    # 随手拍 in the demo counties: a handler of the sanitation department, a dispatcher, a supervisor.
+    DemoAccount("13900000031", "西湖区环卫受理员", "xihu", ("clerk",)),
+    DemoAccount("13900000032", "西湖区调度员", "xihu", ("dispatcher",)),
+    DemoAccount("13900000033", "西湖区监督员", "xihu", ("supervisor",)),
+    DemoAccount("13900000041", "余杭区受理员", "yuhang", ("clerk",)),
     DemoAccount("13900000100", "张小明", "hangzhou", ("citizen",)),
 )
 

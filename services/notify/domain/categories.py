@@ -73,6 +73,11 @@ TEMPLATE_KEYS: dict[str, TemplateKey] = {k.key: k for k in (
     TemplateKey("appointment.reminder", APPOINTMENT, _APPOINTMENT | {"reminder", "address", "code"}),
     TemplateKey("appointment.cancelled", APPOINTMENT, _APPOINTMENT),
     TemplateKey("appointment.cancelled_by_hall", APPOINTMENT, _APPOINTMENT | {"note"}),
+    # 随手拍 reports: every reporter (the first and those linked to it) hears these.
+    TemplateKey("report.dispatched", CASE_PROGRESS, _CASE | {"department"}),
+    TemplateKey("report.info_requested", CASE_OUTCOME, _CASE, urgent=True),
+    TemplateKey("report.resolved", CASE_OUTCOME, _CASE | {"department"}),
+    TemplateKey("report.closed", CASE_OUTCOME, _CASE),
     TemplateKey("account.sign_in_throttled", SECURITY, frozenset({"failure_count", "max_delay_minutes", "tenant_name", "link"}),
                 urgent=True),
 )}

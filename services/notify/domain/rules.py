@@ -14,6 +14,9 @@ deep link. The event contracts are those of docs/workflow.md and docs/catalog.md
 - sla.warning / sla.breached: the assignee, else the eligible staff; a breach also
   reaches the escalation roles (supervisors);
 - rectification.opened: the handling tenant's staff of the rectification's roles;
+- report.* (随手拍): every reporter (`reporter_ids`) hears of the dispatch of their
+  report, a request for information (the first reporter, who answers it), its
+  resolution or dismissal; staff who may act next get a task as for cases;
 - catalog notice.published: the subscribers of the tenant and of its subtree;
 - identity user.sign_in_throttled: the account holder (wrong passwords are slowing
   sign-in to their account: if it was not them, someone is guessing);
@@ -141,6 +144,8 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         return []
     if kind == "workflow.rating.received":
         return []
+    if kind.startswith("workflow.report."):
+        return _report_plans(kind.removeprefix("workflow.report."), data)
     values, link, payload = _case(data)
     applicant = _s(data, "applicant_id")
     actor = _s(data.get("actor") or {}, "id") if isinstance(data.get("actor"), dict) else ""
@@ -178,4 +183,30 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         to(kind.removeprefix("workflow."), audience)
     elif kind == "workflow.rectification.opened":
         to("rectification.opened", Audience(staff_roles=tuple(sorted(set(roles)))))
+    return plans
+
+
+def _report_plans(verb: str, data: dict[str, Any]) -> list[Plan]:
+    values, _, payload = _case(data)
+    link = f"/reports/{data['application_id']}"
+    values = values | {"link": link}
+    reporters = tuple(str(r) for r in data.get("reporter_ids") or [])
+    first = _s(data, "applicant_id")
+    actor = _s(data.get("actor") or {}, "id") if isinstance(data.get("actor"), dict) else ""
+    roles = [str(r) for r in data.get("eligible_roles") or []]
+    action = _s(data, "action")
+    plans: list[Plan] = []
+
+    def to(key: str, audience: Audience) -> None:
+        plans.append(Plan(key, audience, values, link, payload | {"report_id": data["application_id"]}))
+
+    if verb == "dispatched" and action == "submit" and reporters:
+        to("report.dispatched", Audience(users=reporters))
+    elif verb == "transitioned" and action == "ask" and first:
+        to("report.info_requested", Audience(users=(first,)))
+    elif verb in ("resolved", "closed") and reporters:
+        to(f"report.{verb}", Audience(users=reporters))
+    if verb in ("dispatched", "reopened") or (verb == "transitioned" and not data.get("terminal")):
+        if roles:
+            to("task.new", _staff_or_assignee(data, roles, exclude=(actor, *reporters)))
     return plans

@@ -44,6 +44,7 @@ EVENTS = ConsumerSpec(
     "notify-events",
     [
         "mgov.evt.*.workflow.application.>",
+        "mgov.evt.*.workflow.report.>",
         "mgov.evt.*.workflow.sla.>",
         "mgov.evt.*.workflow.rating.received",
         "mgov.evt.*.workflow.rectification.opened",

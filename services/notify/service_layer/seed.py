@@ -43,6 +43,14 @@ IN_APP = {
                               "Appointment cancelled", "Your appointment for {{ service_name }} at {{ hall_name }} ({{ start_at }}) is cancelled."),
     "appointment.cancelled_by_hall": ("预约因大厅调整被取消", "很抱歉，{{ hall_name }}调整了 {{ start_at }} 的办理安排，您办理{{ service_name }}的预约已取消，请重新预约。{{ note }}",
                                       "Appointment cancelled by the hall", "{{ hall_name }} changed its schedule for {{ start_at }}: your appointment for {{ service_name }} is cancelled; please book again. {{ note }}"),
+    "report.dispatched": ("随手拍已派发", "您反映的“{{ service_name }}”问题（{{ case_number }}）已派发至{{ tenant_name }}{{ department }}处理。",
+                          "Report dispatched", "Your report ({{ service_name }}, {{ case_number }}) went to {{ tenant_name }}, {{ department }}."),
+    "report.info_requested": ("请补充说明", "您反映的问题 {{ case_number }} 需要补充说明：{{ comment }}",
+                              "More information needed", "Your report {{ case_number }} needs more information: {{ comment }}"),
+    "report.resolved": ("随手拍已办结", "您反映的“{{ service_name }}”问题（{{ case_number }}）已由{{ department }}处理：{{ comment }}",
+                        "Report resolved", "Your report ({{ service_name }}, {{ case_number }}) was resolved by {{ department }}: {{ comment }}"),
+    "report.closed": ("随手拍未予处理", "您反映的问题 {{ case_number }} 未予处理：{{ comment }}",
+                      "Report not taken up", "Your report {{ case_number }} was not taken up: {{ comment }}"),
     "rating.invitation": ("邀请您评价", "您的办件 {{ case_number }}（{{ service_name }}）已办结，欢迎对本次服务进行评价（好差评）。",
                           "Rate our service", "Case {{ case_number }} ({{ service_name }}) is closed: please rate the service."),
 }
@@ -54,6 +62,7 @@ SMS = {
     "sla.breached": "办件{{ case_number }}已超期，请立即处理。",
     "appointment.reminder": "您预约的{{ service_name }}将于{{ start_at }}在{{ hall_name }}办理，预约码{{ code }}。",
     "appointment.cancelled_by_hall": "{{ hall_name }}调整了{{ start_at }}的办理安排，您的预约已取消，请重新预约。",
+    "report.resolved": "您反映的问题{{ case_number }}已办结，请登录浙里办查看处理结果。",
     "rectification.opened": "办件{{ case_number }}收到差评，请于{{ due_at }}前完成整改。",
 }
 HANGZHOU_SUBMITTED = ("杭州办事 · 申请已提交", "您的{{ service_name }}申请（{{ case_number }}）已提交至{{ tenant_name }}，可在“我的办件”查看进度。")
@@ -74,10 +83,29 @@ async def seed_demo(ctx: Context, province: str, now: datetime) -> int:
                 await uow.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
                                           title="", body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
                 made += 1
+        elif not await uow.templates.candidates("report.resolved", [province]):
+            made += await _add_missing(uow, province, now, [k for k in IN_APP if k.startswith("report.")])
         if province == "zhejiang" and await uow.templates.count("hangzhou") == 0:
             await uow.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
                                       category=TEMPLATE_KEYS["application.submitted"].category, title=HANGZHOU_SUBMITTED[0],
                                       body=HANGZHOU_SUBMITTED[1], urgent=False, now=now, created_by=SEEDER)
             made += 1
         await uow.commit()
+    return made
+
+
+async def _add_missing(uow: UnitOfWork, province: str, now: datetime, keys: list[str]) -> int:
+    """Templates of keys added since a home was first seeded (its other templates are left alone)."""
+    made = 0
+    for key in keys:
+        spec = TEMPLATE_KEYS[key]
+        zh_t, zh_b, en_t, en_b = IN_APP[key]
+        for locale, title, body in (("zh-CN", zh_t, zh_b), ("en", en_t, en_b)):
+            await uow.templates.add(tenant_id=province, key=key, channel="in_app", locale=locale, category=spec.category,
+                                    title=title, body=body, urgent=spec.urgent, now=now, created_by=SEEDER)
+            made += 1
+        if key in SMS:
+            await uow.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
+                                    title="", body=SMS[key], urgent=spec.urgent, now=now, created_by=SEEDER)
+            made += 1
     return made

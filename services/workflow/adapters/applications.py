@@ -10,6 +10,7 @@ import asyncpg
 
 from mgov_common.events.envelope import CloudEvent
 from services.workflow.adapters.definitions import DefinitionRepository
+from services.workflow.adapters.reports import ReportRepository
 from services.workflow.adapters.submission import SUBMIT_SQL, submit_args
 from services.workflow.domain.application import Actor, Application, Transition
 from services.workflow.domain.sla import SlaClocks, TimerPlan
@@ -17,7 +18,7 @@ from services.workflow.domain.sla import SlaClocks, TimerPlan
 _COLUMNS = """id, case_number, tenant_id, service_id, service_version, service_name, department, applicant_id,
     applicant_tenant_id, status, terminal, form, version, definition_tenant, definition_id, definition_version,
     last_seq, assignee_id, eligible, submitted_at, updated_at, completed_at, state_entered_at, state_seq, state_budget_s,
-    state_due_at, case_budget_s, case_used_s, case_segment_start, case_due_at, paused_at, request_id, request_hash"""
+    state_due_at, case_budget_s, case_used_s, case_segment_start, case_due_at, paused_at, request_id, request_hash, kind"""
 
 
 def actor_from(raw: dict[str, Any]) -> Actor:
@@ -25,9 +26,10 @@ def actor_from(raw: dict[str, Any]) -> Actor:
 
 
 class ApplicationRepository:
-    def __init__(self, conn: asyncpg.Connection, definitions: DefinitionRepository) -> None:
+    def __init__(self, conn: asyncpg.Connection, definitions: DefinitionRepository, reports: ReportRepository) -> None:
         self.conn = conn
         self.definitions = definitions
+        self.reports = reports
         self.seen: list[Application] = []
 
     async def _from_row(self, row: asyncpg.Record) -> Application:
@@ -43,6 +45,7 @@ class ApplicationRepository:
             applicant_id=row["applicant_id"], applicant_tenant_id=row["applicant_tenant_id"], status=row["status"],
             form=row["form"], definition=defn, submitted_at=row["submitted_at"], updated_at=row["updated_at"], clocks=clocks,
             version=row["version"], terminal=row["terminal"], assignee_id=row["assignee_id"], completed_at=row["completed_at"], seq=row["last_seq"],
+            kind=row["kind"], report=await self.reports.facts(row["id"]) if row["kind"] == "report" else None,
         )
         self.seen.append(app)
         return app
@@ -76,19 +79,42 @@ class ApplicationRepository:
         app.new_transitions = []
         return number
 
+    async def add(self, app: Application, request_id: str | None, request_hash: str | None) -> bool:
+        """Insert a new case; False when (applicant, request_id) already exists (a concurrent repeat)."""
+        c = app.clocks
+        inserted = await self.conn.fetchval(
+            f"INSERT INTO applications ({_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,"
+            "$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34) ON CONFLICT (applicant_id, request_id) DO NOTHING RETURNING true",
+            app.id, app.case_number, app.tenant_id, app.service_id, app.service_version, app.service_name, app.department,
+            app.applicant_id, app.applicant_tenant_id, app.status, app.terminal, app.form, app.version, app.definition.tenant_id,
+            app.definition.id, app.definition.version, app.seq, app.assignee_id, app.eligible_keys, app.submitted_at, app.updated_at,
+            app.completed_at, c.state_entered_at, c.state_seq, c.state_budget_s, c.state_due_at, c.case_budget_s, c.case_used_s,
+            c.case_segment_start, c.case_due_at, c.paused_at, request_id, request_hash, app.kind,
+        )
+        if not inserted:
+            return False
+        self.seen.append(app)
+        if app.report is not None:
+            await self.reports.add_facts(app.id, app.report)
+        await self._write_children(app)
+        return True
+
     async def save(self, app: Application, loaded_version: int) -> None:
         c = app.clocks
         status = await self.conn.execute(
             """UPDATE applications SET status=$3, terminal=$4, version=$5, assignee_id=$6, eligible=$7, updated_at=$8,
                    completed_at=$9, state_entered_at=$10, state_seq=$11, state_budget_s=$12, state_due_at=$13, case_budget_s=$14,
-                   case_used_s=$15, case_segment_start=$16, case_due_at=$17, paused_at=$18, last_seq=$19, form=$20
+                   case_used_s=$15, case_segment_start=$16, case_due_at=$17, paused_at=$18, last_seq=$19, form=$20,
+                   tenant_id=$21, department=$22
                WHERE id=$1 AND version=$2""",
             app.id, loaded_version, app.status, app.terminal, app.version, app.assignee_id, app.eligible_keys, app.updated_at,
             app.completed_at, c.state_entered_at, c.state_seq, c.state_budget_s, c.state_due_at, c.case_budget_s, c.case_used_s,
-            c.case_segment_start, c.case_due_at, c.paused_at, app.seq, app.form,
+            c.case_segment_start, c.case_due_at, c.paused_at, app.seq, app.form, app.tenant_id, app.department,
         )
         if status != "UPDATE 1":
             raise RuntimeError(f"case {app.id} changed under a locked update")  # the row lock makes this unreachable
+        if app.report is not None:
+            await self.reports.save_facts(app.id, app.report)
         await self._write_children(app)
 
     async def _write_children(self, app: Application) -> None:
@@ -122,7 +148,7 @@ class ApplicationRepository:
     async def list_for_applicant(self, applicant_id: str, *, status: str, service_id: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None,
                                  limit: int) -> list[Application]:
         rows = await self.conn.fetch(
-            f"""SELECT {_COLUMNS} FROM applications WHERE applicant_id = $1 AND ($2 = '' OR status = $2)
+            f"""SELECT {_COLUMNS} FROM applications WHERE applicant_id = $1 AND kind = 'application' AND ($2 = '' OR status = $2)
                 AND ($3::uuid IS NULL OR service_id = $3)
                 AND ($4::timestamptz IS NULL OR (submitted_at, id) < ($4, $5::uuid))
                 ORDER BY submitted_at DESC, id DESC LIMIT $6""",

@@ -25,6 +25,8 @@ class ItemFetcher(Protocol):
 class StaffDirectory(Protocol):
     async def roles_of(self, user_id: str, token: str | None) -> set[RoleBinding] | None: ...
 
+    async def phone_of(self, user_id: str, token: str | None) -> str: ...
+
 
 def _metadata(token: str | None) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),) if token else ()
@@ -70,3 +72,14 @@ class IdentityStaff:
                 return None
             raise
         return {RoleBinding(b.tenant_id, b.role) for b in user.roles}
+
+    async def phone_of(self, user_id: str, token: str | None) -> str:
+        """The caller's own phone number (identity shows it unmasked to its owner only);
+        empty when identity does not answer with it."""
+        try:
+            user = await self.stub.GetUser(identity_pb2.GetUserRequest(user_id=user_id), metadata=_metadata(token))
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.INVALID_ARGUMENT):
+                return ""
+            raise
+        return str(user.phone)

@@ -14,12 +14,12 @@ from services.workflow.domain.rating import Rating, Rectification
 # One row shape for both kinds of task, ordered by due time (none last), then id.
 _INBOX = """
 WITH tasks AS (
-    SELECT 'case' AS kind, a.id, a.id AS application_id, a.case_number, a.tenant_id, a.service_id, a.service_name, a.department,
+    SELECT CASE WHEN a.kind = 'report' THEN 'report' ELSE 'case' END AS kind, a.id, a.id AS application_id, a.case_number, a.tenant_id, a.service_id, a.service_name, a.department,
            a.status, a.assignee_id, coalesce(a.state_due_at, a.case_due_at) AS due_at, a.submitted_at AS created_at,
            NULL::uuid AS rectification_id, a.definition_tenant, a.definition_id, a.definition_version, a.version, a.applicant_id,
            EXISTS (SELECT 1 FROM timers t WHERE t.application_id = a.id AND t.kind = 'breached' AND t.fired_at IS NOT NULL) AS escalated
       FROM applications a
-     WHERE NOT a.terminal AND $2 IN ('', 'case')
+     WHERE NOT a.terminal AND ($2 = '' OR ($2 = 'case' AND a.kind = 'application') OR ($2 = 'report' AND a.kind = 'report'))
        AND (a.eligible && $1::text[]
             OR (a.tenant_id = ANY($3::text[]) AND EXISTS (SELECT 1 FROM timers t WHERE t.application_id = a.id
                                                            AND t.kind = 'breached' AND t.fired_at IS NOT NULL)))

@@ -24,6 +24,7 @@ from mgov_common.uow import to_cloud_event
 from services.workflow.adapters.applications import ApplicationRepository
 from services.workflow.adapters.definitions import DefinitionRepository
 from services.workflow.adapters.reference import ReferenceRepository
+from services.workflow.adapters.reports import ReportRepository
 from services.workflow.adapters.tasks import MaterialRepository, TaskRepository
 from services.workflow.domain.application import Application
 from services.workflow.domain.sla import TimerPlan
@@ -37,10 +38,12 @@ class UnitOfWork(BaseUnitOfWork):
     tasks: TaskRepository
     tenants: TenantProjection
     materials: MaterialRepository
+    reports: ReportRepository
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.definitions = DefinitionRepository(conn)
-        self.applications = ApplicationRepository(conn, self.definitions)
+        self.reports = ReportRepository(conn)
+        self.applications = ApplicationRepository(conn, self.definitions, self.reports)
         self.reference = ReferenceRepository(conn)
         self.tasks = TaskRepository(conn)
         self.materials = MaterialRepository(conn)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from mgov_common.ingest import CASE_STATUS_CHANGED
+from mgov_common.ingest import CASE_STATUS_CHANGED, REPORT_ACTION
 from mgov_common.principal import PLATFORM, SYSTEM, USER, Principal
 from mgov_common.tenant_tree import TenantNode
 from services.workflow.domain.application import Actor
@@ -77,9 +77,11 @@ def actor_of(principal: Principal) -> Actor:
     return Actor(principal.kind, principal.subject, principal.tenant)
 
 
-def roles_on_case(principal: Principal, case_tenant: str, applicant_id: str, tree: TenantTree) -> set[str]:
+def roles_on_case(principal: Principal, case_tenant: str, applicant_id: str, tree: TenantTree, kind: str = "application") -> set[str]:
+    """`kind` "report": a system acts on reports when registered for report actions."""
     if principal.kind == SYSTEM:
-        return set(HANDLER_ROLES) if principal.system_may(CASE_STATUS_CHANGED, case_tenant) else set()
+        grant = REPORT_ACTION if kind == "report" else CASE_STATUS_CHANGED
+        return set(HANDLER_ROLES) if principal.system_may(grant, case_tenant) else set()
     if principal.kind == PLATFORM:
         # Only the payment service acts on cases, and only through `payment` actions.
         return {PAYMENT} if principal.subject == "payment" else set()

@@ -19,6 +19,7 @@ from mgov_common.errors import Conflict, InvalidArgument, PermissionDenied, Prec
 from services.workflow.domain import events
 from services.workflow.domain.calendar import WorkingCalendar
 from services.workflow.domain.definition import Action, Definition
+from services.workflow.domain.reports import LINK, MOVE, REOPEN, REOPEN_TO, REPORT, RESOLVED, ReportFacts
 from services.workflow.domain.roles import MANAGER_ROLES, OWNER, PAYMENT
 from services.workflow.domain.sla import SlaClocks
 
@@ -87,16 +88,19 @@ class Application:
     events: list[events.DomainEvent] = field(default_factory=list)
     # True once any change happened that the repository must write.
     dirty: bool = False
+    # "application" (a service item's case) or "report" (随手拍, with its facts).
+    kind: str = "application"
+    report: ReportFacts | None = None
 
     # ------------------------------------------------------------------ creation
     @classmethod
     def submit(
         cls, *, id: uuid.UUID, case_number: str, tenant_id: str, item: "ItemVersion", applicant: Actor, form: dict[str, Any],
         definition: Definition, cal: WorkingCalendar, now: datetime, material_ids: tuple[uuid.UUID, ...] = (),
-        request_id: str | None = None,
+        request_id: str | None = None, report: ReportFacts | None = None,
     ) -> "Application":
         start = definition.start_state
-        app = cls(
+        app = cls(kind=REPORT if report else "application", report=report,
             id=id, case_number=case_number, tenant_id=tenant_id, service_id=item.service_id, service_version=item.version,
             service_name=dict(item.name), department=item.department, applicant_id=applicant.id,
             applicant_tenant_id=applicant.tenant_id, status=start, form=form, definition=definition,
@@ -156,6 +160,8 @@ class Application:
         self.status, self.terminal = target.name, target.terminal
         if previous != target.name:
             self.assignee_id = None
+        if self.report is not None and target.name == RESOLVED:
+            self.report.resolved_at = now
         if target.terminal:
             self.clocks.stop(cal, now)
             self.completed_at = now
@@ -189,6 +195,61 @@ class Application:
         if not assignee_roles & set(self.eligible_roles):
             raise Conflict("the assignee holds no role that may act on the case now", code="assignee_not_eligible", field="assignee_id")
         self._assign(assignee_id, actor, "assign", now)
+
+    # ------------------------------------------------------------------ reports (随手拍)
+    def move(self, *, actor: Actor, to_tenant: str, to_department: str, reason: str, expected_version: int, now: datetime,
+             cal: WorkingCalendar) -> None:
+        """A dispatcher sends an open report to another department or tenant. It starts
+        again at the definition's start state (dispatched) under its new owner, whose
+        state clock starts afresh; the case clock runs on (the reporter has been waiting)."""
+        if self.report is None:
+            raise InvalidArgument("only reports are moved", code="not_a_report")
+        self._check_version_given(expected_version)
+        if self.terminal:
+            raise Conflict("the report is closed", code="case_closed")
+        reason = _clean_comment(reason)
+        if not reason:
+            raise InvalidArgument("a move needs a reason", code="comment_required", field="reason")
+        if (to_tenant, to_department) == (self.tenant_id, self.department):
+            raise InvalidArgument("the report is already there", code="same_destination", field="department")
+        old_tenant, old_department, previous = self.tenant_id, self.department, self.status
+        start = self.definition.start_state
+        self.tenant_id, self.department = to_tenant, to_department
+        self.report.moves += 1
+        self._append(MOVE, previous, start, actor, reason, now, (), None)
+        self.status, self.assignee_id = start, None
+        self.clocks.resume(cal, now)
+        self.clocks.enter_state(cal, now, self.seq, self.definition.state(start).sla_days)
+        moved = {"moved_from": {"tenant_id": old_tenant, "department": old_department}}
+        self.events.append(events.application_event(self, "moved", MOVE, previous, actor, reason, extra=moved, tenant=old_tenant))
+        self.events.append(events.application_event(self, "dispatched", MOVE, previous, actor, reason, extra=moved))
+
+    def link(self, *, actor: Actor, now: datetime) -> None:
+        """Another reporter's report of the same problem joined this one."""
+        self._append(LINK, self.status, self.status, actor, "", now, (), None)
+        self.events.append(events.application_event(self, "linked", LINK, self.status, actor, ""))
+
+    def reopen(self, *, actor: Actor, comment: str, expected_version: int, now: datetime, cal: WorkingCalendar) -> None:
+        """The reporter is not satisfied (checked by `reports.check_reopen`): back to
+        handling with a fresh state clock; the case clock runs on with what was left."""
+        assert self.report is not None
+        self._check_version_given(expected_version)
+        comment = _clean_comment(comment)
+        if not comment:
+            raise InvalidArgument("say what is still wrong", code="comment_required", field="comment")
+        self._append(REOPEN, self.status, REOPEN_TO, actor, comment, now, (), None)
+        previous = self.status
+        self.status, self.terminal, self.completed_at, self.assignee_id = REOPEN_TO, False, None, None
+        self.report.reopen_count += 1
+        self.report.resolved_at = None
+        self.clocks.restart_case(cal, now)
+        self.clocks.enter_state(cal, now, self.seq, self.definition.state(REOPEN_TO).sla_days)
+        self.events.append(events.application_event(self, "reopened", REOPEN, previous, actor, comment))
+
+    def _check_version_given(self, expected: int) -> None:
+        if expected <= 0:
+            raise PreconditionRequired("send the version you saw (If-Match)", code="precondition_required", field="expected_version")
+        self._check_version(expected)
 
     def rederive(self, cal: WorkingCalendar) -> None:
         self.clocks.rederive(cal)

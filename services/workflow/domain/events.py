@@ -9,7 +9,7 @@ notify service and tenant systems: add keys, never rename or drop one
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mgov_common.events.domain import DomainEvent
 
@@ -21,9 +21,29 @@ def iso(when: datetime | None) -> str | None:
     return when.isoformat().replace("+00:00", "Z") if when else None
 
 
-def application_event(app: "Application", verb: str, action: str, previous: str, actor: "Actor", comment: str) -> DomainEvent:
+# A report's case events under their own entity and names (submitted = dispatched to its department).
+REPORT_VERBS = {"submitted": "dispatched", "completed": "resolved", "rejected": "closed"}
+
+
+def application_event(app: "Application", verb: str, action: str, previous: str, actor: "Actor", comment: str, *,
+                      extra: dict[str, Any] | None = None, tenant: str | None = None) -> DomainEvent:
+    """A case's event; a report's is `report.<verb>` and carries its facts (for the city's
+    back office and for telling every linked reporter)."""
+    entity = "application"
+    data = _case_data(app, action, previous, actor, comment) | (extra or {})
+    if app.report is not None:
+        entity, verb = "report", REPORT_VERBS.get(verb, verb)
+        r = app.report
+        data |= {"report_id": str(app.id), "category": r.category, "location": {"lat": r.point.lat, "lng": r.point.lng},
+                 "address": r.address, "description": r.description, "reporter_ids": r.reporter_ids,
+                 "reporter_phone_masked": "" if r.anonymous or not r.reporters else r.reporters[0].phone_masked,
+                 "anonymous": r.anonymous}
+    return DomainEvent(entity, verb, tenant or app.tenant_id, str(app.id), data)
+
+
+def _case_data(app: "Application", action: str, previous: str, actor: "Actor", comment: str) -> dict[str, Any]:
     clocks = app.clocks
-    return DomainEvent("application", verb, app.tenant_id, str(app.id), {
+    return {
         "application_id": str(app.id),
         "case_number": app.case_number,
         "tenant_id": app.tenant_id,
@@ -46,7 +66,7 @@ def application_event(app: "Application", verb: str, action: str, previous: str,
         "terminal": app.terminal,
         "version": app.version,
         "awaits_payment": app.definition.state(app.status).awaits_payment,
-    })
+    }
 
 
 def sla_event(kind: str, *, application_id: str, case_number: str, tenant_id: str, state: str, due_at: datetime, scope: str,

@@ -16,8 +16,10 @@ TENANT_ADMIN = "tenant_admin"
 PROVINCE_ADMIN = "province_admin"
 # Not a person's role: the payment service, taking a state's action once its fee is paid.
 PAYMENT = "payment"
+# Routes citizen reports (随手拍): moves them between departments and tenants.
+DISPATCHER = "dispatcher"
 
-STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN})
+STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER})
 ACTION_ROLES = STAFF_ROLES | {OWNER, PAYMENT}
 # Roles that handle cases; a tenant system's case actions are limited to theirs.
 HANDLER_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR})

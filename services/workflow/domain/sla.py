@@ -81,6 +81,13 @@ class SlaClocks:
         self.case_segment_start = self.paused_at = None
         self.state_budget_s = self.state_due_at = None
 
+    def restart_case(self, cal: WorkingCalendar, now: datetime) -> None:
+        """A stopped case runs again (a reopened report) with what its budget had left."""
+        self.paused_at = None
+        if self.case_budget_s is not None:
+            self.case_segment_start = now
+            self.case_due_at = cal.advance(now, max(0.0, self.case_budget_s - self.case_used_s))
+
     def rederive(self, cal: WorkingCalendar) -> None:
         """Due times from the stored budgets under (a possibly changed) `cal`."""
         if self.state_budget_s is not None:

@@ -19,6 +19,8 @@ from services.workflow.service_layer.ratings import Stats
 KIND_TO_PB = {"user": common_pb2.PRINCIPAL_KIND_USER, "system": common_pb2.PRINCIPAL_KIND_SYSTEM, "platform": common_pb2.PRINCIPAL_KIND_PLATFORM}
 
 
+_TASK_KINDS = {"case": pb.TASK_KIND_CASE, "rectification": pb.TASK_KIND_RECTIFICATION, "report": pb.TASK_KIND_REPORT}
+
 def ts(when: datetime | None) -> Any:
     return datetime_to_timestamp(when)
 
@@ -70,7 +72,7 @@ def application(v: CaseView) -> pb.Application:
 
 def task(t: TaskView) -> pb.Task:
     return pb.Task(
-        id=str(t.id), kind=pb.TASK_KIND_CASE if t.kind == "case" else pb.TASK_KIND_RECTIFICATION, application_id=str(t.application_id),
+        id=str(t.id), kind=_TASK_KINDS[t.kind], application_id=str(t.application_id),
         case_number=t.case_number, tenant_id=t.tenant_id, service_id=str(t.service_id), service_name=text(t.service_name),
         department=t.department, status=t.status, assignee_id=t.assignee_id or "", due_time=ts(t.due_at), create_time=ts(t.created_at),
         available_actions=t.available_actions, rectification_id=str(t.rectification_id or ""), overdue=t.overdue, escalated=t.escalated,

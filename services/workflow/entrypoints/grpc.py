@@ -12,13 +12,15 @@ import grpc
 
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov.workflow.v1 import workflow_pb2_grpc
-from mgov_common.principal import current_access_token, require_person, require_principal
+from mgov_common.principal import current_access_token, current_principal, require_person, require_principal
 from mgov_common.protojson import struct_to_dict
-from services.workflow.entrypoints import convert
-from services.workflow.service_layer import admin, applications, inbox, materials, ratings
+from services.workflow.domain.geo import LatLng
+from services.workflow.entrypoints import convert, report_convert
+from services.workflow.service_layer import admin, applications, inbox, materials, ratings, report_places, reports
 from services.workflow.service_layer.context import Context
 
-_KIND = {pb.TASK_KIND_UNSPECIFIED: "", pb.TASK_KIND_CASE: "case", pb.TASK_KIND_RECTIFICATION: "rectification"}
+_KIND = {pb.TASK_KIND_UNSPECIFIED: "", pb.TASK_KIND_CASE: "case", pb.TASK_KIND_RECTIFICATION: "rectification",
+         pb.TASK_KIND_REPORT: "report"}
 _ASSIGNEE = {pb.ASSIGNEE_FILTER_UNSPECIFIED: "", pb.ASSIGNEE_FILTER_ME: "me", pb.ASSIGNEE_FILTER_UNASSIGNED: "unassigned"}
 _GROUP = {pb.STATS_GROUP_BY_UNSPECIFIED: "item", pb.STATS_GROUP_BY_ITEM: "item", pb.STATS_GROUP_BY_DEPARTMENT: "department",
           pb.STATS_GROUP_BY_TENANT: "tenant"}
@@ -121,3 +123,71 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
         s = request.settings
         view = await admin.put_settings(self.ctx, require_principal(), s.tenant_id, s.case_number_prefix or None, s.rectification_days or None)
         return convert.settings(view)
+
+    # -- 随手拍 reports
+    async def SubmitReport(self, request: pb.SubmitReportRequest, context: Ctx) -> pb.Report:
+        loc = request.location
+        view = await reports.submit(self.ctx, require_person(), category=request.category, description=request.description,
+                                    lat=loc.lat if request.HasField("location") else float("nan"), lng=loc.lng, address=request.address,
+                                    photo_ids=list(request.photo_ids), anonymous=request.anonymous, request_id=request.request_id,
+                                    token=current_access_token())
+        return report_convert.report(view)
+
+    async def GetReport(self, request: pb.GetReportRequest, context: Ctx) -> pb.Report:
+        return report_convert.report(await reports.get(self.ctx, require_principal(), request.report_id))
+
+    async def ListMyReports(self, request: pb.ListMyReportsRequest, context: Ctx) -> pb.ListReportsResponse:
+        views, token = await reports.list_mine(self.ctx, require_person(), size=request.page_size, token=request.page_token)
+        return pb.ListReportsResponse(reports=[report_convert.report(v, full=False) for v in views], next_page_token=token)
+
+    async def ActOnReport(self, request: pb.ActOnReportRequest, context: Ctx) -> pb.Report:
+        view = await reports.act(self.ctx, require_principal(), report_id=request.report_id, action=request.action, comment=request.comment,
+                                 expected_version=request.expected_version, material_ids=list(request.material_ids),
+                                 request_id=request.request_id,
+                                 result_public=request.result_public if request.HasField("result_public") else None)
+        return report_convert.report(view)
+
+    async def MoveReport(self, request: pb.MoveReportRequest, context: Ctx) -> pb.Report:
+        view = await reports.move(self.ctx, require_person(), report_id=request.report_id, tenant_id=request.tenant_id,
+                                  department=request.department, reason=request.reason, expected_version=request.expected_version)
+        return report_convert.report(view)
+
+    async def ReopenReport(self, request: pb.ReopenReportRequest, context: Ctx) -> pb.Report:
+        view = await reports.reopen(self.ctx, require_person(), report_id=request.report_id, comment=request.comment,
+                                    expected_version=request.expected_version)
+        return report_convert.report(view)
+
+    async def RateReport(self, request: pb.RateReportRequest, context: Ctx) -> pb.Report:
+        view = await reports.rate(self.ctx, require_person(), report_id=request.report_id, score=request.score, comment=request.comment)
+        return report_convert.report(view)
+
+    async def ListReportCategories(self, request: pb.ListReportCategoriesRequest, context: Ctx) -> pb.ListReportCategoriesResponse:
+        point = LatLng.checked(request.location.lat, request.location.lng) if request.HasField("location") else None
+        tenant, cats = await report_places.list_categories(self.ctx, request.tenant_id, point)
+        return pb.ListReportCategoriesResponse(tenant_id=tenant, categories=[report_convert.category(c) for c in cats])
+
+    async def SaveReportCategory(self, request: pb.SaveReportCategoryRequest, context: Ctx) -> pb.ReportCategory:
+        c = request.category
+        raw = {"code": c.code, "name": {"zh": c.name.zh, "en": c.name.en}, "department": c.department,
+               "time_limit_days": c.time_limit_days or 5, "merge_radius_m": c.merge_radius_m, "merge_window_h": c.merge_window_h,
+               "anonymous_allowed": c.anonymous_allowed, "public_results": c.public_results}
+        return report_convert.category(await report_places.save_category(self.ctx, require_principal(), request.tenant_id, raw))
+
+    async def SetTenantBoundary(self, request: pb.SetTenantBoundaryRequest, context: Ctx) -> pb.TenantBoundary:
+        view = await report_places.set_boundary(self.ctx, require_principal(), request.tenant_id, struct_to_dict(request.geometry),
+                                                _time(request, "event_time"))
+        return report_convert.boundary(view)
+
+    async def ListPublicReports(self, request: pb.ListPublicReportsRequest, context: Ctx) -> pb.ListPublicReportsResponse:
+        items, token = await report_places.public_feed(self.ctx, request.tenant_id, request.page_size, request.page_token)
+        return pb.ListPublicReportsResponse(reports=[report_convert.public(i) for i in items], next_page_token=token)
+
+    async def GetReportStats(self, request: pb.GetReportStatsRequest, context: Ctx) -> pb.GetReportStatsResponse:
+        rows = await report_places.stats(self.ctx, require_principal(), request.tenant_id, request.include_subtree,
+                                         _time(request, "start_time"), _time(request, "end_time"))
+        return pb.GetReportStatsResponse(stats=[report_convert.stats(r) for r in rows])
+
+    async def GetReportPhoto(self, request: pb.GetReportPhotoRequest, context: Ctx) -> pb.ReportPhoto:
+        p = await reports.photo(self.ctx, current_principal(), report_id=request.report_id, photo_id=request.photo_id,
+                                public_tenant_id=request.public_tenant_id)
+        return pb.ReportPhoto(id=str(p.id), filename=p.filename, content_type=p.content_type, sha256=p.sha256, content=p.content)

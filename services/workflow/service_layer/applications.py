@@ -177,7 +177,7 @@ async def get(ctx: Context, principal: Principal, application_id: str) -> CaseVi
     async with ctx.uow() as uow:
         tree = await tree_of(ctx, uow)
         app = await uow.applications.get(app_id)
-        roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
+        roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree, app.kind) if app else set()
         if app is None or not roles:
             raise NotFound("no such case", code="application_not_found")
         return await view(uow, app, roles)
@@ -202,7 +202,7 @@ def _form_hash(form: dict[str, Any] | None) -> str | None:
 
 async def perform(ctx: Context, principal: Principal, *, application_id: str, action: str, comment: str, expected_version: int | None,
                   material_ids: list[str], request_id: str, form: dict[str, Any] | None = None, token: str | None = None,
-                  uow: UnitOfWork | None = None) -> CaseView:
+                  uow: UnitOfWork | None = None, result_public: bool | None = None, kind: str | None = None) -> CaseView:
     """`form`, when given, is the applicant's corrected form (补正) sent with the resubmitting
     action; it is checked against the case's pinned item version like a submission.
 
@@ -215,8 +215,8 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
     async with (uow or ctx.uow()) as uow:
         tree = await tree_of(ctx, uow)
         app = await uow.applications.get(app_id, for_update=True)
-        roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
-        if app is None or not roles:
+        roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree, app.kind) if app else set()
+        if app is None or not roles or (kind is not None and app.kind != kind):  # `kind`: a report action names a report
             raise NotFound("no such case", code="application_not_found")
         if expected_version is None:
             expected_version = app.version
@@ -239,6 +239,8 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
                     form_sha256=form_sha256)
         if mids:
             await uow.materials.attach(mids, app.id)
+        if app.report is not None and result_public is not None:
+            app.report.result_public = result_public  # the handler's say on the result photos (public map)
         await uow.applications.save(app, loaded)
         await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
         result = await view(uow, app, roles)

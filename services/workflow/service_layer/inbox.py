@@ -58,9 +58,9 @@ async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind
         tasks = []
         for r in rows[:limit]:
             actions: list[str] = []
-            if r["kind"] == "case":
+            if r["kind"] in ("case", "report"):
                 defn = await uow.definitions.get(r["definition_tenant"], r["definition_id"], r["definition_version"])
-                roles = access.roles_on_case(principal, r["tenant_id"], r["applicant_id"], tree)
+                roles = access.roles_on_case(principal, r["tenant_id"], r["applicant_id"], tree, "report" if r["kind"] == "report" else "application")
                 actions = [a.name for a in defn.actions_from(r["status"]) if roles & set(a.roles)]
             tasks.append(TaskView(r["id"], r["kind"], r["application_id"], r["case_number"], r["tenant_id"], r["service_id"],
                                   r["service_name"], r["department"], r["status"], r["assignee_id"], r["due_at"], r["created_at"],

@@ -29,7 +29,7 @@ async def add(ctx: Context, principal: Principal, *, application_id: str, materi
         if app_id is not None:
             tree = await tree_of(ctx, uow)
             app = await uow.applications.get(app_id)
-            roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
+            roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree, app.kind) if app else set()
             if app is None or not roles:
                 raise NotFound("no such case", code="application_not_found")
             if app.terminal:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from mgov_common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
+from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from mgov_common.principal import Principal
 from services.workflow.domain import access, rating
 from services.workflow.domain.rating import Rating, Rectification
@@ -37,6 +37,8 @@ async def rate(ctx: Context, principal: Principal, application_id: str, score: i
         roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree) if app else set()
         if app is None or not roles:
             raise NotFound("no such case", code="application_not_found")
+        if app.report is not None:  # each reporter rates a report for themselves (RateReport)
+            raise FailedPrecondition("a report is rated with its own rating (POST /v1/reports/{id}/rating)", code="rate_the_report")
         cal = await calendar_for(uow, tree, app.tenant_id, ctx)
         days = await rectification_days(uow, tree, app.tenant_id)
         result, rect, events = rating.rate(app, roles=roles, score=score, comment=comment, now=ctx.clock.now(),

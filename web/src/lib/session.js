@@ -4,7 +4,7 @@ import { reactive } from 'vue'
 
 const KEY = 'mgov.session'
 const REGION_KEY = 'mgov.region'
-const STAFF_ROLES = ['clerk', 'approver', 'supervisor', 'tenant_admin', 'province_admin']
+const STAFF_ROLES = ['clerk', 'approver', 'supervisor', 'tenant_admin', 'province_admin', 'dispatcher']
 
 function load(key, fallback) {
   try { return JSON.parse(localStorage.getItem(key)) ?? fallback } catch { return fallback }

@@ -17,6 +17,7 @@ class TaskKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TASK_KIND_UNSPECIFIED: _ClassVar[TaskKind]
     TASK_KIND_CASE: _ClassVar[TaskKind]
     TASK_KIND_RECTIFICATION: _ClassVar[TaskKind]
+    TASK_KIND_REPORT: _ClassVar[TaskKind]
 
 class AssigneeFilter(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -39,6 +40,7 @@ class StatsGroupBy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 TASK_KIND_UNSPECIFIED: TaskKind
 TASK_KIND_CASE: TaskKind
 TASK_KIND_RECTIFICATION: TaskKind
+TASK_KIND_REPORT: TaskKind
 ASSIGNEE_FILTER_UNSPECIFIED: AssigneeFilter
 ASSIGNEE_FILTER_ME: AssigneeFilter
 ASSIGNEE_FILTER_UNASSIGNED: AssigneeFilter
@@ -573,3 +575,361 @@ class GetRectificationRequest(_message.Message):
     RECTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
     rectification_id: str
     def __init__(self, rectification_id: _Optional[str] = ...) -> None: ...
+
+class GeoPoint(_message.Message):
+    __slots__ = ("lat", "lng")
+    LAT_FIELD_NUMBER: _ClassVar[int]
+    LNG_FIELD_NUMBER: _ClassVar[int]
+    lat: float
+    lng: float
+    def __init__(self, lat: _Optional[float] = ..., lng: _Optional[float] = ...) -> None: ...
+
+class ReportCategory(_message.Message):
+    __slots__ = ("code", "tenant_id", "name", "department", "time_limit_days", "merge_radius_m", "merge_window_h", "anonymous_allowed", "public_results")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    TIME_LIMIT_DAYS_FIELD_NUMBER: _ClassVar[int]
+    MERGE_RADIUS_M_FIELD_NUMBER: _ClassVar[int]
+    MERGE_WINDOW_H_FIELD_NUMBER: _ClassVar[int]
+    ANONYMOUS_ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    tenant_id: str
+    name: _common_pb2.LocalizedText
+    department: str
+    time_limit_days: int
+    merge_radius_m: int
+    merge_window_h: int
+    anonymous_allowed: bool
+    public_results: bool
+    def __init__(self, code: _Optional[str] = ..., tenant_id: _Optional[str] = ..., name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., time_limit_days: _Optional[int] = ..., merge_radius_m: _Optional[int] = ..., merge_window_h: _Optional[int] = ..., anonymous_allowed: _Optional[bool] = ..., public_results: _Optional[bool] = ...) -> None: ...
+
+class ReportReporter(_message.Message):
+    __slots__ = ("user_id", "phone_masked", "link_time", "score", "comment")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_MASKED_FIELD_NUMBER: _ClassVar[int]
+    LINK_TIME_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    phone_masked: str
+    link_time: _timestamp_pb2.Timestamp
+    score: int
+    comment: str
+    def __init__(self, user_id: _Optional[str] = ..., phone_masked: _Optional[str] = ..., link_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
+
+class Report(_message.Message):
+    __slots__ = ("id", "report_number", "tenant_id", "category", "category_name", "department", "status", "status_label", "location", "address", "description", "anonymous", "version", "create_time", "update_time", "due_time", "state_due_time", "resolve_time", "timeline", "photos", "available_actions", "reporters", "linked", "reopen_count", "result_public", "can_reopen", "can_rate", "reporter_count", "eligible_roles")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REPORT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_NAME_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_LABEL_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ANONYMOUS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATE_DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    RESOLVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    TIMELINE_FIELD_NUMBER: _ClassVar[int]
+    PHOTOS_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    REPORTERS_FIELD_NUMBER: _ClassVar[int]
+    LINKED_FIELD_NUMBER: _ClassVar[int]
+    REOPEN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RESULT_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    CAN_REOPEN_FIELD_NUMBER: _ClassVar[int]
+    CAN_RATE_FIELD_NUMBER: _ClassVar[int]
+    REPORTER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ELIGIBLE_ROLES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    report_number: str
+    tenant_id: str
+    category: str
+    category_name: _common_pb2.LocalizedText
+    department: str
+    status: str
+    status_label: _common_pb2.LocalizedText
+    location: GeoPoint
+    address: str
+    description: str
+    anonymous: bool
+    version: int
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    due_time: _timestamp_pb2.Timestamp
+    state_due_time: _timestamp_pb2.Timestamp
+    resolve_time: _timestamp_pb2.Timestamp
+    timeline: _containers.RepeatedCompositeFieldContainer[Transition]
+    photos: _containers.RepeatedCompositeFieldContainer[MaterialFile]
+    available_actions: _containers.RepeatedScalarFieldContainer[str]
+    reporters: _containers.RepeatedCompositeFieldContainer[ReportReporter]
+    linked: bool
+    reopen_count: int
+    result_public: bool
+    can_reopen: bool
+    can_rate: bool
+    reporter_count: int
+    eligible_roles: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., report_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., category: _Optional[str] = ..., category_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ..., address: _Optional[str] = ..., description: _Optional[str] = ..., anonymous: _Optional[bool] = ..., version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timeline: _Optional[_Iterable[_Union[Transition, _Mapping]]] = ..., photos: _Optional[_Iterable[_Union[MaterialFile, _Mapping]]] = ..., available_actions: _Optional[_Iterable[str]] = ..., reporters: _Optional[_Iterable[_Union[ReportReporter, _Mapping]]] = ..., linked: _Optional[bool] = ..., reopen_count: _Optional[int] = ..., result_public: _Optional[bool] = ..., can_reopen: _Optional[bool] = ..., can_rate: _Optional[bool] = ..., reporter_count: _Optional[int] = ..., eligible_roles: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SubmitReportRequest(_message.Message):
+    __slots__ = ("category", "description", "location", "address", "photo_ids", "anonymous", "request_id")
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    PHOTO_IDS_FIELD_NUMBER: _ClassVar[int]
+    ANONYMOUS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    category: str
+    description: str
+    location: GeoPoint
+    address: str
+    photo_ids: _containers.RepeatedScalarFieldContainer[str]
+    anonymous: bool
+    request_id: str
+    def __init__(self, category: _Optional[str] = ..., description: _Optional[str] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ..., address: _Optional[str] = ..., photo_ids: _Optional[_Iterable[str]] = ..., anonymous: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetReportRequest(_message.Message):
+    __slots__ = ("report_id",)
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    def __init__(self, report_id: _Optional[str] = ...) -> None: ...
+
+class ListMyReportsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListReportsResponse(_message.Message):
+    __slots__ = ("reports", "next_page_token")
+    REPORTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    reports: _containers.RepeatedCompositeFieldContainer[Report]
+    next_page_token: str
+    def __init__(self, reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ActOnReportRequest(_message.Message):
+    __slots__ = ("report_id", "action", "comment", "expected_version", "material_ids", "request_id", "result_public")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MATERIAL_IDS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    RESULT_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    action: str
+    comment: str
+    expected_version: int
+    material_ids: _containers.RepeatedScalarFieldContainer[str]
+    request_id: str
+    result_public: bool
+    def __init__(self, report_id: _Optional[str] = ..., action: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ..., material_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ..., result_public: _Optional[bool] = ...) -> None: ...
+
+class MoveReportRequest(_message.Message):
+    __slots__ = ("report_id", "tenant_id", "department", "reason", "expected_version")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    tenant_id: str
+    department: str
+    reason: str
+    expected_version: int
+    def __init__(self, report_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., department: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class ReopenReportRequest(_message.Message):
+    __slots__ = ("report_id", "comment", "expected_version")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    comment: str
+    expected_version: int
+    def __init__(self, report_id: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class RateReportRequest(_message.Message):
+    __slots__ = ("report_id", "score", "comment")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    score: int
+    comment: str
+    def __init__(self, report_id: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
+
+class ListReportCategoriesRequest(_message.Message):
+    __slots__ = ("tenant_id", "location")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    location: GeoPoint
+    def __init__(self, tenant_id: _Optional[str] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ...) -> None: ...
+
+class ListReportCategoriesResponse(_message.Message):
+    __slots__ = ("tenant_id", "categories")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    categories: _containers.RepeatedCompositeFieldContainer[ReportCategory]
+    def __init__(self, tenant_id: _Optional[str] = ..., categories: _Optional[_Iterable[_Union[ReportCategory, _Mapping]]] = ...) -> None: ...
+
+class SaveReportCategoryRequest(_message.Message):
+    __slots__ = ("tenant_id", "category")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    category: ReportCategory
+    def __init__(self, tenant_id: _Optional[str] = ..., category: _Optional[_Union[ReportCategory, _Mapping]] = ...) -> None: ...
+
+class TenantBoundary(_message.Message):
+    __slots__ = ("tenant_id", "geometry", "source", "update_time", "applied")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    GEOMETRY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    geometry: _struct_pb2.Struct
+    source: str
+    update_time: _timestamp_pb2.Timestamp
+    applied: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., geometry: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., source: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., applied: _Optional[bool] = ...) -> None: ...
+
+class SetTenantBoundaryRequest(_message.Message):
+    __slots__ = ("tenant_id", "geometry", "event_time", "request_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    GEOMETRY_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    geometry: _struct_pb2.Struct
+    event_time: _timestamp_pb2.Timestamp
+    request_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., geometry: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class PublicReport(_message.Message):
+    __slots__ = ("id", "tenant_id", "category", "category_name", "status", "status_label", "location", "create_time", "update_time", "result_photo_ids")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_LABEL_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    RESULT_PHOTO_IDS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    tenant_id: str
+    category: str
+    category_name: _common_pb2.LocalizedText
+    status: str
+    status_label: _common_pb2.LocalizedText
+    location: GeoPoint
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    result_photo_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., category: _Optional[str] = ..., category_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., result_photo_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListPublicReportsRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListPublicReportsResponse(_message.Message):
+    __slots__ = ("reports", "next_page_token")
+    REPORTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    reports: _containers.RepeatedCompositeFieldContainer[PublicReport]
+    next_page_token: str
+    def __init__(self, reports: _Optional[_Iterable[_Union[PublicReport, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ReportStats(_message.Message):
+    __slots__ = ("department", "category", "category_name", "received", "resolved", "within_limit", "overdue", "average_resolve_hours", "average_score", "reopened", "reopen_rate")
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_NAME_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_FIELD_NUMBER: _ClassVar[int]
+    WITHIN_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_RESOLVE_HOURS_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_SCORE_FIELD_NUMBER: _ClassVar[int]
+    REOPENED_FIELD_NUMBER: _ClassVar[int]
+    REOPEN_RATE_FIELD_NUMBER: _ClassVar[int]
+    department: str
+    category: str
+    category_name: _common_pb2.LocalizedText
+    received: int
+    resolved: int
+    within_limit: int
+    overdue: int
+    average_resolve_hours: float
+    average_score: float
+    reopened: int
+    reopen_rate: float
+    def __init__(self, department: _Optional[str] = ..., category: _Optional[str] = ..., category_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., received: _Optional[int] = ..., resolved: _Optional[int] = ..., within_limit: _Optional[int] = ..., overdue: _Optional[int] = ..., average_resolve_hours: _Optional[float] = ..., average_score: _Optional[float] = ..., reopened: _Optional[int] = ..., reopen_rate: _Optional[float] = ...) -> None: ...
+
+class GetReportStatsRequest(_message.Message):
+    __slots__ = ("tenant_id", "include_subtree", "start_time", "end_time")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_SUBTREE_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    include_subtree: bool
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., include_subtree: _Optional[bool] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetReportStatsResponse(_message.Message):
+    __slots__ = ("stats",)
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    stats: _containers.RepeatedCompositeFieldContainer[ReportStats]
+    def __init__(self, stats: _Optional[_Iterable[_Union[ReportStats, _Mapping]]] = ...) -> None: ...
+
+class GetReportPhotoRequest(_message.Message):
+    __slots__ = ("report_id", "photo_id", "public_tenant_id")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    PHOTO_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    photo_id: str
+    public_tenant_id: str
+    def __init__(self, report_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., public_tenant_id: _Optional[str] = ...) -> None: ...
+
+class ReportPhoto(_message.Message):
+    __slots__ = ("id", "filename", "content_type", "sha256", "content")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    filename: str
+    content_type: str
+    sha256: str
+    content: bytes
+    def __init__(self, id: _Optional[str] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., sha256: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...

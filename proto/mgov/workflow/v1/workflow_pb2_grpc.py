@@ -125,6 +125,71 @@ class WorkflowServiceStub:
                 request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetRectificationRequest.SerializeToString,
                 response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Rectification.FromString,
                 _registered_method=True)
+        self.SubmitReport = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/SubmitReport',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SubmitReportRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+                _registered_method=True)
+        self.GetReport = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/GetReport',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+                _registered_method=True)
+        self.ListMyReports = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/ListMyReports',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListMyReportsRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportsResponse.FromString,
+                _registered_method=True)
+        self.ActOnReport = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/ActOnReport',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ActOnReportRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+                _registered_method=True)
+        self.MoveReport = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/MoveReport',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.MoveReportRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+                _registered_method=True)
+        self.ReopenReport = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/ReopenReport',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReopenReportRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+                _registered_method=True)
+        self.RateReport = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/RateReport',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.RateReportRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+                _registered_method=True)
+        self.ListReportCategories = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/ListReportCategories',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportCategoriesRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportCategoriesResponse.FromString,
+                _registered_method=True)
+        self.SaveReportCategory = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/SaveReportCategory',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SaveReportCategoryRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportCategory.FromString,
+                _registered_method=True)
+        self.SetTenantBoundary = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/SetTenantBoundary',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetTenantBoundaryRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.TenantBoundary.FromString,
+                _registered_method=True)
+        self.ListPublicReports = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/ListPublicReports',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListPublicReportsRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListPublicReportsResponse.FromString,
+                _registered_method=True)
+        self.GetReportStats = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/GetReportStats',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsResponse.FromString,
+                _registered_method=True)
+        self.GetReportPhoto = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/GetReportPhoto',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.FromString,
+                _registered_method=True)
 
 
 class WorkflowServiceServicer:
@@ -335,6 +400,126 @@ class WorkflowServiceServicer:
     def GetRectification(self, request, context):
         """One rectification task. Caller: staff of its tenant.
         Errors: NOT_FOUND.
+        --- 随手拍 citizen reports -------------------------------------------------
+        A report is a case of kind "report" on the public_report workflow, routed
+        to the tenant whose boundary holds its location and to the department its
+        category names (docs/reports.md).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitReport(self, request, context):
+        """A citizen reports a problem at a place, with 1..9 held photos. A report of
+        the same category near an open one of the last hours (per category) is
+        linked to it instead (linked = true); emits report.dispatched or
+        report.linked.
+        Caller: a user with the citizen role.
+        Errors: INVALID_ARGUMENT (field "location" with code
+        "outside_service_area" when no boundary holds the point; category,
+        photos, description), ALREADY_EXISTS (request_id reused).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReport(self, request, context):
+        """One report: its reporters see their own entry, handlers masked phones.
+        Caller: a reporter; staff of its tenant; a system of its tenant.
+        Errors: NOT_FOUND (also for reports the caller may not see).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMyReports(self, request, context):
+        """The reports the caller made or joined, newest first (timeline omitted).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ActOnReport(self, request, context):
+        """A workflow action on a report (accept, ask, supplement, resolve, ...), as
+        PerformAction; result_public marks the result photos public.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MoveReport(self, request, context):
+        """A dispatcher moves a report to another department or tenant, with a
+        reason; emits report.moved (old tenant) and report.dispatched (new).
+        Caller: dispatcher of the report's tenant.
+        Errors: PERMISSION_DENIED, INVALID_ARGUMENT (reason, unknown department
+        or tenant), FAILED_PRECONDITION (closed), ABORTED (stale version).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReopenReport(self, request, context):
+        """A reporter reopens a resolved report within 7 days; emits report.reopened.
+        Errors: FAILED_PRECONDITION ("reopen_window_closed", "already_rated").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RateReport(self, request, context):
+        """A reporter rates a resolved report once (1..5); emits report.rated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReportCategories(self, request, context):
+        """The categories in force for a tenant, or for the tenant whose boundary
+        holds `location` (then tenant_id is the answer's). Caller: anyone.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SaveReportCategory(self, request, context):
+        """Defines (or replaces) a category of a tenant; inherited by its subtree.
+        Caller: tenant_admin of tenant_id, province_admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetTenantBoundary(self, request, context):
+        """Replaces a tenant's boundary (GeoJSON Polygon or MultiPolygon); an older
+        event_time than the stored one is ignored.
+        Caller: tenant_admin of tenant_id, province_admin, or a system of the
+        tenant registered for mgov.tenant.boundary.updated.v1.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPublicReports(self, request, context):
+        """The public map: reports being handled or resolved in a tenant and its
+        subtree, without personal data, places rounded to about 100 m.
+        Caller: anyone.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReportStats(self, request, context):
+        """Figures per department and category. Caller: supervisor, tenant_admin,
+        province_admin of tenant_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReportPhoto(self, request, context):
+        """A photo of a report, for those who may see the report; with public_tenant_id,
+        only a result photo the department marked public of a resolved report of that
+        tenant's subtree (anyone). Errors: NOT_FOUND (for everything else).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -432,6 +617,71 @@ def add_WorkflowServiceServicer_to_server(servicer, server):
                     servicer.GetRectification,
                     request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetRectificationRequest.FromString,
                     response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Rectification.SerializeToString,
+            ),
+            'SubmitReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitReport,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SubmitReportRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.SerializeToString,
+            ),
+            'GetReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReport,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.SerializeToString,
+            ),
+            'ListMyReports': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMyReports,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListMyReportsRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportsResponse.SerializeToString,
+            ),
+            'ActOnReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.ActOnReport,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ActOnReportRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.SerializeToString,
+            ),
+            'MoveReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.MoveReport,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.MoveReportRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.SerializeToString,
+            ),
+            'ReopenReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReopenReport,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReopenReportRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.SerializeToString,
+            ),
+            'RateReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.RateReport,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.RateReportRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.SerializeToString,
+            ),
+            'ListReportCategories': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReportCategories,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportCategoriesRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportCategoriesResponse.SerializeToString,
+            ),
+            'SaveReportCategory': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveReportCategory,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SaveReportCategoryRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportCategory.SerializeToString,
+            ),
+            'SetTenantBoundary': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetTenantBoundary,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetTenantBoundaryRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.TenantBoundary.SerializeToString,
+            ),
+            'ListPublicReports': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPublicReports,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListPublicReportsRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListPublicReportsResponse.SerializeToString,
+            ),
+            'GetReportStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReportStats,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsResponse.SerializeToString,
+            ),
+            'GetReportPhoto': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReportPhoto,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -921,6 +1171,357 @@ class WorkflowService:
             '/mgov.workflow.v1.WorkflowService/GetRectification',
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetRectificationRequest.SerializeToString,
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.Rectification.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/SubmitReport',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.SubmitReportRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/GetReport',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMyReports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/ListMyReports',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListMyReportsRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ActOnReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/ActOnReport',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ActOnReportRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MoveReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/MoveReport',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.MoveReportRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReopenReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/ReopenReport',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReopenReportRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RateReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/RateReport',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.RateReportRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReportCategories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/ListReportCategories',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportCategoriesRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListReportCategoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveReportCategory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/SaveReportCategory',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.SaveReportCategoryRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportCategory.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetTenantBoundary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/SetTenantBoundary',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetTenantBoundaryRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.TenantBoundary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPublicReports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/ListPublicReports',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListPublicReportsRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListPublicReportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReportStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/GetReportStats',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReportPhoto(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/GetReportPhoto',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.FromString,
             options,
             channel_credentials,
             insecure,

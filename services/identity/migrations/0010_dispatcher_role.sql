@@ -1,0 +1,4 @@
+-- 随手拍: dispatchers route citizen reports between departments and tenants.
+ALTER TABLE role_bindings DROP CONSTRAINT role_bindings_role_check;
+ALTER TABLE role_bindings ADD CONSTRAINT role_bindings_role_check
+    CHECK (role IN ('citizen', 'clerk', 'approver', 'supervisor', 'tenant_admin', 'province_admin', 'dispatcher'));

@@ -1,0 +1,36 @@
+"""Who hears of a 随手拍 report: every linked reporter at dispatch and resolution, the
+first reporter when information is asked, staff when it waits for them."""
+
+from __future__ import annotations
+
+from services.notify.domain.categories import TEMPLATE_KEYS
+from services.notify.domain.rules import plans_for
+from services.notify.service_layer.seed import IN_APP
+
+BASE = {"application_id": "r-1", "case_number": "HZ-R-2026-000001", "service_name": {"zh": "垃圾满溢"}, "department": "环境卫生管理处",
+        "applicant_id": "u1", "reporter_ids": ["u1", "u2"], "status": "dispatched", "eligible_roles": ["clerk"], "comment": "",
+        "actor": {"kind": "user", "id": "u1"}}
+
+
+def keys(verb: str, **data: object) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    return [(p.key, p.audience.users, p.audience.staff_roles) for p in plans_for(f"workflow.report.{verb}", BASE | data)]
+
+
+def test_every_linked_reporter_hears_of_the_resolution_with_a_link_to_the_report() -> None:
+    assert keys("resolved", action="resolve", status="resolved", terminal=True, eligible_roles=[]) == [("report.resolved", ("u1", "u2"), ())]
+    [plan] = plans_for("workflow.report.resolved", BASE | {"action": "resolve", "terminal": True, "eligible_roles": []})
+    assert plan.link == "/reports/r-1"
+
+
+def test_dispatch_tells_the_reporters_and_gives_the_department_a_task_and_a_move_only_the_task() -> None:
+    assert keys("dispatched", action="submit") == [("report.dispatched", ("u1", "u2"), ()), ("task.new", (), ("clerk",))]
+    assert keys("dispatched", action="move") == [("task.new", (), ("clerk",))]
+
+
+def test_a_request_for_information_reaches_the_first_reporter() -> None:
+    assert keys("transitioned", action="ask", status="needs_info", eligible_roles=[])[0] == ("report.info_requested", ("u1",), ())
+
+
+def test_every_report_template_key_has_seeded_texts() -> None:
+    for key in ("report.dispatched", "report.info_requested", "report.resolved", "report.closed"):
+        assert key in TEMPLATE_KEYS and key in IN_APP
