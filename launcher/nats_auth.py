@@ -97,6 +97,8 @@ def render_authorization(auth: NatsAuth) -> str:
         "}\n"
         "system_account: SYS\n"
         "authorization {\n"
+        # Time for the whole connect, the callout's round trip to identity included.
+        "  timeout: 5\n"
         f"  users: [\n    {users}\n  ]\n"
         "  auth_callout {\n"
         f"    issuer: {json.dumps(auth.issuer_public_key)}\n"
