@@ -16,7 +16,11 @@ commit that made the inbox row. Measured, in one run:
    them, then the rate at which they reach inboxes (events/s from the first publish to
    the last inbox row), i.e. how fast the consumer drains a backlog;
 3. the raw NATS request/reply round trip on the same server (p50/p99), the floor of
-   any hop through the bus.
+   any hop through the bus;
+4. the CPU milliseconds per burst event of every platform process (`bench.cpu`, from
+   before the burst until every consumer has drained it: notify, and the other
+   consumers of `application.submitted`, the catalogue's use counter and identity's
+   webhook fan-out), the figure a loaded, shared machine does not distort.
 
 Figures only; nothing is asserted. Progress on stderr; a table and a final
 `BENCH_JSON {...}` line on stdout.
@@ -41,6 +45,7 @@ from typing import Any
 
 import httpx
 
+from bench.cpu import CpuMeter, wait_drained
 from bench.procs import end_processes, processes_touching
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.live import LIVE_PREFIX
@@ -82,6 +87,7 @@ class NotifyBench:
     sustained_inbox_rows_per_s: float | None = None
     burst_wall_s: float | None = None
     nats_rtt: Latency | None = None
+    cpu_ms_per_event: dict[str, float] | None = None
     # 1-minute load average before and after (the machine may be shared: context for the figures).
     load_before: float | None = None
     load_after: float | None = None
@@ -190,7 +196,7 @@ async def nats_rtt(nc: Any, count: int = 2000) -> Latency:
                    round(pct(times, 99), 3), round(max(times), 3))
 
 
-async def measure(res: NotifyBench, nats_url: str) -> None:
+async def measure(res: NotifyBench, nats_url: str, meter: CpuMeter | None = None) -> None:
     import nats
 
     nc = await nats.connect(nats_url, name="bench-notify")
@@ -201,7 +207,13 @@ async def measure(res: NotifyBench, nats_url: str) -> None:
         res.paced = await paced(nc, res.rate, res.seconds)
         log(f"  p50 {res.paced.p50_ms} ms, p99 {res.paced.p99_ms} ms, {res.paced.received}/{res.paced.count} arrived")
         log(f"burst: {res.burst} events as fast as JetStream acks them")
+        if meter is not None:
+            await wait_drained(nats_url)
+            before = meter.snapshot()
         rate, wall = await burst(nc, res.burst)
+        if meter is not None:
+            await wait_drained(nats_url)
+            res.cpu_ms_per_event = meter.since(before, res.burst).as_json()
         res.sustained_events_per_s, res.sustained_inbox_rows_per_s, res.burst_wall_s = round(rate, 1), round(2 * rate, 1), round(wall, 2)
         log(f"  {rate:,.0f} events/s reached inboxes")
         res.nats_rtt = await nats_rtt(nc)
@@ -242,7 +254,7 @@ def run(rate: float, seconds: float, count: int, keep: bool) -> NotifyBench:
             if time.monotonic() > deadline:
                 raise RuntimeError("the platform did not become ready")
             time.sleep(0.2)
-        asyncio.run(measure(res, platform_nats_url(ports["NATS"])))
+        asyncio.run(measure(res, platform_nats_url(ports["NATS"]), CpuMeter.of_tree(up.pid)))
         res.load_after = round(os.getloadavg()[0], 2)
     except Exception as exc:  # noqa: BLE001 - reported, the bench goes on to clean up
         res.error = f"{type(exc).__name__}: {exc}"
@@ -271,6 +283,11 @@ def print_report(res: NotifyBench) -> None:
     if res.sustained_events_per_s is not None:
         print(f"max sustained: {res.sustained_events_per_s:,.0f} events/s to inboxes ({res.sustained_inbox_rows_per_s:,.0f} inbox rows/s;"
               f" {res.burst} events drained in {res.burst_wall_s} s)")
+    if res.cpu_ms_per_event is not None:
+        cost = dict(res.cpu_ms_per_event)
+        total = cost.pop("total")
+        print(f"CPU ms per burst event by process (consumers drained): total {total:.3f}; "
+              + ", ".join(f"{role} {ms:.3f}" for role, ms in cost.items() if ms))
     print(f"load average (1 min) before/after: {res.load_before}/{res.load_after} on {os.cpu_count()} CPUs")
     if res.error:
         print(f"ERROR: {res.error}")

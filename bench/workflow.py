@@ -16,6 +16,13 @@ MGOV_HOME), signs the demo citizen in, and measures with the same load generator
    service (generic bytes handler) -> one asyncpg single-row INSERT of the same JSON
    body, each in its own process like the real ones, on the same PostgreSQL.
 
+Beside req/s and latency, each prints the CPU milliseconds per request of every process
+(`bench.cpu`: /proc utime+stime of the `mgov up` tree and the raw composite's two
+processes, from before the load until every event consumer has drained what it caused,
+so a submission's figure includes its whole fan-out: outbox relay, NATS, notify, the
+catalogue's use counter, identity's webhook fan-out). CPU per request is robust to a
+shared, loaded machine; req/s is not, so the load average is printed too.
+
 Figures only; nothing is asserted. Progress goes to stderr, the table and a final
 `BENCH_JSON {...}` line to stdout.
 """
@@ -41,6 +48,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from bench.cpu import CpuCost, CpuMeter, format_cost_table, wait_drained
 from bench.procs import end_processes, processes_touching, stop_process, wait_http
 from mgov_common.ports import free_port
 
@@ -65,6 +73,7 @@ class Figure:
     p99_ms: float
     client_cpu_pct: float
     extra: dict[str, Any] = field(default_factory=dict)
+    cpu: CpuCost | None = None
 
 
 @dataclass
@@ -74,13 +83,25 @@ class WorkflowBench:
     gateway: Figure | None = None
     raw: Figure | None = None
     error: str | None = None
+    # 1-minute load average before and after (the machine may be shared: context for req/s).
+    load_before: float | None = None
+    load_after: float | None = None
 
 
 def _pct(sorted_ms: list[float], pct: float) -> float:
     return sorted_ms[min(len(sorted_ms) - 1, max(0, round(pct / 100 * len(sorted_ms)) - 1))] if sorted_ms else float("nan")
 
 
-async def measure(name: str, call: Callable[[int], Awaitable[bool]], *, requests: int, concurrency: int, warmup: int) -> Figure:
+@dataclass
+class Metering:
+    """What a measurement meters the CPU with (see `bench.cpu`)."""
+
+    meter: CpuMeter
+    nats_url: str
+
+
+async def measure(name: str, call: Callable[[int], Awaitable[bool]], *, requests: int, concurrency: int, warmup: int,
+                  metering: Metering | None = None) -> Figure:
     async def drive(total: int, latencies: list[float] | None) -> int:
         next_i, errors = 0, 0
 
@@ -98,14 +119,21 @@ async def measure(name: str, call: Callable[[int], Awaitable[bool]], *, requests
         return errors
 
     await drive(warmup, None)
+    if metering is not None:
+        await wait_drained(metering.nats_url)
+        before = metering.meter.snapshot()
     latencies: list[float] = []
     cpu0, t0 = time.process_time(), time.perf_counter()
     errors = await drive(requests, latencies)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    cost = None
+    if metering is not None:
+        await wait_drained(metering.nats_url)
+        cost = metering.meter.since(before, requests)
     latencies.sort()
     fig = Figure(name, requests, errors, round(wall, 2), round(requests / wall, 1), round(_pct(latencies, 50), 2), round(_pct(latencies, 99), 2),
-                 round(100 * cpu / wall, 1))
-    log(f"{name}: {fig.rps:,.0f} req/s, p99 {fig.p99_ms:.1f} ms, errors {errors}")
+                 round(100 * cpu / wall, 1), cpu=cost)
+    log(f"{name}: {fig.rps:,.0f} req/s, p99 {fig.p99_ms:.1f} ms, errors {errors}" + (f", CPU {cost.total:.2f} ms/request" if cost else ""))
     return fig
 
 
@@ -120,6 +148,8 @@ class RawPost:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        if self.writer is not None and self.reader is not None and self.reader.at_eof():
+            await self.close()  # the server closed it while idle (keep-alive timeout, e.g. while consumers drained)
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -138,7 +168,7 @@ class RawPost:
 
 
 async def bench_post(name: str, base: str, path: str, body_of: Callable[[int], bytes], headers: dict[str, str], *, requests: int,
-                     concurrency: int, warmup: int, expect: int, ids: list[str] | None = None) -> Figure:
+                     concurrency: int, warmup: int, expect: int, ids: list[str] | None = None, metering: Metering | None = None) -> Figure:
     host, _, port = base.removeprefix("http://").partition(":")
     free = [RawPost(host, int(port), headers) for _ in range(concurrency)]
     pool = list(free)
@@ -157,7 +187,7 @@ async def bench_post(name: str, base: str, path: str, body_of: Callable[[int], b
             free.append(conn)
 
     try:
-        return await measure(name, call, requests=requests, concurrency=concurrency, warmup=warmup)
+        return await measure(name, call, requests=requests, concurrency=concurrency, warmup=warmup, metering=metering)
     finally:
         for conn in pool:
             await conn.close()
@@ -246,7 +276,7 @@ def _loop(coro: Awaitable[Any]) -> Any:
 
 
 def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bool = False) -> WorkflowBench:
-    res = WorkflowBench(concurrency, requests)
+    res = WorkflowBench(concurrency, requests, load_before=round(os.getloadavg()[0], 2))
     tmp = Path(tempfile.mkdtemp(prefix="mgov-bench-workflow-"))
     ports = {name: free_port() for name in ("GATEWAY", "NATS", "POSTGRES", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL")}
@@ -267,11 +297,12 @@ def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bo
         body = json.dumps({"service_id": service_id, "form": FORM}, ensure_ascii=False).encode()
         kw = {"requests": requests, "concurrency": concurrency, "warmup": warmup}
         ids: list[str] = []
-        t_start = time.time()
-        res.gateway = _loop(bench_post("POST /v1/applications via gateway", gateway, "/v1/applications", lambda i: body, auth, expect=201, ids=ids, **kw))
         from launcher.up import demo_nats_url
 
         nats_url = demo_nats_url(ports["NATS"])
+        t_start = time.time()
+        res.gateway = _loop(bench_post("POST /v1/applications via gateway", gateway, "/v1/applications", lambda i: body, auth, expect=201, ids=ids,
+                                       metering=Metering(CpuMeter.of_tree(up.pid), nats_url), **kw))
         counts, last = _loop(submitted_events(nats_url, set(ids), timeout=120))
         missing = [i for i in ids if counts.get(i, 0) == 0]
         duplicated = [i for i in ids if counts.get(i, 0) > 1]
@@ -288,8 +319,11 @@ def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bo
         procs.append(subprocess.Popen([sys.executable, "-m", "bench.workflow", "--serve-raw-http", str(http_port), str(grpc_port)], cwd=REPO,
                                       stderr=(tmp / "raw-http.err").open("wb"), start_new_session=True))
         wait_http(f"http://127.0.0.1:{http_port}/v1/raw", 30, procs[-1], method="POST")
+        # The raw composite's own two processes and PostgreSQL (found in the platform's tree).
+        raw_meter = CpuMeter.of_tree(up.pid, extra={"raw http": [procs[1].pid], "raw grpc": [procs[0].pid]})
         res.raw = _loop(bench_post("raw FastAPI -> grpc.aio -> asyncpg INSERT (composite)", f"http://127.0.0.1:{http_port}", "/v1/raw",
-                                   lambda i: body, {}, expect=201, **kw))
+                                   lambda i: body, {}, expect=201, metering=Metering(raw_meter, nats_url), **kw))
+        res.load_after = round(os.getloadavg()[0], 2)
     except Exception as exc:  # noqa: BLE001 - reported, the bench goes on to clean up
         res.error = f"{type(exc).__name__}: {exc}"
         log(f"failed: {res.error} (see {tmp})")
@@ -319,6 +353,12 @@ def print_report(res: WorkflowBench) -> None:
               f" sustained to the last event on the stream: {e['sustained_rps_to_last_event']} cases/s")
     if res.gateway and res.raw and res.raw.rps:
         print(f"  gateway submissions / raw composite: {res.gateway.rps / res.raw.rps:.1%}")
+    costs = {label: fig.cpu for label, fig in (("submission", res.gateway), ("raw composite", res.raw)) if fig is not None and fig.cpu is not None}
+    if costs:
+        print("\n  CPU ms per request by process, consumers drained (the raw composite's column: its processes and PostgreSQL;"
+              " the platform idles beside it)")
+        print(format_cost_table(costs))
+    print(f"  load average (1 min) before/after: {res.load_before}/{res.load_after} on {os.cpu_count()} CPUs")
     if res.error:
         print(f"  error: {res.error}")
 
@@ -340,8 +380,13 @@ def main(argv: list[str] | None = None) -> int:
     res = run(args.requests, args.concurrency, args.warmup, args.keep)
     print_report(res)
     out = asdict(res)
+    for key in ("gateway", "raw"):
+        if out[key] is not None:
+            out[key].pop("cpu", None)
     if res.gateway and res.raw and res.raw.rps:
         out["ratio_gateway_to_raw"] = round(res.gateway.rps / res.raw.rps, 3)
+    out["cpu_ms_per_request"] = {label: fig.cpu.as_json() for label, fig in (("submission", res.gateway), ("raw_composite", res.raw))
+                                 if fig is not None and fig.cpu is not None}
     print("BENCH_JSON " + json.dumps(out))
     return 0 if res.error is None else 1
 

@@ -6,20 +6,30 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from gateway import docs_page, openapi, problems, request_limits
 from gateway.backends import Backends
+from gateway.cached_reads import CachedReadsMiddleware
+from gateway.catalog_cache import CatalogCache, CatalogInvalidation
 from gateway.live import LiveHub
 from gateway.metrics import MetricsMiddleware
 from gateway.request_id import RequestIdMiddleware
+from gateway.tracing import TracingMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
 from gateway.routers import applications, tasks, workflows
-from gateway.routers import appointments, devices, halls, notifications, notify_admin, preferences
+from gateway.routers import appointment_rules, appointments, devices, halls, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
 from gateway.settings import GatewaySettings
 from mgov_common import metrics
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
+
+# FastAPI's own OpenTelemetry (spans for routing, dependencies and serialization, its
+# metrics and logs) switches itself on when a tracer provider is set, at several spans
+# per request: off. The gateway's one span per request is gateway/tracing.py, its
+# metrics gateway/metrics.py.
+FASTAPI_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -32,8 +42,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         try:
             app.state.backends = Backends.connect(settings)
             app.state.verifier = TokenVerifier(JwksCache(identity_jwks_fetcher(app.state.backends.channels["identity"])))
-            # Live notifications (SSE) need NATS; it connects in the background, never blocking startup.
+            # Live notifications (SSE) and the catalogue cache's invalidations need NATS; it
+            # connects in the background, never blocking startup (nothing is cached until then).
+            app.state.catalog_cache = CatalogCache(settings.catalog_cache_bytes)
             app.state.live = LiveHub(settings.nats_url, max_streams_per_user=settings.max_streams_per_user,
+                                     listeners=[CatalogInvalidation(app.state.catalog_cache)],
                                      options=settings.nats_options())
             app.state.live.start()
             try:
@@ -50,6 +63,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         version="1",
         description="One provincial app for every city and county: identity, services, cases, notifications.",
         lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY_OFF,
         docs_url=None,  # gateway/docs_page.py serves /docs from local files
         redoc_url=None,
     )
@@ -70,10 +84,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(notify_admin.router)
     app.include_router(halls.router)
     app.include_router(appointments.router)
+    app.include_router(appointment_rules.router)
     app.include_router(systems.router)
     request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
+    # Public catalogue reads answered from the cache before routing (inside the request id,
+    # metrics and span; before the limits, which a bodiless GET does not need).
+    app.add_middleware(CachedReadsMiddleware, cache=lambda: getattr(app.state, "catalog_cache", None))
     app.add_middleware(RequestIdMiddleware)  # outermost: its id is on every answer, limits' included
     app.add_middleware(MetricsMiddleware)  # around everything: counts what the client saw
+    app.add_middleware(TracingMiddleware)  # the request's span, current for all the rest
     openapi.install(app)
     docs_page.install(app)
     # Last: the app's catch-all route must not shadow any API route.

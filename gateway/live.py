@@ -6,6 +6,10 @@ reconnects) the stream route answers 503 with `Retry-After`. Each open stream ho
 core-NATS subscription on its user's subject (`mgov_common.live`), so any replica can
 serve any user: notify publishes once and NATS routes it to whichever replica holds
 that user's stream.
+
+Others hold subscriptions on the same connection (`ConnectionListener`: the catalogue
+cache's invalidations): told when the connection is usable, when it is lost (events may
+be missed from then on) and when it is back.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import nats
 from nats.aio.client import Client as NATS
@@ -68,12 +73,24 @@ class StreamSlots:
             self._open.pop(user_id, None)
 
 
+class ConnectionListener(Protocol):
+    async def attach(self, nc: NATS) -> None:
+        """A new connection delivers: subscribe on it."""
+
+    def detached(self) -> None:
+        """The connection is lost (messages may be missed until `reattached`)."""
+
+    def reattached(self) -> None:
+        """The connection is back with its subscriptions (restored by the client)."""
+
+
 class LiveHub:
     def __init__(self, url: str | None, *, name: str = "mgov-gateway", max_streams_per_user: int = 5,
-                 options: dict[str, Any] | None = None) -> None:
+                 listeners: Sequence[ConnectionListener] = (), options: dict[str, Any] | None = None) -> None:
         self.url = url
         self.options = options or {}
         self.name = name
+        self.listeners = list(listeners)
         self.slots = StreamSlots(max_streams_per_user)
         self.nc: NATS | None = None
         self._task: asyncio.Task[None] | None = None
@@ -90,8 +107,11 @@ class LiveHub:
             try:
                 nc = await nats.connect(self.url, name=self.name, allow_reconnect=True, max_reconnect_attempts=-1,
                                         reconnect_time_wait=0.5, connect_timeout=2,
-                                        reconnected_cb=self._on_reconnected, **self.options)  # type: ignore[arg-type]
+                                        reconnected_cb=self._on_reconnected,  # type: ignore[arg-type]
+                                        disconnected_cb=self._on_disconnected, **self.options)  # type: ignore[arg-type]
                 if await self._delivers(nc):
+                    for listener in self.listeners:
+                        await listener.attach(nc)
                     self.nc = nc
                     log.info("live notifications connected to NATS")
                     return
@@ -123,6 +143,10 @@ class LiveHub:
             except nats.errors.Error:
                 pass
 
+    async def _on_disconnected(self) -> None:
+        for listener in self.listeners:
+            listener.detached()
+
     async def _on_reconnected(self) -> None:
         # Checked in a task of its own: the client's reconnect logic awaits this callback.
         self._recheck = asyncio.create_task(self._check_after_reconnect(), name="gateway-nats-recheck")
@@ -131,7 +155,11 @@ class LiveHub:
         """After NATS came back, check delivery again; if it fails, start over with a new
         connection: open streams end (their clients reconnect and resume from the inbox)."""
         old = self.nc
-        if old is None or await self._delivers(old):
+        if old is None:
+            return
+        if await self._delivers(old):
+            for listener in self.listeners:
+                listener.reattached()
             return
         log.warning("NATS reconnected but does not deliver; replacing the connection")
         self.nc = None

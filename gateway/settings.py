@@ -36,3 +36,5 @@ class GatewaySettings(PlatformSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_header_bytes: int = Field(default=16 * 1024, ge=4096)
     max_json_depth: int = Field(default=64, ge=8, le=512)
+    # Bytes of public catalogue responses kept in memory (gateway/catalog_cache.py); 0 = off.
+    catalog_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=0)

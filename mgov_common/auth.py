@@ -4,12 +4,18 @@ Access tokens are EdDSA (Ed25519) JWTs with `kid` in the header; the JWKS is fet
 (by gRPC from identity, or locally inside identity) and cached, so no request calls
 identity. An unknown `kid` triggers one refresh (rate-limited), which is how rotated
 keys are picked up; keys that identity still publishes keep verifying old tokens.
+
+A request is verified once per process per token: `TokenVerifier` keeps the principal
+of each token it verified (see `VerifiedTokens` for why that is safe), so the gateway
+and the service behind it each pay one signature check per token lifetime, not one per
+request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -52,6 +58,10 @@ class JwksCache:
             self._keys = keys
             self._fetched_at = time.monotonic()
 
+    def publishes(self, kid: str) -> bool:
+        """Whether `kid` is in the key set as last fetched (no fetch)."""
+        return kid in self._keys
+
     async def key(self, kid: str) -> PyJWK:
         await self._refresh(force=False)
         if kid not in self._keys:
@@ -60,6 +70,45 @@ class JwksCache:
             return self._keys[kid]
         except KeyError:
             raise TokenInvalid("the token was signed with an unknown key") from None
+
+
+class VerifiedTokens:
+    """Principals of tokens this process has verified, keyed by the whole token.
+
+    Why a hit is as good as a verification:
+    - The key is the exact token string, signature included. A hit means these very
+      bytes passed the full check before; changing any claim changes the string (and
+      would fail the signature), so a forged or altered token can never hit. Only
+      tokens that verified are stored, so garbage cannot fill the cache.
+    - A hit still checks what changes with time: the token's `exp` (with the same
+      leeway) and that its signing key is still published (a key withdrawn from the
+      JWKS stops its tokens at the next refresh, as without the cache). Entries also
+      age out after `ttl_s`, whichever comes first.
+    - Bounded (`size` entries, oldest out first); lookups use Python's randomised
+      string hash, so crafted tokens cannot make them slow.
+    Access tokens carry no revocation list to consult; a system's revocation is checked
+    per request by the gateway (`gateway.system_registrations`), unaffected by this.
+    """
+
+    def __init__(self, *, size: int = 4096, ttl_s: float = 60.0) -> None:
+        self.size = size
+        self.ttl_s = ttl_s
+        self._entries: OrderedDict[str, tuple[Principal, str, float, float]] = OrderedDict()
+
+    def get(self, token: str, jwks: JwksCache, leeway_s: float) -> Principal | None:
+        hit = self._entries.get(token)
+        if hit is None:
+            return None
+        principal, kid, exp, stored = hit
+        if time.time() >= exp + leeway_s or time.monotonic() - stored >= self.ttl_s or not jwks.publishes(kid):
+            del self._entries[token]
+            return None
+        return principal
+
+    def put(self, token: str, principal: Principal, kid: str, exp: float) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.popitem(last=False)
+        self._entries[token] = (principal, kid, exp, time.monotonic())
 
 
 class TokenVerifier:
@@ -73,6 +122,7 @@ class TokenVerifier:
         self.issuer = issuer
         self.leeway_s = leeway_s
         self._kids: dict[str, str] = {}
+        self.verified = VerifiedTokens()
 
     def _kid(self, token: str) -> str:
         segment = token.partition(".")[0]
@@ -90,7 +140,11 @@ class TokenVerifier:
         return str(header["kid"])
 
     async def verify(self, token: str) -> Principal:
-        key = await self.jwks.key(self._kid(token))
+        cached = self.verified.get(token, self.jwks, self.leeway_s)
+        if cached is not None:
+            return cached
+        kid = self._kid(token)
+        key = await self.jwks.key(kid)
         try:
             claims = jwt.decode(
                 token,
@@ -107,7 +161,9 @@ class TokenVerifier:
             raise TokenInvalid("the access token is not meant for this audience") from None
         except jwt.PyJWTError as exc:
             raise TokenInvalid(f"the access token is invalid: {exc}") from None
-        return principal_from_claims(claims)
+        principal = principal_from_claims(claims)
+        self.verified.put(token, principal, kid, float(claims["exp"]))
+        return principal
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:

@@ -1,8 +1,9 @@
 """gRPC channels whose every call has a deadline and that spread calls over replicas.
 
 A call without an explicit timeout gets the channel's default deadline, so no caller
-can hang forever on a stuck service. Trace context is added by the OpenTelemetry
-grpc instrumentation (installed by `mgov_common.telemetry.instrument_grpc`).
+can hang forever on a stuck service. The same wrapper traces it: a CLIENT span per RPC
+whose W3C `traceparent` goes in the metadata (`mgov_common.grpc_tracing`; health and
+reflection untraced).
 
 A channel keeps long-lived HTTP/2 connections, so a load balancer in front of the
 replicas (a Kubernetes ClusterIP) balances connections, not calls: every call of a
@@ -19,39 +20,97 @@ import json
 from typing import Any
 
 import grpc
-from grpc.aio import ClientCallDetails
+
+from mgov_common import grpc_tracing
 
 # Matches the servers' limit (`mgov_common.grpc_server.MAX_MESSAGE_BYTES`): 10 MB uploads fit.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
 
 
-def _with_deadline(details: ClientCallDetails, default: float) -> ClientCallDetails:
-    if details.timeout is not None:
-        return details
-    return ClientCallDetails(details.method, default, details.metadata, details.credentials, details.wait_for_ready)
+class _UnaryUnary:
+    """A unary-unary method of the channel with the default deadline and, unless it is
+    health or reflection, a CLIENT span around the call. A traced call is a coroutine
+    giving the response (`await stub.Method(request)`); an untraced one is gRPC's own
+    call object (health's callers read its initial metadata)."""
+
+    __slots__ = ("_inner", "_method", "_default", "_traced")
+
+    def __init__(self, inner: Any, method: str, default: float) -> None:
+        self._inner, self._method, self._default = inner, method, default
+        self._traced = grpc_tracing.traced(method)
+
+    def __call__(self, request: Any, *, timeout: float | None = None, metadata: Any = None, **kwargs: Any) -> Any:
+        if timeout is None:
+            timeout = self._default
+        if not self._traced:
+            return self._inner(request, timeout=timeout, metadata=metadata, **kwargs)
+        return self._traced_call(request, timeout, metadata, kwargs)
+
+    async def _traced_call(self, request: Any, timeout: float, metadata: Any, kwargs: dict[str, Any]) -> Any:
+        span = grpc_tracing.start_client_span(self._method)
+        try:
+            response = await self._inner(request, timeout=timeout, metadata=grpc_tracing.client_metadata(span, metadata), **kwargs)
+        except grpc.aio.AioRpcError as exc:
+            grpc_tracing.end_with(span, exc.code())
+            raise
+        except BaseException:
+            grpc_tracing.end_with(span, grpc.StatusCode.CANCELLED)
+            raise
+        grpc_tracing.end_with(span, None)
+        return response
 
 
-class _UnaryUnaryDeadline(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, default: float) -> None:
-        self.default = default
+class _UnaryStream:
+    """A server-streaming method with the default deadline and a CLIENT span that ends
+    with the stream."""
 
-    async def intercept_unary_unary(self, continuation: Any, details: ClientCallDetails, request: Any) -> Any:
-        return await continuation(_with_deadline(details, self.default), request)
+    __slots__ = ("_inner", "_method", "_default", "_traced")
+
+    def __init__(self, inner: Any, method: str, default: float) -> None:
+        self._inner, self._method, self._default = inner, method, default
+        self._traced = grpc_tracing.traced(method)
+
+    def __call__(self, request: Any, *, timeout: float | None = None, metadata: Any = None, **kwargs: Any) -> Any:
+        if timeout is None:
+            timeout = self._default
+        if not self._traced:
+            return self._inner(request, timeout=timeout, metadata=metadata, **kwargs)
+        span = grpc_tracing.start_client_span(self._method)
+        call = self._inner(request, timeout=timeout, metadata=grpc_tracing.client_metadata(span, metadata), **kwargs)
+        call.add_done_callback(lambda _call: span.end())
+        return call
 
 
-class _UnaryStreamDeadline(grpc.aio.UnaryStreamClientInterceptor):
-    def __init__(self, default: float) -> None:
-        self.default = default
+class Channel:
+    """A grpc.aio channel whose methods (as the generated stubs take them) carry the
+    default deadline and the trace context. Written as a thin wrapper of the methods,
+    not as grpc.aio interceptors, which run every call in a task of its own behind an
+    intercepted-call object: measured, a third more client CPU per call."""
 
-    async def intercept_unary_stream(self, continuation: Any, details: ClientCallDetails, request: Any) -> Any:
-        return await continuation(_with_deadline(details, self.default), request)
+    def __init__(self, inner: grpc.aio.Channel, default_deadline_s: float) -> None:
+        self._inner = inner
+        self._default = default_deadline_s
+
+    def unary_unary(self, method: str, *args: Any, **kwargs: Any) -> _UnaryUnary:
+        return _UnaryUnary(self._inner.unary_unary(method, *args, **kwargs), method, self._default)
+
+    def unary_stream(self, method: str, *args: Any, **kwargs: Any) -> _UnaryStream:
+        return _UnaryStream(self._inner.unary_stream(method, *args, **kwargs), method, self._default)
+
+    def __getattr__(self, name: str) -> Any:  # close, channel_ready, get_state, ...
+        return getattr(self._inner, name)
+
+    async def __aenter__(self) -> Channel:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._inner.close()
 
 
 def create_channel(target: str, *, default_deadline_s: float = 5.0) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(
+    inner = grpc.aio.insecure_channel(
         target,
-        interceptors=[_UnaryUnaryDeadline(default_deadline_s), _UnaryStreamDeadline(default_deadline_s)],
         options=[
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_timeout_ms", 10_000),
@@ -61,3 +120,4 @@ def create_channel(target: str, *, default_deadline_s: float = 5.0) -> grpc.aio.
             ("grpc.service_config_disable_resolution", 1),
         ],
     )
+    return Channel(inner, default_deadline_s)  # type: ignore[return-value]

@@ -25,6 +25,7 @@ from mgov.common.v1 import common_pb2
 from mgov_common import db, metrics
 from mgov_common.auth import TokenVerifier, bearer_token
 from mgov_common.health import ReportingHealthServicer
+from mgov_common.grpc_tracing import TracingInterceptor
 from mgov_common.errors import ERROR_DETAIL_KEY, DomainError, FieldViolation, InvalidArgument, Unauthenticated
 from mgov_common.principal import bind, unbind
 
@@ -304,12 +305,14 @@ def build_server(
     address: str,
     verifier: TokenVerifier | None = None,
 ) -> tuple[grpc.aio.Server, ReportingHealthServicer, int]:
-    """A grpc.aio server with the interceptor, health and reflection; returns the bound port.
+    """A grpc.aio server with the interceptors (trace span, metrics, authentication and
+    error mapping), health and reflection; returns the bound port.
 
     `registrations` are `(add_XServicer_to_server, servicer, full service name)`.
     """
     server = grpc.aio.server(
-        interceptors=[MetricsInterceptor(), ServiceInterceptor(verifier)],
+        # Outermost first: the span covers everything, metrics see the mapped status.
+        interceptors=[TracingInterceptor(), MetricsInterceptor(), ServiceInterceptor(verifier)],
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
     )
     for add, servicer, _ in registrations:

@@ -51,9 +51,15 @@ SLA_WARNINGS = Counter("mgov_sla_warnings_total", "SLA warnings raised on cases"
 SLA_BREACHES = Counter("mgov_sla_breaches_total", "SLA breaches on cases")
 NOTIFICATION_DELIVERIES = Counter("mgov_notification_deliveries_total", "Notification delivery attempts by outcome",
                                   ["channel", "status"])
+CATALOG_CACHE_REQUESTS = Counter("mgov_catalog_cache_requests_total", "Public catalogue reads at the gateway, by cache result",
+                                 ["result"])
+CATALOG_CACHE_INVALIDATIONS = Counter("mgov_catalog_cache_invalidations_total", "Times the gateway dropped its catalogue cache, by cause",
+                                      ["cause"])
+CATALOG_CACHE_BYTES = Gauge("mgov_catalog_cache_bytes", "Bytes of catalogue responses the gateway keeps")
 
 ALL = (HTTP_REQUESTS, HTTP_DURATION, GRPC_REQUESTS, GRPC_DURATION, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, CONSUMER_PENDING,
-       CONSUMER_REDELIVERIES, DLQ_MESSAGES, SLA_WARNINGS, SLA_BREACHES, NOTIFICATION_DELIVERIES)
+       CONSUMER_REDELIVERIES, DLQ_MESSAGES, SLA_WARNINGS, SLA_BREACHES, NOTIFICATION_DELIVERIES, CATALOG_CACHE_REQUESTS,
+       CATALOG_CACHE_INVALIDATIONS, CATALOG_CACHE_BYTES)
 
 M = TypeVar("M")
 

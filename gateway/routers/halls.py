@@ -62,6 +62,11 @@ class CapacityIn(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
+class ClosureIn(BaseModel):
+    date: str = Field(max_length=10, description="YYYY-MM-DD, a day after today")
+    reason: str = Field(default="", max_length=200, description="told to the citizens whose bookings are cancelled")
+
+
 class CheckInIn(BaseModel):
     code: str = Field(min_length=1, max_length=200, description="the booking code, or the QR code's text")
 
@@ -111,6 +116,13 @@ async def set_capacity(hall_id: str, body: Annotated[CapacityIn, Body()], caller
     req = pb.SetSlotCapacityRequest(hall_id=hall_id, service_id=body.service_id, capacity=body.capacity, reason=body.reason)
     req.start_time.CopyFrom(datetime_to_timestamp(_utc(body.start_time), field="start_time"))
     return to_json(await stub(backends).SetSlotCapacity(req, metadata=caller.metadata))
+
+
+@router.post("/halls/{hall_id}/closures", responses=returns(ref(pb.CloseHallDayResponse.DESCRIPTOR)),
+             summary="Close a future day (every slot of every item; bookings are cancelled and told)")
+async def close_day(hall_id: str, body: Annotated[ClosureIn, Body()], caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
+    resp = await stub(backends).CloseHallDay(pb.CloseHallDayRequest(hall_id=hall_id, date=body.date, reason=body.reason), metadata=caller.metadata)
+    return to_json(resp)
 
 
 @router.post("/halls/{hall_id}/check-ins", responses=returns(APPOINTMENT_SCHEMA), summary="Check a booking in by its code (签到): its queue ticket")

@@ -1,19 +1,23 @@
 """Service items (事项): the public catalogue and its administration.
 
-Reads are public and cacheable: lists carry `Cache-Control: public`, an item carries
-an `ETag` and answers 304 to a matching `If-None-Match` (an explicit published version
-never changes, so it is cacheable for a day). Writes need a tenant admin's token, which
-is forwarded to the catalog service, where the permission is decided.
+Reads are public and cacheable: lists and items carry `Cache-Control: public` and an
+`ETag`, and answer 304 to a matching `If-None-Match` (an explicit published version
+never changes, so it is cacheable for a day). The gateway keeps their answers until the
+catalogue changes (gateway/catalog_cache.py). Writes need a tenant admin's token, which
+is forwarded to the catalog service, where the permission is decided; a write through
+this gateway drops its cache at once (its writer reads the change next).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway.auth import CallerDep, SignedInDep
+from gateway.cached_reads import CatalogCacheDep, IfNoneMatch, cached, matches
+from gateway.catalog_cache import CatalogCache
 from gateway.catalog_json import enum_number, item_json, item_type_number, list_item_json, parse_item_body
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
@@ -29,9 +33,10 @@ from gateway.schemas import BOOLEAN, TIME, INTEGER, obj, page, returns, string
 OPT_OUT = obj("OptOut", {"tenant_id": string(), "service_id": string(), "opted_out": BOOLEAN})
 router = APIRouter(prefix="/v1", tags=["services"])
 
-LIST_CACHE = "public, max-age=30"
-ITEM_CACHE = "public, max-age=60"
-VERSION_CACHE = "public, max-age=86400, immutable"
+LIST_MAX_AGE_S, ITEM_MAX_AGE_S, VERSION_MAX_AGE_S = 30, 60, 86400
+LIST_CACHE = f"public, max-age={LIST_MAX_AGE_S}"
+ITEM_CACHE = f"public, max-age={ITEM_MAX_AGE_S}"
+VERSION_CACHE = f"public, max-age={VERSION_MAX_AGE_S}, immutable"
 PRIVATE = "private, no-store"
 ITEM_EXAMPLE = {
     "name": {"zh": "个体工商户营业执照办理", "en": "Business licence for individual businesses"},
@@ -59,20 +64,13 @@ def _etag_of(header: str) -> str:
     return value.removeprefix("W/").strip('"') if value and value != "*" else ""
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [t.strip() for t in if_none_match.split(",")]
-    return "*" in tags or any(t.removeprefix("W/").strip('"') == etag for t in tags)
-
-
 def _item_response(msg: pb.ServiceItem, status: int = 200, cache: str = PRIVATE, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(item_json(msg), status_code=status, headers={"ETag": _quoted(msg.etag), "Cache-Control": cache, **(headers or {})})
 
 
 @router.get("/tenants/{tenant_id}/services", responses=returns(page(LIST_ITEM_SCHEMA)), summary="The services a tenant offers (inherited ones included), searchable", response_model=None)
 async def list_services(
-    tenant_id: str, caller: CallerDep, backends: BackendsDep,
+    tenant_id: str, request: Request, caller: CallerDep, backends: BackendsDep, cache: CatalogCacheDep,
     q: Annotated[str, Query(max_length=100, description="Search names and keywords, Chinese included")] = "",
     type: Annotated[str, Query(description="administrative_licensing ... public_service, XK ... GG, or 行政许可 ...")] = "",
     department: Annotated[str, Query(max_length=200, description="Exact department or agency")] = "",
@@ -80,29 +78,41 @@ async def list_services(
     include_drafts: Annotated[bool, Query(description="Also the tenant's unpublished items (its admins only)")] = False,
     page_size: PageSize = 0,
     page_token: PageToken = "",
-) -> JSONResponse:
-    request = pb.ListServicesRequest(
-        tenant_id=tenant_id, q=q, department=department, include_drafts=include_drafts, page_size=page_size, page_token=page_token,
-        type=item_type_number(type) if type else 0, channel=enum_number(pb.Channel.DESCRIPTOR, channel, "channel") if channel else 0,
-    )
-    resp = await _stub(backends).ListServices(request, metadata=caller.metadata)
-    # A JSONResponse skips FastAPI's jsonable_encoder walk: the body is plain JSON already.
-    body = {"items": [list_item_json(s, admin=include_drafts) for s in resp.services], "next_page_token": resp.next_page_token}
-    return JSONResponse(body, headers={"Cache-Control": PRIVATE if include_drafts else LIST_CACHE})
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    async def produce() -> tuple[dict[str, Any], None]:
+        ask = pb.ListServicesRequest(
+            tenant_id=tenant_id, q=q, department=department, include_drafts=include_drafts, page_size=page_size, page_token=page_token,
+            type=item_type_number(type) if type else 0, channel=enum_number(pb.Channel.DESCRIPTOR, channel, "channel") if channel else 0,
+        )
+        resp = await _stub(backends).ListServices(ask, metadata=caller.metadata)
+        return {"items": [list_item_json(s, admin=include_drafts) for s in resp.services], "next_page_token": resp.next_page_token}, None
+
+    if include_drafts:  # an admin's view: never kept, never shared
+        body, _ = await produce()
+        return JSONResponse(body, headers={"Cache-Control": PRIVATE})
+    return await cached(cache, request, LIST_CACHE, LIST_MAX_AGE_S, if_none_match, produce)
 
 
 @router.get("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="One service item with its guide and application form", response_model=None)
 async def get_service(
-    service_id: str, caller: CallerDep, backends: BackendsDep,
+    service_id: str, request: Request, caller: CallerDep, backends: BackendsDep, cache: CatalogCacheDep,
     version: Annotated[int, Query(ge=0, le=INT32_MAX, description="A published version; 0 = the latest")] = 0,
     draft: Annotated[bool, Query(description="The unpublished draft (the item's admins only)")] = False,
-    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
-    msg = await _stub(backends).GetService(pb.GetServiceRequest(service_id=service_id, version=version, draft=draft), metadata=caller.metadata)
-    cache = PRIVATE if draft else (VERSION_CACHE if version else ITEM_CACHE)
-    if _matches(if_none_match, msg.etag):
-        return Response(status_code=304, headers={"ETag": _quoted(msg.etag), "Cache-Control": cache})
-    return _item_response(msg, cache=cache)
+    async def produce() -> tuple[dict[str, Any], str]:
+        msg = await _stub(backends).GetService(pb.GetServiceRequest(service_id=service_id, version=version, draft=draft), metadata=caller.metadata)
+        return item_json(msg), msg.etag
+
+    if draft:  # an admin's view: never kept, never shared
+        body, etag = await produce()
+        if matches(if_none_match, etag):
+            return Response(status_code=304, headers={"ETag": _quoted(etag), "Cache-Control": PRIVATE})
+        return JSONResponse(body, headers={"ETag": _quoted(etag), "Cache-Control": PRIVATE})
+    if version:
+        return await cached(cache, request, VERSION_CACHE, VERSION_MAX_AGE_S, if_none_match, produce)
+    return await cached(cache, request, ITEM_CACHE, ITEM_MAX_AGE_S, if_none_match, produce)
 
 
 @router.get("/services/{service_id}/versions", responses=returns(page(obj("Version", {"version": INTEGER, "etag": string(), "base_version": {"type": ["integer", "null"]}, "publish_time": TIME}))), summary="The published versions of an item, newest first")
@@ -117,7 +127,7 @@ async def list_versions(service_id: str, caller: CallerDep, backends: BackendsDe
 @router.post("/tenants/{tenant_id}/services", responses=returns(ITEM_SCHEMA, 201), status_code=201, summary="Create a draft: a new item, a localisation, or the next version",
              response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def create_service(
-    tenant_id: str, caller: SignedInDep, backends: BackendsDep,
+    tenant_id: str, caller: SignedInDep, backends: BackendsDep, cache: CatalogCacheDep,
     body: Annotated[dict[str, Any], Body(openapi_examples={"new item": {"value": ITEM_EXAMPLE},
                                                             "localisation": {"value": {"base_item_id": "<an ancestor's item id>", "agency": "杭州市西湖区市场监督管理局", "guide": {"promised_limit_days": 1}}}})],
     idempotency_key: IdempotencyKey = "",
@@ -129,64 +139,71 @@ async def create_service(
     req = pb.CreateDraftRequest(tenant_id=tenant_id, base_item_id=base, item=item, request_id=idempotency_key)
     req.update_mask.paths.extend(paths)
     msg = await _stub(backends).CreateDraft(req, metadata=caller.metadata)
+    cache.clear("write")
     return _item_response(msg, 201, headers={"Location": f"/v1/services/{msg.id}?draft=true"})
 
 
-async def _update(service_id: str, body: dict[str, Any], replace: bool, if_match: str, version: int, caller: Any, backends: Any) -> JSONResponse:
+async def _update(service_id: str, body: dict[str, Any], replace: bool, if_match: str, version: int, caller: Any, backends: Any,
+                  cache: CatalogCache) -> JSONResponse:
     item, paths = parse_item_body(body)
     req = pb.UpdateDraftRequest(service_id=service_id, item=item, etag=_etag_of(if_match), version=version, replace=replace)
     req.update_mask.paths.extend(paths)
     if replace and not paths:
         raise InvalidArgument("a replacement needs the item's fields", code="validation_failed", field="body")
-    return _item_response(await _stub(backends).UpdateDraft(req, metadata=caller.metadata))
+    msg = await _stub(backends).UpdateDraft(req, metadata=caller.metadata)
+    cache.clear("write")  # an item's public answer shows whether it has a draft
+    return _item_response(msg)
 
 
 @router.patch("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="Change fields of the item's draft (published versions are immutable: 409)", response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def patch_service(
-    service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
+    service_id: str, caller: SignedInDep, backends: BackendsDep, cache: CatalogCacheDep, body: Annotated[dict[str, Any], Body()],
     if_match: IfMatch = "", version: Annotated[int, Query(ge=0, le=INT32_MAX, description="The version being edited; 0 = the draft")] = 0,
 ) -> JSONResponse:
-    return await _update(service_id, body, False, if_match, version, caller, backends)
+    return await _update(service_id, body, False, if_match, version, caller, backends, cache)
 
 
 @router.put("/services/{service_id}", responses=returns(ITEM_SCHEMA), summary="Replace the item's draft", response_model=None, max_body_size=DOCUMENT_MAX_BODY)
 async def put_service(
-    service_id: str, caller: SignedInDep, backends: BackendsDep, body: Annotated[dict[str, Any], Body()],
+    service_id: str, caller: SignedInDep, backends: BackendsDep, cache: CatalogCacheDep, body: Annotated[dict[str, Any], Body()],
     if_match: IfMatch = "", version: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> JSONResponse:
-    return await _update(service_id, body, True, if_match, version, caller, backends)
+    return await _update(service_id, body, True, if_match, version, caller, backends, cache)
 
 
 @router.post("/services/{service_id}/publish", responses=returns(ITEM_SCHEMA), summary="Publish the draft as a new immutable version", response_model=None)
-async def publish_service(service_id: str, caller: SignedInDep, backends: BackendsDep, if_match: IfMatch = "") -> JSONResponse:
+async def publish_service(service_id: str, caller: SignedInDep, backends: BackendsDep, cache: CatalogCacheDep, if_match: IfMatch = "") -> JSONResponse:
     msg = await _stub(backends).PublishItem(pb.PublishItemRequest(service_id=service_id, etag=_etag_of(if_match)), metadata=caller.metadata)
+    cache.clear("write")
     return _item_response(msg)
 
 
 @router.post("/services/{service_id}/retire", responses=returns(ITEM_SCHEMA), summary="Retire an item (its versions stay readable)", response_model=None)
 async def retire_service(
-    service_id: str, caller: SignedInDep, backends: BackendsDep,
+    service_id: str, caller: SignedInDep, backends: BackendsDep, cache: CatalogCacheDep,
     body: Annotated[dict[str, str], Body(openapi_examples={"retire": {"value": {"reason": "事项已取消"}}})] | None = None,
 ) -> JSONResponse:
     reason = (body or {}).get("reason", "")
     msg = await _stub(backends).RetireItem(pb.RetireItemRequest(service_id=service_id, reason=reason), metadata=caller.metadata)
+    cache.clear("write")
     return _item_response(msg)
 
 
-async def _opt(tenant_id: str, service_id: str, out: bool, reason: str, caller: Any, backends: Any) -> dict[str, Any]:
+async def _opt(tenant_id: str, service_id: str, out: bool, reason: str, caller: Any, backends: Any, cache: CatalogCache) -> dict[str, Any]:
     req = pb.OptOutRequest(tenant_id=tenant_id, service_id=service_id, opt_out=out, reason=reason)
     resp = await _stub(backends).OptOut(req, metadata=caller.metadata)
+    cache.clear("write")
     return {"tenant_id": resp.tenant_id, "service_id": resp.service_id, "opted_out": resp.opted_out}
 
 
 @router.post("/tenants/{tenant_id}/services/{service_id}/opt-out", responses=returns(OPT_OUT), summary="Stop offering an inherited item in this tenant (and below)")
 async def opt_out(
-    tenant_id: str, service_id: str, caller: SignedInDep, backends: BackendsDep,
+    tenant_id: str, service_id: str, caller: SignedInDep, backends: BackendsDep, cache: CatalogCacheDep,
     body: Annotated[dict[str, str], Body(openapi_examples={"opt out": {"value": {"reason": "由市级统一办理"}}})] | None = None,
 ) -> dict[str, Any]:
-    return await _opt(tenant_id, service_id, True, (body or {}).get("reason", ""), caller, backends)
+    return await _opt(tenant_id, service_id, True, (body or {}).get("reason", ""), caller, backends, cache)
 
 
 @router.delete("/tenants/{tenant_id}/services/{service_id}/opt-out", responses=returns(OPT_OUT), summary="Offer an inherited item again")
-async def opt_in(tenant_id: str, service_id: str, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
-    return await _opt(tenant_id, service_id, False, "", caller, backends)
+async def opt_in(tenant_id: str, service_id: str, caller: SignedInDep, backends: BackendsDep, cache: CatalogCacheDep) -> dict[str, Any]:
+    return await _opt(tenant_id, service_id, False, "", caller, backends, cache)

@@ -221,10 +221,11 @@ class EventConsumer:
         `fetch(n)` answers at once when messages are waiting, but when it has to wait it
         holds the first arrival until n have come or its timeout ends (up to a second for
         a lone event). One message first, then the backlog without waiting, keeps a
-        quiet platform's latency at the round trip and a busy one's batches full."""
+        quiet platform's latency at the round trip and a busy one's batches full; when
+        the first message says nothing else is pending, there is no second request."""
         first = await sub.fetch(1, timeout=1.0)
-        if self.spec.batch <= 1:
-            return first
+        if self.spec.batch <= 1 or (first and first[-1].metadata.num_pending == 0):
+            return first  # nothing else waits (the server says so with the message): no second request
         try:
             return first + await sub.fetch(self.spec.batch - 1, timeout=0.005)
         except (nats.errors.TimeoutError, TimeoutError):
@@ -264,13 +265,17 @@ class EventConsumer:
         log.error("event dead-lettered", extra={"consumer": self.spec.durable, "subject": msg.subject, "error": error[:300]})
 
     # -- one message -------------------------------------------------------------------
+    def parse(self, msg: Msg) -> CloudEvent:
+        """The message's envelope (a subclass that parsed it already may hand that back)."""
+        return CloudEvent.parse(msg.data)
+
     async def handle(self, msg: Msg) -> None:
         delivered = msg.metadata.num_delivered
         if delivered > self.spec.max_deliver:
             await self.give_up(msg, "delivered more times than allowed without being acknowledged", "too_many_deliveries", delivered)
             return
         try:
-            event = CloudEvent.parse(msg.data)
+            event = self.parse(msg)
         except EnvelopeError as exc:
             await self.give_up(msg, str(exc), "invalid_envelope", delivered)
             return

@@ -71,17 +71,18 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish up to one batch; return how many rows were published."""
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                "SELECT seq, id, subject, payload, traceparent FROM outbox"
-                " WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+            # Locked and marked in one statement; the mark commits only after every ack.
+            rows = sorted(await conn.fetch(
+                "UPDATE outbox o SET published_at = now() FROM (SELECT seq FROM outbox WHERE published_at IS NULL"
+                " ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) AS due WHERE o.seq = due.seq"
+                " RETURNING o.seq, o.id, o.subject, o.payload, o.traceparent",
                 self.batch_size,
-            )
+            ), key=lambda r: r["seq"])
             if not rows:
                 return 0
             await self._publish_all(rows)
             if self.after_publish is not None:
                 await self.after_publish()
-            await conn.execute("UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
         self.published += len(rows)
         self._progress.set()
         return len(rows)

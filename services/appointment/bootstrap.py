@@ -1,6 +1,7 @@
 """Builds the appointment service from the live runtime (nothing connects at import).
 
-- identity over gRPC for the JWKS (callers' tokens);
+- identity over gRPC for the JWKS (callers' tokens); workflow for the cases a booking
+  links to (read with the citizen's own token);
 - consumers: identity's tenant events and the workflow service's calendars into
   projections;
 - background: the sweep (no-shows, reminders) on the injected clock;
@@ -19,6 +20,7 @@ from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.tenants import apply_tenant_event, consumer_spec
+from services.appointment.adapters.cases import WorkflowCases
 from services.appointment.adapters.live import LiveQueue
 from services.appointment.entrypoints.grpc import AppointmentServicer
 from services.appointment.service_layer import sweeps
@@ -37,7 +39,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, AppointmentSettings)
     identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
     clock = OffsetFileClock(settings.demo_clock_path()) if settings.demo else SystemClock()
-    ctx = Context(runtime.pool, clock, LiveQueue(runtime.nc))
+    workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
+    ctx = Context(runtime.pool, clock, LiveQueue(runtime.nc), WorkflowCases(workflow))
     if settings.demo and settings.seed_demo:
         await seed_demo(ctx)
 
@@ -46,6 +49,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
     async def close() -> None:
         await identity.close()
+        await workflow.close()
 
     return ServiceParts(
         registrations=[(appointment_pb2_grpc.add_AppointmentServiceServicer_to_server, AppointmentServicer(ctx), SERVICE_NAME)],

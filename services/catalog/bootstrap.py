@@ -4,8 +4,9 @@
 - the access-token verifier: the JWKS is fetched from identity lazily, on the first
   token, so the catalog starts even while identity is still starting;
 - consumers: identity's tenant and system events into the tenant and systems
-  projections, workflow's application.submitted into the use counter, and tenant
-  systems' item updates and notices (`entrypoints/ingest.py`);
+  projections, workflow's application.submitted into the use counter (a statement per
+  batch, `entrypoints.use_counter`), and tenant systems' item updates and notices
+  (`entrypoints/ingest.py`);
 - in demo mode, the demo catalogue, seeded before the server answers.
 """
 
@@ -16,20 +17,19 @@ from pathlib import Path
 
 from mgov.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
-from mgov_common.events.consumer import ConsumerSpec, EventConsumer
+from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common import systems, tenants
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.entrypoints.grpc import CatalogServicer, utcnow
 from services.catalog.entrypoints.ingest import CatalogIngest
-from services.catalog.service_layer.projections import count_application
+from services.catalog.entrypoints.use_counter import UseCounter
 from services.catalog.service_layer.seed import seed_demo
 from services.catalog.settings import CatalogSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE_NAME = catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name
-APPLICATION_EVENTS = ConsumerSpec("catalog-item-use", ["mgov.evt.*.workflow.application.submitted"])
 log = logging.getLogger(__name__)
 
 
@@ -52,7 +52,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         consumers=[
             EventConsumer(runtime.pool, runtime.js, tenants.consumer_spec("catalog"), tenants.apply_tenant_event),
             EventConsumer(runtime.pool, runtime.js, systems.consumer_spec("catalog"), systems.apply_system_event),
-            EventConsumer(runtime.pool, runtime.js, APPLICATION_EVENTS, count_application),
+            UseCounter(runtime.pool, runtime.js),
             # Tenant systems' item updates and notices, applied here (admission stays in identity).
             CatalogIngest(runtime.pool, runtime.js),
         ],

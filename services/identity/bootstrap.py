@@ -25,7 +25,7 @@ from mgov_common.settings import SettingsError
 from services.identity.adapters.nats_auth import public_url
 from services.identity.adapters.nats_callout import CalloutResponder
 from services.identity.adapters.nats_sessions import BusSessions
-from services.identity.service_layer.webhooks import FAN_OUT, DeliveryLog, WebhookWorker, fan_out
+from services.identity.service_layer.webhooks import DeliveryLog, FanOut, WebhookWorker
 from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
 from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.security_sms import NotifySecuritySms
@@ -190,7 +190,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         await admission.start()
         on_stop.append(admission.stop)
     if settings.webhooks_enabled:
-        consumers.append(EventConsumer(runtime.pool, runtime.js, FAN_OUT, lambda conn, ev: fan_out(conn, ev, ctx.clock())))
+        consumers.append(FanOut(runtime.pool, runtime.js, ctx.clock))
         worker = WebhookWorker(ctx, runtime.pool, schedule_s=settings.webhook_schedule(), poll_s=settings.webhook_poll_s,
                                timeout_s=settings.webhook_timeout_s, guard=guard)
         background.append(worker.run)

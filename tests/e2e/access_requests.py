@@ -170,6 +170,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("GET", "/v1/halls/{hall_id}/slots"): lambda w: Req("GET", f"/v1/halls/{HZ_HALL}/slots", params={"service_id": HALL_ITEM}),
     ("POST", "/v1/halls/{hall_id}/slot-capacity"): lambda w: Req("POST", f"/v1/halls/{HZ_HALL}/slot-capacity", json={
         "service_id": HALL_ITEM, "start_time": "2030-01-07T01:07:00Z", "capacity": 0}),
+    # A day in the past: an allowed desk gets 409 not_future, nothing closes.
+    ("POST", "/v1/halls/{hall_id}/closures"): lambda w: Req("POST", f"/v1/halls/{HZ_HALL}/closures", json={"date": "2020-01-06"}),
     ("POST", "/v1/halls/{hall_id}/check-ins"): lambda w: Req("POST", f"/v1/halls/{HZ_HALL}/check-ins", json={"code": "x"}),
     ("POST", "/v1/halls/{hall_id}/calls"): lambda w: Req("POST", f"/v1/halls/{HZ_HALL}/calls"),
     ("GET", "/v1/halls/{hall_id}/queue"): lambda w: Req("GET", f"/v1/halls/{HZ_HALL}/queue"),
@@ -181,6 +183,9 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("POST", "/v1/appointments/{appointment_id}/cancel"): lambda w: Req("POST", f"/v1/appointments/{MISSING}/cancel", exists=False),
     ("POST", "/v1/appointments/{appointment_id}/reschedule"): lambda w: Req(
         "POST", f"/v1/appointments/{MISSING}/reschedule", json={"slot_start_time": "2030-01-07T01:00:00Z"}, exists=False),
+    ("GET", "/v1/tenants/{tenant_id}/appointment-rules"): lambda w: Req("GET", "/v1/tenants/hangzhou/appointment-rules"),
+    # All zeros: Hangzhou inherits the rules, as it did.
+    ("PUT", "/v1/tenants/{tenant_id}/appointment-rules"): lambda w: Req("PUT", "/v1/tenants/hangzhou/appointment-rules", json={}),
     # Not a CloudEvent: an allowed system gets 422.
     ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),
 }

@@ -115,3 +115,21 @@ def test_bad_appointment_input_gets_problems_not_errors(demo_platform: DemoPlatf
         bad = admin.post("/v1/halls", json={"tenant_id": "hangzhou", "name": {"zh": "新大厅"}, "windows": 2,
                                             "opening_hours": [{"weekday": 1, "open": "12:00", "close": "09:00"}]})
         assert bad.status_code == 422 and [e["field"] for e in bad.json()["errors"]] == ["hall.opening_hours[0].close"], bad.text
+
+
+def test_a_booking_links_only_the_citizens_own_case(demo_platform: DemoPlatform) -> None:
+    from tests.e2e.browser.steps import PASSWORD, case_filed_through_the_api, registered_citizen
+
+    phone = registered_citizen(demo_platform)
+    case = case_filed_through_the_api(demo_platform, phone)
+    with demo_platform.client(demo_platform.sign_in(phone, PASSWORD)["access_token"]) as owner, _client(demo_platform, CITIZEN) as stranger:
+        hall = next(h for h in owner.get("/v1/halls", params={"tenant_id": "xihu", "service_id": ITEM}).json()["items"])
+        day = owner.get(f"/v1/halls/{hall['id']}/slots", params={"service_id": ITEM}).json()["bookable_dates"][-1]
+        slot = next(s for s in owner.get(f"/v1/halls/{hall['id']}/slots", params={"service_id": ITEM, "date": day}).json()["items"] if s["available"])
+        body = {"hall_id": hall["id"], "service_id": ITEM, "slot_start_time": slot["start_time"], "application_id": case["id"]}
+        foreign = stranger.post("/v1/appointments", json=body)
+        assert (foreign.status_code, foreign.json()["code"]) == (404, "case_not_found"), foreign.text
+        linked = owner.post("/v1/appointments", json=body)
+        assert linked.status_code == 201 and linked.json()["application_id"] == case["id"], linked.text
+        invented = owner.post("/v1/appointments", json={**body, "application_id": str(uuid.uuid4())})
+        assert (invented.status_code, invented.json()["code"]) == (404, "case_not_found")

@@ -17,7 +17,7 @@ from tests.integration.appointment_support import ITEM, OTHER_ITEM, Core, citize
 pytestmark = pytest.mark.asyncio
 
 
-def cst(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
+def cst(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:  # a time at the hall
     return datetime(y, mo, d, h, mi, tzinfo=CST).astimezone(UTC)
 
 
@@ -144,3 +144,36 @@ async def test_closing_a_slot_cancels_its_bookings_latest_first_and_tells_them(c
     with pytest.raises(FailedPrecondition) as exc:
         await _book(core, "c9")
     assert exc.value.code == "slot_full"
+
+
+async def test_times_at_the_ends_of_the_timestamp_range_are_refused_not_failed(core: Core) -> None:
+    from tests.integration.appointment_support import XIHU_CLERK
+
+    for when in (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)):
+        with pytest.raises(InvalidArgument):
+            await _book(core, 1, when)
+        with pytest.raises(InvalidArgument):
+            await halls.set_slot_capacity(core.ctx, XIHU_CLERK, str(core.hall.id), str(ITEM), when, 0, "")
+        assert [s.start for s in await halls.find_free_slots(core.ctx, str(core.hall.id), str(ITEM), when, 1)] == [SLOT]
+
+
+async def test_closing_a_day_cancels_every_booking_of_it_and_no_seat_is_left(core: Core) -> None:
+    from tests.integration.appointment_support import NINGBO_CLERK, XIHU_CLERK
+
+    await _book(core, "d1")
+    await _book(core, "d2", SLOT + timedelta(hours=5), OTHER_ITEM)
+    kept = await _book(core, "d3", cst(2026, 10, 9, 9, 0))
+    with pytest.raises(Exception) as refused:
+        await halls.close_day(core.ctx, NINGBO_CLERK, str(core.hall.id), "2026-10-08", "")
+    assert getattr(refused.value, "code", "") == "not_hall_staff"
+    with pytest.raises(FailedPrecondition):
+        await halls.close_day(core.ctx, XIHU_CLERK, str(core.hall.id), "2026-09-30", "")  # today
+    day, cancelled = await halls.close_day(core.ctx, XIHU_CLERK, str(core.hall.id), "2026-10-08", "系统升级")
+    assert (day.isoformat(), cancelled) == ("2026-10-08", 2)
+    assert {e.data["citizen_id"] for e in await core.outbox("appointment.cancelled")} == {"citizen-d1", "citizen-d2"}
+    slots, _ = await halls.list_slots(core.ctx, str(core.hall.id), str(ITEM), "2026-10-08")
+    assert slots and all(s.available == 0 for s in slots)
+    with pytest.raises(FailedPrecondition) as full:
+        await _book(core, "d4")
+    assert full.value.code == "slot_full"
+    assert (await booking.get(core.ctx, citizen("d3"), str(kept.appointment.id))).appointment.status == "booked"  # type: ignore[attr-defined]

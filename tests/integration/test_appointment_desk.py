@@ -157,3 +157,25 @@ async def test_the_halls_figures_count_bookings_check_ins_no_shows_and_the_wait(
     assert b.appointment.id != a.appointment.id
     with pytest.raises(PermissionDenied):
         await queue.stats(core.ctx, NINGBO_CLERK, str(core.hall.id), "2026-10-08", "")
+
+
+async def test_a_tenants_own_no_show_rules_apply_and_only_its_admins_set_them(core: Core) -> None:
+    from services.appointment.service_layer import rules
+    from tests.integration.appointment_support import XIHU_ADMIN
+
+    with pytest.raises(PermissionDenied):
+        await rules.set_rules(core.ctx, XIHU_CLERK, "xihu", {"no_show_limit": 2})
+    with pytest.raises(Exception) as bad:
+        await rules.set_rules(core.ctx, XIHU_ADMIN, "xihu", {"no_show_limit": 101})
+    assert getattr(bad.value, "code", "") == "invalid_rules"
+    view = await rules.set_rules(core.ctx, XIHU_ADMIN, "xihu", {"no_show_limit": 2, "block_days": 7})
+    assert (view.own, view.effective.limit, view.effective.window_days, view.effective.block_days) == (
+        {"no_show_limit": 2, "window_days": None, "block_days": 7}, 2, 90, 7)
+    who = "twice"
+    for start in (cst(2026, 10, 8, 9, 0), cst(2026, 10, 9, 9, 0)):
+        await _book(core, who, start)
+        core.clock.set(start + timedelta(minutes=30))
+        await sweeps.mark_no_shows(core.ctx)
+    with pytest.raises(FailedPrecondition) as exc:
+        await _book(core, who, cst(2026, 10, 12, 9, 0))
+    assert exc.value.code == "booking_blocked" and "2026-10-16" in str(exc.value)  # 7 days after 10-09 09:30

@@ -16,6 +16,7 @@ from mgov_common.events.outbox import OutboxRelay
 from mgov_common.events.streams import EVENTS_STREAM
 from mgov_common.errors import NotFound
 from mgov_common.tenants import apply_tenant_event
+from services.catalog.entrypoints.use_counter import UseCounter
 from services.catalog.service_layer import queries
 from services.catalog.service_layer.projections import count_application
 from services.catalog.service_layer.seed import seed_demo
@@ -90,6 +91,38 @@ async def test_submitted_applications_count_as_use_once_each(catalog_pool: async
     assert await catalog_pool.fetchval("SELECT use_count FROM items WHERE id = $1", item) == 2
     views, _ = await queries.list_services(reader(catalog_pool), None, CODEC, queries.ListQuery("zhejiang", page_size=1))
     assert views[0].id == item and views[0].use_count == 2  # the most used item leads the list
+
+
+async def test_a_batch_of_submissions_counts_once_each_even_when_its_acks_are_lost(catalog_pool: asyncpg.Pool, js: JetStreamContext,
+                                                                                 tenant: str) -> None:
+    await seed_demo(uow(catalog_pool), NOW)
+    a, b = [r["id"] for r in await catalog_pool.fetch("SELECT id FROM items WHERE tenant_id = 'zhejiang' ORDER BY code LIMIT 2")]
+    spec = ConsumerSpec(f"test-use-{uuid.uuid4().hex[:6]}", [f"mgov.evt.{tenant}.workflow.application.submitted"], ack_wait_s=1)
+    consumer = UseCounter(catalog_pool, js, spec)
+    events = [CloudEvent.new(service="workflow", entity="application", verb="submitted", tenant=tenant, subject=f"app-{i}",
+                             data={"service_id": str(a if i < 12 else b), "service_version": 1}) for i in range(17)]
+    for e in events:
+        await publish(js, e)
+    await publish(js, events[0], msg_id=f"again-{events[0].id}")  # the same event in a second message
+    lost = []
+
+    async def lose_the_first_acks(msg: object) -> None:
+        if not lost:
+            lost.append(msg)
+            raise OSError("connection lost after the commit, before the acks")
+
+    consumer.before_ack = lose_the_first_acks
+    task = asyncio.create_task(consumer.run())
+    try:
+        # Every message settled once: the batch whose acks were lost comes back and counts nothing.
+        await consumer.wait_until(lambda c: c.handled + c.skipped == 18 and c.skipped >= 1)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert lost and consumer.batches_committed >= 1
+    uses = {r["id"]: r["use_count"] for r in await catalog_pool.fetch("SELECT id, use_count FROM items WHERE id = ANY($1::uuid[])", [a, b])}
+    assert uses == {a: 12, b: 5}
+    assert await catalog_pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer = $1", spec.durable) == 17
 
 
 async def test_the_seed_is_idempotent_and_its_events_reach_the_stream(catalog_pool: asyncpg.Pool, js: JetStreamContext) -> None:

@@ -248,3 +248,28 @@ async def test_an_event_waits_out_a_database_that_is_away_without_spending_its_d
     await run_until(consumer, lambda: consumer.applied == 1, timeout=30)
     assert len(attempts) == 5 and await pool.fetchval("SELECT n FROM applied") == 7
     assert await dead_letters(js, s.durable) == []
+
+
+async def test_a_lone_event_is_fetched_with_one_pull_request_and_a_backlog_in_one_batch(pool: asyncpg.Pool, js: JetStreamContext,
+                                                                                       tenant: str) -> None:
+    s = spec(tenant, batch=64)
+    consumer = EventConsumer(pool, js, s, apply_event)
+    await consumer.ensure()
+    sub = await js.pull_subscribe_bind(durable=s.durable, stream=s.stream)
+    requests = []
+    fetch = sub.fetch
+
+    async def counted(batch: int = 1, timeout: float = 5.0) -> list[Msg]:
+        requests.append(batch)
+        return await fetch(batch, timeout=timeout)
+
+    sub.fetch = counted  # type: ignore[method-assign]
+    try:
+        await publish(js, submitted(tenant, 1))
+        assert len(await consumer._next_batch(sub)) == 1 and requests == [1]  # the message said nothing else was pending
+        for n in range(2, 6):
+            await publish(js, submitted(tenant, n))
+        requests.clear()
+        assert len(await consumer._next_batch(sub)) == 4 and requests == [1, 63]
+    finally:
+        await sub.unsubscribe()

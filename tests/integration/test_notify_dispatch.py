@@ -280,3 +280,42 @@ async def test_a_backlog_is_committed_in_chunks_and_a_failing_event_does_not_hol
     assert consumer.chunks_committed == 1 and consumer.applied == 5 + 2 and consumer.dead_lettered == 1
     got = {n["event_id"] for n in await inbox_of(notify, citizen)}
     assert got == {e.id for e in healthy} | {mixed[0].id, mixed[2].id}
+
+
+async def test_a_chunk_whose_acks_were_lost_and_an_event_sent_twice_in_it_notify_each_recipient_once(
+        notify: Notify, identity, nc: NATS, js: JetStreamContext) -> None:  # noqa: F811
+    citizen = await identity.user_id(CITIZEN)
+    spec = ConsumerSpec(f"notify-lost-{uuid.uuid4().hex[:8]}", ["mgov.evt.*.workflow.application.submitted"], deliver_new_only=True,
+                        ack_wait_s=1, batch=64)
+    consumer = NotifyConsumer(notify.pool, js, notify.dispatcher, LivePublisher(nc), spec=spec, concurrency=1)
+    await consumer.ensure()
+    events = [CloudEvent.new(service="workflow", entity="application", verb="submitted", tenant="hangzhou", subject=str(uuid.uuid4()),
+                             data=case_data(citizen)) for _ in range(6)]
+    for e in events:
+        await js.publish(e.platform_subject(), e.to_json().encode(), headers={"Nats-Msg-Id": str(e.id)})
+    await js.publish(events[0].platform_subject(), events[0].to_json().encode(), headers={"Nats-Msg-Id": f"again-{events[0].id}"})
+    publish, lost = consumer._publish, []
+
+    async def lose_the_connection_once(result: object) -> None:
+        if not lost:
+            lost.append(result)
+            raise OSError("connection lost after the commit, before the acks")
+        await publish(result)  # type: ignore[arg-type]
+
+    consumer._publish = lose_the_connection_once  # type: ignore[method-assign]
+    task = asyncio.create_task(consumer.run())
+    try:
+        # What committed before its acks were lost comes back and is skipped, as is the
+        # second message of the repeated event; then nothing is left unsettled.
+        # Seven messages, each acknowledged once in the end.
+        await consumer.wait_until(lambda c: c.skipped >= 2 and c.handled + c.skipped == 7)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert lost and consumer.dead_lettered == 0 and consumer.counts.handled <= 5
+    mine = [n["event_id"] for n in await inbox_of(notify, citizen)]
+    assert sorted(mine) == sorted(e.id for e in events)  # one notification per event, the repeated one included
+    staff = await notify.rows("SELECT event_id, count(*) AS n FROM notifications WHERE recipient_id <> $1 GROUP BY event_id", citizen)
+    assert {r["event_id"] for r in staff} == {e.id for e in events} and {r["n"] for r in staff} == {1}
+    assert await notify.pool.fetchval("SELECT count(*) FROM deliveries WHERE channel = 'in_app' AND event_id = ANY($1::uuid[])",
+                                      [e.id for e in events]) == 12

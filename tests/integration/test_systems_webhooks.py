@@ -7,21 +7,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import asyncio
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import asyncpg
 import pytest
+from nats.js import JetStreamContext
 
 from mgov_common.errors import InvalidArgument, PermissionDenied, Unauthenticated
+from mgov_common.events.consumer import ConsumerSpec
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.outbound import OutboundGuard
 from mgov_common.systems import parse_system_event
 from services.identity.bootstrap import verifier_for
 from services.identity.service_layer.handlers import Handlers
-from services.identity.service_layer.webhooks import DeliveryLog, WebhookWorker, fan_out
+from services.identity.service_layer.webhooks import DeliveryLog, FanOut, WebhookWorker, fan_out
 from tests.integration.identity_support import Clock, clock, demo, handlers, id_pool, id_schema, sign_in  # noqa: F401
 
 TYPES = ["mgov.case.status_changed.v1"]
@@ -141,6 +145,57 @@ async def test_a_webhook_that_fails_twice_gets_the_event_on_the_third_try(demo: 
         assert headers["content-type"].startswith("application/cloudevents+json")
     rows, _ = await DeliveryLog(demo.ctx).list("hangzhou", str(system.id), 0, "", admin)
     assert [(r["status"], r["attempts"], r["last_status_code"]) for r in rows] == [("delivered", 3, 200)]
+
+
+async def test_events_of_tenants_without_webhooks_are_acknowledged_without_a_transaction_until_one_registers(
+        demo: Handlers, id_pool: asyncpg.Pool, clock: Clock, receiver: Receiver) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    demo.systems.guard = LOOPBACK
+    consumer = FanOut(id_pool, None, clock)  # type: ignore[arg-type] - apply() needs no JetStream
+    tenants = consumer.tenants
+    try:
+        before = platform_event("hangzhou")
+        assert await consumer.apply(before) and consumer.shortcuts == 1
+        assert await id_pool.fetchval("SELECT count(*) FROM processed_events") == 0  # no transaction, nothing recorded
+        # A system registered (by any replica: the trigger's NOTIFY reaches every listener) ends the shortcut at once.
+        generation = tenants.generation
+        system, _ = await demo.systems.register("hangzhou", "hook", TYPES, receiver.url, admin)
+        await tenants.changed_since(generation)
+        ours, theirs = platform_event("hangzhou"), platform_event("ningbo")
+        assert await consumer.apply(ours) and not await consumer.apply(ours)  # the repeat is recorded and adds nothing
+        assert await consumer.apply(theirs) and consumer.shortcuts == 2
+        rows = await id_pool.fetch("SELECT system_id, event_id FROM webhook_deliveries")
+        assert [(r["system_id"], r["event_id"]) for r in rows] == [(system.id, ours.id)]
+        generation = tenants.generation
+        await demo.systems.revoke("hangzhou", str(system.id), admin)
+        await tenants.changed_since(generation)
+        assert await consumer.apply(platform_event("hangzhou")) and consumer.shortcuts == 3
+    finally:
+        await consumer.close()
+
+
+async def test_the_consumer_acknowledges_events_of_tenants_without_webhooks_by_their_subject_and_fans_out_the_others(
+        demo: Handlers, id_pool: asyncpg.Pool, clock: Clock, receiver: Receiver, js: JetStreamContext) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    demo.systems.guard = LOOPBACK
+    system, _ = await demo.systems.register("hangzhou", "hook", TYPES, receiver.url, admin)
+    service = f"wt{uuid.uuid4().hex[:8]}"
+    spec = ConsumerSpec(f"test-fan-out-{service}", [f"mgov.evt.*.{service}.>"], deliver_new_only=False, ack_wait_s=2)
+    consumer = FanOut(id_pool, js, clock, spec=spec)
+    events = [CloudEvent.new(service=service, entity="thing", verb="happened", tenant=t, subject="x", data={})
+              for t in ("hangzhou", "ningbo", "ningbo", "hangzhou", "wenzhou")]
+    for e in events:
+        await js.publish(e.platform_subject(), e.to_json().encode(), headers={"Nats-Msg-Id": str(e.id)})
+    task = asyncio.create_task(consumer.run())
+    try:
+        await consumer.wait_until(lambda c: c.handled == 5)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert consumer.shortcuts == 3
+    rows = await id_pool.fetch("SELECT system_id, event_id FROM webhook_deliveries ORDER BY created_at, event_id")
+    assert {(r["system_id"], r["event_id"]) for r in rows} == {(system.id, events[0].id), (system.id, events[3].id)}
+    assert await id_pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer = $1", spec.durable) == 2
 
 
 async def test_a_webhook_gives_up_after_its_schedule(demo: Handlers, id_pool: asyncpg.Pool, clock: Clock) -> None:  # noqa: F811

@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 import asyncpg
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 
 from mgov.notify.v1 import notify_pb2, notify_pb2_grpc
 from mgov_common.events.consumer import ConsumerSpec, EventConsumer
@@ -72,8 +74,16 @@ async def test_a_request_its_event_and_the_consumer_share_one_trace(service: tup
         async with create_channel(target) as ch:
             await notify_pb2_grpc.NotifyServiceStub(ch).MarkRead(notify_pb2.MarkReadRequest())
     trace_id = root.get_span_context().trace_id
-    for _ in range(100):
-        if consumed:
+
+    def relayed() -> bool:  # the relay's span ends after the publish is acknowledged: it may follow the consumer's
+        return any(s.name == "publish outbox batch" and any(link.context.trace_id == trace_id for link in s.links)
+                   for s in exporter.get_finished_spans())
+
+    def settled() -> bool:  # the consumer's span ends after its commit and ack: it may follow the handler's return
+        return any(s.name.startswith("consume mgov.evt.") and s.context.trace_id == trace_id for s in exporter.get_finished_spans())
+
+    for _ in range(200):
+        if consumed and relayed() and settled():
             break
         await asyncio.sleep(0.05)
     [event] = consumed
@@ -81,6 +91,33 @@ async def test_a_request_its_event_and_the_consumer_share_one_trace(service: tup
     spans = exporter.get_finished_spans()
     names = {s.name for s in spans if s.context.trace_id == trace_id}
     assert "/mgov.notify.v1.NotifyService/MarkRead" in names, names
+    # One span per RPC on each side: the server's is the client's child, the client's the caller's.
+    rpc = [s for s in spans if s.name == "/mgov.notify.v1.NotifyService/MarkRead" and s.context.trace_id == trace_id]
+    [client] = [s for s in rpc if s.kind == SpanKind.CLIENT]
+    [server] = [s for s in rpc if s.kind == SpanKind.SERVER]
+    assert client.parent is not None and client.parent.span_id == root.get_span_context().span_id
+    assert server.parent is not None and server.parent.span_id == client.context.span_id
+    assert server.attributes["rpc.method"] == "/mgov.notify.v1.NotifyService/MarkRead"
     assert any(n.startswith("consume mgov.evt.") for n in names), names
     # The relay publishes in batches: its span links to every event's trace.
     assert any(s.name == "publish outbox batch" and any(link.context.trace_id == trace_id for link in s.links) for s in spans)
+
+
+async def test_health_checks_are_not_traced(service: tuple[str, list[CloudEvent]]) -> None:
+    target, _ = service
+    async with create_channel(target) as ch:
+        answer = await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(service=""))
+    assert answer.status == health_pb2.HealthCheckResponse.SERVING
+    assert not [s.name for s in exporter.get_finished_spans() if s.name.startswith("/grpc.")]
+
+
+async def test_a_failed_rpc_ends_both_spans_with_its_status(service: tuple[str, list[CloudEvent]]) -> None:
+    target, _ = service
+    async with create_channel(target) as ch:
+        with pytest.raises(grpc.aio.AioRpcError) as failed:
+            await notify_pb2_grpc.NotifyServiceStub(ch).MarkRead(notify_pb2.MarkReadRequest(), metadata=(("authorization", "Bearer not-a-token"),))
+    assert failed.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    spans = [s for s in exporter.get_finished_spans() if s.name == "/mgov.notify.v1.NotifyService/MarkRead"
+             and s.attributes.get("rpc.grpc.status_code") == grpc.StatusCode.UNAUTHENTICATED.value[0]]
+    assert {s.kind for s in spans} == {SpanKind.CLIENT, SpanKind.SERVER}
+    assert all(s.status.status_code == StatusCode.ERROR for s in spans)

@@ -11,6 +11,7 @@ from nats.js import JetStreamContext
 from mgov_common.errors import AlreadyExists, Conflict, InvalidArgument, NotFound, PermissionDenied, StaleVersion
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.events.outbox import OutboxRelay
+from services.workflow.domain.case_number import format_case_number
 from services.workflow.domain.definition import Action
 from services.workflow.service_layer import admin, applications, inbox, materials, ratings
 from services.workflow.service_layer.applications import CaseView
@@ -56,6 +57,31 @@ async def test_a_repeated_idempotency_key_returns_the_same_case_and_a_different_
         await submit(core, request_id="key-1", form={"name": "李四"})
     both = await asyncio.gather(submit(core, request_id="key-2"), submit(core, request_id="key-2"))
     assert both[0].app.id == both[1].app.id
+
+
+async def test_concurrent_submissions_take_unique_gap_free_numbers_with_one_event_and_their_timers_each(core: Core) -> None:
+    # Ten fresh submissions and, at the same time, five pairs repeating one key each: a
+    # repeat that loses the race must not take a number (no gap), nor write an event.
+    keys = [f"race-{i}" for i in range(5)]
+    cases = await asyncio.gather(*[submit(core) for _ in range(10)], *[submit(core, request_id=k) for k in keys + keys])
+    numbers = sorted({c.app.case_number for c in cases})
+    assert numbers == [f"HZ-2026-{n:06d}" for n in range(1, 16)]
+    events = await core.outbox("application.submitted")
+    assert sorted(e["data"]["case_number"] for e in events) == numbers
+    assert sorted(e["data"]["application_id"] for e in events) == sorted({str(c.app.id) for c in cases})
+    rows = await core.pool.fetch("SELECT a.case_number, count(t.id) AS timers FROM applications a LEFT JOIN timers t ON t.application_id = a.id"
+                                 " GROUP BY a.case_number ORDER BY 1")
+    assert [r["case_number"] for r in rows] == numbers and all(r["timers"] > 0 for r in rows)
+    assert await core.pool.fetchval("SELECT last FROM case_counters WHERE prefix = 'HZ' AND year = 2026") == 15
+    assert await core.pool.fetchval("SELECT count(*) FROM transitions") == 15
+
+
+async def test_the_case_number_past_six_digits_matches_the_domain_format(core: Core) -> None:
+    await core.pool.execute("INSERT INTO case_counters (prefix, year, last) VALUES ('HZ', 2026, 999998)")
+    assert [(await submit(core)).app.case_number for _ in range(2)] == [
+        format_case_number("HZ", 2026, 999999), format_case_number("HZ", 2026, 1000000)]
+    [_, last] = await core.outbox("application.submitted")
+    assert last["data"]["case_number"] == "HZ-2026-1000000"
 
 
 async def test_an_invalid_form_names_its_fields(core: Core) -> None:

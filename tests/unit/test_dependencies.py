@@ -97,7 +97,9 @@ def test_every_pin_of_pyproject_is_the_same_in_the_lock_file() -> None:
     for group in (RUNTIME, *EXTRAS.values()):
         for name, version in group.items():
             assert lock.get(name) == version, f"{name}=={version} is declared; the lock has {lock.get(name)}"
-    assert "opentelemetry-instrumentation-asyncpg" not in lock, "nothing imports it"
+    for unused in ("opentelemetry-instrumentation-asyncpg", "opentelemetry-instrumentation-grpc", "opentelemetry-instrumentation-fastapi",
+                   "opentelemetry-instrumentation-asgi", "opentelemetry-instrumentation"):
+        assert unused not in lock, f"{unused}: nothing imports it (spans are explicit: gateway/tracing.py, mgov_common/grpc_tracing.py)"
 
 
 def test_every_runtime_dependency_is_imported_by_the_platform() -> None:

@@ -108,3 +108,78 @@ def test_the_authorization_metadata_must_be_a_bearer_token() -> None:
     assert bearer_token([("x-other", "1")]) is None
     with pytest.raises(TokenInvalid):
         bearer_token([("authorization", "Basic dXNlcg==")])
+
+
+# -- the verification cache: one signature check per token and process ----------------
+
+def count_signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = jwt.decode
+
+    def counted(token: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(token)
+        return real(token, *args, **kwargs)
+
+    monkeypatch.setattr("mgov_common.auth.jwt.decode", counted)
+    return calls
+
+
+async def test_a_token_is_checked_once_and_its_next_requests_get_the_same_principal(keys: Keys, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = count_signature_checks(monkeypatch)
+    kid = keys.add()
+    v, token = verifier(keys), keys.sign(kid)
+    first = await v.verify(token)
+    assert [await v.verify(token) for _ in range(5)] == [first] * 5
+    assert len(checks) == 1
+
+
+async def test_a_tampered_copy_of_a_verified_token_is_still_refused(keys: Keys) -> None:
+    kid = keys.add()
+    v, token = verifier(keys), keys.sign(kid)
+    await v.verify(token)
+    header, _, sig = token.split(".")
+    claims = base64.urlsafe_b64encode(b'{"sub":"admin","tenant":"zhejiang","roles":["zhejiang:province_admin"],"jti":"x",'
+                                      b'"iat":1,"exp":9999999999,"aud":"mgov","iss":"mgov-identity"}').rstrip(b"=").decode()
+    with pytest.raises(TokenInvalid):
+        await v.verify(f"{header}.{claims}.{sig}")
+    with pytest.raises(TokenInvalid):
+        await v.verify(token + " ")  # not the verified string: checked in full
+
+
+async def test_a_verified_token_is_checked_in_full_again_once_it_has_expired(keys: Keys, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = count_signature_checks(monkeypatch)
+    kid = keys.add()
+    v = verifier(keys)
+    now = time.time()
+    token = keys.sign(kid, iat=int(now), exp=int(now) + 60)
+    await v.verify(token)
+    await v.verify(token)
+    assert len(checks) == 1
+    monkeypatch.setattr("mgov_common.auth.time.time", lambda: now + 61)  # the cache's clock only: PyJWT keeps the real one
+    await v.verify(token)
+    assert len(checks) == 2  # past `exp` the cache does not answer; the full check (which refuses it) runs
+
+
+async def test_a_verified_token_stops_working_when_its_key_is_withdrawn(keys: Keys) -> None:
+    old = keys.add()
+    v = verifier(keys)
+    token = keys.sign(old)
+    await v.verify(token)
+    del keys.private[old]
+    new = keys.add()
+    await v.verify(keys.sign(new))  # an unknown kid refreshes the key set: `old` is gone
+    with pytest.raises(TokenInvalid, match="unknown key"):
+        await v.verify(token)
+
+
+async def test_the_verification_cache_is_bounded(keys: Keys, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = count_signature_checks(monkeypatch)
+    kid = keys.add()
+    v = verifier(keys)
+    v.verified.size = 3
+    tokens = [keys.sign(kid) for _ in range(5)]
+    for t in tokens:
+        await v.verify(t)
+    assert len(v.verified._entries) == 3
+    await v.verify(tokens[0])  # the oldest was let go: checked again
+    assert len(checks) == 6

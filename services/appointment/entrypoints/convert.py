@@ -13,6 +13,7 @@ from services.appointment.domain.halls import Hall
 from services.appointment.service_layer.booking import AppointmentView
 from services.appointment.service_layer.halls import SlotView
 from services.appointment.service_layer.queue import QueueView
+from services.appointment.service_layer.rules import RulesView
 
 
 def when(msg: Any, field: str) -> datetime | None:
@@ -66,3 +67,10 @@ def appointment(v: AppointmentView) -> pb.Appointment:
 def queue(q: QueueView, hall_view: Hall) -> pb.Queue:
     return pb.Queue(hall_id=str(q.hall_id), date=q.day.isoformat(), last_called=q.last_called,
                     waiting=[appointment(AppointmentView(a, hall_view, i)) for i, a in enumerate(q.waiting)])
+
+
+def rules(v: RulesView) -> pb.AppointmentRules:
+    e = v.effective
+    return pb.AppointmentRules(tenant_id=v.tenant_id, no_show_limit=v.own["no_show_limit"] or 0, window_days=v.own["window_days"] or 0,
+                               block_days=v.own["block_days"] or 0, effective_no_show_limit=e.limit,
+                               effective_window_days=e.window_days, effective_block_days=e.block_days)

@@ -6,9 +6,9 @@ from typing import Any
 
 from mgov.appointment.v1 import appointment_pb2 as pb
 from mgov.appointment.v1 import appointment_pb2_grpc
-from mgov_common.principal import require_person, require_principal
+from mgov_common.principal import current_access_token, require_person, require_principal
 from services.appointment.entrypoints import convert as c
-from services.appointment.service_layer import booking, halls, queue
+from services.appointment.service_layer import booking, halls, queue, rules
 from services.appointment.service_layer.context import Context
 
 
@@ -37,9 +37,13 @@ class AppointmentServicer(appointment_pb2_grpc.AppointmentServiceServicer):
         return c.slot(await halls.set_slot_capacity(self.ctx, require_person(), r.hall_id, r.service_id, c.when(r, "start_time"),
                                                     r.capacity, r.reason))
 
+    async def CloseHallDay(self, r: pb.CloseHallDayRequest, context: Any) -> pb.CloseHallDayResponse:
+        day, cancelled = await halls.close_day(self.ctx, require_person(), r.hall_id, r.date, r.reason)
+        return pb.CloseHallDayResponse(date=day.isoformat(), cancelled=cancelled)
+
     async def BookAppointment(self, r: pb.BookAppointmentRequest, context: Any) -> pb.Appointment:
         return c.appointment(await booking.book(self.ctx, require_person(), r.hall_id, r.service_id, c.when(r, "slot_start_time"),
-                                                r.application_id, r.request_id))
+                                                r.application_id, r.request_id, current_access_token()))
 
     async def GetAppointment(self, r: pb.GetAppointmentRequest, context: Any) -> pb.Appointment:
         return c.appointment(await booking.get(self.ctx, require_principal(), r.appointment_id))
@@ -69,3 +73,11 @@ class AppointmentServicer(appointment_pb2_grpc.AppointmentServiceServicer):
         return pb.GetHallStatsResponse(stats=[pb.HallStats(
             date=row["day"].isoformat(), service_id=str(row["service_id"]), bookings=row["bookings"], check_ins=row["check_ins"],
             no_shows=row["no_shows"], cancellations=row["cancellations"], mean_wait_seconds=int(row["mean_wait"] or 0)) for row in rows])
+
+    async def GetAppointmentRules(self, r: pb.GetAppointmentRulesRequest, context: Any) -> pb.AppointmentRules:
+        require_principal()
+        return c.rules(await rules.get_rules(self.ctx, r.tenant_id))
+
+    async def SetAppointmentRules(self, r: pb.SetAppointmentRulesRequest, context: Any) -> pb.AppointmentRules:
+        values = {"no_show_limit": r.rules.no_show_limit, "window_days": r.rules.window_days, "block_days": r.rules.block_days}
+        return c.rules(await rules.set_rules(self.ctx, require_person(), r.rules.tenant_id, values))

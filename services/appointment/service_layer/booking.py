@@ -24,7 +24,7 @@ from services.appointment.adapters.uow import UnitOfWork
 from services.appointment.domain.booking import BOOKED, Appointment, new_code, request_hash
 from services.appointment.domain.halls import Hall
 from services.appointment.service_layer.context import DESK_ROLES, Context, person
-from services.appointment.service_layer.halls import free_slots, load_hall, open_dates, parse_uuid, served
+from services.appointment.service_layer.halls import free_slots, load_hall, near, open_dates, parse_uuid, served
 
 MAX_REQUEST_ID = 200
 T = TypeVar("T")
@@ -58,7 +58,7 @@ async def _slot_end(uow: UnitOfWork, hall: Hall, service_id: uuid.UUID, start: d
         raise InvalidArgument("slot_start_time is required", code="required", field="slot_start_time")
     svc = hall.service(service_id)
     assert svc is not None
-    end = hall.slot_end(start, svc)
+    end = hall.slot_end(start, svc) if near(start, now) else None
     if end is None:
         raise InvalidArgument("no slot of this item starts then", code="slot_not_bookable", field="slot_start_time")
     if start.astimezone(CST).date() not in await open_dates(uow, hall, now):
@@ -85,11 +85,14 @@ async def _check_may_book(uow: UnitOfWork, hall: Hall, citizen: str, service_id:
 
 
 async def book(ctx: Context, principal: Principal, hall_id: str, service_id: str, start: datetime | None,
-               application_id: str, request_id: str) -> AppointmentView:
+               application_id: str, request_id: str, token: str | None = None) -> AppointmentView:
+    """`token` is the caller's own, to show the workflow service that a linked case is theirs."""
     person(principal)
     if len(request_id) > MAX_REQUEST_ID:
         raise InvalidArgument("the idempotency key is too long", code="too_long", field="request_id")
     app_id = parse_uuid(application_id, "application_id", "case id") if application_id else None
+    if app_id is not None and await ctx.cases.applicant_of(str(app_id), token) != principal.subject:
+        raise NotFound("no case of yours with this id", code="case_not_found", field="application_id")
 
     async def attempt() -> AppointmentView:
         now = ctx.clock.now()

@@ -22,6 +22,17 @@ class QueueUpdates(Protocol):
     async def publish(self, updates: list[dict[str, Any]]) -> None: ...
 
 
+class Cases(Protocol):
+    async def applicant_of(self, case_id: str, token: str | None) -> str | None: ...
+
+
+class _NoCases:
+    """Without the workflow service no case can be shown to be the caller's: links are refused."""
+
+    async def applicant_of(self, case_id: str, token: str | None) -> str | None:
+        return None
+
+
 class _NoLive:
     async def publish(self, updates: list[dict[str, Any]]) -> None:
         return None
@@ -32,6 +43,7 @@ class Context:
     pool: asyncpg.Pool
     clock: Clock
     live: QueueUpdates = field(default_factory=_NoLive)
+    cases: Cases = field(default_factory=_NoCases)
 
     def uow(self, *, begin: bool = True) -> UnitOfWork:
         return UnitOfWork(self.pool, begin=begin)

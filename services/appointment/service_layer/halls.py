@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from mgov_common.errors import InvalidArgument, NotFound
+from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from mgov_common.principal import Principal
 from mgov_common.working_days import WorkingCalendar, local_date
 from services.appointment.adapters.uow import UnitOfWork
@@ -17,6 +17,13 @@ from services.appointment.service_layer.context import Context, require_admin, r
 
 CALENDAR_AHEAD_DAYS = 200
 MAX_SUGGESTIONS = 10
+# Times further than this from now name no slot (and are never converted to a hall's
+# zone: 9999-12-31T23:59Z in China Standard Time is past the last datetime).
+HORIZON = timedelta(days=400)
+
+
+def near(when: datetime, now: datetime) -> bool:
+    return now - HORIZON < when < now + HORIZON
 
 
 @dataclass(frozen=True)
@@ -138,9 +145,10 @@ async def free_slots(uow: UnitOfWork, hall: Hall, svc: HallService, after: datet
 async def find_free_slots(ctx: Context, hall_id: str, service_id: str, after: datetime | None, limit: int) -> list[SlotView]:
     limit = min(max(limit or 3, 1), MAX_SUGGESTIONS)
     now = ctx.clock.now()
+    after = after if after is not None and near(after, now) else now
     async with ctx.uow(begin=False) as uow:
         hall = await load_hall(uow, hall_id)
-        return await free_slots(uow, hall, served(hall, service_id), after or now, now, limit)
+        return await free_slots(uow, hall, served(hall, service_id), after, now, limit)
 
 
 async def set_slot_capacity(ctx: Context, principal: Principal, hall_id: str, service_id: str, start: datetime | None,
@@ -156,15 +164,43 @@ async def set_slot_capacity(ctx: Context, principal: Principal, hall_id: str, se
         hall = await load_hall(uow, hall_id)
         require_desk(principal, hall.tenant_id)
         svc = served(hall, service_id)
-        end = hall.slot_end(start, svc)
+        end = hall.slot_end(start, svc) if near(start, now) else None
         if end is None or end <= now:
             raise InvalidArgument("no future slot of this item starts then", code="slot_not_found", field="start_time")
-        booked = await uow.slots.set_capacity(hall.id, svc.service_id, start, end, capacity, svc.capacity)
-        if booked > capacity:
-            for a in (await uow.appointments.in_slot_latest_first(hall.id, svc.service_id, start))[:booked - capacity]:
-                a.cancel(now, now, reason="hall_changed", by_hall=True,
-                         labels={"hall_name": hall.name, "service_name": svc.service_name, "note": reason[:200]})
-                await uow.appointments.save(a)
-        cap, left = await uow.slots.write_capacity(hall.id, svc.service_id, start, capacity, min(booked, capacity))
+        cap, left, _ = await _set_capacity(uow, hall, svc, start, end, capacity, reason, now)
         await uow.commit()
     return SlotView(hall.id, svc.service_id, start, end, cap, left)
+
+
+async def _set_capacity(uow: UnitOfWork, hall: Hall, svc: HallService, start: datetime, end: datetime, capacity: int, reason: str,
+                        now: datetime) -> tuple[int, int, int]:
+    """Lock the slot's counter, cancel what no longer fits (latest bookings first, as
+    `hall_changed`), write the capacity; (capacity, booked, cancelled)."""
+    booked = await uow.slots.set_capacity(hall.id, svc.service_id, start, end, capacity, svc.capacity)
+    cancelled = 0
+    if booked > capacity:
+        for a in (await uow.appointments.in_slot_latest_first(hall.id, svc.service_id, start))[:booked - capacity]:
+            a.cancel(now, now, reason="hall_changed", by_hall=True,
+                     labels={"hall_name": hall.name, "service_name": svc.service_name, "note": reason[:200]})
+            await uow.appointments.save(a)
+            cancelled += 1
+    cap, left = await uow.slots.write_capacity(hall.id, svc.service_id, start, capacity, min(booked, capacity))
+    return cap, left, cancelled
+
+
+async def close_day(ctx: Context, principal: Principal, hall_id: str, day: str, reason: str) -> tuple[date, int]:
+    """Close every slot of a future day (all items); returns the day and the bookings cancelled."""
+    d = parse_date(day)
+    now = ctx.clock.now()
+    async with ctx.uow() as uow:
+        hall = await load_hall(uow, hall_id)
+        require_desk(principal, hall.tenant_id)
+        if not local_date(now) < d <= local_date(now + HORIZON):
+            raise FailedPrecondition("only a day after today (within the booking horizon) can be closed", code="not_future",
+                                     field="date")
+        cancelled = 0
+        for svc in hall.services:
+            for start, end in hall.slots_on(d, svc):
+                cancelled += (await _set_capacity(uow, hall, svc, start, end, 0, reason, now))[2]
+        await uow.commit()
+    return d, cancelled

@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from mgov_common.events.domain import DomainEvent
 from mgov_common.errors import AlreadyExists, InvalidArgument, NotFound, StaleVersion
 from mgov_common.ingest import ITEM_UPDATED
 from mgov_common.paging import fingerprint
@@ -184,5 +185,10 @@ async def opt_out(
         if len(reason) > 500:
             raise InvalidArgument("at most 500 characters", code="too_long", field="reason")
         changed = await (uow.opt_outs.add(tenant_id, item.id, reason, actor, now) if out else uow.opt_outs.remove(tenant_id, item.id))
+        if changed:  # the tenant's effective list changed: item.opted_out / item.opted_in
+            uow.record(DomainEvent("item", "opted_out" if out else "opted_in", tenant_id, str(item.id), {
+                "tenant_id": tenant_id, "id": str(item.id), "item_tenant_id": item.tenant_id, "code": item.code,
+                "reason": reason if out else "", "by": actor,
+            }))
         await uow.commit()
         return changed

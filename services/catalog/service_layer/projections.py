@@ -26,11 +26,17 @@ class BadEvent(ValueError):
     """The event's data lacks what the projection needs (dead-lettered after retries)."""
 
 
-async def count_application(conn: asyncpg.Connection, event: CloudEvent) -> None:
+def item_of(event: CloudEvent) -> uuid.UUID:
+    """The item an application event counts for."""
     data = event.data if isinstance(event.data, dict) else {}
     try:
-        item = uuid.UUID(str(data["service_id"]))
+        return uuid.UUID(str(data["service_id"]))
     except (KeyError, ValueError):
         raise BadEvent(f"application event {event.id} has no service_id") from None
+
+
+async def count_application(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    """One event on its own (the consumer's one-by-one path; batches: entrypoints.use_counter)."""
+    item = item_of(event)
     if not await ItemRepository(conn).add_use(item):
         log.warning("application for an unknown item", extra={"service_id": str(item), "event_id": str(event.id)})

@@ -8,9 +8,11 @@ receiver can reject forged and replayed (old timestamp) requests.
 
 Two parts, both in the identity service (which owns the systems and their secrets):
 
-- `fan_out`, a durable consumer of `mgov.evt.>`, turns each event into one delivery row
-  per active system of the event's tenant that has a webhook, in the transaction that
-  records the event as processed (so a redelivered event adds nothing);
+- `fan_out`, run by the durable consumer `FanOut` of `mgov.evt.>`, turns each event
+  into one delivery row per active system of the event's tenant that has a webhook, in
+  the transaction that records the event as processed (so a redelivered event adds
+  nothing). Events of tenants without such a system (most of them) are acknowledged
+  without a transaction (`adapters.webhook_tenants`);
 - `WebhookWorker` polls the due deliveries (`FOR UPDATE SKIP LOCKED`, so replicas share
   the work), POSTs them and stores the outcome: 2xx is delivered; anything else, or no
   answer, is tried again after the next step of the stored schedule (`next_attempt_at`),
@@ -31,13 +33,16 @@ from typing import Any
 
 import asyncpg
 import httpx
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 
 from mgov_common import paging
 from mgov_common.errors import InvalidArgument, NotFound, PermissionDenied
-from mgov_common.events.consumer import ConsumerSpec
+from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.outbound import OutboundGuard, guarded_client, refusal
 from mgov_common.principal import Principal
+from services.identity.adapters.webhook_tenants import WebhookTenants
 from services.identity.domain import policy
 from services.identity.service_layer.access import signed_in
 from services.identity.service_layer.context import Context
@@ -66,6 +71,40 @@ async def fan_out(conn: asyncpg.Connection, event: CloudEvent, now: datetime | N
         """INSERT INTO webhook_deliveries (id, system_id, tenant_id, event_id, event_type, body, next_attempt_at, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (system_id, event_id) DO NOTHING""",
         [(uuid.uuid4(), r["id"], event.tenant, event.id, event.type, body, created) for r in rows])
+
+
+class FanOut(EventConsumer):
+    """The fan-out consumer. An event of a tenant with no webhook system has nothing to
+    deliver: it is acknowledged without opening a transaction or recording its id (doing
+    nothing is idempotent), and without parsing it when its subject
+    (`mgov.evt.<tenant>.…`, where every platform event and every admitted system event
+    is published) already names such a tenant. The others take the platform's
+    exactly-once path, which fans out to the systems of the envelope's tenant."""
+
+    def __init__(self, pool: asyncpg.Pool, js: JetStreamContext, clock: Callable[[], datetime],
+                 tenants: WebhookTenants | None = None, spec: ConsumerSpec = FAN_OUT) -> None:
+        super().__init__(pool, js, spec, lambda conn, ev: fan_out(conn, ev, clock()))
+        self.tenants = tenants or WebhookTenants(pool)
+        self.shortcuts = 0
+
+    async def handle(self, msg: Msg) -> None:
+        parts = msg.subject.split(".", 3)
+        if (len(parts) == 4 and parts[:2] == ["mgov", "evt"] and msg.metadata.num_delivered <= self.spec.max_deliver
+                and not await self.tenants.has_webhooks(parts[2])):
+            await msg.ack()
+            self.shortcuts += 1
+            self.count("handled")
+            return
+        await super().handle(msg)
+
+    async def apply(self, event: CloudEvent) -> bool:
+        if not await self.tenants.has_webhooks(event.tenant):
+            self.shortcuts += 1
+            return True
+        return await super().apply(event)
+
+    async def close(self) -> None:
+        await self.tenants.close()
 
 
 class WebhookWorker:

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 
@@ -43,6 +43,10 @@ class Delivery:
 
 @dataclass(frozen=True)
 class NewDelivery:
+    event_id: uuid.UUID
+    tenant_id: str
+    category: str
+    template_key: str
     recipient_id: str
     channel: str
     urgent: bool
@@ -53,6 +57,20 @@ class NewDelivery:
     notification_id: uuid.UUID | None
 
 
+class Created(NamedTuple):
+    """A delivery just written: what its writer goes on with."""
+
+    id: uuid.UUID
+    event_id: uuid.UUID
+    recipient_id: str
+    tenant_id: str
+    channel: str
+    category: str
+    template_key: str
+    status: str
+    last_error: str
+
+
 def _d(r: asyncpg.Record) -> Delivery:
     return Delivery(**{k: r[k] for k in _COLS.split(", ")})
 
@@ -61,25 +79,27 @@ class DeliveryRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def add_many(self, *, event_id: uuid.UUID, tenant_id: str, category: str, template_key: str, rows: list["NewDelivery"],
-                       now: datetime) -> list[Delivery]:
-        """Insert the deliveries of one event in one statement; a (recipient, channel) the
-        event already has is left out."""
+    async def add_many(self, rows: list[NewDelivery], now: datetime) -> list[Created]:
+        """Insert the deliveries of any number of events in one statement; a (recipient,
+        channel) an event already has is left out. The new ones, briefly."""
         if not rows:
             return []
-        cols = list(zip(*[(uuid.uuid4(), r.recipient_id, r.channel, r.urgent, r.status.value, r.next_attempt_at, r.error,
-                           json.dumps(r.payload, ensure_ascii=False), r.notification_id) for r in rows], strict=True))
+        cols = list(zip(*[(uuid.uuid4(), r.event_id, r.tenant_id, r.category, r.template_key, r.recipient_id, r.channel, r.urgent,
+                           r.status.value, r.next_attempt_at, r.error, json.dumps(r.payload, ensure_ascii=False), r.notification_id)
+                          for r in rows], strict=True))
         found = await self.conn.fetch(
             f"INSERT INTO deliveries (id, notification_id, event_id, recipient_id, tenant_id, channel, category, template_key, urgent,"
             f" status, next_attempt_at, last_error, payload, created_at, updated_at)"
-            f" SELECT u.id, u.notification_id, $10, u.recipient_id, $11, u.channel, $12, $13, u.urgent, u.status, u.next_attempt_at,"
-            f" u.error, u.payload::jsonb, $14, $14"
-            f" FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],"
-            f" $9::uuid[]) AS u(id, recipient_id, channel, urgent, status, next_attempt_at, error, payload, notification_id)"
-            f" ON CONFLICT (event_id, recipient_id, channel) DO NOTHING RETURNING {_COLS}",
-            *[list(c) for c in cols], event_id, tenant_id, category, template_key, now,
+            f" SELECT u.id, u.notification_id, u.event_id, u.recipient_id, u.tenant_id, u.channel, u.category, u.template_key, u.urgent,"
+            f" u.status, u.next_attempt_at, u.error, u.payload::jsonb, $14, $14"
+            f" FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[], $9::text[],"
+            f" $10::timestamptz[], $11::text[], $12::text[], $13::uuid[]) AS u(id, event_id, tenant_id, category, template_key,"
+            f" recipient_id, channel, urgent, status, next_attempt_at, error, payload, notification_id)"
+            f" ON CONFLICT (event_id, recipient_id, channel) DO NOTHING RETURNING id, event_id, recipient_id, tenant_id, channel,"
+            f" category, template_key, status, last_error",
+            *[list(c) for c in cols], now,
         )
-        return [_d(r) for r in found]
+        return [Created(*r) for r in found]
 
     async def due(self, now: datetime, limit: int) -> list[Delivery]:
         """Pending deliveries whose time has come (a `sending` one only once its lease ran

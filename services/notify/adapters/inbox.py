@@ -38,6 +38,23 @@ class Notification:
                 "locale": self.locale}
 
 
+@dataclass(frozen=True)
+class NewNotification:
+    """One in-app notification to write (`data_json`: the plan's data, serialised once)."""
+
+    event_id: uuid.UUID
+    recipient_id: str
+    tenant_id: str
+    category: str
+    template_key: str
+    locale: str
+    title: str
+    body: str
+    link: str
+    data: dict[str, Any]
+    data_json: str
+
+
 def _n(r: asyncpg.Record) -> Notification:
     return Notification(**{k: r[k] for k in _COLS.split(", ")})
 
@@ -46,21 +63,27 @@ class InboxRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def add_many(self, *, event_id: uuid.UUID, tenant_id: str, category: str, template_key: str, link: str, data: dict[str, Any],
-                       rows: list[tuple[str, str, str, str]], now: datetime) -> list[Notification]:
-        """Insert one notification per (recipient, locale, title, body) of one event in one
-        statement; those the event already gave their recipient are left out."""
+    async def add_many(self, rows: list[NewNotification], now: datetime) -> list[Notification]:
+        """Insert the notifications of any number of events in one statement; a recipient
+        an event already notified is left out."""
         if not rows:
             return []
-        recipients, locales, titles, bodies = (list(col) for col in zip(*rows, strict=True))
+        ids = [uuid.uuid4() for _ in rows]
+        cols = list(zip(*[(i, r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body, r.link,
+                           r.data_json) for i, r in zip(ids, rows, strict=True)], strict=True))
         found = await self.conn.fetch(
             f"INSERT INTO notifications (id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data,"
-            f" created_at) SELECT u.id, $6, u.recipient_id, $7, $8, $9, u.locale, u.title, u.body, $10, $11, $12"
-            f" FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, recipient_id, locale, title, body)"
-            f" ON CONFLICT (event_id, recipient_id) DO NOTHING RETURNING {_COLS}",
-            [uuid.uuid4() for _ in rows], recipients, locales, titles, bodies, event_id, tenant_id, category, template_key, link, data, now,
+            f" created_at) SELECT u.id, u.event_id, u.recipient_id, u.tenant_id, u.category, u.template_key, u.locale, u.title, u.body,"
+            f" u.link, u.data::jsonb, $12"
+            f" FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
+            f" $10::text[], $11::text[]) AS u(id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data)"
+            f" ON CONFLICT (event_id, recipient_id) DO NOTHING RETURNING id, seq",
+            *[list(c) for c in cols], now,
         )
-        return [_n(r) for r in found]
+        # What was written is what was sent: only the new rows' id and seq come back.
+        seqs = {r["id"]: r["seq"] for r in found}
+        return [Notification(i, seqs[i], r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body,
+                             r.link, r.data, now, None) for i, r in zip(ids, rows, strict=True) if i in seqs]
 
     async def page(self, recipient_id: str, *, unread_only: bool, category: str, before_seq: int | None, limit: int) -> list[Notification]:
         rows = await self.conn.fetch(

@@ -12,6 +12,7 @@ deliveries wait for the worker (until quiet hours end, for non-urgent templates)
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import asyncpg
 
 from mgov_common.events.envelope import CloudEvent
 from services.notify.adapters.deliveries import NewDelivery
-from services.notify.adapters.inbox import Notification
+from services.notify.adapters.inbox import NewNotification, Notification
 from services.notify.adapters.uow import UnitOfWork
 from services.notify.domain import rules
 from services.notify.domain.categories import IN_APP, PUSH, TEMPLATE_KEYS
@@ -45,24 +46,52 @@ class Result:
     deliveries: int = 0
 
 
+@dataclass(frozen=True)
+class Job:
+    """One plan of one event (or of an invitation)."""
+
+    event_id: uuid.UUID
+    tenant: str
+    plan: rules.Plan
+
+
+@dataclass
+class _Prepared:
+    job: Job
+    chain: list[Any]
+    recipients: list[str]
+    candidates: list[Template]
+
+
 class Dispatcher:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
     async def handle(self, conn: asyncpg.Connection, event: CloudEvent) -> Result:
         """The consumer's handler: everything the event causes, on the consumer's connection."""
+        return (await self.handle_many(conn, [event]))[0]
+
+    async def handle_many(self, conn: asyncpg.Connection, events: list[CloudEvent]) -> list[Result]:
+        """Everything `events` cause, on the consumer's connection (inside its transaction):
+        the audience's preferences read once, and the inbox rows and deliveries of all of
+        them written in one statement each."""
         uow = UnitOfWork.joining(conn)
-        kind = ".".join(event.type_parts)
-        data = event.data if isinstance(event.data, dict) else {}
         now = self.ctx.clock.now()
-        await self._invitations(uow, kind, data, event, now)
-        result = Result([])
-        for plan in rules.plans_for(kind, data):
-            part = await self.deliver(uow, event.id, event.tenant, plan, now)
-            result.notifications += part.notifications
-            result.deliveries += part.deliveries
+        jobs: list[Job] = []
+        owners: list[int] = []
+        for i, event in enumerate(events):
+            kind = ".".join(event.type_parts)
+            data = event.data if isinstance(event.data, dict) else {}
+            await self._invitations(uow, kind, data, event, now)
+            for plan in rules.plans_for(kind, data):
+                jobs.append(Job(event.id, event.tenant, plan))
+                owners.append(i)
+        results = [Result([]) for _ in events]
+        for owner, part in zip(owners, await self.deliver_many(uow, jobs, now), strict=True):
+            results[owner].notifications += part.notifications
+            results[owner].deliveries += part.deliveries
         await uow.commit()
-        return result
+        return results
 
     async def _invitations(self, uow: UnitOfWork, kind: str, data: dict[str, Any], event: CloudEvent, now: datetime) -> None:
         if kind not in (*OUTCOMES, "workflow.rating.received"):
@@ -92,58 +121,83 @@ class Dispatcher:
         return [u for u in dict.fromkeys(found) if u and u not in audience.exclude]
 
     async def deliver(self, uow: UnitOfWork, event_id: uuid.UUID, tenant: str, plan: rules.Plan, now: datetime) -> Result:
-        """Notify the plan's audience: render per recipient and channel, then write the inbox
-        rows and the deliveries of the whole audience in two statements."""
-        chain = await self.ctx.cache.get(("chain", tenant), lambda: uow.tenants.chain(tenant), keep_empty=False)
+        """Notify one plan's audience (see `deliver_many`)."""
+        return (await self.deliver_many(uow, [Job(event_id, tenant, plan)], now))[0]
+
+    async def _prepare(self, uow: UnitOfWork, job: Job) -> _Prepared | None:
+        chain = await self.ctx.cache.get(("chain", job.tenant), lambda: uow.tenants.chain(job.tenant), keep_empty=False)
         if not chain:
-            raise UnknownTenant(f"tenant {tenant!r} is not known (yet) to notify")
-        recipients = await self._recipients(uow, tenant, plan.audience)
+            raise UnknownTenant(f"tenant {job.tenant!r} is not known (yet) to notify")
+        recipients = await self._recipients(uow, job.tenant, job.plan.audience)
         if not recipients:
-            return Result([])
-        spec = TEMPLATE_KEYS[plan.key]
+            return None
         chain_ids = [t.id for t in chain]
-        candidates = await self.ctx.cache.get(("templates", plan.key, tuple(chain_ids)),
-                                              lambda: uow.templates.candidates(plan.key, chain_ids))
-        audience = await uow.preferences.audience(recipients)
+        candidates = await self.ctx.cache.get(("templates", job.plan.key, tuple(chain_ids)),
+                                              lambda: uow.templates.candidates(job.plan.key, chain_ids))
+        return _Prepared(job, chain, recipients, candidates)
+
+    async def deliver_many(self, uow: UnitOfWork, jobs: list[Job], now: datetime) -> list[Result]:
+        """Notify each job's audience: render per recipient and channel, then write the inbox
+        rows and the deliveries of every job in two statements. One Result per job."""
+        prepared = [await self._prepare(uow, job) for job in jobs]
+        users = list(dict.fromkeys(u for p in prepared if p is not None for u in p.recipients))
+        audience = await uow.preferences.audience(users) if users else {}
         channels = self.ctx.channels()
-        values = {**plan.values, "tenant_name": chain[0].name}
-        inbox_rows: list[tuple[str, str, str, str]] = []
-        pending: list[tuple[str, str, Template, str, str, str, datetime | None]] = []
-        for user in recipients:
-            prefs, has_device = audience[user]
-            for channel in channels:
-                if not prefs.allows(spec.category, channel) or (channel == PUSH and not has_device):
-                    continue
-                template = choose(candidates, chain_ids, channel, prefs.locale)
-                if template is None:
-                    continue
-                try:
-                    title, body = template.render(localize(values, template.locale, prefs.zone()))
-                    error = ""
-                except RenderError as exc:
-                    title, body = "", ""
-                    error = f"template {template.key} v{template.version} ({template.tenant_id}, {template.channel}, {template.locale}): {exc}"
-                if channel == IN_APP and not error:
-                    inbox_rows.append((user, template.locale, title, body))
-                pending.append((user, channel, template, title, body, error, prefs.quiet_until(now, template.urgent)))
-        made = await uow.inbox.add_many(event_id=event_id, tenant_id=tenant, category=spec.category, template_key=plan.key,
-                                          link=plan.link, data=plan.data, rows=inbox_rows, now=now)
-        by_user = {n.recipient_id: n.id for n in made}
-        rows = [self._new_delivery(user, channel, template, title, body, error, plan, by_user.get(user), quiet, now)
-                for user, channel, template, title, body, error, quiet in pending]
-        deliveries = await uow.deliveries.add_many(event_id=event_id, tenant_id=tenant, category=spec.category, template_key=plan.key,
-                                                     rows=rows, now=now)
+        inbox_rows: list[NewNotification] = []
+        pending: list[tuple[_Prepared, str, str, Template, str, str, str, datetime | None]] = []
+        for p in prepared:
+            if p is None:
+                continue
+            job, plan = p.job, p.job.plan
+            spec = TEMPLATE_KEYS[plan.key]
+            chain_ids = [t.id for t in p.chain]
+            values = {**plan.values, "tenant_name": p.chain[0].name}
+            data_json = json.dumps(plan.data, ensure_ascii=False)
+            for user in p.recipients:
+                prefs, has_device = audience[user]
+                for channel in channels:
+                    if not prefs.allows(spec.category, channel) or (channel == PUSH and not has_device):
+                        continue
+                    template = choose(p.candidates, chain_ids, channel, prefs.locale)
+                    if template is None:
+                        continue
+                    try:
+                        title, body = template.render(localize(values, template.locale, prefs.zone()))
+                        error = ""
+                    except RenderError as exc:
+                        title, body = "", ""
+                        error = f"template {template.key} v{template.version} ({template.tenant_id}, {template.channel}, {template.locale}): {exc}"
+                    if channel == IN_APP and not error:
+                        inbox_rows.append(NewNotification(job.event_id, user, job.tenant, spec.category, plan.key, template.locale, title, body,
+                                                          plan.link, plan.data, data_json))
+                    pending.append((p, user, channel, template, title, body, error, prefs.quiet_until(now, template.urgent)))
+        made = await uow.inbox.add_many(inbox_rows, now)
+        made_for = {(n.event_id, n.recipient_id): n.id for n in made}
+        rows = [self._new_delivery(p.job, user, channel, template, title, body, error, made_for.get((p.job.event_id, user)), quiet, now)
+                for p, user, channel, template, title, body, error, quiet in pending]
+        deliveries = await uow.deliveries.add_many(rows, now)
+        results = {id(job): Result([]) for job in jobs}
+        by_event: dict[tuple[uuid.UUID, str], Result] = {}
+        for p in prepared:
+            if p is not None:
+                by_event.setdefault((p.job.event_id, p.job.plan.key), results[id(p.job)])
+        # A notification or delivery belongs to the first job of its event with its template key.
+        for n in made:
+            by_event[(n.event_id, n.template_key)].notifications.append(n)
         for d in deliveries:
             if d.status == Status.VALIDATION_FAILED:
-                log.warning("notification not rendered", extra={"event_id": str(event_id), "channel": d.channel, "error": d.last_error})
-                uow.record(delivery_event(delivered=False, delivery_id=str(d.id), notification_id=None, event_id=str(event_id),
-                                            recipient_id=d.recipient_id, tenant_id=tenant, channel=d.channel, category=spec.category,
-                                            template_key=plan.key, status=d.status, attempts=0, error=d.last_error))
-        return Result(made, sum(1 for d in deliveries if d.channel != IN_APP and d.status == Status.CREATED))
+                log.warning("notification not rendered", extra={"event_id": str(d.event_id), "channel": d.channel, "error": d.last_error})
+                uow.record(delivery_event(delivered=False, delivery_id=str(d.id), notification_id=None, event_id=str(d.event_id),
+                                          recipient_id=d.recipient_id, tenant_id=d.tenant_id, channel=d.channel, category=d.category,
+                                          template_key=d.template_key, status=d.status, attempts=0, error=d.last_error))
+            elif d.channel != IN_APP and d.status == Status.CREATED:
+                by_event[(d.event_id, d.template_key)].deliveries += 1
+        return [results[id(job)] for job in jobs]
 
     @staticmethod
-    def _new_delivery(user: str, channel: str, template: Template, title: str, body: str, error: str, plan: rules.Plan,
+    def _new_delivery(job: Job, user: str, channel: str, template: Template, title: str, body: str, error: str,
                       notification_id: uuid.UUID | None, quiet_until: datetime | None, now: datetime) -> NewDelivery:
+        plan = job.plan
         if error:
             status, next_at = Status.VALIDATION_FAILED, None
         elif channel == IN_APP:
@@ -154,4 +208,5 @@ class Dispatcher:
                                    "template": {"tenant_id": template.tenant_id, "version": template.version}}
         if channel == PUSH:
             payload["data"] = plan.data
-        return NewDelivery(user, channel, template.urgent, status, next_at, error, payload, notification_id)
+        return NewDelivery(job.event_id, job.tenant, TEMPLATE_KEYS[plan.key].category, plan.key, user, channel, template.urgent, status,
+                           next_at, error, payload, notification_id)

@@ -8,7 +8,9 @@ from typing import Any
 
 import asyncpg
 
+from mgov_common.events.envelope import CloudEvent
 from services.workflow.adapters.definitions import DefinitionRepository
+from services.workflow.adapters.submission import SUBMIT_SQL, submit_args
 from services.workflow.domain.application import Actor, Application, Transition
 from services.workflow.domain.sla import SlaClocks, TimerPlan
 
@@ -53,23 +55,26 @@ class ApplicationRepository:
         row = await self.conn.fetchrow(f"SELECT {_COLUMNS} FROM applications WHERE applicant_id = $1 AND request_id = $2", applicant_id, request_id)
         return (await self._from_row(row), row["request_hash"]) if row else None
 
-    async def add(self, app: Application, request_id: str | None, request_hash: str | None) -> bool:
-        """Insert a new case; False when (applicant, request_id) already exists (a concurrent repeat)."""
-        c = app.clocks
-        inserted = await self.conn.fetchval(
-            f"INSERT INTO applications ({_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,"
-            "$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33) ON CONFLICT (applicant_id, request_id) DO NOTHING RETURNING true",
-            app.id, app.case_number, app.tenant_id, app.service_id, app.service_version, app.service_name, app.department,
-            app.applicant_id, app.applicant_tenant_id, app.status, app.terminal, app.form, app.version, app.definition.tenant_id,
-            app.definition.id, app.definition.version, app.seq, app.assignee_id, app.eligible_keys, app.submitted_at, app.updated_at,
-            app.completed_at, c.state_entered_at, c.state_seq, c.state_budget_s, c.state_due_at, c.case_budget_s, c.case_used_s,
-            c.case_segment_start, c.case_due_at, c.paused_at, request_id, request_hash,
-        )
-        if not inserted:
-            return False
-        self.seen.append(app)
-        await self._write_children(app)
-        return True
+    async def create(self, app: Application, *, prefix: str, year: int, placeholder: str, timers: list[TimerPlan],
+                     material_ids: list[uuid.UUID], events: list[CloudEvent], request_id: str | None,
+                     request_hash: str | None) -> str | None:
+        """Write a new case in one statement, which is its own transaction: the next serial
+        of (prefix, year), the case under that number, its first transition, its timers,
+        its materials and its outbox events (`placeholder` in their payload becomes the
+        number). The case number, or None when (applicant, request_id) already exists
+        (a concurrent repeat): then nothing was written, the counter included, so
+        numbers stay gap-free."""
+        try:
+            number: str = await self.conn.fetchval(SUBMIT_SQL, *submit_args(
+                app, prefix=prefix, year=year, placeholder=placeholder, timers=timers, material_ids=material_ids, events=events,
+                request_id=request_id, request_hash=request_hash))
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "applications_applicant_id_request_id_key":
+                return None
+            raise
+        app.case_number = number
+        app.new_transitions = []
+        return number
 
     async def save(self, app: Application, loaded_version: int) -> None:
         c = app.clocks
@@ -103,14 +108,6 @@ class ApplicationRepository:
             await self.conn.executemany(
                 "INSERT INTO timers (application_id, scope, kind, instance, state, fire_at, due_at) VALUES ($1,$2,$3,$4,$5,$6,$7)"
                 " ON CONFLICT (application_id, scope, kind, instance) DO NOTHING",
-                [(app_id, p.scope, p.kind, p.instance, p.state, p.fire_at, p.due_at) for p in plans],
-            )
-
-    async def add_timers(self, app_id: uuid.UUID, plans: list[TimerPlan]) -> None:
-        """The first timers of a new case (nothing to replace)."""
-        if plans:
-            await self.conn.executemany(
-                "INSERT INTO timers (application_id, scope, kind, instance, state, fire_at, due_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
                 [(app_id, p.scope, p.kind, p.instance, p.state, p.fire_at, p.due_at) for p in plans],
             )
 

@@ -202,9 +202,9 @@ CREATE TABLE rectifications (
 );
 CREATE INDEX rectifications_inbox ON rectifications USING gin (eligible) WHERE status = 'open';
 
--- Case-number serials per (prefix, year). Taken in a statement of its own before the
--- submission's transaction, so the row lock lasts one statement (a failed submission
--- leaves a gap, as a sequence would).
+-- Case-number serials per (prefix, year). Taken by the one statement that writes the
+-- case (adapters/submission.py): the row lock lasts that statement, and a submission
+-- that fails takes no number, so serials have no gaps.
 CREATE TABLE case_counters (
     prefix text NOT NULL,
     year   int  NOT NULL,

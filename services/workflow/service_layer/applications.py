@@ -19,7 +19,7 @@ from services.workflow.adapters.reference import item_from_data
 from services.workflow.adapters.uow import UnitOfWork
 from services.workflow.domain import access, forms
 from services.workflow.domain.application import Application, ItemVersion, Transition
-from services.workflow.domain.case_number import default_prefix, format_case_number
+from services.workflow.domain.case_number import default_prefix
 from services.workflow.domain.calendar import local_date
 from services.workflow.domain.rating import Rating
 from services.workflow.service_layer.context import Context, calendar_for, tree_of
@@ -81,16 +81,6 @@ async def resolve_item(ctx: Context, uow: UnitOfWork, service_id: uuid.UUID, ver
     return item
 
 
-async def next_case_number(uow: UnitOfWork, prefix: str, now: datetime) -> str:
-    """Taken in a statement of its own (before the submission's transaction), so the
-    counter row is locked for one statement, not for the whole submission."""
-    year = local_date(now).year
-    serial = await uow.conn.fetchval(
-        "INSERT INTO case_counters (prefix, year, last) VALUES ($1, $2, 1)"
-        " ON CONFLICT (prefix, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last", prefix, year)
-    return format_case_number(prefix, year, serial)
-
-
 async def case_prefix(uow: UnitOfWork, tree: access.TenantTree, tenant: str, ctx: Context | None = None) -> str:
     if ctx is not None:
         return await ctx.cache.get(("prefix", tenant), lambda: case_prefix(uow, tree, tenant))
@@ -125,7 +115,7 @@ async def submit(ctx: Context, principal: Principal, *, service_id: str, service
     mids = [parse_id(m, "material_ids") for m in material_ids]
     req_hash = _request_hash(str(sid), service_version, tenant_id, form, [str(m) for m in mids]) if request_id else None
     if request_id:
-        async with ctx.uow() as uow:
+        async with ctx.uow(lazy=True) as uow:  # one read, no transaction
             if found := await _repeat(uow, principal, request_id, req_hash):
                 return found
     async with ctx.uow(lazy=True) as uow:
@@ -142,20 +132,20 @@ async def submit(ctx: Context, principal: Principal, *, service_id: str, service
         if definition is None:
             raise FailedPrecondition(f"no workflow {item.workflow_id!r} is defined for {tenant}", code="workflow_not_found")
         cal = await calendar_for(uow, tree, tenant, ctx)
-        number = await next_case_number(uow, await case_prefix(uow, tree, tenant, ctx), now)
-        await uow.begin()
+        prefix = await case_prefix(uow, tree, tenant, ctx)
         held = await _check_materials(uow, principal, mids, None)
-        app = Application.submit(id=uuid.uuid4(), case_number=number, tenant_id=tenant, item=item, applicant=access.actor_of(principal),
+        # The number is taken by the statement that writes the case (gap-free); until
+        # then the case and its event carry a placeholder no form can guess.
+        placeholder = f"@case-number-{uuid.uuid4().hex}@"
+        app = Application.submit(id=uuid.uuid4(), case_number=placeholder, tenant_id=tenant, item=item, applicant=access.actor_of(principal),
                                  form=form, definition=definition, cal=cal, now=now, material_ids=tuple(mids), request_id=request_id or None)
         timeline = list(app.new_transitions)
-        if not await uow.applications.add(app, request_id or None, req_hash):
-            found = await _repeat(uow, principal, request_id, req_hash)
+        if await uow.commit_new_case(app, prefix=prefix, year=local_date(now).year, placeholder=placeholder,
+                                     timers=app.clocks.timers(cal, app.status, app.terminal), material_ids=mids,
+                                     request_id=request_id or None, request_hash=req_hash) is None:
+            found = await _repeat(uow, principal, request_id, req_hash)  # a concurrent repeat of the key won
             assert found is not None
             return found
-        if mids:
-            await uow.materials.attach(mids, app.id)
-        await uow.applications.add_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
-        await uow.commit()
     return CaseView(app, timeline, [dict(r) | {"application_id": app.id} for r in held], None, app.available_actions({"owner"}))
 
 

@@ -305,3 +305,51 @@ class GetHallStatsResponse(_message.Message):
     STATS_FIELD_NUMBER: _ClassVar[int]
     stats: _containers.RepeatedCompositeFieldContainer[HallStats]
     def __init__(self, stats: _Optional[_Iterable[_Union[HallStats, _Mapping]]] = ...) -> None: ...
+
+class AppointmentRules(_message.Message):
+    __slots__ = ("tenant_id", "no_show_limit", "window_days", "block_days", "effective_no_show_limit", "effective_window_days", "effective_block_days")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NO_SHOW_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
+    BLOCK_DAYS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_NO_SHOW_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_BLOCK_DAYS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    no_show_limit: int
+    window_days: int
+    block_days: int
+    effective_no_show_limit: int
+    effective_window_days: int
+    effective_block_days: int
+    def __init__(self, tenant_id: _Optional[str] = ..., no_show_limit: _Optional[int] = ..., window_days: _Optional[int] = ..., block_days: _Optional[int] = ..., effective_no_show_limit: _Optional[int] = ..., effective_window_days: _Optional[int] = ..., effective_block_days: _Optional[int] = ...) -> None: ...
+
+class GetAppointmentRulesRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
+
+class SetAppointmentRulesRequest(_message.Message):
+    __slots__ = ("rules",)
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    rules: AppointmentRules
+    def __init__(self, rules: _Optional[_Union[AppointmentRules, _Mapping]] = ...) -> None: ...
+
+class CloseHallDayRequest(_message.Message):
+    __slots__ = ("hall_id", "date", "reason")
+    HALL_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    hall_id: str
+    date: str
+    reason: str
+    def __init__(self, hall_id: _Optional[str] = ..., date: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CloseHallDayResponse(_message.Message):
+    __slots__ = ("date", "cancelled")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    cancelled: int
+    def __init__(self, date: _Optional[str] = ..., cancelled: _Optional[int] = ...) -> None: ...

@@ -64,6 +64,11 @@ class AppointmentServiceStub:
                 request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetSlotCapacityRequest.SerializeToString,
                 response_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.Slot.FromString,
                 _registered_method=True)
+        self.CloseHallDay = channel.unary_unary(
+                '/mgov.appointment.v1.AppointmentService/CloseHallDay',
+                request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayRequest.SerializeToString,
+                response_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayResponse.FromString,
+                _registered_method=True)
         self.BookAppointment = channel.unary_unary(
                 '/mgov.appointment.v1.AppointmentService/BookAppointment',
                 request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.BookAppointmentRequest.SerializeToString,
@@ -108,6 +113,16 @@ class AppointmentServiceStub:
                 '/mgov.appointment.v1.AppointmentService/GetHallStats',
                 request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetHallStatsRequest.SerializeToString,
                 response_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetHallStatsResponse.FromString,
+                _registered_method=True)
+        self.GetAppointmentRules = channel.unary_unary(
+                '/mgov.appointment.v1.AppointmentService/GetAppointmentRules',
+                request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetAppointmentRulesRequest.SerializeToString,
+                response_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.AppointmentRules.FromString,
+                _registered_method=True)
+        self.SetAppointmentRules = channel.unary_unary(
+                '/mgov.appointment.v1.AppointmentService/SetAppointmentRules',
+                request_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetAppointmentRulesRequest.SerializeToString,
+                response_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.AppointmentRules.FromString,
                 _registered_method=True)
 
 
@@ -159,6 +174,15 @@ class AppointmentServiceServicer:
         """Changes one slot's capacity (0 closes it). Bookings over the new capacity
         are cancelled, latest first, and their holders told.
         Caller: tenant_admin or hall_staff of the hall's tenant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloseHallDay(self, request, context):
+        """Closes a future day of the hall: every slot of every item gets capacity 0,
+        its bookings are cancelled and their holders told. Caller: as
+        SetSlotCapacity. Errors: FAILED_PRECONDITION not_future.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -238,6 +262,22 @@ class AppointmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAppointmentRules(self, request, context):
+        """A tenant's no-show rules: its own numbers (0: inherited) and those in force.
+        Caller: anyone signed in.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetAppointmentRules(self, request, context):
+        """Sets a tenant's own no-show rules (0 inherits). Caller: tenant_admin of the
+        tenant or of one above it. Errors: INVALID_ARGUMENT (out of range).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AppointmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -270,6 +310,11 @@ def add_AppointmentServiceServicer_to_server(servicer, server):
                     servicer.SetSlotCapacity,
                     request_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetSlotCapacityRequest.FromString,
                     response_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.Slot.SerializeToString,
+            ),
+            'CloseHallDay': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseHallDay,
+                    request_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayRequest.FromString,
+                    response_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayResponse.SerializeToString,
             ),
             'BookAppointment': grpc.unary_unary_rpc_method_handler(
                     servicer.BookAppointment,
@@ -315,6 +360,16 @@ def add_AppointmentServiceServicer_to_server(servicer, server):
                     servicer.GetHallStats,
                     request_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetHallStatsRequest.FromString,
                     response_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetHallStatsResponse.SerializeToString,
+            ),
+            'GetAppointmentRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAppointmentRules,
+                    request_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetAppointmentRulesRequest.FromString,
+                    response_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.AppointmentRules.SerializeToString,
+            ),
+            'SetAppointmentRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetAppointmentRules,
+                    request_deserializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetAppointmentRulesRequest.FromString,
+                    response_serializer=mgov_dot_appointment_dot_v1_dot_appointment__pb2.AppointmentRules.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -479,6 +534,33 @@ class AppointmentService:
             '/mgov.appointment.v1.AppointmentService/SetSlotCapacity',
             mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetSlotCapacityRequest.SerializeToString,
             mgov_dot_appointment_dot_v1_dot_appointment__pb2.Slot.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseHallDay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.appointment.v1.AppointmentService/CloseHallDay',
+            mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayRequest.SerializeToString,
+            mgov_dot_appointment_dot_v1_dot_appointment__pb2.CloseHallDayResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -722,6 +804,60 @@ class AppointmentService:
             '/mgov.appointment.v1.AppointmentService/GetHallStats',
             mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetHallStatsRequest.SerializeToString,
             mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetHallStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAppointmentRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.appointment.v1.AppointmentService/GetAppointmentRules',
+            mgov_dot_appointment_dot_v1_dot_appointment__pb2.GetAppointmentRulesRequest.SerializeToString,
+            mgov_dot_appointment_dot_v1_dot_appointment__pb2.AppointmentRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetAppointmentRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.appointment.v1.AppointmentService/SetAppointmentRules',
+            mgov_dot_appointment_dot_v1_dot_appointment__pb2.SetAppointmentRulesRequest.SerializeToString,
+            mgov_dot_appointment_dot_v1_dot_appointment__pb2.AppointmentRules.FromString,
             options,
             channel_credentials,
             insecure,
