@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.mgov-installed
 NPM    ?= npm
 WEB_STAMP := web/node_modules/.mgov-installed
 
-.PHONY: install run test test-unit test-integration test-e2e test-browser fuzz proto proto-check web web-check web-audit screenshots bench chaos-local lock clean
+.PHONY: install run test test-unit test-integration test-e2e test-browser fuzz proto proto-check web web-check web-audit screenshots bench chaos chaos-local lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("mgov needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -74,9 +74,10 @@ web-check: install
 	  $(MAKE) --no-print-directory $(WEB_STAMP) && $(BIN)/python tools/webcheck.py; \
 	else echo "web-check: Node is not installed; skipped (the committed web/dist is served as is)"; fi
 
-# Lighthouse (mobile) on the home and an item page, installability, initial JS size.
+# Lighthouse (mobile) on the home and an item page, 3 runs each and the median (RUNS=n for
+# more), installability, initial JS size.
 web-audit: install $(WEB_STAMP)
-	$(BIN)/python tools/web_audit.py
+	$(BIN)/python tools/web_audit.py $(if $(RUNS),--runs $(RUNS))
 
 # The screenshots of docs/app.md (390x844), from a fresh demo platform.
 screenshots: install
@@ -93,6 +94,12 @@ bench: install
 # load and count what was lost, doubled or not notified (a few minutes; not in `make test`).
 chaos-local: install
 	$(BIN)/python -m bench.chaos_local
+
+# Faults under load on `mgov up --replicas 2` (a NATS cluster of three): kill -9 a copy of
+# each service, a NATS node, PostgreSQL and a gateway; count lost and doubled work.
+# About five minutes; not part of `make test`. Last line: CHAOS_JSON {...}.
+chaos: install
+	$(BIN)/python -m bench.chaos
 
 # Rewrite requirements.lock from pyproject.toml's direct pins in a scratch venv.
 lock:

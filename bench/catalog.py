@@ -97,6 +97,7 @@ class CatalogBench:
     body_bytes: int = 0
     items_in_catalogue: int = 0
     load: str = ""
+    idle_ms_per_s: dict[str, float] = field(default_factory=dict)
     error: str | None = None
 
     FIGURES = ("bare", "gateway", "uncached", "grpc", "healthz")
@@ -128,6 +129,7 @@ class Metering:
 
     meter: CpuMeter
     nats_url: str
+    idle: dict[str, float] = field(default_factory=dict)  # CPU s/s by role with no load, subtracted
 
 
 async def measure(name: str, call: Callable[[int], Awaitable[bool]], *, requests: int, concurrency: int, warmup: int,
@@ -165,7 +167,7 @@ async def measure(name: str, call: Callable[[int], Awaitable[bool]], *, requests
     cost = None
     if metering is not None:
         await wait_drained(metering.nats_url)
-        cost = metering.meter.since(before, requests)
+        cost = metering.meter.since(before, requests, metering.idle)
     latencies.sort()
     fig = Figure(name, requests, errors, round(wall, 2), round(requests / wall, 1), round(_percentile(latencies, 50), 2),
                  round(_percentile(latencies, 90), 2), round(_percentile(latencies, 99), 2), round(latencies[-1], 2), round(100 * cpu / wall, 1), cpu=cost)
@@ -332,7 +334,10 @@ def run(requests: int = 5000, concurrency: int = 50, warmup: int = 500, keep: bo
         wait_http(f"http://127.0.0.1:{uncached_port}/readyz", 60, uncached)
         from launcher.up import demo_nats_url
 
-        metering = Metering(CpuMeter.of_tree(up.pid, extra={"bare": [bare.pid], "gateway": [uncached.pid]}), demo_nats_url(ports["NATS"]))
+        meter = CpuMeter.of_tree(up.pid, extra={"bare": [bare.pid], "gateway": [uncached.pid]})
+        _loop_run(wait_drained(demo_nats_url(ports["NATS"])))  # type: ignore[arg-type]
+        metering = Metering(meter, demo_nats_url(ports["NATS"]), meter.idle_rates(3.0))
+        res.idle_ms_per_s = {role: round(rate * 1000, 2) for role, rate in metering.idle.items()}
         kw: dict[str, Any] = {"requests": requests, "concurrency": concurrency, "warmup": warmup, "metering": metering}
         res.bare = _loop_run(bench_http("bare FastAPI + uvicorn, same body (ceiling)", f"http://127.0.0.1:{bare_port}", _paths(), client=client, **kw))
         res.gateway = _loop_run(bench_http("cached read: GET .../services?q= via gateway", gateway, _paths(), client=client, **kw))
@@ -374,8 +379,9 @@ def print_report(res: CatalogBench) -> None:
         print(f"  uncached search via gateway / bare ceiling: {res.uncached.rps / res.bare.rps:.1%}")
     costs = {res.CPU_KEYS[k]: fig.cpu for k, fig in figs if fig is not None and fig.cpu is not None}
     if costs:
-        print("\n  CPU milliseconds per request, by process (all processes of the platform, consumers drained;"
-              " targets: cached read <= 1.0, uncached search <= 2.5 in total)")
+        print("\n  CPU milliseconds per request, by process (all processes of the platform, consumers drained, their idle"
+              " rate subtracted; targets: cached read <= 1.0, uncached search <= 2.5 in total)")
+        print("  idle, CPU ms per second: " + ", ".join(f"{k} {v:.1f}" for k, v in res.idle_ms_per_s.items()))
         print(format_cost_table(costs))
     if res.error:
         print(f"  error: {res.error}")

@@ -8,11 +8,18 @@ snapshots it, runs its fixed load, waits until the event consumers have drained 
 the load caused (`wait_drained`), snapshots again, and divides by the requests:
 
     meter = CpuMeter.of_tree(up.pid, extra={"bare": [bare.pid]})
+    idle = meter.idle_rates(3.0)
     before = meter.snapshot()
     ... fixed load of n requests ...
     _loop(wait_drained(nats_url))
-    cost = meter.since(before, n)       # CpuCost: {"gateway": 0.41, ..., "total": 0.9}
+    cost = meter.since(before, n, idle)  # CpuCost: {"gateway": 0.41, ..., "total": 0.9}
     print(format_cost_table({"cached read": cost}))
+
+What the platform burns while idle (health checks, metrics samplers, timers: a few
+milliseconds a second per process) is not the load's: `idle_rates` measures it, with
+nothing running, and `since(..., idle=rates)` subtracts it over the load's wall time.
+Without that a slow run (a loaded machine) would charge each request a larger share
+of the background.
 
 A process's figure is utime+stime+cutime+cstime from /proc/<pid>/stat: a PostgreSQL
 backend that exits during the load hands its time to the postmaster's cutime when it
@@ -121,8 +128,16 @@ class CpuMeter:
         snap[-1] = ("_wall", time.monotonic())
         return snap
 
-    def since(self, before: dict[int, tuple[str, float]], requests: int) -> CpuCost:
-        """CPU ms per request by role between `before` and now.
+    def idle_rates(self, seconds: float) -> dict[str, float]:
+        """CPU seconds per second by role with no load (call with nothing running)."""
+        before = self.snapshot()
+        time.sleep(seconds)
+        cost = self.since(before, 1)
+        return {role: ms / 1000 / cost.wall_s for role, ms in cost.ms_per_request.items()}
+
+    def since(self, before: dict[int, tuple[str, float]], requests: int, idle: Mapping[str, float] | None = None) -> CpuCost:
+        """CPU ms per request by role between `before` and now, less the idle rate of
+        each role (`idle_rates`) over the same wall time.
 
         A pid present only now started during the load and counts from zero; a pid gone
         by now was reaped and its time is in its parent's cutime (the delta of the
@@ -137,7 +152,8 @@ class CpuMeter:
         for pid, (role, cpu) in before.items():
             if pid != -1 and pid not in after:
                 by_role[role] = by_role.get(role, 0.0) - cpu
-        ms = {role: round(max(0.0, s) * 1000 / max(1, requests), 3) for role, s in by_role.items()}
+        idle = idle or {}
+        ms = {role: round(max(0.0, s - idle.get(role, 0.0) * wall) * 1000 / max(1, requests), 3) for role, s in by_role.items()}
         ordered = {r: ms[r] for r in ROLE_ORDER if r in ms}
         ordered.update({r: ms[r] for r in sorted(ms) if r not in ordered})
         return CpuCost(requests, round(wall, 3), ordered)

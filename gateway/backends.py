@@ -9,13 +9,14 @@ import grpc
 from gateway.settings import GatewaySettings
 from mgov_common.grpc_client import create_channel
 
-SERVICE_NAMES = ("identity", "catalog", "workflow", "notify", "appointment")
+SERVICE_NAMES = ("identity", "catalog", "workflow", "notify", "appointment", "payment")
 GRPC_SERVICE = {
     "identity": "mgov.identity.v1.IdentityService",
     "catalog": "mgov.catalog.v1.CatalogService",
     "workflow": "mgov.workflow.v1.WorkflowService",
     "notify": "mgov.notify.v1.NotifyService",
     "appointment": "mgov.appointment.v1.AppointmentService",
+    "payment": "mgov.payment.v1.PaymentService",
 }
 
 

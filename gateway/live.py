@@ -24,6 +24,7 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.aio.subscription import Subscription
 
+from mgov_common.bus import nats_servers
 from mgov_common.live import live_subject
 from mgov_common.retry import Backoff
 
@@ -105,7 +106,7 @@ class LiveHub:
         while True:
             nc = None
             try:
-                nc = await nats.connect(self.url, name=self.name, allow_reconnect=True, max_reconnect_attempts=-1,
+                nc = await nats.connect(nats_servers(self.url), name=self.name, allow_reconnect=True, max_reconnect_attempts=-1,
                                         reconnect_time_wait=0.5, connect_timeout=2,
                                         reconnected_cb=self._on_reconnected,  # type: ignore[arg-type]
                                         disconnected_cb=self._on_disconnected, **self.options)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from launcher import identity_cli
+from launcher import identity_cli, payment_cli
 from mgov_common.ports import PortInUse
 from launcher.topology import SERVICES, UnknownService, service
 
@@ -30,7 +30,12 @@ def cmd_up(args: argparse.Namespace) -> int:
     from launcher.up import PlatformConfig, run_platform
 
     try:
-        config = PlatformConfig.from_env(home=args.home, demo=args.demo)
+        replicas = args.replicas if args.replicas is not None else int(os.environ.get("MGOV_REPLICAS", "1"))
+    except ValueError:
+        log.error(f"MGOV_REPLICAS={os.environ.get('MGOV_REPLICAS')!r} is not a number")
+        return 2
+    try:
+        config = PlatformConfig.from_env(home=args.home, demo=args.demo, replicas=replicas)
         return asyncio.run(run_platform(config))
     except PortInUse as exc:
         log.error(f"cannot start: {exc}")
@@ -99,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--home", help="data directory (default $MGOV_HOME or ./.mgov)")
     up.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
                     help="demo mode (default: on with embedded servers, off with external ones)")
+    up.add_argument("--replicas", type=int, default=None, metavar="N",
+                    help="copies of the gateway and of each service, called with client-side load balancing; "
+                         "above 1, NATS runs as a cluster of three with streams at R3 (default 1, or $MGOV_REPLICAS)")
     up.set_defaults(func=cmd_up)
     mig = sub.add_parser("migrate", help="apply the services' SQL migrations to MGOV_DATABASE_URL")
     mig.add_argument("services", nargs="*", help=f"default: all ({', '.join(SERVICES)})")
@@ -107,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("services", nargs="*")
     health.set_defaults(func=cmd_health)
     identity_cli.add_commands(sub)
+    payment_cli.add_commands(sub)
     return parser
 
 

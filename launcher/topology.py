@@ -31,9 +31,12 @@ SERVICES: dict[str, ServiceInfo] = {
         ServiceInfo("workflow", 50053, "mgov.workflow.v1.WorkflowService"),
         ServiceInfo("notify", 50054, "mgov.notify.v1.NotifyService"),
         ServiceInfo("appointment", 50055, "mgov.appointment.v1.AppointmentService"),
+        ServiceInfo("payment", 50056, "mgov.payment.v1.PaymentService"),
     )
 }
 GATEWAY_DEFAULT_PORT = 8000
+# The payment provider simulator (`mgov paysim`), started by `mgov up` in demo mode only.
+PAYSIM_DEFAULT_PORT = 8090
 NATS_DEFAULT_PORT = 4222
 POSTGRES_DEFAULT_PORT = 54320
 

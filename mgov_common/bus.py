@@ -14,9 +14,19 @@ from mgov_common.retry import Backoff
 log = logging.getLogger(__name__)
 
 
+def nats_servers(url: str) -> list[str]:
+    """The servers of a NATS URL: one (`nats://u:p@h:4222`) or a cluster's, comma-separated
+    (`nats://u:p@h:4222,nats://u:p@h:4223`). nats-py takes a list; a single string with
+    commas would be read as one (bad) address."""
+    servers = [s.strip() for s in url.split(",") if s.strip()]
+    if not servers:
+        raise ValueError("a NATS URL names at least one server")
+    return servers
+
+
 def redact(url: str) -> str:
     """The URL without its password (for messages and logs)."""
-    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+    return re.sub(r"//([^:/@]+):[^@/,]*@", r"//\1:***@", url)
 
 
 def with_credentials(url: str, user: str, password: str) -> str:
@@ -46,7 +56,7 @@ async def connect_nats(url: str, name: str, *, attempts: int = 20, **options: ob
     for attempt in range(1, attempts + 1):
         try:
             return await nats.connect(
-                url,
+                nats_servers(url),
                 name=name,
                 allow_reconnect=True,
                 max_reconnect_attempts=-1,

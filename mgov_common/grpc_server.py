@@ -299,21 +299,32 @@ class MetricsInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
+# How long a client keeps one connection before resolving the service's replicas again.
+MAX_CONNECTION_AGE_S = 300.0
+MAX_CONNECTION_AGE_GRACE_S = 30.0
+
+
 def build_server(
     registrations: Sequence[tuple[Callable[[Any, grpc.aio.Server], None], Any, str]],
     *,
     address: str,
     verifier: TokenVerifier | None = None,
+    max_connection_age_s: float = MAX_CONNECTION_AGE_S,
 ) -> tuple[grpc.aio.Server, ReportingHealthServicer, int]:
     """A grpc.aio server with the interceptors (trace span, metrics, authentication and
     error mapping), health and reflection; returns the bound port.
 
     `registrations` are `(add_XServicer_to_server, servicer, full service name)`.
+    Connections end after `max_connection_age_s` (calls in flight get a grace period):
+    the client then resolves its target again, so a replica added behind a headless
+    Service starts taking calls within that time.
     """
     server = grpc.aio.server(
         # Outermost first: the span covers everything, metrics see the mapped status.
         interceptors=[TracingInterceptor(), MetricsInterceptor(), ServiceInterceptor(verifier)],
-        options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
+        options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                 ("grpc.max_connection_age_ms", int(max_connection_age_s * 1000)),
+                 ("grpc.max_connection_age_grace_ms", int(MAX_CONNECTION_AGE_GRACE_S * 1000))],
     )
     for add, servicer, _ in registrations:
         add(servicer, server)

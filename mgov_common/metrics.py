@@ -46,6 +46,9 @@ CONSUMER_PENDING = Gauge("mgov_consumer_pending_messages", "Messages the durable
 CONSUMER_REDELIVERIES = Counter("mgov_consumer_redeliveries_total",
                                 "Messages delivered again (not acknowledged in time, or negatively acknowledged)",
                                 ["stream", "consumer"])
+# Outcomes: handled, skipped (a repeat of an event already applied), retried, failed (dead-lettered).
+CONSUMER_MESSAGES = Counter("mgov_consumer_messages_total", "Messages a consumer settled, by outcome",
+                            ["stream", "consumer", "outcome"])
 DLQ_MESSAGES = Gauge("mgov_dlq_messages", "Messages in the dead-letter stream", ["stream"])
 SLA_WARNINGS = Counter("mgov_sla_warnings_total", "SLA warnings raised on cases")
 SLA_BREACHES = Counter("mgov_sla_breaches_total", "SLA breaches on cases")
@@ -58,8 +61,8 @@ CATALOG_CACHE_INVALIDATIONS = Counter("mgov_catalog_cache_invalidations_total", 
 CATALOG_CACHE_BYTES = Gauge("mgov_catalog_cache_bytes", "Bytes of catalogue responses the gateway keeps")
 
 ALL = (HTTP_REQUESTS, HTTP_DURATION, GRPC_REQUESTS, GRPC_DURATION, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, CONSUMER_PENDING,
-       CONSUMER_REDELIVERIES, DLQ_MESSAGES, SLA_WARNINGS, SLA_BREACHES, NOTIFICATION_DELIVERIES, CATALOG_CACHE_REQUESTS,
-       CATALOG_CACHE_INVALIDATIONS, CATALOG_CACHE_BYTES)
+       CONSUMER_REDELIVERIES, CONSUMER_MESSAGES, DLQ_MESSAGES, SLA_WARNINGS, SLA_BREACHES, NOTIFICATION_DELIVERIES,
+       CATALOG_CACHE_REQUESTS, CATALOG_CACHE_INVALIDATIONS, CATALOG_CACHE_BYTES)
 
 M = TypeVar("M")
 

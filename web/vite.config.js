@@ -6,11 +6,15 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
+import { compression, defineAlgorithm } from 'vite-plugin-compression2'
+import { constants } from 'node:zlib'
+import { vantIconFontFile } from './vant-icon-font.js'
 
 export default defineConfig({
   base: '/',
   plugins: [
     vue(),
+    vantIconFontFile(),
     // Vant components imported on use, each with only its own CSS.
     Components({ resolvers: [VantResolver()], dts: false }),
     VitePWA({
@@ -35,8 +39,8 @@ export default defineConfig({
         ],
       },
       workbox: {
-        // The shell (HTML, JS, CSS, icons) is precached: the app opens offline and says so.
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The shell (HTML, JS, CSS, icons, the icon font) is precached: the app opens offline and says so.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/v1\//, /^\/(docs|redoc|openapi\.json|healthz|readyz)/],
         // Web Push: the push and notificationclick handlers live in their own file.
@@ -45,6 +49,18 @@ export default defineConfig({
         sourcemap: false,
         mode: 'production',
       },
+    }),
+    // Every text file also as .br and .gz beside it, compressed once here at the highest
+    // levels (deterministic, so `make web-check` still compares byte for byte); the gateway
+    // sends the one the browser accepts instead of compressing on each request.
+    compression({
+      include: /\.(html|css|js|svg|webmanifest|json)$/,
+      threshold: 1024,
+      algorithms: [
+        defineAlgorithm('brotliCompress', { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+        defineAlgorithm('gzip', { level: 9 }),
+      ],
+      logLevel: 'silent',
     }),
   ],
   // `npm run dev`: the API of a local `make run`.

@@ -186,6 +186,16 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("GET", "/v1/tenants/{tenant_id}/appointment-rules"): lambda w: Req("GET", "/v1/tenants/hangzhou/appointment-rules"),
     # All zeros: Hangzhou inherits the rules, as it did.
     ("PUT", "/v1/tenants/{tenant_id}/appointment-rules"): lambda w: Req("PUT", "/v1/tenants/hangzhou/appointment-rules", json={}),
+    # Payments: no order on the matrix's case (404 for everyone let in), an order that does not exist.
+    ("GET", "/v1/applications/{application_id}/payment"): lambda w: Req("GET", f"/v1/applications/{w.case_id}/payment", exists=False),
+    ("POST", "/v1/payments/{order_id}/pay"): lambda w: Req("POST", f"/v1/payments/{MISSING}/pay", exists=False),
+    # Unsigned: refused by the payment service in the provider's shape ({"code": "FAIL"}), never a caller refusal.
+    ("POST", "/v1/payments/notifications/{provider}"): lambda w: Req("POST", "/v1/payments/notifications/wechatpay", json={}),
+    ("GET", "/v1/receipts"): lambda w: Req("GET", "/v1/receipts"),
+    ("GET", "/v1/receipts/keys"): lambda w: Req("GET", "/v1/receipts/keys"),
+    ("POST", "/v1/receipts/verify"): lambda w: Req("POST", "/v1/receipts/verify", json={}),
+    ("GET", "/v1/receipts/{receipt_id}"): lambda w: Req("GET", f"/v1/receipts/{MISSING}", exists=False),
+    ("GET", "/v1/receipts/{receipt_id}/verify"): lambda w: Req("GET", f"/v1/receipts/{MISSING}/verify", exists=False),
     # Not a CloudEvent: an allowed system gets 422.
     ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),
 }

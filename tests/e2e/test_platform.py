@@ -36,7 +36,7 @@ class Platform:
 def platform_env(home: Path, **extra: str) -> tuple[dict[str, str], dict[str, int]]:
     processes = ("GATEWAY", *(s.upper() for s in SERVICES))
     # Every process serves Prometheus metrics on a port of its own ("GATEWAY_METRICS", ...).
-    ports = {name: free_port() for name in (*processes, "NATS", "POSTGRES", *(f"{p}_METRICS" for p in processes))}
+    ports = {name: free_port() for name in (*processes, "NATS", "POSTGRES", "PAYSIM", *(f"{p}_METRICS" for p in processes))}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL", "MGOV_DEMO")}
     env.update({f"MGOV_{k}_PORT": str(v) for k, v in ports.items()})
     env.update({"MGOV_HOME": str(home), "MGOV_READY_TIMEOUT": "90"}, **extra)

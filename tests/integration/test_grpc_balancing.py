@@ -65,3 +65,23 @@ async def test_calls_on_one_channel_reach_every_replica_behind_its_target(replic
         assert shares["a"] == shares["b"] == 10, shares
     finally:
         await channel.close()
+
+
+async def test_a_server_ends_each_connection_at_its_maximum_age_so_clients_resolve_replicas_again() -> None:
+    from mgov_common.grpc_server import build_server
+
+    server, health_servicer, port = build_server([], address="127.0.0.1:0", max_connection_age_s=0.5)
+    await server.start()
+    channel = create_channel(f"127.0.0.1:{port}")
+    try:
+        stub = health_pb2_grpc.HealthStub(channel)
+        await stub.Check(health_pb2.HealthCheckRequest(), wait_for_ready=True)
+        assert channel.get_state() == grpc.ChannelConnectivity.READY
+        # The server's GOAWAY at the maximum age takes the channel out of READY: its next
+        # call connects again, after resolving the target again.
+        async with asyncio.timeout(10):
+            await channel.wait_for_state_change(grpc.ChannelConnectivity.READY)
+        assert channel.get_state() != grpc.ChannelConnectivity.READY
+    finally:
+        await channel.close()
+        await server.stop(None)

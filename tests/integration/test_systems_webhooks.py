@@ -5,9 +5,9 @@ free loopback port)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-import asyncio
 import json
 import threading
 import uuid
@@ -145,6 +145,71 @@ async def test_a_webhook_that_fails_twice_gets_the_event_on_the_third_try(demo: 
         assert headers["content-type"].startswith("application/cloudevents+json")
     rows, _ = await DeliveryLog(demo.ctx).list("hangzhou", str(system.id), 0, "", admin)
     assert [(r["status"], r["attempts"], r["last_status_code"]) for r in rows] == [("delivered", 3, 200)]
+
+
+class HangingReceiver(Receiver):
+    """Answers 204 at once, except to the event `hang_on`, whose POST waits until released."""
+
+    def __init__(self, hang_on: str) -> None:
+        self.released = threading.Event()
+        self.arrived = threading.Event()
+        self.calls: list[tuple[dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                outer.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                if json.loads(body)["id"] == hang_on and not outer.released.is_set():
+                    outer.arrived.set()
+                    outer.released.wait(30)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/events"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+async def test_a_worker_dying_mid_batch_repeats_only_the_post_it_had_not_stored(
+        demo: Handlers, id_pool: asyncpg.Pool, clock: Clock) -> None:  # noqa: F811
+    admin = await sign_in(demo, "13900000010")
+    demo.systems.guard = LOOPBACK
+    events = [platform_event("hangzhou") for _ in range(3)]
+    hook = HangingReceiver(hang_on=str(events[2].id))
+    try:
+        system, _ = await demo.systems.register("hangzhou", "batch", TYPES, hook.url, admin)
+        async with id_pool.acquire() as conn:
+            for ev in events:
+                await fan_out(conn, ev, clock())
+        worker = WebhookWorker(demo.ctx, id_pool, schedule_s=(1,), timeout_s=30, clock=clock, guard=LOOPBACK)
+
+        async def delivered() -> int:
+            return int(await id_pool.fetchval(
+                "SELECT count(*) FROM webhook_deliveries WHERE system_id = $1 AND status = 'delivered'", system.id))
+
+        try:
+            batch = asyncio.create_task(worker.run_once())
+            # Two answered and stored while the third POST is still out.
+            async with asyncio.timeout(10):
+                while not hook.arrived.is_set() or await delivered() < 2:
+                    await asyncio.sleep(0.02)
+            batch.cancel()  # the worker dies with the third POST unanswered
+            await asyncio.gather(batch, return_exceptions=True)
+            hook.released.set()
+            assert await worker.run_once() == 0  # the third is leased to the dead worker a while
+            clock.advance(worker.lease_s)
+            assert await worker.run_once() == 1  # then taken again
+        finally:
+            await worker.close()
+    finally:
+        hook.close()
+    received = [json.loads(body)["id"] for _, body in hook.calls]
+    assert [received.count(str(ev.id)) for ev in events] == [1, 1, 2]
+    assert await delivered() == 3
 
 
 async def test_events_of_tenants_without_webhooks_are_acknowledged_without_a_transaction_until_one_registers(

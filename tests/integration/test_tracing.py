@@ -75,15 +75,15 @@ async def test_a_request_its_event_and_the_consumer_share_one_trace(service: tup
             await notify_pb2_grpc.NotifyServiceStub(ch).MarkRead(notify_pb2.MarkReadRequest())
     trace_id = root.get_span_context().trace_id
 
-    def relayed() -> bool:  # the relay's span ends after the publish is acknowledged: it may follow the consumer's
-        return any(s.name == "publish outbox batch" and any(link.context.trace_id == trace_id for link in s.links)
-                   for s in exporter.get_finished_spans())
-
-    def settled() -> bool:  # the consumer's span ends after its commit and ack: it may follow the handler's return
-        return any(s.name.startswith("consume mgov.evt.") and s.context.trace_id == trace_id for s in exporter.get_finished_spans())
+    def finished() -> bool:
+        """The relay's and the consumer's spans have ended (after the publish is
+        acknowledged, after the event is acknowledged: both may follow `consumed`)."""
+        spans = exporter.get_finished_spans()
+        relayed = any(s.name == "publish outbox batch" and any(link.context.trace_id == trace_id for link in s.links) for s in spans)
+        return relayed and any(s.name.startswith("consume mgov.evt.") and s.context.trace_id == trace_id for s in spans)
 
     for _ in range(200):
-        if consumed and relayed() and settled():
+        if consumed and finished():
             break
         await asyncio.sleep(0.05)
     [event] = consumed

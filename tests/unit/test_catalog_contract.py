@@ -83,7 +83,9 @@ def test_the_demo_catalogue_is_complete_and_valid() -> None:
         valid = c.validate(spec["content"])  # every item is publishable, form schema included
         code = ItemCode.parse(spec["code"])
         assert code.division == divisions[spec["tenant"]] and code.type.slug == valid["type"], spec["code"]
-        assert valid["workflow_id"] == "standard" and valid["form_schema"]["properties"]
+        # Items with fees the applicant pays online use the workflow with a 待缴费 state.
+        charged = any((f.get("payer") or "applicant") == "applicant" for f in valid["guide"]["fees"])
+        assert valid["workflow_id"] == ("with-fee" if charged else "standard") and valid["form_schema"]["properties"], spec["code"]
     localising = Counter(loc["tenant"] for loc in doc["localisations"])
     assert {"hangzhou", "ningbo", "xihu"} <= set(localising) and len(doc["localisations"]) >= 5
     for loc in doc["localisations"] + doc["opt_outs"]:

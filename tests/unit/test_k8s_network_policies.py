@@ -123,8 +123,9 @@ def test_network_policies_open_exactly_the_intended_paths(overlay: str) -> None:
         assert ok(svc, collector, 4317), f"{name} -> OTLP"
         assert ok(prometheus, svc, METRICS_PORT), f"prometheus -> {name}"
         assert not ok(outsider, svc, METRICS_PORT)
-        # Outbound HTTPS: webhooks (identity), Web Push and SMS (notify); nobody else.
-        assert ok(svc, internet, 443) is (name in ("identity", "notify")), f"{name} -> internet"
+        # Outbound HTTPS: webhooks (identity), Web Push and SMS (notify), the payment provider
+        # (payment); nobody else.
+        assert ok(svc, internet, 443) is (name in ("identity", "notify", "payment")), f"{name} -> internet"
         assert not ok(svc, internet, 80), f"{name} -> internet :80"
         for inside in ("169.254.169.254", "10.1.2.3", "192.168.1.1", "172.20.0.1", "127.0.0.1"):
             assert not ok(svc, Peer(ip=inside), 443), f"{name} -> {inside}: a webhook URL must not reach inside"

@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from launcher.topology import SERVICES
 from launcher.up import PlatformConfig
 from mgov_common.ports import PortInUse, free_port
 
@@ -31,7 +32,8 @@ def test_a_busy_metrics_port_is_named_before_anything_starts(env: pytest.MonkeyP
         holder.listen()
         busy = holder.getsockname()[1]
         env.setenv("MGOV_GATEWAY_METRICS_PORT", str(busy))
-        for name in ("GATEWAY", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY", "NATS", "POSTGRES"):
+        # Every process's port moved to a free one (the defaults may be taken on a shared machine).
+        for name in ("GATEWAY", *(s.upper() for s in SERVICES), "NATS", "POSTGRES", "PAYSIM"):
             env.setenv(f"MGOV_{name}_PORT", str(free_port()))
         with pytest.raises(PortInUse, match="gateway metrics"):
             PlatformConfig.from_env().check_ports()

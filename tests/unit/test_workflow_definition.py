@@ -32,7 +32,21 @@ def test_the_demo_definitions_are_valid_and_follow_design_section_5() -> None:
     }
     assert defn.state("returned").pauses_clock
     assert defn.outcome_of("completed") == "completed" and defn.outcome_of("rejected") == "rejected"
-    assert [d.id for d in demo_definitions("zhejiang")] == ["standard", "feedback"]
+    assert [d.id for d in demo_definitions("zhejiang")] == ["standard", "feedback", "with-fee"]
+
+
+def test_the_fee_definition_waits_for_payment_after_approval_and_only_a_payment_leaves_that_state() -> None:
+    [fee] = [d for d in demo_definitions("zhejiang") if d.id == "with-fee"]
+    state = fee.state("awaiting_payment")
+    assert state.awaits_payment and state.pauses_clock and not state.terminal
+    assert [(a.name, a.roles) for a in fee.actions_from("awaiting_payment")] == [("pay", ("payment",))]
+    assert "payment" not in fee.staff_roles()
+
+
+def test_a_state_awaiting_payment_needs_an_action_of_the_payment_role() -> None:
+    [fee] = [d for d in demo_definitions("zhejiang") if d.id == "with-fee"]
+    no_pay = dataclasses.replace(fee, actions=tuple(a for a in fee.actions if a.name != "pay"))
+    assert codes(no_pay)["definition.states[2].awaits_payment"] == "payment_action_required"
 
 
 def test_a_start_state_that_does_not_exist_is_named() -> None:

@@ -6,7 +6,10 @@ import './styles.css'
 
 createApp(App).use(router).use(i18n).mount('#app')
 
-// The service worker makes the shell open offline; it is registered once the app is up.
+// The service worker makes the shell open offline. It is registered after the page's load
+// event: its precaching then never competes with the first screen's own requests.
 if ('serviceWorker' in navigator && import.meta.env.PROD) {
-  import('virtual:pwa-register').then(({ registerSW }) => registerSW({ immediate: true }))
+  const register = () => import('virtual:pwa-register').then(({ registerSW }) => registerSW({ immediate: true }))
+  if (document.readyState === 'complete') register()
+  else window.addEventListener('load', register, { once: true })
 }

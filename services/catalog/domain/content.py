@@ -186,6 +186,11 @@ def _materials(v: list[FieldViolation], mats: Any) -> None:
         _choice(v, m.get("source"), f"{p}.source", MATERIAL_SOURCES)
 
 
+# Who pays a fee: the applicant (charged in the app when the case's state awaits payment)
+# or another party (listed in the guide, never charged to the applicant).
+FEE_PAYERS = ("applicant", "other")
+
+
 def _fees(v: list[FieldViolation], guide: dict[str, Any]) -> None:
     fees, free = guide.get("fees"), guide.get("free")
     if not isinstance(fees, list) or not isinstance(free, bool):
@@ -201,6 +206,8 @@ def _fees(v: list[FieldViolation], guide: dict[str, Any]) -> None:
             continue
         _text(v, fee.get("name"), f"guide.fees[{i}].name", required=True, limit=MAX_NAME)
         _int(v, fee.get("amount_fen"), f"guide.fees[{i}].amount_fen", low=1, high=10**10)
+        if fee.get("payer") not in (None, *FEE_PAYERS):
+            v.append(FieldViolation(f"guide.fees[{i}].payer", "unknown_value", f"payer is one of {', '.join(FEE_PAYERS)}"))
 
 
 def _guide(v: list[FieldViolation], g: Any, item_type: ItemType | None) -> None:

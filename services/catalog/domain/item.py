@@ -278,6 +278,8 @@ class Item:
             "processing_kind": guide["processing_kind"],
             "materials": [{"code": m["code"], "required": bool(m.get("required"))} for m in guide["materials"]],
             "form_schema": content["form_schema"],
+            "fees": [{"name": f.get("name"), "amount_fen": f.get("amount_fen"), "basis": f.get("basis", ""),
+                      "payer": f.get("payer") or "applicant"} for f in guide.get("fees") or []],
             "inherited_from": str(self.inherited_from) if self.inherited_from else None,
             "base_version": version.base_version, "localized_fields": sorted(version.overrides or {}),
             "dropped_localized_fields": dropped,

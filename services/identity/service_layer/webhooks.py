@@ -13,8 +13,9 @@ Two parts, both in the identity service (which owns the systems and their secret
   the transaction that records the event as processed (so a redelivered event adds
   nothing). Events of tenants without such a system (most of them) are acknowledged
   without a transaction (`adapters.webhook_tenants`);
-- `WebhookWorker` polls the due deliveries (`FOR UPDATE SKIP LOCKED`, so replicas share
-  the work), POSTs them and stores the outcome: 2xx is delivered; anything else, or no
+- `WebhookWorker` claims the due deliveries (`FOR UPDATE SKIP LOCKED` and a lease, so
+  replicas share the work), POSTs them and stores each outcome as it comes: 2xx is
+  delivered; anything else, or no
   answer, is tried again after the next step of the stored schedule (`next_attempt_at`),
   and after the last step the delivery is `failed`. Every row is the delivery log the
   tenant admin lists. The clock is injected, so tests move time instead of sleeping.
@@ -36,12 +37,13 @@ import httpx
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from mgov_common import paging
+from mgov_common import db, paging
 from mgov_common.errors import InvalidArgument, NotFound, PermissionDenied
 from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.outbound import OutboundGuard, guarded_client, refusal
 from mgov_common.principal import Principal
+from mgov_common.retry import Backoff
 from services.identity.adapters.webhook_tenants import WebhookTenants
 from services.identity.domain import policy
 from services.identity.service_layer.access import signed_in
@@ -53,6 +55,7 @@ FAN_OUT = ConsumerSpec(durable="identity-webhooks", filter_subjects=["mgov.evt.>
 DEFAULT_SCHEDULE_S = (5.0, 30.0, 120.0, 600.0, 3600.0)
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
 UNREACHABLE = "unreachable"
+LEASE_S = 60.0
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -118,6 +121,9 @@ class WebhookWorker:
         self.batch = batch
         self.clock = clock or ctx.clock
         self.client = guarded_client(guard or OutboundGuard(), timeout_s)
+        # A claimed delivery is left to this worker for this long (its POST's timeout
+        # and the time to store the outcome); then any replica may take it again.
+        self.lease_s = max(LEASE_S, 4 * timeout_s)
         self._secrets: dict[tuple[uuid.UUID, int], tuple[str, str]] = {}
 
     async def run(self) -> None:
@@ -131,7 +137,16 @@ class WebhookWorker:
                 await asyncio.sleep(self.poll_s)
 
     async def run_once(self) -> int:
-        """Attempt every due delivery once; returns how many were attempted."""
+        """Attempt every due delivery once; returns how many were attempted.
+
+        The due rows are claimed first, in a short transaction of their own that moves
+        `next_attempt_at` a lease ahead (so no other replica takes them meanwhile), and
+        each outcome is stored as soon as its POST returns. Holding the rows locked in
+        one transaction around the POSTs instead meant a worker dying mid-batch (or the
+        database restarting) rolled back every outcome of the batch, and the receivers
+        got each of its deliveries twice; now only a POST whose answer had not yet been
+        stored can be repeated, as with any at-least-once delivery (receivers dedupe by
+        the event's `id`)."""
         now = self.clock()
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
@@ -139,21 +154,45 @@ class WebhookWorker:
                    FROM webhook_deliveries d JOIN systems s ON s.id = d.system_id
                    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
                    ORDER BY d.next_attempt_at LIMIT $2 FOR UPDATE OF d SKIP LOCKED""", now, self.batch)
-            results = await asyncio.gather(*(self._attempt(conn, r) for r in rows))
-            for r, (code, error) in zip(rows, results):
-                attempts = r["attempts"] + 1
-                if code is not None and 200 <= code < 300:
-                    await conn.execute("""UPDATE webhook_deliveries SET status = 'delivered', attempts = $2, last_status_code = $3,
-                                          last_error = NULL, delivered_at = $4, next_attempt_at = NULL WHERE id = $1""",
-                                       r["id"], attempts, code, now)
-                elif attempts > len(self.schedule) or r["status"] != "active" or not r["webhook_url"]:
-                    await conn.execute("""UPDATE webhook_deliveries SET status = 'failed', attempts = $2, last_status_code = $3,
-                                          last_error = $4, next_attempt_at = NULL WHERE id = $1""", r["id"], attempts, code, error)
-                else:
-                    due = now + timedelta(seconds=self.schedule[attempts - 1])
-                    await conn.execute("""UPDATE webhook_deliveries SET attempts = $2, last_status_code = $3, last_error = $4,
-                                          next_attempt_at = $5 WHERE id = $1""", r["id"], attempts, code, error, due)
+            if rows:
+                await conn.execute("UPDATE webhook_deliveries SET next_attempt_at = $2 WHERE id = ANY($1)",
+                                   [r["id"] for r in rows], now + timedelta(seconds=self.lease_s))
+        await asyncio.gather(*(self._deliver(r, now) for r in rows))
         return len(rows)
+
+    async def _deliver(self, r: asyncpg.Record, now: datetime) -> None:
+        code, error = await self._attempt(r)
+        attempts = r["attempts"] + 1
+        if code is not None and 200 <= code < 300:
+            sql, args = ("""UPDATE webhook_deliveries SET status = 'delivered', attempts = $3, last_status_code = $4,
+                            last_error = NULL, delivered_at = $5, next_attempt_at = NULL
+                            WHERE id = $1 AND status = 'pending' AND attempts = $2""", (code, now))
+        elif attempts > len(self.schedule) or r["status"] != "active" or not r["webhook_url"]:
+            sql, args = ("""UPDATE webhook_deliveries SET status = 'failed', attempts = $3, last_status_code = $4,
+                            last_error = $5, next_attempt_at = NULL WHERE id = $1 AND status = 'pending' AND attempts = $2""",
+                         (code, error))
+        else:
+            due = now + timedelta(seconds=self.schedule[attempts - 1])
+            sql, args = ("""UPDATE webhook_deliveries SET attempts = $3, last_status_code = $4, last_error = $5,
+                            next_attempt_at = $6 WHERE id = $1 AND status = 'pending' AND attempts = $2""", (code, error, due))
+        await self._store(r["id"], sql, (r["id"], r["attempts"], attempts, *args))
+
+    async def _store(self, delivery: uuid.UUID, sql: str, args: tuple[Any, ...]) -> None:
+        """Store an outcome, waiting out a database that is away for most of the lease
+        (a restart): a stored outcome is a POST not repeated."""
+        backoff = Backoff(base=0.2, cap=2.0)
+        deadline = asyncio.get_running_loop().time() + self.lease_s * 0.8
+        while True:
+            try:
+                async with self.pool.acquire() as conn:
+                    await conn.execute(sql, *args)
+                return
+            except Exception as exc:
+                if not db.is_unavailable(exc) or asyncio.get_running_loop().time() > deadline:
+                    log.error("could not store a webhook outcome; the delivery will be attempted again",
+                              extra={"delivery": str(delivery), "error": repr(exc)})
+                    return
+            await backoff.sleep()
 
     async def _secret(self, system_id: uuid.UUID, version: int) -> str | None:
         cached = self._secrets.get((system_id, version))
@@ -168,7 +207,7 @@ class WebhookWorker:
             cached = self._secrets[(system_id, version)] = (secret, "")
         return cached[0]
 
-    async def _attempt(self, conn: asyncpg.Connection, r: asyncpg.Record) -> tuple[int | None, str | None]:
+    async def _attempt(self, r: asyncpg.Record) -> tuple[int | None, str | None]:
         if r["status"] != "active" or not r["webhook_url"]:
             return None, "the system is revoked or has no webhook"
         secret = await self._secret(r["system_id"], r["credentials_version"])

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from mgov_common.ingest import CASE_STATUS_CHANGED
-from mgov_common.principal import SYSTEM, USER, Principal
+from mgov_common.principal import PLATFORM, SYSTEM, USER, Principal
 from mgov_common.tenant_tree import TenantNode
 from services.workflow.domain.application import Actor
-from services.workflow.domain.roles import HANDLER_ROLES, OWNER, STAFF_ROLES
+from services.workflow.domain.roles import HANDLER_ROLES, OWNER, PAYMENT, STAFF_ROLES
 
 PROVINCE = "province"
 CITY = "city"
@@ -80,6 +80,9 @@ def actor_of(principal: Principal) -> Actor:
 def roles_on_case(principal: Principal, case_tenant: str, applicant_id: str, tree: TenantTree) -> set[str]:
     if principal.kind == SYSTEM:
         return set(HANDLER_ROLES) if principal.system_may(CASE_STATUS_CHANGED, case_tenant) else set()
+    if principal.kind == PLATFORM:
+        # Only the payment service acts on cases, and only through `payment` actions.
+        return {PAYMENT} if principal.subject == "payment" else set()
     roles: set[str] = set()
     if principal.kind == USER and principal.subject == applicant_id:
         roles.add(OWNER)

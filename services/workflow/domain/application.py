@@ -19,7 +19,7 @@ from mgov_common.errors import Conflict, InvalidArgument, PermissionDenied, Prec
 from services.workflow.domain import events
 from services.workflow.domain.calendar import WorkingCalendar
 from services.workflow.domain.definition import Action, Definition
-from services.workflow.domain.roles import MANAGER_ROLES, OWNER
+from services.workflow.domain.roles import MANAGER_ROLES, OWNER, PAYMENT
 from services.workflow.domain.sla import SlaClocks
 
 MAX_COMMENT = 2000
@@ -114,7 +114,7 @@ class Application:
         """Staff roles that may act in the current state (the inbox's match)."""
         if self.terminal:
             return []
-        return sorted(self.definition.roles_in(self.status) - {OWNER})
+        return sorted(self.definition.roles_in(self.status) - {OWNER, PAYMENT})
 
     @property
     def eligible_keys(self) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgov_common.errors import FieldViolation, InvalidArgument
-from services.workflow.domain.roles import ACTION_ROLES, OWNER
+from services.workflow.domain.roles import ACTION_ROLES, OWNER, PAYMENT
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_-]{1,40}$")
@@ -33,6 +33,9 @@ class State:
     pauses_clock: bool = False
     # For terminal states: which event the case emits on arriving (completed | rejected).
     outcome: str = ""
+    # The case waits here until its fee is paid (the payment service takes the state's
+    # action whose roles include `payment` on a verified payment).
+    awaits_payment: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class Definition:
         return {r for a in self.actions_from(state) for r in a.roles}
 
     def staff_roles(self) -> set[str]:
-        return {r for a in self.actions for r in a.roles if r != OWNER}
+        return {r for a in self.actions for r in a.roles if r not in (OWNER, PAYMENT)}
 
     def outcome_of(self, state: str) -> str:
         s = self.state(state)
@@ -88,7 +91,7 @@ class Definition:
             "id": self.id, "name": dict(self.name), "start_state": self.start_state,
             "inherited_from": self.inherited_from,
             "states": [{"name": s.name, "label": dict(s.label), "sla_days": s.sla_days, "terminal": s.terminal,
-                        "pauses_clock": s.pauses_clock, "outcome": s.outcome} for s in self.states],
+                        "pauses_clock": s.pauses_clock, "outcome": s.outcome, "awaits_payment": s.awaits_payment} for s in self.states],
             "actions": [{"name": a.name, "label": dict(a.label), "from_states": list(a.from_states), "to_state": a.to_state,
                          "roles": list(a.roles), "comment_required": a.comment_required,
                          "materials_required": a.materials_required} for a in self.actions],
@@ -101,7 +104,8 @@ class Definition:
             id=body["id"], tenant_id=tenant_id, version=version, name=dict(body.get("name") or {}),
             start_state=body["start_state"], inherited_from=body.get("inherited_from") or "",
             states=tuple(State(s["name"], dict(s.get("label") or {}), int(s.get("sla_days") or 0), bool(s.get("terminal")),
-                               bool(s.get("pauses_clock")), s.get("outcome") or "") for s in body["states"]),
+                               bool(s.get("pauses_clock")), s.get("outcome") or "", bool(s.get("awaits_payment")))
+                         for s in body["states"]),
             actions=tuple(Action(a["name"], tuple(a["from_states"]), a["to_state"], tuple(a["roles"]), dict(a.get("label") or {}),
                                  bool(a.get("comment_required")), bool(a.get("materials_required"))) for a in body["actions"]),
         )
@@ -139,6 +143,9 @@ def check(defn: Definition, known_roles: frozenset[str] = ACTION_ROLES, prefix: 
             bad(f"states[{i}].sla_days", "out_of_range", f"an SLA is 0 to {MAX_SLA_DAYS} working days")
         if s.terminal and (s.pauses_clock or s.sla_days):
             bad(f"states[{i}]", "terminal_with_clock", f"terminal state {s.name!r} cannot have an SLA or pause the clock")
+        if s.awaits_payment and (s.terminal or not any(s.name in a.from_states and PAYMENT in a.roles for a in defn.actions)):
+            bad(f"states[{i}].awaits_payment", "payment_action_required",
+                f"state {s.name!r} awaits payment: it must not be terminal and needs an action with the role 'payment'")
         if s.outcome and (not s.terminal or s.outcome not in OUTCOMES):
             bad(f"states[{i}].outcome", "invalid_outcome", f"only terminal states have an outcome, one of {', '.join(OUTCOMES)}")
     if not defn.states:

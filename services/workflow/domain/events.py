@@ -45,6 +45,7 @@ def application_event(app: "Application", verb: str, action: str, previous: str,
         "clock_paused": clocks.paused,
         "terminal": app.terminal,
         "version": app.version,
+        "awaits_payment": app.definition.state(app.status).awaits_payment,
     })
 
 

@@ -14,9 +14,11 @@ APPROVER = "approver"
 SUPERVISOR = "supervisor"
 TENANT_ADMIN = "tenant_admin"
 PROVINCE_ADMIN = "province_admin"
+# Not a person's role: the payment service, taking a state's action once its fee is paid.
+PAYMENT = "payment"
 
 STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN})
-ACTION_ROLES = STAFF_ROLES | {OWNER}
+ACTION_ROLES = STAFF_ROLES | {OWNER, PAYMENT}
 # Roles that handle cases; a tenant system's case actions are limited to theirs.
 HANDLER_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR})
 # Who may assign a case to someone, and whose claim an action may override.

@@ -64,7 +64,7 @@ def application(v: CaseView) -> pb.Application:
         timeline=[pb.Transition(seq=t.seq, action=t.action, from_state=t.from_state, to_state=t.to_state, actor=actor(t.actor),
                                 comment=t.comment, time=ts(t.at), material_ids=[str(m) for m in t.material_ids]) for t in v.timeline],
         materials=[material(m) for m in v.materials], rating=rating(v.rating), available_actions=v.available_actions,
-        applicant_tenant_id=a.applicant_tenant_id, eligible_roles=a.eligible_roles,
+        applicant_tenant_id=a.applicant_tenant_id, eligible_roles=a.eligible_roles, awaits_payment=state.awaits_payment,
     )
 
 
@@ -96,7 +96,7 @@ def definition_to_pb(v: DefinitionView) -> pb.WorkflowDefinition:
     return pb.WorkflowDefinition(
         id=d.id, tenant_id=d.tenant_id, version=d.version, name=text(d.name), start_state=d.start_state,
         states=[pb.State(name=s.name, label=text(s.label), sla_days=s.sla_days, terminal=s.terminal, pauses_clock=s.pauses_clock,
-                         outcome=s.outcome) for s in d.states],
+                         outcome=s.outcome, awaits_payment=s.awaits_payment) for s in d.states],
         actions=[pb.Action(name=a.name, label=text(a.label), from_states=a.from_states, to_state=a.to_state, roles=a.roles,
                            comment_required=a.comment_required, materials_required=a.materials_required) for a in d.actions],
         inherited_from=d.inherited_from, create_time=ts(v.created_at), created_by=actor(v.created_by),
@@ -110,7 +110,7 @@ def _label(t: common_pb2.LocalizedText) -> dict[str, str]:
 def definition_from_pb(d: pb.WorkflowDefinition, tenant_id: str) -> Definition:
     return Definition(
         id=d.id.strip(), tenant_id=tenant_id, version=0, name=_label(d.name), start_state=d.start_state.strip(),
-        states=tuple(State(s.name, _label(s.label), s.sla_days, s.terminal, s.pauses_clock, s.outcome) for s in d.states),
+        states=tuple(State(s.name, _label(s.label), s.sla_days, s.terminal, s.pauses_clock, s.outcome, s.awaits_payment) for s in d.states),
         actions=tuple(Action(a.name, tuple(a.from_states), a.to_state, tuple(a.roles), _label(a.label), a.comment_required,
                              a.materials_required) for a in d.actions),
     )

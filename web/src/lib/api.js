@@ -193,6 +193,14 @@ export async function answerInvitation(id, accept) {
 export const rectification = (id) => get(`/v1/rectifications/${encodeURIComponent(id)}`)
 export const closeRectification = (id, callback, outcome) => post(`/v1/rectifications/${encodeURIComponent(id)}/close`, { callback, outcome })
 
+// Payments (网上支付): a case's payment order, starting a payment (the provider's page to
+// confirm it on), and the signed receipts. Amounts are integers of fen.
+export const casePayment = (caseId) => get(`/v1/applications/${encodeURIComponent(caseId)}/payment`)
+export const startPayment = (orderId) => post(`/v1/payments/${encodeURIComponent(orderId)}/pay`)
+export const receipt = (id) => get(`/v1/receipts/${encodeURIComponent(id)}`)
+export const verifyReceipt = (id) => get(`/v1/receipts/${encodeURIComponent(id)}/verify`, { auth: false })
+export const yuan = (fen) => `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`
+
 // Appointments (网上预约): halls and their slots, booking, the citizen's appointments, and
 // the hall desk (签到, 叫号). A full slot is ApiError `slot_full` with problem.suggested_slots.
 const enc = encodeURIComponent

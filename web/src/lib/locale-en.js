@@ -69,5 +69,15 @@ export default {
     title: 'Hall desk', hall: 'Hall', code: 'Booking code', codeHint: 'Type the code or scan', checkIn: 'Check in', call: 'Call next', queue: 'Waiting',
     empty: 'Nobody waiting', lastCalled: 'Last called: {n}', ticketN: 'No. {n}', result: 'No. {ticket} · {status} · {name}', noHalls: 'Your office has no service hall',
   },
+  pay: {
+    title: 'Payment', fees: 'Fees due', total: 'Total', payNow: 'Pay now', paid: 'Payment successful', viewReceipt: 'View receipt', preparing: 'Preparing the payment order…',
+    expires: 'Pay before {time}', basis: 'Legal basis', refunded: 'Refunded {amount}', opening: 'Opening the payment page…', demo: 'Demo: the payment simulator opens',
+    status: { created: 'Awaiting payment', paying: 'Paying', paid: 'Paid', expired: 'Expired', failed: 'Failed', refunding: 'Refunding', refunded: 'Refunded' },
+  },
+  receipt: {
+    title: 'Electronic receipt', payer: 'Payer', item: 'Item', amount: 'Amount', caseNumber: 'Case number', order: 'Order', transaction: 'Transaction',
+    paidTime: 'Paid', issueTime: 'Issued', verified: 'Signature verified: issued by the platform and unaltered', invalid: 'Signature does not verify', qrAlt: 'Receipt verification QR code',
+    scan: 'Scan to verify this receipt',
+  },
   error: { offline: 'No network; check the connection and retry', generic: 'Something went wrong; please retry' },
 }

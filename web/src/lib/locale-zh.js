@@ -68,5 +68,15 @@ export default {
     title: '大厅签到叫号', hall: '大厅', code: '预约码', codeHint: '输入预约码或扫码', checkIn: '签到', call: '叫号', queue: '排队中',
     empty: '暂无排队', lastCalled: '最近叫号：{n}', ticketN: '{n} 号', result: '{ticket} 号 · {status} · {name}', noHalls: '您所在单位没有办事大厅',
   },
+  pay: {
+    title: '缴费', fees: '应缴费用', total: '合计', payNow: '立即缴费', paid: '支付成功', viewReceipt: '查看票据', preparing: '缴费单生成中…',
+    expires: '请在 {time} 前缴费', basis: '收费依据', refunded: '已退款 {amount}', opening: '正在打开支付页面…', demo: '演示环境：将打开支付模拟器',
+    status: { created: '待缴费', paying: '支付中', paid: '已支付', expired: '已过期', failed: '支付失败', refunding: '退款中', refunded: '已退款' },
+  },
+  receipt: {
+    title: '电子票据', payer: '缴款人', item: '缴费事项', amount: '金额', caseNumber: '办件编号', order: '缴费单号', transaction: '支付流水号',
+    paidTime: '支付时间', issueTime: '开票时间', verified: '验签通过：票据由平台签发且未被篡改', invalid: '验签失败', qrAlt: '票据验证二维码',
+    scan: '扫码验证票据真伪',
+  },
   error: { offline: '网络不可用，请检查网络后重试', generic: '出错了，请稍后重试' },
 }

@@ -115,6 +115,11 @@ export function validate(schema, value, t) {
 }
 
 // A server field path ("form.people[0].name" or "form.people.0.name") as a form path.
+// The form field a server error names (`form.items[0].name`), or null for other fields.
+export function formField(field) {
+  return field === 'form' || field.startsWith('form.') || field.startsWith('form[') ? formPath(field) : null
+}
+
 export function formPath(field) {
   return field.replace(/^form\.?/, '').replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '')
 }

@@ -95,16 +95,18 @@ class Material(_message.Message):
     def __init__(self, code: _Optional[str] = ..., name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., required: _Optional[bool] = ..., copies: _Optional[int] = ..., format: _Optional[str] = ..., source: _Optional[_Union[MaterialSource, str]] = ..., description: _Optional[str] = ...) -> None: ...
 
 class Fee(_message.Message):
-    __slots__ = ("name", "amount_fen", "basis", "description")
+    __slots__ = ("name", "amount_fen", "basis", "description", "payer")
     NAME_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     BASIS_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    PAYER_FIELD_NUMBER: _ClassVar[int]
     name: _common_pb2.LocalizedText
     amount_fen: int
     basis: str
     description: str
-    def __init__(self, name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., amount_fen: _Optional[int] = ..., basis: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    payer: str
+    def __init__(self, name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., amount_fen: _Optional[int] = ..., basis: _Optional[str] = ..., description: _Optional[str] = ..., payer: _Optional[str] = ...) -> None: ...
 
 class ServiceGuide(_message.Message):
     __slots__ = ("legal_basis", "conditions", "materials", "free", "fees", "statutory_limit_days", "promised_limit_days", "processing_kind", "channels", "visits", "appointment", "address", "contact", "office_hours", "process_steps")

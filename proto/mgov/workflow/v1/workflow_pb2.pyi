@@ -51,20 +51,22 @@ STATS_GROUP_BY_DEPARTMENT: StatsGroupBy
 STATS_GROUP_BY_TENANT: StatsGroupBy
 
 class State(_message.Message):
-    __slots__ = ("name", "label", "sla_days", "terminal", "pauses_clock", "outcome")
+    __slots__ = ("name", "label", "sla_days", "terminal", "pauses_clock", "outcome", "awaits_payment")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     SLA_DAYS_FIELD_NUMBER: _ClassVar[int]
     TERMINAL_FIELD_NUMBER: _ClassVar[int]
     PAUSES_CLOCK_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    AWAITS_PAYMENT_FIELD_NUMBER: _ClassVar[int]
     name: str
     label: _common_pb2.LocalizedText
     sla_days: int
     terminal: bool
     pauses_clock: bool
     outcome: str
-    def __init__(self, name: _Optional[str] = ..., label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., sla_days: _Optional[int] = ..., terminal: _Optional[bool] = ..., pauses_clock: _Optional[bool] = ..., outcome: _Optional[str] = ...) -> None: ...
+    awaits_payment: bool
+    def __init__(self, name: _Optional[str] = ..., label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., sla_days: _Optional[int] = ..., terminal: _Optional[bool] = ..., pauses_clock: _Optional[bool] = ..., outcome: _Optional[str] = ..., awaits_payment: _Optional[bool] = ...) -> None: ...
 
 class Action(_message.Message):
     __slots__ = ("name", "label", "from_states", "to_state", "roles", "comment_required", "materials_required")
@@ -187,7 +189,7 @@ class Rating(_message.Message):
     def __init__(self, application_id: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rectification_id: _Optional[str] = ...) -> None: ...
 
 class Application(_message.Message):
-    __slots__ = ("id", "case_number", "tenant_id", "service_id", "service_version", "service_name", "department", "applicant_id", "status", "status_label", "form", "version", "definition_id", "definition_version", "assignee_id", "submit_time", "update_time", "complete_time", "due_time", "state_due_time", "clock_paused", "timeline", "materials", "rating", "available_actions", "applicant_tenant_id", "eligible_roles")
+    __slots__ = ("id", "case_number", "tenant_id", "service_id", "service_version", "service_name", "department", "applicant_id", "status", "status_label", "form", "version", "definition_id", "definition_version", "assignee_id", "submit_time", "update_time", "complete_time", "due_time", "state_due_time", "clock_paused", "timeline", "materials", "rating", "available_actions", "applicant_tenant_id", "eligible_roles", "awaits_payment")
     ID_FIELD_NUMBER: _ClassVar[int]
     CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -215,6 +217,7 @@ class Application(_message.Message):
     AVAILABLE_ACTIONS_FIELD_NUMBER: _ClassVar[int]
     APPLICANT_TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     ELIGIBLE_ROLES_FIELD_NUMBER: _ClassVar[int]
+    AWAITS_PAYMENT_FIELD_NUMBER: _ClassVar[int]
     id: str
     case_number: str
     tenant_id: str
@@ -242,7 +245,8 @@ class Application(_message.Message):
     available_actions: _containers.RepeatedScalarFieldContainer[str]
     applicant_tenant_id: str
     eligible_roles: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_version: _Optional[int] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., applicant_id: _Optional[str] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., form: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., version: _Optional[int] = ..., definition_id: _Optional[str] = ..., definition_version: _Optional[int] = ..., assignee_id: _Optional[str] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clock_paused: _Optional[bool] = ..., timeline: _Optional[_Iterable[_Union[Transition, _Mapping]]] = ..., materials: _Optional[_Iterable[_Union[MaterialFile, _Mapping]]] = ..., rating: _Optional[_Union[Rating, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., applicant_tenant_id: _Optional[str] = ..., eligible_roles: _Optional[_Iterable[str]] = ...) -> None: ...
+    awaits_payment: bool
+    def __init__(self, id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_version: _Optional[int] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., applicant_id: _Optional[str] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., form: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., version: _Optional[int] = ..., definition_id: _Optional[str] = ..., definition_version: _Optional[int] = ..., assignee_id: _Optional[str] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clock_paused: _Optional[bool] = ..., timeline: _Optional[_Iterable[_Union[Transition, _Mapping]]] = ..., materials: _Optional[_Iterable[_Union[MaterialFile, _Mapping]]] = ..., rating: _Optional[_Union[Rating, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., applicant_tenant_id: _Optional[str] = ..., eligible_roles: _Optional[_Iterable[str]] = ..., awaits_payment: _Optional[bool] = ...) -> None: ...
 
 class SubmitApplicationRequest(_message.Message):
     __slots__ = ("service_id", "service_version", "tenant_id", "form", "material_ids", "request_id")
