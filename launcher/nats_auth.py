@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +54,12 @@ class NatsAuth:
             seed = nats_jwt.new_account_seed()
         return cls(passwords, seed)
 
-    def url(self, user: str, host: str, port: int) -> str:
+    def url(self, user: str, host: str, port: int | Sequence[int]) -> str:
+        """`user`'s URL of one server, or of every node of a cluster (comma-separated)."""
         from mgov_common.bus import with_credentials
 
-        return with_credentials(f"nats://{host}:{port}", user, self.passwords[user])
+        ports = [port] if isinstance(port, int) else list(port)
+        return with_credentials(",".join(f"nats://{host}:{p}" for p in ports), user, self.passwords[user])
 
     def identity_env(self) -> dict[str, str]:
         return {"MGOV_IDENTITY_NATS_CALLOUT_SEED": self.issuer_seed,
@@ -94,6 +97,8 @@ def render_authorization(auth: NatsAuth) -> str:
         "}\n"
         "system_account: SYS\n"
         "authorization {\n"
+        # Time for the whole connect, the callout's round trip to identity included.
+        "  timeout: 5\n"
         f"  users: [\n    {users}\n  ]\n"
         "  auth_callout {\n"
         f"    issuer: {json.dumps(auth.issuer_public_key)}\n"
@@ -105,7 +110,8 @@ def render_authorization(auth: NatsAuth) -> str:
 
 def write_config(root: Path, server_name: str, auth: NatsAuth, extra: str = "") -> Path:
     """`root/nats.conf` (mode 0600): the server's name, `extra` (e.g. a cluster block) and
-    the authorization."""
+    the authorization. Every node of a cluster gets the same authorization (the same
+    `NatsAuth`): any node may ask identity, and identity's kicks reach every node."""
     root.mkdir(parents=True, exist_ok=True)
     conf = root / "nats.conf"
     tmp = conf.with_suffix(".tmp")

@@ -102,13 +102,13 @@ async def connect(bus: Bus, user: str, password: str, **extra: Any) -> SystemCli
         client.disconnected.set()
 
     client.nc = await nats.connect(bus.url, user=user, password=password, inbox_prefix=f"_INBOX.{user}", error_cb=on_error,
-                                   disconnected_cb=on_disconnect, connect_timeout=5, **extra)
+                                   disconnected_cb=on_disconnect, connect_timeout=10, **extra)
     return client
 
 
 async def refused(bus: Bus, user: str, password: str) -> str:
     with pytest.raises(nats.errors.Error) as info:
-        await nats.connect(bus.url, user=user, password=password, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=5)
+        await nats.connect(bus.url, user=user, password=password, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=10)
     return str(info.value)
 
 
@@ -126,7 +126,8 @@ async def test_a_registered_system_connects_with_exactly_its_permissions(demo: H
         seen = await bus.platform.subscribe(f"mgov.ingest.hangzhou.{system.id}.>")
         await bus.platform.flush()
         await client.nc.publish(f"mgov.ingest.hangzhou.{system.id}.notice.published.v1", b"{}")
-        msg = await seen.next_msg(timeout=5)
+        await client.nc.flush(timeout=10)  # the server has it (and sent no error)
+        msg = await seen.next_msg(timeout=10)
         assert msg.subject.endswith(".notice.published.v1")
         # ...anything else is refused by the server: another system's subjects, events, JetStream's API.
         for subject in (f"mgov.ingest.hangzhou.{own}.x", "mgov.evt.hangzhou.workflow.case.submitted", "$JS.API.STREAM.LIST"):
@@ -136,7 +137,8 @@ async def test_a_registered_system_connects_with_exactly_its_permissions(demo: H
         events = await client.nc.subscribe("mgov.evt.hangzhou.>")
         await client.nc.flush()
         await bus.platform.publish("mgov.evt.hangzhou.catalog.item.published", b'{"n": 1}')
-        assert json.loads((await events.next_msg(timeout=5)).data) == {"n": 1}
+        await bus.platform.flush(timeout=10)
+        assert json.loads((await events.next_msg(timeout=10)).data) == {"n": 1}
         await client.nc.subscribe("mgov.evt.ningbo.>")
         assert "permissions violation for subscription" in await client.next_error("mgov.evt.ningbo.>")
         await client.nc.subscribe("mgov.>")
@@ -298,7 +300,8 @@ async def test_on_a_cluster_of_three_every_node_applies_the_permissions_and_revo
             client = await connect(bus, creds.nats_user, creds.nats_password, max_reconnect_attempts=1, reconnect_time_wait=0.1)
             clients.append(client)
             await client.nc.publish(f"mgov.ingest.hangzhou.{system.id}.notice.published.v1", str(port).encode())
-            assert (await heard.next_msg(timeout=5)).data == str(port).encode()
+            await client.nc.flush(timeout=10)
+            assert (await heard.next_msg(timeout=10)).data == str(port).encode()
             await client.nc.publish(f"mgov.ingest.ningbo.{other_tenant.id}.notice.published.v1", b"{}")
             assert "permissions violation for publish" in await client.next_error(f"mgov.ingest.ningbo.{other_tenant.id}")
             await client.nc.subscribe("mgov.evt.ningbo.>")

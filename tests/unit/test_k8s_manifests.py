@@ -269,6 +269,8 @@ def test_every_service_accepts_its_rendered_environment_and_listens_where_the_cl
         nats_url = urlsplit(settings.require_nats_url())
         assert nats_url.username == name and nats_url.password in ("ab" * 32, f"DEMO-ONLY_mgov-nats-{name}_NOT-A-SECRET"), name
         assert settings.nats_ca_file is not None and (tmp_path / name / "nats-ca.crt").exists(), name
+        if name == "identity":  # the auth callout's issuer and the system-account user that kicks
+            assert settings.nats_callout_seed is not None and settings.nats_system_password is not None  # type: ignore[attr-defined]
         # Every gRPC address a service dials (identity_addr, catalog_addr, ...) is the
         # target's headless Service, resolved by DNS for client-side load balancing.
         for field in type(settings).model_fields:

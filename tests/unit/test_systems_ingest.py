@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from mgov_common import ingest
-from services.identity.adapters.nats_auth import credentials_of, public_url, system_permissions
+from services.identity.adapters.nats_auth import public_url, system_permissions
 from services.identity.adapters.system_repository import SystemRecord
 from services.identity.service_layer.webhooks import sign
 
@@ -87,9 +87,7 @@ def test_a_system_user_may_use_only_its_own_subjects() -> None:
                                      "sub": {"allow": ["mgov.evt.xihu.>", "_INBOX.sys-a.>"]}}
 
 
-def test_platform_credentials_come_from_the_url() -> None:
-    assert credentials_of("nats://mgov:p%40ss@127.0.0.1:4222") == ("mgov", "p@ss")
-    assert credentials_of("nats://127.0.0.1:4222") is None
+def test_systems_are_told_the_url_without_the_platforms_credentials() -> None:
     assert public_url("nats://mgov:secret@10.0.0.5:4222") == "nats://10.0.0.5:4222"
 
 

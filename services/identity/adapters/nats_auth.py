@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import bcrypt
 
@@ -55,13 +55,6 @@ def system_permissions(s: SystemRecord) -> dict[str, object]:
         "pub": {"allow": [f"mgov.ingest.{s.tenant_id}.{s.id}.>"]},
         "sub": {"allow": [f"mgov.evt.{s.tenant_id}.>", f"{inbox_prefix(s.nats_user)}.>"]},
     }
-
-
-def credentials_of(url: str) -> tuple[str, str] | None:
-    parts = urlsplit(url.split(",")[0])
-    if not parts.username:
-        return None
-    return unquote(parts.username), unquote(parts.password or "")
 
 
 def public_url(url: str) -> str:

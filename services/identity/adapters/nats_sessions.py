@@ -42,7 +42,7 @@ def _start_time(raw: str) -> datetime | None:
 class BusSessions:
     """Ends NATS connections through the system account (`nc` is a system-account user)."""
 
-    def __init__(self, nc: NATS, *, quiet_s: float = 0.25, most_s: float = 2.0) -> None:
+    def __init__(self, nc: NATS, *, quiet_s: float = 0.5, most_s: float = 3.0) -> None:
         self.nc = nc
         # Every server answers a PING; gather until none has answered for `quiet_s`.
         self.quiet_s = quiet_s
