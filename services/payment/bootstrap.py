@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,19 +29,20 @@ from services.payment.service_layer import worker
 from services.payment.service_layer.context import Context
 from services.payment.settings import PaymentSettings
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE_NAME = payment_pb2.DESCRIPTOR.services_by_name["PaymentService"].full_name
 
 
 def make_wechatpay(settings: PaymentSettings) -> WechatPay | None:
-    """The WeChat Pay adapter; None in demo mode without the simulator's keys (a cluster's
-    demo has no simulator: orders are made, paying answers provider_unavailable)."""
+    """The WeChat Pay adapter; None without a merchant account (a province that takes no
+    fees yet, or a cluster's demo without the simulator): orders are still made, and paying
+    answers provider_unavailable until the credentials are given."""
     try:
         m = settings.merchant()
-    except ValueError:
-        if settings.demo:
-            return None
-        raise
+    except ValueError as missing:
+        log.warning("no payment provider configured; paying answers provider_unavailable", extra={"reason": str(missing)})
+        return None
     return WechatPay(base_url=m["base_url"], mchid=m["mchid"], appid=m["appid"], serial_no=m["serial_no"],
                      merchant_key=wx.load_private(m["private_key"]),
                      platform_keys={m["platform_key_id"]: wx.load_public(m["platform_public_key"])},

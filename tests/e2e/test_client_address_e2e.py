@@ -27,6 +27,7 @@ import asyncpg
 import httpx
 import pytest
 
+from launcher.topology import SERVICES
 from mgov_common.ports import free_port
 from tests.conftest import repo_root
 from tests.e2e.conftest import DEMO_PASSWORD, DemoPlatform
@@ -48,7 +49,7 @@ def plain_gateway(demo_platform: DemoPlatform, tmp_path_factory: pytest.TempPath
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_GATEWAY_FORWARDED_ALLOW_IPS", "FORWARDED_ALLOW_IPS")}
     env.update({"MGOV_GATEWAY_PORT": str(port), "MGOV_NATS_URL": demo_platform.nats_url,
-                **{f"MGOV_GATEWAY_{s}_ADDR": f"127.0.0.1:{demo_platform.ports[s]}" for s in ("IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")}})
+                **{f"MGOV_GATEWAY_{s.upper()}_ADDR": f"127.0.0.1:{demo_platform.ports[s.upper()]}" for s in SERVICES}})
     log = tmp_path_factory.mktemp("plain-gateway") / "gateway.log"
     proc = subprocess.Popen([sys.executable, "-m", "gateway"], cwd=repo_root(), env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
