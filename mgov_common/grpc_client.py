@@ -28,17 +28,24 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
 
 
-class _UnaryUnary:
-    """A unary-unary method of the channel with the default deadline and, unless it is
-    health or reflection, a CLIENT span around the call. A traced call is a coroutine
-    giving the response (`await stub.Method(request)`); an untraced one is gRPC's own
-    call object (health's callers read its initial metadata)."""
+class _Method:
+    """A method of the channel: the inner callable, its name, the default deadline and
+    whether it is traced (everything but health and reflection)."""
 
     __slots__ = ("_inner", "_method", "_default", "_traced")
 
     def __init__(self, inner: Any, method: str, default: float) -> None:
         self._inner, self._method, self._default = inner, method, default
         self._traced = grpc_tracing.traced(method)
+
+
+class _UnaryUnary(_Method):
+    """A unary-unary method with the default deadline and, when traced, a CLIENT span
+    around the call. A traced call is a coroutine giving the response (`await
+    stub.Method(request)`); an untraced one is gRPC's own call object (health's callers
+    read its initial metadata)."""
+
+    __slots__ = ()
 
     def __call__(self, request: Any, *, timeout: float | None = None, metadata: Any = None, **kwargs: Any) -> Any:
         if timeout is None:
@@ -61,15 +68,11 @@ class _UnaryUnary:
         return response
 
 
-class _UnaryStream:
+class _UnaryStream(_Method):
     """A server-streaming method with the default deadline and a CLIENT span that ends
     with the stream."""
 
-    __slots__ = ("_inner", "_method", "_default", "_traced")
-
-    def __init__(self, inner: Any, method: str, default: float) -> None:
-        self._inner, self._method, self._default = inner, method, default
-        self._traced = grpc_tracing.traced(method)
+    __slots__ = ()
 
     def __call__(self, request: Any, *, timeout: float | None = None, metadata: Any = None, **kwargs: Any) -> Any:
         if timeout is None:
