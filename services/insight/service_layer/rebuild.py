@@ -23,7 +23,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from mgov_common.events.envelope import CloudEvent, EnvelopeError
-from mgov_common.events.streams import EVENTS_STREAM, INGEST_STREAM
+from mgov_common.events.consumer import ConsumerSpec
 from services.insight.adapters.aggregates import PROJECTED_TABLES
 from services.insight.entrypoints.consumers import EVENTS, INGEST
 from services.insight.service_layer import project
@@ -70,11 +70,12 @@ async def read_stream(js: JetStreamContext, stream: str, subjects: list[str], la
             pass
 
 
-async def rebuild(pool: asyncpg.Pool, js: JetStreamContext) -> RebuildResult:
+async def rebuild(pool: asyncpg.Pool, js: JetStreamContext, events: ConsumerSpec = EVENTS, ingest: ConsumerSpec = INGEST) -> RebuildResult:
+    """Replay what the live consumers `events` and `ingest` read, in their place."""
     result = RebuildResult()
     sources: list[tuple[str, list[str], str, Apply]] = [
-        (EVENTS_STREAM, EVENTS.filter_subjects, EVENTS.durable, project.apply),
-        (INGEST_STREAM, INGEST.filter_subjects, INGEST.durable, project.apply_ingest),
+        (events.stream, events.filter_subjects, events.durable, project.apply),
+        (ingest.stream, ingest.filter_subjects, ingest.durable, project.apply_ingest),
     ]
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(f"LOCK TABLE processed_events, {', '.join(PROJECTED_TABLES)} IN ACCESS EXCLUSIVE MODE")
