@@ -3,7 +3,7 @@
 - consumers: the platform's events (aggregates), tenant systems' accepted events (their
   last sign of life), identity's tenants (subtree scoping);
 - channels to catalog and identity, for the actions taken from the zombie list;
-- background: the headline gauges.
+- background: the headline gauges; the weekly report of each province and city.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from mgov_common.tenants import apply_tenant_event, consumer_spec
 from services.insight.adapters.owners import OwningServices
 from services.insight.entrypoints import consumers
 from services.insight.entrypoints.grpc import InsightServicer
-from services.insight.service_layer import gauges, project
+from services.insight.service_layer import gauges, project, reports
 from services.insight.service_layer.context import Context
 from services.insight.settings import InsightSettings
 
@@ -42,6 +42,9 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     async def keep_gauges() -> None:
         await gauges.run(ctx, settings.gauges_interval_s)
 
+    async def weekly_reports() -> None:
+        await reports.run(ctx, settings.reports_interval_s)
+
     async def close() -> None:
         await catalog.close()
         await identity.close()
@@ -51,7 +54,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("insight"), apply_tenant_event),
                    EventConsumer(runtime.pool, runtime.js, consumers.EVENTS, project.apply),
                    EventConsumer(runtime.pool, runtime.js, consumers.INGEST, project.apply_ingest)],
-        background=[keep_gauges],
+        background=[keep_gauges, weekly_reports],
         on_stop=[close],
         verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),
     )

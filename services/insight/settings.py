@@ -22,6 +22,8 @@ class InsightSettings(ServiceSettings):
     catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_INSIGHT_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
     # How often the headline gauges are recomputed.
     gauges_interval_s: float = Field(default=60.0, gt=0)
+    # How often the service checks whether a weekly report is due (Mondays 09:00 China time).
+    reports_interval_s: float = Field(default=60.0, gt=0)
     # Demo mode: the clock file (default: the shared demo clock of $MGOV_HOME).
     clock_file: Path | None = None
 

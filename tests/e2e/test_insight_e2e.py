@@ -193,3 +193,14 @@ def test_an_unused_item_is_listed_and_retiring_it_from_the_list_retires_it_in_th
     with demo_platform.client(tokens[XIHU_SUPERVISOR]) as c:
         assert c.put("/v1/tenants/xihu/insight/thresholds", json={"item_unused_days": 1, "guide_stale_days": 1, "system_silent_days": 1,
                                                                  "account_idle_days": 1}).status_code == 403
+
+
+def test_the_weekly_report_reaches_the_hangzhou_admins_inbox_with_a_link_to_the_dashboard(demo_platform: DemoPlatform,
+                                                                                         tokens: dict[str, str]) -> None:
+    from tests.e2e.test_notify_e2e import wait_for
+
+    report = wait_for(demo_platform, tokens[HZ_ADMIN], lambda n: n.get("category") == "operations", timeout=60)
+    assert report["link"] == "/insight/hangzhou" and "运营周报" in report["title"], report
+    with demo_platform.client(tokens[CITIZEN]) as c:
+        mine = c.get("/v1/notifications", params={"category": "operations"}).json()["items"]
+    assert mine == []

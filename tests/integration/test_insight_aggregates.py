@@ -217,3 +217,21 @@ async def test_item_pages_follow_signed_cursors_and_a_token_of_another_query_is_
         await stats.list_items(w.ctx, me, w.county, r, 2, token)
     with pytest.raises(InvalidArgument):
         await stats.list_items(w.ctx, admin(w.city), w.city, r, 2, token)  # another caller
+
+
+async def test_the_weekly_report_of_each_province_and_city_is_published_once_with_its_subtrees_figures(month: World) -> None:
+    from services.insight.service_layer import reports
+
+    w = month
+    monday_morning = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)  # Monday 09:30 in China
+    w.ctx.clock.set(monday_morning)  # type: ignore[attr-defined]
+    try:
+        assert await reports.publish_due(w.ctx) == 2  # the province and the city; counties get none
+        assert await reports.publish_due(w.ctx) == 0  # once per week, whatever passes follow
+        async with w.pool.acquire() as conn:
+            rows = await conn.fetch("SELECT subject, payload FROM outbox WHERE type = 'mgov.insight.report.published.v1'")
+        # The week of 23-29 November: the month's cases of the 23rd and 24th.
+        [city] = [CloudEvent.parse(r["payload"]) for r in rows if r["subject"].startswith(f"mgov.evt.{w.city}.")]
+        assert city.data["week_start"] == "2026-11-23" and city.data["submitted"] == 2 and city.data["zombies"] >= 1
+    finally:
+        w.ctx.clock.set(NOW)  # type: ignore[attr-defined]

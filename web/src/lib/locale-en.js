@@ -47,7 +47,7 @@ export default {
   },
   prefs: {
     title: 'Notification settings', channels: 'Channels', quiet: 'Quiet hours', quietOn: 'Quiet hours on', start: 'From', end: 'Until', save: 'Save',
-    saved: 'Saved', category: { case_progress: 'Case progress', case_outcome: 'Case outcome', notice: 'Notices', rating: 'Ratings', task: 'Tasks', sla: 'Deadlines', rectification: 'Rectification', appointment: 'Appointment reminders' },
+    saved: 'Saved', category: { case_progress: 'Case progress', case_outcome: 'Case outcome', notice: 'Notices', rating: 'Ratings', task: 'Tasks', sla: 'Deadlines', rectification: 'Rectification', appointment: 'Appointment reminders', operations: 'Operations reports' },
     channel: { in_app: 'In app', push: 'Push', sms: 'SMS' },
   },
   tasks: {

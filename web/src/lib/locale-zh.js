@@ -46,7 +46,7 @@ export default {
   },
   prefs: {
     title: '消息设置', channels: '通知渠道', quiet: '免打扰时段', quietOn: '开启免打扰', start: '开始时间', end: '结束时间', save: '保存',
-    saved: '已保存', category: { case_progress: '办件进度', case_outcome: '办件结果', notice: '通知公告', rating: '评价', task: '待办任务', sla: '时限提醒', rectification: '整改', appointment: '预约提醒' },
+    saved: '已保存', category: { case_progress: '办件进度', case_outcome: '办件结果', notice: '通知公告', rating: '评价', task: '待办任务', sla: '时限提醒', rectification: '整改', appointment: '预约提醒', operations: '运营周报' },
     channel: { in_app: '站内消息', push: '推送', sms: '短信' },
   },
   tasks: {
