@@ -204,3 +204,46 @@ def test_the_weekly_report_reaches_the_hangzhou_admins_inbox_with_a_link_to_the_
     with demo_platform.client(tokens[CITIZEN]) as c:
         mine = c.get("/v1/notifications", params={"category": "operations"}).json()["items"]
     assert mine == []
+
+
+def test_an_idle_staff_account_is_listed_and_disabling_it_from_the_list_ends_its_sign_ins(demo_platform: DemoPlatform,
+                                                                                         tokens: dict[str, str]) -> None:
+    phone = "136" + uuid.uuid4().hex[:8].translate(str.maketrans("abcdef", "123456"))
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        invited = c.post("/v1/tenants/yuhang/staff", json={"phone": phone, "name": "余杭区久未登录", "password": "Ins-e2e-staff-26", "roles": ["clerk"]})
+        assert invited.status_code == 202, invited.text
+    first = demo_platform.sign_in(phone, "Ins-e2e-staff-26")["access_token"]
+    with demo_platform.client(first) as c:
+        assert c.post(f"/v1/me/invitations/{invited.json()['id']}/accept").status_code == 200
+    user_id = _me(demo_platform, phone)  # signed in again, now as staff: the sign-in insight sees
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        assert c.put("/v1/tenants/hangzhou/insight/thresholds", json={"item_unused_days": 90, "guide_stale_days": 365,
+                                                                    "system_silent_days": 30, "account_idle_days": 0}).status_code == 200
+        try:
+            listed = _wait_listed(c, "account_idle", user_id)
+            assert listed["action"] == "disable_account"
+            done = c.post("/v1/tenants/hangzhou/insight/zombies/actions", json={"kind": "account_idle", "target_id": user_id,
+                                                                               "action": "disable_account", "reason": "久未登录"})
+            assert done.status_code == 201 and done.json()["outcome"] == "success", done.text
+        finally:
+            c.put("/v1/tenants/hangzhou/insight/thresholds", json={"item_unused_days": 90, "guide_stale_days": 365,
+                                                                  "system_silent_days": 30, "account_idle_days": 90})
+    with demo_platform.client() as c:
+        refused = c.post("/v1/auth/token", json={"username": phone, "password": "Ins-e2e-staff-26"})
+    assert refused.status_code == 403 and refused.json()["code"] == "account_disabled"
+
+
+def _me(demo: DemoPlatform, phone: str) -> str:
+    with demo.client(demo.sign_in(phone, "Ins-e2e-staff-26")["access_token"]) as c:
+        return str(c.get("/v1/me").json()["id"])
+
+
+def _wait_listed(c: httpx.Client, kind: str, target: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [z for z in c.get("/v1/tenants/hangzhou/insight/zombies", params={"kind": kind, "page_size": 500}).json()["items"]
+                 if z["target_id"] == target]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"{target} never appeared among the {kind} zombies"
+        time.sleep(0.2)

@@ -32,6 +32,11 @@ def signed_in(tenant_id: str, user_id: str, roles: list[str]) -> DomainEvent:
     return DomainEvent("user", "signed_in", tenant_id, user_id, {"user_id": user_id, "roles": sorted(roles)})
 
 
+def user_disabled(tenant_id: str, user_id: str) -> DomainEvent:
+    """`mgov.identity.user.disabled.v1`: an administrator disabled the account. `data`: {user_id}."""
+    return DomainEvent("user", "disabled", tenant_id, user_id, {"user_id": user_id})
+
+
 def system_changed(verb: Literal["registered", "updated", "revoked"], tenant_id: str, system_id: str,
                    data: dict[str, Any]) -> DomainEvent:
     """`mgov.identity.system.<verb>.v1`: a tenant system was registered, had its credentials

@@ -1,5 +1,5 @@
-"""The services that own what an action changes: catalog retires items, identity revokes
-systems. Called with the caller's own token, so the owning service decides (and audits)
+"""The services that own what an action changes: catalog retires items, identity disables
+accounts and revokes systems. Called with the caller's own token, so the owning service decides (and audits)
 whether the caller may; its refusal comes back as the same kind of error."""
 
 from __future__ import annotations
@@ -48,6 +48,16 @@ class OwningServices:
             await self.catalog.RetireItem(catalog_pb2.RetireItemRequest(service_id=item_id, reason=reason), metadata=self._metadata(token))
         except grpc.aio.AioRpcError as exc:
             refused = _refusal("catalog", exc)
+            if refused is None:
+                raise
+            raise refused from None
+
+    async def disable_account(self, tenant_id: str, user_id: str, reason: str, token: str | None) -> None:
+        try:
+            await self.identity.DisableStaff(identity_pb2.DisableStaffRequest(tenant_id=tenant_id, user_id=user_id, reason=reason),
+                                             metadata=self._metadata(token))
+        except grpc.aio.AioRpcError as exc:
+            refused = _refusal("identity", exc)
             if refused is None:
                 raise
             raise refused from None

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 KINDS = ("item_unused", "guide_stale", "system_silent", "account_idle")
 ACTIONS = {"item_unused": "retire_item", "guide_stale": "retire_item", "system_silent": "revoke_system",
-           "account_idle": ""}
+           "account_idle": "disable_account"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Zombie:
 
     @property
     def action(self) -> str:
-        return ACTIONS[self.kind]  # "" when nothing may be done from the list yet
+        return ACTIONS[self.kind]
 
 
 def idle(kind: str, tenant_id: str, target_id: str, name: dict[str, str], last_active: datetime, now: datetime,

@@ -40,6 +40,7 @@ EVENT_SUBJECTS = [
     "mgov.evt.*.identity.system.registered",
     "mgov.evt.*.identity.system.revoked",
     "mgov.evt.*.identity.user.signed_in",
+    "mgov.evt.*.identity.user.disabled",
     "mgov.evt.*.insight.usage.recorded",
 ]
 # Subjects of MGOV_INGEST: whatever a tenant system sent and admission accepted.
@@ -174,6 +175,14 @@ async def _signed_in(agg: Aggregates, event: CloudEvent) -> None:
         await agg.signed_in(f.user_id, event.tenant, f.roles, event.time)
 
 
+async def _disabled(agg: Aggregates, event: CloudEvent) -> None:
+    data = event.data if isinstance(event.data, dict) else {}
+    try:
+        await agg.account_disabled(uuid.UUID(str(data.get("user_id"))), True)
+    except ValueError:
+        raise BadEvent("data.user_id must be a UUID") from None
+
+
 async def _usage(agg: Aggregates, event: CloudEvent) -> None:
     f = facts.usage_fact(event.data)
     owner = await agg.item_department(f.item_id)
@@ -198,5 +207,6 @@ _HANDLERS = {
     "identity.system.registered": _system_registered,
     "identity.system.revoked": _system_revoked,
     "identity.user.signed_in": _signed_in,
+    "identity.user.disabled": _disabled,
     "insight.usage.recorded": _usage,
 }

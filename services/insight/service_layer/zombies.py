@@ -151,6 +151,8 @@ async def act(ctx: Context, principal: Principal, tenant_id: str, kind: str, tar
     try:
         if action == "retire_item":
             await ctx.actions.retire_item(target_id, reason or "僵尸事项清理 (insight)", token)
+        elif action == "disable_account":
+            await ctx.actions.disable_account(tenant_id, target_id, reason or "僵尸账户清理 (insight)", token)
         else:
             await ctx.actions.revoke_system(listed[0].tenant_id, target_id, token)
     except OwnerRefused as refused:
