@@ -167,3 +167,16 @@ def test_partial_refunds_are_idempotent_by_key_never_exceed_the_fee_and_each_com
     assert heard[0]["n"] == 2
     assert refund(HZ_FINANCE, 4000, "k-6").status_code == 200  # the rest may still go back
     assert wait_for("fully refunded", lambda: pay.order(paid["case"]["id"])["status"] == "refunded")
+
+
+def test_a_tenants_payment_settings_are_set_from_the_command_line_and_inherited_below(pay: Payments) -> None:
+    import json
+
+    done = mgov(pay, "payment", "configure", "ningbo", "--merchant", "wechatpay", "--refund-on", "rejected")
+    assert done.returncode == 0 and json.loads(done.stdout) == {"tenant_id": "ningbo", "merchant": "wechatpay", "refund_on": ["rejected"],
+                                                                 "refund_on_from": "ningbo"}, done.stdout + done.stderr
+    rows = pay.sql("SELECT tenant_id, merchant, refund_on FROM payment.tenant_settings WHERE tenant_id = 'ningbo'")
+    assert [(r["merchant"], r["refund_on"]) for r in rows] == [("wechatpay", ["rejected"])]
+    refused = mgov(pay, "payment", "configure", "ningbo", "--merchant", "wechatpay", "--refund-on", "approved")
+    assert refused.returncode == 2 and "refund_on" in refused.stderr
+    assert mgov(pay, "payment", "configure", "ningbo", "--merchant", "../x").returncode == 2
