@@ -2,7 +2,8 @@
 
 Listens on 127.0.0.1:`MGOV_PAYSIM_PORT` (8090); keys under `$MGOV_HOME/paysim/`
 (made on first start, `paysim.keys`) for the merchant `MGOV_PAYSIM_MCHID` (1900000109).
-Notifications go to loopback receivers only.
+Notifications go to loopback receivers only, unless `MGOV_PAYSIM_NOTIFY_INSIDE=1` (the
+simulator as a sidecar in a development cluster, notifying the gateway's Service).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def main() -> None:
     home = Path(os.environ.get("MGOV_HOME", ".mgov"))
     base_url = f"http://127.0.0.1:{port}"
     _, provider = keys.ensure(home, base_url, os.environ.get("MGOV_PAYSIM_MCHID", keys.MCHID))
-    app = create_app(Sim(provider, base_url, OutboundGuard(allow_loopback=True)))
+    inside = os.environ.get("MGOV_PAYSIM_NOTIFY_INSIDE", "") == "1"
+    app = create_app(Sim(provider, base_url, OutboundGuard(allow_loopback=True)), notify_inside=inside)
     uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False, timeout_graceful_shutdown=2)
 
 

@@ -843,3 +843,21 @@ def test_payment_reconciliation_runs_daily_after_the_providers_bill_as_the_payme
     assert env["MGOV_DATABASE_URL"].startswith("postgresql://payment@") and "sslmode=verify-full" in env["MGOV_DATABASE_URL"]
     files = {path.rsplit("/", 1)[-1] for path in mounted_files(docs, cron, c, external=external)}
     assert {"MGOV_DATABASE_PASSWORD", "MGOV_PAYMENT_RECEIPT_SIGNING_KEY", "postgres-ca.crt"} <= files, files
+
+
+def test_the_dev_overlay_runs_the_payment_simulator_beside_the_payment_service() -> None:
+    docs = rendered("dev")
+    payment = get(docs, "Deployment", "payment")
+    (sim,) = [c for c in pod_spec(payment).get("initContainers", []) if c["name"] == "paysim"]
+    assert sim["command"] == ["mgov", "paysim"] and sim["restartPolicy"] == "Always", "a native sidecar, ready before the service"
+    assert "startupProbe" in sim and "livenessProbe" in sim
+    (service,) = pod_spec(payment)["containers"]
+    external = placeholder_external_secrets(docs, "dev")
+    sim_env, env = container_env(docs, sim, external=external), container_env(docs, service, external=external)
+    assert sim_env["MGOV_HOME"] == env["MGOV_HOME"] and env["MGOV_DEMO"] == "1", "the service reads the simulator's merchant keys"
+    shared = {m["mountPath"]: m["name"] for m in sim["volumeMounts"]}
+    assert env["MGOV_HOME"].startswith("/tmp/") and shared["/tmp"] == {m["mountPath"]: m["name"] for m in service["volumeMounts"]}["/tmp"]
+    assert env["MGOV_PAYMENT_NOTIFY_URL"] == f"http://gateway:{GATEWAY_DEFAULT_PORT}/v1/payments/notifications/wechatpay"
+    assert sim_env["MGOV_PAYSIM_NOTIFY_INSIDE"] == "1"
+    production = get(rendered("production"), "Deployment", "payment")
+    assert not pod_spec(production).get("initContainers"), "no simulator in production"
