@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -147,7 +148,7 @@ async def start_payment(ctx: Context, principal: Principal, order_id: str, clien
     return Started(order, out_trade_no, url)
 
 
-async def renew(ctx: Context, uow: UnitOfWork, expired: Order, now: Any) -> Order | None:
+async def renew(ctx: Context, uow: UnitOfWork, expired: Order, now: datetime) -> Order | None:
     """The case's next order after `expired` (none when the case has an open one)."""
     tenant = await settings_for(ctx, uow, expired.tenant_id)
     new = expired.renewed(now=now, ttl=ctx.order_ttl, provider=tenant.merchant)
@@ -157,7 +158,7 @@ async def renew(ctx: Context, uow: UnitOfWork, expired: Order, now: Any) -> Orde
     return new
 
 
-async def expire_and_renew(ctx: Context, uow: UnitOfWork, order: Order, now: Any) -> None:
+async def expire_and_renew(ctx: Context, uow: UnitOfWork, order: Order, now: datetime) -> None:
     """An order past its expiry while its case awaits payment (a case that ended closed
     its order already): it expires for good, and the case gets a new order."""
     order.expire()
