@@ -332,3 +332,16 @@ async def test_an_anonymous_report_shows_handlers_neither_who_nor_which_phone(re
     assert {t.actor.id for t in staff.timeline if t.action == "submit"} == {""}
     [event] = [e for e in await reporting.outbox("report.dispatched") if e["data"]["report_id"] == str(r.app.id)]
     assert event["data"]["reporter_phone_masked"] == "" and event["data"]["anonymous"]
+
+
+async def test_a_reports_sla_warning_names_it_a_report_so_its_message_links_to_the_report_page(reporting: Core) -> None:
+    from services.notify.domain.rules import plans_for
+    from services.workflow.service_layer.timers import TimerWorker
+
+    r = await report(reporting)
+    reporting.clock.advance(days=30)  # past every clock of the report
+    assert await TimerWorker(reporting.pool, reporting.clock).run_once() > 0
+    [warning, *_] = [e for e in await reporting.outbox(".sla.") if e["data"]["application_id"] == str(r.app.id)]
+    assert warning["data"]["kind"] == "report"
+    [plan] = plans_for("workflow.sla.warning", warning["data"])
+    assert plan.link == f"/reports/{r.app.id}" and plan.values["link"] == plan.link

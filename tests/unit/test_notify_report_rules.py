@@ -34,3 +34,11 @@ def test_a_request_for_information_reaches_the_first_reporter() -> None:
 def test_every_report_template_key_has_seeded_texts() -> None:
     for key in ("report.dispatched", "report.info_requested", "report.resolved", "report.closed"):
         assert key in TEMPLATE_KEYS and key in IN_APP
+
+
+def test_a_reports_sla_messages_link_to_the_report_page_and_a_cases_to_the_case_page() -> None:
+    sla = {"application_id": "r-1", "case_number": "HZ-R-2026-000001", "state": "dispatched", "eligible_roles": ["clerk"],
+           "escalate_to_roles": ["supervisor"], "scope": "state"}
+    for verb in ("warning", "breached"):
+        assert {p.link for p in plans_for(f"workflow.sla.{verb}", sla | {"kind": "report"})} == {"/reports/r-1"}
+        assert {p.link for p in plans_for(f"workflow.sla.{verb}", sla | {"kind": "application"})} == {"/applications/r-1"}
