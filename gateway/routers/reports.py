@@ -9,6 +9,7 @@
     POST /v1/reports/{id}/rating           a reporter rates it once
     POST /v1/reports/{id}/photos           staff upload result photos (multipart, as materials)
     GET  /v1/reports/{id}/photos/{photo}   a photo's bytes, for those who may see the report
+    PUT  /v1/reports/{id}/photos/{photo}/public   staff mark a result photo public (public map) or not
     GET  /v1/report-categories             the categories where a point lies (or of a tenant)
 
 Photos are uploaded first with POST /v1/materials (checked by content, sha256) and
@@ -63,6 +64,10 @@ class MoveBody(BaseModel):
     department: str = Field(min_length=1, max_length=100)
     tenant_id: str = Field(default="", max_length=31, description="Another city or county; empty = the same tenant")
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class PhotoPublicBody(BaseModel):
+    public: bool = Field(description="Shown on the public map once the report is resolved")
 
 
 class ReopenBody(BaseModel):
@@ -170,3 +175,11 @@ def photo_response(photo: pb.ReportPhoto, cache: str) -> Response:
 async def get_photo(report_id: str, photo_id: str, caller: SignedInDep, backends: BackendsDep) -> Response:
     photo = await stub(backends).GetReportPhoto(pb.GetReportPhotoRequest(report_id=report_id, photo_id=photo_id), metadata=caller.metadata)
     return photo_response(photo, PRIVATE)
+
+
+@router.put("/reports/{report_id}/photos/{photo_id}/public", responses=returns(REPORT_SCHEMA),
+            summary="Mark a result photo public (the public map) or take it back")
+async def set_photo_public(report_id: str, photo_id: str, body: PhotoPublicBody, caller: PersonDep, response: Response,
+                           backends: BackendsDep) -> dict[str, Any]:
+    return _answer(response, await stub(backends).SetReportPhotoPublic(pb.SetReportPhotoPublicRequest(
+        report_id=report_id, photo_id=photo_id, public=body.public), metadata=caller.metadata))

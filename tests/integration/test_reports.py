@@ -345,3 +345,31 @@ async def test_a_reports_sla_warning_names_it_a_report_so_its_message_links_to_t
     assert warning["data"]["kind"] == "report"
     [plan] = plans_for("workflow.sla.warning", warning["data"])
     assert plan.link == f"/reports/{r.app.id}" and plan.values["link"] == plan.link
+
+
+async def test_only_result_photos_the_department_marked_public_appear_on_the_public_map(reporting: Core) -> None:
+    from services.workflow.service_layer import report_photos
+
+    r = await report(reporting)
+    [mine] = [str(p["id"]) for p in r.photos]
+    await act(reporting, XH_CLERK, r, "accept")
+    shown, hidden = await photo(reporting, XH_CLERK), await photo(reporting, XH_CLERK, samples.JPEG)
+    r = await act(reporting, XH_CLERK, r, "resolve", "已清运", material_ids=[shown, hidden], result_public=False)
+
+    async def feed() -> list[str]:
+        items, _ = await report_places.public_feed(reporting.ctx, "xihu", 10, "")
+        return next(i.photo_ids for i in items if i.id == r.app.id)
+
+    assert await feed() == []  # the resolution was not marked public: nothing is
+    v = await report_photos.set_public(reporting.ctx, XH_CLERK, report_id=str(r.app.id), photo_id=shown, public=True)
+    assert [str(m) for m in v.facts.public_photos] == [shown] and await feed() == [shown]
+    with pytest.raises(NotFound):
+        await reports.photo(reporting.ctx, None, report_id=str(r.app.id), photo_id=hidden, public_tenant_id="xihu")
+    with pytest.raises(InvalidArgument) as refused:  # a reporter's photo is never public
+        await report_photos.set_public(reporting.ctx, XH_CLERK, report_id=str(r.app.id), photo_id=mine, public=True)
+    assert refused.value.code == "not_a_result_photo"
+    for who in (CITIZEN, YH_CLERK):  # the reporter may not; another tenant's staff do not see it
+        with pytest.raises((PermissionDenied, NotFound)):
+            await report_photos.set_public(reporting.ctx, who, report_id=str(r.app.id), photo_id=hidden, public=True)
+    await report_photos.set_public(reporting.ctx, XH_CLERK, report_id=str(r.app.id), photo_id=shown, public=False)
+    assert await feed() == []

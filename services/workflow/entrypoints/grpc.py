@@ -16,7 +16,7 @@ from mgov_common.principal import current_access_token, current_principal, requi
 from mgov_common.protojson import struct_to_dict
 from services.workflow.domain.geo import LatLng
 from services.workflow.entrypoints import convert, report_convert
-from services.workflow.service_layer import admin, applications, inbox, materials, ratings, report_places, reports
+from services.workflow.service_layer import admin, applications, inbox, materials, ratings, report_photos, report_places, reports
 from services.workflow.service_layer.context import Context
 
 _KIND = {pb.TASK_KIND_UNSPECIFIED: "", pb.TASK_KIND_CASE: "case", pb.TASK_KIND_RECTIFICATION: "rectification",
@@ -191,3 +191,8 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
         p = await reports.photo(self.ctx, current_principal(), report_id=request.report_id, photo_id=request.photo_id,
                                 public_tenant_id=request.public_tenant_id)
         return pb.ReportPhoto(id=str(p.id), filename=p.filename, content_type=p.content_type, sha256=p.sha256, content=p.content)
+
+    async def SetReportPhotoPublic(self, request: pb.SetReportPhotoPublicRequest, context: Ctx) -> pb.Report:
+        view = await report_photos.set_public(self.ctx, require_principal(), report_id=request.report_id, photo_id=request.photo_id,
+                                              public=request.public)
+        return report_convert.report(view)

@@ -41,7 +41,8 @@ def report(v: reports.ReportView, *, full: bool = True) -> pb.Report:
         version=a.version, create_time=ts(a.submitted_at), update_time=ts(a.updated_at), due_time=ts(c.case_due_at),
         state_due_time=ts(c.state_due_at), resolve_time=ts(f.resolved_at), reporters=people, linked=v.linked,
         reopen_count=f.reopen_count, result_public=f.result_public, can_reopen=reports.can_reopen(v), can_rate=reports.can_rate(v),
-        reporter_count=len(f.reporters), eligible_roles=a.eligible_roles,
+        reporter_count=len(f.reporters), eligible_roles=a.eligible_roles, public_photo_ids=sorted(str(m) for m in f.public_photos),
+        access_token=v.access_token,
     )
     if full:
         for t in v.timeline:

@@ -47,6 +47,10 @@ class ReportView:
     linked: bool = False
     available_actions: list[str] = field(default_factory=list)
     now: object = None
+    # A reporter without an account: the token that reads this report (given once), and
+    # whether the viewer reads by such a token (then they may not act).
+    access_token: str = ""
+    read_only: bool = False
 
     @property
     def facts(self) -> ReportFacts:
@@ -262,13 +266,13 @@ async def rate(ctx: Context, principal: Principal, *, report_id: str, score: int
 
 def can_reopen(view: ReportView) -> bool:
     f, me = view.facts, view.facts.reporter(view.viewer)
-    return bool(me and me.score is None and view.app.status == RESOLVED and f.resolved_at is not None and view.now is not None
+    return bool(me and not view.read_only and me.score is None and view.app.status == RESOLVED and f.resolved_at is not None and view.now is not None
                 and view.now - f.resolved_at <= timedelta(days=REOPEN_DAYS))  # type: ignore[operator]
 
 
 def can_rate(view: ReportView) -> bool:
     me = view.facts.reporter(view.viewer)
-    return bool(me and me.score is None and view.app.status == RESOLVED)
+    return bool(me and not view.read_only and me.score is None and view.app.status == RESOLVED)
 
 
 async def photo(ctx: Context, principal: Principal | None, *, report_id: str, photo_id: str, public_tenant_id: str) -> Photo:
