@@ -192,6 +192,8 @@ def _report_plans(verb: str, data: dict[str, Any]) -> list[Plan]:
     link = values["link"]
     reporters = tuple(str(r) for r in data.get("reporter_ids") or [])
     first = _s(data, "applicant_id")
+    if first.startswith("phone:"):
+        first = ""  # a reporter without an account (a verified phone) reads their report by its token; no inbox to tell
     actor = _s(data.get("actor") or {}, "id") if isinstance(data.get("actor"), dict) else ""
     roles = [str(r) for r in data.get("eligible_roles") or []]
     action = _s(data, "action")
