@@ -373,3 +373,11 @@ async def test_only_result_photos_the_department_marked_public_appear_on_the_pub
             await report_photos.set_public(reporting.ctx, who, report_id=str(r.app.id), photo_id=hidden, public=True)
     await report_photos.set_public(reporting.ctx, XH_CLERK, report_id=str(r.app.id), photo_id=shown, public=False)
     assert await feed() == []
+
+
+async def test_a_report_task_in_the_inbox_carries_its_place_for_the_map_link(reporting: Core) -> None:
+    from services.workflow.service_layer import inbox
+
+    r = await report(reporting)
+    tasks, _ = await inbox.list_tasks(reporting.ctx, XH_CLERK, tenant_id="", kind="report", assignee="", size=10, token="")
+    assert [t.location for t in tasks if t.application_id == r.app.id] == [XIHU]

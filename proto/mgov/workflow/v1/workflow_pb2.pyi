@@ -333,7 +333,7 @@ class AddMaterialRequest(_message.Message):
     def __init__(self, application_id: _Optional[str] = ..., material_code: _Optional[str] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., storage_key: _Optional[str] = ..., content: _Optional[bytes] = ..., phone_token: _Optional[str] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("id", "kind", "application_id", "case_number", "tenant_id", "service_id", "service_name", "department", "status", "assignee_id", "due_time", "create_time", "available_actions", "rectification_id", "overdue", "escalated")
+    __slots__ = ("id", "kind", "application_id", "case_number", "tenant_id", "service_id", "service_name", "department", "status", "assignee_id", "due_time", "create_time", "available_actions", "rectification_id", "overdue", "escalated", "location")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -350,6 +350,7 @@ class Task(_message.Message):
     RECTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
     ESCALATED_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: TaskKind
     application_id: str
@@ -366,7 +367,8 @@ class Task(_message.Message):
     rectification_id: str
     overdue: bool
     escalated: bool
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., application_id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., rectification_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., escalated: _Optional[bool] = ...) -> None: ...
+    location: GeoPoint
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., application_id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., rectification_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., escalated: _Optional[bool] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ...) -> None: ...
 
 class ListTasksRequest(_message.Message):
     __slots__ = ("tenant_id", "kind", "assignee", "page_size", "page_token")
