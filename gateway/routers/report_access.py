@@ -2,6 +2,7 @@
 
     POST /v1/report-verifications           anyone: a code goes to the phone (registration's rules and rate limits)
     POST /v1/report-verifications/confirm   the code -> a phone token (30 min) and the masked phone
+    GET  /v1/report-map                     the map tiles the app's report form shows (deployment settings)
 
 With the phone token a person without an account uploads photos (`POST /v1/materials`,
 header `Phone-Token`) and reports (`POST /v1/reports`, body `phone_token`) in a category
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from gateway.auth import CallerDep
@@ -61,3 +62,15 @@ async def confirm(body: ConfirmBody, response: Response, caller: CallerDep, back
         verification_id=body.verification_id, code=body.code, source_address=caller.source_address))
     response.headers.update(NO_STORE)
     return {"phone_token": resp.phone_token, "expires_in": resp.expires_in_seconds, "phone_masked": resp.phone_masked}
+
+
+class MapSettings(BaseModel):
+    tile_url: str = Field(description="XYZ tile URL template; empty = no map (typed address and the phone's location)")
+    attribution: str
+
+
+@router.get("/report-map", response_model=MapSettings, summary="The map tiles of the report form (empty tile_url: no map)")
+async def report_map(request: Request, response: Response) -> dict[str, Any]:
+    settings = request.app.state.settings
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return {"tile_url": settings.map_tile_url, "attribution": settings.map_attribution}
