@@ -18,7 +18,7 @@ from gateway.request_id import RequestIdMiddleware
 from gateway.tracing import TracingMiddleware
 from gateway.routers import auth, health, me, tenants
 from gateway.routers import notices, services
-from gateway.routers import applications, reports, tasks, tenant_reports, workflows
+from gateway.routers import applications, report_access, reports, tasks, tenant_reports, workflows
 from gateway.routers import appointment_rules, appointments, devices, halls, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
 from gateway.routers import payment_finance, payments, receipts
@@ -78,6 +78,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(notices.router)
     app.include_router(applications.router)
     app.include_router(reports.router)
+    app.include_router(report_access.router)
     app.include_router(tenant_reports.router)
     app.include_router(tasks.router)
     app.include_router(workflows.router)

@@ -46,3 +46,11 @@ def test_a_reconciliation_finding_is_told_to_the_finance_staff_of_its_tenant() -
     assert plan.values["finding"]["zh"] == "账单金额与订单不符" and plan.data["out_trade_no"] == "abc"
     with pytest.raises(BadEvent):
         plans_for("payment.reconciliation.mismatch_found", {"kind": "amount_mismatch"})
+
+
+def test_a_reports_sla_messages_link_to_the_report_page_and_a_cases_to_the_case_page() -> None:
+    sla = {"application_id": "r-1", "case_number": "HZ-R-2026-000001", "state": "dispatched", "eligible_roles": ["clerk"],
+           "escalate_to_roles": ["supervisor"], "scope": "state"}
+    for verb in ("warning", "breached"):
+        assert {p.link for p in plans_for(f"workflow.sla.{verb}", sla | {"kind": "report"})} == {"/reports/r-1"}
+        assert {p.link for p in plans_for(f"workflow.sla.{verb}", sla | {"kind": "application"})} == {"/applications/r-1"}

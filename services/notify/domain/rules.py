@@ -86,7 +86,8 @@ def _case(data: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any]]:
     app_id = _s(data, "application_id")
     if not app_id or not _s(data, "case_number"):
         raise BadEvent("a case event needs application_id and case_number")
-    link = f"/applications/{app_id}"
+    # A report's page is its own (the app's /reports/…), whatever the event (SLA clocks too).
+    link = f"/reports/{app_id}" if _s(data, "kind") == "report" else f"/applications/{app_id}"
     values = {
         "case_number": data["case_number"], "service_name": data.get("service_name") or "",
         "status": label(STATUS_LABELS, _s(data, "status") or _s(data, "state")), "comment": data.get("comment") or "",
@@ -210,11 +211,12 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
 
 
 def _report_plans(verb: str, data: dict[str, Any]) -> list[Plan]:
-    values, _, payload = _case(data)
-    link = f"/reports/{data['application_id']}"
-    values = values | {"link": link}
+    values, _, payload = _case(data | {"kind": "report"})
+    link = values["link"]
     reporters = tuple(str(r) for r in data.get("reporter_ids") or [])
     first = _s(data, "applicant_id")
+    if first.startswith("phone:"):
+        first = ""  # a reporter without an account (a verified phone) reads their report by its token; no inbox to tell
     actor = _s(data.get("actor") or {}, "id") if isinstance(data.get("actor"), dict) else ""
     roles = [str(r) for r in data.get("eligible_roles") or []]
     action = _s(data, "action")
