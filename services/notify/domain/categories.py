@@ -82,6 +82,9 @@ TEMPLATE_KEYS: dict[str, TemplateKey] = {k.key: k for k in (
     TemplateKey("report.closed", CASE_OUTCOME, _CASE),
     TemplateKey("insight.weekly_report", OPERATIONS,
                 frozenset({"week_start", "submitted", "completed", "on_time", "rating", "zombies", "tenant_name", "link"})),
+    # Finance staff: reconciliation found a mismatch (staff work to act on, like a task).
+    TemplateKey("payment.reconciliation_mismatch", TASK, frozenset({"finding", "out_trade_no", "bill_date", "tenant_name", "link"}),
+                urgent=True),
     TemplateKey("account.sign_in_throttled", SECURITY, frozenset({"failure_count", "max_delay_minutes", "tenant_name", "link"}),
                 urgent=True),
 )}

@@ -1,1 +1,0 @@
-import{On as e}from"./PageHeader-KD3Mp808.js";var t=()=>{let{scopeId:t}=e()?.vnode||{};return t?{[t]:``}:null};export{t};
