@@ -247,3 +247,14 @@ def _wait_listed(c: httpx.Client, kind: str, target: str, timeout: float = 30) -
             return found[0]
         assert time.monotonic() < deadline, f"{target} never appeared among the {kind} zombies"
         time.sleep(0.2)
+
+
+def test_the_headline_figures_are_prometheus_gauges(demo_platform: DemoPlatform, seeded: dict[str, Any]) -> None:
+    from tests.metrics_support import value, wait_for_samples
+
+    def ready(s: dict) -> bool:  # type: ignore[type-arg]
+        rating, on_time = value(s, "mgov_insight_rating_average"), value(s, "mgov_insight_on_time_ratio")
+        return rating is not None and 1 <= rating <= 5 and on_time is not None and 0 <= on_time <= 1
+
+    samples = wait_for_samples(demo_platform.ports["INSIGHT_METRICS"], ready, "insight's headline gauges")
+    assert all(value(samples, "mgov_insight_zombies", kind=k) is not None for k in ("item_unused", "guide_stale", "system_silent", "account_idle"))
