@@ -225,6 +225,20 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("GET", "/v1/tenants/{tenant_id}/reconciliation-findings"): lambda w: Req("GET", "/v1/tenants/hangzhou/reconciliation-findings"),
     ("POST", "/v1/payments/{order_id}/refunds"): lambda w: Req("POST", f"/v1/payments/{MISSING}/refunds", json={"amount_fen": 1},
                                                                headers={"Idempotency-Key": "matrix"}, exists=False),
+    # 运营 (insight): Hangzhou's figures are its admins' and supervisors' and those above (the clerk, the citizen: 404).
+    ("GET", "/v1/tenants/{tenant_id}/insight/items"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/items"),
+    ("GET", "/v1/tenants/{tenant_id}/insight/departments"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/departments"),
+    ("GET", "/v1/tenants/{tenant_id}/insight/rankings"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/rankings"),
+    ("GET", "/v1/tenants/{tenant_id}/insight/zombies"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/zombies"),
+    ("GET", "/v1/tenants/{tenant_id}/insight/zombie-actions"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/zombie-actions"),
+    ("GET", "/v1/tenants/{tenant_id}/insight/thresholds"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/thresholds"),
+    ("PUT", "/v1/tenants/{tenant_id}/insight/thresholds"): lambda w: Req("PUT", "/v1/tenants/hangzhou/insight/thresholds", json={
+        "item_unused_days": 90, "guide_stale_days": 365, "system_silent_days": 30, "account_idle_days": 90}),
+    # The wrong action for the kind: 422 for those let in (nothing is retired).
+    ("POST", "/v1/tenants/{tenant_id}/insight/zombies/actions"): lambda w: Req("POST", "/v1/tenants/hangzhou/insight/zombies/actions", json={
+        "kind": "item_unused", "target_id": MISSING, "action": "revoke_system"}),
+    # No such item: 404 for everyone (usage of published items only).
+    ("POST", "/v1/insight/usage"): lambda w: Req("POST", "/v1/insight/usage", json={"item_id": MISSING, "kind": "guide_viewed"}, exists=False),
     # Not a CloudEvent: an allowed system gets 422.
     ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),
 }

@@ -136,12 +136,12 @@ async def _record(ctx: Context, principal: Principal, tenant_id: str, kind: str,
 async def act(ctx: Context, principal: Principal, tenant_id: str, kind: str, target_id: str, action: str, reason: str) -> ActionRecord:
     """Do `action` to a zombie in the tenant's subtree, with the caller's own token at the
     owning service (which decides whether the caller may); audited whatever the outcome."""
+    async with ctx.uow(begin=False) as uow:  # who asks first: a tenant one may not see is 404 whatever the body
+        tenants = await require_admin(uow, principal, tenant_id)
     if kind not in z.KINDS or not z.ACTIONS[kind] or action != z.ACTIONS[kind]:
         raise InvalidArgument(f"the action on a {kind or 'zombie'} is {z.ACTIONS.get(kind) or 'none'}", field="action", code="invalid_action")
     if len(reason) > MAX_REASON:
         raise InvalidArgument(f"reason is at most {MAX_REASON} characters", field="reason", code="too_long")
-    async with ctx.uow(begin=False) as uow:
-        tenants = await require_admin(uow, principal, tenant_id)
     listed = [x for x in await find(ctx, tenants, ctx.clock.now(), kind) if x.target_id == target_id]
     if not listed:
         raise NotFound(f"no {kind} zombie {target_id!r} in {tenant_id}", code="zombie_not_found")
