@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.clock import DEMO_CLOCK_FILE
@@ -15,12 +15,9 @@ from mgov_common.settings import ServiceSettings
 class EnforcementSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MGOV_ENFORCEMENT_", extra="ignore")
     service_name: ClassVar[str] = "enforcement"
+    secret_fields: ClassVar[tuple[str, ...]] = ("page_token_secret",)
 
     port: int = 50057
-    # The workflow service: 立案 opens an administrative penalty case there.
-    workflow_addr: str = Field(default="127.0.0.1:50053", validation_alias=AliasChoices("MGOV_ENFORCEMENT_WORKFLOW_ADDR", "MGOV_WORKFLOW_ADDR"))
-    # The catalogue: 一公开 results are published as the tenant's notices.
-    catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_ENFORCEMENT_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
     # 一公开: a plan's results are published within this many working days of its last inspection.
     publish_within_days: int = Field(default=20, ge=1, le=60)
     # How often follow-ups, penalty cases and results notices that fell due are taken up.

@@ -1,13 +1,12 @@
 """An enforcement service core on the session's real PostgreSQL: its own migrated schema,
-the demo tenant tree fed through the tenant consumer's handler, a manual clock, fakes of
-the workflow and catalogue services (recording what they were asked), principals, and
+the demo tenant tree fed through the tenant consumer's handler, a manual clock, principals, and
 Xihu's food-safety registry: 40 subjects, six inspectors with conflicts, a checklist."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,32 +49,12 @@ def credit_code(n: int) -> str:
 
 
 @dataclass
-class FakeCases:
-    opened: list[dict[str, str]] = field(default_factory=list)
-
-    async def open_penalty_case(self, tenant_id: str, inspection_id: str, subject_name: str, credit_code: str, summary: str) -> str:
-        self.opened.append({"tenant_id": tenant_id, "inspection_id": inspection_id, "subject_name": subject_name, "summary": summary})
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, inspection_id))
-
-
-@dataclass
-class FakeNotices:
-    published: list[dict[str, str]] = field(default_factory=list)
-
-    async def publish(self, tenant_id: str, title: str, body: str, request_id: str) -> str:
-        self.published.append({"tenant_id": tenant_id, "title": title, "body": body, "request_id": request_id})
-        return request_id
-
-
-@dataclass
 class Core:
     ctx: Context
     clock: ManualClock
     pool: asyncpg.Pool
     schema: str
     subjects: list[dict[str, Any]]
-    cases: FakeCases
-    notices: FakeNotices
 
 
 async def feed(pool: asyncpg.Pool, handler: Any, event: CloudEvent) -> None:
@@ -88,8 +67,7 @@ async def make_core(servers: Servers) -> AsyncIterator[Core]:
     await migrate(servers.dsn, schema, MIGRATIONS)
     pool = await create_pool(servers.dsn, schema, min_size=1, max_size=10)
     clock = ManualClock(T0)
-    cases, notices = FakeCases(), FakeNotices()
-    ctx = Context(pool, clock, cases, notices)
+    ctx = Context(pool, clock)
     try:
         for tid, parent, code, level in TREE:
             await feed(pool, apply_tenant_event, CloudEvent.new(
@@ -105,7 +83,7 @@ async def make_core(servers: Servers) -> AsyncIterator[Core]:
         for n, s in enumerate(subjects):
             await registry.declare_conflict(ctx, INSPECTORS[n % 6], str(s["id"]), "亲属经营")
         await registry.publish_checklist(ctx, user("zj-admin", "zhejiang", "province_admin"), "zhejiang", "market_food", CHECKLIST)
-        yield Core(ctx, clock, pool, schema, subjects, cases, notices)
+        yield Core(ctx, clock, pool, schema, subjects)
     finally:
         await pool.close()
 

@@ -5,6 +5,7 @@ repeated upload (same idempotency key) is stored once."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from datetime import timedelta
@@ -83,7 +84,7 @@ async def test_a_repeated_upload_is_stored_once_and_a_reused_key_for_another_fil
     assert await core.pool.fetchval("SELECT count(*) FROM evidence WHERE inspection_id = $1", insp_id) == 3
     with pytest.raises(FailedPrecondition):
         await inspections.add_evidence(core.ctx, who, insp_id, kind="photo", content=samples.JPEG,  # type: ignore[arg-type]
-                                       sha256=__import__("hashlib").sha256(samples.JPEG).hexdigest(), device_time=T0, position=None,
+                                       sha256=hashlib.sha256(samples.JPEG).hexdigest(), device_time=T0, position=None,
                                        note="", request_id="photo-0")
 
 

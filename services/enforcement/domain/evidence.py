@@ -19,7 +19,7 @@ from mgov_common.errors import InvalidArgument, ResourceExhausted
 from services.enforcement.domain.chain import Break, link, verify_chain
 
 KINDS = ("photo", "video", "audio", "document")
-MAX_MEDIA_BYTES = 20 * 1024 * 1024  # video and audio; photos and documents use the material limits
+MAX_MEDIA_BYTES = 10 * 1024 * 1024  # like photos and documents (the material limit): one gRPC message
 MAX_NOTE = 500
 MEDIA_TYPES = {"video": ("video/mp4", "video/webm"), "audio": ("audio/mp4", "audio/ogg", "audio/wav", "audio/mpeg", "video/webm")}
 

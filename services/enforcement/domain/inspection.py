@@ -20,6 +20,7 @@ from mgov_common.errors import FailedPrecondition, InvalidArgument, PermissionDe
 from mgov_common.events.domain import DomainEvent
 from services.enforcement.domain.chain import GENESIS
 from services.enforcement.domain.checklist import check_answers
+from services.enforcement.domain.outcomes import case_id_of
 
 OUTCOMES = ("pass", "rectify", "case")
 STATUSES = ("assigned", "in_progress", "recorded", "completed")
@@ -114,6 +115,17 @@ class Inspection:
                                   "rectify_due_date": self.rectify_due_date.isoformat() if self.rectify_due_date else None,
                                   "plan_id": str(self.plan_id) if self.plan_id else None})
         return True
+
+    def open_case(self, subject_name: str, credit_code: str, certificates: dict[str, str]) -> None:
+        """立案: the penalty case (its id derived from this inspection's) is opened by the
+        workflow service from the event recorded here."""
+        assert self.status == "completed" and self.outcome == "case"
+        self.case_id = str(case_id_of(self.id))
+        failed = [f"{i['text']}：{self.answers[i['id']]['note']}" for i in self.checklist if self.answers.get(i["id"], {}).get("result") == "fail"]
+        self._event("case_opened", {
+            "case_id": self.case_id, "subject_id": str(self.subject_id), "subject_name": subject_name, "credit_code": credit_code,
+            "category": self.category, "findings": failed, "note": self.outcome_note,
+            "certificates": [certificates.get(i, "") for i in self.inspector_ids]})
 
     def chained(self, entry_hash: str) -> None:
         self.evidence_count += 1

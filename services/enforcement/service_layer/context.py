@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
 
 import asyncpg
 
@@ -27,36 +26,10 @@ SUPERVISORS = frozenset({"supervisor", "tenant_admin", "province_admin"})
 ENFORCEMENT_STAFF = SUPERVISORS | {INSPECTOR}
 
 
-class Cases(Protocol):
-    """The workflow service, where a 立案 becomes an administrative penalty case."""
-
-    async def open_penalty_case(self, tenant_id: str, inspection_id: str, subject_name: str, credit_code: str, summary: str) -> str: ...
-
-
-class Notices(Protocol):
-    """The catalogue's notices, where 一公开 results are published."""
-
-    async def publish(self, tenant_id: str, title: str, body: str, request_id: str) -> str: ...
-
-
-class _Unavailable:
-    async def open_penalty_case(self, tenant_id: str, inspection_id: str, subject_name: str, credit_code: str, summary: str) -> str:
-        from mgov_common.errors import Unavailable
-
-        raise Unavailable("the workflow service is not configured", code="workflow_unavailable")
-
-    async def publish(self, tenant_id: str, title: str, body: str, request_id: str) -> str:
-        from mgov_common.errors import Unavailable
-
-        raise Unavailable("the catalogue service is not configured", code="catalog_unavailable")
-
-
 @dataclass
 class Context:
     pool: asyncpg.Pool
     clock: Clock
-    cases: Cases = field(default_factory=_Unavailable)
-    notices: Notices = field(default_factory=_Unavailable)
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     # 一公开: a plan's results are published within this many working days of its last inspection.
     publish_within_days: int = 20

@@ -148,13 +148,18 @@ async def submit(ctx: Context, principal: Principal, inspection_id: str, answers
 
 async def confirm(ctx: Context, principal: Principal, inspection_id: str, signature_sha256: str = "") -> dict[str, Any]:
     """One inspector's confirmation; the second completes the inspection and its outcome:
-    the subject is marked inspected; 立案 and 责令限期整改 are taken up by the sweep."""
+    the subject is marked inspected; 立案 opens the penalty case (an event the workflow
+    service acts on); 责令限期整改's follow-up is made by the sweep when its date comes."""
     if signature_sha256 and (len(signature_sha256) != 64 or not all(c in "0123456789abcdef" for c in signature_sha256)):
         raise InvalidArgument("the signature's sha256 is 64 hex digits", field="signature_sha256", code="invalid_sha256")
     now = ctx.clock.now()
     async with ctx.uow() as uow:
         insp = await load(uow, principal, inspection_id, for_update=True)
         completed = insp.confirm(principal.subject, now, signature_sha256)
+        if completed and insp.outcome == "case":
+            subject = await uow.registry.subject(insp.subject_id)
+            assert subject is not None
+            insp.open_case(subject["name"], subject["credit_code"], await uow.registry.certificates(list(insp.inspector_ids)))
         await uow.inspections.save(insp)
         if completed:
             await uow.registry.mark_inspected(insp.subject_id, ctx.today())

@@ -40,12 +40,12 @@ async def save_subject(ctx: Context, principal: Principal, tenant_id: str, raw: 
     async with ctx.uow() as uow:
         await require_supervisor(uow, principal, tenant_id)
         view = subject_view(await uow.registry.upsert_subject(tenant_id, fields, ctx.clock.now()))
-        uow.record(_subject_event(view))
+        uow.record(subject_event(view))
         await uow.commit()
     return view
 
 
-def _subject_event(view: dict[str, Any]) -> DomainEvent:
+def subject_event(view: dict[str, Any]) -> DomainEvent:
     return DomainEvent("subject", "upserted", view["tenant_id"], str(view["id"]),
                        {"subject_id": str(view["id"]), "credit_code": view["credit_code"], "category": view["category"]})
 
