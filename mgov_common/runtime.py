@@ -118,11 +118,13 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         try:
-            await asyncio.wait_for(nc.drain(), 2.0)
+            async with asyncio.timeout(2.0):
+                await nc.drain()
         except Exception:  # noqa: BLE001 - closing after a lost connection is best effort
             await nc.close()
         try:
-            await asyncio.wait_for(pool.close(), 5.0)
+            async with asyncio.timeout(5.0):
+                await pool.close()
         except TimeoutError:
             log.warning("database connections still busy at shutdown; terminating them")
             pool.terminate()

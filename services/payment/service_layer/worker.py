@@ -106,7 +106,8 @@ async def run(ctx: Context, poll_s: float, wake: asyncio.Event) -> None:
             except Exception:  # noqa: BLE001 - one step's failure must not stop the others
                 log.exception("payment worker step failed", extra={"step": step.__name__})
         try:
-            await asyncio.wait_for(wake.wait(), poll_s)
+            async with asyncio.timeout(poll_s):
+                await wake.wait()
         except TimeoutError:
             pass
         wake.clear()
