@@ -28,6 +28,8 @@ InspectionId = Annotated[str, Path(max_length=64)]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", max_length=200)]
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
+EVIDENCE_TYPES = ("image/jpeg", "image/png", "application/pdf", "application/ofd", "video/mp4", "video/webm", "audio/mp4", "audio/ogg",
+                  "audio/wav", "audio/mpeg")
 
 
 class AnswerIn(BaseModel):
@@ -126,8 +128,8 @@ async def list_evidence(inspection_id: InspectionId, caller: StaffDep, backends:
     return {"items": [to_json(e) for e in resp.entries], "next_page_token": ""}
 
 
-@router.get("/inspections/{inspection_id}/evidence/{seq}/file", summary="The stored file of one evidence entry",
-            responses={200: {"content": {"application/octet-stream": {}}}})
+@router.get("/inspections/{inspection_id}/evidence/{seq}/file", response_class=Response, summary="The stored file of one evidence entry",
+            responses={200: {"content": {t: {} for t in EVIDENCE_TYPES}, "description": "the file, as stored"}})
 async def evidence_file(inspection_id: InspectionId, seq: Annotated[int, Path(ge=1, le=100_000)], caller: StaffDep,
                         backends: BackendsDep) -> Response:
     f = await stub(backends).GetEvidenceFile(pb.GetEvidenceFileRequest(inspection_id=inspection_id, seq=seq), metadata=caller.metadata)

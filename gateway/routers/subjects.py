@@ -53,7 +53,7 @@ class ItemIn(BaseModel):
 
 
 class ChecklistIn(BaseModel):
-    items: list[ItemIn] = Field(max_length=100)
+    checks: list[ItemIn] = Field(max_length=100, description="what is checked, in order: each passed or failed on site")
 
 
 @router.post("/tenants/{tenant_id}/subjects", responses=returns(SUBJECT, 201), status_code=201,
@@ -109,8 +109,8 @@ async def list_inspectors(tenant_id: Tenant, caller: StaffDep, backends: Backend
 @router.post("/tenants/{tenant_id}/checklists/{category}", responses=returns(ref(pb.Checklist.DESCRIPTOR), 201), status_code=201,
              summary="Publish a new version of the category's checklist (versions are never changed)")
 async def publish_checklist(tenant_id: Tenant, category: Category, body: ChecklistIn, caller: StaffDep, backends: BackendsDep) -> dict[str, Any]:
-    items = [pb.ChecklistItem(id=i.id, text=i.text) for i in body.items]
-    return to_json(await stub(backends).PublishChecklist(pb.PublishChecklistRequest(tenant_id=tenant_id, category=category, items=items),
+    checks = [pb.ChecklistItem(id=i.id, text=i.text) for i in body.checks]
+    return to_json(await stub(backends).PublishChecklist(pb.PublishChecklistRequest(tenant_id=tenant_id, category=category, checks=checks),
                                                          metadata=caller.metadata))
 
 

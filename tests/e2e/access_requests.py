@@ -232,7 +232,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
         "certificate": "ZJ-MATRIX-0001", "categories": ["matrix_test"]}),
     ("GET", "/v1/tenants/{tenant_id}/inspectors"): lambda w: Req("GET", "/v1/tenants/hangzhou/inspectors"),
     ("POST", "/v1/tenants/{tenant_id}/checklists/{category}"): lambda w: Req("POST", "/v1/tenants/hangzhou/checklists/matrix_test", json={
-        "items": [{"id": "one", "text": "矩阵检查项"}]}),
+        "checks": [{"id": "one", "text": "矩阵检查项"}]}),
     ("GET", "/v1/tenants/{tenant_id}/checklists/{category}"): lambda w: Req("GET", "/v1/tenants/hangzhou/checklists/matrix_test"),
     ("POST", "/v1/tenants/{tenant_id}/plans"): lambda w: Req("POST", "/v1/tenants/hangzhou/plans", json={
         "name": "矩阵测试计划", "category": "matrix_test", "count": 1, "start_date": "2030-01-01", "end_date": "2030-01-31"}),

@@ -54,7 +54,7 @@ def drawn(clients: dict[str, httpx.Client]) -> dict[str, Any]:
     subjects = [_ok(admin.post("/v1/tenants/xihu/subjects", json={
         "name": f"西湖区端到端食品店{n}", "credit_code": _code(9000 + n), "category": "e2e_food", "address": f"文三路 {n} 号",
         "position": {"latitude": 30.28, "longitude": 120.12}}), 201) for n in range(6)]
-    _ok(admin.post("/v1/tenants/hangzhou/checklists/e2e_food", json={"items": [{"id": "licence", "text": "证照公示"},
+    _ok(admin.post("/v1/tenants/hangzhou/checklists/e2e_food", json={"checks": [{"id": "licence", "text": "证照公示"},
                                                                                {"id": "cold", "text": "冷藏温度"}]}), 201)
     plan = _ok(admin.post("/v1/tenants/xihu/plans", json={"name": "端到端双随机抽查", "category": "e2e_food", "count": 2,
                                                          "start_date": "2026-12-01", "end_date": "2026-12-31"}), 201)

@@ -60,7 +60,8 @@ def test_liveness_answers_while_backends_are_down(client: TestClient) -> None:
 def test_readiness_is_503_naming_each_service_that_is_not_serving(client: TestClient) -> None:
     body = assert_problem(client.get("/readyz"), 503, "not_ready")
     assert body["services"] == {"identity": "UNREACHABLE", "catalog": "UNREACHABLE", "workflow": "UNREACHABLE", "notify": "UNREACHABLE",
-                                "appointment": "UNREACHABLE", "payment": "UNREACHABLE"}
+                                "appointment": "UNREACHABLE", "payment": "UNREACHABLE",
+                                "enforcement": "UNREACHABLE"}
 
 
 def test_an_unknown_path_is_a_404_problem(client: TestClient) -> None:

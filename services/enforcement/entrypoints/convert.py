@@ -61,7 +61,7 @@ def inspector(v: dict[str, Any]) -> pb.Inspector:
 
 def checklist(v: dict[str, Any]) -> pb.Checklist:
     return pb.Checklist(tenant_id=v["tenant_id"], category=v["category"], version=v["version"],
-                        items=[pb.ChecklistItem(id=i["id"], text=i["text"]) for i in v["items"]])
+                        checks=[pb.ChecklistItem(id=i["id"], text=i["text"]) for i in v["items"]])
 
 
 def plan_fields(p: pb.Plan) -> dict[str, Any]:

@@ -48,7 +48,7 @@ class EnforcementServicer(enforcement_pb2_grpc.EnforcementServiceServicer):
         return pb.DeclareConflictResponse()
 
     async def PublishChecklist(self, r: pb.PublishChecklistRequest, context: Any) -> pb.Checklist:
-        items = [{"id": i.id, "text": i.text} for i in r.items]
+        items = [{"id": i.id, "text": i.text} for i in r.checks]
         return c.checklist(await registry.publish_checklist(self.ctx, require_person(), r.tenant_id, r.category, items))
 
     async def GetChecklist(self, r: pb.GetChecklistRequest, context: Any) -> pb.Checklist:

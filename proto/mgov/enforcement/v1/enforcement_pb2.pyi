@@ -142,26 +142,26 @@ class ChecklistItem(_message.Message):
     def __init__(self, id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
 
 class Checklist(_message.Message):
-    __slots__ = ("tenant_id", "category", "version", "items")
+    __slots__ = ("tenant_id", "category", "version", "checks")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
-    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    CHECKS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     category: str
     version: int
-    items: _containers.RepeatedCompositeFieldContainer[ChecklistItem]
-    def __init__(self, tenant_id: _Optional[str] = ..., category: _Optional[str] = ..., version: _Optional[int] = ..., items: _Optional[_Iterable[_Union[ChecklistItem, _Mapping]]] = ...) -> None: ...
+    checks: _containers.RepeatedCompositeFieldContainer[ChecklistItem]
+    def __init__(self, tenant_id: _Optional[str] = ..., category: _Optional[str] = ..., version: _Optional[int] = ..., checks: _Optional[_Iterable[_Union[ChecklistItem, _Mapping]]] = ...) -> None: ...
 
 class PublishChecklistRequest(_message.Message):
-    __slots__ = ("tenant_id", "category", "items")
+    __slots__ = ("tenant_id", "category", "checks")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
-    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    CHECKS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     category: str
-    items: _containers.RepeatedCompositeFieldContainer[ChecklistItem]
-    def __init__(self, tenant_id: _Optional[str] = ..., category: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ChecklistItem, _Mapping]]] = ...) -> None: ...
+    checks: _containers.RepeatedCompositeFieldContainer[ChecklistItem]
+    def __init__(self, tenant_id: _Optional[str] = ..., category: _Optional[str] = ..., checks: _Optional[_Iterable[_Union[ChecklistItem, _Mapping]]] = ...) -> None: ...
 
 class GetChecklistRequest(_message.Message):
     __slots__ = ("tenant_id", "category")
