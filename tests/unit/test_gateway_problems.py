@@ -61,7 +61,7 @@ def test_readiness_is_503_naming_each_service_that_is_not_serving(client: TestCl
     body = assert_problem(client.get("/readyz"), 503, "not_ready")
     services = body["services"]
     assert isinstance(services, dict)
-    assert {"identity", "catalog", "workflow", "notify", "appointment", "payment", "enforcement"} <= services.keys()
+    assert {"identity", "catalog", "workflow", "notify", "appointment", "payment", "enforcement", "insight"} <= services.keys()
     assert set(services.values()) == {"UNREACHABLE"}
 
 
