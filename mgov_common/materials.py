@@ -2,7 +2,7 @@
 
 The declared content type of an upload is not trusted: the bytes are sniffed (magic
 numbers) and must be one of the allow-list (PDF, OFD, JPEG, PNG); then the file is
-parsed as that type and refused if it holds active content (`domain.content`); the
+parsed as that type and refused if it holds active content (`mgov_common.file_content`); the
 sniffed type is what is stored. The SHA-256 of the bytes is kept, and a hash the client
 sent must match it.
 
@@ -20,7 +20,7 @@ import re
 import unicodedata
 
 from mgov_common.errors import InvalidArgument, ResourceExhausted
-from services.workflow.domain.content import Refused, inspect
+from mgov_common.file_content import Refused, inspect
 
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED = ("application/pdf", "application/ofd", "image/jpeg", "image/png")
