@@ -20,6 +20,7 @@ class GatewaySettings(PlatformSettings):
     appointment_addr: str = "127.0.0.1:50055"
     payment_addr: str = "127.0.0.1:50056"
     enforcement_addr: str = "127.0.0.1:50057"
+    insight_addr: str = "127.0.0.1:50058"
     # Deadline of every gRPC call the gateway makes that does not set its own.
     client_deadline_s: float = Field(default=5.0, gt=0)
     readiness_timeout_s: float = Field(default=1.0, gt=0)
@@ -38,5 +39,11 @@ class GatewaySettings(PlatformSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_header_bytes: int = Field(default=16 * 1024, ge=4096)
     max_json_depth: int = Field(default=64, ge=8, le=512)
+    # The map under the app's 随手拍 form (GET /v1/report-map): an XYZ tile URL template
+    # ({z}/{x}/{y}, optional {s}) and its attribution; empty = no map (a typed address and
+    # the phone's location only). The default is OpenStreetMap's public tiles, fit for a
+    # demo; a deployment names its own tile server (or a licensed provider's).
+    map_tile_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=500)
+    map_attribution: str = Field(default="© OpenStreetMap contributors", max_length=300)
     # Bytes of public catalogue responses kept in memory (gateway/catalog_cache.py); 0 = off.
     catalog_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=0)

@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from launcher import enforcement_cli, identity_cli, payment_cli
+from launcher import enforcement_cli, identity_cli, insight_cli, payment_cli
 from mgov_common.ports import PortInUse
 from launcher.topology import SERVICES, UnknownService, service
 
@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     identity_cli.add_commands(sub)
     payment_cli.add_commands(sub)
     enforcement_cli.add_commands(sub)
+    insight_cli.add_commands(sub)
     return parser
 
 

@@ -12,12 +12,14 @@ TENANT_ADMIN = "tenant_admin"
 PROVINCE_ADMIN = "province_admin"
 # Routes citizen reports (随手拍) between departments and tenants.
 DISPATCHER = "dispatcher"
+# Finance staff: reconciliation findings and refunds of a tenant's payments.
+FINANCE = "finance"
 # Field inspections (移动执法监管): holds an enforcement certificate; drawn for inspections.
 INSPECTOR = "inspector"
 
-ALL_ROLES = (CITIZEN, CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, INSPECTOR)
+ALL_ROLES = (CITIZEN, CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, FINANCE, INSPECTOR)
 # Roles of civil servants; `citizen` comes only from registration.
-STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, INSPECTOR})
+STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, FINANCE, INSPECTOR})
 ADMIN_ROLES = frozenset({TENANT_ADMIN, PROVINCE_ADMIN})
 
 

@@ -81,6 +81,7 @@ export async function request(method, path, options = {}) {
   }
   if (!resp.ok) throw new ApiError(resp.status, await problemOf(resp))
   if (resp.status === 204) return { data: null, etag: null }
+  if (options.as === 'blob') return { data: await resp.blob(), etag: resp.headers.get('etag') }
   return { data: await resp.json(), etag: resp.headers.get('etag') }
 }
 
@@ -142,12 +143,14 @@ export const act = (id, etag, body, key) =>
 export const rate = (id, score, comment) => post(`/v1/applications/${encodeURIComponent(id)}/rating`, { score, comment })
 
 // A material, before applying (no case id) or for a case; onProgress(0..100).
-export function upload(file, materialCode, onProgress, caseId = '') {
+// `phoneToken`: a 随手拍 reporter without an account holds the photo with their phone token.
+export function upload(file, materialCode, onProgress, caseId = '', phoneToken = '') {
   const path = caseId ? `/v1/applications/${encodeURIComponent(caseId)}/materials` : '/v1/materials'
   const once = () => new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', path)
-    if (session.tokens) xhr.setRequestHeader('authorization', `Bearer ${session.tokens.access_token}`)
+    if (phoneToken) xhr.setRequestHeader('Phone-Token', phoneToken)
+    else if (session.tokens) xhr.setRequestHeader('authorization', `Bearer ${session.tokens.access_token}`)
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress?.(Math.round((e.loaded / e.total) * 100)) }
     xhr.onload = () => {
       let body = {}
@@ -215,3 +218,15 @@ export const rescheduleAppointment = (id, slotStartTime) => post(`/v1/appointmen
 export const checkIn = (hallId, code) => post(`/v1/halls/${enc(hallId)}/check-ins`, { code })
 export const callNext = (hallId) => post(`/v1/halls/${enc(hallId)}/calls`)
 export const hallQueue = (hallId) => get(`/v1/halls/${enc(hallId)}/queue`)
+
+// 运营 (insight): figures of a tenant and its subtree, zombies and their actions; usage the app reports.
+const tenantPath = (t) => `/v1/tenants/${encodeURIComponent(t)}/insight`
+export const insightItems = (t, params = {}) => get(`${tenantPath(t)}/items?${q({ page_size: 100, ...params })}`)
+export const insightRankings = (t) => get(`${tenantPath(t)}/rankings?page_size=100`)
+export const insightZombies = (t) => get(`${tenantPath(t)}/zombies?page_size=100`)
+export const actOnZombie = (t, zombie, reason) =>
+  post(`${tenantPath(t)}/zombies/actions`, { kind: zombie.kind, target_id: zombie.target_id, action: zombie.action, reason })
+// Fire and forget: a lost usage report must never disturb the citizen.
+export function recordUsage(itemId, kind) {
+  request('POST', '/v1/insight/usage', { body: { item_id: itemId, kind } }).catch(() => {})
+}

@@ -47,7 +47,7 @@ export default {
   },
   prefs: {
     title: 'Notification settings', channels: 'Channels', quiet: 'Quiet hours', quietOn: 'Quiet hours on', start: 'From', end: 'Until', save: 'Save',
-    saved: 'Saved', category: { case_progress: 'Case progress', case_outcome: 'Case outcome', notice: 'Notices', rating: 'Ratings', task: 'Tasks', sla: 'Deadlines', rectification: 'Rectification', appointment: 'Appointment reminders' },
+    saved: 'Saved', category: { case_progress: 'Case progress', case_outcome: 'Case outcome', notice: 'Notices', rating: 'Ratings', task: 'Tasks', sla: 'Deadlines', rectification: 'Rectification', appointment: 'Appointment reminders', operations: 'Operations reports' },
     channel: { in_app: 'In app', push: 'Push', sms: 'SMS' },
   },
   tasks: {
@@ -78,6 +78,12 @@ export default {
     linked: 'Someone nearby reported the same problem: your report joined theirs and you will hear of the result too', handler: 'Handled by', map: 'Open in a map',
     reported: 'Reported', reporters: 'Reporters', phone: 'Phone', next: 'Handle', addResultPhoto: 'Add a photo of the result', resultPublic: 'Result photos may be shown publicly',
     resultPhotos: '{n} photo(s) of the result', reopen: 'Not fixed: reopen', reopened: 'Reopened', done: 'Done',
+    resultPhoto: 'Result photo', photoN: '{label} {n}', photoLoading: '{label} {n} (loading)', public: 'Public', markPublic: 'Show {label} {n} on the public map',
+    markedPublic: 'Shown on the public map', markedPrivate: 'No longer shown publicly', mapLabel: 'Map: tap the map or drag the pin to the place', pin: 'The place',
+    mapUnavailable: 'The map is not available: use your location and type the address', mapOf: 'Open {number} in a map',
+    withoutAccount: 'Without an account', noAccount: 'No account? Verify your phone and report (handlers see it masked only)', phoneNumber: 'Phone number', sendCode: 'Send code', code: 'SMS code',
+    verify: 'Verify', verified: 'Phone {phone} verified', codeSent: 'Code sent', needsAccount: 'Sign in to report this kind of problem', signIn: 'Sign in to report',
+    verifyFirst: 'Verify your phone first', kept: 'This device keeps a pass to follow the report and its result', onThisDevice: 'Reported from this device',
     action: { submit: 'Reported', link: 'Joined by another report', accept: 'Taken up', return_to_dispatcher: 'Returned to the dispatcher', ask: 'Asked for more information',
       supplement: 'Add information', resolve: 'Resolve', dispatch: 'Dispatched again', dismiss: 'Dismiss', move: 'Moved', reopen: 'Reopened', claim: 'Claimed', assign: 'Assigned' },
   },
@@ -104,4 +110,14 @@ export default {
     scan: 'Scan to verify this receipt',
   },
   error: { offline: 'No network; check the connection and retry', generic: 'Something went wrong; please retry' },
+  insight: {
+    title: 'Operations dashboard', scope: '{tenant} and below', range: 'last 30 days', rankings: 'Ranking below (score)', items: 'Services', zombies: 'Zombies',
+    rankingChart: 'Bar chart of the scores of the regions below', itemChart: 'Bar chart of applications and completions per service', score: 'Score',
+    submitted: 'Applied', completed: 'Completed', onTime: 'On time', rating: 'Rating', funnel: 'Viewed → started → submitted → completed',
+    abandonment: 'Abandoned', days: 'Working days (median / p90)', supplement: 'Sent back', negative: 'Negative ratings',
+    rectifications: 'Rectifications (open / overdue)', noZombies: 'No dead services, systems or accounts', idle: 'idle {n} days',
+    retire: 'Retire', revoke: 'Revoke', disable: 'Disable', confirm: 'Go ahead? This is recorded.', reason: 'Zombie list clean-up (dashboard)',
+    notStaff: 'Only administrators and supervisors see the dashboard',
+    kind: { item_unused: 'No applications', guide_stale: 'Guide not reviewed', system_silent: 'System silent', account_idle: 'No sign-in' },
+  },
 }

@@ -46,7 +46,7 @@ export default {
   },
   prefs: {
     title: '消息设置', channels: '通知渠道', quiet: '免打扰时段', quietOn: '开启免打扰', start: '开始时间', end: '结束时间', save: '保存',
-    saved: '已保存', category: { case_progress: '办件进度', case_outcome: '办件结果', notice: '通知公告', rating: '评价', task: '待办任务', sla: '时限提醒', rectification: '整改', appointment: '预约提醒' },
+    saved: '已保存', category: { case_progress: '办件进度', case_outcome: '办件结果', notice: '通知公告', rating: '评价', task: '待办任务', sla: '时限提醒', rectification: '整改', appointment: '预约提醒', operations: '运营周报' },
     channel: { in_app: '站内消息', push: '推送', sms: '短信' },
   },
   tasks: {
@@ -74,6 +74,12 @@ export default {
     linked: '附近已有人反映了同一问题，您的反映已合并，处理结果会同时通知您', handler: '处理单位', map: '在地图中查看', reported: '反映时间', reporters: '反映人数',
     phone: '联系电话', next: '办理', addResultPhoto: '上传处理结果照片', resultPublic: '处理结果照片可公开展示', resultPhotos: '处理结果照片 {n} 张',
     reopen: '不满意，重新办理', reopened: '已重新办理', done: '操作成功',
+    resultPhoto: '处理结果照片', photoN: '{label} {n}', photoLoading: '{label} {n}（加载中）', public: '公开', markPublic: '在公开地图展示{label} {n}',
+    markedPublic: '已在公开地图展示', markedPrivate: '已取消公开展示', mapLabel: '地图：点击地图或拖动标记选择问题位置', pin: '问题位置',
+    mapUnavailable: '地图暂不可用，请使用定位并填写详细地址', mapOf: '在地图中查看 {number}',
+    withoutAccount: '免登录反映', noAccount: '未登录也可反映：验证手机号后提交（处理人员只能看到打码的手机号）', phoneNumber: '手机号', sendCode: '获取验证码', code: '短信验证码',
+    verify: '验证', verified: '已验证手机号 {phone}', codeSent: '验证码已发送', needsAccount: '该类问题需登录后反映', signIn: '登录后反映',
+    verifyFirst: '请先验证手机号', kept: '本机已保存查询凭证，可随时查看处理进度和结果', onThisDevice: '本机反映的问题',
     action: { submit: '提交反映', link: '合并反映', accept: '接收处理', return_to_dispatcher: '退回调度', ask: '请求补充说明', supplement: '补充说明',
       resolve: '办结', dispatch: '重新派发', dismiss: '不予处理', move: '改派', reopen: '重新办理', claim: '认领', assign: '指派' },
   },
@@ -100,4 +106,13 @@ export default {
     scan: '扫码验证票据真伪',
   },
   error: { offline: '网络不可用，请检查网络后重试', generic: '出错了，请稍后重试' },
+  insight: {
+    title: '运营看板', scope: '{tenant} 及下级', range: '近 30 天', rankings: '下级排名（综合得分）', items: '事项办理情况', zombies: '僵尸清单',
+    rankingChart: '下级地区综合得分柱状图', itemChart: '事项申请量与办结量柱状图', score: '综合得分', submitted: '申请', completed: '办结',
+    onTime: '按时办结率', rating: '好差评均分', funnel: '浏览 → 开始 → 提交 → 办结', abandonment: '放弃率', days: '办结工作日（中位 / P90）',
+    supplement: '补正率', negative: '差评占比', rectifications: '整改（未结 / 超期）', noZombies: '没有僵尸事项、系统或账号',
+    idle: '{n} 天无动静', retire: '下架事项', revoke: '撤销系统', disable: '停用账号', confirm: '确认执行？此操作会被记录。',
+    reason: '运营看板僵尸清单清理', notStaff: '仅管理员和监督员可查看运营看板',
+    kind: { item_unused: '无人申请', guide_stale: '指南久未更新', system_silent: '系统静默', account_idle: '账号久未登录' },
+  },
 }

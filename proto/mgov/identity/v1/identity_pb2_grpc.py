@@ -45,6 +45,16 @@ class IdentityServiceStub:
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.FromString,
                 _registered_method=True)
+        self.StartPhoneVerification = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/StartPhoneVerification',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationResponse.FromString,
+                _registered_method=True)
+        self.ConfirmPhoneVerification = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/ConfirmPhoneVerification',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationResponse.FromString,
+                _registered_method=True)
         self.Authenticate = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/Authenticate',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateRequest.SerializeToString,
@@ -93,6 +103,11 @@ class IdentityServiceStub:
         self.RemoveRole = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/RemoveRole',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RemoveRoleRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
+                _registered_method=True)
+        self.DisableStaff = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/DisableStaff',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.DisableStaffRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
                 _registered_method=True)
         self.ListStaff = channel.unary_unary(
@@ -210,6 +225,27 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StartPhoneVerification(self, request, context):
+        """Proves a phone without an account (随手拍 reports where the category takes
+        anonymous ones): a one-time code goes to the phone by SMS, with the same
+        code rules and rate limits as registration (they count together).
+        Caller: anyone (the gateway, unauthenticated).
+        Errors: INVALID_ARGUMENT (phone, unknown tenant), RESOURCE_EXHAUSTED
+        `registration_rate_limited`, UNAVAILABLE `sms_unavailable`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmPhoneVerification(self, request, context):
+        """The code of StartPhoneVerification: answers a short-lived phone token
+        (audience "mgov-phone", not an access token) naming a pseudonym of the
+        phone and its masked number. Errors: as ConfirmRegistration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Authenticate(self, request, context):
         """Signs in with phone and password and issues an access/refresh token pair.
         Unknown phone and wrong password answer the same, with similar timing.
@@ -321,6 +357,16 @@ class IdentityServiceServicer:
         """Removes a role in a tenant. Audited. Removing a role not held succeeds.
         Caller and errors: as AssignRole; FAILED_PRECONDITION when it would
         remove the last province_admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableStaff(self, request, context):
+        """Disables a staff account (僵尸账户): it can no longer sign in and its sessions end.
+        Audited, refusals too; disabling a disabled account succeeds. Caller: an
+        administrator of a tenant (or above) where the account holds a staff role.
+        Errors: NOT_FOUND (no staff member in scope), PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -518,6 +564,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.SerializeToString,
             ),
+            'StartPhoneVerification': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartPhoneVerification,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationResponse.SerializeToString,
+            ),
+            'ConfirmPhoneVerification': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmPhoneVerification,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationResponse.SerializeToString,
+            ),
             'Authenticate': grpc.unary_unary_rpc_method_handler(
                     servicer.Authenticate,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateRequest.FromString,
@@ -566,6 +622,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'RemoveRole': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveRole,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RemoveRoleRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.SerializeToString,
+            ),
+            'DisableStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableStaff,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.DisableStaffRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.SerializeToString,
             ),
             'ListStaff': grpc.unary_unary_rpc_method_handler(
@@ -704,6 +765,60 @@ class IdentityService:
             '/mgov.identity.v1.IdentityService/ConfirmRegistration',
             mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.SerializeToString,
             mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartPhoneVerification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/StartPhoneVerification',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmPhoneVerification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/ConfirmPhoneVerification',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -973,6 +1088,33 @@ class IdentityService:
             target,
             '/mgov.identity.v1.IdentityService/RemoveRole',
             mgov_dot_identity_dot_v1_dot_identity__pb2.RemoveRoleRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/DisableStaff',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.DisableStaffRequest.SerializeToString,
             mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
             options,
             channel_credentials,
