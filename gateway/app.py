@@ -24,6 +24,7 @@ from gateway.routers import systems, web_app
 from gateway.routers import payments, receipts
 from gateway.settings import GatewaySettings
 from mgov_common import metrics
+from mgov_common.gc_tuning import freeze_startup_heap
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
 # FastAPI's own OpenTelemetry (spans for routing, dependencies and serialization, its
@@ -50,6 +51,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                                      listeners=[CatalogInvalidation(app.state.catalog_cache)],
                                      options=settings.nats_options())
             app.state.live.start()
+            freeze_startup_heap()
             try:
                 yield
             finally:
