@@ -27,7 +27,7 @@ def _row(item_id: uuid.UUID) -> dict[str, object]:
     now = datetime(2026, 11, 1, 8, tzinfo=UTC)
     return {"id": item_id, "tenant_id": "xihu", "code": "330106-XK-0001", "status": "published", "latest_version": 2, "inherited_from": None,
             "use_count": 7, "has_draft": False, "created_at": now, "updated_at": now, "score": 40, "listing": json.dumps(LISTING, ensure_ascii=False),
-            "publish_time": LISTING["publish_time"], "latest_etag": "abc"}
+            "publish_time": now, "latest_etag": "abc"}
 
 
 def test_a_row_built_once_is_served_again_without_parsing_its_listing() -> None:

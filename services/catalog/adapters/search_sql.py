@@ -49,7 +49,7 @@ visible AS (
 # catalog has not built recently (`service_layer/views.py`).
 _ROW = (
     "s.id, s.tenant_id, s.code, s.status, s.latest_version, s.inherited_from, s.use_count, s.has_draft, s.created_at, s.updated_at,"
-    " s.score, s.listing::text AS listing, s.listing->>'publish_time' AS publish_time, lv.etag AS latest_etag"
+    " s.score, s.listing::text AS listing, lv.etag AS latest_etag, lv.published_at AS publish_time"
 )
 
 

@@ -96,11 +96,10 @@ class ListingJson(Mapping[str, Any]):
 def row_view(row: asyncpg.Record) -> ItemView:
     """A list row (see `adapters/search_sql.py`): the listing columns only."""
     listing = ListingJson(row["listing"])
-    published = row["publish_time"]
     version = row["latest_version"] or 1
     etag = served_etag(row["latest_etag"], row["status"]) if row["latest_etag"] else ""
     return ItemView(
         row["id"], row["tenant_id"], row["code"], row["status"], version, listing, etag, row["inherited_from"], [], None,
         row["use_count"], row["has_draft"], row["created_at"], row["updated_at"],
-        datetime.fromisoformat(published) if published else None, None,
+        row["publish_time"], None,
     )
