@@ -187,6 +187,7 @@ class LiveHub:
                 await asyncio.gather(task, return_exceptions=True)
         if self.nc is not None and not self.nc.is_closed:
             try:
-                await asyncio.wait_for(self.nc.drain(), 2.0)
+                async with asyncio.timeout(2.0):
+                    await self.nc.drain()
             except Exception:  # noqa: BLE001 - closing a lost connection is best effort
                 await self.nc.close()

@@ -37,5 +37,11 @@ class GatewaySettings(PlatformSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_header_bytes: int = Field(default=16 * 1024, ge=4096)
     max_json_depth: int = Field(default=64, ge=8, le=512)
+    # The map under the app's 随手拍 form (GET /v1/report-map): an XYZ tile URL template
+    # ({z}/{x}/{y}, optional {s}) and its attribution; empty = no map (a typed address and
+    # the phone's location only). The default is OpenStreetMap's public tiles, fit for a
+    # demo; a deployment names its own tile server (or a licensed provider's).
+    map_tile_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=500)
+    map_attribution: str = Field(default="© OpenStreetMap contributors", max_length=300)
     # Bytes of public catalogue responses kept in memory (gateway/catalog_cache.py); 0 = off.
     catalog_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=0)

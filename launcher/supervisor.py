@@ -124,7 +124,8 @@ class Supervised:
             return
         try:
             proc.send_signal(self.spec.stop_signal)
-            await asyncio.wait_for(proc.wait(), grace)
+            async with asyncio.timeout(grace):
+                await proc.wait()
         except ProcessLookupError:
             return
         except TimeoutError:

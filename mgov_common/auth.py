@@ -23,10 +23,12 @@ import jwt
 from jwt import PyJWK
 
 from mgov_common.errors import Unauthenticated
-from mgov_common.principal import SYSTEM, USER, Principal, RoleBinding
+from mgov_common.principal import PHONE, SYSTEM, USER, Principal, RoleBinding
 
 ISSUER = "mgov-identity"
 AUDIENCE = "mgov"
+# Phone tokens (identity's ConfirmPhoneVerification): a verifier of access tokens refuses them.
+PHONE_AUDIENCE = "mgov-phone"
 ALGORITHM = "EdDSA"
 
 JwksFetcher = Callable[[], Awaitable[Mapping[str, Any]]]
@@ -143,6 +145,17 @@ class TokenVerifier:
         cached = self.verified.get(token, self.jwks, self.leeway_s)
         if cached is not None:
             return cached
+        kid, claims = await self._decode(token)
+        principal = principal_from_claims(claims)
+        self.verified.put(token, principal, kid, float(claims["exp"]))
+        return principal
+
+    async def claims(self, token: str) -> dict[str, Any]:
+        """The verified claims of a token of this verifier's audience, uncached (a phone
+        token's `phone_masked` is not a principal's)."""
+        return (await self._decode(token))[1]
+
+    async def _decode(self, token: str) -> tuple[str, dict[str, Any]]:
         kid = self._kid(token)
         key = await self.jwks.key(kid)
         try:
@@ -161,15 +174,15 @@ class TokenVerifier:
             raise TokenInvalid("the access token is not meant for this audience") from None
         except jwt.PyJWTError as exc:
             raise TokenInvalid(f"the access token is invalid: {exc}") from None
-        principal = principal_from_claims(claims)
-        self.verified.put(token, principal, kid, float(claims["exp"]))
-        return principal
+        return kid, claims
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     try:
         roles = frozenset(RoleBinding.decode(r) for r in claims.get("roles", []))
         kind = str(claims.get("kind", USER))
+        if kind == PHONE:
+            raise ValueError("a phone token is not an access token")
         grants = claims.get("grants", [])
         if not isinstance(grants, list) or not all(isinstance(g, str) for g in grants):
             raise TypeError("grants")

@@ -112,7 +112,8 @@ class Admission:
 
     async def _acknowledge(self, msg: Msg, future: "asyncio.Future[object]") -> None:
         try:
-            ack = await asyncio.wait_for(future, 5.0)
+            async with asyncio.timeout(5.0):
+                ack = await future
             self.admitted += 1
             await self._answer(msg, {"stream": ack.stream, "seq": ack.seq, "duplicate": bool(ack.duplicate)})  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - not stored: the system may publish it again

@@ -183,7 +183,8 @@ class OutboundGuard:
             if why := name_refusal(host, self.allow_loopback):
                 raise OutboundRefused(f"the host is {why}")
             try:
-                found = await asyncio.wait_for(self.lookup(host, port), self.resolve_timeout_s)
+                async with asyncio.timeout(self.resolve_timeout_s):
+                    found = await self.lookup(host, port)
             except (OSError, UnicodeError, ValueError, asyncio.TimeoutError):
                 raise OutboundRefused("the host does not resolve") from None
         addresses = found

@@ -21,6 +21,9 @@ from mgov_common.errors import PermissionDenied, Unauthenticated
 USER = "user"
 SYSTEM = "system"
 PLATFORM = "platform"
+# A person without an account who proved a phone by SMS code (a phone token, audience
+# `mgov-phone`: never accepted where an access token is). Only 随手拍 reports take one.
+PHONE = "phone"
 
 # Identity levels (token claim `lvl`, mgov.common.v1.IdentityLevel): a phone-registered
 # user is BASIC; one who added a checksum-valid national ID number is REAL_NAME.

@@ -58,6 +58,8 @@ class ServiceParts:
     on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # Verifies callers' access tokens; None for a service that accepts none.
     verifier: TokenVerifier | None = None
+    # Refresh the service's own gauges (with the platform's, every metrics interval).
+    samplers: Sequence[Callable[[], Awaitable[None]]] = ()
 
 
 Bootstrap = Callable[[Runtime], Awaitable[ServiceParts]]
@@ -98,7 +100,7 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
         tasks += [asyncio.create_task(keep_running(f"{name}-consumer-{c.spec.durable}", c.run), name=f"{name}-consumer-{c.spec.durable}")
                   for c in parts.consumers]
         if stop_metrics is not None:
-            samplers = [relay.observe, *(c.observe for c in parts.consumers), lambda: observe_dlq(js)]
+            samplers = [relay.observe, *(c.observe for c in parts.consumers), lambda: observe_dlq(js), *parts.samplers]
             tasks.append(asyncio.create_task(keep_running(f"{name}-metrics", lambda: sample_forever(samplers, settings.metrics_interval_s)),
                                              name=f"{name}-metrics"))
         stop = stop or _stop_on_signals()
@@ -118,11 +120,13 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         try:
-            await asyncio.wait_for(nc.drain(), 2.0)
+            async with asyncio.timeout(2.0):
+                await nc.drain()
         except Exception:  # noqa: BLE001 - closing after a lost connection is best effort
             await nc.close()
         try:
-            await asyncio.wait_for(pool.close(), 5.0)
+            async with asyncio.timeout(5.0):
+                await pool.close()
         except TimeoutError:
             log.warning("database connections still busy at shutdown; terminating them")
             pool.terminate()

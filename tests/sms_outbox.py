@@ -25,9 +25,10 @@ def to(home: Path, phone: str) -> list[dict[str, Any]]:
     return [m for m in messages(home) if m["phone"] == phone]
 
 
-def registration_code(home: Path, registration_id: str) -> str:
-    """The six digits of the code SMS sent for this registration."""
-    [sms] = [m for m in messages(home) if m["message_id"] == registration_id and m["template"] == "registration_code"]
+def registration_code(home: Path, registration_id: str, template: str = "registration_code") -> str:
+    """The six digits of the code SMS sent for this registration (or, template
+    `phone_code`, for this phone verification)."""
+    [sms] = [m for m in messages(home) if m["message_id"] == registration_id and m["template"] == template]
     found = re.search(r"(?<![0-9])[0-9]{6}(?![0-9])", sms["content"])
     assert found, sms
     return found.group()

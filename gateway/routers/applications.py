@@ -13,7 +13,8 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from google.protobuf import struct_pb2
 from pydantic import BaseModel, Field
 
-from gateway.auth import PersonDep, SignedInDep
+from gateway.auth import CallerDep, PersonDep, SignedInDep, refuse_non_person
+from mgov_common.auth import TokenInvalid
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
 from gateway.paging import PageSize, PageToken
@@ -138,10 +139,16 @@ async def add_material(application_id: str, request: Request, caller: PersonDep,
 
 
 @router.post("/materials", responses=returns(ref(_wpb.MaterialFile.DESCRIPTOR), 201), status_code=201, summary="Upload a material before applying; pass its id in material_ids", max_body_size=MAX_BODY_BYTES)
-async def add_held_material(request: Request, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
+async def add_held_material(request: Request, caller: CallerDep, backends: BackendsDep,
+                            phone_token: Annotated[str, Header(alias="Phone-Token", max_length=4096)] = "") -> dict[str, Any]:
+    """Signed in, or a reporter without an account with the phone token of a verified phone (photos for a 随手拍 report)."""
+    if caller.principal is None and not phone_token:
+        raise TokenInvalid("sign in first: this needs an access token", code="unauthenticated")
+    refuse_non_person(caller)
     content, filename, code, sha = await _upload(request)
     material = await stub(backends).AddMaterial(pb.AddMaterialRequest(
-        material_code=code, filename=filename, sha256=sha, size_bytes=len(content), content=content), metadata=caller.metadata)
+        material_code=code, filename=filename, sha256=sha, size_bytes=len(content), content=content,
+        phone_token="" if caller.principal else phone_token), metadata=caller.metadata)
     return protojson.to_json(material)  # type: ignore[no-any-return]
 
 

@@ -9,6 +9,7 @@
     POST /v1/reports/{id}/rating           a reporter rates it once
     POST /v1/reports/{id}/photos           staff upload result photos (multipart, as materials)
     GET  /v1/reports/{id}/photos/{photo}   a photo's bytes, for those who may see the report
+    PUT  /v1/reports/{id}/photos/{photo}/public   staff mark a result photo public (public map) or not
     GET  /v1/report-categories             the categories where a point lies (or of a tenant)
 
 Photos are uploaded first with POST /v1/materials (checked by content, sha256) and
@@ -23,7 +24,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from gateway.auth import CallerDep, PersonDep, SignedInDep
+from gateway.auth import Caller, CallerDep, PersonDep, SignedInDep, refuse_non_person
+from mgov_common.auth import TokenInvalid
 from gateway.deps import BackendsDep
 from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
@@ -36,6 +38,18 @@ from mgov_common import protojson
 router = APIRouter(prefix="/v1", tags=["reports"])
 REPORT_SCHEMA = ref(pb.Report.DESCRIPTOR)
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
+# A reporter without an account reads their report with the access_token its submission answered.
+ReportToken = Annotated[str, Header(alias="Report-Token", max_length=200)]
+
+
+def _signed_in_or(caller: Caller, token: str, name: str) -> None:
+    """A signed-in person, or (without an access token) the holder of `token`: not both, not neither."""
+    if caller.principal is None and not token:
+        raise TokenInvalid("sign in first: this needs an access token", code="unauthenticated")
+    if caller.principal is not None and token:
+        raise Problem(422, "validation_failed", f"{name} is for callers without an account; signed in, leave it out",
+                      errors=[{"field": name, "code": "not_allowed", "message": "not with an access token"}])
+    refuse_non_person(caller)
 
 
 class Point(BaseModel):
@@ -50,6 +64,8 @@ class ReportBody(BaseModel):
     address: str = Field(default="", max_length=200, description="Optional, typed or from the map")
     photo_ids: list[str] = Field(min_length=1, max_length=9, description="Photos uploaded with POST /v1/materials")
     anonymous: bool = Field(default=False, description="Where the category allows it: handlers do not learn who reported")
+    phone_token: str = Field(default="", max_length=4096, description="Without an account: the phone token of "
+                             "POST /v1/report-verifications/confirm (the report is then anonymous; answers access_token)")
 
 
 class ActionBody(BaseModel):
@@ -63,6 +79,10 @@ class MoveBody(BaseModel):
     department: str = Field(min_length=1, max_length=100)
     tenant_id: str = Field(default="", max_length=31, description="Another city or county; empty = the same tenant")
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class PhotoPublicBody(BaseModel):
+    public: bool = Field(description="Shown on the public map once the report is resolved")
 
 
 class ReopenBody(BaseModel):
@@ -81,11 +101,13 @@ def _answer(response: Response, report: pb.Report) -> dict[str, Any]:
 
 
 @router.post("/reports", responses=returns(REPORT_SCHEMA, 201), status_code=201, summary="Report a problem at a place (随手拍)")
-async def submit(body: ReportBody, caller: PersonDep, response: Response, backends: BackendsDep,
+async def submit(body: ReportBody, caller: CallerDep, response: Response, backends: BackendsDep,
                  idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
+    _signed_in_or(caller, body.phone_token, "phone_token")
     report = await stub(backends).SubmitReport(pb.SubmitReportRequest(
         category=body.category, description=body.description, location=pb.GeoPoint(lat=body.location.lat, lng=body.location.lng),
-        address=body.address, photo_ids=body.photo_ids, anonymous=body.anonymous, request_id=idempotency_key), metadata=caller.metadata)
+        address=body.address, photo_ids=body.photo_ids, anonymous=body.anonymous, request_id=idempotency_key,
+        phone_token=body.phone_token), metadata=caller.metadata)
     response.headers["Location"] = f"/v1/reports/{report.id}"
     return _answer(response, report)
 
@@ -113,8 +135,11 @@ async def categories(caller: CallerDep, backends: BackendsDep, tenant_id: Annota
 
 
 @router.get("/reports/{report_id}", responses=returns(REPORT_SCHEMA), summary="One report with its timeline (ETag = version)")
-async def get(report_id: str, caller: SignedInDep, response: Response, backends: BackendsDep) -> dict[str, Any]:
-    return _answer(response, await stub(backends).GetReport(pb.GetReportRequest(report_id=report_id), metadata=caller.metadata))
+async def get(report_id: str, caller: CallerDep, response: Response, backends: BackendsDep,
+              report_token: ReportToken = "") -> dict[str, Any]:
+    _signed_in_or(caller, report_token, "Report-Token")
+    return _answer(response, await stub(backends).GetReport(pb.GetReportRequest(report_id=report_id, access_token=report_token),
+                                                            metadata=caller.metadata))
 
 
 @router.post("/reports/{report_id}/actions", responses=returns(REPORT_SCHEMA), summary="Act on a report (If-Match required)")
@@ -167,6 +192,16 @@ def photo_response(photo: pb.ReportPhoto, cache: str) -> Response:
 
 @router.get("/reports/{report_id}/photos/{photo_id}", response_class=Response, summary="A photo of a report (JPEG or PNG)",
             responses={200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "the photo"}})
-async def get_photo(report_id: str, photo_id: str, caller: SignedInDep, backends: BackendsDep) -> Response:
-    photo = await stub(backends).GetReportPhoto(pb.GetReportPhotoRequest(report_id=report_id, photo_id=photo_id), metadata=caller.metadata)
+async def get_photo(report_id: str, photo_id: str, caller: CallerDep, backends: BackendsDep, report_token: ReportToken = "") -> Response:
+    _signed_in_or(caller, report_token, "Report-Token")
+    photo = await stub(backends).GetReportPhoto(pb.GetReportPhotoRequest(report_id=report_id, photo_id=photo_id, access_token=report_token),
+                                                metadata=caller.metadata)
     return photo_response(photo, PRIVATE)
+
+
+@router.put("/reports/{report_id}/photos/{photo_id}/public", responses=returns(REPORT_SCHEMA),
+            summary="Mark a result photo public (the public map) or take it back")
+async def set_photo_public(report_id: str, photo_id: str, body: PhotoPublicBody, caller: PersonDep, response: Response,
+                           backends: BackendsDep) -> dict[str, Any]:
+    return _answer(response, await stub(backends).SetReportPhotoPublic(pb.SetReportPhotoPublicRequest(
+        report_id=report_id, photo_id=photo_id, public=body.public), metadata=caller.metadata))

@@ -116,7 +116,8 @@ class OutboxRelay:
                 if row["traceparent"]:
                     headers["traceparent"] = row["traceparent"]
                 acks.append(await self.js.publish_async(row["subject"], row["payload"].encode(), headers=headers))
-            await asyncio.wait_for(asyncio.gather(*acks), self.publish_timeout_s)
+            async with asyncio.timeout(self.publish_timeout_s):
+                await asyncio.gather(*acks)
 
     async def observe(self) -> None:
         """Set `mgov_outbox_backlog` and `mgov_outbox_oldest_age_seconds` for this schema:
@@ -192,7 +193,8 @@ class OutboxRelay:
                 if loops % 600 == 0:
                     await self.prune()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
+                    async with asyncio.timeout(self.poll_interval_s):
+                        await self._wake.wait()
                 except TimeoutError:
                     pass
         finally:

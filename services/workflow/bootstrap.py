@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from mgov.workflow.v1 import workflow_pb2, workflow_pb2_grpc
-from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
+from mgov_common.auth import PHONE_AUDIENCE, JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
@@ -45,8 +45,9 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, WorkflowSettings)
     identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
     catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
+    jwks = JwksCache(identity_jwks_fetcher(identity))
     ctx = Context(runtime.pool, make_clock(settings), make_file_store(settings), CatalogItems(catalog), IdentityStaff(identity),
-                  pages=settings.page_tokens())
+                  pages=settings.page_tokens(), phone_tokens=TokenVerifier(jwks, audience=PHONE_AUDIENCE))
     if settings.demo:
         await seed.ensure_demo(ctx, settings.demo_province)
     timers = TimerWorker(runtime.pool, ctx.clock, poll_s=settings.timer_poll_s)
@@ -66,5 +67,5 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
                    EventConsumer(runtime.pool, runtime.js, payments.PAID, payments.handler(ctx))],
         background=[timers.run],
         on_stop=[close_channels],
-        verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),
+        verifier=TokenVerifier(jwks),
     )

@@ -235,3 +235,45 @@ def test_the_public_feed_has_no_phone_name_or_precise_place_and_supervisors_get_
     assert rows[("环境卫生管理处", "rubbish_overflow")]["received"] >= 1
     with p.client(tokens[XH_CLERK]) as c:
         assert c.get("/v1/tenants/xihu/report-stats").status_code == 403
+
+
+def test_without_an_account_a_phone_proven_by_sms_reports_where_allowed_and_reads_it_by_its_token(
+        demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
+    from tests import sms_outbox
+
+    p, at = demo_platform, next(SPOTS)
+    with p.client() as c:
+        started = c.post("/v1/report-verifications", json={"tenant_id": "xihu", "phone": "13812346001"})
+        assert started.status_code == 202, started.text
+        vid = started.json()["verification_id"]
+        code = sms_outbox.registration_code(p.home, vid, template="phone_code")
+        proof = c.post("/v1/report-verifications/confirm", json={"verification_id": vid, "code": code})
+        assert proof.status_code == 200 and proof.json()["phone_masked"] == "138****6001", proof.text
+        phone = proof.json()["phone_token"]
+        assert c.get("/v1/me", headers={"Authorization": f"Bearer {phone}"}).status_code == 401  # never an access token
+        shot = c.post("/v1/materials", files={"file": ("scene.png", samples.PNG, "image/png")}, headers={"Phone-Token": phone})
+        assert shot.status_code == 201, shot.text
+        body = {"description": "消防通道被车辆堵塞", "location": {"lat": at[0], "lng": at[1]}, "photo_ids": [shot.json()["id"]],
+                "phone_token": phone}
+        refused = c.post("/v1/reports", json=body | {"category": "rubbish_overflow"})  # this category names its reporter
+        assert refused.status_code == 422 and refused.json()["code"] == "anonymous_not_allowed", refused.text
+        made = c.post("/v1/reports", json=body | {"category": "fire_lane"})
+        assert made.status_code == 201, made.text
+        report_id, access = made.json()["id"], made.json()["access_token"]
+        assert made.json()["anonymous"] and access
+        assert c.get(f"/v1/reports/{report_id}").status_code == 401
+        assert c.get(f"/v1/reports/{report_id}", headers={"Report-Token": access + "x"}).status_code == 404
+    seen = get(p, tokens[XH_CLERK], report_id).json()
+    assert [(r["user_id"], r["phone_masked"]) for r in seen["reporters"]] == [("", "138****6001")]
+    assert "13812346001" not in json.dumps(seen) and seen["timeline"][0]["actor"]["id"] == ""
+    act(p, tokens[XH_CLERK], report_id, "accept")
+    act(p, tokens[XH_CLERK], report_id, "resolve", "车辆已移走", material_ids=[photo(p, tokens[XH_CLERK], f"/v1/reports/{report_id}/photos")])
+    other = report(p, tokens[CITIZEN], next(SPOTS)).json()["id"]
+    with p.client() as c:
+        mine = c.get(f"/v1/reports/{report_id}", headers={"Report-Token": access})
+        assert mine.status_code == 200, mine.text
+        assert mine.json()["status"] == "resolved" and mine.json()["timeline"][-1]["comment"] == "车辆已移走"
+        assert not mine.json()["can_rate"] and mine.json()["available_actions"] == []
+        result = mine.json()["timeline"][-1]["material_ids"][0]
+        assert c.get(f"/v1/reports/{report_id}/photos/{result}", headers={"Report-Token": access}).content == samples.PNG
+        assert c.get(f"/v1/reports/{other}", headers={"Report-Token": access}).status_code == 404  # bound to its report

@@ -83,7 +83,7 @@ class Phones:
         self.sent.append(Sms(kind, phone, code, message_id))
 
     def code(self, registration_id: str) -> str:
-        [sms] = [s for s in self.sent if s.message_id == registration_id and s.kind == "registration_code"]
+        [sms] = [s for s in self.sent if s.message_id == registration_id and s.kind in ("registration_code", "phone_code")]
         return sms.code
 
     def to(self, phone: str) -> list[Sms]:

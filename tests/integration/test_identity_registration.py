@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from mgov_common.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Unauthenticated
+from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted, Unauthenticated
 from services.identity.service_layer import commands
 from services.identity.service_layer.handlers import Handlers
 from tests.integration.identity_support import (Clock, clock, demo, handlers, id_pool, id_schema, phones,  # noqa: F401
@@ -100,4 +100,39 @@ async def test_one_phone_prefix_and_one_phone_are_limited_across_addresses(demo:
         await limited.registration.start(form(f"1371234{i:04d}", address=f"198.18.0.{i}"))
     with pytest.raises(ResourceExhausted) as err:
         await limited.registration.start(form("13712349999", address="198.18.0.99"))
+    assert err.value.code == "registration_rate_limited"
+
+
+async def test_a_phone_proven_by_code_gets_a_phone_token_that_is_no_access_token_and_no_account(demo: Handlers) -> None:
+    from mgov_common.auth import PHONE_AUDIENCE, JwksCache, TokenVerifier
+    from services.identity.bootstrap import verifier_for
+
+    started = await demo.phone.start("xihu", "13812350010", "198.51.100.30")
+    [sms] = phones(demo).to("13812350010")
+    assert sms.kind == "phone_code" and sms.message_id == started.registration_id
+    with pytest.raises(NotFound):  # a phone verification never becomes an account
+        await demo.registration.confirm(commands.ConfirmRegistration(started.registration_id, sms.code))
+    proof = await demo.phone.confirm(started.registration_id, sms.code, "198.51.100.30")
+    assert proof.phone_masked == "138****0010"
+    claims = await TokenVerifier(JwksCache(demo.ctx.keyring.fresh_jwks), audience=PHONE_AUDIENCE).claims(proof.token)
+    assert claims["sub"].startswith("phone:") and "13812350010" not in claims["sub"] and claims["phone_masked"] == "138****0010"
+    with pytest.raises(Unauthenticated):  # not accepted where an access token is
+        await verifier_for(demo).verify(proof.token)
+    with pytest.raises(FailedPrecondition):
+        await demo.phone.confirm(started.registration_id, sms.code, "198.51.100.30")
+    again = await demo.phone.start("xihu", "13812350010", "198.51.100.30")  # the same phone: the same pseudonym
+    second = await demo.phone.confirm(again.registration_id, phones(demo).code(again.registration_id), "")
+    assert (await TokenVerifier(JwksCache(demo.ctx.keyring.fresh_jwks), audience=PHONE_AUDIENCE).claims(second.token))["sub"] == claims["sub"]
+    reg = await demo.registration.start(form("13812350011"))
+    with pytest.raises(NotFound):  # nor does a registration's code prove a phone
+        await demo.phone.confirm(reg.registration_id, phones(demo).code(reg.registration_id), "")
+
+
+async def test_phone_codes_and_registrations_share_their_rate_limits(demo: Handlers) -> None:
+    for i in range(3):
+        await demo.registration.start(form("13812350012", address=f"203.0.113.{60 + i}"))
+    for i in range(2):
+        await demo.phone.start("xihu", "13812350012", f"203.0.113.{70 + i}")
+    with pytest.raises(ResourceExhausted) as err:  # the sixth code for one phone within the hour
+        await demo.phone.start("xihu", "13812350012", "203.0.113.80")
     assert err.value.code == "registration_rate_limited"

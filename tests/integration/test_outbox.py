@@ -104,6 +104,23 @@ async def test_the_running_relay_publishes_committed_events_promptly_in_order(po
     assert [e.id for e in published] == [e.id for e in events]
 
 
+async def test_a_relay_woken_as_it_is_cancelled_stops(pool: asyncpg.Pool, js: JetStreamContext, schema: str) -> None:
+    """A NOTIFY that lands in the same loop turn as the cancel must not swallow it
+    (asyncio.wait_for on Python 3.11 returned the wake-up and dropped the cancel, so the
+    relay ran on and a service's shutdown hung)."""
+    relay = OutboxRelay(pool, js, schema, poll_interval_s=30)
+    task = asyncio.create_task(relay.run())
+    await asyncio.wait_for(relay.ready.wait(), 10)
+    async with asyncio.timeout(10):
+        while not relay._wake._waiters:  # type: ignore[attr-defined] - until it waits for a wake-up
+            await asyncio.sleep(0.01)
+    relay._on_notify()
+    task.cancel()
+    async with asyncio.timeout(10):
+        await asyncio.gather(task, return_exceptions=True)
+    assert task.cancelled()
+
+
 async def test_two_relays_on_one_outbox_publish_each_event_once(pool: asyncpg.Pool, js: JetStreamContext, tenant: str, schema: str) -> None:
     async with pool.acquire() as conn, conn.transaction():
         await record(conn, *(make_event(tenant, n) for n in range(300)))

@@ -332,3 +332,52 @@ async def test_an_anonymous_report_shows_handlers_neither_who_nor_which_phone(re
     assert {t.actor.id for t in staff.timeline if t.action == "submit"} == {""}
     [event] = [e for e in await reporting.outbox("report.dispatched") if e["data"]["report_id"] == str(r.app.id)]
     assert event["data"]["reporter_phone_masked"] == "" and event["data"]["anonymous"]
+
+
+async def test_a_reports_sla_warning_names_it_a_report_so_its_message_links_to_the_report_page(reporting: Core) -> None:
+    from services.notify.domain.rules import plans_for
+    from services.workflow.service_layer.timers import TimerWorker
+
+    r = await report(reporting)
+    reporting.clock.advance(days=30)  # past every clock of the report
+    assert await TimerWorker(reporting.pool, reporting.clock).run_once() > 0
+    [warning, *_] = [e for e in await reporting.outbox(".sla.") if e["data"]["application_id"] == str(r.app.id)]
+    assert warning["data"]["kind"] == "report"
+    [plan] = plans_for("workflow.sla.warning", warning["data"])
+    assert plan.link == f"/reports/{r.app.id}" and plan.values["link"] == plan.link
+
+
+async def test_only_result_photos_the_department_marked_public_appear_on_the_public_map(reporting: Core) -> None:
+    from services.workflow.service_layer import report_photos
+
+    r = await report(reporting)
+    [mine] = [str(p["id"]) for p in r.photos]
+    await act(reporting, XH_CLERK, r, "accept")
+    shown, hidden = await photo(reporting, XH_CLERK), await photo(reporting, XH_CLERK, samples.JPEG)
+    r = await act(reporting, XH_CLERK, r, "resolve", "已清运", material_ids=[shown, hidden], result_public=False)
+
+    async def feed() -> list[str]:
+        items, _ = await report_places.public_feed(reporting.ctx, "xihu", 10, "")
+        return next(i.photo_ids for i in items if i.id == r.app.id)
+
+    assert await feed() == []  # the resolution was not marked public: nothing is
+    v = await report_photos.set_public(reporting.ctx, XH_CLERK, report_id=str(r.app.id), photo_id=shown, public=True)
+    assert [str(m) for m in v.facts.public_photos] == [shown] and await feed() == [shown]
+    with pytest.raises(NotFound):
+        await reports.photo(reporting.ctx, None, report_id=str(r.app.id), photo_id=hidden, public_tenant_id="xihu")
+    with pytest.raises(InvalidArgument) as refused:  # a reporter's photo is never public
+        await report_photos.set_public(reporting.ctx, XH_CLERK, report_id=str(r.app.id), photo_id=mine, public=True)
+    assert refused.value.code == "not_a_result_photo"
+    for who in (CITIZEN, YH_CLERK):  # the reporter may not; another tenant's staff do not see it
+        with pytest.raises((PermissionDenied, NotFound)):
+            await report_photos.set_public(reporting.ctx, who, report_id=str(r.app.id), photo_id=hidden, public=True)
+    await report_photos.set_public(reporting.ctx, XH_CLERK, report_id=str(r.app.id), photo_id=shown, public=False)
+    assert await feed() == []
+
+
+async def test_a_report_task_in_the_inbox_carries_its_place_for_the_map_link(reporting: Core) -> None:
+    from services.workflow.service_layer import inbox
+
+    r = await report(reporting)
+    tasks, _ = await inbox.list_tasks(reporting.ctx, XH_CLERK, tenant_id="", kind="report", assignee="", size=10, token="")
+    assert [t.location for t in tasks if t.application_id == r.app.id] == [XIHU]

@@ -91,6 +91,11 @@ def test_systems_are_told_the_url_without_the_platforms_credentials() -> None:
     assert public_url("nats://mgov:secret@10.0.0.5:4222") == "nats://10.0.0.5:4222"
 
 
+def test_systems_are_told_every_node_of_a_cluster() -> None:
+    cluster = "nats://mgov:s@nats-0.nats:4222, nats://mgov:s@nats-1.nats:4222,tls://mgov:s@[fd00::3]:4223"
+    assert public_url(cluster) == "nats://nats-0.nats:4222,nats://nats-1.nats:4222,tls://[fd00::3]:4223"
+
+
 def test_webhook_signature_covers_timestamp_and_body() -> None:
     assert sign("k", "1700000000", b"{}") != sign("k", "1700000001", b"{}")
     assert sign("k", "1700000000", b"{}").startswith("sha256=") and len(sign("k", "1", b"")) == 7 + 64

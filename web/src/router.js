@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import HomeView from './views/HomeView.vue'
 import ItemView from './views/ItemView.vue'
+import { reportTokens } from './lib/reports.js'
 
 // Screens other than home and an item's guide load on first use, keeping the initial
 // JavaScript small. The guide is where shared links land: bundled, it costs a few KB and
@@ -20,8 +21,8 @@ export const router = createRouter({
     { path: '/me', name: 'me', component: () => import('./views/MeView.vue') },
     { path: '/me/preferences', name: 'preferences', component: () => import('./views/PreferencesView.vue'), meta: { auth: true } },
     { path: '/rectifications/:id', name: 'rectification', component: () => import('./views/RectificationView.vue'), meta: { auth: true } },
-    { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { auth: true } },
-    { path: '/reports/new', name: 'report-new', component: () => import('./views/ReportNewView.vue'), meta: { auth: true } },
+    { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
+    { path: '/reports/new', name: 'report-new', component: () => import('./views/ReportNewView.vue') },
     { path: '/reports/:id', name: 'report', component: () => import('./views/ReportView.vue'), meta: { auth: true } },
     { path: '/items/:id/book', name: 'book', component: () => import('./views/BookView.vue'), meta: { auth: true } },
     { path: '/appointments', name: 'appointments', component: () => import('./views/AppointmentsView.vue'), meta: { auth: true } },
@@ -35,6 +36,8 @@ export const router = createRouter({
 })
 
 router.beforeEach((to) => {
+  // A report this device made without an account is read with its report token.
+  if (to.name === 'report' && reportTokens()[to.params.id]) return true
   if (to.meta.auth && !localStorage.getItem('mgov.session')) return { name: 'signin', query: { next: to.fullPath } }
   return true
 })

@@ -107,6 +107,11 @@ class Lookup:
         """A registration code at rest: keyed, so a copy of the table does not give the six digits away."""
         return self._mac("registration_code", f"{registration_id}:{code}")
 
+    def phone_pseudonym(self, phone: str) -> str:
+        """What other services know a phone without an account by (a phone token's
+        subject): stable per number, keyed, and not the lookup hash of the users table."""
+        return self._mac("phone_pseudonym", phone).hex()[:32]
+
     def account_key(self, phone: str) -> str:
         """The lockout key of an account: no phone in the clear, stable for unknown phones."""
         return self.phone(phone).hex()[:32]

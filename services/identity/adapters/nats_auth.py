@@ -58,7 +58,13 @@ def system_permissions(s: SystemRecord) -> dict[str, object]:
 
 
 def public_url(url: str) -> str:
-    """The URL without credentials (what a system is told to connect to)."""
-    parts = urlsplit(url.split(",")[0])
-    host = parts.hostname or "127.0.0.1"
-    return f"{parts.scheme or 'nats'}://{host}:{parts.port or 4222}"
+    """The URL without credentials (what a system is told to connect to): every server of
+    a cluster, comma-separated, so a system still connects while one node is down."""
+    def bare(server: str) -> str:
+        parts = urlsplit(server.strip())
+        host = parts.hostname or "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{parts.scheme or 'nats'}://{host}:{parts.port or 4222}"
+
+    return ",".join(bare(s) for s in url.split(",") if s.strip())

@@ -64,7 +64,8 @@ class BusSessions:
             answers: list[dict[str, object]] = []
             while (left := deadline - loop.time()) > 0:
                 try:
-                    data = await asyncio.wait_for(replies.get(), min(left, self.quiet_s if answers else self.most_s))
+                    async with asyncio.timeout(min(left, self.quiet_s if answers else self.most_s)):
+                        data = await replies.get()
                 except TimeoutError:
                     break
                 try:

@@ -9,7 +9,7 @@ from datetime import datetime
 import asyncpg
 
 from services.identity.adapters.crypto import FieldCipher, Lookup
-from services.identity.domain.registrations import PendingRegistration, RegistrationStatus
+from services.identity.domain.registrations import PendingRegistration, Purpose, RegistrationStatus
 
 
 def _aad(registration_id: uuid.UUID) -> str:
@@ -26,10 +26,10 @@ class RegistrationRepository:
         key_id, blob = self.cipher.encrypt_text(r.phone, _aad(r.id))
         await self.conn.execute(
             """INSERT INTO registrations (id, tenant_id, name, phone_cipher, phone_key_id, phone_lookup, prefix_lookup, password_hash,
-                                          code_hash, attempts, status, source_address, created_at, expires_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
+                                          code_hash, attempts, status, source_address, created_at, expires_at, purpose)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
             r.id, r.tenant_id, r.name, blob, key_id, self.lookup.phone(r.phone), self.lookup.phone_prefix(r.phone), r.password_hash,
-            r.code_hash, r.attempts, r.status.value, r.source_address, r.created_at, r.expires_at)
+            r.code_hash, r.attempts, r.status.value, r.source_address, r.created_at, r.expires_at, r.purpose.value)
 
     async def get_for_update(self, registration_id: uuid.UUID) -> PendingRegistration | None:
         row = await self.conn.fetchrow("SELECT * FROM registrations WHERE id = $1 FOR UPDATE", registration_id)
@@ -38,7 +38,7 @@ class RegistrationRepository:
         phone = self.cipher.decrypt_text(row["phone_key_id"], row["phone_cipher"], _aad(row["id"]))
         return PendingRegistration(row["id"], row["tenant_id"], row["name"], phone, row["password_hash"], bytes(row["code_hash"]),
                                    row["source_address"], row["created_at"], row["expires_at"], row["attempts"],
-                                   RegistrationStatus(row["status"]))
+                                   RegistrationStatus(row["status"]), Purpose(row["purpose"]))
 
     async def save(self, r: PendingRegistration) -> None:
         await self.conn.execute("UPDATE registrations SET attempts = $2, status = $3 WHERE id = $1", r.id, r.attempts, r.status.value)

@@ -14,8 +14,8 @@ from datetime import datetime
 
 import jwt
 
-from mgov_common.auth import ALGORITHM, AUDIENCE, ISSUER
-from mgov_common.principal import PLATFORM, SYSTEM, USER
+from mgov_common.auth import ALGORITHM, AUDIENCE, ISSUER, PHONE_AUDIENCE
+from mgov_common.principal import PHONE, PLATFORM, SYSTEM, USER
 from services.identity.adapters.signing_keys import KeyRing
 from services.identity.domain.users import User
 
@@ -53,6 +53,19 @@ class TokenIssuer:
         }
         token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
         return AccessToken(token, jti, keys.signing.kid, self.ttl_s)
+
+    async def issue_phone(self, pseudonym: str, tenant: str, phone_masked: str, now: datetime, ttl_s: int) -> AccessToken:
+        """A phone token: proof that the holder received a code at a phone, for acting
+        without an account where that is allowed (随手拍 reports). Its audience is
+        PHONE_AUDIENCE, not the platform's: it is never an access token. Subject
+        `phone:<pseudonym>`, no roles; `phone_masked` is what handlers may see."""
+        keys = await self.keyring.keys()
+        iat = int(now.timestamp())
+        jti = uuid.uuid4().hex
+        claims = {"iss": self.issuer, "aud": PHONE_AUDIENCE, "sub": f"phone:{pseudonym}", "tenant": tenant, "roles": [], "kind": PHONE,
+                  "phone_masked": phone_masked, "lvl": 1, "jti": jti, "iat": iat, "exp": iat + ttl_s}
+        token = jwt.encode(claims, keys.signing.private, algorithm=ALGORITHM, headers={"kid": keys.signing.kid})
+        return AccessToken(token, jti, keys.signing.kid, ttl_s)
 
     async def issue_platform(self, service: str, now: datetime) -> AccessToken:
         """A token for a platform service: kind `platform`, subject the service name,

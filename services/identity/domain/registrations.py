@@ -44,6 +44,11 @@ class RegistrationPolicy:
         return None
 
 
+class Purpose(StrEnum):
+    REGISTRATION = "registration"  # confirmed into an account
+    PHONE = "phone"  # proves a phone without an account (a phone token); never an account
+
+
 class RegistrationStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
@@ -74,6 +79,7 @@ class PendingRegistration:
     expires_at: datetime
     attempts: int = 0
     status: RegistrationStatus = RegistrationStatus.PENDING
+    purpose: Purpose = Purpose.REGISTRATION
 
     def usable(self, now: datetime) -> None:
         """FailedPrecondition unless a code may still be tried."""

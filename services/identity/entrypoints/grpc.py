@@ -45,6 +45,15 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                                                                                 r.user_agent))
         return pb.AuthenticateResponse(tokens=token_pair(result), user_id=result.user_id)
 
+    async def StartPhoneVerification(self, r: pb.StartPhoneVerificationRequest, context: Any) -> pb.StartPhoneVerificationResponse:
+        started = await self.h.phone.start(r.tenant_id, r.phone, r.source_address)
+        return pb.StartPhoneVerificationResponse(verification_id=started.registration_id, expires_in_seconds=started.expires_in_s)
+
+    async def ConfirmPhoneVerification(self, r: pb.ConfirmPhoneVerificationRequest, context: Any) -> pb.ConfirmPhoneVerificationResponse:
+        proof = await self.h.phone.confirm(r.verification_id, r.code, r.source_address)
+        return pb.ConfirmPhoneVerificationResponse(phone_token=proof.token, expires_in_seconds=proof.expires_in_s,
+                                                   phone_masked=proof.phone_masked)
+
     async def Authenticate(self, r: pb.AuthenticateRequest, context: Any) -> pb.AuthenticateResponse:
         if r.audience and r.audience != self.h.ctx.issuer.audience:
             raise InvalidArgument("unknown audience", field="audience", code="invalid_audience")

@@ -8,6 +8,7 @@ from services.identity.service_layer.accounts import Accounts
 from services.identity.service_layer.context import Context
 from services.identity.service_layer.invitations import Invitations
 from services.identity.service_layer.keys import Keys
+from services.identity.service_layer.phone_verification import PhoneVerification
 from services.identity.service_layer.platform import PlatformClients
 from services.identity.service_layer.registration import Registration
 from services.identity.service_layer.sign_in import SignIn
@@ -28,8 +29,10 @@ class Handlers:
     systems: Systems
     invitations: Invitations
     registration: Registration
+    phone: PhoneVerification
 
     @classmethod
     def build(cls, ctx: Context) -> "Handlers":
+        registration = Registration(ctx)
         return cls(ctx, Accounts(ctx), SignIn(ctx), Staff(ctx), Tenants(ctx), Keys(ctx), PlatformClients(ctx), Systems(ctx),
-                   Invitations(ctx), Registration(ctx))
+                   Invitations(ctx), registration, PhoneVerification(registration))

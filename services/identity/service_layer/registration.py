@@ -15,12 +15,14 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from mgov_common.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from services.identity.adapters.security_sms import SecuritySms
 from services.identity.domain.passwords import check_password
 from mgov_common.phone import normalize_phone
-from services.identity.domain.registrations import PendingRegistration, RegistrationPolicy, check_code_format, new_code
+from services.identity.domain.registrations import PendingRegistration, Purpose, RegistrationPolicy, check_code_format, new_code
 from services.identity.domain.sessions import RefreshSession
 from services.identity.domain.tenants import Status, check_slug
 from services.identity.domain.users import User, check_name
@@ -63,14 +65,7 @@ class Registration:
             tenant = await uow.tenants.get(cmd.tenant_id)
             if tenant is None or tenant.status is not Status.ACTIVE:
                 raise InvalidArgument(f"no active tenant {cmd.tenant_id!r}", field="tenant_id", code="unknown_tenant")
-            await uow.registrations.serialise(f"address:{address}", f"prefix:{ctx.lookup.phone_prefix(phone).hex()}")
-            counts = await uow.registrations.counts(address, phone, now - policy.window)
-            if exceeded := policy.exceeded(*counts):
-                uow.audit(actor(None, cmd.source_address, action="user.register", outcome="failure", actor_kind="anonymous",
-                                tenant_id=tenant.id, details={"reason": "rate_limited", "scope": exceeded}))
-                await uow.commit()
-                raise ResourceExhausted("too many registrations; try again later", code="registration_rate_limited",
-                                        retry_after_s=int(policy.window.total_seconds()))
+            await self.admit(uow, tenant.id, phone, address, cmd.source_address, "user.register", now)
             registered = await uow.users.get_by_phone(phone) is not None
             # A registered phone gets no code: its hash is of a secret nobody knows.
             shown = code if not registered else secrets.token_hex(16)
@@ -85,6 +80,19 @@ class Registration:
         await self.sms.send(kind, phone, "" if registered else code, tenant.id, str(rid), minutes)
         return Started(str(rid), int(policy.code_ttl.total_seconds()))
 
+    async def admit(self, uow: Any, tenant_id: str, phone: str, address: str, source_address: str, action: str, now: datetime) -> None:
+        """The rate limits of sending a code (per source address, phone prefix and phone),
+        counted over registrations and phone verifications alike: both send SMS codes."""
+        ctx, policy = self.ctx, self.policy
+        await uow.registrations.serialise(f"address:{address}", f"prefix:{ctx.lookup.phone_prefix(phone).hex()}")
+        counts = await uow.registrations.counts(address, phone, now - policy.window)
+        if exceeded := policy.exceeded(*counts):
+            uow.audit(actor(None, source_address, action=action, outcome="failure", actor_kind="anonymous",
+                            tenant_id=tenant_id, details={"reason": "rate_limited", "scope": exceeded}))
+            await uow.commit()
+            raise ResourceExhausted("too many codes sent; try again later", code="registration_rate_limited",
+                                    retry_after_s=int(policy.window.total_seconds()))
+
     async def confirm(self, cmd: commands.ConfirmRegistration) -> TokenResult:
         try:
             rid = uuid.UUID(cmd.registration_id)
@@ -95,7 +103,7 @@ class Registration:
         now = ctx.clock()
         async with ctx.uow() as uow:
             reg = await uow.registrations.get_for_update(rid)
-            if reg is None:
+            if reg is None or reg.purpose is not Purpose.REGISTRATION:  # a phone verification never becomes an account
                 raise NotFound("no such registration", field="registration_id", code="registration_not_found")
             ok = reg.try_code(ctx.lookup.registration_code(str(rid), code), now, self.policy.max_attempts)
             await uow.registrations.save(reg)

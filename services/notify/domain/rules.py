@@ -21,7 +21,9 @@ deep link. The event contracts are those of docs/workflow.md and docs/catalog.md
 - identity user.sign_in_throttled: the account holder (wrong passwords are slowing
   sign-in to their account: if it was not them, someone is guessing);
 - appointment reminded / cancelled: the citizen who booked (reminders a day and an
-  hour before; a cancellation confirmed, or the hall's closing of the slot explained).
+  hour before; a cancellation confirmed, or the hall's closing of the slot explained);
+- payment reconciliation.mismatch_found: the finance staff of the finding's tenant
+  (a bill line that does not match, a payment of an expired order given back).
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ def _case(data: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, Any]]:
     app_id = _s(data, "application_id")
     if not app_id or not _s(data, "case_number"):
         raise BadEvent("a case event needs application_id and case_number")
-    link = f"/applications/{app_id}"
+    # A report's page is its own (the app's /reports/…), whatever the event (SLA clocks too).
+    link = f"/reports/{app_id}" if _s(data, "kind") == "report" else f"/applications/{app_id}"
     values = {
         "case_number": data["case_number"], "service_name": data.get("service_name") or "",
         "status": label(STATUS_LABELS, _s(data, "status") or _s(data, "state")), "comment": data.get("comment") or "",
@@ -120,6 +123,25 @@ def _appointment(verb: str, data: dict[str, Any]) -> list[Plan]:
     return []
 
 
+FINDING_LABELS: dict[str, dict[str, str]] = {
+    "unknown_order": {"zh": "账单中有非本平台订单的支付", "en": "a payment in the bill that is not ours"},
+    "missing_locally": {"zh": "渠道已收款、平台未记为已支付", "en": "paid at the provider, not paid here"},
+    "amount_mismatch": {"zh": "账单金额与订单不符", "en": "the bill's amount differs"},
+    "missing_at_provider": {"zh": "平台已支付、账单中没有", "en": "paid here, absent from the bill"},
+    "late_payment": {"zh": "订单过期后收到支付，已自动退款", "en": "a payment of an expired order, refunded"},
+}
+
+
+def _finding(data: dict[str, Any]) -> list[Plan]:
+    kind, out_trade_no = _s(data, "kind"), _s(data, "out_trade_no")
+    if not kind or not out_trade_no:
+        raise BadEvent("a reconciliation finding needs kind and out_trade_no")
+    link = ""  # the app has no finance view yet: the findings are read at GET /v1/tenants/{id}/reconciliation-findings
+    values = {"finding": label(FINDING_LABELS, kind), "out_trade_no": out_trade_no, "bill_date": _s(data, "bill_date"), "link": link}
+    return [Plan("payment.reconciliation_mismatch", Audience(staff_roles=("finance",)), values, link,
+                 {"kind": kind, "out_trade_no": out_trade_no, "bill_date": _s(data, "bill_date")})]
+
+
 def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
     """`kind` is '<service>.<entity>.<verb>' of the event type (e.g. workflow.application.submitted)."""
     if kind == "catalog.notice.published":
@@ -138,6 +160,8 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         return [Plan("account.sign_in_throttled", Audience(users=(user,)),
                      {"failure_count": data.get("failure_count"), "max_delay_minutes": minutes, "link": "/me"}, "/me",
                      {"failure_count": data.get("failure_count")})]
+    if kind == "payment.reconciliation.mismatch_found":
+        return _finding(data)
     if kind.startswith("appointment.appointment."):
         return _appointment(kind.rsplit(".", 1)[1], data)
     if not kind.startswith("workflow."):
@@ -187,11 +211,12 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
 
 
 def _report_plans(verb: str, data: dict[str, Any]) -> list[Plan]:
-    values, _, payload = _case(data)
-    link = f"/reports/{data['application_id']}"
-    values = values | {"link": link}
+    values, _, payload = _case(data | {"kind": "report"})
+    link = values["link"]
     reporters = tuple(str(r) for r in data.get("reporter_ids") or [])
     first = _s(data, "applicant_id")
+    if first.startswith("phone:"):
+        first = ""  # a reporter without an account (a verified phone) reads their report by its token; no inbox to tell
     actor = _s(data.get("actor") or {}, "id") if isinstance(data.get("actor"), dict) else ""
     roles = [str(r) for r in data.get("eligible_roles") or []]
     action = _s(data, "action")

@@ -1,4 +1,5 @@
-"""Security SMS for identity: registration codes, and the warning to a registered
+"""Security SMS for identity: registration codes, codes proving a phone without an
+account (随手拍 reports), and the warning to a registered
 phone's holder that someone tried to register with their number.
 
 Sent at once through the SMS provider and never stored: a code must not outlive the
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 KINDS = {
     "registration_code": "您的注册验证码为{code}，{minutes}分钟内有效。请勿告诉他人，工作人员不会向您索要验证码。",
+    "phone_code": "您的随手拍验证码为{code}，{minutes}分钟内有效。请勿告诉他人，工作人员不会向您索要验证码。",
     "registration_attempt": "有人尝试用您的手机号注册账号。您已注册，无需再注册；如非本人操作，请忽略本短信，您的账号安全未受影响。",
 }
 _CODE = re.compile(r"^[0-9]{6}$")
@@ -38,7 +40,7 @@ async def send(ctx: Context, p: Principal, *, kind: str, phone: str, code: str, 
         raise InvalidArgument(f"kind is one of {', '.join(KINDS)}", field="kind", code="unknown_kind")
     if not is_mobile(phone):
         raise InvalidArgument("a mainland mobile number of 11 digits", field="phone", code="invalid_phone")
-    if kind == "registration_code" and not _CODE.match(code):
+    if kind in ("registration_code", "phone_code") and not _CODE.match(code):
         raise InvalidArgument("a code is six digits", field="code", code="invalid_code")
     if ctx.sms is None:
         raise FailedPrecondition("this deployment has no SMS channel", code="sms_disabled")

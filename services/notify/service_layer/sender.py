@@ -191,6 +191,7 @@ class DeliveryWorker:
             if n == 0:
                 self.wake.clear()
                 try:
-                    await asyncio.wait_for(self.wake.wait(), poll_s)
+                    async with asyncio.timeout(poll_s):
+                        await self.wake.wait()
                 except TimeoutError:
                     pass

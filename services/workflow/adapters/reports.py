@@ -53,9 +53,10 @@ class ReportRepository:
         if r is None:
             return None
         people = await self.conn.fetch("SELECT * FROM report_reporters WHERE application_id = $1 ORDER BY linked_at, user_id", app_id)
+        marked = await self.conn.fetch("SELECT material_id FROM report_public_photos WHERE application_id = $1", app_id)
         return ReportFacts(r["category"], r["category_tenant"], LatLng(r["lat"], r["lng"]), r["address"], r["description"], r["anonymous"],
                            [Reporter(p["user_id"], p["phone_masked"], p["linked_at"], p["score"], p["comment"], p["rated_at"]) for p in people],
-                           r["resolved_at"], r["reopen_count"], r["result_public"], r["moves"])
+                           r["resolved_at"], r["reopen_count"], r["result_public"], r["moves"], {m["material_id"] for m in marked})
 
     async def add_facts(self, app_id: uuid.UUID, f: ReportFacts) -> None:
         await self.conn.execute(
@@ -73,6 +74,22 @@ class ReportRepository:
         return bool(await self.conn.fetchval(
             "INSERT INTO report_reporters (application_id, user_id, phone_masked, linked_at) VALUES ($1,$2,$3,$4)"
             " ON CONFLICT DO NOTHING RETURNING true", app_id, rep.user_id, rep.phone_masked, rep.linked_at))
+
+    async def mark_public(self, app_id: uuid.UUID, photo_ids: list[uuid.UUID], public: bool, by: dict[str, Any], now: datetime) -> None:
+        if public:
+            await self.conn.executemany(
+                "INSERT INTO report_public_photos (application_id, material_id, marked_by, marked_at) VALUES ($1, $2, $3, $4)"
+                " ON CONFLICT DO NOTHING", [(app_id, m, by, now) for m in photo_ids])
+        else:
+            await self.conn.execute("DELETE FROM report_public_photos WHERE application_id = $1 AND material_id = ANY($2)", app_id, photo_ids)
+
+    # -- reporters without an account
+    async def add_access_token(self, token_hash: bytes, app_id: uuid.UUID, reporter_id: str, now: datetime) -> None:
+        await self.conn.execute("INSERT INTO report_access_tokens (token_hash, application_id, reporter_id, created_at) VALUES ($1,$2,$3,$4)",
+                                token_hash, app_id, reporter_id, now)
+
+    async def access_token(self, token_hash: bytes) -> asyncpg.Record | None:
+        return await self.conn.fetchrow("SELECT application_id, reporter_id FROM report_access_tokens WHERE token_hash = $1", token_hash)
 
     async def rate(self, app_id: uuid.UUID, user_id: str, score: int, comment: str, now: datetime) -> None:
         await self.conn.execute("UPDATE report_reporters SET score=$3, comment=$4, rated_at=$5 WHERE application_id=$1 AND user_id=$2",

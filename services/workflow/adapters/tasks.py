@@ -17,8 +17,9 @@ WITH tasks AS (
     SELECT CASE WHEN a.kind = 'report' THEN 'report' ELSE 'case' END AS kind, a.id, a.id AS application_id, a.case_number, a.tenant_id, a.service_id, a.service_name, a.department,
            a.status, a.assignee_id, coalesce(a.state_due_at, a.case_due_at) AS due_at, a.submitted_at AS created_at,
            NULL::uuid AS rectification_id, a.definition_tenant, a.definition_id, a.definition_version, a.version, a.applicant_id,
-           EXISTS (SELECT 1 FROM timers t WHERE t.application_id = a.id AND t.kind = 'breached' AND t.fired_at IS NOT NULL) AS escalated
-      FROM applications a
+           EXISTS (SELECT 1 FROM timers t WHERE t.application_id = a.id AND t.kind = 'breached' AND t.fired_at IS NOT NULL) AS escalated,
+           rp.lat, rp.lng
+      FROM applications a LEFT JOIN reports rp ON rp.application_id = a.id
      WHERE NOT a.terminal AND ($2 = '' OR ($2 = 'case' AND a.kind = 'application') OR ($2 = 'report' AND a.kind = 'report'))
        AND (a.eligible && $1::text[]
             OR (a.tenant_id = ANY($3::text[]) AND EXISTS (SELECT 1 FROM timers t WHERE t.application_id = a.id
@@ -26,7 +27,7 @@ WITH tasks AS (
     UNION ALL
     SELECT 'rectification', r.id, r.application_id, a.case_number, r.tenant_id, a.service_id, a.service_name, r.department,
            r.status, r.assignee_id, r.due_at, r.created_at, r.id, a.definition_tenant, a.definition_id, a.definition_version,
-           a.version, a.applicant_id, false
+           a.version, a.applicant_id, false, NULL::float8, NULL::float8
       FROM rectifications r JOIN applications a ON a.id = r.application_id
      WHERE r.status = 'open' AND $2 IN ('', 'rectification') AND r.eligible && $1::text[]
 )

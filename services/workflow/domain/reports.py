@@ -136,13 +136,23 @@ class ReportFacts:
     reopen_count: int = 0
     result_public: bool = True
     moves: int = 0
+    # Result photos the department marked public (the public map shows only these).
+    public_photos: set[Any] = field(default_factory=set)
 
     def reporter(self, user_id: str) -> Reporter | None:
         return next((r for r in self.reporters if r.user_id == user_id), None)
 
     @property
     def reporter_ids(self) -> list[str]:
-        return [r.user_id for r in self.reporters]
+        """Reporters with an account (those notify can reach); not phone-only ones."""
+        return [r.user_id for r in self.reporters if not is_phone_reporter(r.user_id)]
+
+
+PHONE_REPORTER = "phone:"  # the id of a reporter without an account: a pseudonym of their verified phone
+
+
+def is_phone_reporter(user_id: str) -> bool:
+    return user_id.startswith(PHONE_REPORTER)
 
 
 def check_reopen(facts: ReportFacts, status: str, user_id: str, now: datetime) -> None:

@@ -76,6 +76,7 @@ def task(t: TaskView) -> pb.Task:
         case_number=t.case_number, tenant_id=t.tenant_id, service_id=str(t.service_id), service_name=text(t.service_name),
         department=t.department, status=t.status, assignee_id=t.assignee_id or "", due_time=ts(t.due_at), create_time=ts(t.created_at),
         available_actions=t.available_actions, rectification_id=str(t.rectification_id or ""), overdue=t.overdue, escalated=t.escalated,
+        location=pb.GeoPoint(lat=t.location[0], lng=t.location[1]) if t.location else None,
     )
 
 

@@ -16,7 +16,7 @@ from mgov_common.principal import current_access_token, current_principal, requi
 from mgov_common.protojson import struct_to_dict
 from services.workflow.domain.geo import LatLng
 from services.workflow.entrypoints import convert, report_convert
-from services.workflow.service_layer import admin, applications, inbox, materials, ratings, report_places, reports
+from services.workflow.service_layer import admin, applications, inbox, materials, ratings, report_access, report_photos, report_places, reports
 from services.workflow.service_layer.context import Context
 
 _KIND = {pb.TASK_KIND_UNSPECIFIED: "", pb.TASK_KIND_CASE: "case", pb.TASK_KIND_RECTIFICATION: "rectification",
@@ -70,7 +70,9 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
         return convert.application(view)
 
     async def AddMaterial(self, request: pb.AddMaterialRequest, context: Ctx) -> pb.MaterialFile:
-        row = await materials.add(self.ctx, require_person(), application_id=request.application_id, material_code=request.material_code,
+        who = (await report_access.phone_principal(self.ctx, request.phone_token))[0] \
+            if request.phone_token and current_principal() is None and not request.application_id else require_person()
+        row = await materials.add(self.ctx, who, application_id=request.application_id, material_code=request.material_code,
                                   filename=request.filename, content=request.content, sha256=request.sha256)
         return convert.material(row)
 
@@ -127,13 +129,16 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
     # -- 随手拍 reports
     async def SubmitReport(self, request: pb.SubmitReportRequest, context: Ctx) -> pb.Report:
         loc = request.location
-        view = await reports.submit(self.ctx, require_person(), category=request.category, description=request.description,
-                                    lat=loc.lat if request.HasField("location") else float("nan"), lng=loc.lng, address=request.address,
-                                    photo_ids=list(request.photo_ids), anonymous=request.anonymous, request_id=request.request_id,
-                                    token=current_access_token())
-        return report_convert.report(view)
+        kw = dict(category=request.category, description=request.description, address=request.address,
+                  lat=loc.lat if request.HasField("location") else float("nan"), lng=loc.lng, photo_ids=list(request.photo_ids),
+                  anonymous=request.anonymous, request_id=request.request_id)
+        if request.phone_token and current_principal() is None:  # a reporter without an account
+            return report_convert.report(await report_access.submit(self.ctx, request.phone_token, **kw))
+        return report_convert.report(await reports.submit(self.ctx, require_person(), token=current_access_token(), **kw))  # type: ignore[arg-type]
 
     async def GetReport(self, request: pb.GetReportRequest, context: Ctx) -> pb.Report:
+        if request.access_token and current_principal() is None:
+            return report_convert.report(await report_access.get(self.ctx, request.report_id, request.access_token))
         return report_convert.report(await reports.get(self.ctx, require_principal(), request.report_id))
 
     async def ListMyReports(self, request: pb.ListMyReportsRequest, context: Ctx) -> pb.ListReportsResponse:
@@ -188,6 +193,14 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
         return pb.GetReportStatsResponse(stats=[report_convert.stats(r) for r in rows])
 
     async def GetReportPhoto(self, request: pb.GetReportPhotoRequest, context: Ctx) -> pb.ReportPhoto:
+        if request.access_token and current_principal() is None and not request.public_tenant_id:
+            p = await report_access.photo(self.ctx, request.report_id, request.photo_id, request.access_token)
+            return pb.ReportPhoto(id=str(p.id), filename=p.filename, content_type=p.content_type, sha256=p.sha256, content=p.content)
         p = await reports.photo(self.ctx, current_principal(), report_id=request.report_id, photo_id=request.photo_id,
                                 public_tenant_id=request.public_tenant_id)
         return pb.ReportPhoto(id=str(p.id), filename=p.filename, content_type=p.content_type, sha256=p.sha256, content=p.content)
+
+    async def SetReportPhotoPublic(self, request: pb.SetReportPhotoPublicRequest, context: Ctx) -> pb.Report:
+        view = await report_photos.set_public(self.ctx, require_principal(), report_id=request.report_id, photo_id=request.photo_id,
+                                              public=request.public)
+        return report_convert.report(view)

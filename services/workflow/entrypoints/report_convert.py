@@ -1,13 +1,14 @@
 """Report views <-> mgov.workflow.v1 report messages. What each caller may see of the
 reporters is decided here, once: a reporter sees their own entry; handlers see every
-reporter with a masked phone, and neither user id nor phone when the report is anonymous."""
+reporter with a masked phone, and neither user id nor phone when the report is anonymous
+(a reporter without an account: the masked phone only)."""
 
 from __future__ import annotations
 
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov_common.protojson import dict_to_struct
 from services.workflow.domain.application import Actor
-from services.workflow.domain.reports import Category, Reporter
+from services.workflow.domain.reports import Category, Reporter, is_phone_reporter
 from services.workflow.entrypoints.convert import actor, material, text, ts
 from services.workflow.service_layer import reports
 from services.workflow.service_layer.report_places import BoundaryView, PublicItem, StatsRow
@@ -22,8 +23,12 @@ def category(c: Category) -> pb.ReportCategory:
 
 
 def _reporter(r: Reporter, hide_id: bool) -> pb.ReportReporter:
-    """`hide_id`: an anonymous report shown to a handler, who learns neither who nor which phone."""
-    return pb.ReportReporter(user_id="" if hide_id else r.user_id, phone_masked="" if hide_id else r.phone_masked, link_time=ts(r.linked_at),
+    """`hide_id`: an anonymous report shown to a handler, who learns neither who nor which
+    phone — unless the reporter has no account: then the masked phone is all there is
+    (a pseudonym of the phone is nobody's business)."""
+    by_phone = is_phone_reporter(r.user_id)
+    return pb.ReportReporter(user_id="" if hide_id or by_phone else r.user_id,
+                             phone_masked="" if hide_id and not by_phone else r.phone_masked, link_time=ts(r.linked_at),
                              score=r.score or 0, comment=r.comment)
 
 
@@ -41,7 +46,8 @@ def report(v: reports.ReportView, *, full: bool = True) -> pb.Report:
         version=a.version, create_time=ts(a.submitted_at), update_time=ts(a.updated_at), due_time=ts(c.case_due_at),
         state_due_time=ts(c.state_due_at), resolve_time=ts(f.resolved_at), reporters=people, linked=v.linked,
         reopen_count=f.reopen_count, result_public=f.result_public, can_reopen=reports.can_reopen(v), can_rate=reports.can_rate(v),
-        reporter_count=len(f.reporters), eligible_roles=a.eligible_roles,
+        reporter_count=len(f.reporters), eligible_roles=a.eligible_roles, public_photo_ids=sorted(str(m) for m in f.public_photos),
+        access_token=v.access_token,
     )
     if full:
         for t in v.timeline:

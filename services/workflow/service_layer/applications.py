@@ -241,6 +241,10 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
             await uow.materials.attach(mids, app.id)
         if app.report is not None and result_public is not None:
             app.report.result_public = result_public  # the handler's say on the result photos (public map)
+        if app.report is not None and mids and app.status == "resolved" and app.report.result_public:
+            # A resolution marked public (or by its category's default) marks its photos; each can be taken back.
+            await uow.reports.mark_public(app.id, mids, True, access.actor_of(principal).to_dict(), ctx.clock.now())
+            app.report.public_photos |= set(mids)
         await uow.applications.save(app, loaded)
         await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
         result = await view(uow, app, roles)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from mgov_common.auth import TokenVerifier
 from mgov_common.clock import Clock, SystemClock
 from mgov_common.paging import PageTokens
 from services.workflow.adapters.file_store import FileStore, PgFileStore
@@ -57,6 +58,8 @@ class Context:
     cache: TtlCache = field(default_factory=TtlCache)
     # Signs the page tokens of every list (the platform's page-token secret).
     pages: PageTokens = field(default_factory=PageTokens.ephemeral)
+    # Verifies identity's phone tokens (audience mgov-phone): reporters without an account.
+    phone_tokens: TokenVerifier | None = None
 
     def uow(self, *, lazy: bool = False) -> UnitOfWork:
         return UnitOfWork(self.pool, begin=not lazy)

@@ -37,6 +37,7 @@ class TaskView:
     overdue: bool
     escalated: bool = False
     available_actions: list[str] = field(default_factory=list)
+    location: tuple[float, float] | None = None  # a report's place
 
 
 async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind: str, assignee: str, size: int,
@@ -64,7 +65,8 @@ async def list_tasks(ctx: Context, principal: Principal, *, tenant_id: str, kind
                 actions = [a.name for a in defn.actions_from(r["status"]) if roles & set(a.roles)]
             tasks.append(TaskView(r["id"], r["kind"], r["application_id"], r["case_number"], r["tenant_id"], r["service_id"],
                                   r["service_name"], r["department"], r["status"], r["assignee_id"], r["due_at"], r["created_at"],
-                                  r["rectification_id"], bool(r["due_at"] and r["due_at"] < now), r["escalated"], actions))
+                                  r["rectification_id"], bool(r["due_at"] and r["due_at"] < now), r["escalated"], actions,
+                                  (r["lat"], r["lng"]) if r["lat"] is not None else None))
     next_token = ""
     if len(rows) > limit:
         last = tasks[-1]

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from mgov_common.errors import Conflict, InvalidArgument, NotFound
-from mgov_common.principal import USER, Principal
+from mgov_common.principal import PHONE, USER, Principal
 from services.workflow.domain import access
 from services.workflow.domain.materials import check_upload
 from services.workflow.service_layer.applications import parse_id
@@ -34,7 +34,7 @@ async def add(ctx: Context, principal: Principal, *, application_id: str, materi
                 raise NotFound("no such case", code="application_not_found")
             if app.terminal:
                 raise Conflict("the case is closed: no more materials", code="case_closed")
-        elif principal.kind != USER:
+        elif principal.kind not in (USER, PHONE):  # a phone without an account holds report photos
             raise InvalidArgument("materials without a case are held for a signed-in applicant", code="application_required", field="application_id")
         mid = uuid.uuid4()
         row = {

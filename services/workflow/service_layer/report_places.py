@@ -136,8 +136,8 @@ async def public_feed(ctx: Context, tenant_id: str, size: int, token: str) -> tu
             app = await uow.applications.get(r["id"])
             assert app is not None
             photos: list[str] = []
-            if r["status"] == "resolved" and r["result_public"]:
-                photos = sorted(str(m) for m in _result_photo_ids(await uow.applications.timeline(app.id)))
+            if r["status"] == "resolved" and app.report is not None:
+                photos = sorted(str(m) for m in _result_photo_ids(await uow.applications.timeline(app.id)) & app.report.public_photos)
             label = dict(app.definition.state(app.status).label)
             items.append(PublicItem(r["id"], r["tenant_id"], r["category"], dict(r["service_name"]), r["status"], label,
                                     LatLng(r["lat"], r["lng"]).rounded(), r["submitted_at"], r["updated_at"], photos))
@@ -190,12 +190,12 @@ def _result_photo_ids(timeline: list[Any]) -> set[uuid.UUID]:
 
 
 async def public_photo(ctx: Context, tenant_id: str, report_id: uuid.UUID, photo_id: uuid.UUID) -> Photo:
-    """A result photo of a resolved report that the department marked public, listed in
+    """A result photo (of the last resolution) of a resolved report that the department marked public, listed in
     `tenant_id`'s feed; NOT_FOUND for anything else (a reporter's own photos never)."""
     async with ctx.uow() as uow:
         tree = await tree_of(ctx, uow)
         app = await uow.applications.get(report_id)
-        ok = (app is not None and app.report is not None and app.status == "resolved" and app.report.result_public
+        ok = (app is not None and app.report is not None and app.status == "resolved" and photo_id in app.report.public_photos
               and tenant_id in tree and app.tenant_id in tree.subtree(tenant_id)
               and photo_id in _result_photo_ids(await uow.applications.timeline(report_id)))
         if not ok:

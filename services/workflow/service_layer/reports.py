@@ -15,7 +15,7 @@ import asyncpg
 
 from mgov_common import paging
 from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from mgov_common.principal import USER, Principal
+from mgov_common.principal import PHONE, USER, Principal
 from services.workflow.domain import access, events
 from services.workflow.domain.application import Application, ItemVersion, Transition
 from services.workflow.domain.calendar import local_date
@@ -47,6 +47,10 @@ class ReportView:
     linked: bool = False
     available_actions: list[str] = field(default_factory=list)
     now: object = None
+    # A reporter without an account: the token that reads this report (given once), and
+    # whether the viewer reads by such a token (then they may not act).
+    access_token: str = ""
+    read_only: bool = False
 
     @property
     def facts(self) -> ReportFacts:
@@ -85,8 +89,10 @@ async def _view(uow, app: Application, roles: set[str], viewer: str, now, linked
 
 
 async def submit(ctx: Context, principal: Principal, *, category: str, description: str, lat: float, lng: float, address: str,
-                 photo_ids: list[str], anonymous: bool, request_id: str, token: str | None) -> ReportView:
-    if principal.kind != USER or not principal.tenants_with(CITIZEN):
+                 photo_ids: list[str], anonymous: bool, request_id: str, token: str | None, phone_masked: str | None = None) -> ReportView:
+    """`phone_masked`: the caller is a phone proven without an account (report_access)."""
+    by_phone = principal.kind == PHONE and phone_masked is not None
+    if not by_phone and (principal.kind != USER or not principal.tenants_with(CITIZEN)):
         raise PermissionDenied("reporting needs a citizen account", code="not_a_citizen")
     if len(request_id) > MAX_REQUEST_ID:
         raise InvalidArgument("the idempotency key is too long", code="too_long", field="request_id")
@@ -97,7 +103,10 @@ async def submit(ctx: Context, principal: Principal, *, category: str, descripti
     mids = list(dict.fromkeys(parse_id(m, "photo_ids") for m in photo_ids))
     point = LatLng.checked(lat, lng)
     now = ctx.clock.now()
-    phone = mask_phone(await ctx.staff.phone_of(principal.subject, token) if ctx.staff is not None else "")
+    if by_phone:
+        phone, anonymous = phone_masked or "", True  # without an account a report is anonymous: handlers see the masked phone
+    else:
+        phone = mask_phone(await ctx.staff.phone_of(principal.subject, token) if ctx.staff is not None else "")
     if request_id:
         async with ctx.uow() as uow:
             found = await uow.applications.by_request(principal.subject, request_id)
@@ -111,7 +120,8 @@ async def submit(ctx: Context, principal: Principal, *, category: str, descripti
         if cat is None:
             raise InvalidArgument(f"{tenant} has no report category {category!r}", code="unknown_category", field="category")
         if anonymous and not cat.anonymous_allowed:
-            raise InvalidArgument("this category takes no anonymous reports", code="anonymous_not_allowed", field="anonymous")
+            raise InvalidArgument("this category takes no anonymous reports" + ("; sign in to report it" if by_phone else ""),
+                                  code="anonymous_not_allowed", field="category" if by_phone else "anonymous")
         definition = await ctx.cache.get(("definition", tuple(chain), WORKFLOW_ID), lambda: uow.definitions.effective(chain, WORKFLOW_ID))
         if definition is None:
             raise FailedPrecondition(f"no workflow {WORKFLOW_ID!r} is defined for {tenant}", code="workflow_not_found")
@@ -262,13 +272,13 @@ async def rate(ctx: Context, principal: Principal, *, report_id: str, score: int
 
 def can_reopen(view: ReportView) -> bool:
     f, me = view.facts, view.facts.reporter(view.viewer)
-    return bool(me and me.score is None and view.app.status == RESOLVED and f.resolved_at is not None and view.now is not None
+    return bool(me and not view.read_only and me.score is None and view.app.status == RESOLVED and f.resolved_at is not None and view.now is not None
                 and view.now - f.resolved_at <= timedelta(days=REOPEN_DAYS))  # type: ignore[operator]
 
 
 def can_rate(view: ReportView) -> bool:
     me = view.facts.reporter(view.viewer)
-    return bool(me and me.score is None and view.app.status == RESOLVED)
+    return bool(me and not view.read_only and me.score is None and view.app.status == RESOLVED)
 
 
 async def photo(ctx: Context, principal: Principal | None, *, report_id: str, photo_id: str, public_tenant_id: str) -> Photo:

@@ -80,6 +80,7 @@ export async function request(method, path, options = {}) {
   }
   if (!resp.ok) throw new ApiError(resp.status, await problemOf(resp))
   if (resp.status === 204) return { data: null, etag: null }
+  if (options.as === 'blob') return { data: await resp.blob(), etag: resp.headers.get('etag') }
   return { data: await resp.json(), etag: resp.headers.get('etag') }
 }
 
@@ -141,12 +142,14 @@ export const act = (id, etag, body, key) =>
 export const rate = (id, score, comment) => post(`/v1/applications/${encodeURIComponent(id)}/rating`, { score, comment })
 
 // A material, before applying (no case id) or for a case; onProgress(0..100).
-export function upload(file, materialCode, onProgress, caseId = '') {
+// `phoneToken`: a 随手拍 reporter without an account holds the photo with their phone token.
+export function upload(file, materialCode, onProgress, caseId = '', phoneToken = '') {
   const path = caseId ? `/v1/applications/${encodeURIComponent(caseId)}/materials` : '/v1/materials'
   const once = () => new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', path)
-    if (session.tokens) xhr.setRequestHeader('authorization', `Bearer ${session.tokens.access_token}`)
+    if (phoneToken) xhr.setRequestHeader('Phone-Token', phoneToken)
+    else if (session.tokens) xhr.setRequestHeader('authorization', `Bearer ${session.tokens.access_token}`)
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress?.(Math.round((e.loaded / e.total) * 100)) }
     xhr.onload = () => {
       let body = {}

@@ -6,9 +6,41 @@ const data = async (promise) => (await promise).data
 
 // The categories where the phone is (and the county or city that will handle the report).
 export const categoriesAt = (lat, lng) => data(request('GET', `/v1/report-categories?lat=${lat}&lng=${lng}`, { auth: false }))
-export const submitReport = (body, key = newKey()) => data(request('POST', '/v1/reports', { body, headers: { 'Idempotency-Key': key } }))
+// Without an account (`body.phone_token`) the call carries no access token.
+export const submitReport = (body, key = newKey()) =>
+  data(request('POST', '/v1/reports', { body, headers: { 'Idempotency-Key': key }, auth: !body.phone_token }))
 export const myReports = () => data(request('GET', '/v1/reports?page_size=50'))
-export const getReport = (id) => request('GET', `/v1/reports/${enc(id)}`)
+// A reporter without an account reads their report with the token its submission answered.
+const byToken = (token) => (token ? { auth: false, headers: { 'Report-Token': token } } : {})
+export const getReport = (id, token = '') => request('GET', `/v1/reports/${enc(id)}`, byToken(token))
+export const setPhotoPublic = (id, photoId, shown) =>
+  data(request('PUT', `/v1/reports/${enc(id)}/photos/${enc(photoId)}/public`, { body: { public: shown } }))
+
+// A photo's bytes as an object URL (the photo routes need the caller's token, which <img> cannot send).
+export async function photoUrl(id, photoId, token = '') {
+  const blob = await data(request('GET', `/v1/reports/${enc(id)}/photos/${enc(photoId)}`, { ...byToken(token), as: 'blob' }))
+  return URL.createObjectURL(blob)
+}
+
+// Reporting without an account: a code by SMS proves the phone; the phone token reports.
+export const sendPhoneCode = (tenantId, phone) => data(request('POST', '/v1/report-verifications', { body: { tenant_id: tenantId, phone }, auth: false }))
+export const confirmPhoneCode = (verificationId, code) =>
+  data(request('POST', '/v1/report-verifications/confirm', { body: { verification_id: verificationId, code }, auth: false }))
+
+// The report tokens this device holds ({report id: {token, number, time}}), kept in localStorage.
+const TOKENS = 'mgov.reportTokens'
+export function reportTokens() {
+  try { return JSON.parse(localStorage.getItem(TOKENS) || '{}') } catch { return {} }
+}
+export function keepReportToken(report) {
+  const all = reportTokens()
+  all[report.id] = { token: report.access_token, number: report.report_number, time: report.create_time }
+  try { localStorage.setItem(TOKENS, JSON.stringify(all)) } catch { /* private mode: the token lives for this page only */ }
+}
+
+// The map under the report form (GET /v1/report-map): its tile URL template and attribution;
+// an empty tile_url means this deployment shows no map.
+export const mapSettings = () => data(request('GET', '/v1/report-map', { auth: false }))
 export const actOnReport = (id, etag, body) => data(request('POST', `/v1/reports/${enc(id)}/actions`, { body, headers: { 'If-Match': etag } }))
 export const reopenReport = (id, etag, comment) => data(request('POST', `/v1/reports/${enc(id)}/reopen`, { body: { comment }, headers: { 'If-Match': etag } }))
 export const rateReport = (id, score, comment) => data(request('POST', `/v1/reports/${enc(id)}/rating`, { body: { score, comment } }))

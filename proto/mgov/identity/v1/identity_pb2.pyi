@@ -208,6 +208,44 @@ class ConfirmRegistrationRequest(_message.Message):
     user_agent: str
     def __init__(self, registration_id: _Optional[str] = ..., code: _Optional[str] = ..., source_address: _Optional[str] = ..., user_agent: _Optional[str] = ...) -> None: ...
 
+class StartPhoneVerificationRequest(_message.Message):
+    __slots__ = ("tenant_id", "phone", "source_address")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    phone: str
+    source_address: str
+    def __init__(self, tenant_id: _Optional[str] = ..., phone: _Optional[str] = ..., source_address: _Optional[str] = ...) -> None: ...
+
+class StartPhoneVerificationResponse(_message.Message):
+    __slots__ = ("verification_id", "expires_in_seconds")
+    VERIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    verification_id: str
+    expires_in_seconds: int
+    def __init__(self, verification_id: _Optional[str] = ..., expires_in_seconds: _Optional[int] = ...) -> None: ...
+
+class ConfirmPhoneVerificationRequest(_message.Message):
+    __slots__ = ("verification_id", "code", "source_address")
+    VERIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    verification_id: str
+    code: str
+    source_address: str
+    def __init__(self, verification_id: _Optional[str] = ..., code: _Optional[str] = ..., source_address: _Optional[str] = ...) -> None: ...
+
+class ConfirmPhoneVerificationResponse(_message.Message):
+    __slots__ = ("phone_token", "expires_in_seconds", "phone_masked")
+    PHONE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    PHONE_MASKED_FIELD_NUMBER: _ClassVar[int]
+    phone_token: str
+    expires_in_seconds: int
+    phone_masked: str
+    def __init__(self, phone_token: _Optional[str] = ..., expires_in_seconds: _Optional[int] = ..., phone_masked: _Optional[str] = ...) -> None: ...
+
 class AuthenticateRequest(_message.Message):
     __slots__ = ("phone", "password", "source_address", "user_agent", "audience")
     PHONE_FIELD_NUMBER: _ClassVar[int]

@@ -45,6 +45,16 @@ class IdentityServiceStub:
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.FromString,
                 _registered_method=True)
+        self.StartPhoneVerification = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/StartPhoneVerification',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationResponse.FromString,
+                _registered_method=True)
+        self.ConfirmPhoneVerification = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/ConfirmPhoneVerification',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationResponse.FromString,
+                _registered_method=True)
         self.Authenticate = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/Authenticate',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateRequest.SerializeToString,
@@ -205,6 +215,27 @@ class IdentityServiceServicer:
         NOT_FOUND `registration_not_found`, FAILED_PRECONDITION
         `registration_expired` / `registration_locked` (too many wrong codes) /
         `registration_used`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartPhoneVerification(self, request, context):
+        """Proves a phone without an account (随手拍 reports where the category takes
+        anonymous ones): a one-time code goes to the phone by SMS, with the same
+        code rules and rate limits as registration (they count together).
+        Caller: anyone (the gateway, unauthenticated).
+        Errors: INVALID_ARGUMENT (phone, unknown tenant), RESOURCE_EXHAUSTED
+        `registration_rate_limited`, UNAVAILABLE `sms_unavailable`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmPhoneVerification(self, request, context):
+        """The code of StartPhoneVerification: answers a short-lived phone token
+        (audience "mgov-phone", not an access token) naming a pseudonym of the
+        phone and its masked number. Errors: as ConfirmRegistration.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -518,6 +549,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.SerializeToString,
             ),
+            'StartPhoneVerification': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartPhoneVerification,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationResponse.SerializeToString,
+            ),
+            'ConfirmPhoneVerification': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmPhoneVerification,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationResponse.SerializeToString,
+            ),
             'Authenticate': grpc.unary_unary_rpc_method_handler(
                     servicer.Authenticate,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateRequest.FromString,
@@ -704,6 +745,60 @@ class IdentityService:
             '/mgov.identity.v1.IdentityService/ConfirmRegistration',
             mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmRegistrationRequest.SerializeToString,
             mgov_dot_identity_dot_v1_dot_identity__pb2.AuthenticateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartPhoneVerification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/StartPhoneVerification',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.StartPhoneVerificationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmPhoneVerification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/ConfirmPhoneVerification',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.ConfirmPhoneVerificationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -311,7 +311,7 @@ class PerformActionRequest(_message.Message):
     def __init__(self, application_id: _Optional[str] = ..., action: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ..., material_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ..., form: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class AddMaterialRequest(_message.Message):
-    __slots__ = ("application_id", "material_code", "filename", "content_type", "sha256", "size_bytes", "storage_key", "content")
+    __slots__ = ("application_id", "material_code", "filename", "content_type", "sha256", "size_bytes", "storage_key", "content", "phone_token")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     MATERIAL_CODE_FIELD_NUMBER: _ClassVar[int]
     FILENAME_FIELD_NUMBER: _ClassVar[int]
@@ -320,6 +320,7 @@ class AddMaterialRequest(_message.Message):
     SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     STORAGE_KEY_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
+    PHONE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     material_code: str
     filename: str
@@ -328,10 +329,11 @@ class AddMaterialRequest(_message.Message):
     size_bytes: int
     storage_key: str
     content: bytes
-    def __init__(self, application_id: _Optional[str] = ..., material_code: _Optional[str] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., storage_key: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...
+    phone_token: str
+    def __init__(self, application_id: _Optional[str] = ..., material_code: _Optional[str] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ..., storage_key: _Optional[str] = ..., content: _Optional[bytes] = ..., phone_token: _Optional[str] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("id", "kind", "application_id", "case_number", "tenant_id", "service_id", "service_name", "department", "status", "assignee_id", "due_time", "create_time", "available_actions", "rectification_id", "overdue", "escalated")
+    __slots__ = ("id", "kind", "application_id", "case_number", "tenant_id", "service_id", "service_name", "department", "status", "assignee_id", "due_time", "create_time", "available_actions", "rectification_id", "overdue", "escalated", "location")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -348,6 +350,7 @@ class Task(_message.Message):
     RECTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
     ESCALATED_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: TaskKind
     application_id: str
@@ -364,7 +367,8 @@ class Task(_message.Message):
     rectification_id: str
     overdue: bool
     escalated: bool
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., application_id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., rectification_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., escalated: _Optional[bool] = ...) -> None: ...
+    location: GeoPoint
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., application_id: _Optional[str] = ..., case_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., service_id: _Optional[str] = ..., service_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_actions: _Optional[_Iterable[str]] = ..., rectification_id: _Optional[str] = ..., overdue: _Optional[bool] = ..., escalated: _Optional[bool] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ...) -> None: ...
 
 class ListTasksRequest(_message.Message):
     __slots__ = ("tenant_id", "kind", "assignee", "page_size", "page_token")
@@ -621,7 +625,7 @@ class ReportReporter(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., phone_masked: _Optional[str] = ..., link_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("id", "report_number", "tenant_id", "category", "category_name", "department", "status", "status_label", "location", "address", "description", "anonymous", "version", "create_time", "update_time", "due_time", "state_due_time", "resolve_time", "timeline", "photos", "available_actions", "reporters", "linked", "reopen_count", "result_public", "can_reopen", "can_rate", "reporter_count", "eligible_roles")
+    __slots__ = ("id", "report_number", "tenant_id", "category", "category_name", "department", "status", "status_label", "location", "address", "description", "anonymous", "version", "create_time", "update_time", "due_time", "state_due_time", "resolve_time", "timeline", "photos", "available_actions", "reporters", "linked", "reopen_count", "result_public", "can_reopen", "can_rate", "reporter_count", "eligible_roles", "public_photo_ids", "access_token")
     ID_FIELD_NUMBER: _ClassVar[int]
     REPORT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -651,6 +655,8 @@ class Report(_message.Message):
     CAN_RATE_FIELD_NUMBER: _ClassVar[int]
     REPORTER_COUNT_FIELD_NUMBER: _ClassVar[int]
     ELIGIBLE_ROLES_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_PHOTO_IDS_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_TOKEN_FIELD_NUMBER: _ClassVar[int]
     id: str
     report_number: str
     tenant_id: str
@@ -680,10 +686,12 @@ class Report(_message.Message):
     can_rate: bool
     reporter_count: int
     eligible_roles: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., report_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., category: _Optional[str] = ..., category_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ..., address: _Optional[str] = ..., description: _Optional[str] = ..., anonymous: _Optional[bool] = ..., version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timeline: _Optional[_Iterable[_Union[Transition, _Mapping]]] = ..., photos: _Optional[_Iterable[_Union[MaterialFile, _Mapping]]] = ..., available_actions: _Optional[_Iterable[str]] = ..., reporters: _Optional[_Iterable[_Union[ReportReporter, _Mapping]]] = ..., linked: _Optional[bool] = ..., reopen_count: _Optional[int] = ..., result_public: _Optional[bool] = ..., can_reopen: _Optional[bool] = ..., can_rate: _Optional[bool] = ..., reporter_count: _Optional[int] = ..., eligible_roles: _Optional[_Iterable[str]] = ...) -> None: ...
+    public_photo_ids: _containers.RepeatedScalarFieldContainer[str]
+    access_token: str
+    def __init__(self, id: _Optional[str] = ..., report_number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., category: _Optional[str] = ..., category_name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., status_label: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ..., address: _Optional[str] = ..., description: _Optional[str] = ..., anonymous: _Optional[bool] = ..., version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timeline: _Optional[_Iterable[_Union[Transition, _Mapping]]] = ..., photos: _Optional[_Iterable[_Union[MaterialFile, _Mapping]]] = ..., available_actions: _Optional[_Iterable[str]] = ..., reporters: _Optional[_Iterable[_Union[ReportReporter, _Mapping]]] = ..., linked: _Optional[bool] = ..., reopen_count: _Optional[int] = ..., result_public: _Optional[bool] = ..., can_reopen: _Optional[bool] = ..., can_rate: _Optional[bool] = ..., reporter_count: _Optional[int] = ..., eligible_roles: _Optional[_Iterable[str]] = ..., public_photo_ids: _Optional[_Iterable[str]] = ..., access_token: _Optional[str] = ...) -> None: ...
 
 class SubmitReportRequest(_message.Message):
-    __slots__ = ("category", "description", "location", "address", "photo_ids", "anonymous", "request_id")
+    __slots__ = ("category", "description", "location", "address", "photo_ids", "anonymous", "request_id", "phone_token")
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
@@ -691,6 +699,7 @@ class SubmitReportRequest(_message.Message):
     PHOTO_IDS_FIELD_NUMBER: _ClassVar[int]
     ANONYMOUS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     category: str
     description: str
     location: GeoPoint
@@ -698,13 +707,16 @@ class SubmitReportRequest(_message.Message):
     photo_ids: _containers.RepeatedScalarFieldContainer[str]
     anonymous: bool
     request_id: str
-    def __init__(self, category: _Optional[str] = ..., description: _Optional[str] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ..., address: _Optional[str] = ..., photo_ids: _Optional[_Iterable[str]] = ..., anonymous: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
+    phone_token: str
+    def __init__(self, category: _Optional[str] = ..., description: _Optional[str] = ..., location: _Optional[_Union[GeoPoint, _Mapping]] = ..., address: _Optional[str] = ..., photo_ids: _Optional[_Iterable[str]] = ..., anonymous: _Optional[bool] = ..., request_id: _Optional[str] = ..., phone_token: _Optional[str] = ...) -> None: ...
 
 class GetReportRequest(_message.Message):
-    __slots__ = ("report_id",)
+    __slots__ = ("report_id", "access_token")
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_TOKEN_FIELD_NUMBER: _ClassVar[int]
     report_id: str
-    def __init__(self, report_id: _Optional[str] = ...) -> None: ...
+    access_token: str
+    def __init__(self, report_id: _Optional[str] = ..., access_token: _Optional[str] = ...) -> None: ...
 
 class ListMyReportsRequest(_message.Message):
     __slots__ = ("page_size", "page_token")
@@ -911,14 +923,26 @@ class GetReportStatsResponse(_message.Message):
     def __init__(self, stats: _Optional[_Iterable[_Union[ReportStats, _Mapping]]] = ...) -> None: ...
 
 class GetReportPhotoRequest(_message.Message):
-    __slots__ = ("report_id", "photo_id", "public_tenant_id")
+    __slots__ = ("report_id", "photo_id", "public_tenant_id", "access_token")
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     PHOTO_ID_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_TOKEN_FIELD_NUMBER: _ClassVar[int]
     report_id: str
     photo_id: str
     public_tenant_id: str
-    def __init__(self, report_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., public_tenant_id: _Optional[str] = ...) -> None: ...
+    access_token: str
+    def __init__(self, report_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., public_tenant_id: _Optional[str] = ..., access_token: _Optional[str] = ...) -> None: ...
+
+class SetReportPhotoPublicRequest(_message.Message):
+    __slots__ = ("report_id", "photo_id", "public")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    PHOTO_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    photo_id: str
+    public: bool
+    def __init__(self, report_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., public: _Optional[bool] = ...) -> None: ...
 
 class ReportPhoto(_message.Message):
     __slots__ = ("id", "filename", "content_type", "sha256", "content")

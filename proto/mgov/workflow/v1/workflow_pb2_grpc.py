@@ -190,6 +190,11 @@ class WorkflowServiceStub:
                 request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.SerializeToString,
                 response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.FromString,
                 _registered_method=True)
+        self.SetReportPhotoPublic = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/SetReportPhotoPublic',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetReportPhotoPublicRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+                _registered_method=True)
 
 
 class WorkflowServiceServicer:
@@ -525,6 +530,17 @@ class WorkflowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetReportPhotoPublic(self, request, context):
+        """The department marks one result photo of a report public (shown on the
+        public map once the report is resolved) or takes it back.
+        Caller: staff of the report's tenant who handle reports (clerk, approver,
+        supervisor). Errors: NOT_FOUND (report or photo), INVALID_ARGUMENT
+        "not_a_result_photo" (a reporter's photo is never public).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WorkflowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -682,6 +698,11 @@ def add_WorkflowServiceServicer_to_server(servicer, server):
                     servicer.GetReportPhoto,
                     request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.FromString,
                     response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.SerializeToString,
+            ),
+            'SetReportPhotoPublic': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetReportPhotoPublic,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetReportPhotoPublicRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1522,6 +1543,33 @@ class WorkflowService:
             '/mgov.workflow.v1.WorkflowService/GetReportPhoto',
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.GetReportPhotoRequest.SerializeToString,
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.ReportPhoto.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetReportPhotoPublic(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/SetReportPhotoPublic',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetReportPhotoPublicRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
             options,
             channel_credentials,
             insecure,
