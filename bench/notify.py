@@ -48,9 +48,10 @@ from typing import Any
 import httpx
 
 from bench.cpu import CpuMeter, wait_drained
-from bench.procs import end_processes, platform_port_env, processes_touching
+from bench.procs import PLATFORM_PORTS, end_processes, processes_touching
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.live import LIVE_PREFIX
+from mgov_common.ports import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -245,9 +246,9 @@ def platform_nats_url(port: int) -> str:
 def run(rate: float, seconds: float, count: int, keep: bool) -> NotifyBench:
     res = NotifyBench(rate, seconds, count, load_before=round(os.getloadavg()[0], 2))
     tmp = Path(tempfile.mkdtemp(prefix="mgov-bench-notify-"))
-    ports, port_env = platform_port_env()
+    ports = {name: free_port() for name in PLATFORM_PORTS}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL")}
-    env.update(port_env)
+    env.update({f"MGOV_{k}_PORT": str(v) for k, v in ports.items()})
     env.update(MGOV_HOME=str(tmp / "home"), MGOV_DEMO="1", MGOV_READY_TIMEOUT="90", MGOV_LOG_LEVEL="WARNING")
     up = None
     try:

@@ -10,6 +10,14 @@ from pathlib import Path
 
 import httpx
 
+from launcher.topology import SERVICES
+
+# Every port a demo `mgov up` listens on (as MGOV_<NAME>_PORT): a bench gives each a free
+# one, so that its platform never meets another one running on the same machine (a
+# payment simulator or appointment service on its default port would crash-loop, and the
+# launcher's restarts would be charged to the bench's requests).
+PLATFORM_PORTS = ("GATEWAY", "NATS", "POSTGRES", "PAYSIM", *(name.upper() for name in SERVICES))
+
 
 def _read(path: Path) -> bytes:
     try:
@@ -84,24 +92,3 @@ def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeou
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
-
-
-def platform_ports() -> dict[str, int]:
-    """A distinct free loopback port for every process `mgov up` starts (the gateway,
-    NATS, PostgreSQL, every service the launcher knows, the payment simulator), keyed by
-    the name in its `MGOV_<NAME>_PORT` variable. A bench that set only some of them would
-    collide with another platform on the machine at the defaults of the others."""
-    from launcher.topology import SERVICES
-    from mgov_common.ports import free_port
-
-    names = ("GATEWAY", "NATS", "POSTGRES", "PAYSIM", *(name.upper() for name in SERVICES))
-    ports: dict[str, int] = {}
-    while len(set(ports.values())) < len(names):
-        ports = {name: free_port() for name in names}
-    return ports
-
-
-def platform_port_env() -> tuple[dict[str, int], dict[str, str]]:
-    """`platform_ports()` and the `MGOV_<NAME>_PORT` variables that give them to `mgov up`."""
-    ports = platform_ports()
-    return ports, {f"MGOV_{name}_PORT": str(port) for name, port in ports.items()}
