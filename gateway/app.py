@@ -21,7 +21,7 @@ from gateway.routers import notices, services
 from gateway.routers import applications, report_access, reports, tasks, tenant_reports, workflows
 from gateway.routers import appointment_rules, appointments, devices, halls, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
-from gateway.routers import payments, receipts
+from gateway.routers import payment_finance, payments, receipts
 from gateway.settings import GatewaySettings
 from mgov_common import metrics
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
@@ -92,6 +92,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(systems.router)
     app.include_router(payments.router)
     app.include_router(receipts.router)
+    app.include_router(payment_finance.router)
     request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
     # Public catalogue reads answered from the cache before routing (inside the request id,
     # metrics and span; before the limits, which a bodiless GET does not need).

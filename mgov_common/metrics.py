@@ -59,10 +59,14 @@ CATALOG_CACHE_REQUESTS = Counter("mgov_catalog_cache_requests_total", "Public ca
 CATALOG_CACHE_INVALIDATIONS = Counter("mgov_catalog_cache_invalidations_total", "Times the gateway dropped its catalogue cache, by cause",
                                       ["cause"])
 CATALOG_CACHE_BYTES = Gauge("mgov_catalog_cache_bytes", "Bytes of catalogue responses the gateway keeps")
+# Findings of the payment reconciliation (and late payments) recorded in the last 24 hours,
+# by kind: above 0 is the alert that a tenant's finance staff have something to check.
+PAYMENT_FINDINGS = Gauge("mgov_payment_reconciliation_findings", "Payment reconciliation findings recorded in the last 24 hours",
+                         ["kind"])
 
 ALL = (HTTP_REQUESTS, HTTP_DURATION, GRPC_REQUESTS, GRPC_DURATION, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, CONSUMER_PENDING,
        CONSUMER_REDELIVERIES, CONSUMER_MESSAGES, DLQ_MESSAGES, SLA_WARNINGS, SLA_BREACHES, NOTIFICATION_DELIVERIES,
-       CATALOG_CACHE_REQUESTS, CATALOG_CACHE_INVALIDATIONS, CATALOG_CACHE_BYTES)
+       CATALOG_CACHE_REQUESTS, CATALOG_CACHE_INVALIDATIONS, CATALOG_CACHE_BYTES, PAYMENT_FINDINGS)
 
 M = TypeVar("M")
 

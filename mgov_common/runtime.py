@@ -58,6 +58,8 @@ class ServiceParts:
     on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # Verifies callers' access tokens; None for a service that accepts none.
     verifier: TokenVerifier | None = None
+    # Refresh the service's own gauges (with the platform's, every metrics interval).
+    samplers: Sequence[Callable[[], Awaitable[None]]] = ()
 
 
 Bootstrap = Callable[[Runtime], Awaitable[ServiceParts]]
@@ -98,7 +100,7 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
         tasks += [asyncio.create_task(keep_running(f"{name}-consumer-{c.spec.durable}", c.run), name=f"{name}-consumer-{c.spec.durable}")
                   for c in parts.consumers]
         if stop_metrics is not None:
-            samplers = [relay.observe, *(c.observe for c in parts.consumers), lambda: observe_dlq(js)]
+            samplers = [relay.observe, *(c.observe for c in parts.consumers), lambda: observe_dlq(js), *parts.samplers]
             tasks.append(asyncio.create_task(keep_running(f"{name}-metrics", lambda: sample_forever(samplers, settings.metrics_interval_s)),
                                              name=f"{name}-metrics"))
         stop = stop or _stop_on_signals()

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
@@ -81,8 +82,11 @@ def _now_iso() -> str:
     return datetime.now(CST).isoformat(timespec="seconds")
 
 
-def create_app(sim: Sim) -> FastAPI:
-    http = guarded_client(sim.guard, 5.0)
+def create_app(sim: Sim, *, notify_inside: bool = False) -> FastAPI:
+    """`notify_inside`: notifications may go to private addresses too (the simulator as a
+    sidecar of a development cluster, notifying the gateway's Service); otherwise only to
+    loopback receivers, through the platform's outbound guard."""
+    http = httpx.AsyncClient(timeout=5.0, trust_env=False, follow_redirects=False) if notify_inside else guarded_client(sim.guard, 5.0)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

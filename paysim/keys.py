@@ -35,8 +35,9 @@ def _write(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def ensure(home: Path, base_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The two key files (made if absent; the base URL is refreshed every start)."""
+def ensure(home: Path, base_url: str, mchid: str = MCHID) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two key files (made if absent, for merchant `mchid`; the base URL is refreshed
+    every start)."""
     d = directory(home)
     d.mkdir(parents=True, exist_ok=True)
     m_path, p_path = d / "merchant.json", d / "provider.json"
@@ -45,9 +46,9 @@ def ensure(home: Path, base_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
         apiv3 = secrets.token_hex(16)  # 32 ASCII characters, as the portal issues
         serial = secrets.token_hex(20).upper()
         key_id = "PUB_KEY_ID_" + secrets.token_hex(12).upper()
-        _write(m_path, {"mchid": MCHID, "appid": APPID, "serial_no": serial, "private_key": wx.private_pem(merchant),
+        _write(m_path, {"mchid": mchid, "appid": APPID, "serial_no": serial, "private_key": wx.private_pem(merchant),
                         "platform_key_id": key_id, "platform_public_key": wx.public_pem(platform.public_key()), "apiv3_key": apiv3})
-        _write(p_path, {"mchid": MCHID, "appid": APPID, "merchant_serial_no": serial,
+        _write(p_path, {"mchid": mchid, "appid": APPID, "merchant_serial_no": serial,
                         "merchant_public_key": wx.public_pem(merchant.public_key()), "platform_key_id": key_id,
                         "platform_private_key": wx.private_pem(platform), "apiv3_key": apiv3})
     m = json.loads(m_path.read_text())

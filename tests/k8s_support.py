@@ -23,7 +23,9 @@ K8S = ROOT / "deploy" / "k8s"
 DOCS = ROOT / "docs" / "deploy.md"
 OVERLAYS = ("dev", "production")
 NAMESPACES = {"dev": "mgov-dev", "production": "mgov"}
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job", "CronJob")
+# Workloads that run to completion (no probes, no Service).
+BATCH_KINDS = ("Job", "CronJob")
 # Secrets that no overlay creates, by design: documented in docs/deploy.md.
 EXTERNAL_SECRETS = {
     "dev": set(),
@@ -86,12 +88,17 @@ def get(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
     return found[0]
 
 
+def pod_template(workload: dict[str, Any]) -> dict[str, Any]:
+    spec = workload["spec"]["jobTemplate"]["spec"] if workload["kind"] == "CronJob" else workload["spec"]
+    return spec["template"]  # type: ignore[no-any-return]
+
+
 def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
-    return workload["spec"]["template"]["spec"]
+    return pod_template(workload)["spec"]  # type: ignore[no-any-return]
 
 
 def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
-    return workload["spec"]["template"]["metadata"].get("labels", {})
+    return pod_template(workload)["metadata"].get("labels", {})  # type: ignore[no-any-return]
 
 
 def containers(workload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ from gateway.schemas import page, returns
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 TenantId = Path(pattern=SLUG, description="tenant slug, e.g. hangzhou")
-Role = Path(pattern=r"^[a-z_]{1,32}$", description="clerk, approver, supervisor, dispatcher, tenant_admin or province_admin")
+Role = Path(pattern=r"^[a-z_]{1,32}$", description="clerk, approver, supervisor, dispatcher, finance, tenant_admin or province_admin")
 
 
 class Name(BaseModel):

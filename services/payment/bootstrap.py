@@ -22,10 +22,11 @@ from mgov_common.clock import Clock, OffsetFileClock, SystemClock
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
+from mgov_common.tenants import apply_tenant_event, consumer_spec
 from services.payment.adapters.wechatpay import WechatPay
 from services.payment.entrypoints import consumers
 from services.payment.entrypoints.grpc import PaymentServicer
-from services.payment.service_layer import worker
+from services.payment.service_layer import reconcile, worker
 from services.payment.service_layer.context import Context
 from services.payment.settings import PaymentSettings
 
@@ -34,20 +35,22 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE_NAME = payment_pb2.DESCRIPTOR.services_by_name["PaymentService"].full_name
 
 
-def make_wechatpay(settings: PaymentSettings) -> WechatPay | None:
-    """The WeChat Pay adapter; None without a merchant account (a province that takes no
-    fees yet, or a cluster's demo without the simulator): orders are still made, and paying
-    answers provider_unavailable until the credentials are given."""
+def make_providers(settings: PaymentSettings) -> dict[str, WechatPay]:
+    """A WeChat Pay adapter per merchant account (the default one and MERCHANTS_DIR's);
+    none without a merchant account (a province that takes no fees yet, or a cluster's
+    demo without the simulator): orders are still made, and paying answers
+    provider_unavailable until the credentials are given."""
     try:
-        m = settings.merchant()
+        accounts = settings.merchant_accounts()
     except ValueError as missing:
         log.warning("no payment provider configured; paying answers provider_unavailable", extra={"reason": str(missing)})
-        return None
-    return WechatPay(base_url=m["base_url"], mchid=m["mchid"], appid=m["appid"], serial_no=m["serial_no"],
-                     merchant_key=wx.load_private(m["private_key"]),
-                     platform_keys={m["platform_key_id"]: wx.load_public(m["platform_public_key"])},
-                     apiv3_key=m["apiv3_key"].encode(), notify_url=settings.notify_url, guard=settings.outbound_guard(),
-                     timeout_s=settings.provider_timeout_s)
+        return {}
+    return {name: WechatPay(name=name, base_url=m["base_url"], mchid=m["mchid"], appid=m["appid"], serial_no=m["serial_no"],
+                            merchant_key=wx.load_private(m["private_key"]),
+                            platform_keys={m["platform_key_id"]: wx.load_public(m["platform_public_key"])},
+                            apiv3_key=m["apiv3_key"].encode(), notify_url=settings.notify_url_of(name, m),
+                            guard=settings.outbound_guard(), timeout_s=settings.provider_timeout_s)
+            for name, m in accounts.items()}
 
 
 def make_context(settings: PaymentSettings, runtime: Runtime, clock: Clock | None = None) -> Context:
@@ -56,7 +59,7 @@ def make_context(settings: PaymentSettings, runtime: Runtime, clock: Clock | Non
     return Context(
         pool=runtime.pool,
         clock=clock or (OffsetFileClock(settings.demo_clock_path()) if settings.demo else SystemClock()),
-        providers={name: p for name, p in {"wechatpay": make_wechatpay(settings)}.items() if p is not None}, receipt_key=key, pages=settings.page_tokens(),
+        providers=dict(make_providers(settings)), receipt_key=key, pages=settings.page_tokens(), default_merchant=settings.default_merchant,
         order_ttl=timedelta(seconds=settings.order_ttl_s), refund_on=frozenset(settings.refund_on),
         stuck_after=timedelta(seconds=settings.stuck_after_s), public_base_url=settings.public_base_url,
     )
@@ -80,9 +83,11 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
     return ServiceParts(
         registrations=[(payment_pb2_grpc.add_PaymentServiceServicer_to_server, PaymentServicer(ctx), SERVICE_NAME)],
-        consumers=[EventConsumer(runtime.pool, runtime.js, consumers.ITEMS, consumers.apply_item),
+        consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("payment"), apply_tenant_event),
+                   EventConsumer(runtime.pool, runtime.js, consumers.ITEMS, consumers.apply_item),
                    EventConsumer(runtime.pool, runtime.js, consumers.CASES, consumers.case_handler(ctx))],
         background=[work],
+        samplers=[lambda: reconcile.observe_findings(ctx)],
         on_stop=[close],
         verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),
     )

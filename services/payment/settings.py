@@ -2,7 +2,9 @@
 
 The WeChat Pay merchant's credentials (`WECHATPAY_*`) are secrets with no default
 outside demo mode; in demo mode they are read from the simulator's
-`$MGOV_HOME/paysim/merchant.json` (made by `mgov up`) when not set. The receipt signing
+`$MGOV_HOME/paysim/merchant.json` (made by `mgov up`) when not set. They are the
+default merchant account (`DEFAULT_MERCHANT`, `wechatpay`); further accounts, which
+tenants' settings name, are files `<name>.json` of the same fields in `MERCHANTS_DIR`. The receipt signing
 key is an Ed25519 private key given as 64 hex digits (its 32-byte seed), or any secret of
 at least 32 characters whose SHA-256 is the seed.
 """
@@ -50,6 +52,9 @@ class PaymentSettings(ServiceSettings):
     stuck_after_s: float = Field(default=300.0, gt=0)
     worker_poll_s: float = Field(default=2.0, gt=0)
     clock_file: Path | None = None
+    # The account of tenants whose settings name none, and a directory of further accounts.
+    default_merchant: str = Field(default="wechatpay", pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    merchants_dir: Path | None = None
 
     @model_validator(mode="after")
     def _receipt_key(self) -> "PaymentSettings":
@@ -81,3 +86,31 @@ class PaymentSettings(ServiceSettings):
                              "(in demo mode `mgov up` makes them for the simulator)")
         data: dict[str, Any] = json.loads(path.read_text())
         return data
+
+    def merchant_accounts(self) -> dict[str, dict[str, Any]]:
+        """Every merchant account by name: each file `<name>.json` of MERCHANTS_DIR (the
+        fields of `merchant()`, and optionally `notify_url`), then the default account."""
+        accounts: dict[str, dict[str, Any]] = {}
+        if self.merchants_dir is not None:
+            for path in sorted(self.merchants_dir.glob("*.json")):
+                if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", path.stem):
+                    raise ValueError(f"MGOV_PAYMENT_MERCHANTS_DIR: {path.name}: a merchant account is named 1-32 of a-z, 0-9, _ and -")
+                data = json.loads(path.read_text())
+                missing = {"base_url", "mchid", "appid", "serial_no", "private_key", "platform_key_id", "platform_public_key",
+                           "apiv3_key"} - set(data)
+                if missing:
+                    raise ValueError(f"MGOV_PAYMENT_MERCHANTS_DIR: {path.name} lacks {', '.join(sorted(missing))}")
+                accounts[path.stem] = data
+        try:
+            accounts.setdefault(self.default_merchant, self.merchant())
+        except ValueError:
+            if not accounts:
+                raise
+        return accounts
+
+    def notify_url_of(self, account: str, data: dict[str, Any]) -> str:
+        """Where the provider posts an account's notifications: the gateway's
+        /v1/payments/notifications/<account>."""
+        if data.get("notify_url"):
+            return str(data["notify_url"])
+        return self.notify_url.rsplit("/", 1)[0] + "/" + account

@@ -221,6 +221,10 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("POST", "/v1/receipts/verify"): lambda w: Req("POST", "/v1/receipts/verify", json={}),
     ("GET", "/v1/receipts/{receipt_id}"): lambda w: Req("GET", f"/v1/receipts/{MISSING}", exists=False),
     ("GET", "/v1/receipts/{receipt_id}/verify"): lambda w: Req("GET", f"/v1/receipts/{MISSING}/verify", exists=False),
+    # Finance staff only (no principal kind here holds the role): Hangzhou's findings are not shown; no such order.
+    ("GET", "/v1/tenants/{tenant_id}/reconciliation-findings"): lambda w: Req("GET", "/v1/tenants/hangzhou/reconciliation-findings"),
+    ("POST", "/v1/payments/{order_id}/refunds"): lambda w: Req("POST", f"/v1/payments/{MISSING}/refunds", json={"amount_fen": 1},
+                                                               headers={"Idempotency-Key": "matrix"}, exists=False),
     # Not a CloudEvent: an allowed system gets 422.
     ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),
 }

@@ -28,6 +28,7 @@ from launcher.topology import GATEWAY_DEFAULT_PORT, SERVICES
 from mgov_common.health import LIVENESS
 from mgov_common.settings import ServiceSettings, load_settings
 from tests.k8s_support import (
+    BATCH_KINDS,
     DOCS,
     EXTERNAL_SECRETS,
     NAMESPACES,
@@ -160,7 +161,7 @@ def test_every_pod_writes_only_to_an_emptydir_tmp_and_its_declared_volumes(overl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_long_running_containers_have_startup_readiness_and_liveness_probes(overlay: str) -> None:
     for w in workloads(rendered(overlay)):
-        if w["kind"] == "Job":
+        if w["kind"] in BATCH_KINDS:
             continue
         for c in pod_spec(w)["containers"]:
             for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
@@ -313,7 +314,7 @@ def test_the_gateway_accepts_its_rendered_environment_and_reaches_every_service(
 @pytest.mark.parametrize("overlay", ("base", *OVERLAYS))
 def test_every_service_selects_pods_and_targets_a_port_they_declare(overlay: str) -> None:
     docs = rendered(overlay)
-    pods = [w for w in workloads(docs) if w["kind"] != "Job"]
+    pods = [w for w in workloads(docs) if w["kind"] not in BATCH_KINDS]
     for svc in of_kind(docs, "Service"):
         selected = [w for w in pods if matches({"matchLabels": svc["spec"]["selector"]}, pod_labels(w))]
         assert selected, f"Service {svc['metadata']['name']} selects no pods"
@@ -405,7 +406,8 @@ def test_each_service_connects_as_its_own_role_over_verified_tls(overlay: str) -
             assert f"{SECRETS_DIR}/MGOV_DATABASE_PASSWORD" in files, where
             assert query["sslrootcert"][0] in files, f"{where}: the CA file is not mounted"
             users[w["metadata"]["name"]] = url.username or ""
-    assert users == {**{name: name for name in SERVICES}, "mgov-migrate": cluster["spec"]["bootstrap"]["initdb"]["owner"]}, "the gateway gets no database"
+    assert users == {**{name: name for name in SERVICES}, "mgov-migrate": cluster["spec"]["bootstrap"]["initdb"]["owner"],
+                     "payment-reconcile": "payment"}, "the gateway gets no database"
     for name, role in roles.items():
         # A login and nothing else; its password is the Secret the service mounts.
         assert role["login"] is True and role["ensure"] == "present", name
@@ -826,3 +828,36 @@ def test_the_guide_covers_ordering_secrets_durability_probes_and_what_was_not_ve
         "/readyz", "CloudNativePG", "Not verified here", "kubectl kustomize",
     ):
         assert phrase in guide, phrase
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_payment_reconciliation_runs_daily_after_the_providers_bill_as_the_payment_role(overlay: str) -> None:
+    docs = rendered(overlay)
+    cron = get(docs, "CronJob", "payment-reconcile")
+    assert cron["spec"]["schedule"] == "30 2 * * *" and cron["spec"]["timeZone"] == "Etc/UTC", "10:30 CST, after the 10:00 bill"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    (c,) = pod_spec(cron)["containers"]
+    assert c["command"] == ["mgov", "payment", "reconcile"]
+    external = placeholder_external_secrets(docs, overlay)
+    env = container_env(docs, c, external=external)
+    assert env["MGOV_DATABASE_URL"].startswith("postgresql://payment@") and "sslmode=verify-full" in env["MGOV_DATABASE_URL"]
+    files = {path.rsplit("/", 1)[-1] for path in mounted_files(docs, cron, c, external=external)}
+    assert {"MGOV_DATABASE_PASSWORD", "MGOV_PAYMENT_RECEIPT_SIGNING_KEY", "postgres-ca.crt"} <= files, files
+
+
+def test_the_dev_overlay_runs_the_payment_simulator_beside_the_payment_service() -> None:
+    docs = rendered("dev")
+    payment = get(docs, "Deployment", "payment")
+    (sim,) = [c for c in pod_spec(payment).get("initContainers", []) if c["name"] == "paysim"]
+    assert sim["command"] == ["mgov", "paysim"] and sim["restartPolicy"] == "Always", "a native sidecar, ready before the service"
+    assert "startupProbe" in sim and "livenessProbe" in sim
+    (service,) = pod_spec(payment)["containers"]
+    external = placeholder_external_secrets(docs, "dev")
+    sim_env, env = container_env(docs, sim, external=external), container_env(docs, service, external=external)
+    assert sim_env["MGOV_HOME"] == env["MGOV_HOME"] and env["MGOV_DEMO"] == "1", "the service reads the simulator's merchant keys"
+    shared = {m["mountPath"]: m["name"] for m in sim["volumeMounts"]}
+    assert env["MGOV_HOME"].startswith("/tmp/") and shared["/tmp"] == {m["mountPath"]: m["name"] for m in service["volumeMounts"]}["/tmp"]
+    assert env["MGOV_PAYMENT_NOTIFY_URL"] == f"http://gateway:{GATEWAY_DEFAULT_PORT}/v1/payments/notifications/wechatpay"
+    assert sim_env["MGOV_PAYSIM_NOTIFY_INSIDE"] == "1"
+    production = get(rendered("production"), "Deployment", "payment")
+    assert not pod_spec(production).get("initContainers"), "no simulator in production"

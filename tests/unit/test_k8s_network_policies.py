@@ -135,6 +135,12 @@ def test_network_policies_open_exactly_the_intended_paths(overlay: str) -> None:
     assert ok(nats, nats, 6222), "cluster routes"
     assert not ok(outsider, nats, 4222) and not ok(nats, internet, 443) and not ok(nats, pg, 5432)
     assert ok(migrate, pg, 5432) and not ok(migrate, nats, 4222) and not ok(migrate, internet, 443)
+    # The dev overlay's payment simulator (a sidecar of payment) notifies the gateway; nothing else does.
+    assert ok(pods["payment"], gw, GATEWAY_DEFAULT_PORT) is (overlay == "dev")
+    assert not ok(pods["notify"], gw, GATEWAY_DEFAULT_PORT)
+    reconcile = pods["payment-reconcile"]  # the daily reconciliation: the database and the provider, nothing else
+    assert ok(reconcile, pg, 5432) and ok(reconcile, internet, 443) and not ok(reconcile, internet, 80)
+    assert not ok(reconcile, nats, 4222) and not ok(reconcile, Peer(ip="10.1.2.3"), 443) and not ok(outsider, reconcile, 8000)
     assert not ok(outsider, pg, 5432) and not ok(outsider, migrate, 8000)
     assert ok(pg_replica, pg, 5432) and ok(pg, pg_replica, 8000), "replication and instance managers"
     assert ok(operator, pg, 8000) and ok(operator, pg, 5432), "the CloudNativePG operator"

@@ -3,6 +3,8 @@ first reporter when information is asked, staff when it waits for them."""
 
 from __future__ import annotations
 
+import pytest
+
 from services.notify.domain.categories import TEMPLATE_KEYS
 from services.notify.domain.rules import plans_for
 from services.notify.service_layer.seed import IN_APP
@@ -34,6 +36,16 @@ def test_a_request_for_information_reaches_the_first_reporter() -> None:
 def test_every_report_template_key_has_seeded_texts() -> None:
     for key in ("report.dispatched", "report.info_requested", "report.resolved", "report.closed"):
         assert key in TEMPLATE_KEYS and key in IN_APP
+
+
+def test_a_reconciliation_finding_is_told_to_the_finance_staff_of_its_tenant() -> None:
+    from services.notify.domain.rules import BadEvent, plans_for
+
+    [plan] = plans_for("payment.reconciliation.mismatch_found", {"kind": "amount_mismatch", "out_trade_no": "abc", "bill_date": "2026-11-30"})
+    assert plan.key == "payment.reconciliation_mismatch" and plan.audience.staff_roles == ("finance",) and not plan.audience.users
+    assert plan.values["finding"]["zh"] == "账单金额与订单不符" and plan.data["out_trade_no"] == "abc"
+    with pytest.raises(BadEvent):
+        plans_for("payment.reconciliation.mismatch_found", {"kind": "amount_mismatch"})
 
 
 def test_a_reports_sla_messages_link_to_the_report_page_and_a_cases_to_the_case_page() -> None:

@@ -129,3 +129,57 @@ def test_the_trade_bill_round_trips_amounts_exactly_in_fen() -> None:
     assert wx.fen("0.10") == 10
     with pytest.raises(wx.ProtocolError):
         wx.fen("0.001")
+
+
+def test_a_late_payment_of_an_expired_order_is_refused_and_the_case_gets_a_new_order() -> None:
+    from services.payment.domain.order import LatePayment
+
+    o = order()
+    o.start_paying(NOW)
+    o.expire()
+    with pytest.raises(LatePayment):
+        o.mark_paid("tx1", "wx1", NOW + timedelta(days=8))
+    with pytest.raises(FailedPrecondition) as refused:
+        o.start_paying(NOW)
+    assert refused.value.code == "order_expired" and o.status == "expired"
+    new = o.renewed(now=NOW + timedelta(days=8), ttl=timedelta(days=7), provider="wechatpay")
+    assert new.id != o.id and new.status == "created" and new.amount_fen == o.amount_fen and new.application_id == o.application_id
+    assert new.expire_time == NOW + timedelta(days=15) and new.events[-1].data["renews_order_id"] == str(o.id)
+    with pytest.raises(FailedPrecondition):
+        order().renewed(now=NOW, ttl=timedelta(days=1), provider="wechatpay")  # an open order is not renewed
+
+
+def test_partial_refunds_in_flight_count_and_never_exceed_what_was_paid() -> None:
+    o = order()
+    o.start_paying(NOW)
+    o.mark_paid("tx1", "wx1", NOW)
+    o.start_refund(3000, "partial")
+    o.start_refund(2000, "partial")
+    assert o.status == "refunding" and o.refundable_fen() == 4000
+    with pytest.raises(FailedPrecondition):
+        o.start_refund(4001, "more than is left")
+    o.complete_refund(3000)
+    assert o.status == "refunding" and o.refunded_fen == 3000  # the second is still on its way
+    o.complete_refund(2000)
+    assert o.status == "paid" and o.refunded_fen == 5000 and o.refundable_fen() == 4000
+    o.start_refund(4000, "the rest")
+    o.complete_refund(4000)
+    assert o.status == "refunded" and o.refundable_fen() == 0
+
+
+def test_payment_settings_are_inherited_from_the_nearest_tenant_that_says() -> None:
+    from services.payment.domain.tenant_settings import TenantRow, check_merchant, check_refund_on, resolve
+
+    default = frozenset({"rejected", "withdrawn"})
+    province = TenantRow("zhejiang", "wechatpay", None)
+    city = TenantRow("hangzhou", "wechatpay-hz", ("rejected",))
+    county = resolve([None, city, province], "wechatpay", default)
+    assert (county.merchant, county.refund_on, county.merchant_from) == ("wechatpay-hz", frozenset({"rejected"}), "hangzhou")
+    other_city = resolve([None, province], "wechatpay", default)
+    assert (other_city.merchant, other_city.refund_on, other_city.refund_on_from) == ("wechatpay", default, "")
+    assert resolve([], "wechatpay", default).merchant == "wechatpay"
+    assert resolve([TenantRow("xihu", "wechatpay-hz", ())], "x", default).refund_on == frozenset()  # refunds turned off
+    with pytest.raises(Exception):
+        check_merchant("../etc")
+    with pytest.raises(Exception):
+        check_refund_on(["rejected", "approved"])

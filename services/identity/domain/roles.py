@@ -12,10 +12,12 @@ TENANT_ADMIN = "tenant_admin"
 PROVINCE_ADMIN = "province_admin"
 # Routes citizen reports (随手拍) between departments and tenants.
 DISPATCHER = "dispatcher"
+# Finance staff: reconciliation findings and refunds of a tenant's payments.
+FINANCE = "finance"
 
-ALL_ROLES = (CITIZEN, CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER)
+ALL_ROLES = (CITIZEN, CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, FINANCE)
 # Roles of civil servants; `citizen` comes only from registration.
-STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER})
+STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, FINANCE})
 ADMIN_ROLES = frozenset({TENANT_ADMIN, PROVINCE_ADMIN})
 
 

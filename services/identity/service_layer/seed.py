@@ -40,7 +40,10 @@ DEMO_ACCOUNTS = (
     DemoAccount("13900000010", "杭州市管理员", "hangzhou", ("tenant_admin",)),
     DemoAccount("13900000011", "杭州市受理员", "hangzhou", ("clerk",)),
     DemoAccount("13900000012", "杭州市审批员", "hangzhou", ("approver",)),
+    # Finance staff: each city's payments (reconciliation findings, refunds).
+    DemoAccount("13900000013", "杭州市财务", "hangzhou", ("finance",)),
     DemoAccount("13900000021", "宁波市受理员", "ningbo", ("clerk",)),
+    DemoAccount("13900000023", "宁波市财务", "ningbo", ("finance",)),
     # 随手拍 in the demo counties: a handler of the sanitation department, a dispatcher, a supervisor.
     DemoAccount("13900000031", "西湖区环卫受理员", "xihu", ("clerk",)),
     DemoAccount("13900000032", "西湖区调度员", "xihu", ("dispatcher",)),

@@ -78,6 +78,9 @@ TEMPLATE_KEYS: dict[str, TemplateKey] = {k.key: k for k in (
     TemplateKey("report.info_requested", CASE_OUTCOME, _CASE, urgent=True),
     TemplateKey("report.resolved", CASE_OUTCOME, _CASE | {"department"}),
     TemplateKey("report.closed", CASE_OUTCOME, _CASE),
+    # Finance staff: reconciliation found a mismatch (staff work to act on, like a task).
+    TemplateKey("payment.reconciliation_mismatch", TASK, frozenset({"finding", "out_trade_no", "bill_date", "tenant_name", "link"}),
+                urgent=True),
     TemplateKey("account.sign_in_throttled", SECURITY, frozenset({"failure_count", "max_delay_minutes", "tenant_name", "link"}),
                 urgent=True),
 )}

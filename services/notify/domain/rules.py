@@ -21,7 +21,9 @@ deep link. The event contracts are those of docs/workflow.md and docs/catalog.md
 - identity user.sign_in_throttled: the account holder (wrong passwords are slowing
   sign-in to their account: if it was not them, someone is guessing);
 - appointment reminded / cancelled: the citizen who booked (reminders a day and an
-  hour before; a cancellation confirmed, or the hall's closing of the slot explained).
+  hour before; a cancellation confirmed, or the hall's closing of the slot explained);
+- payment reconciliation.mismatch_found: the finance staff of the finding's tenant
+  (a bill line that does not match, a payment of an expired order given back).
 """
 
 from __future__ import annotations
@@ -121,6 +123,25 @@ def _appointment(verb: str, data: dict[str, Any]) -> list[Plan]:
     return []
 
 
+FINDING_LABELS: dict[str, dict[str, str]] = {
+    "unknown_order": {"zh": "账单中有非本平台订单的支付", "en": "a payment in the bill that is not ours"},
+    "missing_locally": {"zh": "渠道已收款、平台未记为已支付", "en": "paid at the provider, not paid here"},
+    "amount_mismatch": {"zh": "账单金额与订单不符", "en": "the bill's amount differs"},
+    "missing_at_provider": {"zh": "平台已支付、账单中没有", "en": "paid here, absent from the bill"},
+    "late_payment": {"zh": "订单过期后收到支付，已自动退款", "en": "a payment of an expired order, refunded"},
+}
+
+
+def _finding(data: dict[str, Any]) -> list[Plan]:
+    kind, out_trade_no = _s(data, "kind"), _s(data, "out_trade_no")
+    if not kind or not out_trade_no:
+        raise BadEvent("a reconciliation finding needs kind and out_trade_no")
+    link = ""  # the app has no finance view yet: the findings are read at GET /v1/tenants/{id}/reconciliation-findings
+    values = {"finding": label(FINDING_LABELS, kind), "out_trade_no": out_trade_no, "bill_date": _s(data, "bill_date"), "link": link}
+    return [Plan("payment.reconciliation_mismatch", Audience(staff_roles=("finance",)), values, link,
+                 {"kind": kind, "out_trade_no": out_trade_no, "bill_date": _s(data, "bill_date")})]
+
+
 def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
     """`kind` is '<service>.<entity>.<verb>' of the event type (e.g. workflow.application.submitted)."""
     if kind == "catalog.notice.published":
@@ -139,6 +160,8 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         return [Plan("account.sign_in_throttled", Audience(users=(user,)),
                      {"failure_count": data.get("failure_count"), "max_delay_minutes": minutes, "link": "/me"}, "/me",
                      {"failure_count": data.get("failure_count")})]
+    if kind == "payment.reconciliation.mismatch_found":
+        return _finding(data)
     if kind.startswith("appointment.appointment."):
         return _appointment(kind.rsplit(".", 1)[1], data)
     if not kind.startswith("workflow."):

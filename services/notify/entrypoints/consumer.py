@@ -52,6 +52,7 @@ EVENTS = ConsumerSpec(
         "mgov.evt.*.identity.user.sign_in_throttled",
         "mgov.evt.*.appointment.appointment.reminded",
         "mgov.evt.*.appointment.appointment.cancelled",
+        "mgov.evt.*.payment.reconciliation.mismatch_found",
     ],
     # Identity (staff lists) may be away for minutes: retry for ~9 minutes before the
     # dead-letter stream, rather than the default ~40 s.

@@ -51,6 +51,8 @@ IN_APP = {
                         "Report resolved", "Your report ({{ service_name }}, {{ case_number }}) was resolved by {{ department }}: {{ comment }}"),
     "report.closed": ("随手拍未予处理", "您反映的问题 {{ case_number }} 未予处理：{{ comment }}",
                       "Report not taken up", "Your report {{ case_number }} was not taken up: {{ comment }}"),
+    "payment.reconciliation_mismatch": ("对账差异", "{{ bill_date }} 对账发现差异：{{ finding }}（商户订单号 {{ out_trade_no }}），请核查。",
+                                        "Reconciliation mismatch", "Reconciliation of {{ bill_date }}: {{ finding }} (out_trade_no {{ out_trade_no }}); please check."),
     "rating.invitation": ("邀请您评价", "您的办件 {{ case_number }}（{{ service_name }}）已办结，欢迎对本次服务进行评价（好差评）。",
                           "Rate our service", "Case {{ case_number }} ({{ service_name }}) is closed: please rate the service."),
 }

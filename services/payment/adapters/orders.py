@@ -10,16 +10,20 @@ from typing import Any
 import asyncpg
 
 from services.payment.domain.order import OPEN, Order
+from services.payment.domain.tenant_settings import TenantRow
 
 _ORDER_COLS = ("id, tenant_id, application_id, case_number, applicant_id, service_id, service_version, item_name, fees, amount_fen, "
-               "currency, provider, status, paid_out_trade_no, transaction_id, paid_time, refunded_fen, expire_time, create_time, version")
+               "currency, provider, status, paid_out_trade_no, transaction_id, paid_time, refunded_fen, expire_time, create_time, version, "
+               "(SELECT COALESCE(sum(r.amount_fen), 0) FROM refunds r WHERE r.order_id = orders.id AND r.status IN ('requested', 'processing')"
+               " AND r.kind IN ('case', 'partial'))::bigint AS pending_refund_fen")
 
 
 def _order(r: asyncpg.Record) -> Order:
     return Order(r["id"], r["tenant_id"], r["application_id"], r["case_number"], r["applicant_id"], r["service_id"], r["service_version"],
                  json.loads(r["item_name"]), json.loads(r["fees"]), r["amount_fen"], r["expire_time"], r["create_time"],
                  provider=r["provider"], currency=r["currency"], status=r["status"], paid_out_trade_no=r["paid_out_trade_no"],
-                 transaction_id=r["transaction_id"], paid_time=r["paid_time"], refunded_fen=r["refunded_fen"], version=r["version"])
+                 transaction_id=r["transaction_id"], paid_time=r["paid_time"], refunded_fen=r["refunded_fen"], version=r["version"],
+                 pending_refund_fen=r["pending_refund_fen"])
 
 
 class OrderRepository:
@@ -86,12 +90,15 @@ class OrderRepository:
 
     # -- refunds
     async def add_refund(self, out_refund_no: str, order_id: uuid.UUID, out_trade_no: str, amount_fen: int, reason: str, kind: str,
-                         now: datetime) -> bool:
+                         now: datetime, *, refund_key: str | None = None, requested_by: str | None = None) -> bool:
         done = await self.conn.fetchval(
-            "INSERT INTO refunds (out_refund_no, order_id, out_trade_no, amount_fen, reason, kind, status, create_time, update_time)"
-            " VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $7) ON CONFLICT DO NOTHING RETURNING true",
-            out_refund_no, order_id, out_trade_no, amount_fen, reason, kind, now)
+            "INSERT INTO refunds (out_refund_no, order_id, out_trade_no, amount_fen, reason, kind, status, create_time, update_time,"
+            " refund_key, requested_by) VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING true",
+            out_refund_no, order_id, out_trade_no, amount_fen, reason, kind, now, refund_key, requested_by)
         return bool(done)
+
+    async def refund_by_key(self, order_id: uuid.UUID, refund_key: str) -> asyncpg.Record | None:
+        return await self.conn.fetchrow("SELECT * FROM refunds WHERE order_id = $1 AND refund_key = $2", order_id, refund_key)
 
     async def refund(self, out_refund_no: str, *, for_update: bool = False) -> asyncpg.Record | None:
         return await self.conn.fetchrow("SELECT * FROM refunds WHERE out_refund_no = $1" + (" FOR UPDATE" if for_update else ""),
@@ -148,15 +155,45 @@ class OrderRepository:
         return (json.loads(r["name"]), json.loads(r["fees"])) if r else None
 
     # -- reconciliation
-    async def paid_between(self, start: datetime, end: datetime) -> list[asyncpg.Record]:
+    async def paid_between(self, start: datetime, end: datetime, merchant: str) -> list[asyncpg.Record]:
+        """The transactions of the merchant account's orders paid in [start, end)."""
         return list(await self.conn.fetch(
             "SELECT t.out_trade_no, t.order_id, t.amount_fen, t.status, t.transaction_id, o.tenant_id FROM transactions t JOIN orders o ON o.id = t.order_id"
-            " WHERE t.paid_time >= $1 AND t.paid_time < $2", start, end))
+            " WHERE t.paid_time >= $1 AND t.paid_time < $2 AND o.provider = $3", start, end, merchant))
 
     async def add_finding(self, bill_date: date, tenant_id: str | None, kind: str, out_trade_no: str, detail: dict[str, Any],
-                          now: datetime) -> bool:
+                          now: datetime, merchant: str | None = None) -> bool:
         done = await self.conn.fetchval(
-            "INSERT INTO reconciliation_findings (bill_date, tenant_id, kind, out_trade_no, detail, create_time)"
-            " VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT DO NOTHING RETURNING true",
-            bill_date, tenant_id, kind, out_trade_no, json.dumps(detail, ensure_ascii=False), now)
+            "INSERT INTO reconciliation_findings (bill_date, tenant_id, kind, out_trade_no, detail, create_time, merchant)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT DO NOTHING RETURNING true",
+            bill_date, tenant_id, kind, out_trade_no, json.dumps(detail, ensure_ascii=False), now, merchant)
         return bool(done)
+
+    async def findings(self, tenant_id: str, after: tuple[datetime, int] | None, limit: int) -> list[asyncpg.Record]:
+        """A tenant's findings, newest first, after a (create_time, id) cursor."""
+        if after is None:
+            return list(await self.conn.fetch(
+                "SELECT * FROM reconciliation_findings WHERE tenant_id = $1 ORDER BY create_time DESC, id DESC LIMIT $2", tenant_id, limit))
+        return list(await self.conn.fetch(
+            "SELECT * FROM reconciliation_findings WHERE tenant_id = $1 AND (create_time, id) < ($2, $3)"
+            " ORDER BY create_time DESC, id DESC LIMIT $4", tenant_id, after[0], after[1], limit))
+
+    async def findings_since(self, since: datetime) -> list[asyncpg.Record]:
+        return list(await self.conn.fetch("SELECT kind, count(*) AS n FROM reconciliation_findings WHERE create_time >= $1 GROUP BY kind",
+                                          since))
+
+    # -- settings per tenant
+    async def tenant_rows(self, tenant_ids: list[str]) -> dict[str, TenantRow]:
+        rows = await self.conn.fetch("SELECT tenant_id, merchant, refund_on FROM tenant_settings WHERE tenant_id = ANY($1::text[])",
+                                     tenant_ids)
+        return {r["tenant_id"]: TenantRow(r["tenant_id"], r["merchant"], tuple(r["refund_on"]) if r["refund_on"] is not None else None)
+                for r in rows}
+
+    async def put_tenant_settings(self, tenant_id: str, merchant: str, refund_on: tuple[str, ...] | None, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO tenant_settings (tenant_id, merchant, refund_on, update_time) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (tenant_id) DO UPDATE SET merchant = EXCLUDED.merchant, refund_on = EXCLUDED.refund_on,"
+            " update_time = EXCLUDED.update_time", tenant_id, merchant, list(refund_on) if refund_on is not None else None, now)
+
+    async def tenants_of_merchant(self, merchant: str) -> list[str]:
+        return [r["tenant_id"] for r in await self.conn.fetch("SELECT tenant_id FROM tenant_settings WHERE merchant = $1", merchant)]

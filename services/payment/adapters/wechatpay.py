@@ -50,11 +50,13 @@ def _refund(r: dict[str, Any]) -> ProviderRefund:
 
 
 class WechatPay:
-    name = "wechatpay"
+    """One merchant account at WeChat Pay; `name` is the account's (its notifications
+    arrive at /v1/payments/notifications/<name>)."""
 
-    def __init__(self, *, base_url: str, mchid: str, appid: str, serial_no: str, merchant_key: rsa.RSAPrivateKey,
+    def __init__(self, *, name: str = "wechatpay", base_url: str, mchid: str, appid: str, serial_no: str, merchant_key: rsa.RSAPrivateKey,
                  platform_keys: dict[str, rsa.RSAPublicKey], apiv3_key: bytes, notify_url: str, guard: OutboundGuard,
                  timeout_s: float = 10.0) -> None:
+        self.name = name
         self.base_url = base_url.rstrip("/")
         self.mchid, self.appid, self.serial_no = mchid, appid, serial_no
         self.merchant_key, self.platform_keys, self.apiv3_key = merchant_key, platform_keys, apiv3_key

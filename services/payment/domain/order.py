@@ -12,6 +12,13 @@ paid, and any other attempt the provider reports paid later is a second payment,
 refunded automatically (`DuplicatePayment`). Only a verified provider notification or
 query answer moves an order to `paid`; the event it records (`order.paid`) is what makes
 the workflow advance the case, written in the same transaction as the change.
+
+An expired (or failed) order stays so: it cannot be paid again, and a payment the
+provider reports for it later is a late payment, refunded automatically
+(`LatePayment`); a case still awaiting payment gets a new order (`renewed`). Refunds
+may be several (partial ones by finance staff, each with its own key), never more in
+all than was paid: what is being refunded (`pending_refund_fen`) counts until the
+provider confirms it.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     CREATED: (PAYING, EXPIRED),
     PAYING: (PAYING, PAID, EXPIRED, FAILED),
     PAID: (REFUNDING,),
-    REFUNDING: (REFUNDED, PAID),  # back to paid when a partial refund completed
+    REFUNDING: (REFUNDING, REFUNDED, PAID),  # back to paid when the last partial refund completed
     EXPIRED: (), FAILED: (), REFUNDED: (),
 }
 CURRENCY = "CNY"
@@ -50,6 +57,10 @@ def fees_due(fees: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
 
 class DuplicatePayment(Exception):
     """A second provider transaction of an order that is already paid."""
+
+
+class LatePayment(Exception):
+    """A payment of an order that had already expired or failed: given back, not kept."""
 
 
 @dataclass
@@ -73,6 +84,8 @@ class Order:
     transaction_id: str | None = None
     paid_time: datetime | None = None
     refunded_fen: int = 0
+    # Refunds asked of the provider and not yet confirmed (case and partial refunds).
+    pending_refund_fen: int = 0
     version: int = 1
     events: list[DomainEvent] = field(default_factory=list)
 
@@ -88,6 +101,16 @@ class Order:
         order._record("created")
         return order
 
+    def renewed(self, *, now: datetime, ttl: timedelta, provider: str) -> "Order":
+        """The next order of a case whose order expired while it still awaits payment:
+        the same fees and amount (the pinned item version), a new expiry."""
+        if self.status != EXPIRED:
+            raise FailedPrecondition("only an expired order is renewed", code="invalid_order_state")
+        order = Order(uuid.uuid4(), self.tenant_id, self.application_id, self.case_number, self.applicant_id, self.service_id,
+                      self.service_version, self.item_name, self.fees, self.amount_fen, now + ttl, now, provider=provider)
+        order._record("created", renews_order_id=str(self.id))
+        return order
+
     def _move(self, to: str) -> None:
         if to not in TRANSITIONS[self.status]:
             raise FailedPrecondition(f"an order {self.status} cannot become {to}", code="order_not_payable" if to == PAYING else "invalid_order_state")
@@ -98,6 +121,8 @@ class Order:
         if self.status in (CREATED, PAYING) and now >= self.expire_time:
             self.expire()
             return
+        if self.status == EXPIRED:
+            raise FailedPrecondition("the payment order has expired", code="order_expired")
         self._move(PAYING)
 
     def expire(self) -> None:
@@ -123,22 +148,29 @@ class Order:
             return  # the same payment again (the provider retries): nothing changes
         if self.status in (PAID, REFUNDING, REFUNDED):
             raise DuplicatePayment(out_trade_no)
-        # A payment that arrives after expiry or failure still happened: it is kept.
         if self.status in (EXPIRED, FAILED):
-            self.status = PAYING
+            raise LatePayment(out_trade_no)
         self._move(PAID)
         self.paid_out_trade_no, self.transaction_id, self.paid_time = out_trade_no, transaction_id, paid_time
         self._record("paid")
 
+    def refundable_fen(self) -> int:
+        """What may still be given back: paid, less refunded and being refunded."""
+        return self.amount_fen - self.refunded_fen - self.pending_refund_fen if self.status in (PAID, REFUNDING) else 0
+
     def start_refund(self, amount_fen: int, reason: str) -> None:
-        if not 0 < amount_fen <= self.amount_fen - self.refunded_fen:
+        if self.status not in (PAID, REFUNDING):
+            raise FailedPrecondition(f"an order {self.status} has no payment to refund", code="order_not_paid")
+        if not 0 < amount_fen <= self.refundable_fen():
             raise FailedPrecondition("the refund exceeds what was paid and not yet refunded", code="refund_too_large")
         self._move(REFUNDING)
+        self.pending_refund_fen += amount_fen
         self._record("refund_requested", refund_fen=amount_fen, reason=reason)
 
     def complete_refund(self, amount_fen: int) -> None:
         self.refunded_fen += amount_fen
-        self._move(REFUNDED if self.refunded_fen >= self.amount_fen else PAID)
+        self.pending_refund_fen = max(0, self.pending_refund_fen - amount_fen)
+        self._move(REFUNDED if self.refunded_fen >= self.amount_fen else REFUNDING if self.pending_refund_fen else PAID)
         self._record("refunded", refund_fen=amount_fen)
 
     def data(self) -> dict[str, Any]:

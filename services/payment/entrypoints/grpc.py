@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from mgov.payment.v1 import payment_pb2_grpc
 from mgov_common.errors import InvalidArgument
 from mgov_common.principal import require_person
 from services.payment.domain.order import Order
-from services.payment.service_layer import notifications, orders, receipts
+from services.payment.service_layer import finance, notifications, orders, receipts
 from services.payment.service_layer.context import Context
 
 MAX_NOTIFICATION_BYTES = 64 * 1024
@@ -42,6 +43,19 @@ def order_pb(o: Order, receipt_id: str = "") -> pb.PaymentOrder:
 def receipt_pb(r: asyncpg.Record) -> pb.Receipt:
     return pb.Receipt(id=str(r["id"]), order_id=str(r["order_id"]), application_id=str(r["application_id"]),
                       document_json=r["document_json"], signature=r["signature"], key_id=r["key_id"], create_time=_ts(r["create_time"]))
+
+
+def finding_pb(r: asyncpg.Record) -> pb.ReconciliationFinding:
+    return pb.ReconciliationFinding(id=str(r["id"]), bill_date=r["bill_date"].isoformat(), tenant_id=r["tenant_id"] or "", kind=r["kind"],
+                                    out_trade_no=r["out_trade_no"], merchant=r["merchant"] or "",
+                                    detail_json=r["detail"] if isinstance(r["detail"], str) else json.dumps(r["detail"], ensure_ascii=False),
+                                    create_time=_ts(r["create_time"]))
+
+
+def refund_pb(r: asyncpg.Record) -> pb.Refund:
+    return pb.Refund(out_refund_no=r["out_refund_no"], order_id=str(r["order_id"]), amount_fen=r["amount_fen"], status=r["status"],
+                     kind=r["kind"], reason=r["reason"], refund_key=r["refund_key"] or "", create_time=_ts(r["create_time"]),
+                     update_time=_ts(r["update_time"]))
 
 
 class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
@@ -75,6 +89,11 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
         return pb.VerifyReceiptResponse(valid=ok, reason=why, receipt=receipt_pb(row) if row is not None else None)
 
     async def GetReceiptKeys(self, r: pb.GetReceiptKeysRequest, context: Any) -> pb.GetReceiptKeysResponse:
-        import json
-
         return pb.GetReceiptKeysResponse(jwks_json=json.dumps(receipts.jwks(self.ctx)))
+
+    async def ListReconciliationFindings(self, r: pb.ListReconciliationFindingsRequest, context: Any) -> pb.ListReconciliationFindingsResponse:
+        rows, token = await finance.list_findings(self.ctx, require_person(), r.tenant_id[:64], r.page_size, r.page_token)
+        return pb.ListReconciliationFindingsResponse(items=[finding_pb(x) for x in rows], next_page_token=token)
+
+    async def RefundPayment(self, r: pb.RefundPaymentRequest, context: Any) -> pb.Refund:
+        return refund_pb(await finance.refund(self.ctx, require_person(), r.order_id, r.amount_fen, r.reason, r.refund_key))

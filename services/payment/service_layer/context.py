@@ -34,11 +34,13 @@ class Context:
     extra_receipt_keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
     # Wakes the background worker (a refund to send).
     wake: Callable[[], None] = lambda: None
+    # The merchant account of tenants whose tree names none (docs/payments.md).
+    default_merchant: str = "wechatpay"
 
     def uow(self, *, begin: bool = True) -> UnitOfWork:
         return UnitOfWork(self.pool, begin=begin)
 
-    def provider(self, name: str = "wechatpay") -> Provider:
+    def provider(self, name: str) -> Provider:
         try:
             return self.providers[name]
         except KeyError:

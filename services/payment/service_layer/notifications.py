@@ -5,7 +5,9 @@ reason: the platform signature and timestamp, decryption with the APIv3 key, the
 merchant, a known transaction (`out_trade_no`) or refund, the amount and the currency.
 A notification already applied (the provider retries until it hears 2xx) answers
 `duplicate` and changes nothing. A second payment of an order already paid is kept as
-a transaction marked `duplicate` and refunded in full automatically. The order's
+a transaction marked `duplicate` and refunded in full automatically; so is a late
+payment of an order that had expired or failed (`late`), which is also reported to
+the tenant's finance staff as a finding. The order's
 `order.paid` event, its receipt and the log row commit in one transaction.
 """
 
@@ -19,7 +21,8 @@ from mgov_common.events.domain import DomainEvent
 from mgov_common.wechatpay import ProtocolError
 from services.payment.adapters.provider import ProviderPayment, ProviderRefund
 from services.payment.adapters.uow import UnitOfWork
-from services.payment.domain.order import DuplicatePayment
+from services.payment.domain.order import DuplicatePayment, LatePayment
+from services.payment.service_layer.reconcile import CST
 from services.payment.service_layer import receipts
 from services.payment.service_layer.context import Context
 
@@ -81,7 +84,7 @@ async def apply_payment(ctx: Context, uow: UnitOfWork, p: ProviderPayment, now: 
         raise Refused("currency_mismatch", p.out_trade_no)
     if p.amount_fen != tx["amount_fen"] or p.amount_fen != order.amount_fen:
         raise Refused("amount_mismatch", p.out_trade_no)
-    if tx["status"] in ("paid", "duplicate"):
+    if tx["status"] in ("paid", "duplicate", "late"):
         return DUPLICATE
     paid_time = p.success_time or now
     try:
@@ -93,6 +96,21 @@ async def apply_payment(ctx: Context, uow: UnitOfWork, p: ProviderPayment, now: 
             **order.data(), "duplicate_out_trade_no": p.out_trade_no, "duplicate_transaction_id": p.transaction_id,
             "refund_fen": p.amount_fen}))
         log.warning("second payment of a paid order; refunding it", extra={"order_id": str(order.id), "out_trade_no": p.out_trade_no})
+        return ACCEPTED
+    except LatePayment:
+        await uow.orders.set_transaction(p.out_trade_no, "late", p.transaction_id, paid_time)
+        await uow.orders.add_refund(f"L{p.out_trade_no}", order.id, p.out_trade_no, p.amount_fen, "订单已过期，自动退款", "late", now)
+        detail = {"order_id": str(order.id), "order_status": order.status, "amount_fen": p.amount_fen, "transaction_id": p.transaction_id,
+                  "application_id": str(order.application_id)}
+        if await uow.orders.add_finding(paid_time.astimezone(CST).date(), order.tenant_id, "late_payment", p.out_trade_no, detail, now,
+                                        order.provider):
+            uow.record(DomainEvent("reconciliation", "mismatch_found", order.tenant_id, p.out_trade_no, {
+                "bill_date": paid_time.astimezone(CST).date().isoformat(), "kind": "late_payment", "out_trade_no": p.out_trade_no,
+                "tenant_id": order.tenant_id, "merchant": order.provider, **detail}))
+        uow.record(DomainEvent("order", "late_paid", order.tenant_id, str(order.id), {
+            **order.data(), "late_out_trade_no": p.out_trade_no, "late_transaction_id": p.transaction_id, "refund_fen": p.amount_fen}))
+        log.warning("payment of an expired order; refunding it", extra={"order_id": str(order.id), "out_trade_no": p.out_trade_no,
+                                                                        "order_status": order.status})
         return ACCEPTED
     await uow.orders.set_transaction(p.out_trade_no, "paid", p.transaction_id, paid_time)
     await uow.orders.save(order, now)
@@ -109,16 +127,17 @@ async def apply_refund(uow: UnitOfWork, r: ProviderRefund, event_type: str, now:
     if row["status"] in ("success", "abnormal"):
         return DUPLICATE
     status = "success" if event_type == "REFUND.SUCCESS" else "abnormal"
-    await uow.orders.set_refund(r.out_refund_no, status, r.refund_id, now)
+    # Loaded before the refund's row changes: what is on its way still counts this refund.
     order = await uow.orders.get(row["order_id"], for_update=True)
     assert order is not None
+    await uow.orders.set_refund(r.out_refund_no, status, r.refund_id, now)
     if status == "abnormal":
         log.error("a refund failed at the provider", extra={"order_id": str(order.id), "out_refund_no": r.out_refund_no})
         return ACCEPTED
-    if row["kind"] == "case":
+    if row["kind"] in ("case", "partial"):
         order.complete_refund(r.refund_fen)
         await uow.orders.save(order, now)
-    else:
-        uow.record(DomainEvent("order", "duplicate_refunded", order.tenant_id, str(order.id), {
-            **order.data(), "duplicate_out_trade_no": r.out_trade_no, "refund_fen": r.refund_fen}))
+    else:  # a second or a late payment given back: the order itself is unchanged
+        uow.record(DomainEvent("order", f"{row['kind']}_refunded", order.tenant_id, str(order.id), {
+            **order.data(), f"{row['kind']}_out_trade_no": r.out_trade_no, "refund_fen": r.refund_fen, "out_refund_no": r.out_refund_no}))
     return ACCEPTED

@@ -1,6 +1,10 @@
 """Use cases of payment orders: open one when a case's state awaits payment, start a
 payment with the provider, and close or refund when the case ends without the fee.
 
+The merchant account that takes the fee and the outcomes that give it back are the
+tenant's settings (`tenant_settings`, inherited down the tree). An order that expires
+while its case still awaits payment is followed by a new one (`expire_and_renew`).
+
 Workflow's events arrive through the consumer's transaction (`UnitOfWork.joining`), so
 the order and its `order.created` event commit together with the event's id.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -19,8 +24,9 @@ from mgov_common.events.envelope import CloudEvent
 from mgov_common.principal import Principal
 from services.payment.adapters.provider import ProviderUnavailable
 from services.payment.adapters.uow import UnitOfWork
-from services.payment.domain.order import CREATED, EXPIRED, PAID, PAYING, Order
+from services.payment.domain.order import CREATED, EXPIRED, PAID, PAYING, REFUNDING, Order
 from services.payment.service_layer.context import Context
+from services.payment.service_layer.tenant_settings import settings_for
 
 log = logging.getLogger(__name__)
 
@@ -58,27 +64,33 @@ async def on_case_event(ctx: Context, conn: asyncpg.Connection, event: CloudEven
     app_id = uuid.UUID(str(case["application_id"]))
     now = ctx.clock.now()
     order = await uow.orders.for_case(app_id, for_update=True)
+    tenant = await settings_for(ctx, uow, str(case["tenant_id"]))
     if case.get("awaits_payment") and (order is None or order.status in (EXPIRED, "failed", "refunded")):
         fees = await uow.orders.item_fees(uuid.UUID(str(case["service_id"])), int(case["service_version"]))
         if fees is None:
             raise MissingItem(f"no fees known for {case['service_id']} v{case['service_version']}")
         name, listed = fees
         try:
-            new = Order.open_for_case(case=case, fees=listed, item_name=name, now=now, ttl=ctx.order_ttl, provider="wechatpay")
+            new = Order.open_for_case(case=case, fees=listed, item_name=name, now=now, ttl=ctx.order_ttl, provider=tenant.merchant)
         except FailedPrecondition:
             log.warning("a case awaits payment but its item charges nothing", extra={"application_id": str(app_id)})
             return
         await uow.orders.add(new)
-    elif order is not None and _ends_with_refund(ctx, event, case):
-        await close_for_case(ctx, uow, order, reason=f"case {case.get('status')}")
+    elif order is not None and (outcome := _case_outcome(event, case)):
+        if outcome in tenant.refund_on:
+            await close_for_case(ctx, uow, order, reason=f"case {case.get('status')}")
+        elif order.status in (CREATED, PAYING):
+            order.expire()  # the case ended: the fee is no longer due (a paid one is kept, as the tenant chose)
+            await uow.orders.save(order, now)
     await uow.commit()
 
 
-def _ends_with_refund(ctx: Context, event: CloudEvent, case: dict[str, Any]) -> bool:
+def _case_outcome(event: CloudEvent, case: dict[str, Any]) -> str:
+    """'rejected' or 'withdrawn' when the case ended so, else ''."""
     verb = event.type_parts[-1] if event.type_parts else ""
-    if verb == "rejected" and "rejected" in ctx.refund_on:
-        return True
-    return bool(case.get("action") == "withdraw" and case.get("terminal") and "withdrawn" in ctx.refund_on)
+    if verb == "rejected":
+        return "rejected"
+    return "withdrawn" if case.get("action") == "withdraw" and case.get("terminal") else ""
 
 
 async def close_for_case(ctx: Context, uow: UnitOfWork, order: Order, *, reason: str) -> None:
@@ -86,8 +98,8 @@ async def close_for_case(ctx: Context, uow: UnitOfWork, order: Order, *, reason:
     now = ctx.clock.now()
     if order.status in (CREATED, PAYING):
         order.expire()
-    elif order.status == PAID and order.paid_out_trade_no:
-        amount = order.amount_fen - order.refunded_fen
+    elif order.status in (PAID, REFUNDING) and order.paid_out_trade_no and order.refundable_fen() > 0:
+        amount = order.refundable_fen()  # the rest: partial refunds already given or on their way count
         order.start_refund(amount, reason)
         await uow.orders.add_refund(f"R{order.paid_out_trade_no}"[:64], order.id, order.paid_out_trade_no, amount, reason, "case", now)
     else:
@@ -115,11 +127,15 @@ async def start_payment(ctx: Context, principal: Principal, order_id: str, clien
         order = await uow.orders.get(oid, for_update=True)
         if order is None or order.applicant_id != principal.subject:
             raise NotFound("no such payment order", code="payment_not_found")
+        was = order.status
         order.start_paying(now)
         out_trade_no = uuid.uuid4().hex
         if order.status == PAYING:
             await uow.orders.add_transaction(out_trade_no, order.id, order.amount_fen, now)
-        await uow.orders.save(order, now)
+            await uow.orders.save(order, now)
+        elif was != EXPIRED:  # it expired just now: the case gets its next order
+            await uow.orders.save(order, now)
+            await renew(ctx, uow, order, now)
         await uow.commit()
     if order.status != PAYING:
         raise FailedPrecondition("the payment order has expired", code="order_expired")
@@ -130,3 +146,21 @@ async def start_payment(ctx: Context, principal: Principal, order_id: str, clien
     except ProviderUnavailable as exc:
         raise Unavailable(str(exc), code="provider_unavailable") from None
     return Started(order, out_trade_no, url)
+
+
+async def renew(ctx: Context, uow: UnitOfWork, expired: Order, now: datetime) -> Order | None:
+    """The case's next order after `expired` (none when the case has an open one)."""
+    tenant = await settings_for(ctx, uow, expired.tenant_id)
+    new = expired.renewed(now=now, ttl=ctx.order_ttl, provider=tenant.merchant)
+    if not await uow.orders.add(new):
+        return None
+    log.info("payment order expired; the case has a new one", extra={"order_id": str(expired.id), "new_order_id": str(new.id)})
+    return new
+
+
+async def expire_and_renew(ctx: Context, uow: UnitOfWork, order: Order, now: datetime) -> None:
+    """An order past its expiry while its case awaits payment (a case that ended closed
+    its order already): it expires for good, and the case gets a new order."""
+    order.expire()
+    await uow.orders.save(order, now)
+    await renew(ctx, uow, order, now)

@@ -4,7 +4,7 @@
   provider's refund API; `out_refund_no` makes a repeat harmless at the provider;
 - an order stuck in `paying` is resolved by asking the provider about each of its
   transactions (a payment whose notification never came is applied like one);
-- unpaid orders past their expiry expire.
+- unpaid orders past their expiry expire, and their cases get new orders.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import logging
 
 from services.payment.adapters.provider import ProviderUnavailable
-from services.payment.service_layer import notifications
+from services.payment.service_layer import notifications, orders
 from services.payment.service_layer.context import Context
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,7 @@ async def resolve_stuck(ctx: Context) -> int:
                     await uow.orders.save(order, now)
                     resolved += 1
                 elif now >= order.expire_time:
-                    order.expire()
-                    await uow.orders.save(order, now)
+                    await orders.expire_and_renew(ctx, uow, order, now)
                     resolved += 1
                 else:
                     await uow.orders.save(order, now)  # asked: wait another period
@@ -92,8 +91,7 @@ async def expire_unpaid(ctx: Context) -> int:
         for r in rows:
             order = await uow.orders.get(r["id"])
             assert order is not None
-            order.expire()
-            await uow.orders.save(order, now)
+            await orders.expire_and_renew(ctx, uow, order, now)
         await uow.commit()
     return len(rows)
 

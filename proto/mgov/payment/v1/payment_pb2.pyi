@@ -199,3 +199,75 @@ class GetReceiptKeysResponse(_message.Message):
     JWKS_JSON_FIELD_NUMBER: _ClassVar[int]
     jwks_json: str
     def __init__(self, jwks_json: _Optional[str] = ...) -> None: ...
+
+class ReconciliationFinding(_message.Message):
+    __slots__ = ("id", "bill_date", "tenant_id", "kind", "out_trade_no", "merchant", "detail_json", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    BILL_DATE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OUT_TRADE_NO_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_JSON_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    bill_date: str
+    tenant_id: str
+    kind: str
+    out_trade_no: str
+    merchant: str
+    detail_json: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., bill_date: _Optional[str] = ..., tenant_id: _Optional[str] = ..., kind: _Optional[str] = ..., out_trade_no: _Optional[str] = ..., merchant: _Optional[str] = ..., detail_json: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListReconciliationFindingsRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListReconciliationFindingsResponse(_message.Message):
+    __slots__ = ("items", "next_page_token")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[ReconciliationFinding]
+    next_page_token: str
+    def __init__(self, items: _Optional[_Iterable[_Union[ReconciliationFinding, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RefundPaymentRequest(_message.Message):
+    __slots__ = ("order_id", "amount_fen", "reason", "refund_key")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REFUND_KEY_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    amount_fen: int
+    reason: str
+    refund_key: str
+    def __init__(self, order_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., reason: _Optional[str] = ..., refund_key: _Optional[str] = ...) -> None: ...
+
+class Refund(_message.Message):
+    __slots__ = ("out_refund_no", "order_id", "amount_fen", "status", "kind", "reason", "refund_key", "create_time", "update_time")
+    OUT_REFUND_NO_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REFUND_KEY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    out_refund_no: str
+    order_id: str
+    amount_fen: int
+    status: str
+    kind: str
+    reason: str
+    refund_key: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, out_refund_no: _Optional[str] = ..., order_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., status: _Optional[str] = ..., kind: _Optional[str] = ..., reason: _Optional[str] = ..., refund_key: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -69,6 +69,16 @@ class PaymentServiceStub:
                 request_serializer=mgov_dot_payment_dot_v1_dot_payment__pb2.GetReceiptKeysRequest.SerializeToString,
                 response_deserializer=mgov_dot_payment_dot_v1_dot_payment__pb2.GetReceiptKeysResponse.FromString,
                 _registered_method=True)
+        self.ListReconciliationFindings = channel.unary_unary(
+                '/mgov.payment.v1.PaymentService/ListReconciliationFindings',
+                request_serializer=mgov_dot_payment_dot_v1_dot_payment__pb2.ListReconciliationFindingsRequest.SerializeToString,
+                response_deserializer=mgov_dot_payment_dot_v1_dot_payment__pb2.ListReconciliationFindingsResponse.FromString,
+                _registered_method=True)
+        self.RefundPayment = channel.unary_unary(
+                '/mgov.payment.v1.PaymentService/RefundPayment',
+                request_serializer=mgov_dot_payment_dot_v1_dot_payment__pb2.RefundPaymentRequest.SerializeToString,
+                response_deserializer=mgov_dot_payment_dot_v1_dot_payment__pb2.Refund.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -130,6 +140,26 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListReconciliationFindings(self, request, context):
+        """A tenant's reconciliation findings (and late payments), newest first.
+        Caller: finance staff of the tenant or of a tenant above it. Errors: NOT_FOUND
+        (tenant_not_found: no such tenant, or none of the caller's).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefundPayment(self, request, context):
+        """Gives back part (or the rest) of a paid order through its provider. Idempotent by
+        refund_key: the same key answers the same refund. Caller: finance staff of the
+        order's tenant or above. Errors: NOT_FOUND (payment_not_found), FAILED_PRECONDITION
+        (order_not_paid, refund_too_large), ALREADY_EXISTS (refund_key_reused: the key was
+        used for another amount).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -167,6 +197,16 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     servicer.GetReceiptKeys,
                     request_deserializer=mgov_dot_payment_dot_v1_dot_payment__pb2.GetReceiptKeysRequest.FromString,
                     response_serializer=mgov_dot_payment_dot_v1_dot_payment__pb2.GetReceiptKeysResponse.SerializeToString,
+            ),
+            'ListReconciliationFindings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReconciliationFindings,
+                    request_deserializer=mgov_dot_payment_dot_v1_dot_payment__pb2.ListReconciliationFindingsRequest.FromString,
+                    response_serializer=mgov_dot_payment_dot_v1_dot_payment__pb2.ListReconciliationFindingsResponse.SerializeToString,
+            ),
+            'RefundPayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundPayment,
+                    request_deserializer=mgov_dot_payment_dot_v1_dot_payment__pb2.RefundPaymentRequest.FromString,
+                    response_serializer=mgov_dot_payment_dot_v1_dot_payment__pb2.Refund.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -358,6 +398,60 @@ class PaymentService:
             '/mgov.payment.v1.PaymentService/GetReceiptKeys',
             mgov_dot_payment_dot_v1_dot_payment__pb2.GetReceiptKeysRequest.SerializeToString,
             mgov_dot_payment_dot_v1_dot_payment__pb2.GetReceiptKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReconciliationFindings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.payment.v1.PaymentService/ListReconciliationFindings',
+            mgov_dot_payment_dot_v1_dot_payment__pb2.ListReconciliationFindingsRequest.SerializeToString,
+            mgov_dot_payment_dot_v1_dot_payment__pb2.ListReconciliationFindingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundPayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.payment.v1.PaymentService/RefundPayment',
+            mgov_dot_payment_dot_v1_dot_payment__pb2.RefundPaymentRequest.SerializeToString,
+            mgov_dot_payment_dot_v1_dot_payment__pb2.Refund.FromString,
             options,
             channel_credentials,
             insecure,
