@@ -78,7 +78,7 @@ async def _person(caller: Annotated[Caller, Depends(_signed_in)]) -> Caller:
 
 
 # Roles that make a person staff of some tenant (what each allows is the services' to decide).
-STAFF_ROLES = frozenset({"clerk", "approver", "supervisor", "tenant_admin", "province_admin", "dispatcher", "finance"})
+STAFF_ROLES = frozenset({"clerk", "approver", "supervisor", "tenant_admin", "province_admin", "dispatcher", "finance", "inspector"})
 
 
 async def _staff(caller: Annotated[Caller, Depends(_person)]) -> Caller:

@@ -9,7 +9,7 @@ import grpc
 from gateway.settings import GatewaySettings
 from mgov_common.grpc_client import create_channel
 
-SERVICE_NAMES = ("identity", "catalog", "workflow", "notify", "appointment", "payment")
+SERVICE_NAMES = ("identity", "catalog", "workflow", "notify", "appointment", "payment", "enforcement", "insight")
 GRPC_SERVICE = {
     "identity": "mgov.identity.v1.IdentityService",
     "catalog": "mgov.catalog.v1.CatalogService",
@@ -17,6 +17,8 @@ GRPC_SERVICE = {
     "notify": "mgov.notify.v1.NotifyService",
     "appointment": "mgov.appointment.v1.AppointmentService",
     "payment": "mgov.payment.v1.PaymentService",
+    "enforcement": "mgov.enforcement.v1.EnforcementService",
+    "insight": "mgov.insight.v1.InsightService",
 }
 
 

@@ -19,6 +19,8 @@ class GatewaySettings(PlatformSettings):
     notify_addr: str = "127.0.0.1:50054"
     appointment_addr: str = "127.0.0.1:50055"
     payment_addr: str = "127.0.0.1:50056"
+    enforcement_addr: str = "127.0.0.1:50057"
+    insight_addr: str = "127.0.0.1:50058"
     # Deadline of every gRPC call the gateway makes that does not set its own.
     client_deadline_s: float = Field(default=5.0, gt=0)
     readiness_timeout_s: float = Field(default=1.0, gt=0)

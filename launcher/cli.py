@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from launcher import identity_cli, payment_cli
+from launcher import enforcement_cli, identity_cli, insight_cli, payment_cli
 from mgov_common.ports import PortInUse
 from launcher.topology import SERVICES, UnknownService, service
 
@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     health.set_defaults(func=cmd_health)
     identity_cli.add_commands(sub)
     payment_cli.add_commands(sub)
+    enforcement_cli.add_commands(sub)
+    insight_cli.add_commands(sub)
     return parser
 
 

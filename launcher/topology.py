@@ -32,6 +32,8 @@ SERVICES: dict[str, ServiceInfo] = {
         ServiceInfo("notify", 50054, "mgov.notify.v1.NotifyService"),
         ServiceInfo("appointment", 50055, "mgov.appointment.v1.AppointmentService"),
         ServiceInfo("payment", 50056, "mgov.payment.v1.PaymentService"),
+        ServiceInfo("enforcement", 50057, "mgov.enforcement.v1.EnforcementService"),
+        ServiceInfo("insight", 50058, "mgov.insight.v1.InsightService"),
     )
 }
 GATEWAY_DEFAULT_PORT = 8000

@@ -27,6 +27,7 @@ DEMO_BANNER = """
     13900000000 province admin (zhejiang)    13900000010 Hangzhou admin
     13900000011 Hangzhou clerk               13900000012 Hangzhou approver
     13900000021 Ningbo clerk                 13900000100 citizen (Hangzhou)
+  synthetic activity for the 运营看板: mgov insight seed
 """
 
 

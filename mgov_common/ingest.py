@@ -36,6 +36,9 @@ NOTICE_PUBLISHED = "mgov.notice.published.v1"
 REPORT_ACTION = "mgov.report.action.v1"
 # A county's or city's boundary changed (GeoJSON): reports are routed by it.
 BOUNDARY_UPDATED = "mgov.tenant.boundary.updated.v1"
+# A market-supervision (or other) register's subject created or changed: the enforcement
+# service's registry of supervised subjects (docs/enforcement.md).
+SUBJECT_UPSERTED = "mgov.subject.upserted.v1"
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 2000}
 _LOCALIZED = {
@@ -96,6 +99,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             # GeoJSON, [longitude, latitude]; checked as a polygon by the workflow service.
             "geometry": {"type": "object", "required": ["type", "coordinates"],
                          "properties": {"type": {"enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array", "minItems": 1}}},
+        },
+    },
+    SUBJECT_UPSERTED: {
+        "type": "object",
+        "required": ["name", "credit_code", "category"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "credit_code": {"type": "string", "minLength": 18, "maxLength": 18},
+            "address": {"type": "string", "maxLength": 300},
+            "category": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,39}$"},
+            "risk_level": {"enum": ["low", "medium", "high"]},
+            "contact_phone": {"type": "string", "maxLength": 20},
+            "position": {"type": "object", "required": ["latitude", "longitude"], "additionalProperties": False,
+                         "properties": {"latitude": {"type": "number", "minimum": -90, "maximum": 90},
+                                        "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+                                        "accuracy_m": {"type": "number", "minimum": 0, "maximum": 100000}}},
         },
     },
 }

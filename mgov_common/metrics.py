@@ -64,9 +64,16 @@ CATALOG_CACHE_BYTES = Gauge("mgov_catalog_cache_bytes", "Bytes of catalogue resp
 PAYMENT_FINDINGS = Gauge("mgov_payment_reconciliation_findings", "Payment reconciliation findings recorded in the last 24 hours",
                          ["kind"])
 
+# The insight service's headline figures, platform-wide over the last 30 days (-1: no data).
+INSIGHT_ON_TIME = Gauge("mgov_insight_on_time_ratio", "Finished cases finished within their promised limit, last 30 days")
+INSIGHT_RATING = Gauge("mgov_insight_rating_average", "Average 好差评 score (1-5), last 30 days")
+INSIGHT_ONLINE = Gauge("mgov_insight_online_share", "Completed cases completed in the app, last 30 days")
+INSIGHT_ZOMBIES = Gauge("mgov_insight_zombies", "Zombies under the tenants' thresholds, by kind", ["kind"])
+
 ALL = (HTTP_REQUESTS, HTTP_DURATION, GRPC_REQUESTS, GRPC_DURATION, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, CONSUMER_PENDING,
        CONSUMER_REDELIVERIES, CONSUMER_MESSAGES, DLQ_MESSAGES, SLA_WARNINGS, SLA_BREACHES, NOTIFICATION_DELIVERIES,
-       CATALOG_CACHE_REQUESTS, CATALOG_CACHE_INVALIDATIONS, CATALOG_CACHE_BYTES, PAYMENT_FINDINGS)
+       CATALOG_CACHE_REQUESTS, CATALOG_CACHE_INVALIDATIONS, CATALOG_CACHE_BYTES, PAYMENT_FINDINGS,
+       INSIGHT_ON_TIME, INSIGHT_RATING, INSIGHT_ONLINE, INSIGHT_ZOMBIES)
 
 M = TypeVar("M")
 

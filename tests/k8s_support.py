@@ -30,7 +30,7 @@ BATCH_KINDS = ("Job", "CronJob")
 EXTERNAL_SECRETS = {
     "dev": set(),
     "production": {"mgov-secrets", "mgov-db-identity", "mgov-db-catalog", "mgov-db-workflow", "mgov-db-notify", "mgov-db-appointment",
-                   "mgov-db-payment", "mgov-backup-s3", "mgov-nats", "nats-auth", "nats-tls"},
+                   "mgov-db-payment", "mgov-db-enforcement", "mgov-db-insight", "mgov-backup-s3", "mgov-nats", "nats-auth", "nats-tls"},
 }
 
 

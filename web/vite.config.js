@@ -41,6 +41,8 @@ export default defineConfig({
       workbox: {
         // The shell (HTML, JS, CSS, icons, the icon font) is precached: the app opens offline and says so.
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
+        // The staff dashboard's chunk (ECharts) is not the citizen's offline shell: fetched when opened.
+        globIgnores: ['**/InsightView-*.js', '**/InsightView-*.css'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/v1\//, /^\/(docs|redoc|openapi\.json|healthz|readyz)/],
         // Web Push: the push and notificationclick handlers live in their own file.

@@ -233,6 +233,40 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("GET", "/v1/tenants/{tenant_id}/reconciliation-findings"): lambda w: Req("GET", "/v1/tenants/hangzhou/reconciliation-findings"),
     ("POST", "/v1/payments/{order_id}/refunds"): lambda w: Req("POST", f"/v1/payments/{MISSING}/refunds", json={"amount_fen": 1},
                                                                headers={"Idempotency-Key": "matrix"}, exists=False),
+    # Field inspections: Hangzhou's registry (404 for a clerk, who is no enforcement staff), ids that do not exist.
+    ("POST", "/v1/tenants/{tenant_id}/subjects"): lambda w: Req("POST", "/v1/tenants/hangzhou/subjects", json={
+        "name": "矩阵测试商店", "credit_code": "91350100M000100Y43", "category": "market_food"}),
+    ("GET", "/v1/tenants/{tenant_id}/subjects"): lambda w: Req("GET", "/v1/tenants/hangzhou/subjects", params={"q": "矩阵"}),
+    ("GET", "/v1/subjects/{subject_id}"): lambda w: Req("GET", f"/v1/subjects/{MISSING}", exists=False),
+    ("POST", "/v1/subjects/{subject_id}/conflicts"): lambda w: Req("POST", f"/v1/subjects/{MISSING}/conflicts", json={"reason": "亲属"},
+                                                                  exists=False),
+    ("PUT", "/v1/tenants/{tenant_id}/inspectors/{user_id}"): lambda w: Req("PUT", f"/v1/tenants/hangzhou/inspectors/{w.staff_id}", json={
+        "certificate": "ZJ-MATRIX-0001", "categories": ["matrix_test"]}),
+    ("GET", "/v1/tenants/{tenant_id}/inspectors"): lambda w: Req("GET", "/v1/tenants/hangzhou/inspectors"),
+    ("POST", "/v1/tenants/{tenant_id}/checklists/{category}"): lambda w: Req("POST", "/v1/tenants/hangzhou/checklists/matrix_test", json={
+        "checks": [{"id": "one", "text": "矩阵检查项"}]}),
+    ("GET", "/v1/tenants/{tenant_id}/checklists/{category}"): lambda w: Req("GET", "/v1/tenants/hangzhou/checklists/matrix_test"),
+    ("POST", "/v1/tenants/{tenant_id}/plans"): lambda w: Req("POST", "/v1/tenants/hangzhou/plans", json={
+        "name": "矩阵测试计划", "category": "matrix_test", "count": 1, "start_date": "2030-01-01", "end_date": "2030-01-31"}),
+    ("GET", "/v1/tenants/{tenant_id}/plans"): lambda w: Req("GET", "/v1/tenants/hangzhou/plans"),
+    ("GET", "/v1/plans/{plan_id}"): lambda w: Req("GET", f"/v1/plans/{MISSING}", exists=False),
+    ("POST", "/v1/plans/{plan_id}/draws"): lambda w: Req("POST", f"/v1/plans/{MISSING}/draws", json={}, exists=False),
+    ("GET", "/v1/plans/{plan_id}/verification"): lambda w: Req("GET", f"/v1/plans/{MISSING}/verification", exists=False),
+    ("GET", "/v1/inspections"): lambda w: Req("GET", "/v1/inspections"),
+    ("GET", "/v1/inspections/{inspection_id}"): lambda w: Req("GET", f"/v1/inspections/{MISSING}", exists=False),
+    ("POST", "/v1/inspections/{inspection_id}/start"): lambda w: Req("POST", f"/v1/inspections/{MISSING}/start", exists=False),
+    ("POST", "/v1/inspections/{inspection_id}/evidence"): lambda w: Req(
+        "POST", f"/v1/inspections/{MISSING}/evidence", headers={"Idempotency-Key": "matrix-evidence"},
+        data={"kind": "document", "device_time": "2030-01-07T01:00:00Z"}, files={"file": ("m.pdf", PDF, "application/pdf")}, exists=False),
+    ("GET", "/v1/inspections/{inspection_id}/evidence"): lambda w: Req("GET", f"/v1/inspections/{MISSING}/evidence", exists=False),
+    ("GET", "/v1/inspections/{inspection_id}/evidence/{seq}/file"): lambda w: Req("GET", f"/v1/inspections/{MISSING}/evidence/1/file",
+                                                                                  exists=False),
+    ("GET", "/v1/inspections/{inspection_id}/evidence/verification"): lambda w: Req(
+        "GET", f"/v1/inspections/{MISSING}/evidence/verification", exists=False),
+    ("POST", "/v1/inspections/{inspection_id}/record"): lambda w: Req("POST", f"/v1/inspections/{MISSING}/record", json={
+        "answers": {}, "outcome": "pass"}, exists=False),
+    ("POST", "/v1/inspections/{inspection_id}/confirmations"): lambda w: Req("POST", f"/v1/inspections/{MISSING}/confirmations", json={},
+                                                                              exists=False),
     # Not a CloudEvent: an allowed system gets 422.
     ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),
 }

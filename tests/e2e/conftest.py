@@ -73,7 +73,9 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPlat
     # The poison test sends a thousand events at once: a burst above the default quota's.
     p = start(tmp / "home", tmp, MGOV_DEMO="1", MGOV_GATEWAY_FORWARDED_ALLOW_IPS="127.0.0.1", MGOV_INGEST_BURST="5000",
               # Gauges read often enough for the metrics test to see them move.
-              MGOV_METRICS_INTERVAL_S="0.5")
+              MGOV_METRICS_INTERVAL_S="0.5",
+              # The weekly 运营 report is looked for every second (it is due at once on a new platform).
+              MGOV_INSIGHT_REPORTS_INTERVAL_S="1", MGOV_INSIGHT_GAUGES_INTERVAL_S="0.5")
     try:
         wait_ready(p)
         yield DemoPlatform(p.gateway, p.home, p.home / "logs", f"postgresql://postgres@127.0.0.1:{p.ports['POSTGRES']}/mgov",

@@ -71,8 +71,8 @@ def success_bodies(doc: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[st
         for status, response in op["responses"].items():
             if status.startswith("2") and status != "204":
                 content = response.get("content") or {}
-                if "text/event-stream" in content or (content and all(k.startswith("image/") for k in content)):
-                    continue  # a stream, or an image's bytes (a report's photo): no JSON body to describe
+                if "text/event-stream" in content or (content and "application/json" not in content):
+                    continue  # a stream, or a file's bytes (a report's photo, evidence): no JSON body to describe
                 yield method, path, status, (content.get("application/json") or {}).get("schema")
 
 

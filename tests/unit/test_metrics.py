@@ -34,7 +34,7 @@ def registered() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 def test_every_documented_metric_is_registered_with_its_type_and_labels() -> None:
     docs = documented()
-    assert len(docs) == 17
+    assert len(docs) == 21
     assert registered() == docs
 
 

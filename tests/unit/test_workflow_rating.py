@@ -14,7 +14,7 @@ from services.workflow.domain.application import Actor
 from services.workflow.domain.calendar import WorkingCalendar
 from services.workflow.domain.case_number import default_prefix, format_case_number
 from services.workflow.domain.forms import check_form
-from services.workflow.domain.materials import MAX_BYTES, check_upload
+from mgov_common.materials import MAX_BYTES, check_upload
 from tests import material_samples as samples
 from tests.unit.test_workflow_state_machine import APPROVER, CLERK, act, new_case
 

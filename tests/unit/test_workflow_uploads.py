@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mgov_common.errors import InvalidArgument
-from services.workflow.domain.materials import MAX_FILENAME, check_upload, clean_filename
+from mgov_common.materials import MAX_FILENAME, check_upload, clean_filename
 from tests import material_samples as samples
 
 

@@ -14,10 +14,12 @@ PROVINCE_ADMIN = "province_admin"
 DISPATCHER = "dispatcher"
 # Finance staff: reconciliation findings and refunds of a tenant's payments.
 FINANCE = "finance"
+# Field inspections (移动执法监管): holds an enforcement certificate; drawn for inspections.
+INSPECTOR = "inspector"
 
-ALL_ROLES = (CITIZEN, CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, FINANCE)
+ALL_ROLES = (CITIZEN, CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, FINANCE, INSPECTOR)
 # Roles of civil servants; `citizen` comes only from registration.
-STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, FINANCE})
+STAFF_ROLES = frozenset({CLERK, APPROVER, SUPERVISOR, TENANT_ADMIN, PROVINCE_ADMIN, DISPATCHER, FINANCE, INSPECTOR})
 ADMIN_ROLES = frozenset({TENANT_ADMIN, PROVINCE_ADMIN})
 
 

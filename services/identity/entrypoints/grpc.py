@@ -92,6 +92,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         cmd = commands.ChangeRole(r.user_id, r.tenant_id, r.role)
         return user_pb(await self.h.staff.change_role(cmd, current_principal(), grant=False), _viewer())
 
+    async def DisableStaff(self, r: pb.DisableStaffRequest, context: Any) -> pb.User:
+        cmd = commands.DisableStaff(r.user_id, r.tenant_id, r.reason[:500])
+        return user_pb(await self.h.staff.disable(cmd, current_principal()), _viewer())
+
     async def ListStaff(self, r: pb.ListStaffRequest, context: Any) -> pb.ListStaffResponse:
         users, token = await self.h.staff.list_staff(commands.ListStaff(r.tenant_id, r.page_size, r.page_token), current_principal())
         viewer = _viewer()

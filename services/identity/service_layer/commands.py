@@ -52,6 +52,13 @@ class CreateStaff:
 
 
 @dataclass(frozen=True)
+class DisableStaff:
+    user_id: str
+    tenant_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ChangeRole:
     user_id: str
     tenant_id: str

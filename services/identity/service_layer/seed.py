@@ -49,6 +49,12 @@ DEMO_ACCOUNTS = (
     DemoAccount("13900000032", "西湖区调度员", "xihu", ("dispatcher",)),
     DemoAccount("13900000033", "西湖区监督员", "xihu", ("supervisor",)),
     DemoAccount("13900000041", "余杭区受理员", "yuhang", ("clerk",)),
+    # 移动执法监管: inspectors of Xihu (four, so draws have pairs to choose from) and of Ningbo.
+    DemoAccount("13900000051", "西湖区执法员甲", "xihu", ("inspector",)),
+    DemoAccount("13900000052", "西湖区执法员乙", "xihu", ("inspector",)),
+    DemoAccount("13900000053", "西湖区执法员丙", "xihu", ("inspector",)),
+    DemoAccount("13900000054", "西湖区执法员丁", "xihu", ("inspector",)),
+    DemoAccount("13900000055", "宁波市执法员", "ningbo", ("inspector",)),
     DemoAccount("13900000100", "张小明", "hangzhou", ("citizen",)),
 )
 

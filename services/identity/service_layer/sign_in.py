@@ -18,7 +18,7 @@ from mgov_common.principal import Principal
 from services.identity.adapters.crypto import new_refresh_token, refresh_token_hash
 from services.identity.adapters.tokens import AccessToken
 from services.identity.domain.audit import AuditEntry
-from services.identity.domain.events import sign_in_throttled
+from services.identity.domain.events import sign_in_throttled, signed_in
 from services.identity.domain.lockout import Scope, retry_after_s
 from mgov_common.phone import normalize_phone
 from services.identity.domain.sessions import RefreshSession, RefreshTokenInvalid, RefreshTokenReused
@@ -101,6 +101,7 @@ class SignIn:
                                                cmd.user_agent[:200] or None)
                 result = await self.issue_session(uow, user, session)
                 uow.audit(_with(who, outcome="success", details={"session": str(session.family_id)}))
+                uow.record(signed_in(user.tenant_id, str(user.id), [b.encode() for b in user.roles]))
                 await uow.commit()
                 return result
             uow.audit(_with(who, details={**who.details, "reason": "bad_credentials"}))

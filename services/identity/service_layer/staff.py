@@ -18,7 +18,8 @@ from services.identity.domain.passwords import check_password
 from mgov_common.phone import mask_phone, normalize_phone
 from services.identity.domain.roles import PROVINCE_ADMIN, STAFF_ROLES, check_staff_role
 from services.identity.domain.tenants import Tenant
-from services.identity.domain.users import User, check_name
+from services.identity.domain.events import user_disabled
+from services.identity.domain.users import User, UserStatus, check_name
 from services.identity.service_layer import commands
 from services.identity.service_layer.access import actor, parse_user_id, signed_in
 from services.identity.service_layer.accounts import Validation
@@ -116,6 +117,31 @@ class Staff:
             if changed:
                 await uow.users.save(user, granted_by=p.subject)
                 uow.audit(actor(p, action=action, tenant_id=cmd.tenant_id, subject=str(uid), details={"role": role}))
+            await uow.commit()
+        return user
+
+    async def disable(self, cmd: commands.DisableStaff, principal: Principal | None) -> User:
+        """The account can no longer sign in, and every session of it ends."""
+        p = signed_in(principal)
+        uid = parse_user_id(cmd.user_id)
+        now = self.ctx.clock()
+        async with self.ctx.uow() as uow:
+            path = await _tenant_path(uow, cmd.tenant_id)
+            user = await uow.users.get(uid, for_update=True)
+            if not policy.administers(p, path):
+                uow.audit(actor(p, action="account.disable", outcome="failure", tenant_id=cmd.tenant_id, subject=str(uid),
+                                details={"reason": "forbidden"}))
+                await uow.commit()
+                raise PermissionDenied(f"you may not disable accounts in {cmd.tenant_id}", code="forbidden")
+            if user is None or not await _staff_in_scope(uow, p, user):
+                raise NotFound("no staff member with this id in a tenant you administer", field="user_id", code="staff_not_found")
+            if user.active:
+                user.status = UserStatus.DISABLED
+                await uow.users.save(user)
+                ended = await uow.sessions.revoke_user(user.id, now, "disabled")
+                uow.audit(actor(p, action="account.disable", tenant_id=cmd.tenant_id, subject=str(uid),
+                                details={"reason": cmd.reason[:200], "sessions_ended": ended}))
+                uow.record(user_disabled(user.tenant_id, str(user.id)))
             await uow.commit()
         return user
 

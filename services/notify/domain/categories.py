@@ -23,7 +23,8 @@ NOTICE = "notice"
 RATING_INVITATION = "rating_invitation"
 SECURITY = "security"  # the account holder: someone is guessing their password
 APPOINTMENT = "appointment"  # a booked hall visit: reminders, cancellations
-CATEGORIES = (CASE_PROGRESS, CASE_OUTCOME, TASK, SLA, RECTIFICATION, NOTICE, RATING_INVITATION, SECURITY, APPOINTMENT)
+OPERATIONS = "operations"  # administrators: the weekly 运营 report of their tenant
+CATEGORIES = (CASE_PROGRESS, CASE_OUTCOME, TASK, SLA, RECTIFICATION, NOTICE, RATING_INVITATION, SECURITY, APPOINTMENT, OPERATIONS)
 
 _DEFAULT_ON: dict[str, frozenset[str]] = {
     CASE_PROGRESS: frozenset({IN_APP, PUSH}),
@@ -35,6 +36,7 @@ _DEFAULT_ON: dict[str, frozenset[str]] = {
     RATING_INVITATION: frozenset({IN_APP, PUSH}),
     SECURITY: frozenset({IN_APP, PUSH, SMS}),
     APPOINTMENT: frozenset({IN_APP, PUSH, SMS}),
+    OPERATIONS: frozenset({IN_APP}),
 }
 # (category, channel) pairs a user cannot turn off.
 LOCKED = frozenset({(CASE_OUTCOME, IN_APP), (SECURITY, IN_APP)})
@@ -78,6 +80,8 @@ TEMPLATE_KEYS: dict[str, TemplateKey] = {k.key: k for k in (
     TemplateKey("report.info_requested", CASE_OUTCOME, _CASE, urgent=True),
     TemplateKey("report.resolved", CASE_OUTCOME, _CASE | {"department"}),
     TemplateKey("report.closed", CASE_OUTCOME, _CASE),
+    TemplateKey("insight.weekly_report", OPERATIONS,
+                frozenset({"week_start", "submitted", "completed", "on_time", "rating", "zombies", "tenant_name", "link"})),
     # Finance staff: reconciliation found a mismatch (staff work to act on, like a task).
     TemplateKey("payment.reconciliation_mismatch", TASK, frozenset({"finding", "out_trade_no", "bill_date", "tenant_name", "link"}),
                 urgent=True),

@@ -20,6 +20,7 @@ deep link. The event contracts are those of docs/workflow.md and docs/catalog.md
 - catalog notice.published: the subscribers of the tenant and of its subtree;
 - identity user.sign_in_throttled: the account holder (wrong passwords are slowing
   sign-in to their account: if it was not them, someone is guessing);
+- insight report.published: the tenant's administrators (the weekly 运营 report);
 - appointment reminded / cancelled: the citizen who booked (reminders a day and an
   hour before; a cancellation confirmed, or the hall's closing of the slot explained);
 - payment reconciliation.mismatch_found: the finance staff of the finding's tenant
@@ -160,6 +161,18 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         return [Plan("account.sign_in_throttled", Audience(users=(user,)),
                      {"failure_count": data.get("failure_count"), "max_delay_minutes": minutes, "link": "/me"}, "/me",
                      {"failure_count": data.get("failure_count")})]
+    if kind == "insight.report.published":
+        tenant, week = _s(data, "tenant_id"), _s(data, "week_start")
+        if not tenant or not week:
+            raise BadEvent("a weekly report needs tenant_id and week_start")
+        link = f"/insight/{tenant}"
+        pct = lambda v: "—" if not isinstance(v, (int, float)) or v < 0 else f"{round(v * 100)}%"  # noqa: E731
+        rating = data.get("rating_average")
+        values = {"week_start": week, "submitted": data.get("submitted", 0), "completed": data.get("completed", 0),
+                  "on_time": pct(data.get("on_time_rate")), "rating": "—" if not isinstance(rating, (int, float)) or rating < 0 else f"{rating:.1f}",
+                  "zombies": data.get("zombies", 0), "link": link}
+        return [Plan("insight.weekly_report", Audience(staff_roles=("province_admin", "tenant_admin")), values, link,
+                     {"tenant_id": tenant, "week_start": week})]
     if kind == "payment.reconciliation.mismatch_found":
         return _finding(data)
     if kind.startswith("appointment.appointment."):

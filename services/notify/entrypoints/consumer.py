@@ -50,6 +50,7 @@ EVENTS = ConsumerSpec(
         "mgov.evt.*.workflow.rectification.opened",
         "mgov.evt.*.catalog.notice.published",
         "mgov.evt.*.identity.user.sign_in_throttled",
+        "mgov.evt.*.insight.report.published",
         "mgov.evt.*.appointment.appointment.reminded",
         "mgov.evt.*.appointment.appointment.cancelled",
         "mgov.evt.*.payment.reconciliation.mismatch_found",

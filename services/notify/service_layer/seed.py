@@ -51,6 +51,8 @@ IN_APP = {
                         "Report resolved", "Your report ({{ service_name }}, {{ case_number }}) was resolved by {{ department }}: {{ comment }}"),
     "report.closed": ("随手拍未予处理", "您反映的问题 {{ case_number }} 未予处理：{{ comment }}",
                       "Report not taken up", "Your report {{ case_number }} was not taken up: {{ comment }}"),
+    "insight.weekly_report": ("{{ tenant_name }}运营周报", "{{ week_start }} 起一周：申请 {{ submitted }} 件，办结 {{ completed }} 件，按时办结率 {{ on_time }}，好差评均分 {{ rating }}，僵尸事项/系统/账号 {{ zombies }} 个。点击查看运营看板。",
+                              "Weekly operations report: {{ tenant_name }}", "Week of {{ week_start }}: {{ submitted }} applications, {{ completed }} completed, {{ on_time }} on time, rating {{ rating }}, {{ zombies }} zombies. Open the dashboard."),
     "payment.reconciliation_mismatch": ("对账差异", "{{ bill_date }} 对账发现差异：{{ finding }}（商户订单号 {{ out_trade_no }}），请核查。",
                                         "Reconciliation mismatch", "Reconciliation of {{ bill_date }}: {{ finding }} (out_trade_no {{ out_trade_no }}); please check."),
     "rating.invitation": ("邀请您评价", "您的办件 {{ case_number }}（{{ service_name }}）已办结，欢迎对本次服务进行评价（好差评）。",
@@ -87,6 +89,8 @@ async def seed_demo(ctx: Context, province: str, now: datetime) -> int:
                 made += 1
         elif not await uow.templates.candidates("report.resolved", [province]):
             made += await _add_missing(uow, province, now, [k for k in IN_APP if k.startswith("report.")])
+        if await uow.templates.count(province) and not await uow.templates.candidates("insight.weekly_report", [province]):
+            made += await _add_missing(uow, province, now, ["insight.weekly_report"])
         if province == "zhejiang" and await uow.templates.count("hangzhou") == 0:
             await uow.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
                                       category=TEMPLATE_KEYS["application.submitted"].category, title=HANGZHOU_SUBMITTED[0],

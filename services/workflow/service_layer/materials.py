@@ -10,7 +10,7 @@ from typing import Any
 from mgov_common.errors import Conflict, InvalidArgument, NotFound
 from mgov_common.principal import PHONE, USER, Principal
 from services.workflow.domain import access
-from services.workflow.domain.materials import check_upload
+from mgov_common.materials import check_upload
 from services.workflow.service_layer.applications import parse_id
 from services.workflow.service_layer.context import Context, tree_of
 

@@ -217,3 +217,15 @@ export const rescheduleAppointment = (id, slotStartTime) => post(`/v1/appointmen
 export const checkIn = (hallId, code) => post(`/v1/halls/${enc(hallId)}/check-ins`, { code })
 export const callNext = (hallId) => post(`/v1/halls/${enc(hallId)}/calls`)
 export const hallQueue = (hallId) => get(`/v1/halls/${enc(hallId)}/queue`)
+
+// 运营 (insight): figures of a tenant and its subtree, zombies and their actions; usage the app reports.
+const tenantPath = (t) => `/v1/tenants/${encodeURIComponent(t)}/insight`
+export const insightItems = (t, params = {}) => get(`${tenantPath(t)}/items?${q({ page_size: 100, ...params })}`)
+export const insightRankings = (t) => get(`${tenantPath(t)}/rankings?page_size=100`)
+export const insightZombies = (t) => get(`${tenantPath(t)}/zombies?page_size=100`)
+export const actOnZombie = (t, zombie, reason) =>
+  post(`${tenantPath(t)}/zombies/actions`, { kind: zombie.kind, target_id: zombie.target_id, action: zombie.action, reason })
+// Fire and forget: a lost usage report must never disturb the citizen.
+export function recordUsage(itemId, kind) {
+  request('POST', '/v1/insight/usage', { body: { item_id: itemId, kind } }).catch(() => {})
+}

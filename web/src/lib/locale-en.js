@@ -47,7 +47,7 @@ export default {
   },
   prefs: {
     title: 'Notification settings', channels: 'Channels', quiet: 'Quiet hours', quietOn: 'Quiet hours on', start: 'From', end: 'Until', save: 'Save',
-    saved: 'Saved', category: { case_progress: 'Case progress', case_outcome: 'Case outcome', notice: 'Notices', rating: 'Ratings', task: 'Tasks', sla: 'Deadlines', rectification: 'Rectification', appointment: 'Appointment reminders' },
+    saved: 'Saved', category: { case_progress: 'Case progress', case_outcome: 'Case outcome', notice: 'Notices', rating: 'Ratings', task: 'Tasks', sla: 'Deadlines', rectification: 'Rectification', appointment: 'Appointment reminders', operations: 'Operations reports' },
     channel: { in_app: 'In app', push: 'Push', sms: 'SMS' },
   },
   tasks: {
@@ -102,4 +102,14 @@ export default {
     scan: 'Scan to verify this receipt',
   },
   error: { offline: 'No network; check the connection and retry', generic: 'Something went wrong; please retry' },
+  insight: {
+    title: 'Operations dashboard', scope: '{tenant} and below', range: 'last 30 days', rankings: 'Ranking below (score)', items: 'Services', zombies: 'Zombies',
+    rankingChart: 'Bar chart of the scores of the regions below', itemChart: 'Bar chart of applications and completions per service', score: 'Score',
+    submitted: 'Applied', completed: 'Completed', onTime: 'On time', rating: 'Rating', funnel: 'Viewed → started → submitted → completed',
+    abandonment: 'Abandoned', days: 'Working days (median / p90)', supplement: 'Sent back', negative: 'Negative ratings',
+    rectifications: 'Rectifications (open / overdue)', noZombies: 'No dead services, systems or accounts', idle: 'idle {n} days',
+    retire: 'Retire', revoke: 'Revoke', disable: 'Disable', confirm: 'Go ahead? This is recorded.', reason: 'Zombie list clean-up (dashboard)',
+    notStaff: 'Only administrators and supervisors see the dashboard',
+    kind: { item_unused: 'No applications', guide_stale: 'Guide not reviewed', system_silent: 'System silent', account_idle: 'No sign-in' },
+  },
 }

@@ -46,7 +46,7 @@ export default {
   },
   prefs: {
     title: '消息设置', channels: '通知渠道', quiet: '免打扰时段', quietOn: '开启免打扰', start: '开始时间', end: '结束时间', save: '保存',
-    saved: '已保存', category: { case_progress: '办件进度', case_outcome: '办件结果', notice: '通知公告', rating: '评价', task: '待办任务', sla: '时限提醒', rectification: '整改', appointment: '预约提醒' },
+    saved: '已保存', category: { case_progress: '办件进度', case_outcome: '办件结果', notice: '通知公告', rating: '评价', task: '待办任务', sla: '时限提醒', rectification: '整改', appointment: '预约提醒', operations: '运营周报' },
     channel: { in_app: '站内消息', push: '推送', sms: '短信' },
   },
   tasks: {
@@ -99,4 +99,13 @@ export default {
     scan: '扫码验证票据真伪',
   },
   error: { offline: '网络不可用，请检查网络后重试', generic: '出错了，请稍后重试' },
+  insight: {
+    title: '运营看板', scope: '{tenant} 及下级', range: '近 30 天', rankings: '下级排名（综合得分）', items: '事项办理情况', zombies: '僵尸清单',
+    rankingChart: '下级地区综合得分柱状图', itemChart: '事项申请量与办结量柱状图', score: '综合得分', submitted: '申请', completed: '办结',
+    onTime: '按时办结率', rating: '好差评均分', funnel: '浏览 → 开始 → 提交 → 办结', abandonment: '放弃率', days: '办结工作日（中位 / P90）',
+    supplement: '补正率', negative: '差评占比', rectifications: '整改（未结 / 超期）', noZombies: '没有僵尸事项、系统或账号',
+    idle: '{n} 天无动静', retire: '下架事项', revoke: '撤销系统', disable: '停用账号', confirm: '确认执行？此操作会被记录。',
+    reason: '运营看板僵尸清单清理', notStaff: '仅管理员和监督员可查看运营看板',
+    kind: { item_unused: '无人申请', guide_stale: '指南久未更新', system_silent: '系统静默', account_idle: '账号久未登录' },
+  },
 }

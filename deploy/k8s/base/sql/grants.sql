@@ -21,7 +21,7 @@ DECLARE
 BEGIN
     EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
     EXECUTE 'REVOKE CREATE ON SCHEMA public FROM PUBLIC';
-    FOREACH svc IN ARRAY ARRAY['identity', 'catalog', 'workflow', 'notify', 'appointment', 'payment'] LOOP
+    FOREACH svc IN ARRAY ARRAY['identity', 'catalog', 'workflow', 'notify', 'appointment', 'payment', 'enforcement', 'insight'] LOOP
         EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', current_database(), svc);
         EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', svc);
         EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', svc, owner);

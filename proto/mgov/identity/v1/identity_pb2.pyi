@@ -372,6 +372,16 @@ class AssignRoleRequest(_message.Message):
     role: str
     def __init__(self, user_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
 
+class DisableStaffRequest(_message.Message):
+    __slots__ = ("user_id", "tenant_id", "reason")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    tenant_id: str
+    reason: str
+    def __init__(self, user_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class RemoveRoleRequest(_message.Message):
     __slots__ = ("user_id", "tenant_id", "role")
     USER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -105,6 +105,11 @@ class IdentityServiceStub:
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RemoveRoleRequest.SerializeToString,
                 response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
                 _registered_method=True)
+        self.DisableStaff = channel.unary_unary(
+                '/mgov.identity.v1.IdentityService/DisableStaff',
+                request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.DisableStaffRequest.SerializeToString,
+                response_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
+                _registered_method=True)
         self.ListStaff = channel.unary_unary(
                 '/mgov.identity.v1.IdentityService/ListStaff',
                 request_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.ListStaffRequest.SerializeToString,
@@ -352,6 +357,16 @@ class IdentityServiceServicer:
         """Removes a role in a tenant. Audited. Removing a role not held succeeds.
         Caller and errors: as AssignRole; FAILED_PRECONDITION when it would
         remove the last province_admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableStaff(self, request, context):
+        """Disables a staff account (僵尸账户): it can no longer sign in and its sessions end.
+        Audited, refusals too; disabling a disabled account succeeds. Caller: an
+        administrator of a tenant (or above) where the account holds a staff role.
+        Errors: NOT_FOUND (no staff member in scope), PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -607,6 +622,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'RemoveRole': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveRole,
                     request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.RemoveRoleRequest.FromString,
+                    response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.SerializeToString,
+            ),
+            'DisableStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableStaff,
+                    request_deserializer=mgov_dot_identity_dot_v1_dot_identity__pb2.DisableStaffRequest.FromString,
                     response_serializer=mgov_dot_identity_dot_v1_dot_identity__pb2.User.SerializeToString,
             ),
             'ListStaff': grpc.unary_unary_rpc_method_handler(
@@ -1068,6 +1088,33 @@ class IdentityService:
             target,
             '/mgov.identity.v1.IdentityService/RemoveRole',
             mgov_dot_identity_dot_v1_dot_identity__pb2.RemoveRoleRequest.SerializeToString,
+            mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.identity.v1.IdentityService/DisableStaff',
+            mgov_dot_identity_dot_v1_dot_identity__pb2.DisableStaffRequest.SerializeToString,
             mgov_dot_identity_dot_v1_dot_identity__pb2.User.FromString,
             options,
             channel_credentials,

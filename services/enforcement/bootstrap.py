@@ -1,0 +1,58 @@
+"""Builds the enforcement service from the live runtime (nothing connects at import).
+
+- identity over gRPC for the JWKS (callers' tokens);
+- what other services act on goes out as events: 立案 (`inspection.case_opened`, the
+  workflow service opens the penalty case) and 一公开 (`plan.results_published`, the
+  catalogue publishes the notice);
+- consumers: identity's tenant and system events into projections; tenant systems'
+  subjects (`mgov.subject.upserted.v1`);
+- background: the sweep (follow-ups due, penalty cases to open, results notices due) on
+  the injected clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mgov.enforcement.v1 import enforcement_pb2, enforcement_pb2_grpc
+from mgov_common import systems, tenants
+from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
+from mgov_common.clock import OffsetFileClock, SystemClock
+from mgov_common.events.consumer import EventConsumer
+from mgov_common.grpc_client import create_channel
+from mgov_common.runtime import Runtime, ServiceParts
+from services.enforcement.entrypoints.grpc import EnforcementServicer
+from services.enforcement.entrypoints.ingest import SubjectIngest
+from services.enforcement.service_layer import sweeps
+from services.enforcement.service_layer.context import Context
+from services.enforcement.settings import EnforcementSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SERVICE_NAME = enforcement_pb2.DESCRIPTOR.services_by_name["EnforcementService"].full_name
+log = logging.getLogger(__name__)
+
+
+async def bootstrap(runtime: Runtime) -> ServiceParts:
+    settings = runtime.settings
+    assert isinstance(settings, EnforcementSettings)
+    identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
+    clock = OffsetFileClock(settings.demo_clock_path()) if settings.demo else SystemClock()
+    ctx = Context(runtime.pool, clock, publish_within_days=settings.publish_within_days)
+
+    async def sweep() -> None:
+        await sweeps.run_forever(ctx, settings.sweep_interval_s)
+
+    async def close() -> None:
+        await identity.close()
+
+    return ServiceParts(
+        registrations=[(enforcement_pb2_grpc.add_EnforcementServiceServicer_to_server, EnforcementServicer(ctx, settings.page_tokens()),
+                        SERVICE_NAME)],
+        consumers=[EventConsumer(runtime.pool, runtime.js, tenants.consumer_spec("enforcement"), tenants.apply_tenant_event),
+                   EventConsumer(runtime.pool, runtime.js, systems.consumer_spec("enforcement"), systems.apply_system_event),
+                   SubjectIngest(runtime.pool, runtime.js, clock.now)],
+        background=[sweep],
+        on_stop=[close],
+        verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),
+    )

@@ -1,0 +1,108 @@
+"""The SQL that keeps the aggregates: one statement per change, on the consumer's connection."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import asyncpg
+
+COUNTER_COLUMNS = frozenset({"guide_views", "started", "submitted", "completed", "rejected", "withdrawn", "on_time", "supplemented",
+                             "ratings", "rating_sum", "negative", "rect_opened", "rect_closed", "sla_breaches"})
+# Every table the streams fill (rebuild empties them; thresholds and actions are not events').
+PROJECTED_TABLES = ("items", "cases", "daily", "rectifications", "systems", "accounts")
+
+
+class Aggregates:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, day: date, tenant_id: str, item_id: uuid.UUID, channel: str, department: str, **counts: int) -> None:
+        """Add `counts` to the day's row of (tenant, item, channel)."""
+        cols = sorted(counts)
+        if not cols or not set(cols) <= COUNTER_COLUMNS:
+            raise ValueError(f"unknown counters {cols}")
+        names = ", ".join(cols)
+        values = ", ".join(f"${i + 6}" for i in range(len(cols)))
+        updates = ", ".join(f"{c} = daily.{c} + EXCLUDED.{c}" for c in cols)
+        await self.conn.execute(
+            f"INSERT INTO daily (day, tenant_id, item_id, channel, department, {names}) VALUES ($1, $2, $3, $4, $5, {values}) "
+            f"ON CONFLICT (day, tenant_id, item_id, channel) DO UPDATE SET {updates}, "
+            "department = CASE WHEN EXCLUDED.department <> '' THEN EXCLUDED.department ELSE daily.department END",
+            day, tenant_id, item_id, channel, department, *(counts[c] for c in cols))
+
+    # -- cases
+    async def case(self, case_id: uuid.UUID) -> asyncpg.Record | None:
+        return await self.conn.fetchrow("SELECT * FROM cases WHERE id = $1", case_id)
+
+    async def open_case(self, case_id: uuid.UUID, tenant_id: str, item_id: uuid.UUID, department: str, channel: str,
+                        at: datetime, due_at: datetime | None) -> bool:
+        status = await self.conn.execute(
+            "INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT (id) DO NOTHING", case_id, tenant_id, item_id, department, channel, at, due_at)
+        return status.endswith(" 1")
+
+    async def mark_supplemented(self, case_id: uuid.UUID) -> bool:
+        status = await self.conn.execute("UPDATE cases SET supplemented = true WHERE id = $1 AND NOT supplemented", case_id)
+        return status.endswith(" 1")
+
+    async def set_due(self, case_id: uuid.UUID, due_at: datetime) -> None:
+        await self.conn.execute("UPDATE cases SET due_at = $2 WHERE id = $1 AND finished_at IS NULL", case_id, due_at)
+
+    async def finish_case(self, case_id: uuid.UUID, at: datetime, outcome: str, on_time: bool, working_days: float) -> bool:
+        status = await self.conn.execute(
+            "UPDATE cases SET finished_at = $2, outcome = $3, on_time = $4, working_days = $5 WHERE id = $1 AND finished_at IS NULL",
+            case_id, at, outcome, on_time, working_days)
+        return status.endswith(" 1")
+
+    # -- items
+    async def item_published(self, item_id: uuid.UUID, tenant_id: str, code: str, name: dict[str, str], department: str,
+                             limit: int | None, at: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO items (id, tenant_id, code, name, department, status, promised_limit_days, first_published_at, reviewed_at) "
+            "VALUES ($1, $2, $3, $4, $5, 'published', $6, $7, $7) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, "
+            "name = EXCLUDED.name, department = EXCLUDED.department, status = 'published', "
+            "promised_limit_days = EXCLUDED.promised_limit_days, reviewed_at = greatest(items.reviewed_at, EXCLUDED.reviewed_at)",
+            item_id, tenant_id, code, name, department, limit, at)
+
+    async def item_retired(self, item_id: uuid.UUID) -> None:
+        await self.conn.execute("UPDATE items SET status = 'retired' WHERE id = $1", item_id)
+
+    async def item_applied(self, item_id: uuid.UUID, at: datetime) -> None:
+        await self.conn.execute("UPDATE items SET last_application_at = greatest(last_application_at, $2) WHERE id = $1", item_id, at)
+
+    async def item_department(self, item_id: uuid.UUID) -> tuple[str, str] | None:
+        row = await self.conn.fetchrow("SELECT tenant_id, department FROM items WHERE id = $1", item_id)
+        return (row["tenant_id"], row["department"]) if row else None
+
+    # -- rectifications
+    async def rectification_opened(self, rid: uuid.UUID, tenant_id: str, item_id: uuid.UUID | None, department: str,
+                                   due_at: datetime | None, at: datetime) -> bool:
+        status = await self.conn.execute(
+            "INSERT INTO rectifications (id, tenant_id, item_id, department, due_at, status, opened_at) "
+            "VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (id) DO NOTHING", rid, tenant_id, item_id, department, due_at, at)
+        return status.endswith(" 1")
+
+    async def rectification_closed(self, rid: uuid.UUID) -> asyncpg.Record | None:
+        return await self.conn.fetchrow("UPDATE rectifications SET status = 'closed' WHERE id = $1 AND status = 'open' RETURNING *", rid)
+
+    # -- systems and accounts
+    async def system_registered(self, system_id: str, tenant_id: str, name: str, at: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO systems (id, tenant_id, name, status, registered_at) VALUES ($1, $2, $3, 'active', $4) "
+            "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name", system_id, tenant_id, name, at)
+
+    async def system_revoked(self, system_id: str) -> None:
+        await self.conn.execute("UPDATE systems SET status = 'revoked' WHERE id = $1", system_id)
+
+    async def system_seen(self, system_id: str, at: datetime) -> None:
+        await self.conn.execute("UPDATE systems SET last_seen_at = greatest(last_seen_at, $2) WHERE id = $1", system_id, at)
+
+    async def signed_in(self, user_id: uuid.UUID, tenant_id: str, roles: list[str], at: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO accounts (user_id, tenant_id, roles, last_sign_in_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) "
+            "DO UPDATE SET tenant_id = EXCLUDED.tenant_id, roles = EXCLUDED.roles, "
+            "last_sign_in_at = greatest(accounts.last_sign_in_at, EXCLUDED.last_sign_in_at)", user_id, tenant_id, roles, at)
+
+    async def account_disabled(self, user_id: uuid.UUID, disabled: bool) -> None:
+        await self.conn.execute("UPDATE accounts SET disabled = $2 WHERE user_id = $1", user_id, disabled)

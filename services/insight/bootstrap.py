@@ -1,0 +1,60 @@
+"""Builds the insight service from the live runtime (nothing connects at import).
+
+- consumers: the platform's events (aggregates), tenant systems' accepted events (their
+  last sign of life), identity's tenants (subtree scoping);
+- channels to catalog and identity, for the actions taken from the zombie list;
+- background: the headline gauges; the weekly report of each province and city.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mgov.insight.v1 import insight_pb2, insight_pb2_grpc
+from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
+from mgov_common.clock import Clock, OffsetFileClock, SystemClock
+from mgov_common.events.consumer import EventConsumer
+from mgov_common.grpc_client import create_channel
+from mgov_common.runtime import Runtime, ServiceParts
+from mgov_common.tenants import apply_tenant_event, consumer_spec
+from services.insight.adapters.owners import OwningServices
+from services.insight.entrypoints import consumers
+from services.insight.entrypoints.grpc import InsightServicer
+from services.insight.service_layer import gauges, project, reports
+from services.insight.service_layer.context import Context
+from services.insight.settings import InsightSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SERVICE_NAME = insight_pb2.DESCRIPTOR.services_by_name["InsightService"].full_name
+
+
+def make_clock(settings: InsightSettings) -> Clock:
+    return OffsetFileClock(settings.demo_clock_path()) if settings.demo else SystemClock()
+
+
+async def bootstrap(runtime: Runtime) -> ServiceParts:
+    settings = runtime.settings
+    assert isinstance(settings, InsightSettings)
+    identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
+    catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
+    ctx = Context(pool=runtime.pool, clock=make_clock(settings), pages=settings.page_tokens(), actions=OwningServices(catalog, identity))
+
+    async def keep_gauges() -> None:
+        await gauges.run(ctx, settings.gauges_interval_s)
+
+    async def weekly_reports() -> None:
+        await reports.run(ctx, settings.reports_interval_s)
+
+    async def close() -> None:
+        await catalog.close()
+        await identity.close()
+
+    return ServiceParts(
+        registrations=[(insight_pb2_grpc.add_InsightServiceServicer_to_server, InsightServicer(ctx), SERVICE_NAME)],
+        consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("insight"), apply_tenant_event),
+                   EventConsumer(runtime.pool, runtime.js, consumers.EVENTS, project.apply),
+                   EventConsumer(runtime.pool, runtime.js, consumers.INGEST, project.apply_ingest)],
+        background=[keep_gauges, weekly_reports],
+        on_stop=[close],
+        verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),
+    )

@@ -1,0 +1,135 @@
+"""Funnel and quality figures per item and department, and the rankings of a tenant's
+children. Reads only: a unit of work that never begins (each query its own statement)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from mgov_common.errors import InvalidArgument
+from mgov_common.paging import fingerprint, integer, page_size, text
+from mgov_common.principal import Principal
+from mgov_common.working_days import local_date
+from services.insight.adapters.queries import Figures
+from services.insight.domain.quality import Quality, quality, score
+from services.insight.service_layer.context import Context, visible_subtree
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Range:
+    first: date
+    last: date
+
+
+def date_range(ctx: Context, from_date: str, to_date: str) -> Range:
+    """Inclusive China dates; empty: the 30 days up to today."""
+    try:
+        last = date.fromisoformat(to_date) if to_date else local_date(ctx.clock.now())
+    except ValueError:
+        raise InvalidArgument("to_date must be YYYY-MM-DD", field="to_date", code="invalid_date") from None
+    try:
+        first = date.fromisoformat(from_date) if from_date else last - timedelta(days=DEFAULT_DAYS - 1)
+    except ValueError:
+        raise InvalidArgument("from_date must be YYYY-MM-DD", field="from_date", code="invalid_date") from None
+    if first > last or (last - first).days >= MAX_DAYS:
+        raise InvalidArgument(f"from_date must be on or before to_date, at most {MAX_DAYS} days apart", field="from_date",
+                              code="invalid_range")
+    return Range(first, last)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item_id: uuid.UUID
+    tenant_id: str
+    code: str
+    name: dict[str, str]
+    department: str
+    quality: Quality
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    tenant_id: str
+    department: str
+    quality: Quality
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int
+    tenant_id: str
+    name: dict[str, str]
+    level: str
+    score: float
+    quality: Quality
+
+
+async def _scope(ctx: Context, principal: Principal, tenant_id: str, own_only: bool) -> list[str]:
+    async with ctx.uow(begin=False) as uow:
+        tree = await visible_subtree(uow, principal, tenant_id)
+    return [tenant_id] if own_only else tree
+
+
+async def list_items(ctx: Context, principal: Principal, tenant_id: str, r: Range, size: int, token: str,
+                     own_only: bool = False) -> tuple[list[ItemRow], str]:
+    limit = page_size(size)
+    tenants = await _scope(ctx, principal, tenant_id, own_only)
+    query = fingerprint("insight.items", tenant_id, r.first, r.last, own_only, principal.subject)
+    pos = ctx.pages.decode(query, token, (text, uuid.UUID))
+    async with ctx.uow(begin=False) as uow:
+        figures = Figures(uow.conn)
+        rows = await figures.items_page(tenants, pos, limit + 1)  # type: ignore[arg-type]
+        page = rows[:limit]
+        ids = [x["id"] for x in page]
+        sums = await figures.item_sums(ids, r.first, r.last)
+        durations = await figures.item_durations(ids, r.first, r.last)
+        rects = await figures.item_rectifications(ids, ctx.clock.now())
+    out = [ItemRow(x["id"], x["tenant_id"], x["code"], dict(x["name"]), x["department"],
+                   quality(sums.get(x["id"], {}), durations.get(x["id"], []), *rects.get(x["id"], (0, 0)))) for x in page]
+    nxt = ctx.pages.encode(query, [page[-1]["tenant_id"], str(page[-1]["id"])]) if len(rows) > limit else ""
+    return out, nxt
+
+
+async def list_departments(ctx: Context, principal: Principal, tenant_id: str, r: Range, size: int, token: str,
+                           own_only: bool = False) -> tuple[list[DepartmentRow], str]:
+    limit = page_size(size)
+    tenants = await _scope(ctx, principal, tenant_id, own_only)
+    query = fingerprint("insight.departments", tenant_id, r.first, r.last, own_only, principal.subject)
+    pos = ctx.pages.decode(query, token, (text, text))
+    async with ctx.uow(begin=False) as uow:
+        figures = Figures(uow.conn)
+        rows = await figures.departments_page(tenants, pos, limit + 1)  # type: ignore[arg-type]
+        page = rows[:limit]
+        keys = [(x["tenant_id"], x["department"]) for x in page]
+        sums = await figures.department_sums(keys, r.first, r.last)
+        durations = await figures.department_durations(keys, r.first, r.last)
+        rects = await figures.department_rectifications(keys, ctx.clock.now())
+    out = [DepartmentRow(k[0], k[1], quality(sums.get(k, {}), durations.get(k, []), *rects.get(k, (0, 0)))) for k in keys]
+    nxt = ctx.pages.encode(query, list(keys[-1])) if len(rows) > limit else ""
+    return out, nxt
+
+
+async def rankings(ctx: Context, principal: Principal, tenant_id: str, r: Range, size: int, token: str) -> tuple[list[RankingRow], str]:
+    """The tenant's direct children, each over its own subtree, best score first."""
+    limit = page_size(size)
+    query = fingerprint("insight.rankings", tenant_id, r.first, r.last, principal.subject)
+    pos = ctx.pages.decode(query, token, (integer,))
+    async with ctx.uow(begin=False) as uow:
+        await visible_subtree(uow, principal, tenant_id)
+        children = [n for n in await uow.tenants.all() if n.parent_id == tenant_id]
+        figures = Figures(uow.conn)
+        scored: list[tuple[float, str, object, Quality]] = []
+        for child in children:
+            tree = await uow.tenants.subtree(child.id)
+            q = quality(await figures.tenants_sums(tree, r.first, r.last), await figures.tenants_durations(tree, r.first, r.last),
+                        *await figures.tenants_rectifications(tree, ctx.clock.now()))
+            scored.append((score(q), child.id, child, q))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    start = pos[0] if pos else 0
+    rows = [RankingRow(i + 1, c.id, dict(c.name), c.level, s, q) for i, (s, _, c, q) in enumerate(scored)][start:start + limit]  # type: ignore[attr-defined]
+    nxt = ctx.pages.encode(query, [start + limit]) if start + limit < len(scored) else ""
+    return rows, nxt

@@ -1,0 +1,182 @@
+"""The zombie list of a tenant's subtree, the tenants' thresholds, and the actions taken
+from the list (each one recorded in `zombie_actions`, refused ones too)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import grpc
+
+from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound
+from mgov_common.paging import fingerprint, page_size, text
+from mgov_common.principal import Principal, current_access_token
+from services.insight.adapters.owners import OwnerRefused
+from services.insight.domain import zombies as z
+from services.insight.domain.zombies import Thresholds, Zombie
+from services.insight.service_layer.context import Context, require_admin, visible_subtree
+
+log = logging.getLogger(__name__)
+MAX_REASON = 500
+
+
+async def _thresholds(conn, tenants: list[str], parents: dict[str, str | None]) -> dict[str, Thresholds]:  # type: ignore[no-untyped-def]
+    """The effective thresholds of each tenant in `tenants` (its own, else its nearest ancestor's)."""
+    own = {r["tenant_id"]: Thresholds(r["item_unused_days"], r["guide_stale_days"], r["system_silent_days"], r["account_idle_days"],
+                                      r["tenant_id"]) for r in await conn.fetch("SELECT * FROM thresholds")}
+    out: dict[str, Thresholds] = {}
+    for t in tenants:
+        chain, cur = [], t
+        while cur is not None and len(chain) < 10:
+            chain.append(cur)
+            cur = parents.get(cur)
+        out[t] = z.threshold_for(chain, own)
+    return out
+
+
+async def find(ctx: Context, tenants: list[str], now: datetime, kind: str = "") -> list[Zombie]:
+    """Every zombie of `tenants`, ordered by kind, tenant and target."""
+    async with ctx.uow(begin=False) as uow:
+        parents = {n.id: n.parent_id for n in await uow.tenants.all()}
+        limits = await _thresholds(uow.conn, tenants, parents)
+        found: list[Zombie | None] = []
+        if kind in ("", "item_unused", "guide_stale"):
+            for r in await uow.conn.fetch("SELECT * FROM items WHERE status = 'published' AND tenant_id = ANY($1::text[])", tenants):
+                t, name = r["tenant_id"], dict(r["name"])
+                if kind in ("", "item_unused"):
+                    last = max(x for x in (r["last_application_at"], r["first_published_at"]) if x is not None)
+                    found.append(z.idle("item_unused", t, str(r["id"]), name, last, now, limits[t]))
+                if kind in ("", "guide_stale"):
+                    found.append(z.idle("guide_stale", t, str(r["id"]), name, r["reviewed_at"], now, limits[t]))
+        if kind in ("", "system_silent"):
+            for r in await uow.conn.fetch("SELECT * FROM systems WHERE status = 'active' AND tenant_id = ANY($1::text[])", tenants):
+                last = r["last_seen_at"] or r["registered_at"]
+                found.append(z.idle("system_silent", r["tenant_id"], r["id"], {"zh": r["name"], "en": r["name"]}, last, now,
+                                    limits[r["tenant_id"]]))
+        if kind in ("", "account_idle"):
+            for r in await uow.conn.fetch("SELECT * FROM accounts WHERE NOT disabled AND tenant_id = ANY($1::text[])", tenants):
+                found.append(z.idle("account_idle", r["tenant_id"], str(r["user_id"]), {"zh": r["name"], "en": r["name"]},
+                                    r["last_sign_in_at"], now, limits[r["tenant_id"]]))
+    order = {k: i for i, k in enumerate(z.KINDS)}
+    return sorted((x for x in found if x is not None), key=lambda x: (order[x.kind], x.tenant_id, x.target_id))
+
+
+async def list_zombies(ctx: Context, principal: Principal, tenant_id: str, kind: str, size: int, token: str) -> tuple[list[Zombie], str]:
+    if kind and kind not in z.KINDS:
+        raise InvalidArgument(f"kind is one of {', '.join(z.KINDS)}", field="kind", code="invalid_kind")
+    limit = page_size(size)
+    async with ctx.uow(begin=False) as uow:
+        tenants = await visible_subtree(uow, principal, tenant_id)
+    query = fingerprint("insight.zombies", tenant_id, kind, principal.subject)
+    pos = ctx.pages.decode(query, token, (text, text, text))
+    order = {k: i for i, k in enumerate(z.KINDS)}
+    rows = await find(ctx, tenants, ctx.clock.now(), kind)
+    if pos is not None:
+        if pos[0] not in order:
+            raise InvalidArgument("the page token is invalid", field="page_token", code="invalid_page_token")
+        key = (order[pos[0]], pos[1], pos[2])
+        rows = [x for x in rows if (order[x.kind], x.tenant_id, x.target_id) > key]
+    page = rows[:limit]
+    nxt = ctx.pages.encode(query, [page[-1].kind, page[-1].tenant_id, page[-1].target_id]) if len(rows) > limit else ""
+    return page, nxt
+
+
+# -- thresholds
+async def get_thresholds(ctx: Context, principal: Principal, tenant_id: str) -> Thresholds:
+    async with ctx.uow(begin=False) as uow:
+        await visible_subtree(uow, principal, tenant_id)
+        parents = {n.id: n.parent_id for n in await uow.tenants.all()}
+        return (await _thresholds(uow.conn, [tenant_id], parents))[tenant_id]
+
+
+async def update_thresholds(ctx: Context, principal: Principal, tenant_id: str, t: Thresholds) -> Thresholds:
+    for name in ("item_unused_days", "guide_stale_days", "system_silent_days", "account_idle_days"):
+        if not 0 <= getattr(t, name) <= 3650:
+            raise InvalidArgument(f"{name} is 0 to 3650", field=name, code="invalid_threshold")
+    async with ctx.uow() as uow:
+        await require_admin(uow, principal, tenant_id)
+        await uow.conn.execute(
+            "INSERT INTO thresholds (tenant_id, item_unused_days, guide_stale_days, system_silent_days, account_idle_days, updated_at, "
+            "updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id) DO UPDATE SET item_unused_days = $2, "
+            "guide_stale_days = $3, system_silent_days = $4, account_idle_days = $5, updated_at = $6, updated_by = $7",
+            tenant_id, t.item_unused_days, t.guide_stale_days, t.system_silent_days, t.account_idle_days, ctx.clock.now(), principal.subject)
+        await uow.commit()
+    return Thresholds(t.item_unused_days, t.guide_stale_days, t.system_silent_days, t.account_idle_days, tenant_id)
+
+
+# -- actions
+@dataclass(frozen=True)
+class ActionRecord:
+    id: uuid.UUID
+    tenant_id: str
+    kind: str
+    target_id: str
+    action: str
+    reason: str
+    outcome: str
+    error: str
+    actor_id: str
+    create_time: datetime
+
+
+async def _record(ctx: Context, principal: Principal, tenant_id: str, kind: str, target: str, action: str, reason: str,
+                  outcome: str, error: str) -> ActionRecord:
+    rec = ActionRecord(uuid.uuid4(), tenant_id, kind, target, action, reason, outcome, error[:500], principal.subject, ctx.clock.now())
+    async with ctx.uow() as uow:
+        await uow.conn.execute(
+            "INSERT INTO zombie_actions (id, tenant_id, kind, target_id, action, reason, outcome, error, actor_id, actor_tenant, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", rec.id, rec.tenant_id, kind, target, action, reason, outcome,
+            rec.error, principal.subject, principal.tenant, rec.create_time)
+        await uow.commit()
+    return rec
+
+
+async def act(ctx: Context, principal: Principal, tenant_id: str, kind: str, target_id: str, action: str, reason: str) -> ActionRecord:
+    """Do `action` to a zombie in the tenant's subtree, with the caller's own token at the
+    owning service (which decides whether the caller may); audited whatever the outcome."""
+    if kind not in z.KINDS or not z.ACTIONS[kind] or action != z.ACTIONS[kind]:
+        raise InvalidArgument(f"the action on a {kind or 'zombie'} is {z.ACTIONS.get(kind) or 'none'}", field="action", code="invalid_action")
+    if len(reason) > MAX_REASON:
+        raise InvalidArgument(f"reason is at most {MAX_REASON} characters", field="reason", code="too_long")
+    async with ctx.uow(begin=False) as uow:
+        tenants = await require_admin(uow, principal, tenant_id)
+    listed = [x for x in await find(ctx, tenants, ctx.clock.now(), kind) if x.target_id == target_id]
+    if not listed:
+        raise NotFound(f"no {kind} zombie {target_id!r} in {tenant_id}", code="zombie_not_found")
+    if ctx.actions is None:
+        raise FailedPrecondition("this insight service has no connection to the owning services", code="actions_unavailable")
+    token = current_access_token()
+    try:
+        if action == "retire_item":
+            await ctx.actions.retire_item(target_id, reason or "僵尸事项清理 (insight)", token)
+        elif action == "disable_account":
+            await ctx.actions.disable_account(tenant_id, target_id, reason or "僵尸账户清理 (insight)", token)
+        else:
+            await ctx.actions.revoke_system(listed[0].tenant_id, target_id, token)
+    except OwnerRefused as refused:
+        await _record(ctx, principal, tenant_id, kind, target_id, action, reason, "failure", str(refused))
+        raise refused.error from None
+    except grpc.aio.AioRpcError as exc:
+        await _record(ctx, principal, tenant_id, kind, target_id, action, reason, "failure", f"{exc.code().name}: {exc.details()}")
+        raise
+    rec = await _record(ctx, principal, tenant_id, kind, target_id, action, reason, "success", "")
+    log.info("zombie action taken", extra={"action": action, "target": target_id, "tenant": tenant_id})
+    return rec
+
+
+async def list_actions(ctx: Context, principal: Principal, tenant_id: str, size: int, token: str) -> tuple[list[ActionRecord], str]:
+    limit = page_size(size)
+    query = fingerprint("insight.actions", tenant_id, principal.subject)
+    pos = ctx.pages.decode(query, token, (text, uuid.UUID))
+    async with ctx.uow(begin=False) as uow:
+        tenants = await visible_subtree(uow, principal, tenant_id)
+        after = (datetime.fromisoformat(pos[0]), pos[1]) if pos else None
+        rows = await uow.conn.fetch(
+            "SELECT * FROM zombie_actions WHERE tenant_id = ANY($1::text[]) AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3)) "
+            "ORDER BY created_at DESC, id DESC LIMIT $4", tenants, after[0] if after else None, after[1] if after else uuid.UUID(int=0), limit + 1)
+    out = [ActionRecord(r["id"], r["tenant_id"], r["kind"], r["target_id"], r["action"], r["reason"], r["outcome"], r["error"],
+                        r["actor_id"], r["created_at"]) for r in rows[:limit]]
+    nxt = ctx.pages.encode(query, [out[-1].create_time.isoformat(), str(out[-1].id)]) if len(rows) > limit else ""
+    return out, nxt

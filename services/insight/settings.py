@@ -1,0 +1,31 @@
+"""Settings of the insight service (env prefix `MGOV_INSIGHT_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
+
+from mgov_common.clock import DEMO_CLOCK_FILE
+from mgov_common.settings import ServiceSettings
+
+
+class InsightSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MGOV_INSIGHT_", extra="ignore")
+    service_name: ClassVar[str] = "insight"
+    secret_fields: ClassVar[tuple[str, ...]] = ("page_token_secret",)
+
+    port: int = 50058
+    # Where the actions go: catalog retires items, identity revokes systems.
+    catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_INSIGHT_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
+    # How often the headline gauges are recomputed.
+    gauges_interval_s: float = Field(default=60.0, gt=0)
+    # How often the service checks whether a weekly report is due (Mondays 09:00 China time).
+    reports_interval_s: float = Field(default=60.0, gt=0)
+    # Demo mode: the clock file (default: the shared demo clock of $MGOV_HOME).
+    clock_file: Path | None = None
+
+    def demo_clock_path(self) -> Path:
+        return self.clock_file or (self.home / DEMO_CLOCK_FILE)

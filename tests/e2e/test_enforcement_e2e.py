@@ -1,0 +1,125 @@
+"""移动执法监管 over HTTP on the demo platform (`mgov up`: real processes, database, NATS):
+a Hangzhou administrator registers Xihu's subjects and inspectors and a checklist, plans
+and draws; the drawn pair starts the inspection, uploads evidence (a repeated upload is
+stored once), records and confirms it; the draw and the evidence verify; a Ningbo
+inspector gets 404 for all of it; bad input gets problem+json."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.enforcement.domain.uscc import check_character
+from tests import material_samples as samples
+from tests.e2e.conftest import DemoPlatform
+
+HZ_ADMIN, NB_INSPECTOR = "13900000010", "13900000055"
+XH_INSPECTORS = ("13900000051", "13900000052", "13900000053", "13900000054")
+
+
+def _ok(resp: httpx.Response, status: int = 200) -> Any:
+    assert resp.status_code == status, resp.text
+    return resp.json()
+
+
+def _code(n: int) -> str:
+    body = f"91330106MA{n:07d}"
+    return body + check_character(body)
+
+
+@pytest.fixture(scope="module")
+def clients(demo_platform: DemoPlatform) -> Iterator[dict[str, httpx.Client]]:
+    phones = {"admin": HZ_ADMIN, "nb": NB_INSPECTOR, **{f"i{k}": p for k, p in enumerate(XH_INSPECTORS)}}
+    made = {name: demo_platform.client(demo_platform.sign_in(phone)["access_token"]) for name, phone in phones.items()}
+    try:
+        yield made
+    finally:
+        for c in made.values():
+            c.close()
+
+
+@pytest.fixture(scope="module")
+def drawn(clients: dict[str, httpx.Client]) -> dict[str, Any]:
+    """Xihu's registry and a drawn plan of two inspections (made once for the module)."""
+    admin = clients["admin"]
+    ids = {_ok(clients[f"i{k}"].get("/v1/me"))["id"]: f"i{k}" for k in range(4)}
+    for n, user_id in enumerate(ids):
+        _ok(admin.put(f"/v1/tenants/xihu/inspectors/{user_id}", json={"certificate": f"ZJ-E2E-{uuid.uuid4().hex[:6]}-{n}",
+                                                                         "categories": ["e2e_food"]}))
+    subjects = [_ok(admin.post("/v1/tenants/xihu/subjects", json={
+        "name": f"西湖区端到端食品店{n}", "credit_code": _code(9000 + n), "category": "e2e_food", "address": f"文三路 {n} 号",
+        "position": {"latitude": 30.28, "longitude": 120.12}}), 201) for n in range(6)]
+    _ok(admin.post("/v1/tenants/hangzhou/checklists/e2e_food", json={"checks": [{"id": "licence", "text": "证照公示"},
+                                                                               {"id": "cold", "text": "冷藏温度"}]}), 201)
+    plan = _ok(admin.post("/v1/tenants/xihu/plans", json={"name": "端到端双随机抽查", "category": "e2e_food", "count": 2,
+                                                         "start_date": "2026-12-01", "end_date": "2026-12-31"}), 201)
+    draw = _ok(admin.post(f"/v1/plans/{plan['id']}/draws", json={}), 201)
+    return {"plan": plan, "draw": draw, "subjects": subjects, "by_user": ids}
+
+
+def test_the_drawn_pair_inspects_with_evidence_and_both_confirm(clients: dict[str, httpx.Client], drawn: dict[str, Any]) -> None:
+    pick = drawn["draw"]["picks"][0]
+    a, b = (clients[drawn["by_user"][u]] for u in pick["inspector_ids"])
+    tasks = _ok(a.get("/v1/inspections"))["items"]
+    insp = next(t for t in tasks if t["subject"]["id"] == pick["subject_id"])
+    assert insp["status"] == "assigned" and [i["id"] for i in insp["checklist"]] == ["licence", "cold"]
+    assert _ok(a.post(f"/v1/inspections/{insp['id']}/start"))["status"] == "in_progress"
+    photo = samples.png({"Comment": "e2e 现场"})
+    form = {"kind": "photo", "device_time": "2026-11-30T02:00:00.000Z", "latitude": "30.28", "longitude": "120.12",
+            "accuracy_m": "5", "sha256": hashlib.sha256(photo).hexdigest()}
+    first = a.post(f"/v1/inspections/{insp['id']}/evidence", data=form, files={"file": ("p.png", photo, "image/png")},
+                   headers={"Idempotency-Key": "e2e-photo-1"})
+    again = a.post(f"/v1/inspections/{insp['id']}/evidence", data=form, files={"file": ("p.png", photo, "image/png")},
+                   headers={"Idempotency-Key": "e2e-photo-1"})
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["seq"] == again.json()["seq"] == 1
+    entry = first.json()
+    assert entry["device_time"] == "2026-11-30T02:00:00.000Z" and entry["receive_time"] != entry["device_time"]
+    assert entry["position"]["latitude"] == 30.28
+    assert a.get(f"/v1/inspections/{insp['id']}/evidence/1/file").content == photo
+    record = {"answers": {"licence": {"result": "pass"}, "cold": {"result": "pass"}}, "outcome": "pass"}
+    _ok(a.post(f"/v1/inspections/{insp['id']}/record", json=record, headers={"Idempotency-Key": "e2e-record"}))
+    _ok(a.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))
+    done = _ok(b.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))
+    assert done["status"] == "completed" and sorted(done["confirmed_by"]) == sorted(pick["inspector_ids"])
+    check = _ok(a.get(f"/v1/inspections/{insp['id']}/evidence/verification"))
+    assert check == {"inspection_id": insp["id"], "ok": True, "entries": 1, "broken_seq": 0, "reason": ""}
+    verified = _ok(clients["admin"].get(f"/v1/plans/{drawn['plan']['id']}/verification"))
+    assert verified["ok"] and verified["draws"][0]["kind"] == "draw"
+
+
+def test_a_ningbo_inspector_gets_404_for_hangzhous_plans_subjects_and_evidence(clients: dict[str, httpx.Client],
+                                                                             drawn: dict[str, Any]) -> None:
+    nb, pick = clients["nb"], drawn["draw"]["picks"][0]
+    insp_id = next(t["id"] for t in _ok(clients[drawn["by_user"][pick["inspector_ids"][0]]].get("/v1/inspections",
+                                                                                                params={"open_only": "false"}))["items"]
+                   if t["subject"]["id"] == pick["subject_id"])
+    for path in (f"/v1/plans/{drawn['plan']['id']}", f"/v1/plans/{drawn['plan']['id']}/verification", f"/v1/subjects/{pick['subject_id']}",
+                 f"/v1/inspections/{insp_id}", f"/v1/inspections/{insp_id}/evidence", f"/v1/inspections/{insp_id}/evidence/1/file",
+                 "/v1/tenants/xihu/subjects", "/v1/tenants/hangzhou/plans"):
+        resp = nb.get(path)
+        assert resp.status_code == 404 and resp.headers["content-type"] == "application/problem+json", (path, resp.text)
+    assert nb.post(f"/v1/inspections/{insp_id}/start").status_code == 404
+    assert _ok(nb.get("/v1/inspections"))["items"] == []
+
+
+def test_bad_input_gets_problems(clients: dict[str, httpx.Client], drawn: dict[str, Any]) -> None:
+    admin = clients["admin"]
+    wrong = admin.post("/v1/tenants/xihu/subjects", json={"name": "错号商店", "credit_code": "91350100M000100Y44", "category": "e2e_food"})
+    assert wrong.status_code == 422 and wrong.json()["code"] == "credit_code_check_failed", wrong.text
+    redraw = admin.post(f"/v1/plans/{drawn['plan']['id']}/draws", json={})
+    assert redraw.status_code == 422 and redraw.json()["code"] == "reason_required", redraw.text
+    pick = drawn["draw"]["picks"][1]
+    a = clients[drawn["by_user"][pick["inspector_ids"][0]]]
+    insp = next(t for t in _ok(a.get("/v1/inspections"))["items"] if t["subject"]["id"] == pick["subject_id"])
+    no_key = a.post(f"/v1/inspections/{insp['id']}/evidence", data={"kind": "photo", "device_time": "2026-11-30T02:00:00Z"},
+                    files={"file": ("p.png", samples.PNG, "image/png")})
+    assert no_key.status_code == 428 and no_key.json()["code"] == "idempotency_key_required"
+    a.post(f"/v1/inspections/{insp['id']}/start")
+    html = a.post(f"/v1/inspections/{insp['id']}/evidence", data={"kind": "photo", "device_time": "2026-11-30T02:00:00Z"},
+                  files={"file": ("p.png", samples.HTML_AS_PNG, "image/png")}, headers={"Idempotency-Key": "e2e-bad"})
+    assert html.status_code == 422 and html.json()["code"] == "undecodable_file", html.text

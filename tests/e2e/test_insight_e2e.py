@@ -1,0 +1,260 @@
+"""Insight against `mgov up` (demo mode): a seeded month's worth of synthetic activity
+through the real API whose figures equal those computed here from the raw events, the
+rebuild command, a zombie item retired from the list, and subtree scoping over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import time
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from mgov_common.bus import connect_nats
+from mgov_common.events.envelope import CloudEvent
+from tests.conftest import repo_root, venv_bin
+from tests.e2e.conftest import DemoPlatform
+
+PROVINCE_ADMIN, HZ_ADMIN, XIHU_SUPERVISOR, NB_CLERK, CITIZEN = "13900000000", "13900000010", "13900000033", "13900000021", "13900000100"
+RUN = uuid.uuid4().hex[:6]
+
+
+def mgov(demo: DemoPlatform, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MGOV_DATABASE_URL": demo.dsn, "MGOV_NATS_URL": demo.nats_url, "MGOV_DEMO": "1"}
+    return subprocess.run([venv_bin("mgov"), *args], cwd=repo_root(), env=env, capture_output=True, text=True, timeout=300)
+
+
+async def _raw_events(nats_url: str) -> list[CloudEvent]:
+    """Every workflow application, rating and usage event on the platform's stream."""
+    nc = await connect_nats(nats_url, "insight-e2e")
+    try:
+        js = nc.jetstream()
+        name = f"insight-e2e-{uuid.uuid4().hex[:8]}"
+        subjects = ["mgov.evt.*.workflow.application.>", "mgov.evt.*.workflow.rating.received", "mgov.evt.*.insight.usage.recorded"]
+        await js.add_consumer("MGOV_EVENTS", ConsumerConfig(name=name, filter_subjects=subjects, deliver_policy=DeliverPolicy.ALL,
+                                                            ack_policy=AckPolicy.NONE, inactive_threshold=60.0))
+        pending = (await js.consumer_info("MGOV_EVENTS", name)).num_pending
+        sub = await js.pull_subscribe_bind(durable=name, stream="MGOV_EVENTS")
+        out: list[CloudEvent] = []
+        while len(out) < pending:
+            out += [CloudEvent.parse(m.data) for m in await sub.fetch(min(256, pending - len(out)), timeout=5)]
+        await js.delete_consumer("MGOV_EVENTS", name)
+        return out
+    finally:
+        await nc.close()
+
+
+async def _insight_caught_up(nats_url: str) -> bool:
+    nc = await connect_nats(nats_url, "insight-e2e-lag")
+    try:
+        info = await nc.jetstream().consumer_info("MGOV_EVENTS", "insight-events")
+        return info.num_pending == 0 and info.num_ack_pending == 0
+    finally:
+        await nc.close()
+
+
+def wait_caught_up(demo: DemoPlatform, timeout: float = 60) -> None:
+    """Until insight's durable consumer has nothing pending or unacknowledged (the server says so)."""
+    deadline = time.monotonic() + timeout
+    while not asyncio.run(_insight_caught_up(demo.nats_url)):
+        assert time.monotonic() < deadline, "insight did not catch up with the stream"
+        time.sleep(0.2)
+
+
+def independent_figures(events: list[CloudEvent], item_id: str) -> dict[str, Any]:
+    """The funnel, on-time rate and satisfaction of one item, from the raw events alone."""
+    counts: dict[str, int] = defaultdict(int)
+    on_time, finished, scores = 0, 0, []
+    for e in events:
+        data = e.data
+        verb = e.type.removeprefix("mgov.").rsplit(".v", 1)[0]
+        if verb == "insight.usage.recorded" and data["item_id"] == item_id:
+            counts[data["kind"]] += 1
+        if data.get("service_id") != item_id:
+            continue
+        if verb == "workflow.application.submitted":
+            counts["submitted"] += 1
+        elif verb in ("workflow.application.completed", "workflow.application.rejected"):
+            counts[verb.rsplit(".", 1)[1]] += 1
+            finished += 1
+            due = data.get("case_due_at") or data.get("due_at")
+            on_time += due is None or e.time <= datetime.fromisoformat(due)
+        elif verb == "workflow.rating.received":
+            scores.append(data["score"])
+    return {"guide_views": counts["guide_viewed"], "started": counts["application_started"], "submitted": counts["submitted"],
+            "completed": counts["completed"], "rejected": counts["rejected"],
+            "on_time_rate": round(on_time / finished, 4) if finished else -1,
+            "ratings": len(scores), "rating_average": round(sum(scores) / len(scores), 4) if scores else -1}
+
+
+@pytest.fixture(scope="module")
+def tokens(demo_platform: DemoPlatform) -> dict[str, str]:
+    return {who: demo_platform.sign_in(who)["access_token"] for who in (PROVINCE_ADMIN, HZ_ADMIN, XIHU_SUPERVISOR, NB_CLERK, CITIZEN)}
+
+
+@pytest.fixture(scope="module")
+def seeded(demo_platform: DemoPlatform) -> dict[str, Any]:
+    done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "12", "--seed", "7")
+    assert done.returncode == 0, done.stderr
+    wait_caught_up(demo_platform)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def item_figures(demo: DemoPlatform, token: str, item_id: str, tenant: str = "hangzhou") -> dict[str, Any]:
+    with demo.client(token) as c:
+        resp = c.get(f"/v1/tenants/{tenant}/insight/items", params={"own_only": True, "page_size": 500})
+    assert resp.status_code == 200, resp.text
+    [row] = [r for r in resp.json()["items"] if r["item_id"] == item_id]
+    return row["quality"]  # type: ignore[no-any-return]
+
+
+def test_seeded_activity_gives_the_figures_computed_independently_from_the_raw_events(demo_platform: DemoPlatform, seeded: dict[str, Any],
+                                                                                        tokens: dict[str, str]) -> None:
+    assert seeded["submitted"] > 0 and seeded["completed"] > 0 and seeded["rated"] > 0
+    expected = independent_figures(asyncio.run(_raw_events(demo_platform.nats_url)), seeded["item_id"])
+    got = item_figures(demo_platform, tokens[HZ_ADMIN], seeded["item_id"])
+    assert {k: got[k] for k in expected} == expected
+    assert got["guide_views"] >= seeded["guide_viewed"] and got["submitted"] >= seeded["submitted"]
+
+
+def test_rebuilding_from_the_streams_gives_the_same_figures(demo_platform: DemoPlatform, seeded: dict[str, Any], tokens: dict[str, str]) -> None:
+    def everything() -> list[dict[str, Any]]:
+        with demo_platform.client(tokens[PROVINCE_ADMIN]) as c:
+            return [c.get(f"/v1/tenants/zhejiang/insight/{what}", params={"page_size": 500}).json()["items"]
+                    for what in ("items", "departments", "rankings")]
+
+    before = everything()
+    done = mgov(demo_platform, "insight", "rebuild")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["applied"] > 0
+    wait_caught_up(demo_platform)
+    assert everything() == before
+
+
+def test_a_city_admin_sees_its_subtree_and_a_county_supervisor_not_its_sibling(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        assert c.get("/v1/tenants/xihu/insight/items").status_code == 200
+        assert c.get("/v1/tenants/ningbo/insight/items").status_code == 404
+        csv = c.get("/v1/tenants/hangzhou/insight/items", params={"format": "csv"})
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        assert csv.text.lstrip("\ufeff").startswith("item_id,tenant_id,code,name_zh")
+    with demo_platform.client(tokens[XIHU_SUPERVISOR]) as c:
+        assert c.get("/v1/tenants/xihu/insight/zombies").status_code == 200
+        sibling = c.get("/v1/tenants/yuhang/insight/items")
+        assert sibling.status_code == 404 and sibling.headers["content-type"].startswith("application/problem+json")
+        assert c.get("/v1/tenants/hangzhou/insight/rankings").status_code == 404
+    for who in (NB_CLERK, CITIZEN):
+        with demo_platform.client(tokens[who]) as c:
+            assert c.get("/v1/tenants/hangzhou/insight/items").status_code == 404
+    with demo_platform.client() as c:
+        assert c.get("/v1/tenants/hangzhou/insight/items").status_code == 401
+
+
+def test_an_unused_item_is_listed_and_retiring_it_from_the_list_retires_it_in_the_catalogue_and_is_audited(
+        demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
+    from tests.e2e.test_catalog_e2e import new_item
+
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        created = c.post("/v1/tenants/hangzhou/services", json=new_item(f"僵尸事项{RUN}"))
+        assert created.status_code == 201, created.text
+        item_id = created.json()["id"]
+        assert c.post(f"/v1/services/{item_id}/publish").status_code == 200
+        # Yuhang's threshold: 0 days, so an item without applications is listed at once.
+        assert c.put("/v1/tenants/hangzhou/insight/thresholds", json={"item_unused_days": 0, "guide_stale_days": 365,
+                                                                    "system_silent_days": 30, "account_idle_days": 90}).status_code == 200
+        try:
+            deadline = time.monotonic() + 30
+            while item_id not in {z["target_id"] for z in c.get("/v1/tenants/hangzhou/insight/zombies",
+                                                                  params={"kind": "item_unused", "page_size": 500}).json()["items"]}:
+                assert time.monotonic() < deadline, "the new item never appeared in the zombie list"
+                time.sleep(0.2)
+            refused = c.post("/v1/tenants/hangzhou/insight/zombies/actions", json={"kind": "item_unused", "target_id": item_id,
+                                                                                  "action": "revoke_system"})
+            assert refused.status_code == 422
+            done = c.post("/v1/tenants/hangzhou/insight/zombies/actions", json={"kind": "item_unused", "target_id": item_id,
+                                                                               "action": "retire_item", "reason": "无人申请"})
+            assert done.status_code == 201, done.text
+            assert done.json()["outcome"] == "success"
+            assert c.get(f"/v1/services/{item_id}").json()["status"] == "retired"
+            audit = c.get("/v1/tenants/hangzhou/insight/zombie-actions").json()["items"]
+            assert [(a["target_id"], a["action"], a["outcome"], a["reason"]) for a in audit if a["target_id"] == item_id] == [
+                (item_id, "retire_item", "success", "无人申请")]
+        finally:
+            c.put("/v1/tenants/hangzhou/insight/thresholds", json={"item_unused_days": 90, "guide_stale_days": 365,
+                                                                  "system_silent_days": 30, "account_idle_days": 90})
+    with demo_platform.client(tokens[XIHU_SUPERVISOR]) as c:
+        assert c.put("/v1/tenants/xihu/insight/thresholds", json={"item_unused_days": 1, "guide_stale_days": 1, "system_silent_days": 1,
+                                                                 "account_idle_days": 1}).status_code == 403
+
+
+def test_the_weekly_report_reaches_the_hangzhou_admins_inbox_with_a_link_to_the_dashboard(demo_platform: DemoPlatform,
+                                                                                         tokens: dict[str, str]) -> None:
+    from tests.e2e.test_notify_e2e import wait_for
+
+    report = wait_for(demo_platform, tokens[HZ_ADMIN], lambda n: n.get("category") == "operations", timeout=60)
+    assert report["link"] == "/insight/hangzhou" and "运营周报" in report["title"], report
+    with demo_platform.client(tokens[CITIZEN]) as c:
+        mine = c.get("/v1/notifications", params={"category": "operations"}).json()["items"]
+    assert mine == []
+
+
+def test_an_idle_staff_account_is_listed_and_disabling_it_from_the_list_ends_its_sign_ins(demo_platform: DemoPlatform,
+                                                                                         tokens: dict[str, str]) -> None:
+    phone = "136" + uuid.uuid4().hex[:8].translate(str.maketrans("abcdef", "123456"))
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        invited = c.post("/v1/tenants/yuhang/staff", json={"phone": phone, "name": "余杭区久未登录", "password": "Ins-e2e-staff-26", "roles": ["clerk"]})
+        assert invited.status_code == 202, invited.text
+    first = demo_platform.sign_in(phone, "Ins-e2e-staff-26")["access_token"]
+    with demo_platform.client(first) as c:
+        assert c.post(f"/v1/me/invitations/{invited.json()['id']}/accept").status_code == 200
+    user_id = _me(demo_platform, phone)  # signed in again, now as staff: the sign-in insight sees
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        assert c.put("/v1/tenants/hangzhou/insight/thresholds", json={"item_unused_days": 90, "guide_stale_days": 365,
+                                                                    "system_silent_days": 30, "account_idle_days": 0}).status_code == 200
+        try:
+            listed = _wait_listed(c, "account_idle", user_id)
+            assert listed["action"] == "disable_account"
+            done = c.post("/v1/tenants/hangzhou/insight/zombies/actions", json={"kind": "account_idle", "target_id": user_id,
+                                                                               "action": "disable_account", "reason": "久未登录"})
+            assert done.status_code == 201 and done.json()["outcome"] == "success", done.text
+        finally:
+            c.put("/v1/tenants/hangzhou/insight/thresholds", json={"item_unused_days": 90, "guide_stale_days": 365,
+                                                                  "system_silent_days": 30, "account_idle_days": 90})
+    with demo_platform.client() as c:
+        refused = c.post("/v1/auth/token", json={"username": phone, "password": "Ins-e2e-staff-26"})
+    assert refused.status_code == 403 and refused.json()["code"] == "account_disabled"
+
+
+def _me(demo: DemoPlatform, phone: str) -> str:
+    with demo.client(demo.sign_in(phone, "Ins-e2e-staff-26")["access_token"]) as c:
+        return str(c.get("/v1/me").json()["id"])
+
+
+def _wait_listed(c: httpx.Client, kind: str, target: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [z for z in c.get("/v1/tenants/hangzhou/insight/zombies", params={"kind": kind, "page_size": 500}).json()["items"]
+                 if z["target_id"] == target]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"{target} never appeared among the {kind} zombies"
+        time.sleep(0.2)
+
+
+def test_the_headline_figures_are_prometheus_gauges(demo_platform: DemoPlatform, seeded: dict[str, Any]) -> None:
+    from tests.metrics_support import value, wait_for_samples
+
+    def ready(s: dict) -> bool:  # type: ignore[type-arg]
+        rating, on_time = value(s, "mgov_insight_rating_average"), value(s, "mgov_insight_on_time_ratio")
+        return rating is not None and 1 <= rating <= 5 and on_time is not None and 0 <= on_time <= 1
+
+    samples = wait_for_samples(demo_platform.ports["INSIGHT_METRICS"], ready, "insight's headline gauges")
+    assert all(value(samples, "mgov_insight_zombies", kind=k) is not None for k in ("item_unused", "guide_stale", "system_silent", "account_idle"))
