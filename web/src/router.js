@@ -29,6 +29,8 @@ export const router = createRouter({
     { path: '/appointments/:id', name: 'appointment', component: () => import('./views/AppointmentView.vue'), meta: { auth: true } },
     { path: '/desk', name: 'desk', component: () => import('./views/HallDeskView.vue'), meta: { auth: true } },
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/ReceiptView.vue'), meta: { auth: true } },
+    { path: '/inspections', name: 'inspections', component: () => import('./views/InspectionsView.vue'), meta: { auth: true } },
+    { path: '/inspections/:id', name: 'inspection', component: () => import('./views/InspectionView.vue'), meta: { auth: true } },
     { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { auth: true } },
     { path: '/insight/:tenant?', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { auth: true } },
     { path: '/:rest(.*)*', redirect: '/' },
