@@ -50,7 +50,7 @@ def start(home: Path, tmp_path: Path, **extra: str) -> Platform:
     return Platform(proc, home, f"http://127.0.0.1:{ports['GATEWAY']}", ports, output)
 
 
-def wait_ready(p: Platform, timeout: float = 90) -> dict[str, object]:
+def wait_ready(p: Platform, timeout: float = 180) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if p.proc.poll() is not None:
