@@ -25,6 +25,7 @@ from gateway.routers import payment_finance, payments, receipts
 from gateway.routers import inspection_plans, inspections, subjects
 from gateway.routers import insight
 from gateway.settings import GatewaySettings
+from gateway.usage_limit import UsageLimiter
 from mgov_common import metrics
 from mgov_common.gc_tuning import freeze_startup_heap
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
@@ -73,6 +74,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.usage_limiter = UsageLimiter(per_minute=settings.usage_reports_per_minute, once_per_s=settings.usage_report_once_per_s)
     problems.install(app)
     app.include_router(health.router)
     app.include_router(auth.router)

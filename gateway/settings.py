@@ -34,6 +34,10 @@ class GatewaySettings(PlatformSettings):
     # Live notification streams one user may hold open at once on one replica (a phone
     # and a few browser tabs); one more is 429 `too_many_streams`.
     max_streams_per_user: int = Field(default=5, ge=1, le=100)
+    # Anonymous usage reports for the operations figures (gateway/usage_limit.py): per
+    # client address, at most this many a minute, and one count per item and kind per window.
+    usage_reports_per_minute: int = Field(default=60, ge=1, le=10_000)
+    usage_report_once_per_s: int = Field(default=600, ge=1, le=86_400)
     # Request limits (gateway/request_limits.py, gateway/http_protocol.py): the body a
     # route accepts unless it declares more, the request line + headers, JSON nesting.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

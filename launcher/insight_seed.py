@@ -79,14 +79,26 @@ class Seeder:
                               headers={**self._as(who), "If-Match": f'"{case["version"]}"'})
         return dict(_ok(resp).json())
 
+    def _usage(self, item_id: str, kind: str, visitor: str, report: SeedReport) -> None:
+        """Report what the app would. Each visitor comes from an address of its own, which
+        the gateway believes only when it trusts this host as a proxy
+        (MGOV_GATEWAY_FORWARDED_ALLOW_IPS); otherwise its per-address limits count one
+        visitor and refuse a flood (counted here as `usage_refused`)."""
+        resp = self.http.post("/v1/insight/usage", json={"item_id": item_id, "kind": kind}, headers={"x-forwarded-for": visitor})
+        if resp.status_code == 429:
+            report.counts["usage_refused"] += 1
+        else:
+            _ok(resp, 204)
+
     def one_case(self, item_id: str, report: SeedReport) -> None:
         rng, counts = self.rng, report.counts
+        visitor = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
         for _ in range(rng.randint(1, 3)):
-            _ok(self.http.post("/v1/insight/usage", json={"item_id": item_id, "kind": "guide_viewed"}), 204)
+            self._usage(item_id, "guide_viewed", visitor, report)  # a reload counts once (gateway/usage_limit.py)
             counts["guide_viewed"] += 1
         if rng.random() < 0.15:
             return  # read the guide, did not start
-        _ok(self.http.post("/v1/insight/usage", json={"item_id": item_id, "kind": "application_started"}), 204)
+        self._usage(item_id, "application_started", visitor, report)
         counts["started"] += 1
         if rng.random() < 0.15:
             return  # started the form, gave up

@@ -26,6 +26,7 @@ from gateway.deps import BackendsDep
 from gateway.insight_json import PRIVATE, stub, to_csv, to_json
 from gateway.paging import PageSize, PageToken
 from gateway.schemas import page, ref, returns
+from gateway.usage_limit import UsageLimiterDep
 from mgov.insight.v1 import insight_pb2 as pb
 
 router = APIRouter(prefix="/v1", tags=["insight"])
@@ -147,6 +148,9 @@ async def set_thresholds(tenant_id: str, body: ThresholdsBody, caller: PersonDep
 
 
 @router.post("/insight/usage", status_code=204, summary="The app reports a guide viewed or an application form started")
-async def usage(body: UsageBody, caller: CallerDep, backends: BackendsDep) -> Response:
+async def usage(body: UsageBody, caller: CallerDep, backends: BackendsDep, limiter: UsageLimiterDep) -> Response:
+    if not limiter.admit(caller.source_address, body.item_id, body.kind):
+        return Response(status_code=204)  # counted already from this address (gateway/usage_limit.py)
     await stub(backends).RecordUsage(pb.RecordUsageRequest(item_id=body.item_id, kind=body.kind), metadata=caller.metadata)
+    limiter.recorded(caller.source_address, body.item_id, body.kind)
     return Response(status_code=204)
