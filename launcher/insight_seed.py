@@ -94,8 +94,8 @@ class Seeder:
         rng, counts = self.rng, report.counts
         visitor = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
         for _ in range(rng.randint(1, 3)):
-            self._usage(item_id, "guide_viewed", visitor, report)  # a reload counts once (gateway/usage_limit.py)
-            counts["guide_viewed"] += 1
+            self._usage(item_id, "guide_viewed", visitor, report)  # reloads count once (gateway/usage_limit.py)
+        counts["guide_viewed"] += 1
         if rng.random() < 0.15:
             return  # read the guide, did not start
         self._usage(item_id, "application_started", visitor, report)
