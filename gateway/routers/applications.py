@@ -20,6 +20,7 @@ from gateway.limits import INT32_MAX
 from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
 from gateway.request_limits import DOCUMENT_MAX_BODY
+from gateway.uploads import MAX_BODY_BYTES, one_file
 from gateway.workflow_json import PRIVATE, application_json, case_response, expected_version, stub
 from mgov.workflow.v1 import workflow_pb2 as pb
 from mgov_common import protojson
@@ -29,9 +30,6 @@ from mgov.workflow.v1 import workflow_pb2 as _wpb
 
 router = APIRouter(prefix="/v1", tags=["applications"])
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# Room for the multipart framing and the small fields around one file.
-MAX_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", max_length=200)]
 
 
@@ -109,23 +107,8 @@ async def perform_action(application_id: str, body: ActionBody, caller: SignedIn
 
 async def _upload(request: Request) -> tuple[bytes, str, str, str]:
     """(bytes, filename, material_code, sha256) of a multipart upload with one `file` part."""
-    length = request.headers.get("content-length")
-    if length and length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise Problem(413, "payload_too_large", f"a material is at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise Problem(415, "unsupported_media_type", "upload a material as multipart/form-data with a 'file' part")
-    form = await request.form(max_files=1, max_fields=10)
-    try:
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Problem(422, "validation_failed", "the 'file' part is missing", errors=[{"field": "file", "code": "required", "message": "required"}])
-        content = await upload.read(MAX_FILE_BYTES + 1)
-        if len(content) > MAX_FILE_BYTES:
-            raise Problem(413, "payload_too_large", f"a material is at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        code, sha = form.get("material_code", ""), form.get("sha256", "")
-        return content, upload.filename or "", code if isinstance(code, str) else "", sha if isinstance(sha, str) else ""
-    finally:
-        await form.close()
+    async with one_file(request, "a material", max_fields=10) as up:
+        return up.content, up.filename, up.text("material_code"), up.text("sha256")
 
 
 @router.post("/applications/{application_id}/materials", responses=returns(ref(_wpb.MaterialFile.DESCRIPTOR), 201), status_code=201,

@@ -20,14 +20,13 @@ from gateway.enforcement_json import ENTRY, INSPECTION, PRIVATE, stub, to_json
 from gateway.paging import PageSize
 from gateway.problems import Problem
 from gateway.schemas import page, ref, returns
+from gateway.uploads import MAX_BODY_BYTES, Upload, one_file
 from mgov.enforcement.v1 import enforcement_pb2 as pb
 from mgov_common.protojson import datetime_to_timestamp
 
 router = APIRouter(prefix="/v1", tags=["enforcement"])
 InspectionId = Annotated[str, Path(max_length=64)]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", max_length=200)]
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
 EVIDENCE_TYPES = ("image/jpeg", "image/png", "application/pdf", "application/ofd", "video/mp4", "video/webm", "audio/mp4", "audio/ogg",
                   "audio/wav", "audio/mpeg")
 
@@ -67,17 +66,9 @@ async def start(inspection_id: InspectionId, caller: StaffDep, backends: Backend
     return to_json(await stub(backends).StartInspection(pb.StartInspectionRequest(inspection_id=inspection_id), metadata=caller.metadata))
 
 
-def _field(form: Any, name: str, limit: int = 200) -> str:
-    value = form.get(name, "")
-    if not isinstance(value, str) or len(value) > limit:
-        raise Problem(422, "validation_failed", f"{name} is text of at most {limit} characters",
-                      errors=[{"field": name, "code": "invalid", "message": "invalid"}])
-    return value
-
-
-def _float(form: Any, name: str) -> float:
+def _float(up: Upload, name: str) -> float:
     try:
-        return float(_field(form, name, 40) or 0)
+        return float(up.text(name, 40) or 0)
     except ValueError:
         raise Problem(422, "validation_failed", f"{name} is a number", errors=[{"field": name, "code": "invalid", "message": "not a number"}]) from None
 
@@ -89,33 +80,19 @@ async def add_evidence(inspection_id: InspectionId, request: Request, caller: St
                        idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
     if not idempotency_key:
         raise Problem(428, "idempotency_key_required", "evidence needs an Idempotency-Key header (the app's key for this capture)")
-    length = request.headers.get("content-length")
-    if length and length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise Problem(413, "payload_too_large", f"evidence is at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise Problem(415, "unsupported_media_type", "upload evidence as multipart/form-data with a 'file' part")
-    form = await request.form(max_files=1, max_fields=12)
-    try:
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Problem(422, "validation_failed", "the 'file' part is missing", errors=[{"field": "file", "code": "required", "message": "required"}])
-        content = await upload.read(MAX_FILE_BYTES + 1)
-        if len(content) > MAX_FILE_BYTES:
-            raise Problem(413, "payload_too_large", f"evidence is at most {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    async with one_file(request, "evidence", max_fields=12) as up:
         try:
-            device_time = datetime.fromisoformat(_field(form, "device_time", 40).replace("Z", "+00:00"))
+            device_time = datetime.fromisoformat(up.text("device_time", 40).replace("Z", "+00:00"))
         except ValueError:
             raise Problem(422, "validation_failed", "device_time is an RFC 3339 time",
                           errors=[{"field": "device_time", "code": "invalid", "message": "not a time"}]) from None
-        has_position = bool(_field(form, "latitude", 40))
+        has_position = bool(up.text("latitude", 40))
         req = pb.AddEvidenceRequest(
-            inspection_id=inspection_id, kind=_field(form, "kind", 10), content=content, sha256=_field(form, "sha256", 64),
+            inspection_id=inspection_id, kind=up.text("kind", 10), content=up.content, sha256=up.text("sha256", 64),
             device_time=datetime_to_timestamp(device_time if device_time.tzinfo else device_time.replace(tzinfo=UTC), field="device_time"),
-            position=pb.Position(latitude=_float(form, "latitude"), longitude=_float(form, "longitude"),
-                                 accuracy_m=_float(form, "accuracy_m")) if has_position else None,
-            note=_field(form, "note", 500), request_id=idempotency_key)
-    finally:
-        await form.close()
+            position=pb.Position(latitude=_float(up, "latitude"), longitude=_float(up, "longitude"),
+                                 accuracy_m=_float(up, "accuracy_m")) if has_position else None,
+            note=up.text("note", 500), request_id=idempotency_key)
     resp = await stub(backends).AddEvidence(req, metadata=caller.metadata)
     response.status_code = 201 if resp.created else 200
     return to_json(resp.entry)

@@ -29,7 +29,8 @@ from mgov_common.auth import TokenInvalid
 from gateway.deps import BackendsDep
 from gateway.paging import PageSize, PageToken
 from gateway.problems import Problem
-from gateway.routers.applications import MAX_BODY_BYTES, IdempotencyKey, _upload
+from gateway.routers.applications import IdempotencyKey, _upload
+from gateway.uploads import MAX_BODY_BYTES
 from gateway.schemas import page, ref, returns
 from gateway.workflow_json import PRIVATE, etag, expected_version, stub
 from mgov.workflow.v1 import workflow_pb2 as pb

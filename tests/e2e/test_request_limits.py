@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from gateway.request_limits import DOCUMENT_MAX_BODY
-from gateway.routers.applications import MAX_BODY_BYTES
+from gateway.uploads import MAX_BODY_BYTES
 from gateway.settings import GatewaySettings
 from tests.e2e.conftest import DemoPlatform
 from tests.e2e.test_systems_e2e import register, system_token
