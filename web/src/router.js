@@ -30,6 +30,7 @@ export const router = createRouter({
     { path: '/desk', name: 'desk', component: () => import('./views/HallDeskView.vue'), meta: { auth: true } },
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/ReceiptView.vue'), meta: { auth: true } },
     { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { auth: true } },
+    { path: '/finance/:tenant?', name: 'finance', component: () => import('./views/FinanceView.vue'), meta: { auth: true } },
     { path: '/insight/:tenant?', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { auth: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

@@ -1,1 +1,0 @@
-import{kn as e}from"./PageHeader-kF1YUHOX.js";var t=()=>{let{scopeId:t}=e()?.vnode||{};return t?{[t]:``}:null};export{t};
