@@ -56,7 +56,7 @@ from typing import Any
 import httpx
 
 from bench.cpu import CpuCost, CpuMeter, format_cost_table, wait_drained
-from bench.procs import end_processes, processes_touching, stop_process, wait_http
+from bench.procs import PLATFORM_PORTS, end_processes, processes_touching, stop_process, wait_http
 from mgov_common.ports import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -308,7 +308,7 @@ def load_average() -> str:
 def run(requests: int = 5000, concurrency: int = 50, warmup: int = 500, keep: bool = False, client: str = "raw") -> CatalogBench:
     res = CatalogBench(concurrency, requests, client)
     tmp = Path(tempfile.mkdtemp(prefix="mgov-bench-catalog-"))
-    ports = {name: free_port() for name in ("GATEWAY", "NATS", "POSTGRES", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")}
+    ports = {name: free_port() for name in PLATFORM_PORTS}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL")}
     env.update({f"MGOV_{k}_PORT": str(v) for k, v in ports.items()})
     env.update(MGOV_HOME=str(tmp / "home"), MGOV_DEMO="1", MGOV_READY_TIMEOUT="90", MGOV_LOG_LEVEL="WARNING")

@@ -45,7 +45,7 @@ from typing import Any
 import httpx
 import nats
 
-from bench.procs import end_processes, processes_touching, stop_process, wait_http
+from bench.procs import PLATFORM_PORTS, end_processes, processes_touching, stop_process, wait_http
 from bench.workflow import FORM
 from mgov_common.ports import free_port
 
@@ -165,7 +165,7 @@ def run(events: int = 2000, in_flight: int = 256, keep: bool = False) -> IngestB
 
     res = IngestBench(events, in_flight, load_before=round(os.getloadavg()[0], 2))
     tmp = Path(tempfile.mkdtemp(prefix="mgov-bench-ingest-"))
-    ports = {name: free_port() for name in ("GATEWAY", "NATS", "POSTGRES", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")}
+    ports = {name: free_port() for name in PLATFORM_PORTS}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL")}
     env.update({f"MGOV_{k}_PORT": str(v) for k, v in ports.items()})
     env.update(MGOV_HOME=str(tmp / "home"), MGOV_DEMO="1", MGOV_READY_TIMEOUT="90", MGOV_LOG_LEVEL="WARNING",

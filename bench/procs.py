@@ -10,6 +10,14 @@ from pathlib import Path
 
 import httpx
 
+from launcher.topology import SERVICES
+
+# Every port a demo `mgov up` listens on (as MGOV_<NAME>_PORT): a bench gives each a free
+# one, so that its platform never meets another one running on the same machine (a
+# payment simulator or appointment service on its default port would crash-loop, and the
+# launcher's restarts would be charged to the bench's requests).
+PLATFORM_PORTS = ("GATEWAY", "NATS", "POSTGRES", "PAYSIM", *(name.upper() for name in SERVICES))
+
 
 def _read(path: Path) -> bytes:
     try:

@@ -49,7 +49,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bench.cpu import CpuCost, CpuMeter, format_cost_table, wait_drained
-from bench.procs import end_processes, processes_touching, stop_process, wait_http
+from bench.procs import PLATFORM_PORTS, end_processes, processes_touching, stop_process, wait_http
 from mgov_common.ports import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -278,7 +278,7 @@ def _loop(coro: Awaitable[Any]) -> Any:
 def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bool = False) -> WorkflowBench:
     res = WorkflowBench(concurrency, requests, load_before=round(os.getloadavg()[0], 2))
     tmp = Path(tempfile.mkdtemp(prefix="mgov-bench-workflow-"))
-    ports = {name: free_port() for name in ("GATEWAY", "NATS", "POSTGRES", "IDENTITY", "CATALOG", "WORKFLOW", "NOTIFY")}
+    ports = {name: free_port() for name in PLATFORM_PORTS}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL")}
     env.update({f"MGOV_{k}_PORT": str(v) for k, v in ports.items()})
     env.update(MGOV_HOME=str(tmp / "home"), MGOV_DEMO="1", MGOV_READY_TIMEOUT="90", MGOV_LOG_LEVEL="WARNING")

@@ -26,6 +26,7 @@ from gateway.routers import inspection_plans, inspections, subjects
 from gateway.routers import insight
 from gateway.settings import GatewaySettings
 from mgov_common import metrics
+from mgov_common.gc_tuning import freeze_startup_heap
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 
 # FastAPI's own OpenTelemetry (spans for routing, dependencies and serialization, its
@@ -52,6 +53,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                                      listeners=[CatalogInvalidation(app.state.catalog_cache)],
                                      options=settings.nats_options())
             app.state.live.start()
+            freeze_startup_heap()
             try:
                 yield
             finally:

@@ -15,7 +15,7 @@ APPOINTMENT_SCHEMA = message(pb.Appointment.DESCRIPTOR, extra={"application_id":
 
 
 def stub(backends: Any) -> appointment_pb2_grpc.AppointmentServiceStub:
-    return appointment_pb2_grpc.AppointmentServiceStub(backends.channels["appointment"])
+    return backends.stub("appointment", appointment_pb2_grpc.AppointmentServiceStub)  # type: ignore[no-any-return]
 
 
 def to_json(msg: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ ENTRY = ref(pb.EvidenceEntry.DESCRIPTOR)
 
 
 def stub(backends: Any) -> enforcement_pb2_grpc.EnforcementServiceStub:
-    return enforcement_pb2_grpc.EnforcementServiceStub(backends.channels["enforcement"])
+    return backends.stub("enforcement", enforcement_pb2_grpc.EnforcementServiceStub)  # type: ignore[no-any-return]
 
 
 def to_json(msg: Any) -> dict[str, Any]:

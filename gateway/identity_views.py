@@ -27,7 +27,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def identity(backends: Backends) -> identity_pb2_grpc.IdentityServiceStub:
-    return identity_pb2_grpc.IdentityServiceStub(backends.channels["identity"])
+    return backends.stub("identity", identity_pb2_grpc.IdentityServiceStub)  # type: ignore[no-any-return]
 
 
 def tenant_json(t: identity_pb2.Tenant) -> dict[str, Any]:

@@ -19,7 +19,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def stub(backends: Any) -> insight_pb2_grpc.InsightServiceStub:
-    return insight_pb2_grpc.InsightServiceStub(backends.channels["insight"])
+    return backends.stub("insight", insight_pb2_grpc.InsightServiceStub)  # type: ignore[no-any-return]
 
 
 def quality_json(q: pb.Quality) -> dict[str, Any]:

@@ -12,7 +12,7 @@ PRIVATE = "private, no-store"
 
 
 def stub(backends: Any) -> notify_pb2_grpc.NotifyServiceStub:
-    return notify_pb2_grpc.NotifyServiceStub(backends.channels["notify"])
+    return backends.stub("notify", notify_pb2_grpc.NotifyServiceStub)  # type: ignore[no-any-return]
 
 
 def notification_json(n: pb.Notification) -> dict[str, Any]:

@@ -13,7 +13,7 @@ PRIVATE = "private, no-store"
 
 
 def stub(backends: Any) -> payment_pb2_grpc.PaymentServiceStub:
-    return payment_pb2_grpc.PaymentServiceStub(backends.channels["payment"])
+    return backends.stub("payment", payment_pb2_grpc.PaymentServiceStub)  # type: ignore[no-any-return]
 
 
 def order_json(o: pb.PaymentOrder) -> dict[str, Any]:

@@ -22,7 +22,7 @@ PRIVATE = "private, no-store"
 
 
 def stub(backends: Any) -> workflow_pb2_grpc.WorkflowServiceStub:
-    return workflow_pb2_grpc.WorkflowServiceStub(backends.channels["workflow"])
+    return backends.stub("workflow", workflow_pb2_grpc.WorkflowServiceStub)  # type: ignore[no-any-return]
 
 
 def etag(version: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import sys
 from typing import Any
 
@@ -38,7 +39,8 @@ def _run(schema: str, work: Any) -> dict[str, Any]:
     from services.enforcement.service_layer.context import Context
     from services.enforcement.settings import EnforcementSettings
 
-    settings = load_settings(EnforcementSettings)
+    # The commands list nothing, so the service's page-token secret is not needed here.
+    settings = load_settings(EnforcementSettings, page_token_secret=secrets.token_hex(32))
 
     async def main() -> dict[str, Any]:
         pool = await create_pool(settings.require_database_url(), schema, min_size=1, max_size=2)

@@ -4,11 +4,11 @@ Written out instead of OpenTelemetry's grpc auto-instrumentation, which cost a q
 of a millisecond per call and filtered health and reflection with `isinstance` checks
 against Protocol classes on every call. Here:
 
-- the client side (`traced_call`, used by `mgov_common.grpc_client`'s one interceptor per
-  call type) starts a CLIENT span named after the method, adds `traceparent` to the
-  metadata and ends the span with the call's status;
-- the server side (`TracingInterceptor`, outermost in `mgov_common.grpc_server`) takes
-  `traceparent` from the invocation metadata, makes a SERVER span current for the
+- the client side (`start_client_span`, `client_metadata`, `end_with`, used by the
+  method wrappers of `mgov_common.grpc_client`) starts a CLIENT span named after the
+  method, adds `traceparent` to the metadata and ends the span with the call's status;
+- the server side (`server_span`, outermost in `mgov_common.grpc_server.ServerCalls`)
+  takes `traceparent` from the invocation metadata, makes a SERVER span current for the
   handler (so the outbox stamps its events with it) and ends it with the status the
   caller sees;
 - health and reflection are never traced, decided by one `str.startswith` on the
@@ -67,45 +67,16 @@ def _incoming_traceparent(metadata: Sequence[tuple[str, Any]] | None) -> str | N
     return None
 
 
-class TracingInterceptor(grpc.aio.ServerInterceptor):
-    """A SERVER span around each unary (and server-streaming) call, child of the caller's."""
-
-    async def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
-        handler = await continuation(details)
-        method = details.method
-        if handler is None or not traced(method):
-            return handler
-        parent = context_from_traceparent(_incoming_traceparent(details.invocation_metadata))
-        attributes = {"rpc.system": "grpc", "rpc.method": method}
-        if handler.unary_unary:
-            inner_uu = handler.unary_unary
-
-            async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                with _tracer.start_as_current_span(method, context=parent, kind=SpanKind.SERVER, attributes=attributes,
-                                                   record_exception=False, set_status_on_exception=False) as span:
-                    try:
-                        return await inner_uu(request, context)
-                    finally:
-                        _server_status(span, context)
-
-            return grpc.unary_unary_rpc_method_handler(unary_unary, handler.request_deserializer, handler.response_serializer)
-        if handler.unary_stream:
-            inner_us = handler.unary_stream
-
-            async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                with _tracer.start_as_current_span(method, context=parent, kind=SpanKind.SERVER, attributes=attributes,
-                                                   record_exception=False, set_status_on_exception=False) as span:
-                    try:
-                        async for item in inner_us(request, context):
-                            yield item
-                    finally:
-                        _server_status(span, context)
-
-            return grpc.unary_stream_rpc_method_handler(unary_stream, handler.request_deserializer, handler.response_serializer)
-        return handler
+def server_span(method: str, context: grpc.aio.ServicerContext) -> Any:
+    """A SERVER span for one call, child of the caller's `traceparent`, made current for
+    the handler (a context manager; `mgov_common.grpc_server.ServerCalls` uses it)."""
+    parent = context_from_traceparent(_incoming_traceparent(context.invocation_metadata()))
+    return _tracer.start_as_current_span(method, context=parent, kind=SpanKind.SERVER, attributes={"rpc.system": "grpc", "rpc.method": method},
+                                         record_exception=False, set_status_on_exception=False)
 
 
-def _server_status(span: trace.Span, context: grpc.aio.ServicerContext) -> None:
+def end_server_span(span: trace.Span, context: grpc.aio.ServicerContext) -> None:
+    """Mark `span` with the status the caller sees, when it is not OK."""
     code = context.code()
     if isinstance(code, grpc.StatusCode) and code is not grpc.StatusCode.OK:
         span.set_attribute("rpc.grpc.status_code", code.value[0])

@@ -28,6 +28,7 @@ from mgov_common.db import create_pool, pool_is_live
 from mgov_common.events.consumer import FATAL, EventConsumer
 from mgov_common.events.outbox import OutboxRelay
 from mgov_common.events.streams import ensure_streams, observe_dlq
+from mgov_common.gc_tuning import freeze_startup_heap
 from mgov_common.grpc_server import build_server
 from mgov_common.health import HealthReporter, outbox_backlog
 from mgov_common.metrics import sample_forever
@@ -92,6 +93,7 @@ async def serve(settings: ServiceSettings, bootstrap: Bootstrap, *, migrations: 
         )
         await reporter.check_once()
         await server.start()
+        freeze_startup_heap()
         log.info("serving", extra={"service": name, "address": f"{settings.host}:{port}"})
         relay = OutboxRelay(pool, js, name)
         tasks = [asyncio.create_task(reporter.run(), name=f"{name}-health")]

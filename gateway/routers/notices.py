@@ -39,7 +39,7 @@ class NoticeIn(BaseModel):
 
 
 def _stub(backends: Any) -> catalog_pb2_grpc.CatalogServiceStub:
-    return catalog_pb2_grpc.CatalogServiceStub(backends.channels["catalog"])
+    return backends.stub("catalog", catalog_pb2_grpc.CatalogServiceStub)  # type: ignore[no-any-return]
 
 
 @router.get("/tenants/{tenant_id}/notices", responses=returns(page(NOTICE_SCHEMA)), summary="Notices of a tenant and its ancestors, newest first",

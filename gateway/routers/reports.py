@@ -42,14 +42,15 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 ReportToken = Annotated[str, Header(alias="Report-Token", max_length=200)]
 
 
-def _signed_in_or(caller: Caller, token: str, name: str) -> None:
-    """A signed-in person, or (without an access token) the holder of `token`: not both, not neither."""
+def _signed_in_or(caller: Caller, token: str, name: str, *, person: bool = False) -> None:
+    """Signed in (a person, with `person`), or (without an access token) the holder of `token`: not both, not neither."""
     if caller.principal is None and not token:
         raise TokenInvalid("sign in first: this needs an access token", code="unauthenticated")
     if caller.principal is not None and token:
         raise Problem(422, "validation_failed", f"{name} is for callers without an account; signed in, leave it out",
                       errors=[{"field": name, "code": "not_allowed", "message": "not with an access token"}])
-    refuse_non_person(caller)
+    if person:
+        refuse_non_person(caller)
 
 
 class Point(BaseModel):
@@ -103,7 +104,7 @@ def _answer(response: Response, report: pb.Report) -> dict[str, Any]:
 @router.post("/reports", responses=returns(REPORT_SCHEMA, 201), status_code=201, summary="Report a problem at a place (随手拍)")
 async def submit(body: ReportBody, caller: CallerDep, response: Response, backends: BackendsDep,
                  idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
-    _signed_in_or(caller, body.phone_token, "phone_token")
+    _signed_in_or(caller, body.phone_token, "phone_token", person=True)
     report = await stub(backends).SubmitReport(pb.SubmitReportRequest(
         category=body.category, description=body.description, location=pb.GeoPoint(lat=body.location.lat, lng=body.location.lng),
         address=body.address, photo_ids=body.photo_ids, anonymous=body.anonymous, request_id=idempotency_key,

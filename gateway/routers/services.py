@@ -51,7 +51,7 @@ IfMatch = Annotated[str, Header(alias="If-Match")]
 
 
 def _stub(backends: Any) -> catalog_pb2_grpc.CatalogServiceStub:
-    return catalog_pb2_grpc.CatalogServiceStub(backends.channels["catalog"])
+    return backends.stub("catalog", catalog_pb2_grpc.CatalogServiceStub)  # type: ignore[no-any-return]
 
 
 def _quoted(etag: str) -> str:

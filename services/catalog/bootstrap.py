@@ -23,6 +23,7 @@ from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common import systems, tenants
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.entrypoints.grpc import CatalogServicer, utcnow
+from services.catalog.entrypoints import results
 from services.catalog.entrypoints.ingest import CatalogIngest
 from services.catalog.entrypoints.use_counter import UseCounter
 from services.catalog.service_layer.seed import seed_demo
@@ -55,6 +56,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
             UseCounter(runtime.pool, runtime.js),
             # Tenant systems' item updates and notices, applied here (admission stays in identity).
             CatalogIngest(runtime.pool, runtime.js),
+            # 一公开: the enforcement service's plan results, published as the tenant's notices.
+            EventConsumer(runtime.pool, runtime.js, results.RESULTS, results.handler()),
         ],
         on_stop=[close_identity],
         verifier=verifier,

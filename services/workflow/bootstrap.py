@@ -17,7 +17,7 @@ from services.workflow.adapters.services import CatalogItems, IdentityStaff
 from mgov_common.clock import Clock, SystemClock
 from services.workflow.entrypoints.grpc import WorkflowServicer
 from services.workflow.entrypoints.ingest import CaseActions
-from services.workflow.entrypoints import payments
+from services.workflow.entrypoints import payments, penalties
 from services.workflow.service_layer import projections, seed
 from services.workflow.service_layer.context import Context
 from services.workflow.service_layer.timers import TimerWorker
@@ -64,7 +64,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
                    # Tenant systems' case actions, applied here (admission stays in identity).
                    CaseActions(ctx, runtime.js),
                    # Verified payments advance cases waiting for their fee.
-                   EventConsumer(runtime.pool, runtime.js, payments.PAID, payments.handler(ctx))],
+                   EventConsumer(runtime.pool, runtime.js, payments.PAID, payments.handler(ctx)),
+                   EventConsumer(runtime.pool, runtime.js, penalties.CASES, penalties.handler(ctx))],
         background=[timers.run],
         on_stop=[close_channels],
         verifier=TokenVerifier(jwks),

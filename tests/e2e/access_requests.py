@@ -139,6 +139,14 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("POST", "/v1/reports/{report_id}/photos"): lambda w: Req(
         "POST", f"/v1/reports/{MISSING}/photos", files={"file": ("m.pdf", PDF, "application/pdf")}, exists=False),
     ("GET", "/v1/reports/{report_id}/photos/{photo_id}"): lambda w: Req("GET", f"/v1/reports/{MISSING}/photos/{MISSING}", exists=False),
+    ("PUT", "/v1/reports/{report_id}/photos/{photo_id}/public"): lambda w: Req(
+        "PUT", f"/v1/reports/{MISSING}/photos/{MISSING}/public", json={"public": True}, exists=False),
+    # A code to a fresh phone, from an address of its own (registration's rate limits count it).
+    ("POST", "/v1/report-verifications"): lambda w: Req("POST", "/v1/report-verifications", json={
+        "phone": f"137{uuid.uuid4().int % 10**8:08d}", "tenant_id": "xihu"}, headers={"X-Forwarded-For": "203.0.113.199"}),
+    ("POST", "/v1/report-verifications/confirm"): lambda w: Req("POST", "/v1/report-verifications/confirm", json={
+        "verification_id": str(uuid.uuid4()), "code": "123456"}, exists=False),
+    ("GET", "/v1/report-map"): lambda w: Req("GET", "/v1/report-map"),
     ("GET", "/v1/report-categories"): lambda w: Req("GET", "/v1/report-categories", params={"tenant_id": "hangzhou"}),
     ("GET", "/v1/tenants/{tenant_id}/reports/public"): lambda w: Req("GET", "/v1/tenants/hangzhou/reports/public"),
     ("GET", "/v1/tenants/{tenant_id}/reports/public/{report_id}/photos/{photo_id}"): lambda w: Req(

@@ -13,7 +13,10 @@ import pytest
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.working_days import day_start
 from services.enforcement.domain.outcomes import case_id_of
+from services.catalog.entrypoints import results
+from services.catalog.service_layer import notices
 from services.enforcement.service_layer import inspections, plans, sweeps
+from tests.catalog_support import CODEC, catalog_pool, reader  # noqa: F401
 from tests.integration.enforcement_support import INSPECTORS, XH_SUPERVISOR, Core, core  # noqa: F401
 
 pytestmark = pytest.mark.asyncio
@@ -70,7 +73,7 @@ async def test_a_case_outcome_records_the_penalty_case_with_certificates_not_nam
     assert a.subject not in str(event.data) and sorted(event.data["certificates"]) == sorted(got["certificates"])
 
 
-async def test_the_results_notice_falls_due_within_its_working_days_and_names_no_inspector(core: Core) -> None:
+async def test_the_results_notice_falls_due_within_its_working_days_and_names_no_inspector(core: Core, catalog_pool: Any) -> None:
     drawn = await _drawn(core, count=2)
     await _complete(core, *drawn[0], PASS, "pass")
     assert (await core.pool.fetchval("SELECT notice_due_time FROM plans")) is None  # one inspection still open
@@ -89,3 +92,10 @@ async def test_the_results_notice_falls_due_within_its_working_days_and_names_no
     certs = [r["certificate"] for r in await core.pool.fetch("SELECT certificate FROM inspectors i JOIN inspections x"
                                                                " ON i.user_id = ANY(x.inspector_ids)")]
     assert all(c in body for c in certs)
+    # The catalogue publishes it as the tenant's notice, once however often the event arrives.
+    for _ in range(2):
+        async with catalog_pool.acquire() as conn, conn.transaction():
+            await results.handler(lambda: due)(conn, notice)
+    listed, _ = await notices.list_notices(reader(catalog_pool), CODEC, tenant_id="xihu", category="", own_only=True, page_size=10,
+                                           page_token="")
+    assert [n.title["zh"] for n in listed] == ["第四季度食品抽查结果公示"] and listed[0].body["zh"] == body

@@ -381,3 +381,35 @@ async def test_a_report_task_in_the_inbox_carries_its_place_for_the_map_link(rep
     r = await report(reporting)
     tasks, _ = await inbox.list_tasks(reporting.ctx, XH_CLERK, tenant_id="", kind="report", assignee="", size=10, token="")
     assert [t.location for t in tasks if t.application_id == r.app.id] == [XIHU]
+
+
+async def test_a_reporter_without_an_account_is_told_apart_handlers_see_the_masked_phone_and_notify_no_inbox(reporting: Core) -> None:
+    from mgov_common.auth import PHONE_AUDIENCE, JwksCache, TokenInvalid, TokenVerifier
+    from services.notify.domain.rules import plans_for
+    from services.workflow.entrypoints.report_convert import report as to_pb
+    from services.workflow.service_layer import report_access
+    from tests.unit.test_token_verification import Keys
+
+    keys = Keys()  # identity's signature, as the e2e test's real phone token has it
+    kid = keys.add()
+    reporting.ctx.phone_tokens = TokenVerifier(JwksCache(keys.jwks), audience=PHONE_AUDIENCE)
+    proof = keys.sign(kid, sub="phone:5f1e", kind="phone", phone_masked="138****6001", aud=PHONE_AUDIENCE, roles=[])
+    held = await materials.add(reporting.ctx, (await report_access.phone_principal(reporting.ctx, proof))[0], application_id="",
+                               material_code="photo", filename="lane.png", content=samples.PNG, sha256="")
+    r = await report_access.submit(reporting.ctx, proof, category="fire_lane", description="消防通道被堵", lat=XIHU[0], lng=XIHU[1],
+                                   address="", photo_ids=[str(held["id"])], anonymous=False, request_id="")
+    assert r.facts.anonymous and r.access_token
+    staff = to_pb(await reports.get(reporting.ctx, XH_CLERK, str(r.app.id)))
+    assert [(p.user_id, p.phone_masked) for p in staff.reporters] == [("", "138****6001")]
+    [event] = [e for e in await reporting.outbox("report.dispatched") if e["data"]["report_id"] == str(r.app.id)]
+    assert event["data"]["reporter_ids"] == [] and event["data"]["reporter_phone_masked"] == "138****6001"
+    asked = event["data"] | {"action": "ask", "status": "needs_info"}
+    assert [p.key for p in plans_for("workflow.report.transitioned", asked) if p.key.startswith("report.")] == []  # no inbox to tell
+    mine = await report_access.get(reporting.ctx, str(r.app.id), r.access_token)
+    assert mine.read_only and not reports.can_rate(mine) and mine.available_actions == []
+    with pytest.raises(InvalidArgument) as refused:  # a category that names its reporter
+        await report_access.submit(reporting.ctx, proof, category="rubbish_overflow", description="满了", lat=XIHU[0], lng=XIHU[1],
+                                   address="", photo_ids=[str(held["id"])], anonymous=True, request_id="")
+    assert refused.value.code == "anonymous_not_allowed"
+    with pytest.raises(TokenInvalid):  # an access token's audience is not a phone token's
+        await report_access.phone_principal(reporting.ctx, keys.sign(kid, sub="phone:5f1e", kind="phone", phone_masked="x"))

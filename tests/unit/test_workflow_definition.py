@@ -32,7 +32,7 @@ def test_the_demo_definitions_are_valid_and_follow_design_section_5() -> None:
     }
     assert defn.state("returned").pauses_clock
     assert defn.outcome_of("completed") == "completed" and defn.outcome_of("rejected") == "rejected"
-    assert [d.id for d in demo_definitions("zhejiang")] == ["standard", "feedback", "public_report", "with-fee"]
+    assert [d.id for d in demo_definitions("zhejiang")] == ["standard", "feedback", "public_report", "penalty", "with-fee"]
 
 
 def test_the_fee_definition_waits_for_payment_after_approval_and_only_a_payment_or_the_applicant_leaves_that_state() -> None:

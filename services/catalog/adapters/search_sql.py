@@ -44,6 +44,15 @@ visible AS (
 )"""
 
 
+# What a list row needs, and no more: the search columns (names, search text, channels)
+# stay in the database, and the listing comes as JSON text, parsed only for a row the
+# catalog has not built recently (`service_layer/views.py`).
+_ROW = (
+    "s.id, s.tenant_id, s.code, s.status, s.latest_version, s.inherited_from, s.use_count, s.has_draft, s.created_at, s.updated_at,"
+    " s.score, s.listing::text AS listing, lv.etag AS latest_etag, lv.published_at AS publish_time"
+)
+
+
 @dataclass(frozen=True)
 class Criteria:
     tenant_id: str
@@ -97,7 +106,7 @@ def build(c: Criteria) -> tuple[str, list[Any]]:
         _EFFECTIVE
         + f",\nscored AS (SELECT v.*, {score} AS score, {has_draft} AS has_draft FROM visible v"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + ")\nSELECT s.*, lv.etag AS latest_etag FROM scored s"
+        + ")\nSELECT " + _ROW + " FROM scored s"
         + " LEFT JOIN item_versions lv ON lv.item_id = s.id AND lv.version = s.latest_version"
     )
     if c.after is not None:

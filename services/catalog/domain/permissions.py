@@ -7,7 +7,11 @@
 - a registered back-office system of the tenant itself (principal kind `system`), only
   for what its registration grants: drafting and publishing items with
   `mgov.catalog.item.updated.v1`, publishing notices with `mgov.notice.published.v1`;
-  never retiring items or opting out of inherited ones.
+  never retiring items or opting out of inherited ones;
+- another platform service's work applied here from its events (principal kind
+  `platform` made in-process by a consumer: tokens carry grants for systems alone), only
+  for its tenant and the grant the consumer gives it — the enforcement service's 一公开
+  results notices (`mgov.notice.published.v1`).
 
 Citizens, clerks and approvers administer nothing; anonymous callers must sign in.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mgov_common.errors import PermissionDenied
-from mgov_common.principal import SYSTEM, Principal, require_principal
+from mgov_common.principal import PLATFORM, SYSTEM, Principal, require_principal
 
 TENANT_ADMIN = "tenant_admin"
 PROVINCE_ADMIN = "province_admin"
@@ -31,6 +35,8 @@ def may_administer(principal: Principal, chain: Sequence[str], grant: str | None
     tenant = chain[0]
     if principal.kind == SYSTEM:
         return grant is not None and principal.system_may(grant, tenant)
+    if principal.kind == PLATFORM:
+        return grant is not None and grant in principal.grants and principal.tenant == tenant
     if principal.has_role(TENANT_ADMIN, tenant):
         return True
     return any(principal.has_role(PROVINCE_ADMIN, t) for t in chain)

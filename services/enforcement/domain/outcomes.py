@@ -25,7 +25,7 @@ def case_id_of(inspection_id: uuid.UUID) -> uuid.UUID:
 def results_notice(plan_name: str, category: str, start: date, end: date, rows: list[dict[str, Any]]) -> tuple[str, str]:
     """(title, body) of a plan's results notice. `rows`: subject name, credit code,
     outcome, certificate numbers."""
-    title = f"{plan_name}抽查结果公示"
+    title = f"{plan_name}结果公示"
     lines = [f"根据“双随机、一公开”监管要求，现将{start.isoformat()}至{end.isoformat()}{plan_name}（{category}）抽查结果公示如下：", ""]
     for n, r in enumerate(rows, start=1):
         certs = "、".join(r["certificates"])

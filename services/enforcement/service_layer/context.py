@@ -16,7 +16,7 @@ import asyncpg
 from mgov_common.clock import Clock
 from mgov_common.errors import NotFound, PermissionDenied
 from mgov_common.principal import Principal
-from mgov_common.working_days import WorkingCalendar
+from mgov_common.working_days import WorkingCalendar, local_date
 from services.enforcement.adapters.uow import UnitOfWork
 
 INSPECTOR = "inspector"
@@ -38,8 +38,6 @@ class Context:
         return UnitOfWork(self.pool, begin=begin)
 
     def today(self) -> date:
-        from mgov_common.working_days import local_date
-
         return local_date(self.clock.now())
 
 

@@ -3,8 +3,13 @@ event id, ack after commit, retries, dead letters) around the dispatcher, tuned 
 volume:
 
 - Each message is parsed once, when the batch is laned.
-- Lanes: a fetched batch is split by case (the CloudEvent `subject`) into up to
-  `concurrency` lanes; a lane handles its events in stream order, lanes run in parallel.
+- Lanes: a fetched batch is split by case (the CloudEvent `subject`) into lanes; a lane
+  handles its events in stream order, lanes run in parallel. A batch gets only as many
+  lanes as it has chunks' worth of events (`lane_count`), up to `concurrency`: a
+  backlog spreads over every lane, while the few events a fetch finds when they trickle
+  in (a paced stream) share one transaction and one commit instead of one each. Split
+  into lanes of one, a handful of events cost a transaction, a commit and a pooled
+  connection apiece, and the batch waited for the slowest of them.
 - Chunks: a lane handles up to `chunk` first-delivery events in one transaction: their
   ids recorded in `processed_events` by one statement, the preferences of all their
   recipients read by one, and their inbox rows and deliveries written by one each
@@ -63,6 +68,12 @@ EVENTS = ConsumerSpec(
 )
 # The result of the event being handled one by one in this task, for the after-commit hook.
 _handled: contextvars.ContextVar[list[Result] | None] = contextvars.ContextVar("notify_handled", default=None)
+
+
+def lane_count(events: int, chunk: int, concurrency: int) -> int:
+    """How many lanes a batch of `events` is split into: one per `chunk` of them, at least
+    one and at most `concurrency`."""
+    return max(1, min(concurrency, -(-events // max(1, chunk))))
 
 
 class NotifyConsumer(EventConsumer):
@@ -152,9 +163,10 @@ class NotifyConsumer(EventConsumer):
         return True
 
     async def handle_batch(self, msgs: list[Msg]) -> None:
-        """Parse each message once, split the batch by case into at most `concurrency`
-        lanes, run them in parallel."""
-        lanes: list[list[Msg]] = [[] for _ in range(self.concurrency)]
+        """Parse each message once, split the batch by case into `lane_count` lanes, run
+        them in parallel."""
+        count = lane_count(len(msgs), self.chunk, self.concurrency)
+        lanes: list[list[Msg]] = [[] for _ in range(count)]
         self._parsed.clear()
         for msg in msgs:
             try:
@@ -164,7 +176,7 @@ class NotifyConsumer(EventConsumer):
             else:
                 self._parsed[id(msg)] = event
                 key = event.subject or msg.subject
-            lanes[zlib.crc32(key.encode()) % self.concurrency].append(msg)
+            lanes[zlib.crc32(key.encode()) % count].append(msg)
         try:
             await asyncio.gather(*(self._handle_lane(lane) for lane in lanes if lane))
         finally:

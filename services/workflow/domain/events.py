@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from mgov_common.events.domain import DomainEvent
+from services.workflow.domain.reports import is_phone_reporter
 
 if TYPE_CHECKING:
     from services.workflow.domain.application import Actor, Application
@@ -36,7 +37,9 @@ def application_event(app: "Application", verb: str, action: str, previous: str,
         r = app.report
         data |= {"report_id": str(app.id), "category": r.category, "location": {"lat": r.point.lat, "lng": r.point.lng},
                  "address": r.address, "description": r.description, "reporter_ids": r.reporter_ids,
-                 "reporter_phone_masked": "" if r.anonymous or not r.reporters else r.reporters[0].phone_masked,
+                 # Anonymous: no phone, unless the reporter has no account (then the masked phone is all handlers have).
+                 "reporter_phone_masked": "" if not r.reporters or (r.anonymous and not is_phone_reporter(r.reporters[0].user_id))
+                 else r.reporters[0].phone_masked,
                  "anonymous": r.anonymous}
     return DomainEvent(entity, verb, tenant or app.tenant_id, str(app.id), data)
 

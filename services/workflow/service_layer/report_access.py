@@ -9,7 +9,9 @@ token bound to the report and to the phone's reporter entry on it (only its SHA-
 kept); with it the reporter reads the report, its progress, the result and the photos,
 and does nothing else (no account to answer questions, rate or reopen from). Each
 submission — a merge into an open report or a repeat of the same Idempotency-Key —
-gives a new token; earlier ones stay valid.
+gives a new token; earlier ones stay valid. The token is written after the report's
+own transaction: should that fail, the report stands and the app's retry with the same
+Idempotency-Key answers it again with a token.
 """
 
 from __future__ import annotations

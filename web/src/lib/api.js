@@ -59,9 +59,10 @@ export function refreshTokens() {
   return refreshing
 }
 
-async function send(method, path, { body, headers = {}, auth = true } = {}) {
+async function send(method, path, { body, form, headers = {}, auth = true } = {}) {
   const init = { method, headers: { ...(auth ? authHeaders() : {}), ...headers } }
-  if (body !== undefined) {
+  if (form !== undefined) init.body = form // multipart: the browser sets the boundary
+  else if (body !== undefined) {
     init.headers['content-type'] = 'application/json'
     init.body = JSON.stringify(body)
   }

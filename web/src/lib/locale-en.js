@@ -1,6 +1,6 @@
 export default {
   app: { close: 'Close', name: 'Zheli Ban', offline: 'You are offline; showing cached content', loading: 'Loading…', empty: 'Nothing here yet', retry: 'Retry', back: 'Back', signInFirst: 'Please sign in first' },
-  tab: { home: 'Home', cases: 'Cases', inbox: 'Messages', me: 'Me', tasks: 'Tasks' },
+  tab: { inspections: 'Inspections', home: 'Home', cases: 'Cases', inbox: 'Messages', me: 'Me', tasks: 'Tasks' },
   region: { switch: 'Switch region', title: 'Choose a region', chooseThis: 'Choose {name} (this level)', province: 'Province', city: 'City', county: 'County' },
   home: { search: 'Search services', searchButton: 'Search', categories: 'Categories', notices: 'Notices', popular: 'Popular services', noNotices: 'No notices' },
   search: { results: 'Results', none: 'No matching services' },
@@ -56,7 +56,15 @@ export default {
     rectification: 'Rectification', unassigned: 'Unassigned', mine: 'Mine',
   },
   rect: { callback: 'Callback', outcome: 'Outcome', close: 'Close rectification', closed: 'Closed', open: 'Open' },
-  role: { clerk: 'Clerk', approver: 'Approver', supervisor: 'Supervisor', tenant_admin: 'Administrator', province_admin: 'Province administrator', dispatcher: 'Dispatcher', finance: 'Finance', citizen: 'Citizen' },
+  role: { inspector: 'Inspector', clerk: 'Clerk', approver: 'Approver', supervisor: 'Supervisor', tenant_admin: 'Administrator', province_admin: 'Province administrator', dispatcher: 'Dispatcher', finance: 'Finance', citizen: 'Citizen' },
+  inspection: {
+    title: 'Inspections', none: 'No inspections assigned', detail: 'On-site inspection', due: 'Due', start: 'Start inspection', checklist: 'Checklist',
+    pass: 'Complies', fail: 'Does not comply', note: 'Note', capture: 'Take evidence photo', evidence: 'Evidence', outcome: 'Outcome',
+    rectifyDue: 'Correct by', submit: 'Submit the record', confirm: 'Confirm the record', queued: '{n} waiting to upload (sent when online)',
+    uploaded: 'Everything uploaded', confirmedBy: 'Confirmed: {n}/2',
+    outcomes: { pass: 'Pass', rectify: 'Order to correct', case: 'Open a case' },
+    status: { assigned: 'To do', in_progress: 'In progress', recorded: 'To confirm', completed: 'Completed', cancelled: 'Cancelled' },
+  },
   report: {
     title: 'Report a problem', pitch: 'Seen a problem? Take a photo', mine: 'My reports', none: 'No reports yet', detail: 'Report', photos: 'Photos',
     addPhoto: 'Take or choose photos', remove: 'Remove', removePhoto: 'Remove photo {name}', place: 'Place', locating: 'Finding your location…',

@@ -1,6 +1,6 @@
 export default {
   app: { close: '关闭', name: '浙里办', offline: '当前处于离线状态，显示的是已缓存的内容', loading: '加载中…', empty: '暂无内容', retry: '重试', back: '返回', signInFirst: '请先登录' },
-  tab: { home: '首页', cases: '办件', inbox: '消息', me: '我的', tasks: '待办' },
+  tab: { inspections: '执法检查', home: '首页', cases: '办件', inbox: '消息', me: '我的', tasks: '待办' },
   region: { switch: '切换地区', title: '选择地区', chooseThis: '选择{name}（本级）', province: '省', city: '市', county: '区县' },
   home: { search: '搜索事项', searchButton: '搜索', categories: '服务分类', notices: '通知公告', popular: '热门事项', noNotices: '暂无公告' },
   search: { results: '搜索结果', none: '没有找到相关事项' },
@@ -55,7 +55,14 @@ export default {
     rectification: '整改任务', unassigned: '未认领', mine: '我的',
   },
   rect: { callback: '回访情况', outcome: '整改结果', close: '关闭整改', closed: '已整改', open: '待整改' },
-  role: { clerk: '受理人员', approver: '审批人员', supervisor: '监督人员', tenant_admin: '管理员', province_admin: '省级管理员', dispatcher: '调度员', finance: '财务人员', citizen: '群众' },
+  role: { inspector: '执法人员', clerk: '受理人员', approver: '审批人员', supervisor: '监督人员', tenant_admin: '管理员', province_admin: '省级管理员', dispatcher: '调度员', finance: '财务人员', citizen: '群众' },
+  inspection: {
+    title: '执法检查', none: '暂无检查任务', detail: '现场检查', due: '截止', start: '开始检查', checklist: '检查事项', pass: '符合', fail: '不符合',
+    note: '情况说明', capture: '拍照取证', evidence: '现场证据', outcome: '检查结论', rectifyDue: '整改期限', submit: '提交检查结果', confirm: '确认检查记录',
+    queued: '待上传 {n} 项（联网后自动上传）', uploaded: '已全部上传', confirmedBy: '已确认：{n}/2',
+    outcomes: { pass: '合格', rectify: '责令限期整改', case: '立案' },
+    status: { assigned: '待检查', in_progress: '检查中', recorded: '待确认', completed: '已完成', cancelled: '已取消' },
+  },
   report: {
     title: '随手拍', pitch: '发现问题，拍照反映', mine: '我的随手拍', none: '还没有反映过问题', detail: '随手拍详情', photos: '现场照片', addPhoto: '拍照或选择照片',
     remove: '删除', removePhoto: '删除照片{name}', place: '问题位置', locating: '正在获取位置…', locate: '重新定位', locatedIn: '将由{tenant}处理',

@@ -4,7 +4,7 @@ import { reactive } from 'vue'
 
 const KEY = 'mgov.session'
 const REGION_KEY = 'mgov.region'
-const STAFF_ROLES = ['clerk', 'approver', 'supervisor', 'tenant_admin', 'province_admin', 'dispatcher']
+const STAFF_ROLES = ['clerk', 'approver', 'supervisor', 'tenant_admin', 'province_admin', 'dispatcher', 'inspector']
 
 function load(key, fallback) {
   try { return JSON.parse(localStorage.getItem(key)) ?? fallback } catch { return fallback }
@@ -30,6 +30,10 @@ export function setRegion(tenant) {
 
 export function signedIn() {
   return !!session.tokens
+}
+
+export function isInspector() {
+  return !!session.user?.roles?.some((r) => r.role === 'inspector')
 }
 
 export function isStaff() {
