@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +17,11 @@ import asyncpg
 import httpx
 
 from mgov_common import wechatpay as wx
+from tests.conftest import repo_root, venv_bin
 from tests.e2e.conftest import DemoPlatform
 
 CITIZEN, HZ_CLERK, HZ_APPROVER = "13900000100", "13900000011", "13900000012"
+HZ_FINANCE, NB_FINANCE = "13900000013", "13900000023"
 FORM = {"applicant_name": "张小明", "id_number": "330106199001011234", "phone": "13900000100",
         "registration_type": "转移登记", "property_address": "杭州市西湖区文三路1号"}
 T = TypeVar("T")
@@ -121,6 +125,23 @@ class Payments:
                 "transaction_id": transaction_id, "trade_type": "MWEB", "trade_state": "SUCCESS", "trade_state_desc": "支付成功",
                 "success_time": "2026-11-30T10:00:00+08:00",
                 "amount": {"total": amount_fen, "payer_total": amount_fen, "currency": "CNY", "payer_currency": "CNY"}}
+
+
+def paid_case(pay: Payments) -> dict[str, Any]:
+    """A Hangzhou case whose fee was paid through the simulator, advanced to 制证中."""
+    case = pay.case_awaiting_payment()
+    order = pay.order(case["id"])
+    started = pay.start(order["id"])
+    pay.confirm(started["pay_url"])
+    wait_for("the case advanced", lambda: pay.case(case["id"])["status"] == "issuing")
+    return {"case": case, "order": pay.order(case["id"]), "out_trade_no": started["out_trade_no"]}
+
+
+def mgov(pay: Payments, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `mgov` command on the platform's database and home (as a scheduled job runs it)."""
+    env = {**os.environ, "MGOV_DATABASE_URL": pay.p.dsn, "MGOV_DEMO": "1", "MGOV_HOME": str(pay.p.home), "MGOV_LOG_JSON": "0"}
+    env.pop("MGOV_NATS_URL", None)
+    return subprocess.run([venv_bin("mgov"), *args], cwd=repo_root(), env=env, capture_output=True, text=True, timeout=60)
 
 
 def repo_file(*parts: str) -> Path:

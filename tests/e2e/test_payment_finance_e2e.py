@@ -2,12 +2,11 @@
 simulator: reconciliation findings listed for the tenant's finance staff only (paged,
 404 for another city's) with an alert (a gauge and an in-app notification); an expired
 order never paid, its case given a new order and a late payment given back; partial
-refunds by key, each completed by its own provider notification."""
+refunds by key, each completed by its own provider notification; a case withdrawn by its
+applicant refunded, or its fee kept, as the city's setting says."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -15,12 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import repo_root, venv_bin
 from tests.e2e.conftest import DemoPlatform
-from tests.e2e.payment_support import CITIZEN, HZ_CLERK, Payments, wait_for
+from tests.e2e.payment_support import CITIZEN, HZ_CLERK, HZ_FINANCE, NB_FINANCE, Payments, mgov, paid_case, wait_for
 
 CST = timezone(timedelta(hours=8))
-HZ_FINANCE, NB_FINANCE = "13900000013", "13900000023"
 
 
 @pytest.fixture(scope="module")
@@ -28,21 +25,6 @@ def pay(demo_platform: DemoPlatform) -> Payments:
     p = Payments(demo_platform)
     p.tokens |= {who: demo_platform.sign_in(who)["access_token"] for who in (HZ_FINANCE, NB_FINANCE)}
     return p
-
-
-def paid_case(pay: Payments) -> dict[str, Any]:
-    case = pay.case_awaiting_payment()
-    order = pay.order(case["id"])
-    started = pay.start(order["id"])
-    pay.confirm(started["pay_url"])
-    wait_for("the case advanced", lambda: pay.case(case["id"])["status"] == "issuing")
-    return {"case": case, "order": pay.order(case["id"]), "out_trade_no": started["out_trade_no"]}
-
-
-def mgov(pay: Payments, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MGOV_DATABASE_URL": pay.p.dsn, "MGOV_DEMO": "1", "MGOV_HOME": str(pay.p.home), "MGOV_LOG_JSON": "0"}
-    env.pop("MGOV_NATS_URL", None)
-    return subprocess.run([venv_bin("mgov"), *args], cwd=repo_root(), env=env, capture_output=True, text=True, timeout=60)
 
 
 def findings(pay: Payments, who: str, tenant: str = "hangzhou", **params: Any) -> httpx.Response:
@@ -75,6 +57,7 @@ def test_finance_staff_page_through_their_citys_findings_and_another_citys_get_4
     mine = [f for f in seen if f["out_trade_no"] == mismatch["out_trade_no"]]
     assert [(f["kind"], f["tenant_id"], f["merchant"]) for f in mine] == [("amount_mismatch", "hangzhou", "wechatpay")], seen
     assert mine[0]["detail"]["bill_amount_fen"] == 8888 and mine[0]["create_time"].endswith("Z")
+    assert mine[0]["detail"]["order_id"] == mismatch["order"]["id"]  # the app's finance screen offers a refund of that order
     for who in (NB_FINANCE, HZ_CLERK, CITIZEN):  # another city's finance staff, staff without the role, a citizen
         resp = findings(pay, who)
         assert resp.status_code == 404 and resp.headers["content-type"].startswith("application/problem+json"), resp.text
@@ -92,6 +75,7 @@ def test_a_mismatch_alerts_the_citys_finance_staff_in_the_app_and_in_the_metrics
 
     [note] = wait_for("the finance staff told", told)
     assert note["title"] == "对账差异" and mismatch["out_trade_no"] in note["body"] and note["tenant_id"] == "hangzhou"
+    assert note["link"] == "/finance/hangzhou"  # opens the app's finance screen
     with pay.client(NB_FINANCE) as c:  # another city's finance staff hear nothing of it
         assert not [n for n in c.get("/v1/notifications").json()["items"]
                     if (n.get("data") or {}).get("out_trade_no") == mismatch["out_trade_no"]]
@@ -180,3 +164,51 @@ def test_a_tenants_payment_settings_are_set_from_the_command_line_and_inherited_
     refused = mgov(pay, "payment", "configure", "ningbo", "--merchant", "wechatpay", "--refund-on", "approved")
     assert refused.returncode == 2 and "refund_on" in refused.stderr
     assert mgov(pay, "payment", "configure", "ningbo", "--merchant", "../x").returncode == 2
+
+
+def withdraw_and_wait_heard(pay: Payments, case: dict[str, Any]) -> dict[str, Any]:
+    """The applicant withdraws the case; returns it once the payment service has handled
+    every event of the withdrawal (its own record of them: the signal, not a pause)."""
+    withdrawn = pay.act(CITIZEN, pay.case(case["id"]), "withdraw")
+    assert withdrawn["status"] == "withdrawn", withdrawn
+    sent = [r["id"] for r in pay.sql("SELECT id FROM workflow.outbox WHERE payload::jsonb -> 'data' ->> 'application_id' = $1"
+                                     " AND payload::jsonb -> 'data' ->> 'action' = 'withdraw'", case["id"])]
+    assert len(sent) == 2, sent  # transitioned, and rejected (the outcome of the withdrawn state)
+    wait_for("the withdrawal heard by the payment service",
+             lambda: pay.sql("SELECT count(*) AS n FROM payment.processed_events WHERE consumer = 'payment-cases'"
+                             " AND event_id = ANY($1::uuid[])", sent)[0]["n"] == len(sent))
+    return withdrawn
+
+
+def test_a_paid_case_withdrawn_by_its_applicant_is_refunded_only_when_its_citys_setting_says_so(pay: Payments) -> None:
+    assert not pay.sql("SELECT 1 FROM payment.tenant_settings WHERE tenant_id = 'hangzhou'")  # the defaults: both outcomes refund
+    given_back, kept = paid_case(pay), paid_case(pay)
+    try:
+        withdraw_and_wait_heard(pay, given_back["case"])
+        done = wait_for("the fee refunded", lambda: (o := pay.order(given_back["case"]["id"]))["status"] == "refunded" and o)
+        assert done["refunded_fen"] == done["amount_fen"] == 9000
+        refunds = pay.sql("SELECT status, kind, amount_fen FROM payment.refunds WHERE order_id = $1", uuid.UUID(done["id"]))
+        assert [(r["status"], r["kind"], r["amount_fen"]) for r in refunds] == [("success", "case", 9000)]
+        heard = pay.sql("SELECT count(*) AS n FROM payment.notifications WHERE event_type = 'REFUND.SUCCESS' AND outcome = 'accepted'"
+                        " AND out_trade_no = $1", given_back["out_trade_no"])
+        assert heard[0]["n"] == 1  # through the simulator, once
+
+        set_rejected = mgov(pay, "payment", "configure", "hangzhou", "--merchant", "wechatpay", "--refund-on", "rejected")
+        assert set_rejected.returncode == 0, set_rejected.stdout + set_rejected.stderr
+        withdraw_and_wait_heard(pay, kept["case"])
+        order = pay.order(kept["case"]["id"])
+        assert order["status"] == "paid" and order["refunded_fen"] == 0, order
+        assert not pay.sql("SELECT 1 FROM payment.refunds WHERE order_id = $1", uuid.UUID(order["id"]))
+    finally:
+        pay.sql("DELETE FROM payment.tenant_settings WHERE tenant_id = 'hangzhou'")
+
+
+def test_an_unpaid_case_withdrawn_by_its_applicant_has_its_order_expire(pay: Payments) -> None:
+    case = pay.case_awaiting_payment()
+    order = pay.order(case["id"])
+    withdraw_and_wait_heard(pay, case)
+    expired = pay.order(case["id"])
+    assert expired["id"] == order["id"] and expired["status"] == "expired", expired
+    with pay.client(CITIZEN) as c:
+        refused = c.post(f"/v1/payments/{order['id']}/pay")
+    assert refused.status_code == 409 and refused.json()["code"] == "order_expired", refused.text

@@ -203,4 +203,6 @@ async def test_refunds_follow_the_outcomes_the_tenant_inherits(ctx: Context) -> 
     # Hangzhou gives fees back on rejection only, and Xihu inherits it; Ningbo has the defaults (both).
     assert await end("xihu", "rejected", "reject") == "refunding"
     assert await end("xihu", "transitioned", "withdraw") == "paid"
+    # A withdrawal into a state whose outcome is "rejected" also brings a `rejected` event: it is still a withdrawal.
+    assert await end("xihu", "rejected", "withdraw") == "paid"
     assert await end("ningbo", "transitioned", "withdraw") == "refunding"

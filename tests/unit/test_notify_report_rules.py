@@ -44,6 +44,10 @@ def test_a_reconciliation_finding_is_told_to_the_finance_staff_of_its_tenant() -
     [plan] = plans_for("payment.reconciliation.mismatch_found", {"kind": "amount_mismatch", "out_trade_no": "abc", "bill_date": "2026-11-30"})
     assert plan.key == "payment.reconciliation_mismatch" and plan.audience.staff_roles == ("finance",) and not plan.audience.users
     assert plan.values["finding"]["zh"] == "账单金额与订单不符" and plan.data["out_trade_no"] == "abc"
+    [linked] = plans_for("payment.reconciliation.mismatch_found",
+                         {"kind": "amount_mismatch", "out_trade_no": "abc", "bill_date": "2026-11-30", "tenant_id": "hangzhou"})
+    assert linked.link == linked.values["link"] == "/finance/hangzhou"  # the app's finance screen of the finding's tenant
+    assert plan.link == ""  # a finding of no tenant (an account nobody's settings name) has no screen to open
     with pytest.raises(BadEvent):
         plans_for("payment.reconciliation.mismatch_found", {"kind": "amount_mismatch"})
 

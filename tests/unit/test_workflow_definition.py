@@ -35,11 +35,20 @@ def test_the_demo_definitions_are_valid_and_follow_design_section_5() -> None:
     assert [d.id for d in demo_definitions("zhejiang")] == ["standard", "feedback", "public_report", "penalty", "with-fee"]
 
 
-def test_the_fee_definition_waits_for_payment_after_approval_and_only_a_payment_leaves_that_state() -> None:
+def test_the_fee_definition_waits_for_payment_after_approval_and_only_a_payment_or_the_applicant_leaves_that_state() -> None:
     [fee] = [d for d in demo_definitions("zhejiang") if d.id == "with-fee"]
     state = fee.state("awaiting_payment")
     assert state.awaits_payment and state.pauses_clock and not state.terminal
-    assert [(a.name, a.roles) for a in fee.actions_from("awaiting_payment")] == [("pay", ("payment",))]
+    assert [(a.name, a.roles) for a in fee.actions_from("awaiting_payment")] == [("pay", ("payment",)), ("withdraw", ("owner",))]
+
+
+def test_the_applicant_may_withdraw_a_fee_case_before_it_is_decided_for_good() -> None:
+    """Returned, unpaid or paid and not yet issued: the applicant may withdraw, and the
+    payment service then refunds a paid fee as the tenant chose."""
+    [fee] = [d for d in demo_definitions("zhejiang") if d.id == "with-fee"]
+    [withdraw] = [a for a in fee.actions if a.name == "withdraw"]
+    assert withdraw.roles == ("owner",) and set(withdraw.from_states) == {"returned", "awaiting_payment", "issuing"}
+    assert fee.state(withdraw.to_state).terminal and fee.outcome_of(withdraw.to_state) == "rejected"
     assert "payment" not in fee.staff_roles()
 
 

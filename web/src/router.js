@@ -32,6 +32,7 @@ export const router = createRouter({
     { path: '/inspections', name: 'inspections', component: () => import('./views/InspectionsView.vue'), meta: { auth: true } },
     { path: '/inspections/:id', name: 'inspection', component: () => import('./views/InspectionView.vue'), meta: { auth: true } },
     { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { auth: true } },
+    { path: '/finance/:tenant?', name: 'finance', component: () => import('./views/FinanceView.vue'), meta: { auth: true } },
     { path: '/insight/:tenant?', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { auth: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

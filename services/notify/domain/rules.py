@@ -137,7 +137,8 @@ def _finding(data: dict[str, Any]) -> list[Plan]:
     kind, out_trade_no = _s(data, "kind"), _s(data, "out_trade_no")
     if not kind or not out_trade_no:
         raise BadEvent("a reconciliation finding needs kind and out_trade_no")
-    link = ""  # the app has no finance view yet: the findings are read at GET /v1/tenants/{id}/reconciliation-findings
+    tenant = _s(data, "tenant_id")
+    link = f"/finance/{tenant}" if tenant else ""  # the app's finance screen: the tenant's findings and refunds
     values = {"finding": label(FINDING_LABELS, kind), "out_trade_no": out_trade_no, "bill_date": _s(data, "bill_date"), "link": link}
     return [Plan("payment.reconciliation_mismatch", Audience(staff_roles=("finance",)), values, link,
                  {"kind": kind, "out_trade_no": out_trade_no, "bill_date": _s(data, "bill_date")})]

@@ -86,11 +86,13 @@ async def on_case_event(ctx: Context, conn: asyncpg.Connection, event: CloudEven
 
 
 def _case_outcome(event: CloudEvent, case: dict[str, Any]) -> str:
-    """'rejected' or 'withdrawn' when the case ended so, else ''."""
+    """'rejected' or 'withdrawn' when the case ended so, else ''. A withdrawal first: its
+    terminal state may have the outcome "rejected", whose `rejected` event must not refund
+    the fee of a tenant that gives fees back on rejection only."""
+    if case.get("action") == "withdraw" and case.get("terminal"):
+        return "withdrawn"
     verb = event.type_parts[-1] if event.type_parts else ""
-    if verb == "rejected":
-        return "rejected"
-    return "withdrawn" if case.get("action") == "withdraw" and case.get("terminal") else ""
+    return "rejected" if verb == "rejected" else ""
 
 
 async def close_for_case(ctx: Context, uow: UnitOfWork, order: Order, *, reason: str) -> None:

@@ -65,15 +65,17 @@ async def reconcile(ctx: Context, day: date, merchant: str) -> list[Finding]:
                 continue
             order = await uow.orders.get(tx["order_id"])
             tenant = order.tenant_id if order else None
+            of_order = {"order_id": str(tx["order_id"])}  # finance staff act on the order (a refund) from the finding
             if line.amount_fen != tx["amount_fen"]:
                 findings.append(Finding("amount_mismatch", line.out_trade_no, tenant, {"bill_amount_fen": line.amount_fen,
-                                                                                       "local_amount_fen": tx["amount_fen"]}))
+                                                                                       "local_amount_fen": tx["amount_fen"], **of_order}))
             if tx["status"] not in ("paid", "duplicate", "late"):
                 findings.append(Finding("missing_locally", line.out_trade_no, tenant, {"bill_amount_fen": line.amount_fen,
-                                                                                       "local_status": tx["status"]}))
+                                                                                       "local_status": tx["status"], **of_order}))
         for out_trade_no, r in local.items():
             if out_trade_no not in billed and r["status"] in ("paid", "duplicate", "late"):
-                findings.append(Finding("missing_at_provider", out_trade_no, r["tenant_id"], {"local_amount_fen": r["amount_fen"]}))
+                findings.append(Finding("missing_at_provider", out_trade_no, r["tenant_id"], {"local_amount_fen": r["amount_fen"],
+                                                                                          "order_id": str(r["order_id"])}))
         now = ctx.clock.now()
         for f in findings:
             if await uow.orders.add_finding(day, f.tenant_id, f.kind, f.out_trade_no, f.detail, now, merchant):

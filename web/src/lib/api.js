@@ -203,6 +203,12 @@ export const casePayment = (caseId) => get(`/v1/applications/${encodeURIComponen
 export const startPayment = (orderId) => post(`/v1/payments/${encodeURIComponent(orderId)}/pay`)
 export const receipt = (id) => get(`/v1/receipts/${encodeURIComponent(id)}`)
 export const verifyReceipt = (id) => get(`/v1/receipts/${encodeURIComponent(id)}/verify`, { auth: false })
+// Finance staff: a tenant's reconciliation findings, a page at a time, and a partial refund
+// (the Idempotency-Key is the refund's key: a repeat answers the same refund).
+export const reconciliationFindings = (tenantId, pageToken = '') =>
+  get(`/v1/tenants/${encodeURIComponent(tenantId)}/reconciliation-findings?${q({ page_size: 20, page_token: pageToken })}`)
+export const refundPayment = (orderId, amountFen, reason, key) =>
+  post(`/v1/payments/${encodeURIComponent(orderId)}/refunds`, { amount_fen: amountFen, reason }, { headers: { 'Idempotency-Key': key } })
 export const yuan = (fen) => `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`
 
 // Appointments (网上预约): halls and their slots, booking, the citizen's appointments, and

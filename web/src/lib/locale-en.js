@@ -56,7 +56,7 @@ export default {
     rectification: 'Rectification', unassigned: 'Unassigned', mine: 'Mine',
   },
   rect: { callback: 'Callback', outcome: 'Outcome', close: 'Close rectification', closed: 'Closed', open: 'Open' },
-  role: { inspector: 'Inspector', clerk: 'Clerk', approver: 'Approver', supervisor: 'Supervisor', tenant_admin: 'Administrator', province_admin: 'Province administrator', dispatcher: 'Dispatcher', citizen: 'Citizen' },
+  role: { inspector: 'Inspector', clerk: 'Clerk', approver: 'Approver', supervisor: 'Supervisor', tenant_admin: 'Administrator', province_admin: 'Province administrator', dispatcher: 'Dispatcher', finance: 'Finance', citizen: 'Citizen' },
   inspection: {
     title: 'Inspections', none: 'No inspections assigned', detail: 'On-site inspection', due: 'Due', start: 'Start inspection', checklist: 'Checklist',
     pass: 'Complies', fail: 'Does not comply', note: 'Note', capture: 'Take evidence photo', evidence: 'Evidence', outcome: 'Outcome',
@@ -119,5 +119,15 @@ export default {
     retire: 'Retire', revoke: 'Revoke', disable: 'Disable', confirm: 'Go ahead? This is recorded.', reason: 'Zombie list clean-up (dashboard)',
     notStaff: 'Only administrators and supervisors see the dashboard',
     kind: { item_unused: 'No applications', guide_stale: 'Guide not reviewed', system_silent: 'System silent', account_idle: 'No sign-in' },
+  },
+  finance: {
+    title: 'Reconciliation', scope: '{tenant} and below', findings: 'Reconciliation findings', none: 'No findings', notStaff: 'Only finance staff see the findings',
+    outTradeNo: 'Out trade no.', amounts: 'bill {bill} / here {local}', more: 'Load more', refundThis: 'Refund',
+    refund: 'Partial refund', refundHint: 'Give back part of a paid fee; the refunds of an order never exceed what was paid.', order: 'Order ID', amount: 'Amount (yuan)',
+    amountHint: 'e.g. 30.00', reason: 'Reason', send: 'Send refund', badOrder: 'Enter the order ID', badAmount: 'Enter an amount above 0, at most two decimals',
+    fixErrors: 'Check the fields marked in red', sent: 'Refund of {amount} sent (refund no. {no})',
+    refundStatus: { requested: 'Queued', processing: 'Processing', success: 'Refunded', abnormal: 'Failed at the provider' },
+    kind: { unknown_order: 'a payment in the bill that is not ours', missing_locally: 'paid at the provider, not paid here', amount_mismatch: "the bill's amount differs",
+            missing_at_provider: 'paid here, absent from the bill', status_mismatch: 'status differs', late_payment: 'a payment of an expired order, refunded' },
   },
 }

@@ -55,7 +55,7 @@ export default {
     rectification: '整改任务', unassigned: '未认领', mine: '我的',
   },
   rect: { callback: '回访情况', outcome: '整改结果', close: '关闭整改', closed: '已整改', open: '待整改' },
-  role: { inspector: '执法人员', clerk: '受理人员', approver: '审批人员', supervisor: '监督人员', tenant_admin: '管理员', province_admin: '省级管理员', dispatcher: '调度员', citizen: '群众' },
+  role: { inspector: '执法人员', clerk: '受理人员', approver: '审批人员', supervisor: '监督人员', tenant_admin: '管理员', province_admin: '省级管理员', dispatcher: '调度员', finance: '财务人员', citizen: '群众' },
   inspection: {
     title: '执法检查', none: '暂无检查任务', detail: '现场检查', due: '截止', start: '开始检查', checklist: '检查事项', pass: '符合', fail: '不符合',
     note: '情况说明', capture: '拍照取证', evidence: '现场证据', outcome: '检查结论', rectifyDue: '整改期限', submit: '提交检查结果', confirm: '确认检查记录',
@@ -114,5 +114,15 @@ export default {
     idle: '{n} 天无动静', retire: '下架事项', revoke: '撤销系统', disable: '停用账号', confirm: '确认执行？此操作会被记录。',
     reason: '运营看板僵尸清单清理', notStaff: '仅管理员和监督员可查看运营看板',
     kind: { item_unused: '无人申请', guide_stale: '指南久未更新', system_silent: '系统静默', account_idle: '账号久未登录' },
+  },
+  finance: {
+    title: '财务对账', scope: '{tenant} 及下级', findings: '对账差异', none: '暂无对账差异', notStaff: '仅财务人员可查看对账差异',
+    outTradeNo: '商户订单号', amounts: '账单 {bill} / 平台 {local}', more: '加载更多', refundThis: '退款',
+    refund: '部分退款', refundHint: '退还已缴费用的一部分；同一订单累计退款不超过实缴金额。', order: '缴费单号', amount: '退款金额（元）',
+    amountHint: '如 30.00', reason: '退款原因', send: '提交退款', badOrder: '请填写缴费单号', badAmount: '请输入大于 0 的金额，最多两位小数',
+    fixErrors: '请检查标红的项目', sent: '已提交退款 {amount}（退款单号 {no}）',
+    refundStatus: { requested: '待发送', processing: '退款中', success: '已退款', abnormal: '退款异常' },
+    kind: { unknown_order: '账单中有非本平台订单的支付', missing_locally: '渠道已收款、平台未记为已支付', amount_mismatch: '账单金额与订单不符',
+            missing_at_provider: '平台已支付、账单中没有', status_mismatch: '状态不一致', late_payment: '订单过期后收到支付，已自动退款' },
   },
 }

@@ -1,1 +1,0 @@
-import{jn as e}from"./PageHeader-BFefjqi1.js";var t=()=>{let{scopeId:t}=e()?.vnode||{};return t?{[t]:``}:null};export{t};
