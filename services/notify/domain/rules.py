@@ -207,8 +207,7 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         if not terminal and roles:
             to("task.new", _staff_or_assignee(data, roles, exclude=(actor,)))
     elif kind in ("workflow.application.completed", "workflow.application.rejected"):
-        # An applicant who ended the case themselves (withdrew it) is not told it was refused.
-        if applicant and actor != applicant:
+        if applicant:
             to("application." + kind.rsplit(".", 1)[1], Audience(users=(applicant,)))
     elif kind == "workflow.application.assigned":
         assignee = _s(data, "assignee_id")
