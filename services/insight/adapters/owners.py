@@ -4,6 +4,8 @@ whether the caller may; its refusal comes back as the same kind of error."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import grpc
 
 from mgov.catalog.v1 import catalog_pb2, catalog_pb2_grpc
@@ -34,6 +36,17 @@ def _refusal(service: str, exc: grpc.aio.AioRpcError) -> OwnerRefused | None:
     return OwnerRefused(kind(f"{service}: {exc.details()}", code=f"{service}_refused"), f"{exc.code().name}: {exc.details()}")
 
 
+async def _owned(service: str, call: Awaitable[object]) -> None:
+    """Await the owning service's call; its refusal becomes an `OwnerRefused`."""
+    try:
+        await call
+    except grpc.aio.AioRpcError as exc:
+        refused = _refusal(service, exc)
+        if refused is None:
+            raise
+        raise refused from None
+
+
 class OwningServices:
     def __init__(self, catalog: grpc.aio.Channel, identity: grpc.aio.Channel) -> None:
         self.catalog = catalog_pb2_grpc.CatalogServiceStub(catalog)
@@ -44,30 +57,13 @@ class OwningServices:
         return (("authorization", f"Bearer {token}"),) if token else ()
 
     async def retire_item(self, item_id: str, reason: str, token: str | None) -> None:
-        try:
-            await self.catalog.RetireItem(catalog_pb2.RetireItemRequest(service_id=item_id, reason=reason), metadata=self._metadata(token))
-        except grpc.aio.AioRpcError as exc:
-            refused = _refusal("catalog", exc)
-            if refused is None:
-                raise
-            raise refused from None
+        await _owned("catalog", self.catalog.RetireItem(catalog_pb2.RetireItemRequest(service_id=item_id, reason=reason),
+                                                        metadata=self._metadata(token)))
 
     async def disable_account(self, tenant_id: str, user_id: str, reason: str, token: str | None) -> None:
-        try:
-            await self.identity.DisableStaff(identity_pb2.DisableStaffRequest(tenant_id=tenant_id, user_id=user_id, reason=reason),
-                                             metadata=self._metadata(token))
-        except grpc.aio.AioRpcError as exc:
-            refused = _refusal("identity", exc)
-            if refused is None:
-                raise
-            raise refused from None
+        await _owned("identity", self.identity.DisableStaff(identity_pb2.DisableStaffRequest(tenant_id=tenant_id, user_id=user_id, reason=reason),
+                                                            metadata=self._metadata(token)))
 
     async def revoke_system(self, tenant_id: str, system_id: str, token: str | None) -> None:
-        try:
-            await self.identity.RevokeSystem(identity_pb2.RevokeSystemRequest(tenant_id=tenant_id, system_id=system_id),
-                                             metadata=self._metadata(token))
-        except grpc.aio.AioRpcError as exc:
-            refused = _refusal("identity", exc)
-            if refused is None:
-                raise
-            raise refused from None
+        await _owned("identity", self.identity.RevokeSystem(identity_pb2.RevokeSystemRequest(tenant_id=tenant_id, system_id=system_id),
+                                                            metadata=self._metadata(token)))
