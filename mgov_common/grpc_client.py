@@ -23,6 +23,13 @@ import grpc
 
 from mgov_common import grpc_tracing
 
+# After a backend restarts, a channel retries its connection with exponential backoff;
+# gRPC's default grows to 120 s, so a gateway whose backend was down for a few seconds
+# would answer 503 long after the backend serves again. Capped at one second: a
+# restarted replica is reached within about a second, at the cost of one connection
+# attempt per second per channel while it is down.
+RECONNECT_BACKOFF_MS = {"initial": 100, "min": 100, "max": 1_000}
+
 # Matches the servers' limit (`mgov_common.grpc_server.MAX_MESSAGE_BYTES`): 10 MB uploads fit.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
@@ -117,6 +124,9 @@ def create_channel(target: str, *, default_deadline_s: float = 5.0) -> grpc.aio.
         options=[
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_timeout_ms", 10_000),
+            ("grpc.initial_reconnect_backoff_ms", RECONNECT_BACKOFF_MS["initial"]),
+            ("grpc.min_reconnect_backoff_ms", RECONNECT_BACKOFF_MS["min"]),
+            ("grpc.max_reconnect_backoff_ms", RECONNECT_BACKOFF_MS["max"]),
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.service_config", SERVICE_CONFIG),

@@ -52,6 +52,25 @@ class DemoPlatform:
         assert done.status_code == 200, done.text
         return done.json()  # type: ignore[no-any-return]
 
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until the gateway's /readyz is 200: every service answers the gateway's own
+        channels (a service that serves again is not yet reached by a channel that is
+        waiting out its reconnect backoff)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            try:
+                resp = httpx.get(f"{self.base_url}/readyz", timeout=5)
+                if resp.status_code == 200:
+                    return
+                last = resp.text
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            time.sleep(0.1)
+        raise AssertionError(f"the gateway was not ready within {timeout:.0f}s: {last}")
+
     def sign_in(self, phone: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
         """The token pair of a (demo) account, from POST /v1/auth/token."""
         with self.client() as c:

@@ -95,5 +95,7 @@ def test_a_second_identity_replica_answers_when_the_first_is_down(demo_platform:
         with pytest.raises(nats.errors.Error, match="Authorization Violation"):
             asyncio.run(connect_and_check({**creds["nats"], "password": "wrong"}, creds["system_id"]))
     finally:
-        # `mgov up` restarts the first one; the other tests need it serving.
+        # `mgov up` restarts the first one; the other tests need it serving, and reached
+        # by the gateway (its channel to identity reconnects on its own schedule).
         asyncio.run(wait_serving(f"127.0.0.1:{demo_platform.identity_port}", timeout=60))
+        demo_platform.wait_ready()
