@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
 import asyncpg
 
@@ -11,6 +13,44 @@ COUNTER_COLUMNS = frozenset({"guide_views", "started", "submitted", "completed",
                              "ratings", "rating_sum", "negative", "rect_opened", "rect_closed", "sla_breaches"})
 # Every table the streams fill (rebuild empties them; thresholds and actions are not events').
 PROJECTED_TABLES = ("items", "cases", "daily", "rectifications", "systems", "accounts")
+
+
+class OpenedCase(NamedTuple):
+    """A submitted case as `open_cases` takes it (`day`: the China date it counts on)."""
+
+    id: uuid.UUID
+    tenant_id: str
+    item_id: uuid.UUID
+    department: str
+    channel: str
+    submitted_at: datetime
+    due_at: datetime | None
+    day: date
+
+
+_OPEN_CASES = """
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::date[])
+        WITH ORDINALITY AS i (id, tenant_id, item_id, department, channel, submitted_at, due_at, day, ord)
+), opened AS (
+    INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at)
+    SELECT id, tenant_id, item_id, department, channel, submitted_at, due_at FROM input ORDER BY ord
+    ON CONFLICT (id) DO NOTHING RETURNING id
+), new AS (
+    SELECT input.* FROM input JOIN opened USING (id)
+), counted AS (
+    INSERT INTO daily (day, tenant_id, item_id, channel, department, submitted)
+    SELECT day, tenant_id, item_id, channel,
+           coalesce((array_agg(department ORDER BY ord DESC) FILTER (WHERE department <> ''))[1], ''), count(*)
+    FROM new GROUP BY day, tenant_id, item_id, channel
+    ON CONFLICT (day, tenant_id, item_id, channel) DO UPDATE SET submitted = daily.submitted + EXCLUDED.submitted,
+        department = CASE WHEN EXCLUDED.department <> '' THEN EXCLUDED.department ELSE daily.department END
+), applied AS (
+    UPDATE items SET last_application_at = greatest(items.last_application_at, latest.at)
+    FROM (SELECT item_id, max(submitted_at) AS at FROM new GROUP BY item_id) AS latest WHERE items.id = latest.item_id
+)
+SELECT count(*) FROM opened
+"""
 
 
 class Aggregates:
@@ -41,6 +81,16 @@ class Aggregates:
             "INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
             "ON CONFLICT (id) DO NOTHING", case_id, tenant_id, item_id, department, channel, at, due_at)
         return status.endswith(" 1")
+
+    async def open_cases(self, cases: Sequence[OpenedCase]) -> int:
+        """Open every case not yet known, in one statement, with what `open_case` and
+        then `add(submitted=1)` and `item_applied` do for each new one: the daily
+        counters added per (day, tenant, item, channel), the department the last one
+        that names it, the items' last application the latest. How many were new."""
+        if not cases:
+            return 0
+        cols = list(zip(*cases, strict=True))
+        return await self.conn.fetchval(_OPEN_CASES, *cols) or 0
 
     async def mark_supplemented(self, case_id: uuid.UUID) -> bool:
         status = await self.conn.execute("UPDATE cases SET supplemented = true WHERE id = $1 AND NOT supplemented", case_id)
