@@ -105,8 +105,17 @@ class ChunkedConsumer(EventConsumer):
         return event
 
     async def _settle_chunk(self, run: list[tuple[Msg, CloudEvent]]) -> None:
+        events = [e for _, e in run]
+        # A lone event's span joins its trace; a chunk's span links to each event's.
+        context = context_from_traceparent(events[0].traceparent) if len(events) == 1 and events[0].traceparent else None
+        links = [] if context is not None else [
+            trace.Link(ctx) for e in events[:_MAX_LINKS]
+            if e.traceparent and (ctx := trace.get_current_span(context_from_traceparent(e.traceparent)).get_span_context()).is_valid]
         try:
-            fresh = await self._commit_chunk([e for _, e in run])
+            with _tracer.start_as_current_span("consume chunk", context=context, links=links, kind=trace.SpanKind.CONSUMER, attributes={
+                    "messaging.system": "nats", "messaging.consumer.group.name": self.spec.durable,
+                    "messaging.batch.message_count": len(events)}):
+                fresh = await self.commit_chunk(events)
         except Exception as exc:  # noqa: BLE001 - rolled back; each event gets the platform's retry path
             log.info("chunk rolled back; handling its events one by one",
                      extra={"consumer": self.spec.durable, "events": len(run), "error": repr(exc)})
@@ -127,23 +136,17 @@ class ChunkedConsumer(EventConsumer):
             self.count("handled" if event.id in fresh else "skipped")
             fresh.discard(event.id)  # a second message with the same event id applied nothing
 
-    async def _commit_chunk(self, events: list[CloudEvent]) -> set[uuid.UUID]:
-        """Record the ids and apply the fresh events in one transaction; the fresh ids."""
+    async def commit_chunk(self, events: list[CloudEvent]) -> set[uuid.UUID]:
+        """Record the ids and apply the fresh events in one transaction; the fresh ids.
+        A subclass may do both in a single statement for chunks it knows (no `BEGIN`
+        and `COMMIT` round trips), as long as it is one transaction."""
         assert self.pool is not None
-        # A lone event's span joins its trace; a chunk's span links to each event's.
-        context = context_from_traceparent(events[0].traceparent) if len(events) == 1 and events[0].traceparent else None
-        links = [] if context is not None else [
-            trace.Link(ctx) for e in events[:_MAX_LINKS]
-            if e.traceparent and (ctx := trace.get_current_span(context_from_traceparent(e.traceparent)).get_span_context()).is_valid]
-        with _tracer.start_as_current_span("consume chunk", context=context, links=links, kind=trace.SpanKind.CONSUMER, attributes={
-                "messaging.system": "nats", "messaging.consumer.group.name": self.spec.durable,
-                "messaging.batch.message_count": len(events)}):
-            async with self.pool.acquire() as conn, conn.transaction():
-                fresh = {r["event_id"] for r in await conn.fetch(RECORD_IDS, self.spec.durable, [e.id for e in events])}
-                todo: dict[uuid.UUID, CloudEvent] = {}
-                for event in events:  # a repeated id within the chunk is applied once, the first time
-                    if event.id in fresh:
-                        todo.setdefault(event.id, event)
-                if todo:
-                    await self.apply_chunk(conn, list(todo.values()))
+        async with self.pool.acquire() as conn, conn.transaction():
+            fresh = {r["event_id"] for r in await conn.fetch(RECORD_IDS, self.spec.durable, [e.id for e in events])}
+            todo: dict[uuid.UUID, CloudEvent] = {}
+            for event in events:  # a repeated id within the chunk is applied once, the first time
+                if event.id in fresh:
+                    todo.setdefault(event.id, event)
+            if todo:
+                await self.apply_chunk(conn, list(todo.values()))
         return fresh

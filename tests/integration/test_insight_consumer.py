@@ -80,19 +80,25 @@ async def stop(task: asyncio.Task[None]) -> None:
     await asyncio.gather(task, return_exceptions=True)
 
 
+@pytest.mark.parametrize("only_submissions", [False, True], ids=["mixed", "submissions"])
 async def test_the_events_of_one_fetch_share_one_transaction_and_a_chunk_delivered_again_changes_nothing(
-        pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+        pool: asyncpg.Pool, js: JetStreamContext, tenant: str, only_submissions: bool) -> None:
     """Published before the consumer starts, the events come in one fetch: one commit
-    writes the item, the six cases, their daily counters and the 补正 of one of them,
-    exactly as one event at a time would have. Then the same events again (another
-    message id, so JetStream keeps them: a first delivery of ids already recorded), and
-    a chunk whose acks were lost after its commit (redelivered): both change nothing."""
+    writes the six cases, their daily counters, their item and (mixed) the item's
+    publication and the 补正 of a case, exactly as one event at a time would have (a
+    chunk of nothing but submissions is a single statement). Then the same events again
+    (another message id, so JetStream keeps them: a first delivery of ids already
+    recorded), and a chunk whose acks were lost after its commit (redelivered): both
+    change nothing."""
     item, cases = uuid.uuid4(), [uuid.uuid4() for _ in range(6)]
-    events = [published(tenant, item, AT - timedelta(days=30)),
-              *(submitted(tenant, item, AT + timedelta(minutes=i), case=c, department="" if i == 5 else "市民卡中心")
+    events = [*(submitted(tenant, item, AT + timedelta(minutes=i), case=c, department="" if i == 5 else "市民卡中心")
                 for i, c in enumerate(cases)),
-              submitted(tenant, item, AT + timedelta(hours=1), case=cases[0]),  # the same case again: opened once
-              transitioned(tenant, item, cases[1], AT + timedelta(hours=2))]
+              submitted(tenant, item, AT + timedelta(hours=1), case=cases[0])]  # the same case again: opened once
+    if only_submissions:
+        await pool.execute("INSERT INTO items (id, tenant_id, status, first_published_at, reviewed_at) VALUES ($1, $2, 'published', $3, $3)",
+                           item, tenant, AT - timedelta(days=30))
+    else:
+        events = [published(tenant, item, AT - timedelta(days=30)), *events, transitioned(tenant, item, cases[1], AT + timedelta(hours=2))]
     consumer = events_consumer(pool, js, events_spec(f"insight-chunk-{tenant}", [tenant]))
     await publish(js, events)
     task = await running(consumer)
@@ -107,12 +113,11 @@ async def test_the_events_of_one_fetch_share_one_transaction_and_a_chunk_deliver
             "UNION ALL SELECT xmin::text FROM items WHERE tenant_id = $1 "
             "UNION ALL SELECT xmin::text FROM processed_events WHERE consumer = $2", tenant, consumer.spec.durable)
     assert len(written) == 6 + 1 + 1 + len(events) and len({r["tx"] for r in written}) == 1
-    before = await tables(pool, tenant)
     [row] = [dict(r) for r in await pool.fetch("SELECT * FROM daily WHERE tenant_id = $1", tenant)]
-    assert (row["submitted"], row["supplemented"], row["department"]) == (6, 1, "市民卡中心")
-    [case0] = await pool.fetch("SELECT submitted_at FROM cases WHERE id = $1", cases[0])
-    assert case0["submitted_at"] == AT  # its first submission
+    assert (row["submitted"], row["supplemented"], row["department"]) == (6, 0 if only_submissions else 1, "市民卡中心")
+    assert await pool.fetchval("SELECT submitted_at FROM cases WHERE id = $1", cases[0]) == AT  # its first submission
     assert await pool.fetchval("SELECT last_application_at FROM items WHERE id = $1", item) == AT + timedelta(minutes=5)
+    before = await tables(pool, tenant)
 
     again = events_consumer(pool, js, dataclasses.replace(consumer.spec, ack_wait_s=1.0))
     lost: list[str] = []
