@@ -21,7 +21,7 @@ from mgov_common.events.chunked import ChunkedConsumer
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.migrations import migrate
 from services.insight.bootstrap import MIGRATIONS
-from services.insight.entrypoints.consumers import events_consumer, events_spec
+from services.insight.entrypoints.consumers import events_consumer, events_spec, ingest_consumer, ingest_spec
 from tests.conftest import Servers
 
 AT = datetime(2026, 11, 2, 2, tzinfo=UTC)  # 10:00 in China, a Monday
@@ -163,3 +163,22 @@ async def test_a_poisoned_event_goes_its_own_way_and_the_rest_of_its_chunk_is_ap
     opened = {r["id"] for r in await pool.fetch("SELECT id FROM cases WHERE tenant_id = $1", tenant)}
     assert opened == {uuid.UUID(e.subject) for e in good + later}
     assert await pool.fetchval("SELECT submitted FROM daily WHERE tenant_id = $1", tenant) == 5
+
+
+async def test_the_signs_of_life_of_one_fetch_are_one_transaction(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    """Accepted events of a tenant system: one chunk moves its last sign of life to the latest."""
+    system = f"sys-{uuid.uuid4().hex[:8]}"
+    await pool.execute("INSERT INTO systems (id, tenant_id, name, status, registered_at) VALUES ($1, $2, 'hall', 'active', $3)",
+                       system, tenant, AT - timedelta(days=10))
+    accepted = [CloudEvent.new(service="hall", entity="queue", verb="called", tenant=tenant, subject="q", data={}, time=AT + timedelta(minutes=m),
+                               source=f"tenant/{tenant}/{system}") for m in (3, 9, 1)]
+    for e in accepted:
+        await js.publish(f"mgov.accepted.{tenant}.{system}.hall.queue.called", e.to_json().encode(), headers={"Nats-Msg-Id": str(e.id)})
+    consumer = ingest_consumer(pool, js, ingest_spec(f"insight-ingest-{tenant}", [tenant]))
+    task = await running(consumer)
+    try:
+        await consumer.wait_until(lambda c: c.handled == 3)
+    finally:
+        await stop(task)
+    assert consumer.chunks_committed == 1
+    assert await pool.fetchval("SELECT last_seen_at FROM systems WHERE id = $1", system) == AT + timedelta(minutes=9)
