@@ -4,7 +4,8 @@
 - what other services act on goes out as events: 立案 (`inspection.case_opened`, the
   workflow service opens the penalty case) and 一公开 (`plan.results_published`, the
   catalogue publishes the notice);
-- consumers: identity's tenant and system events into projections; tenant systems'
+- consumers: identity's tenant and system events and the workflow service's working
+  calendars (deadlines in working days) into projections; tenant systems'
   subjects (`mgov.subject.upserted.v1`);
 - background: the sweep (follow-ups due, penalty cases to open, results notices due) on
   the injected clock.
@@ -16,7 +17,7 @@ import logging
 from pathlib import Path
 
 from mgov.enforcement.v1 import enforcement_pb2, enforcement_pb2_grpc
-from mgov_common import systems, tenants
+from mgov_common import calendars, systems, tenants
 from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.clock import OffsetFileClock, SystemClock
 from mgov_common.events.consumer import EventConsumer
@@ -51,6 +52,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
                         SERVICE_NAME)],
         consumers=[EventConsumer(runtime.pool, runtime.js, tenants.consumer_spec("enforcement"), tenants.apply_tenant_event),
                    EventConsumer(runtime.pool, runtime.js, systems.consumer_spec("enforcement"), systems.apply_system_event),
+                   EventConsumer(runtime.pool, runtime.js, calendars.consumer_spec("enforcement"), calendars.apply_calendar_event),
                    SubjectIngest(runtime.pool, runtime.js, clock.now)],
         background=[sweep],
         on_stop=[close],

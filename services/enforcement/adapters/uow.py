@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
+from mgov_common.calendars import CalendarProjection
 from mgov_common.tenants import TenantProjection
 from mgov_common.uow import HasEvents
 from mgov_common.uow import UnitOfWork as BaseUnitOfWork
@@ -17,11 +18,13 @@ from services.enforcement.adapters.registry import Registry
 class UnitOfWork(BaseUnitOfWork):
     service = "enforcement"
     tenants: TenantProjection
+    calendars: CalendarProjection
     registry: Registry
     inspections: InspectionRepository
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.tenants = TenantProjection(conn)
+        self.calendars = CalendarProjection(conn)
         self.registry = Registry(conn)
         self.inspections = InspectionRepository(conn)
 

@@ -8,7 +8,7 @@ never a hint that the plan, subject or inspection exists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import asyncpg
@@ -30,7 +30,6 @@ ENFORCEMENT_STAFF = SUPERVISORS | {INSPECTOR}
 class Context:
     pool: asyncpg.Pool
     clock: Clock
-    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     # 一公开: a plan's results are published within this many working days of its last inspection.
     publish_within_days: int = 20
 
@@ -39,6 +38,13 @@ class Context:
 
     def today(self) -> date:
         return local_date(self.clock.now())
+
+
+async def calendar_of(ctx: Context, uow: UnitOfWork, tenant_id: str) -> WorkingCalendar:
+    """The tenant's working calendar (holidays and 调休, from the workflow service's
+    calendars, inherited up the tenant tree) around today: every deadline counted in
+    working days uses it."""
+    return await uow.calendars.of_tenant(tenant_id, ctx.today())
 
 
 async def chain_ids(uow: UnitOfWork, tenant_id: str) -> list[str]:

@@ -19,7 +19,7 @@ from services.enforcement.adapters.uow import UnitOfWork
 from services.enforcement.domain.evidence import Position, check_media, new_entry, verify_evidence
 from services.enforcement.domain.inspection import Inspection
 from mgov_common.materials import check_upload
-from services.enforcement.service_layer.context import SUPERVISORS, Context, visible
+from services.enforcement.service_layer.context import SUPERVISORS, Context, calendar_of, visible
 from services.enforcement.service_layer.registry import parse_id
 
 MAX_REQUEST_ID = 200
@@ -139,6 +139,8 @@ async def submit(ctx: Context, principal: Principal, inspection_id: str, answers
                  note: str, request_id: str) -> dict[str, Any]:
     async with ctx.uow() as uow:
         insp = await load(uow, principal, inspection_id, for_update=True)
+        if rectify_due is not None:  # a date to correct by that is a holiday ends on the next working day
+            rectify_due = (await calendar_of(ctx, uow, insp.tenant_id)).first_working_day_from(rectify_due)
         if insp.submit(principal.subject, answers, outcome, rectify_due, note, request_id, ctx.today()):
             await uow.inspections.save(insp)
         out = await view(uow, insp)
@@ -177,6 +179,6 @@ async def _plan_progress(ctx: Context, uow: UnitOfWork, plan_id: uuid.UUID) -> N
     plan = await uow.registry.plan(plan_id, for_update=True)
     if plan is None or open_ or plan.notice_due_time is not None:
         return
-    due = ctx.calendar.due_after(ctx.clock.now(), plan.publish_within_days)
+    due = (await calendar_of(ctx, uow, plan.tenant_id)).due_after(ctx.clock.now(), plan.publish_within_days)
     await uow.registry.set_plan_status(plan_id, plan.status, notice_due=due)
 
