@@ -1,6 +1,7 @@
 """Builds the enforcement service from the live runtime (nothing connects at import).
 
-- identity over gRPC for the JWKS (callers' tokens);
+- identity over gRPC for the JWKS (callers' tokens) and its platform token; notify over
+  gRPC for orders to correct sent to subjects' phones;
 - what other services act on goes out as events: 立案 (`inspection.case_opened`, the
   workflow service opens the penalty case) and 一公开 (`plan.results_published`, the
   catalogue publishes the notice);
@@ -22,7 +23,9 @@ from mgov_common.auth import JwksCache, TokenVerifier, identity_jwks_fetcher
 from mgov_common.clock import OffsetFileClock, SystemClock
 from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
+from mgov_common.platform_token import PlatformToken
 from mgov_common.runtime import Runtime, ServiceParts
+from services.enforcement.adapters.orders import NotifyCorrectionSms
 from services.enforcement.entrypoints.grpc import EnforcementServicer
 from services.enforcement.entrypoints.ingest import SubjectIngest
 from services.enforcement.service_layer import sweeps
@@ -39,13 +42,17 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, EnforcementSettings)
     identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
     clock = OffsetFileClock(settings.demo_clock_path()) if settings.demo else SystemClock()
-    ctx = Context(runtime.pool, clock, publish_within_days=settings.publish_within_days)
+    assert settings.platform_secret is not None  # required outside demo mode, derived in it
+    notify = create_channel(settings.notify_addr, default_deadline_s=settings.client_deadline_s)
+    token = PlatformToken(identity, "enforcement", settings.platform_secret.get_secret_value())
+    ctx = Context(runtime.pool, clock, publish_within_days=settings.publish_within_days, sms=NotifyCorrectionSms(notify, token))
 
     async def sweep() -> None:
         await sweeps.run_forever(ctx, settings.sweep_interval_s)
 
     async def close() -> None:
         await identity.close()
+        await notify.close()
 
     return ServiceParts(
         registrations=[(enforcement_pb2_grpc.add_EnforcementServiceServicer_to_server, EnforcementServicer(ctx, settings.page_tokens()),

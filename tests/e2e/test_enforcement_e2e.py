@@ -6,16 +6,21 @@ inspector gets 404 for all of it; bad input gets problem+json."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import uuid
+from datetime import date, timedelta
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from services.enforcement.domain.uscc import check_character
 from tests import material_samples as samples
+from tests import sms_outbox
 from tests.e2e.conftest import DemoPlatform
 
 HZ_ADMIN, NB_INSPECTOR = "13900000010", "13900000055"
@@ -53,10 +58,10 @@ def drawn(clients: dict[str, httpx.Client]) -> dict[str, Any]:
                                                                          "categories": ["e2e_food"]}))
     subjects = [_ok(admin.post("/v1/tenants/xihu/subjects", json={
         "name": f"西湖区端到端食品店{n}", "credit_code": _code(9000 + n), "category": "e2e_food", "address": f"文三路 {n} 号",
-        "position": {"latitude": 30.28, "longitude": 120.12}}), 201) for n in range(6)]
+        "contact_phone": f"1370000900{n}", "position": {"latitude": 30.28, "longitude": 120.12}}), 201) for n in range(6)]
     _ok(admin.post("/v1/tenants/hangzhou/checklists/e2e_food", json={"checks": [{"id": "licence", "text": "证照公示"},
                                                                                {"id": "cold", "text": "冷藏温度"}]}), 201)
-    plan = _ok(admin.post("/v1/tenants/xihu/plans", json={"name": "端到端双随机抽查", "category": "e2e_food", "count": 2,
+    plan = _ok(admin.post("/v1/tenants/xihu/plans", json={"name": "端到端双随机抽查", "category": "e2e_food", "count": 3,
                                                          "start_date": "2026-12-01", "end_date": "2026-12-31"}), 201)
     draw = _ok(admin.post(f"/v1/plans/{plan['id']}/draws", json={}), 201)
     return {"plan": plan, "draw": draw, "subjects": subjects, "by_user": ids}
@@ -123,3 +128,35 @@ def test_bad_input_gets_problems(clients: dict[str, httpx.Client], drawn: dict[s
     html = a.post(f"/v1/inspections/{insp['id']}/evidence", data={"kind": "photo", "device_time": "2026-11-30T02:00:00Z"},
                   files={"file": ("p.png", samples.HTML_AS_PNG, "image/png")}, headers={"Idempotency-Key": "e2e-bad"})
     assert html.status_code == 422 and html.json()["code"] == "undecodable_file", html.text
+
+
+def test_an_order_to_correct_reaches_the_subjects_phone_with_its_date_and_items(demo_platform: DemoPlatform,
+                                                                               clients: dict[str, httpx.Client],
+                                                                               drawn: dict[str, Any]) -> None:
+    pick = drawn["draw"]["picks"][2]
+    subject = next(s for s in drawn["subjects"] if s["id"] == pick["subject_id"])
+    a, b = (clients[drawn["by_user"][u]] for u in pick["inspector_ids"])
+    insp = next(t for t in _ok(a.get("/v1/inspections"))["items"] if t["subject"]["id"] == pick["subject_id"])
+    _ok(a.post(f"/v1/inspections/{insp['id']}/start"))
+    record = {"answers": {"licence": {"result": "pass"}, "cold": {"result": "fail", "note": "冷藏柜 12℃"}}, "outcome": "rectify",
+              "rectify_due_date": (date.today() + timedelta(days=10)).isoformat()}
+    recorded = _ok(a.post(f"/v1/inspections/{insp['id']}/record", json=record, headers={"Idempotency-Key": "e2e-rectify"}))
+    assert sms_outbox.to(demo_platform.home, subject["contact_phone"]) == []  # not before both officers confirmed
+    _ok(a.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))
+    assert _ok(b.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))["status"] == "completed"
+    # Sent before the confirmation answered (the sweep only retries what failed).
+    [sms] = sms_outbox.to(demo_platform.home, subject["contact_phone"])
+    due = date.fromisoformat(recorded["rectify_due_date"])
+    assert sms["template"] == "correction_order" and subject["name"] in sms["content"] and "冷藏温度（冷藏柜 12℃）" in sms["content"]
+    assert f"请于{due.year}年{due.month}月{due.day}日前整改完毕" in sms["content"] and "证照公示" not in sms["content"]
+    # The bus hears that the order went out, not where to.
+    async def sent_events() -> list[str]:
+        conn = await asyncpg.connect(demo_platform.dsn)
+        try:
+            return [r["payload"] for r in await conn.fetch("SELECT payload FROM enforcement.outbox WHERE type LIKE '%correction_order_sent%'")]
+        finally:
+            await conn.close()
+
+    events = [json.loads(p) for p in asyncio.run(sent_events())]
+    [sent] = [e for e in events if e["data"]["inspection_id"] == insp["id"]]
+    assert subject["contact_phone"] not in json.dumps(sent)

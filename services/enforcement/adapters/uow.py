@@ -12,6 +12,7 @@ from mgov_common.tenants import TenantProjection
 from mgov_common.uow import HasEvents
 from mgov_common.uow import UnitOfWork as BaseUnitOfWork
 from services.enforcement.adapters.inspections import InspectionRepository
+from services.enforcement.adapters.orders import OrderRepository
 from services.enforcement.adapters.registry import Registry
 
 
@@ -21,12 +22,14 @@ class UnitOfWork(BaseUnitOfWork):
     calendars: CalendarProjection
     registry: Registry
     inspections: InspectionRepository
+    orders: OrderRepository
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.tenants = TenantProjection(conn)
         self.calendars = CalendarProjection(conn)
         self.registry = Registry(conn)
         self.inspections = InspectionRepository(conn)
+        self.orders = OrderRepository(conn)
 
     def aggregates(self) -> Iterable[HasEvents]:
         return self.inspections.seen

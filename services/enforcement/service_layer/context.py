@@ -17,6 +17,7 @@ from mgov_common.clock import Clock
 from mgov_common.errors import NotFound, PermissionDenied
 from mgov_common.principal import Principal
 from mgov_common.working_days import WorkingCalendar, local_date
+from services.enforcement.adapters.orders import CorrectionSms
 from services.enforcement.adapters.uow import UnitOfWork
 
 INSPECTOR = "inspector"
@@ -32,6 +33,8 @@ class Context:
     clock: Clock
     # 一公开: a plan's results are published within this many working days of its last inspection.
     publish_within_days: int = 20
+    # The way to a subject's phone for orders to correct (notify); None: they wait unsent.
+    sms: CorrectionSms | None = None
 
     def uow(self, *, begin: bool = True) -> UnitOfWork:
         return UnitOfWork(self.pool, begin=begin)

@@ -13,6 +13,7 @@ import uuid
 from mgov_common.events.domain import DomainEvent
 from services.enforcement.domain.inspection import Inspection
 from services.enforcement.domain.outcomes import FOLLOW_UP_DAYS, results_notice
+from services.enforcement.service_layer import orders
 from services.enforcement.service_layer.context import Context, calendar_of
 from services.enforcement.service_layer.registry import effective_checklist
 
@@ -61,6 +62,7 @@ async def results_notices(ctx: Context) -> int:
 
 
 async def run_once(ctx: Context) -> None:
+    await orders.send_due(ctx)
     await follow_ups(ctx)
     await results_notices(ctx)
 
