@@ -6,7 +6,8 @@
   workflow service opens the penalty case) and 一公开 (`plan.results_published`, the
   catalogue publishes the notice);
 - consumers: identity's tenant and system events and the workflow service's working
-  calendars (deadlines in working days) into projections; tenant systems'
+  calendars (deadlines in working days) into projections; the workflow service's case
+  transitions (a penalty case decided or revoked: 行政处罚决定公示); tenant systems'
   subjects (`mgov.subject.upserted.v1`);
 - background: the sweep (follow-ups due, penalty cases to open, results notices due) on
   the injected clock.
@@ -28,7 +29,7 @@ from mgov_common.runtime import Runtime, ServiceParts
 from services.enforcement.adapters.orders import NotifyCorrectionSms
 from services.enforcement.entrypoints.grpc import EnforcementServicer
 from services.enforcement.entrypoints.ingest import SubjectIngest
-from services.enforcement.service_layer import sweeps
+from services.enforcement.service_layer import decisions, sweeps
 from services.enforcement.service_layer.context import Context
 from services.enforcement.settings import EnforcementSettings
 
@@ -60,6 +61,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         consumers=[EventConsumer(runtime.pool, runtime.js, tenants.consumer_spec("enforcement"), tenants.apply_tenant_event),
                    EventConsumer(runtime.pool, runtime.js, systems.consumer_spec("enforcement"), systems.apply_system_event),
                    EventConsumer(runtime.pool, runtime.js, calendars.consumer_spec("enforcement"), calendars.apply_calendar_event),
+                   EventConsumer(runtime.pool, runtime.js, decisions.CASES, decisions.apply_case_event),
                    SubjectIngest(runtime.pool, runtime.js, clock.now)],
         background=[sweep],
         on_stop=[close],
