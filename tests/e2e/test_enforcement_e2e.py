@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 import uuid
 from datetime import date, timedelta
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from tests import sms_outbox
 from tests.e2e.conftest import DemoPlatform
 
 HZ_ADMIN, NB_INSPECTOR = "13900000010", "13900000055"
+XH_CLERK, XH_SUPERVISOR, XH_APPROVER = "13900000031", "13900000033", "13900000034"
 XH_INSPECTORS = ("13900000051", "13900000052", "13900000053", "13900000054")
 
 
@@ -39,7 +41,8 @@ def _code(n: int) -> str:
 
 @pytest.fixture(scope="module")
 def clients(demo_platform: DemoPlatform) -> Iterator[dict[str, httpx.Client]]:
-    phones = {"admin": HZ_ADMIN, "nb": NB_INSPECTOR, **{f"i{k}": p for k, p in enumerate(XH_INSPECTORS)}}
+    phones = {"admin": HZ_ADMIN, "nb": NB_INSPECTOR, "clerk": XH_CLERK, "supervisor": XH_SUPERVISOR, "approver": XH_APPROVER,
+              **{f"i{k}": p for k, p in enumerate(XH_INSPECTORS)}}
     made = {name: demo_platform.client(demo_platform.sign_in(phone)["access_token"]) for name, phone in phones.items()}
     try:
         yield made
@@ -61,7 +64,7 @@ def drawn(clients: dict[str, httpx.Client]) -> dict[str, Any]:
         "contact_phone": f"1370000900{n}", "position": {"latitude": 30.28, "longitude": 120.12}}), 201) for n in range(6)]
     _ok(admin.post("/v1/tenants/hangzhou/checklists/e2e_food", json={"checks": [{"id": "licence", "text": "证照公示"},
                                                                                {"id": "cold", "text": "冷藏温度"}]}), 201)
-    plan = _ok(admin.post("/v1/tenants/xihu/plans", json={"name": "端到端双随机抽查", "category": "e2e_food", "count": 3,
+    plan = _ok(admin.post("/v1/tenants/xihu/plans", json={"name": "端到端双随机抽查", "category": "e2e_food", "count": 4,
                                                          "start_date": "2026-12-01", "end_date": "2026-12-31"}), 201)
     draw = _ok(admin.post(f"/v1/plans/{plan['id']}/draws", json={}), 201)
     return {"plan": plan, "draw": draw, "subjects": subjects, "by_user": ids}
@@ -160,3 +163,52 @@ def test_an_order_to_correct_reaches_the_subjects_phone_with_its_date_and_items(
     events = [json.loads(p) for p in asyncio.run(sent_events())]
     [sent] = [e for e in events if e["data"]["inspection_id"] == insp["id"]]
     assert subject["contact_phone"] not in json.dumps(sent)
+
+
+def _until(what: str, check: Any, timeout: float = 30) -> Any:
+    """Poll `check` (another service's consumer acts on an event) until it answers truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{what} within {timeout:.0f}s")
+
+
+def _act(c: httpx.Client, case_id: str, action: str, comment: str = "") -> dict[str, Any]:
+    case = _ok(c.get(f"/v1/applications/{case_id}"))
+    return _ok(c.post(f"/v1/applications/{case_id}/actions", json={"action": action, "comment": comment},  # type: ignore[no-any-return]
+                      headers={"If-Match": f'"{case["version"]}"'}))
+
+
+def test_a_penalty_decision_is_public_from_its_decision_until_it_is_revoked(demo_platform: DemoPlatform, clients: dict[str, httpx.Client],
+                                                                          drawn: dict[str, Any]) -> None:
+    pick = drawn["draw"]["picks"][3]
+    subject = next(s for s in drawn["subjects"] if s["id"] == pick["subject_id"])
+    a, b = (clients[drawn["by_user"][u]] for u in pick["inspector_ids"])
+    insp = next(t for t in _ok(a.get("/v1/inspections"))["items"] if t["subject"]["id"] == pick["subject_id"])
+    _ok(a.post(f"/v1/inspections/{insp['id']}/start"))
+    record = {"answers": {"licence": {"result": "fail", "note": "未公示许可证"}, "cold": {"result": "pass"}}, "outcome": "case"}
+    _ok(a.post(f"/v1/inspections/{insp['id']}/record", json=record, headers={"Idempotency-Key": "e2e-case"}))
+    _ok(a.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))
+    done = _ok(b.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))
+    case_id = done["case_id"]
+    clerk, approver, public = clients["clerk"], clients["approver"], demo_platform.client()
+    _until("the workflow service opened the penalty case", lambda: clerk.get(f"/v1/applications/{case_id}").status_code == 200)
+    _act(clerk, case_id, "investigate")
+    _act(clerk, case_id, "notify", "已告知当事人陈述申辩权利")
+    facts = {"decision_number": "西市监罚〔2026〕1号", "summary": "未按规定公示食品经营许可证", "legal_basis": "《食品经营许可管理办法》第五十条",
+             "penalty": "警告"}
+    assert clients["nb"].put(f"/v1/penalty-cases/{case_id}/decision", json=facts).status_code == 404
+    assert _ok(clients["supervisor"].put(f"/v1/penalty-cases/{case_id}/decision", json=facts))["status"] == "draft"
+    listed = lambda: [d for d in _ok(public.get("/v1/tenants/xihu/penalty-decisions"))["items"] if d["case_id"] == case_id]  # noqa: E731
+    assert listed() == []
+    _act(approver, case_id, "decide", "给予警告")
+    [entry] = _until("the decision was published", listed)
+    assert {k: entry[k] for k in facts} == facts and entry["subject_name"] == subject["name"]
+    assert entry["credit_code"] == subject["credit_code"] and entry["status"] == "published"
+    assert not any(c in str(entry) for c in done["certificates"] + pick["inspector_ids"])
+    _act(approver, case_id, "revoke", "行政复议撤销")
+    _until("the revoked decision was retracted", lambda: listed() == [])
+    public.close()
