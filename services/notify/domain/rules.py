@@ -207,7 +207,10 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         if not terminal and roles:
             to("task.new", _staff_or_assignee(data, roles, exclude=(actor,)))
     elif kind in ("workflow.application.completed", "workflow.application.rejected"):
-        if applicant:
+        # A withdrawn state's outcome is "rejected", but the applicant who withdrew the case
+        # was not refused: no "未予通过" notice (payment reads the same action to refund).
+        withdrawn = kind.endswith(".rejected") and _s(data, "action") == "withdraw"
+        if applicant and not withdrawn:
             to("application." + kind.rsplit(".", 1)[1], Audience(users=(applicant,)))
     elif kind == "workflow.application.assigned":
         assignee = _s(data, "assignee_id")
