@@ -10,7 +10,9 @@
   transitions (a penalty case decided or revoked: 行政处罚决定公示); tenant systems'
   subjects (`mgov.subject.upserted.v1`);
 - background: the sweep (follow-ups due, penalty cases to open, results notices due) on
-  the injected clock.
+  the injected clock;
+- in demo mode, Xihu's subjects, inspectors and a drawn plan, seeded before the server
+  answers (service_layer/seed.py).
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from mgov_common.grpc_client import create_channel
 from mgov_common.platform_token import PlatformToken
 from mgov_common.runtime import Runtime, ServiceParts
 from services.enforcement.adapters.orders import NotifyCorrectionSms
+from services.enforcement.adapters.staff import IdentityStaff
 from services.enforcement.entrypoints.grpc import EnforcementServicer
 from services.enforcement.entrypoints.ingest import SubjectIngest
-from services.enforcement.service_layer import decisions, sweeps
+from services.enforcement.service_layer import decisions, seed, sweeps
 from services.enforcement.service_layer.context import Context
 from services.enforcement.settings import EnforcementSettings
 
@@ -47,6 +50,11 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     notify = create_channel(settings.notify_addr, default_deadline_s=settings.client_deadline_s)
     token = PlatformToken(identity, "enforcement", settings.platform_secret.get_secret_value())
     ctx = Context(runtime.pool, clock, publish_within_days=settings.publish_within_days, sms=NotifyCorrectionSms(notify, token))
+    if settings.demo and settings.seed_demo:
+        try:
+            await seed.seed_demo(ctx, IdentityStaff(identity, token))
+        except Exception:  # identity never answered: the demo starts without it (the next start seeds)
+            log.exception("the demo field inspections were not seeded")
 
     async def sweep() -> None:
         await sweeps.run_forever(ctx, settings.sweep_interval_s)

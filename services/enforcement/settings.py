@@ -26,6 +26,8 @@ class EnforcementSettings(ServiceSettings):
     platform_secret: SecretStr | None = None
     # The notify service, which sends an order to correct to the subject's contact phone.
     notify_addr: str = Field(default="127.0.0.1:50054", validation_alias=AliasChoices("MGOV_ENFORCEMENT_NOTIFY_ADDR", "MGOV_NOTIFY_ADDR"))
+    # Demo mode only: seed Xihu's subjects, inspectors and a drawn plan at start.
+    seed_demo: bool = True
     # Demo mode only: the offset clock file shared with the workflow service.
     clock_file: Path | None = None
 

@@ -212,3 +212,17 @@ def test_a_penalty_decision_is_public_from_its_decision_until_it_is_revoked(demo
     _act(approver, case_id, "revoke", "行政复议撤销")
     _until("the revoked decision was retracted", lambda: listed() == [])
     public.close()
+
+
+def test_the_demo_has_xihus_subjects_and_a_drawn_plan_whose_tasks_the_inspectors_see(demo_platform: DemoPlatform) -> None:
+    with demo_platform.client(demo_platform.sign_in(XH_SUPERVISOR)["access_token"]) as supervisor:
+        [plan] = [p for p in _ok(supervisor.get("/v1/tenants/xihu/plans"))["items"] if p["name"] == "西湖区食品经营双随机抽查（演示）"]
+        subjects = _ok(supervisor.get("/v1/tenants/xihu/subjects", params={"category": "market_food", "page_size": 100}))["items"]
+    assert plan["status"] == "drawn" and plan["category"] == "market_food"
+    assert len(subjects) == 24 and all(s["contact_phone"] and s["position"] for s in subjects)
+    tasks = []
+    for phone in XH_INSPECTORS:
+        with demo_platform.client(demo_platform.sign_in(phone)["access_token"]) as inspector:
+            tasks += [t for t in _ok(inspector.get("/v1/inspections", params={"open_only": "false"}))["items"] if t["plan_id"] == plan["id"]]
+    assert len({t["id"] for t in tasks}) == 6  # a quarter of 24, each task seen by both of its inspectors
+    assert len(tasks) == 12 and all(len(t["checklist"]) == 6 for t in tasks)
