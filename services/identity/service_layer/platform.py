@@ -24,6 +24,7 @@ from services.identity.service_layer.access import actor, signed_in
 from services.identity.service_layer.context import Context
 
 MAX_CONTACTS = 100
+PHONE_REF = "phone:"
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,11 @@ class PlatformClients:
         if len(user_ids) > MAX_CONTACTS:
             raise InvalidArgument(f"at most {MAX_CONTACTS} users per call", field="user_ids", code="too_many")
         ids: list[uuid.UUID] = []
+        phones: list[str] = []  # `phone:<pseudonym>`: a phone proven without an account (a 随手拍 reporter)
         for i, raw in enumerate(user_ids):
+            if raw.startswith(PHONE_REF) and 0 < len(raw) - len(PHONE_REF) <= 64:
+                phones.append(raw.removeprefix(PHONE_REF))
+                continue
             try:
                 ids.append(uuid.UUID(raw))
             except ValueError:
@@ -76,6 +81,9 @@ class PlatformClients:
                 user = await uow.users.get(uid)
                 if user is not None:
                     found.append(user)
-            uow.audit(actor(p, action="contact.read", tenant_id=None, details={"users": [str(u.id) for u in found], "purpose": "notification"}))
+            proven = await uow.registrations.phones(list(dict.fromkeys(phones))) if phones else []
+            uow.audit(actor(p, action="contact.read", tenant_id=None, details={
+                "users": [str(u.id) for u in found] + [PHONE_REF + ref for ref, _, _ in proven], "purpose": "notification"}))
             await uow.commit()
-        return [Contact(str(u.id), u.name, u.phone, u.tenant_id, u.active) for u in found]
+        return [Contact(str(u.id), u.name, u.phone, u.tenant_id, u.active) for u in found] + \
+            [Contact(PHONE_REF + ref, "", phone, tenant, True) for ref, tenant, phone in proven]
