@@ -12,8 +12,7 @@ from services.enforcement.domain.evidence import Position
 from services.enforcement.domain.inspection import Inspection
 
 
-def ts(when: datetime | None) -> Any:
-    return datetime_to_timestamp(when) if when is not None else None
+ts = datetime_to_timestamp  # the one conversion (mgov_common.protojson), by its short local name
 
 
 def rfc3339(text: str | None) -> Any:

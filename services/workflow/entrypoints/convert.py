@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from mgov.common.v1 import common_pb2
@@ -21,8 +20,7 @@ KIND_TO_PB = {"user": common_pb2.PRINCIPAL_KIND_USER, "system": common_pb2.PRINC
 
 _TASK_KINDS = {"case": pb.TASK_KIND_CASE, "rectification": pb.TASK_KIND_RECTIFICATION, "report": pb.TASK_KIND_REPORT}
 
-def ts(when: datetime | None) -> Any:
-    return datetime_to_timestamp(when)
+ts = datetime_to_timestamp  # the one conversion (mgov_common.protojson), by its short local name
 
 
 def text(raw: dict[str, str] | Any) -> common_pb2.LocalizedText:
