@@ -77,5 +77,18 @@ class RegistrationRepository:
         return [(r["pseudonym"], r["tenant_id"], self.cipher.decrypt_text(r["phone_key_id"], r["phone_cipher"], _contact_aad(r["pseudonym"])))
                 for r in rows]
 
+    async def reencrypt_phones(self, limit: int = 500) -> int:
+        """Rewrite kept phones encrypted under an earlier field key with the current one (`mgov keys reencrypt`)."""
+        rows = await self.conn.fetch("SELECT * FROM phone_contacts WHERE phone_key_id <> $1 LIMIT $2 FOR UPDATE", self.cipher.current_id, limit)
+        for r in rows:
+            aad = _contact_aad(r["pseudonym"])
+            key_id, blob = self.cipher.encrypt_text(self.cipher.decrypt_text(r["phone_key_id"], r["phone_cipher"], aad), aad)
+            await self.conn.execute("UPDATE phone_contacts SET phone_cipher = $2, phone_key_id = $3 WHERE pseudonym = $1", r["pseudonym"], blob, key_id)
+        return len(rows)
+
+    async def prune_phones(self, before: datetime) -> int:
+        """Forget phones last proven before `before`: nobody is told of a report that old."""
+        return int((await self.conn.execute("DELETE FROM phone_contacts WHERE confirmed_at < $1", before)).split()[-1])
+
     async def prune(self, before: datetime) -> int:
         return int((await self.conn.execute("DELETE FROM registrations WHERE expires_at < $1", before)).split()[-1])

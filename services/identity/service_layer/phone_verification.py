@@ -25,6 +25,8 @@ from services.identity.service_layer.access import actor
 from services.identity.service_layer.registration import Registration, Started
 
 PHONE_TOKEN_TTL = timedelta(minutes=30)
+# A proven phone is kept this long after its last proof, to tell its holder of their reports by SMS.
+PHONE_CONTACT_DAYS = timedelta(days=365)
 SMS_KIND = "phone_code"
 
 

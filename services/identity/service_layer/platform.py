@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from services.identity.service_layer.context import Context
 
 MAX_CONTACTS = 100
 PHONE_REF = "phone:"
+PSEUDONYM = re.compile(r"[0-9a-f]{32}")  # Lookup.phone_pseudonym
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class PlatformClients:
         ids: list[uuid.UUID] = []
         phones: list[str] = []  # `phone:<pseudonym>`: a phone proven without an account (a 随手拍 reporter)
         for i, raw in enumerate(user_ids):
-            if raw.startswith(PHONE_REF) and 0 < len(raw) - len(PHONE_REF) <= 64:
+            if raw.startswith(PHONE_REF) and PSEUDONYM.fullmatch(raw.removeprefix(PHONE_REF)):
                 phones.append(raw.removeprefix(PHONE_REF))
                 continue
             try:

@@ -94,6 +94,12 @@ async def seed_demo(ctx: Context, province: str, now: datetime) -> int:
             made += await _add_missing(uow, province, now, [k for k in IN_APP if k.startswith("report.")])
         if await uow.templates.count(province) and not await uow.templates.candidates("insight.weekly_report", [province]):
             made += await _add_missing(uow, province, now, ["insight.weekly_report"])
+        if await uow.templates.count(province) and not any(t.channel == "sms" for t in await uow.templates.candidates("report.dispatched", [province])):
+            for key in ("report.dispatched", "report.info_requested", "report.closed"):  # SMS to reporters without an account
+                spec = TEMPLATE_KEYS[key]
+                await uow.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
+                                        title="", body=SMS[key], urgent=spec.urgent, now=now, created_by=SEEDER)
+                made += 1
         if province == "zhejiang" and await uow.templates.count("hangzhou") == 0:
             await uow.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
                                       category=TEMPLATE_KEYS["application.submitted"].category, title=HANGZHOU_SUBMITTED[0],
