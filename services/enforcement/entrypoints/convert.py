@@ -111,3 +111,10 @@ def entry(e: dict[str, Any]) -> pb.EvidenceEntry:
 
 def answers_in(r: pb.SubmitInspectionRequest) -> dict[str, Any]:
     return {k: {"result": a.result, "note": a.note} for k, a in r.answers.items()}
+
+
+def decision(r: Any) -> pb.PenaltyDecision:
+    return pb.PenaltyDecision(case_id=r["case_id"], tenant_id=r["tenant_id"], subject_name=r["subject_name"], credit_code=r["credit_code"],
+                              decision_number=r["decision_number"], summary=r["summary"], legal_basis=r["legal_basis"],
+                              penalty=r["penalty"], decision_date=r["decision_date"].isoformat() if r["decision_date"] else "",
+                              status=r["status"], publish_time=ts(r["publish_time"]))
