@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 
+from mgov_common.calendars import BadCalendarEvent, CalendarRepository, parse_calendar
 from mgov_common.events.envelope import CloudEvent
-from mgov_common.working_days import WorkingCalendar
+from mgov_common.tenants import TenantProjection
+from mgov_common.working_days import day_start, local_date
 from services.insight.adapters.aggregates import Aggregates
 from services.insight.domain import facts
 from services.insight.domain.facts import BadEvent, day_of
 
 log = logging.getLogger(__name__)
-CALENDAR = WorkingCalendar()
 DAY_S = 86400.0
 
 # Subjects of MGOV_EVENTS insight reads (the tenant is the first wildcard).
@@ -37,6 +38,8 @@ EVENT_SUBJECTS = [
     "mgov.evt.*.workflow.rectification.closed",
     "mgov.evt.*.catalog.item.published",
     "mgov.evt.*.catalog.item.retired",
+    "mgov.evt.*.catalog.notice.published",
+    "mgov.evt.*.workflow.calendar.updated",
     "mgov.evt.*.identity.system.registered",
     "mgov.evt.*.identity.system.revoked",
     "mgov.evt.*.identity.user.signed_in",
@@ -69,7 +72,7 @@ async def apply_ingest(conn: asyncpg.Connection, event: CloudEvent) -> None:
 async def _submitted(agg: Aggregates, event: CloudEvent) -> None:
     f = facts.case_fact("submitted", event.data)
     tenant = f.tenant_id or event.tenant
-    if await agg.open_case(f.case_id, tenant, f.item_id, f.department, f.channel, event.time, f.case_due_at):
+    if await agg.open_case(f.case_id, tenant, f.item_id, f.department, f.channel, event.time, f.case_due_at, f.eligible_roles):
         await agg.add(day_of(event.time), tenant, f.item_id, f.channel, f.department, submitted=1)
         await agg.item_applied(f.item_id, event.time)
 
@@ -81,6 +84,8 @@ async def _transitioned(agg: Aggregates, event: CloudEvent) -> None:
         return  # submitted before insight's stream history: nothing to attach it to
     if f.case_due_at is not None:
         await agg.set_due(f.case_id, f.case_due_at)
+    if not f.terminal:
+        await agg.case_moved(f.case_id, f.eligible_roles, event.time)
     if f.clock_paused and await agg.mark_supplemented(f.case_id):
         await agg.add(day_of(event.time), case["tenant_id"], case["item_id"], case["channel"], case["department"], supplemented=1)
     if f.terminal and f.action == "withdraw":
@@ -90,10 +95,18 @@ async def _transitioned(agg: Aggregates, event: CloudEvent) -> None:
 async def _finish(agg: Aggregates, case: asyncpg.Record, at: datetime, outcome: str, due_at: datetime | None) -> None:
     due = due_at or case["due_at"]
     on_time = due is None or at <= due
-    days = CALENDAR.working_seconds(case["submitted_at"], at) / DAY_S
+    days = await working_days(agg.conn, case["tenant_id"], case["submitted_at"], at)
     if await agg.finish_case(case["id"], at, outcome, on_time, days):
         await agg.add(day_of(at), case["tenant_id"], case["item_id"], case["channel"], case["department"],
                       **{outcome: 1, "on_time": int(on_time)})
+
+
+async def working_days(conn: asyncpg.Connection, tenant: str, start: datetime, end: datetime) -> float:
+    """Working days from `start` to `end` over the case tenant's calendar (its own days,
+    else its nearest ancestor's: holidays off, 调休 weekends on), as workflow counts them."""
+    chain = [n.id for n in await TenantProjection(conn).chain(tenant)] or [tenant]
+    cal = await CalendarRepository(conn).calendar(chain, local_date(start), local_date(end))
+    return cal.working_seconds(start, end) / DAY_S
 
 
 async def _outcome(agg: Aggregates, event: CloudEvent, outcome: str) -> None:
@@ -193,6 +206,26 @@ async def _usage(agg: Aggregates, event: CloudEvent) -> None:
     await agg.add(day_of(event.time), tenant, f.item_id, "app", department, **{counter: 1})
 
 
+async def _notice_published(agg: Aggregates, event: CloudEvent) -> None:
+    """A notice counts from when it appeared (a backdated document date is not an update)."""
+    f = facts.notice_fact(event.data)
+    await agg.notice_published(f.id, f.tenant_id or event.tenant, f.title, event.time)
+
+
+async def _calendar_updated(agg: Aggregates, event: CloudEvent) -> None:
+    """A tenant's calendar year: stored unless a newer one is, then the working days of the
+    finished cases it touches (the tenant's and those below it) are counted again."""
+    try:
+        tenant, year, days = parse_calendar(event)
+    except BadCalendarEvent as exc:
+        raise BadEvent(str(exc)) from None
+    if not await CalendarRepository(agg.conn).replace_year(tenant, year, days, event.time):
+        return
+    tree = await TenantProjection(agg.conn).subtree(tenant) or [tenant]
+    for case in await agg.finished_cases(tree, day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))):
+        await agg.set_working_days(case["id"], await working_days(agg.conn, case["tenant_id"], case["submitted_at"], case["finished_at"]))
+
+
 _HANDLERS = {
     "workflow.application.submitted": _submitted,
     "workflow.application.transitioned": _transitioned,
@@ -204,6 +237,8 @@ _HANDLERS = {
     "workflow.rectification.closed": _rectification_closed,
     "catalog.item.published": _item_published,
     "catalog.item.retired": _item_retired,
+    "catalog.notice.published": _notice_published,
+    "workflow.calendar.updated": _calendar_updated,
     "identity.system.registered": _system_registered,
     "identity.system.revoked": _system_revoked,
     "identity.user.signed_in": _signed_in,

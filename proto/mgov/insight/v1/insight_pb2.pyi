@@ -240,20 +240,24 @@ class GetThresholdsRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
 
 class Thresholds(_message.Message):
-    __slots__ = ("tenant_id", "item_unused_days", "guide_stale_days", "system_silent_days", "account_idle_days", "source_tenant_id")
+    __slots__ = ("tenant_id", "item_unused_days", "guide_stale_days", "system_silent_days", "account_idle_days", "source_tenant_id", "notice_stale_days", "department_unstaffed_days")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     ITEM_UNUSED_DAYS_FIELD_NUMBER: _ClassVar[int]
     GUIDE_STALE_DAYS_FIELD_NUMBER: _ClassVar[int]
     SYSTEM_SILENT_DAYS_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_IDLE_DAYS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_STALE_DAYS_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_UNSTAFFED_DAYS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     item_unused_days: int
     guide_stale_days: int
     system_silent_days: int
     account_idle_days: int
     source_tenant_id: str
-    def __init__(self, tenant_id: _Optional[str] = ..., item_unused_days: _Optional[int] = ..., guide_stale_days: _Optional[int] = ..., system_silent_days: _Optional[int] = ..., account_idle_days: _Optional[int] = ..., source_tenant_id: _Optional[str] = ...) -> None: ...
+    notice_stale_days: int
+    department_unstaffed_days: int
+    def __init__(self, tenant_id: _Optional[str] = ..., item_unused_days: _Optional[int] = ..., guide_stale_days: _Optional[int] = ..., system_silent_days: _Optional[int] = ..., account_idle_days: _Optional[int] = ..., source_tenant_id: _Optional[str] = ..., notice_stale_days: _Optional[int] = ..., department_unstaffed_days: _Optional[int] = ...) -> None: ...
 
 class RecordUsageRequest(_message.Message):
     __slots__ = ("item_id", "kind")
