@@ -88,6 +88,10 @@ class Aggregates:
     async def item_applied(self, item_id: uuid.UUID, at: datetime) -> None:
         await self.conn.execute("UPDATE items SET last_application_at = greatest(last_application_at, $2) WHERE id = $1", item_id, at)
 
+    async def promised_limit(self, item_id: uuid.UUID) -> int | None:
+        value = await self.conn.fetchval("SELECT promised_limit_days FROM items WHERE id = $1", item_id)
+        return int(value) if value is not None else None
+
     async def item_department(self, item_id: uuid.UUID) -> tuple[str, str] | None:
         row = await self.conn.fetchrow("SELECT tenant_id, department FROM items WHERE id = $1", item_id)
         return (row["tenant_id"], row["department"]) if row else None

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
 from mgov_common.calendars import BadCalendarEvent, CalendarRepository, parse_calendar
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.tenants import TenantProjection
-from mgov_common.working_days import day_start, local_date
+from mgov_common.working_days import WorkingCalendar, day_start, local_date
 from services.insight.adapters.aggregates import Aggregates
 from services.insight.domain import facts
 from services.insight.domain.facts import BadEvent, day_of
 
 log = logging.getLogger(__name__)
 DAY_S = 86400.0
+# A promised limit's due time may fall after the finish: the calendar is read this far beyond it.
+CALENDAR_AHEAD_DAYS = 120
 
 # Subjects of MGOV_EVENTS insight reads (the tenant is the first wildcard).
 EVENT_SUBJECTS = [
@@ -94,19 +96,28 @@ async def _transitioned(agg: Aggregates, event: CloudEvent) -> None:
 
 async def _finish(agg: Aggregates, case: asyncpg.Record, at: datetime, outcome: str, due_at: datetime | None) -> None:
     due = due_at or case["due_at"]
+    cal = await calendar_of(agg.conn, case["tenant_id"], case["submitted_at"], at)
+    if due is None:
+        # No due time from workflow: the item's promised limit from submission, in the
+        # tenant's working days (no 补正 pauses known here).
+        limit = await agg.promised_limit(case["item_id"])
+        due = cal.due_after(case["submitted_at"], limit) if limit is not None else None
     on_time = due is None or at <= due
-    days = await working_days(agg.conn, case["tenant_id"], case["submitted_at"], at)
+    days = cal.working_seconds(case["submitted_at"], at) / DAY_S
     if await agg.finish_case(case["id"], at, outcome, on_time, days):
         await agg.add(day_of(at), case["tenant_id"], case["item_id"], case["channel"], case["department"],
                       **{outcome: 1, "on_time": int(on_time)})
 
 
-async def working_days(conn: asyncpg.Connection, tenant: str, start: datetime, end: datetime) -> float:
-    """Working days from `start` to `end` over the case tenant's calendar (its own days,
-    else its nearest ancestor's: holidays off, 调休 weekends on), as workflow counts them."""
+async def calendar_of(conn: asyncpg.Connection, tenant: str, start: datetime, end: datetime) -> WorkingCalendar:
+    """The case tenant's working calendar from `start` to `end` (its own days, else its
+    nearest ancestor's: holidays off, 调休 weekends on), as workflow counts time limits."""
     chain = [n.id for n in await TenantProjection(conn).chain(tenant)] or [tenant]
-    cal = await CalendarRepository(conn).calendar(chain, local_date(start), local_date(end))
-    return cal.working_seconds(start, end) / DAY_S
+    return await CalendarRepository(conn).calendar(chain, local_date(start), local_date(end) + timedelta(days=CALENDAR_AHEAD_DAYS))
+
+
+async def working_days(conn: asyncpg.Connection, tenant: str, start: datetime, end: datetime) -> float:
+    return (await calendar_of(conn, tenant, start, end)).working_seconds(start, end) / DAY_S
 
 
 async def _outcome(agg: Aggregates, event: CloudEvent, outcome: str) -> None:
