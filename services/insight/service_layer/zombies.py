@@ -64,8 +64,10 @@ async def find(ctx: Context, tenants: list[str], now: datetime, kind: str = "") 
                                     limits[r["tenant_id"]]))
         if kind in ("", "account_idle"):
             for r in await uow.conn.fetch("SELECT * FROM accounts WHERE NOT disabled AND tenant_id = ANY($1::text[])", tenants):
-                found.append(z.idle("account_idle", r["tenant_id"], str(r["user_id"]), {"zh": r["name"], "en": r["name"]},
-                                    r["last_sign_in_at"], now, limits[r["tenant_id"]]))
+                last = r["last_sign_in_at"] or r["created_at"]  # never signed in: idle since it was made
+                if last is not None:
+                    found.append(z.idle("account_idle", r["tenant_id"], str(r["user_id"]), {"zh": r["name"], "en": r["name"]},
+                                        last, now, limits[r["tenant_id"]]))
         if kind in ("", "notice_stale"):
             for r in await uow.conn.fetch("SELECT DISTINCT ON (tenant_id) * FROM notices WHERE tenant_id = ANY($1::text[]) "
                                           "ORDER BY tenant_id, published_at DESC, id", tenants):
