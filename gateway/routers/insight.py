@@ -3,6 +3,7 @@
     GET  /v1/tenants/{t}/insight/items        funnel and quality per item (format=csv: a spreadsheet)
     GET  /v1/tenants/{t}/insight/departments  the same per department
     GET  /v1/tenants/{t}/insight/rankings     the tenant's children ranked (docs/insight.md)
+    GET  /v1/tenants/{t}/insight/daily        the subtree's figures day by day (a trend)
     GET  /v1/tenants/{t}/insight/zombies      what looks dead under the thresholds (kinds: docs/insight.md)
     POST /v1/tenants/{t}/insight/zombies/actions   retire an item / revoke a system, audited
     GET  /v1/tenants/{t}/insight/zombie-actions    the actions taken
@@ -107,6 +108,16 @@ async def rankings(tenant_id: str, caller: PersonDep, backends: BackendsDep, res
         return await stub(backends).ListRankings(pb.ListStatsRequest(tenant_id=tenant_id, from_date=from_date, to_date=to_date,
                                                                      page_size=size, page_token=token), metadata=caller.metadata)
     return await _listing(fetch, page_size, page_token, format, f"{tenant_id}-rankings", response)
+
+
+@router.get("/tenants/{tenant_id}/insight/daily", responses=returns(page(ref(pb.DailyStats.DESCRIPTOR))), response_model=None,
+            summary="The figures of each day of the range over the tenant's subtree, oldest first (a trend; one page)")
+async def daily(tenant_id: str, caller: PersonDep, backends: BackendsDep, response: Response, from_date: Day = "", to_date: Day = "",
+                own_only: bool = False, format: Format = "json") -> Any:
+    async def fetch(size: int, token: str) -> Any:
+        return await stub(backends).ListDailyStats(pb.ListStatsRequest(tenant_id=tenant_id, from_date=from_date, to_date=to_date,
+                                                                       own_only=own_only), metadata=caller.metadata)
+    return await _listing(fetch, 0, "", format, f"{tenant_id}-daily", response)
 
 
 @router.get("/tenants/{tenant_id}/insight/zombies", responses=returns(page(ref(pb.Zombie.DESCRIPTOR))), response_model=None,

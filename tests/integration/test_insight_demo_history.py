@@ -51,6 +51,7 @@ async def test_a_month_of_demo_history_gives_the_figures_computed_from_its_event
     today = local_date(NOW)
     first = today - timedelta(days=DAYS + 1)
     per_day: Counter[object] = Counter()
+    completed_on: Counter[object] = Counter()
     submitted_at, durations, on_time, finished, scores = {}, [], 0, 0, []
     cal = WorkingCalendar()
     for e in made.events:
@@ -59,6 +60,7 @@ async def test_a_month_of_demo_history_gives_the_figures_computed_from_its_event
             submitted_at[e.data["application_id"]] = e.time
         elif e.entity == "demo_application":
             start = submitted_at[e.data["application_id"]]
+            completed_on[local_date(e.time)] += e.verb == "completed"
             finished += 1
             on_time += e.time <= cal.due_after(start, 5)
             durations.append(cal.working_seconds(start, e.time) / 86400)
@@ -73,7 +75,9 @@ async def test_a_month_of_demo_history_gives_the_figures_computed_from_its_event
     assert q.rating_average == pytest.approx(sum(scores) / len(scores))
     assert q.median_working_days == pytest.approx(statistics.median(durations))
     assert q.p90_working_days == pytest.approx(percentile(sorted(durations), 0.9))
-    # Day by day: the days of the month hold their own submissions.
-    for day in sorted(per_day)[:5]:
-        rows, _ = await stats.list_items(w.ctx, admin(w.county), w.county, stats.date_range(w.ctx, str(day), str(day)), 0, "")
-        assert [r.quality.submitted for r in rows if r.item_id == item] == [per_day[day]]
+    # Day by day (the trend the dashboard draws): each day holds its own submissions and completions.
+    trend = await stats.daily(w.ctx, admin(w.county), w.county, stats.date_range(w.ctx, str(first), str(today)))
+    assert [r.day for r in trend] == [first + timedelta(days=i) for i in range((today - first).days + 1)]
+    assert [r.quality.submitted for r in trend] == [per_day.get(r.day, 0) for r in trend]
+    assert [r.quality.completed for r in trend] == [completed_on.get(r.day, 0) for r in trend]
+    assert trend[-1].quality.submitted == 0  # today: only today's real activity, none here

@@ -69,6 +69,10 @@ class InsightServicer(insight_pb2_grpc.InsightServiceServicer):
                                                          name_en=x.name.get("en", ""), level=x.level, score=x.score,
                                                          quality=quality_pb(x.quality)) for x in rows], next_page_token=nxt)
 
+    async def ListDailyStats(self, r: pb.ListStatsRequest, context: Any) -> pb.ListDailyStatsResponse:
+        rows = await stats.daily(self.ctx, require_person(), r.tenant_id, stats.date_range(self.ctx, r.from_date, r.to_date), r.own_only)
+        return pb.ListDailyStatsResponse(items=[pb.DailyStats(date=x.day.isoformat(), quality=quality_pb(x.quality)) for x in rows])
+
     async def ListZombies(self, r: pb.ListZombiesRequest, context: Any) -> pb.ListZombiesResponse:
         rows, nxt = await zombies.list_zombies(self.ctx, require_person(), r.tenant_id, r.kind, r.page_size, r.page_token)
         return pb.ListZombiesResponse(items=[zombie_pb(z) for z in rows], next_page_token=nxt)

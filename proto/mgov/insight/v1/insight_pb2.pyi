@@ -169,6 +169,22 @@ class Zombie(_message.Message):
     action: str
     def __init__(self, kind: _Optional[str] = ..., tenant_id: _Optional[str] = ..., target_id: _Optional[str] = ..., name_zh: _Optional[str] = ..., name_en: _Optional[str] = ..., last_active_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idle_days: _Optional[int] = ..., threshold_days: _Optional[int] = ..., action: _Optional[str] = ...) -> None: ...
 
+class DailyStats(_message.Message):
+    __slots__ = ("date", "quality")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    quality: Quality
+    def __init__(self, date: _Optional[str] = ..., quality: _Optional[_Union[Quality, _Mapping]] = ...) -> None: ...
+
+class ListDailyStatsResponse(_message.Message):
+    __slots__ = ("items", "next_page_token")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[DailyStats]
+    next_page_token: str
+    def __init__(self, items: _Optional[_Iterable[_Union[DailyStats, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
 class ListZombiesResponse(_message.Message):
     __slots__ = ("items", "next_page_token")
     ITEMS_FIELD_NUMBER: _ClassVar[int]
