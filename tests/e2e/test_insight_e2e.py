@@ -102,7 +102,9 @@ def tokens(demo_platform: DemoPlatform) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def seeded(demo_platform: DemoPlatform) -> dict[str, Any]:
-    done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "12", "--seed", "7")
+    # Today's activity in Hangzhou through the API, and a month of back-dated demo history for Xihu's items.
+    done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "12", "--seed", "7",
+                "--days", "30", "--tenant", "xihu")
     assert done.returncode == 0, done.stderr
     wait_caught_up(demo_platform)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -123,6 +125,19 @@ def test_seeded_activity_gives_the_figures_computed_independently_from_the_raw_e
     got = item_figures(demo_platform, tokens[HZ_ADMIN], seeded["item_id"])
     assert {k: got[k] for k in expected} == expected
     assert got["guide_views"] >= seeded["guide_viewed"] and got["submitted"] >= seeded["submitted"]
+
+
+def test_the_seeded_month_of_demo_history_shows_as_a_daily_trend(demo_platform: DemoPlatform, seeded: dict[str, Any],
+                                                                 tokens: dict[str, str]) -> None:
+    assert seeded["history_submitted"] > 0
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        resp = c.get("/v1/tenants/xihu/insight/daily")
+    assert resp.status_code == 200, resp.text
+    days = resp.json()["items"]
+    assert len(days) == 30 and days == sorted(days, key=lambda d: d["date"])
+    # All but the 30th day back (outside the default 30 days up to today): at most 4 visitors a day there.
+    assert seeded["history_submitted"] - 4 <= sum(d["quality"]["submitted"] for d in days) <= seeded["history_submitted"]
+    assert sum(1 for d in days[:-1] if d["quality"]["submitted"] > 0) >= 15
 
 
 def test_rebuilding_from_the_streams_gives_the_same_figures(demo_platform: DemoPlatform, seeded: dict[str, Any], tokens: dict[str, str]) -> None:
