@@ -1,30 +1,42 @@
-"""The projection of the workflow service's working calendars (holidays, 调休), kept by
-every service that counts working days from events (appointment, insight).
+"""The working-calendar projection every service counting working days keeps: the
+workflow service owns each tenant's calendar (holidays, 调休) and announces a whole year
+whenever it changes (`mgov.workflow.calendar.updated.v1`); a service stores what it
+needs locally (no cross-schema SQL) and reads a tenant's `WorkingCalendar` from it.
 
-The workflow service owns the calendars and announces each year it sets as
-`mgov.workflow.calendar.updated.v1` ({tenant_id, year, days: [{date, working, name}]}:
-the whole year's days that differ from Monday–Friday). A consumer replaces its copy of
-that tenant's year unless it already holds a newer one, so events may arrive in any
-order and be replayed. The tables (`calendar_days`, `calendar_years`) are each
-service's own, created by its migrations.
+A service opts in with `calendars` in its migrations' `platform.txt` (the tables) and by
+running `EventConsumer(pool, js, consumer_spec("<service>"), apply_calendar_event)`.
+A tenant without a calendar of its own inherits, day by day, from the nearest tenant
+above it that sets the day (a county follows its province). Redelivery can reorder
+events: an event older than the stored year is ignored.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
+from mgov_common.events.consumer import ConsumerSpec
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.tenants import TenantProjection
 from mgov_common.working_days import WorkingCalendar
 
-CALENDAR_SUBJECT = "mgov.evt.*.workflow.calendar.updated"
+log = logging.getLogger(__name__)
+SUBJECTS = ["mgov.evt.*.workflow.calendar.updated"]
 MAX_DAYS = 366
+# Calendar rows loaded around a date: wide enough for any time limit counted from it.
+BEFORE_DAYS, AFTER_DAYS = 31, 400
 
 
 class BadCalendarEvent(ValueError):
-    """A calendar event a projection cannot store (dead-lettered after retries)."""
+    """A calendar event the projection cannot store (dead-lettered after retries)."""
+
+
+def consumer_spec(service: str) -> ConsumerSpec:
+    """The durable consumer of the workflow service's calendar events for `service`."""
+    return ConsumerSpec(f"{service}-calendars", list(SUBJECTS))
 
 
 def parse_calendar(event: CloudEvent) -> tuple[str, int, list[tuple[date, bool, str]]]:
@@ -44,8 +56,8 @@ def parse_calendar(event: CloudEvent) -> tuple[str, int, list[tuple[date, bool, 
     return tenant, year, out
 
 
-class CalendarRepository:
-    """A service's copy of the calendars, on the caller's connection."""
+class CalendarProjection:
+    """The `calendar_days` / `calendar_years` tables of one service's schema."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
@@ -74,3 +86,16 @@ class CalendarRepository:
             if r["day"] not in best or rank[r["tenant_id"]] < best[r["day"]][0]:
                 best[r["day"]] = (rank[r["tenant_id"]], r["working"])
         return WorkingCalendar({d: w for d, (_, w) in best.items()})
+
+    async def of_tenant(self, tenant_id: str, around: date) -> WorkingCalendar:
+        """`tenant_id`'s calendar (inherited up its chain) from a month before `around` to
+        more than a year after it."""
+        chain = [t.id for t in await TenantProjection(self.conn).chain(tenant_id)] or [tenant_id]
+        return await self.calendar(chain, around - timedelta(days=BEFORE_DAYS), around + timedelta(days=AFTER_DAYS))
+
+
+async def apply_calendar_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
+    """The consumer's handler (inside its transaction); an older event than the stored one is ignored."""
+    tenant, year, days = parse_calendar(event)
+    stored = await CalendarProjection(conn).replace_year(tenant, year, days, event.time)
+    log.info("calendar projected" if stored else "older calendar event ignored", extra={"tenant": tenant, "year": year})

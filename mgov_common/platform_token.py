@@ -1,6 +1,8 @@
-"""A platform service's access token from identity (`IssuePlatformToken`): its client
-secret traded for a short-lived token, kept until a minute before it expires. Notify
-and insight read identity's staff listings with it (docs/identity.md, "Platform services")."""
+"""A platform service's access token (docs/identity.md, "Platform services"): it trades
+the service's client secret (`MGOV_<SERVICE>_PLATFORM_SECRET`) with identity's
+`IssuePlatformToken` and keeps the token until a minute before it expires. A service
+calling another as itself (notify asking identity for phones, enforcement asking notify
+to send an SMS) puts `metadata()` on the call."""
 
 from __future__ import annotations
 

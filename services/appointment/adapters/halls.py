@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from mgov_common.calendars import CalendarProjection
 from services.appointment.domain.halls import Hall, HallService, OpeningRange
 
 
@@ -102,6 +103,10 @@ class SlotRepository:
                WHERE hall_id = $1 AND service_id = $2 AND start_at = $3 RETURNING capacity, booked""",
             hall_id, service_id, start, capacity, booked)
         return row["capacity"], row["booked"]
+
+
+# The projection of the workflow service's calendars (holidays, 调休) is the platform's.
+CalendarRepository = CalendarProjection
 
 
 class RulesRepository:

@@ -7,12 +7,11 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from mgov_common.calendars import CalendarRepository
 from mgov_common.tenants import TenantProjection
 from mgov_common.uow import HasEvents
 from mgov_common.uow import UnitOfWork as BaseUnitOfWork
 from services.appointment.adapters.appointments import AppointmentRepository, BlockRepository
-from services.appointment.adapters.halls import HallRepository, RulesRepository, SlotRepository
+from services.appointment.adapters.halls import CalendarRepository, HallRepository, RulesRepository, SlotRepository
 
 
 class UnitOfWork(BaseUnitOfWork):

@@ -12,8 +12,7 @@ from services.enforcement.domain.evidence import Position
 from services.enforcement.domain.inspection import Inspection
 
 
-def ts(when: datetime | None) -> Any:
-    return datetime_to_timestamp(when) if when is not None else None
+ts = datetime_to_timestamp  # the one conversion (mgov_common.protojson), by its short local name
 
 
 def rfc3339(text: str | None) -> Any:
@@ -112,3 +111,10 @@ def entry(e: dict[str, Any]) -> pb.EvidenceEntry:
 
 def answers_in(r: pb.SubmitInspectionRequest) -> dict[str, Any]:
     return {k: {"result": a.result, "note": a.note} for k, a in r.answers.items()}
+
+
+def decision(r: Any) -> pb.PenaltyDecision:
+    return pb.PenaltyDecision(case_id=r["case_id"], tenant_id=r["tenant_id"], subject_name=r["subject_name"], credit_code=r["credit_code"],
+                              decision_number=r["decision_number"], summary=r["summary"], legal_basis=r["legal_basis"],
+                              penalty=r["penalty"], decision_date=r["decision_date"].isoformat() if r["decision_date"] else "",
+                              status=r["status"], publish_time=ts(r["publish_time"]))

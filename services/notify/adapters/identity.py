@@ -1,7 +1,6 @@
 """What notify asks identity, as a platform service (docs/identity.md, "Platform services").
 
-- `PlatformToken` (`mgov_common.platform_token`) trades the service's client secret for a platform access token and
-  keeps it until a minute before it expires;
+- `PlatformToken` (`mgov_common.platform_token`) proves notify to identity;
 - `StaffDirectory` lists a tenant's staff with their roles (who gets a task), cached
   per tenant for `ttl_s`, and served stale for up to `stale_s` when identity is down,
   so a short identity outage does not hold notifications back;
@@ -21,8 +20,9 @@ import grpc
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.platform_token import PlatformToken
 
+__all__ = ["Contact", "ContactDirectory", "PlatformToken", "StaffDirectory", "StaffMember"]
+
 log = logging.getLogger(__name__)
-__all__ = ["ContactDirectory", "PlatformToken", "StaffDirectory"]
 
 
 @dataclass(frozen=True)
