@@ -5,8 +5,9 @@ cannot tell insight.
 streams keep 30 days: an account that last signed in long ago, before insight watched,
 would never be listed as idle, and roles granted or removed since the last sign-in would
 be unknown. So insight reads identity's staff listing of every tenant (as a platform
-service) at start, then every `MGOV_INSIGHT_STAFF_SYNC_INTERVAL_S`, and after a rebuild:
-each account with its roles, status, creation and last sign-in as identity stored them.
+service) at start, then every `MGOV_INSIGHT_STAFF_SYNC_INTERVAL_S`: each account with its
+roles, status, creation and last sign-in as identity stored them. A rebuild keeps these
+rows (`accounts` is not emptied).
 It is merged with what the events say (the later sign-in and the newer roles win), so the
 order of the two never matters.
 """
