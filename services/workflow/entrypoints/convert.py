@@ -125,4 +125,6 @@ def calendar(v: CalendarView) -> pb.HolidayCalendar:
 def settings(v: SettingsView) -> pb.WorkflowSettings:
     return pb.WorkflowSettings(tenant_id=v.tenant_id, case_number_prefix=v.case_prefix or "", rectification_days=v.rectification_days or 0,
                                effective_case_number_prefix=v.effective_case_prefix,
-                               effective_rectification_days=v.effective_rectification_days)
+                               effective_rectification_days=v.effective_rectification_days,
+                               phone_reports_per_day=v.phone_reports_per_day or 0,
+                               effective_phone_reports_per_day=v.effective_phone_reports_per_day)
