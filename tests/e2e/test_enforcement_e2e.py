@@ -180,6 +180,8 @@ def test_an_order_to_correct_reaches_the_subjects_phone_with_its_date_and_items(
     due = date.fromisoformat(recorded["rectify_due_date"])
     assert sms["template"] == "correction_order" and subject["name"] in sms["content"] and "冷藏温度（冷藏柜 12℃）" in sms["content"]
     assert f"请于{due.year}年{due.month}月{due.day}日前整改完毕" in sms["content"] and "证照公示" not in sms["content"]
+    seen = _ok(a.get(f"/v1/inspections/{insp['id']}"))
+    assert seen["correction_order_status"] == "sent" and seen["correction_order_time"].endswith("Z")
     # The bus hears that the order went out, not where to.
     events = [json.loads(r[0]) for r in _sql(demo_platform, "SELECT payload FROM enforcement.outbox WHERE type LIKE '%correction_order_sent%'")]
     [sent] = [e for e in events if e["data"]["inspection_id"] == insp["id"]]
