@@ -214,6 +214,8 @@ def test_a_penalty_decision_is_public_from_its_decision_until_it_is_revoked(demo
              "penalty": "警告"}
     assert clients["nb"].put(f"/v1/penalty-cases/{case_id}/decision", json=facts).status_code == 404
     assert _ok(clients["supervisor"].put(f"/v1/penalty-cases/{case_id}/decision", json=facts))["status"] == "draft"
+    assert _ok(approver.get(f"/v1/penalty-cases/{case_id}/decision"))["summary"] == facts["summary"]
+    assert clients["nb"].get(f"/v1/penalty-cases/{case_id}/decision").status_code == 404
     listed = lambda: [d for d in _ok(public.get("/v1/tenants/xihu/penalty-decisions"))["items"] if d["case_id"] == case_id]  # noqa: E731
     assert listed() == []
     _act(approver, case_id, "decide", "给予警告")

@@ -599,3 +599,9 @@ class ListPenaltyDecisionsResponse(_message.Message):
     decisions: _containers.RepeatedCompositeFieldContainer[PenaltyDecision]
     next_page_token: str
     def __init__(self, decisions: _Optional[_Iterable[_Union[PenaltyDecision, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetPenaltyDecisionRequest(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
