@@ -98,7 +98,8 @@ def inspection(v: dict[str, Any]) -> pb.Inspection:
         answers={k: pb.ChecklistAnswer(result=a["result"], note=a["note"]) for k, a in i.answers.items()}, outcome=i.outcome,
         rectify_due_date=i.rectify_due_date.isoformat() if i.rectify_due_date else "", outcome_note=i.outcome_note,
         confirmed_by=sorted(i.confirmations), follow_up_of=str(i.follow_up_of or ""), case_id=i.case_id,
-        evidence_count=i.evidence_count, evidence_head=i.evidence_head, start_time=ts(i.start_time), complete_time=ts(i.complete_time))
+        evidence_count=i.evidence_count, evidence_head=i.evidence_head, start_time=ts(i.start_time), complete_time=ts(i.complete_time),
+        correction_order_status=(v.get("order") or {}).get("status", ""), correction_order_time=ts((v.get("order") or {}).get("sent_time")))
 
 
 def entry(e: dict[str, Any]) -> pb.EvidenceEntry:

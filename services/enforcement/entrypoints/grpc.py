@@ -112,6 +112,9 @@ class EnforcementServicer(enforcement_pb2_grpc.EnforcementServiceServicer):
         return c.decision(await decisions.set_decision(self.ctx, require_person(), r.case_id, {
             "decision_number": r.decision_number, "summary": r.summary, "legal_basis": r.legal_basis, "penalty": r.penalty}))
 
+    async def GetPenaltyDecision(self, r: pb.GetPenaltyDecisionRequest, context: Any) -> pb.PenaltyDecision:
+        return c.decision(await decisions.get_decision(self.ctx, require_person(), r.case_id))
+
     async def ListPenaltyDecisions(self, r: pb.ListPenaltyDecisionsRequest, context: Any) -> pb.ListPenaltyDecisionsResponse:
         """Public: no caller needed."""
         query = paging.fingerprint("penalty-decisions", r.tenant_id)

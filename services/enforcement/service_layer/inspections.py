@@ -41,7 +41,9 @@ async def load(uow: UnitOfWork, principal: Principal | None, inspection_id: str,
 async def view(uow: UnitOfWork, insp: Inspection) -> dict[str, Any]:
     subject = await uow.registry.subject(insp.subject_id)
     certs = await uow.registry.certificates(list(insp.inspector_ids))
-    return {"inspection": insp, "subject": subject, "certificates": [certs.get(i, "") for i in insp.inspector_ids]}
+    order = await uow.orders.get(insp.id) if insp.outcome == "rectify" else None
+    return {"inspection": insp, "subject": subject, "certificates": [certs.get(i, "") for i in insp.inspector_ids],
+            "order": dict(order) if order else None}
 
 
 async def get(ctx: Context, principal: Principal, inspection_id: str) -> dict[str, Any]:

@@ -321,7 +321,7 @@ class ChecklistAnswer(_message.Message):
     def __init__(self, result: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class Inspection(_message.Message):
-    __slots__ = ("id", "tenant_id", "plan_id", "subject", "inspector_ids", "certificates", "category", "checklist", "checklist_version", "due_date", "status", "answers", "outcome", "rectify_due_date", "outcome_note", "confirmed_by", "follow_up_of", "case_id", "evidence_count", "evidence_head", "start_time", "complete_time")
+    __slots__ = ("id", "tenant_id", "plan_id", "subject", "inspector_ids", "certificates", "category", "checklist", "checklist_version", "due_date", "status", "answers", "outcome", "rectify_due_date", "outcome_note", "confirmed_by", "follow_up_of", "case_id", "evidence_count", "evidence_head", "start_time", "complete_time", "correction_order_status", "correction_order_time")
     class AnswersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -351,6 +351,8 @@ class Inspection(_message.Message):
     EVIDENCE_HEAD_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_ORDER_STATUS_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_ORDER_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant_id: str
     plan_id: str
@@ -373,7 +375,9 @@ class Inspection(_message.Message):
     evidence_head: str
     start_time: _timestamp_pb2.Timestamp
     complete_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., plan_id: _Optional[str] = ..., subject: _Optional[_Union[Subject, _Mapping]] = ..., inspector_ids: _Optional[_Iterable[str]] = ..., certificates: _Optional[_Iterable[str]] = ..., category: _Optional[str] = ..., checklist: _Optional[_Iterable[_Union[ChecklistItem, _Mapping]]] = ..., checklist_version: _Optional[int] = ..., due_date: _Optional[str] = ..., status: _Optional[str] = ..., answers: _Optional[_Mapping[str, ChecklistAnswer]] = ..., outcome: _Optional[str] = ..., rectify_due_date: _Optional[str] = ..., outcome_note: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., follow_up_of: _Optional[str] = ..., case_id: _Optional[str] = ..., evidence_count: _Optional[int] = ..., evidence_head: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    correction_order_status: str
+    correction_order_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., plan_id: _Optional[str] = ..., subject: _Optional[_Union[Subject, _Mapping]] = ..., inspector_ids: _Optional[_Iterable[str]] = ..., certificates: _Optional[_Iterable[str]] = ..., category: _Optional[str] = ..., checklist: _Optional[_Iterable[_Union[ChecklistItem, _Mapping]]] = ..., checklist_version: _Optional[int] = ..., due_date: _Optional[str] = ..., status: _Optional[str] = ..., answers: _Optional[_Mapping[str, ChecklistAnswer]] = ..., outcome: _Optional[str] = ..., rectify_due_date: _Optional[str] = ..., outcome_note: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., follow_up_of: _Optional[str] = ..., case_id: _Optional[str] = ..., evidence_count: _Optional[int] = ..., evidence_head: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., correction_order_status: _Optional[str] = ..., correction_order_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListMyInspectionsRequest(_message.Message):
     __slots__ = ("open_only", "page_size")
@@ -595,3 +599,9 @@ class ListPenaltyDecisionsResponse(_message.Message):
     decisions: _containers.RepeatedCompositeFieldContainer[PenaltyDecision]
     next_page_token: str
     def __init__(self, decisions: _Optional[_Iterable[_Union[PenaltyDecision, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetPenaltyDecisionRequest(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...

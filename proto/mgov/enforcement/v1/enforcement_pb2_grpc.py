@@ -149,6 +149,11 @@ class EnforcementServiceStub:
                 request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.SerializeToString,
                 response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
                 _registered_method=True)
+        self.GetPenaltyDecision = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/GetPenaltyDecision',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.GetPenaltyDecisionRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
+                _registered_method=True)
         self.ListPenaltyDecisions = channel.unary_unary(
                 '/mgov.enforcement.v1.EnforcementService/ListPenaltyDecisions',
                 request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListPenaltyDecisionsRequest.SerializeToString,
@@ -317,6 +322,14 @@ class EnforcementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPenaltyDecision(self, request, context):
+        """A penalty case's decision as recorded (draft, published or retracted). Caller: as
+        SetPenaltyDecision. NOT_FOUND also for a case without recorded facts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListPenaltyDecisions(self, request, context):
         """The published decisions of a tenant and the tenants below it, newest first.
         Caller: anyone (public).
@@ -441,6 +454,11 @@ def add_EnforcementServiceServicer_to_server(servicer, server):
             'SetPenaltyDecision': grpc.unary_unary_rpc_method_handler(
                     servicer.SetPenaltyDecision,
                     request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.SerializeToString,
+            ),
+            'GetPenaltyDecision': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPenaltyDecision,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.GetPenaltyDecisionRequest.FromString,
                     response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.SerializeToString,
             ),
             'ListPenaltyDecisions': grpc.unary_unary_rpc_method_handler(
@@ -1069,6 +1087,33 @@ class EnforcementService:
             target,
             '/mgov.enforcement.v1.EnforcementService/SetPenaltyDecision',
             mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPenaltyDecision(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/GetPenaltyDecision',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.GetPenaltyDecisionRequest.SerializeToString,
             mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
             options,
             channel_credentials,
