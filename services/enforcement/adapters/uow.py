@@ -11,6 +11,7 @@ from mgov_common.tenants import TenantProjection
 from mgov_common.uow import HasEvents
 from mgov_common.uow import UnitOfWork as BaseUnitOfWork
 from services.enforcement.adapters.inspections import InspectionRepository
+from services.enforcement.adapters.positions import TeamPositions
 from services.enforcement.adapters.registry import Registry
 
 
@@ -19,11 +20,13 @@ class UnitOfWork(BaseUnitOfWork):
     tenants: TenantProjection
     registry: Registry
     inspections: InspectionRepository
+    positions: TeamPositions
 
     def bind(self, conn: asyncpg.Connection) -> None:
         self.tenants = TenantProjection(conn)
         self.registry = Registry(conn)
         self.inspections = InspectionRepository(conn)
+        self.positions = TeamPositions(conn)
 
     def aggregates(self) -> Iterable[HasEvents]:
         return self.inspections.seen
