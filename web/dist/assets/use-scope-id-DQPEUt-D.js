@@ -1,1 +1,0 @@
-import{Nn as e}from"./PageHeader-D9fa1BJ8.js";var t=()=>{let{scopeId:t}=e()?.vnode||{};return t?{[t]:``}:null};export{t};
