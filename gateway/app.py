@@ -23,6 +23,7 @@ from gateway.routers import appointment_rules, appointments, devices, halls, not
 from gateway.routers import systems, web_app
 from gateway.routers import payment_finance, payments, receipts
 from gateway.routers import inspection_plans, inspections, subjects, team_positions
+from gateway.routers import penalty_decisions
 from gateway.routers import insight
 from gateway.settings import GatewaySettings
 from gateway.usage_limit import UsageLimiter
@@ -103,6 +104,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(inspection_plans.router)
     app.include_router(inspections.router)
     app.include_router(team_positions.router)
+    app.include_router(penalty_decisions.router)
     app.include_router(insight.router)
     request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
     # Public catalogue reads answered from the cache before routing (inside the request id,

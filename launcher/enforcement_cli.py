@@ -39,8 +39,8 @@ def _run(schema: str, work: Any) -> dict[str, Any]:
     from services.enforcement.service_layer.context import Context
     from services.enforcement.settings import EnforcementSettings
 
-    # The commands list nothing, so the service's page-token secret is not needed here.
-    settings = load_settings(EnforcementSettings, page_token_secret=secrets.token_hex(32))
+    # The commands list nothing and call no service, so neither secret is needed here.
+    settings = load_settings(EnforcementSettings, page_token_secret=secrets.token_hex(32), platform_secret=secrets.token_hex(32))
 
     async def main() -> dict[str, Any]:
         pool = await create_pool(settings.require_database_url(), schema, min_size=1, max_size=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import sys
 import time
@@ -15,6 +16,7 @@ from launcher.embedded import EmbeddedNats, EmbeddedPostgres
 from launcher.nats_auth import NatsAuth, write_config
 from launcher.nats_cluster import NODES, NatsCluster
 from launcher.replicas import NATS_ROUTE_DEFAULT_PORT, check_replicas, grpc_target, port_list
+from launcher.stream_sizing import describe, ensure_platform_streams, fit_to_disk, limits_env
 from mgov_common.ports import ensure_free
 from launcher.probes import grpc_serving, http_ok
 from launcher.supervisor import ProcessSpec, Supervisor, child_env
@@ -192,29 +194,6 @@ def _nats_url(auth: NatsAuth, user: str, ports: list[int]) -> str:
     return with_credentials(",".join(f"nats://127.0.0.1:{p}" for p in ports), user, auth.passwords[user])
 
 
-async def _ensure_streams(nats_url: str, options: object, timeout: float) -> None:
-    """Create the streams, waiting for a new cluster to elect its JetStream leader first."""
-    from nats.js.errors import APIError, ServiceUnavailableError
-
-    from mgov_common.bus import connect_nats
-    from mgov_common.events.streams import ensure_streams
-    from mgov_common.retry import Backoff
-
-    nc = await connect_nats(nats_url, "mgov-up")
-    try:
-        backoff, deadline = Backoff(base=0.1, cap=1.0), time.monotonic() + timeout
-        while True:
-            try:
-                await ensure_streams(nc.jetstream(), options=options)  # type: ignore[arg-type]
-                return
-            except (APIError, ServiceUnavailableError, TimeoutError) as exc:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"JetStream did not accept the streams: {exc}") from exc
-                await backoff.sleep()
-    finally:
-        await nc.close()
-
-
 async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
     from mgov_common.migrations import migrate
     from mgov_common.settings import PlatformSettings
@@ -240,7 +219,14 @@ async def _start_platform(config: PlatformConfig, sup: Supervisor) -> None:
             log.info(f"{name}: applied {len(applied)} migration(s)")
     stream_env = {"MGOV_STREAM_REPLICAS": str(NODES)} if config.replicas > 1 and not config.external else {}
     settings = PlatformSettings(**({"stream_replicas": NODES} if stream_env else {}))
-    await _ensure_streams(nats_url, settings.stream_options(), config.ready_timeout_s)
+    streams = settings.stream_options()
+    if not config.external:  # embedded NATS: the limits nobody chose fit this disk
+        fitted = fit_to_disk(streams, shutil.disk_usage(config.home / "nats").free, set(os.environ))
+        if fitted != streams:
+            log.info(f"streams sized to the free disk: {describe(fitted)} (MGOV_STREAM_MAX_BYTES_* choose them)")
+        streams = fitted
+        stream_env |= limits_env(streams)
+    await ensure_platform_streams(nats_url, streams, config.ready_timeout_s)
 
     logs = config.home / "logs"
     common = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
@@ -152,6 +152,14 @@ def timestamp_to_json(ts: timestamp_pb2.Timestamp) -> str | None:
     return time_to_json(ts.ToDatetime(tzinfo=UTC))
 
 
+@overload
+def datetime_to_timestamp(value: datetime, *, field: str = "time") -> timestamp_pb2.Timestamp: ...
+
+
+@overload
+def datetime_to_timestamp(value: None, *, field: str = "time") -> None: ...
+
+
 def datetime_to_timestamp(value: datetime | None, *, field: str = "time") -> timestamp_pb2.Timestamp | None:
     """`value` as a Timestamp; a time with no UTC equivalent (0001-01-01T00:00+14:00) is
     InvalidArgument naming `field`."""
@@ -159,7 +167,8 @@ def datetime_to_timestamp(value: datetime | None, *, field: str = "time") -> tim
         return None
     ts = timestamp_pb2.Timestamp()
     try:
-        ts.FromDatetime(value.astimezone(UTC))
+        # A naive time is UTC, as protobuf's own FromDatetime reads it (not the host's zone).
+        ts.FromDatetime(value.astimezone(UTC) if value.tzinfo is not None else value)
     except (OverflowError, ValueError) as exc:
         raise InvalidArgument(f"{field} is out of range", code="out_of_range", field=field) from exc
     return ts

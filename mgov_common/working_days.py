@@ -41,6 +41,11 @@ class WorkingCalendar:
             return self.overrides[d]
         return d.weekday() < 5
 
+    def first_working_day_from(self, d: date) -> date:
+        """`d` if it is a working day, else the first working day after it: a period whose
+        last day is a holiday ends on the first working day after the holiday."""
+        return d if self.is_working(d) else self.nth_working_day_after(d, 1)
+
     def nth_working_day_after(self, d: date, n: int) -> date:
         count, cur = 0, d
         for _ in range(_HORIZON_DAYS):

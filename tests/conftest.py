@@ -112,6 +112,11 @@ def venv_bin(name: str) -> str:
 
 
 os.environ.setdefault("MGOV_LOG_JSON", "1")
+# Every NATS server of a test run (several at once: the shared one, `mgov up`'s) reserves
+# its streams' limits on the one disk; the tests' are small so the run does not depend
+# on how much of the machine's disk is free.
+for _stream, _mib in (("EVENTS", 256), ("INGEST", 128), ("DLQ", 32), ("REJECTED", 32)):
+    os.environ.setdefault(f"MGOV_STREAM_MAX_BYTES_{_stream}", str(_mib * 1024 * 1024))
 
 
 class ExampleServiceSettings(ServiceSettings):

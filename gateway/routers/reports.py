@@ -7,6 +7,7 @@
     POST /v1/reports/{id}/move             a dispatcher moves it to another department or tenant (If-Match)
     POST /v1/reports/{id}/reopen           a reporter reopens it within 7 days of its resolution (If-Match)
     POST /v1/reports/{id}/rating           a reporter rates it once
+    (a reporter without an account reads, answers a question, reopens and rates with the header Report-Token)
     POST /v1/reports/{id}/photos           staff upload result photos (multipart, as materials)
     GET  /v1/reports/{id}/photos/{photo}   a photo's bytes, for those who may see the report
     PUT  /v1/reports/{id}/photos/{photo}/public   staff mark a result photo public (public map) or not
@@ -24,7 +25,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from gateway.auth import Caller, CallerDep, PersonDep, SignedInDep, refuse_non_person
+from gateway.auth import Caller, CallerDep, PersonDep, refuse_non_person
 from mgov_common.auth import TokenInvalid
 from gateway.deps import BackendsDep
 from gateway.paging import PageSize, PageToken
@@ -145,10 +146,11 @@ async def get(report_id: str, caller: CallerDep, response: Response, backends: B
 
 
 @router.post("/reports/{report_id}/actions", responses=returns(REPORT_SCHEMA), summary="Act on a report (If-Match required)")
-async def act(report_id: str, body: ActionBody, caller: SignedInDep, response: Response, backends: BackendsDep, if_match: IfMatch = None,
-              idempotency_key: IdempotencyKey = "") -> dict[str, Any]:
+async def act(report_id: str, body: ActionBody, caller: CallerDep, response: Response, backends: BackendsDep, if_match: IfMatch = None,
+              idempotency_key: IdempotencyKey = "", report_token: ReportToken = "") -> dict[str, Any]:
+    _signed_in_or(caller, report_token, "Report-Token")
     req = pb.ActOnReportRequest(report_id=report_id, action=body.action, comment=body.comment, expected_version=expected_version(if_match),
-                                material_ids=body.material_ids, request_id=idempotency_key)
+                                material_ids=body.material_ids, request_id=idempotency_key, access_token=report_token)
     if body.result_public is not None:
         req.result_public = body.result_public
     return _answer(response, await stub(backends).ActOnReport(req, metadata=caller.metadata))
@@ -163,16 +165,20 @@ async def move(report_id: str, body: MoveBody, caller: PersonDep, response: Resp
 
 
 @router.post("/reports/{report_id}/reopen", responses=returns(REPORT_SCHEMA), summary="Reopen a resolved report within 7 days (If-Match)")
-async def reopen(report_id: str, body: ReopenBody, caller: PersonDep, response: Response, backends: BackendsDep,
-                 if_match: IfMatch = None) -> dict[str, Any]:
+async def reopen(report_id: str, body: ReopenBody, caller: CallerDep, response: Response, backends: BackendsDep,
+                 if_match: IfMatch = None, report_token: ReportToken = "") -> dict[str, Any]:
+    _signed_in_or(caller, report_token, "Report-Token", person=True)
     return _answer(response, await stub(backends).ReopenReport(pb.ReopenReportRequest(
-        report_id=report_id, comment=body.comment, expected_version=expected_version(if_match)), metadata=caller.metadata))
+        report_id=report_id, comment=body.comment, expected_version=expected_version(if_match), access_token=report_token),
+        metadata=caller.metadata))
 
 
 @router.post("/reports/{report_id}/rating", responses=returns(REPORT_SCHEMA), summary="Rate a resolved report once")
-async def rate(report_id: str, body: RatingBody, caller: PersonDep, response: Response, backends: BackendsDep) -> dict[str, Any]:
+async def rate(report_id: str, body: RatingBody, caller: CallerDep, response: Response, backends: BackendsDep,
+               report_token: ReportToken = "") -> dict[str, Any]:
+    _signed_in_or(caller, report_token, "Report-Token", person=True)
     return _answer(response, await stub(backends).RateReport(pb.RateReportRequest(
-        report_id=report_id, score=body.score, comment=body.comment), metadata=caller.metadata))
+        report_id=report_id, score=body.score, comment=body.comment, access_token=report_token), metadata=caller.metadata))
 
 
 @router.post("/reports/{report_id}/photos", responses=returns(ref(pb.MaterialFile.DESCRIPTOR), 201), status_code=201,

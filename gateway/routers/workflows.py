@@ -43,6 +43,8 @@ class CalendarBody(BaseModel):
 class SettingsBody(BaseModel):
     case_number_prefix: str | None = Field(default=None, description="e.g. HZ; null = inherit")
     rectification_days: int | None = Field(default=None, ge=1, le=60, description="整改 deadline in working days; null = inherit (5)")
+    phone_reports_per_day: int | None = Field(default=None, ge=1, le=1000,
+                                              description="随手拍 reports a phone without an account files a day here; null = inherit (10)")
 
 
 def _definition_json(d: pb.WorkflowDefinition, response: Response) -> dict[str, Any]:
@@ -102,7 +104,8 @@ async def get_settings(tenant_id: str, caller: SignedInDep, backends: BackendsDe
 @router.put("/workflow-settings", responses=returns(ref(pb.WorkflowSettings.DESCRIPTOR)), summary="Set the tenant's case-number prefix and rectification deadline")
 async def put_settings(tenant_id: str, body: SettingsBody, caller: SignedInDep, backends: BackendsDep) -> dict[str, Any]:
     s = await stub(backends).UpdateWorkflowSettings(pb.UpdateWorkflowSettingsRequest(settings=pb.WorkflowSettings(
-        tenant_id=tenant_id, case_number_prefix=body.case_number_prefix or "", rectification_days=body.rectification_days or 0)),
+        tenant_id=tenant_id, case_number_prefix=body.case_number_prefix or "", rectification_days=body.rectification_days or 0,
+        phone_reports_per_day=body.phone_reports_per_day or 0)),
         metadata=caller.metadata)
     return protojson.to_json(s)  # type: ignore[no-any-return]
 

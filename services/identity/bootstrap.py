@@ -35,6 +35,7 @@ from services.identity.domain.lockout import ThrottlePolicy
 from services.identity.entrypoints.grpc import IdentityServicer
 from services.identity.service_layer.context import Context, utc_now
 from services.identity.service_layer.handlers import Handlers
+from services.identity.service_layer.phone_verification import PHONE_CONTACT_DAYS
 from services.identity.service_layer.seed import seed_demo
 from services.identity.service_layer.unit_of_work import Crypto, UnitOfWork
 from services.identity.settings import IdentitySettings
@@ -112,6 +113,7 @@ async def _prune_forever(handlers: Handlers, interval_s: float = 60.0) -> None:
                 await uow.lockouts.prune(ctx.clock(), ctx.lockout.longest_window)
                 # Kept a day past expiry: the registration rate limits count them.
                 await uow.registrations.prune(ctx.clock() - max(timedelta(days=1), handlers.registration.policy.window))
+                await uow.registrations.prune_phones(ctx.clock() - PHONE_CONTACT_DAYS)
                 await uow.commit()
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("pruning sign-in failures failed", extra={"error": repr(exc)})

@@ -20,7 +20,7 @@ from mgov_common.tenants import apply_tenant_event, consumer_spec
 from services.insight.adapters.owners import OwningServices
 from services.insight.entrypoints import consumers
 from services.insight.entrypoints.grpc import InsightServicer
-from services.insight.service_layer import gauges, project, reports
+from services.insight.service_layer import gauges, reports
 from services.insight.service_layer.context import Context
 from services.insight.settings import InsightSettings
 
@@ -52,8 +52,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     return ServiceParts(
         registrations=[(insight_pb2_grpc.add_InsightServiceServicer_to_server, InsightServicer(ctx), SERVICE_NAME)],
         consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("insight"), apply_tenant_event),
-                   EventConsumer(runtime.pool, runtime.js, consumers.EVENTS, project.apply),
-                   EventConsumer(runtime.pool, runtime.js, consumers.INGEST, project.apply_ingest)],
+                   consumers.events_consumer(runtime.pool, runtime.js),
+                   consumers.ingest_consumer(runtime.pool, runtime.js)],
         background=[keep_gauges, weekly_reports],
         on_stop=[close],
         verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),

@@ -32,6 +32,13 @@ class Platform:
     def log(self) -> str:
         return self.output.read_text()
 
+    def why(self) -> str:
+        """The launcher's own lines that say what went wrong, on one line: a failure's
+        summary (pytest's short summary shows only its first line) names the cause."""
+        keys = ("failed", "exited with", "error", "not healthy", "timed out", "in use")
+        lines = [ln.strip() for ln in self.log().splitlines() if any(k in ln.lower() for k in keys)]
+        return " | ".join(lines[-4:])[:600] or "no error line in its output"
+
 
 def platform_env(home: Path, **extra: str) -> tuple[dict[str, str], dict[str, int]]:
     processes = ("GATEWAY", *(s.upper() for s in SERVICES))
@@ -39,7 +46,7 @@ def platform_env(home: Path, **extra: str) -> tuple[dict[str, str], dict[str, in
     ports = {name: free_port() for name in (*processes, "NATS", "POSTGRES", "PAYSIM", *(f"{p}_METRICS" for p in processes))}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL", "MGOV_DEMO")}
     env.update({f"MGOV_{k}_PORT": str(v) for k, v in ports.items()})
-    env.update({"MGOV_HOME": str(home), "MGOV_READY_TIMEOUT": "90"}, **extra)
+    env.update({"MGOV_HOME": str(home), "MGOV_READY_TIMEOUT": "150"}, **extra)
     return env, ports
 
 
@@ -54,7 +61,7 @@ def wait_ready(p: Platform, timeout: float = 180) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if p.proc.poll() is not None:
-            raise AssertionError(f"mgov up exited with {p.proc.returncode}:\n{p.log()}")
+            raise AssertionError(f"mgov up exited with {p.proc.returncode} ({p.why()}):\n{p.log()}")
         try:
             resp = httpx.get(f"{p.gateway}/readyz", timeout=2)
             if resp.status_code == 200:
@@ -62,7 +69,7 @@ def wait_ready(p: Platform, timeout: float = 180) -> dict[str, object]:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"not ready within {timeout}s:\n{p.log()}")
+    raise AssertionError(f"not ready within {timeout}s ({p.why()}):\n{p.log()}")
 
 
 def wait_for_log(p: Platform, text: str, timeout: float = 30) -> None:
@@ -165,7 +172,8 @@ PRODUCTION_SECRETS = {
     "MGOV_IDENTITY_AUDIT_KEY": "33" * 32,
     "MGOV_PAGE_TOKEN_SECRET": "44" * 32,
     "MGOV_NOTIFY_PLATFORM_SECRET": "55" * 32,
-    "MGOV_IDENTITY_PLATFORM_CLIENTS": "notify=" + "55" * 32,
+    "MGOV_ENFORCEMENT_PLATFORM_SECRET": "58" * 32,
+    "MGOV_IDENTITY_PLATFORM_CLIENTS": "notify=" + "55" * 32 + ",enforcement=" + "58" * 32,
     "MGOV_NOTIFY_VAPID_PRIVATE_KEY": "66" * 32,
     "MGOV_PAYMENT_RECEIPT_SIGNING_KEY": "77" * 32,
 }

@@ -7,12 +7,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
 import pytest
 
+from mgov_common.calendars import apply_calendar_event
 from mgov_common.clock import ManualClock
 from mgov_common.db import create_pool
 from mgov_common.events.envelope import CloudEvent
@@ -23,6 +24,7 @@ from services.enforcement.bootstrap import MIGRATIONS
 from services.enforcement.domain.uscc import check_character
 from services.enforcement.service_layer import registry
 from services.enforcement.service_layer.context import Context
+from services.workflow.domain.events import calendar_event
 from tests.conftest import Servers
 
 # Monday 2026-11-30, 10:00 in Hangzhou.
@@ -92,3 +94,10 @@ async def make_core(servers: Servers) -> AsyncIterator[Core]:
 async def core(servers: Servers) -> AsyncIterator[Core]:
     async for c in make_core(servers):
         yield c
+
+
+async def seed_calendar(pool: asyncpg.Pool, tenant: str, year: int, days: list[tuple[date, bool, str]]) -> None:
+    """The workflow service's calendar event for `tenant`'s year, through the projection's handler."""
+    made = calendar_event(tenant, year, days, T0)
+    await feed(pool, apply_calendar_event, CloudEvent.new(service="workflow", entity="calendar", verb="updated", tenant=tenant,
+                                                         subject=made.subject, data=made.data))

@@ -74,3 +74,23 @@ async def test_a_platform_service_lists_a_tenants_staff_and_a_citizen_still_may_
     assert {"clerk", "approver", "tenant_admin"} <= roles
     with pytest.raises(PermissionDenied):
         await platform.staff.list_staff(commands.ListStaff("hangzhou", 100, ""), await sign_in(platform, "13900000100"))
+
+
+async def test_a_phone_proven_without_an_account_is_kept_encrypted_and_reached_by_its_pseudonym_only(platform: Handlers, id_pool) -> None:  # noqa: F811
+    from services.identity.service_layer.seed import seed_demo
+    from tests.integration.identity_support import Phones
+
+    await seed_demo(platform.ctx)
+    platform.registration.sms = sms = Phones()
+    started = await platform.phone.start("xihu", "13812350090", "198.51.100.90")
+    await platform.phone.confirm(started.registration_id, sms.code(started.registration_id), "198.51.100.90")
+    ref = "phone:" + platform.ctx.lookup.phone_pseudonym("13812350090")
+    stored = await id_pool.fetchrow("SELECT phone_cipher, phone_key_id FROM phone_contacts")
+    assert b"13812350090" not in bytes(stored["phone_cipher"])  # encrypted at rest with the field key
+    service = await verifier_for(platform).verify((await platform.platform.issue_token("notify", SECRET)).token)
+    [contact] = await platform.platform.contacts([ref, "phone:" + "0" * 32], service)
+    assert (contact.user_id, contact.phone, contact.tenant_id, contact.name, contact.active) == (ref, "13812350090", "xihu", "", True)
+    with pytest.raises(InvalidArgument):  # only the shape of a pseudonym
+        await platform.platform.contacts(["phone:13812350090"], service)
+    audit = await id_pool.fetch("SELECT details FROM audit_log WHERE action = 'contact.read'")
+    assert ref in str(audit[-1]["details"]) and "13812350090" not in str(audit[-1]["details"])

@@ -115,11 +115,18 @@ async def test_field_key_rotation_reads_old_rows_and_reencrypts_them(handlers: H
     await seed_demo(first.ctx)
     first.registration.sms = Phones()
     await register(first, PHONE)
+    pseudonym = first.ctx.lookup.phone_pseudonym("13812340077")
+    async with first.ctx.uow() as uow:  # a phone proven without an account (随手拍), kept to be told by SMS
+        await uow.registrations.remember_phone(pseudonym, "xihu", "13812340077", clock())
+        await uow.commit()
     rotated = Handlers.build(build_context(identity_settings(field_key=SecretStr(k2), field_key_id="f2",
                                                              field_previous_keys=SecretStr(f"f1={k1}"), key_cache_s=0), id_pool, clock))
     assert (await sign_in(rotated, PHONE, "correct horse 9")).tenant == "hangzhou"  # old rows still readable
-    assert await rotated.keys.reencrypt() == len(DEMO_ACCOUNTS) + 1 + 1  # the demo users, the one registered, one signing key
-    assert {r["phone_key_id"] for r in await id_pool.fetch("SELECT phone_key_id FROM users")} == {"f2"}
+    # the demo users, the one registered, the phone proven without an account, one signing key
+    assert await rotated.keys.reencrypt() == len(DEMO_ACCOUNTS) + 1 + 1 + 1
+    assert {r["phone_key_id"] for r in await id_pool.fetch("SELECT phone_key_id FROM users UNION SELECT phone_key_id FROM phone_contacts")} == {"f2"}
     only_new = Handlers.build(build_context(identity_settings(field_key=SecretStr(k2), field_key_id="f2", key_cache_s=0), id_pool, clock))
     assert (await sign_in(only_new, PHONE, "correct horse 9")).tenant == "hangzhou"
+    async with only_new.ctx.uow() as uow:
+        assert await uow.registrations.phones([pseudonym]) == [(pseudonym, "xihu", "13812340077")]
     assert (await only_new.ctx.keyring.keys()).signing.kid

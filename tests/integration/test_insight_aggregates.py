@@ -30,8 +30,8 @@ from mgov_common.principal import Principal, RoleBinding
 from mgov_common.tenant_tree import TenantNode
 from mgov_common.tenants import TenantProjection
 from services.insight.bootstrap import MIGRATIONS
-from services.insight.entrypoints.consumers import events_spec, ingest_spec
-from services.insight.service_layer import project, stats, zombies
+from services.insight.entrypoints.consumers import events_consumer, events_spec, ingest_spec
+from services.insight.service_layer import stats, zombies
 from services.insight.service_layer.context import Context
 from services.insight.service_layer.rebuild import rebuild
 from tests.conftest import Servers
@@ -106,7 +106,7 @@ async def world(servers: Servers) -> AsyncIterator[World]:
                      TenantNode(county, city, "330106", "county", {"zh": "区"}), TenantNode(sibling, city, "330110", "county", {"zh": "邻区"})):
             await tree.upsert(node, NOW)
     spec = events_spec(f"insight-events-{suffix}", [province, city, county, sibling])
-    consumer = EventConsumer(pool, js, spec, project.apply)
+    consumer = events_consumer(pool, js, spec)
     task = asyncio.create_task(consumer.run())
     ctx = Context(pool=pool, clock=ManualClock(NOW), pages=PageTokens.ephemeral())
     w = World(pool, js, ctx, consumer, city, county, sibling, {}, [])

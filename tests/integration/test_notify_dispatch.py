@@ -347,3 +347,14 @@ async def test_a_chunk_whose_acks_were_lost_and_an_event_sent_twice_in_it_notify
     assert {r["event_id"] for r in staff} == {e.id for e in events} and {r["n"] for r in staff} == {1}
     assert await notify.pool.fetchval("SELECT count(*) FROM deliveries WHERE channel = 'in_app' AND event_id = ANY($1::uuid[])",
                                       [e.id for e in events]) == 12
+
+
+async def test_a_reporter_without_an_account_is_told_by_sms_only_and_an_account_holder_as_before(notify: Notify, identity) -> None:  # noqa: F811
+    citizen, phone_ref = await identity.user_id(CITIZEN), "phone:" + "ab" * 16
+    data = case_data(citizen, status="resolved", action="resolve", actor=await identity.user_id(HZ_CLERK), roles=(), terminal=True,
+                     comment="已清运") | {"kind": "report", "reporter_ids": [citizen], "phone_reporter_refs": [phone_ref]}
+    await notify.dispatch("workflow.report.resolved", data)
+    by_phone = await notify.rows("SELECT channel, template_key, status FROM deliveries WHERE recipient_id = $1", phone_ref)
+    assert [(r["channel"], r["template_key"], r["status"]) for r in by_phone] == [("sms", "report.resolved", "created")]
+    assert await inbox_of(notify, phone_ref) == []  # no account, no inbox
+    assert {r["channel"] for r in await notify.rows("SELECT channel FROM deliveries WHERE recipient_id = $1", citizen)} >= {"in_app"}

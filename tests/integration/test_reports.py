@@ -383,7 +383,7 @@ async def test_a_report_task_in_the_inbox_carries_its_place_for_the_map_link(rep
     assert [t.location for t in tasks if t.application_id == r.app.id] == [XIHU]
 
 
-async def test_a_reporter_without_an_account_is_told_apart_handlers_see_the_masked_phone_and_notify_no_inbox(reporting: Core) -> None:
+async def test_a_reporter_without_an_account_is_told_apart_handlers_see_the_masked_phone_and_notify_gets_a_reference(reporting: Core) -> None:
     from mgov_common.auth import PHONE_AUDIENCE, JwksCache, TokenInvalid, TokenVerifier
     from services.notify.domain.rules import plans_for
     from services.workflow.entrypoints.report_convert import report as to_pb
@@ -403,10 +403,12 @@ async def test_a_reporter_without_an_account_is_told_apart_handlers_see_the_mask
     assert [(p.user_id, p.phone_masked) for p in staff.reporters] == [("", "138****6001")]
     [event] = [e for e in await reporting.outbox("report.dispatched") if e["data"]["report_id"] == str(r.app.id)]
     assert event["data"]["reporter_ids"] == [] and event["data"]["reporter_phone_masked"] == "138****6001"
+    assert event["data"]["phone_reporter_refs"] == ["phone:5f1e"]  # an opaque reference notify resolves: no number on the bus
     asked = event["data"] | {"action": "ask", "status": "needs_info"}
-    assert [p.key for p in plans_for("workflow.report.transitioned", asked) if p.key.startswith("report.")] == []  # no inbox to tell
+    assert [(p.key, p.audience.users) for p in plans_for("workflow.report.transitioned", asked) if p.key.startswith("report.")] == [
+        ("report.info_requested", ("phone:5f1e",))]
     mine = await report_access.get(reporting.ctx, str(r.app.id), r.access_token)
-    assert mine.read_only and not reports.can_rate(mine) and mine.available_actions == []
+    assert not reports.can_rate(mine) and mine.available_actions == []  # dispatched: nothing for its reporter to do yet
     with pytest.raises(InvalidArgument) as refused:  # a category that names its reporter
         await report_access.submit(reporting.ctx, proof, category="rubbish_overflow", description="满了", lat=XIHU[0], lng=XIHU[1],
                                    address="", photo_ids=[str(held["id"])], anonymous=True, request_id="")

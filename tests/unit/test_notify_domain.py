@@ -188,6 +188,14 @@ def test_transitions_tell_the_applicant_once_and_never_the_actor() -> None:
     assert [k for k, _ in keys(rules.plans_for("workflow.application.transitioned", resubmit))] == ["task.new"]
 
 
+def test_an_applicant_who_withdrew_is_not_told_the_case_was_refused_but_a_refused_applicant_is() -> None:
+    withdrawn = {**CASE, "action": "withdraw", "status": "withdrawn", "terminal": True, "eligible_roles": [],
+                 "actor": {"kind": "user", "id": "citizen"}}
+    assert rules.plans_for("workflow.application.rejected", withdrawn) == []
+    refused = {**withdrawn, "action": "reject", "status": "rejected", "actor": {"kind": "user", "id": "approver-1"}}
+    assert keys(rules.plans_for("workflow.application.rejected", refused)) == [("application.rejected", rules.Audience(users=("citizen",)))]
+
+
 def test_sla_events_go_to_the_assignee_or_eligible_staff_and_a_breach_escalates() -> None:
     sla = {"application_id": CASE["application_id"], "case_number": "HZ-1", "tenant_id": "hangzhou", "state": "submitted",
            "due_at": "2026-03-05T08:00:00Z", "scope": "state", "assignee_id": None, "eligible_roles": ["clerk"],

@@ -33,6 +33,20 @@ def test_a_request_for_information_reaches_the_first_reporter() -> None:
     assert keys("transitioned", action="ask", status="needs_info", eligible_roles=[])[0] == ("report.info_requested", ("u1",), ())
 
 
+def test_a_reporter_without_an_account_hears_of_each_step_by_its_opaque_phone_reference() -> None:
+    anon = {"applicant_id": "phone:ab12", "reporter_ids": ["u2"], "phone_reporter_refs": ["phone:ab12"]}
+    assert keys("dispatched", action="submit", **anon)[0] == ("report.dispatched", ("u2", "phone:ab12"), ())
+    assert keys("transitioned", action="ask", status="needs_info", eligible_roles=[], **anon)[0] == ("report.info_requested", ("phone:ab12",), ())
+    assert keys("resolved", action="resolve", status="resolved", terminal=True, eligible_roles=[], **anon) == [
+        ("report.resolved", ("u2", "phone:ab12"), ())]
+
+
+def test_every_report_step_a_phone_is_told_of_has_an_sms_text() -> None:
+    from services.notify.service_layer.seed import SMS
+
+    assert {"report.dispatched", "report.info_requested", "report.resolved", "report.closed"} <= set(SMS)
+
+
 def test_every_report_template_key_has_seeded_texts() -> None:
     for key in ("report.dispatched", "report.info_requested", "report.resolved", "report.closed"):
         assert key in TEMPLATE_KEYS and key in IN_APP

@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from mgov_common.working_days import WorkingCalendar
+from mgov_common.calendars import CalendarProjection
 from services.appointment.domain.halls import Hall, HallService, OpeningRange
 
 
@@ -105,36 +105,8 @@ class SlotRepository:
         return row["capacity"], row["booked"]
 
 
-class CalendarRepository:
-    """The projection of the workflow service's calendars (holidays, 调休)."""
-
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
-
-    async def replace_year(self, tenant: str, year: int, days: list[tuple[date, bool, str]], event_time: datetime) -> bool:
-        """Store the year unless a newer event already did; True when stored."""
-        stored = await self.conn.fetchval(
-            """INSERT INTO calendar_years (tenant_id, year, event_time) VALUES ($1,$2,$3)
-               ON CONFLICT (tenant_id, year) DO UPDATE SET event_time = EXCLUDED.event_time
-               WHERE calendar_years.event_time <= EXCLUDED.event_time RETURNING true""", tenant, year, event_time)
-        if not stored:
-            return False
-        await self.conn.execute("DELETE FROM calendar_days WHERE tenant_id = $1 AND day >= $2 AND day < $3",
-                                tenant, date(year, 1, 1), date(year + 1, 1, 1))
-        await self.conn.executemany("INSERT INTO calendar_days (tenant_id, day, working, name) VALUES ($1,$2,$3,$4)",
-                                    [(tenant, d, w, n) for d, w, n in days])
-        return True
-
-    async def calendar(self, chain: Sequence[str], lo: date, hi: date) -> WorkingCalendar:
-        """The calendar of the first tenant of `chain`: each day from the nearest tenant that sets it."""
-        rows = await self.conn.fetch("SELECT tenant_id, day, working FROM calendar_days WHERE tenant_id = ANY($1::text[]) AND day BETWEEN $2 AND $3",
-                                     list(chain), lo, hi)
-        rank = {t: i for i, t in enumerate(chain)}
-        best: dict[date, tuple[int, bool]] = {}
-        for r in rows:
-            if r["day"] not in best or rank[r["tenant_id"]] < best[r["day"]][0]:
-                best[r["day"]] = (rank[r["tenant_id"]], r["working"])
-        return WorkingCalendar({d: w for d, (_, w) in best.items()})
+# The projection of the workflow service's calendars (holidays, 调休) is the platform's.
+CalendarRepository = CalendarProjection
 
 
 class RulesRepository:

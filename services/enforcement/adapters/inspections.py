@@ -99,6 +99,11 @@ class InspectionRepository:
         return [self._keep(_inspection(r)) for r in rows]  # type: ignore[misc]
 
     # -- evidence -------------------------------------------------------------------------
+    async def by_case(self, case_id: str) -> Inspection | None:
+        """The inspection that opened the penalty case `case_id`."""
+        row = await self.conn.fetchrow(f"SELECT {_COLS} FROM inspections WHERE case_id = $1 AND case_id <> ''", case_id)
+        return _inspection(row) if row else None
+
     async def evidence_by_request(self, inspection_id: uuid.UUID, request_id: str) -> dict[str, Any] | None:
         r = await self.conn.fetchrow("SELECT entry FROM evidence WHERE inspection_id = $1 AND request_id = $2", inspection_id, request_id)
         return r["entry"] if r else None

@@ -10,12 +10,31 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 CASE_NS = uuid.UUID("6b1f4f3e-0d8e-5b0f-9a57-2a3d1c1f0e11")
 OUTCOME_ZH = {"pass": "合格", "rectify": "责令限期整改", "case": "立案查处", "": "未完成"}
 FOLLOW_UP_DAYS = 5  # a follow-up inspection is due within five working days of the date to correct by
+
+
+MAX_ORDER_ATTEMPTS = 10  # an order to correct is tried this often before it is marked failed
+
+
+def correction_items(checklist: list[dict[str, str]], answers: dict[str, dict[str, str]]) -> list[str]:
+    """What an order to correct names: each failed checklist item with the inspector's note."""
+    out = []
+    for item in checklist:
+        answer = answers.get(item["id"], {})
+        if answer.get("result") == "fail":
+            note = answer.get("note", "")
+            out.append(f"{item['text']}（{note}）" if note else item["text"])
+    return out
+
+
+def order_retry_delay(attempts: int) -> timedelta:
+    """After `attempts` failed sends: 30 s doubling, at most an hour."""
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
 def case_id_of(inspection_id: uuid.UUID) -> uuid.UUID:

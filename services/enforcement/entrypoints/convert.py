@@ -12,8 +12,7 @@ from services.enforcement.domain.evidence import Position
 from services.enforcement.domain.inspection import Inspection
 
 
-def ts(when: datetime | None) -> Any:
-    return datetime_to_timestamp(when) if when is not None else None
+ts = datetime_to_timestamp  # the one conversion (mgov_common.protojson), by its short local name
 
 
 def rfc3339(text: str | None) -> Any:
@@ -125,3 +124,10 @@ def team(v: dict[str, Any]) -> pb.TeamPosition:
         officers=[pb.OfficerPosition(inspector_id=o["inspector_id"], certificate=o["certificate"], receive_time=ts(o["receive_time"]),
                                      position=pb.Position(latitude=o["latitude"], longitude=o["longitude"], accuracy_m=o["accuracy_m"]))
                   for o in v["officers"]])
+
+
+def decision(r: Any) -> pb.PenaltyDecision:
+    return pb.PenaltyDecision(case_id=r["case_id"], tenant_id=r["tenant_id"], subject_name=r["subject_name"], credit_code=r["credit_code"],
+                              decision_number=r["decision_number"], summary=r["summary"], legal_basis=r["legal_basis"],
+                              penalty=r["penalty"], decision_date=r["decision_date"].isoformat() if r["decision_date"] else "",
+                              status=r["status"], publish_time=ts(r["publish_time"]))

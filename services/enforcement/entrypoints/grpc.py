@@ -12,7 +12,7 @@ from mgov_common.errors import InvalidArgument
 from mgov_common.paging import PageTokens
 from mgov_common.principal import require_person
 from services.enforcement.entrypoints import convert as c
-from services.enforcement.service_layer import inspections, plans, positions, registry
+from services.enforcement.service_layer import decisions, inspections, plans, positions, registry
 from services.enforcement.service_layer.context import Context
 
 
@@ -120,3 +120,16 @@ class EnforcementServicer(enforcement_pb2_grpc.EnforcementServiceServicer):
     async def ListTeamPositions(self, r: pb.ListTeamPositionsRequest, context: Any) -> pb.ListTeamPositionsResponse:
         rows = await positions.teams(self.ctx, require_person(), r.tenant_id, paging.page_size(r.page_size))
         return pb.ListTeamPositionsResponse(teams=[c.team(v) for v in rows])
+
+    async def SetPenaltyDecision(self, r: pb.SetPenaltyDecisionRequest, context: Any) -> pb.PenaltyDecision:
+        return c.decision(await decisions.set_decision(self.ctx, require_person(), r.case_id, {
+            "decision_number": r.decision_number, "summary": r.summary, "legal_basis": r.legal_basis, "penalty": r.penalty}))
+
+    async def ListPenaltyDecisions(self, r: pb.ListPenaltyDecisionsRequest, context: Any) -> pb.ListPenaltyDecisionsResponse:
+        """Public: no caller needed."""
+        query = paging.fingerprint("penalty-decisions", r.tenant_id)
+        after = self.pages.decode(query, r.page_token, (paging.timestamp, paging.text))
+        size = paging.page_size(r.page_size)
+        rows = await decisions.list_public(self.ctx, r.tenant_id, size + 1, (after[0], after[1]) if after else None)
+        token = self.pages.encode(query, (rows[size - 1]["publish_time"].isoformat(), rows[size - 1]["case_id"])) if len(rows) > size else ""
+        return pb.ListPenaltyDecisionsResponse(decisions=[c.decision(v) for v in rows[:size]], next_page_token=token)

@@ -8,7 +8,7 @@ never a hint that the plan, subject or inspection exists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import asyncpg
@@ -17,6 +17,7 @@ from mgov_common.clock import Clock
 from mgov_common.errors import NotFound, PermissionDenied
 from mgov_common.principal import Principal
 from mgov_common.working_days import WorkingCalendar, local_date
+from services.enforcement.adapters.orders import CorrectionSms
 from services.enforcement.adapters.uow import UnitOfWork
 
 INSPECTOR = "inspector"
@@ -30,15 +31,23 @@ ENFORCEMENT_STAFF = SUPERVISORS | {INSPECTOR}
 class Context:
     pool: asyncpg.Pool
     clock: Clock
-    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     # 一公开: a plan's results are published within this many working days of its last inspection.
     publish_within_days: int = 20
+    # The way to a subject's phone for orders to correct (notify); None: they wait unsent.
+    sms: CorrectionSms | None = None
 
     def uow(self, *, begin: bool = True) -> UnitOfWork:
         return UnitOfWork(self.pool, begin=begin)
 
     def today(self) -> date:
         return local_date(self.clock.now())
+
+
+async def calendar_of(ctx: Context, uow: UnitOfWork, tenant_id: str) -> WorkingCalendar:
+    """The tenant's working calendar (holidays and 调休, from the workflow service's
+    calendars, inherited up the tenant tree) around today: every deadline counted in
+    working days uses it."""
+    return await uow.calendars.of_tenant(tenant_id, ctx.today())
 
 
 async def chain_ids(uow: UnitOfWork, tenant_id: str) -> list[str]:

@@ -9,6 +9,7 @@ stored, so an upload interrupted after the server committed is never doubled.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -19,10 +20,12 @@ from services.enforcement.adapters.uow import UnitOfWork
 from services.enforcement.domain.evidence import Position, check_media, new_entry, verify_evidence
 from services.enforcement.domain.inspection import Inspection
 from mgov_common.materials import check_upload
-from services.enforcement.service_layer.context import SUPERVISORS, Context, visible
+from services.enforcement.service_layer.context import SUPERVISORS, Context, calendar_of, visible
+from services.enforcement.service_layer import orders
 from services.enforcement.service_layer.registry import parse_id
 
 MAX_REQUEST_ID = 200
+log = logging.getLogger(__name__)
 
 
 async def load(uow: UnitOfWork, principal: Principal | None, inspection_id: str, *, for_update: bool = False) -> Inspection:
@@ -144,6 +147,8 @@ async def submit(ctx: Context, principal: Principal, inspection_id: str, answers
                  note: str, request_id: str) -> dict[str, Any]:
     async with ctx.uow() as uow:
         insp = await load(uow, principal, inspection_id, for_update=True)
+        if rectify_due is not None:  # a date to correct by that is a holiday ends on the next working day
+            rectify_due = (await calendar_of(ctx, uow, insp.tenant_id)).first_working_day_from(rectify_due)
         if insp.submit(principal.subject, answers, outcome, rectify_due, note, request_id, ctx.today()):
             await uow.inspections.save(insp)
         out = await view(uow, insp)
@@ -156,7 +161,8 @@ async def confirm(ctx: Context, principal: Principal, inspection_id: str, signat
     (its SHA-256 names an evidence entry of kind signature, so the signed image itself is
     in the tamper-evident chain); the second completes the inspection and its outcome:
     the subject is marked inspected; 立案 opens the penalty case (an event the workflow
-    service acts on); 责令限期整改's follow-up is made by the sweep when its date comes."""
+    service acts on); 责令限期整改's order goes to the subject's phone (queued here, sent
+    after the commit) and its follow-up is made by the sweep when its date comes."""
     if signature_sha256 and (len(signature_sha256) != 64 or not all(c in "0123456789abcdef" for c in signature_sha256)):
         raise InvalidArgument("the signature's sha256 is 64 hex digits", field="signature_sha256", code="invalid_sha256")
     now = ctx.clock.now()
@@ -174,11 +180,18 @@ async def confirm(ctx: Context, principal: Principal, inspection_id: str, signat
             insp.open_case(subject["name"], subject["credit_code"], await uow.registry.certificates(list(insp.inspector_ids)))
         await uow.inspections.save(insp)
         if completed:
+            if insp.outcome == "rectify":
+                await uow.orders.add(insp.id, insp.tenant_id, now)
             await uow.registry.mark_inspected(insp.subject_id, ctx.today())
             if insp.plan_id is not None:
                 await _plan_progress(ctx, uow, insp.plan_id)
         out = await view(uow, insp)
         await uow.commit()
+    if completed and insp.outcome == "rectify":
+        try:  # at once; the sweep tries again if this fails
+            await orders.send_due(ctx, insp.id)
+        except Exception:
+            log.exception("the order to correct was not sent now; the sweep will", extra={"inspection_id": str(insp.id)})
     return out
 
 
@@ -189,6 +202,6 @@ async def _plan_progress(ctx: Context, uow: UnitOfWork, plan_id: uuid.UUID) -> N
     plan = await uow.registry.plan(plan_id, for_update=True)
     if plan is None or open_ or plan.notice_due_time is not None:
         return
-    due = ctx.calendar.due_after(ctx.clock.now(), plan.publish_within_days)
+    due = (await calendar_of(ctx, uow, plan.tenant_id)).due_after(ctx.clock.now(), plan.publish_within_days)
     await uow.registry.set_plan_status(plan_id, plan.status, notice_due=due)
 

@@ -13,7 +13,8 @@ import uuid
 from mgov_common.events.domain import DomainEvent
 from services.enforcement.domain.inspection import Inspection
 from services.enforcement.domain.outcomes import FOLLOW_UP_DAYS, results_notice
-from services.enforcement.service_layer.context import Context
+from services.enforcement.service_layer import orders
+from services.enforcement.service_layer.context import Context, calendar_of
 from services.enforcement.service_layer.registry import effective_checklist
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,9 @@ async def follow_ups(ctx: Context) -> int:
         due = await uow.inspections.rectifications_due(today, BATCH)
         for prior in due:
             _, version, items = await effective_checklist(uow, prior.tenant_id, prior.category)
+            due_date = (await calendar_of(ctx, uow, prior.tenant_id)).nth_working_day_after(today, FOLLOW_UP_DAYS)
             follow = Inspection(uuid.uuid4(), prior.tenant_id, prior.plan_id, prior.subject_id, prior.inspector_ids, prior.category,
-                                items, version, ctx.calendar.nth_working_day_after(today, FOLLOW_UP_DAYS), follow_up_of=prior.id)
+                                items, version, due_date, follow_up_of=prior.id)
             follow.events.append(DomainEvent("inspection", "assigned", follow.tenant_id, str(follow.id), {
                 "inspection_id": str(follow.id), "inspector_ids": list(follow.inspector_ids), "due_date": follow.due_date.isoformat(),
                 "category": follow.category, "follow_up_of": str(prior.id)}))
@@ -60,6 +62,7 @@ async def results_notices(ctx: Context) -> int:
 
 
 async def run_once(ctx: Context) -> None:
+    await orders.send_due(ctx)
     await follow_ups(ctx)
     await results_notices(ctx)
 

@@ -16,6 +16,10 @@ def _aad(registration_id: uuid.UUID) -> str:
     return f"registrations.phone:{registration_id}"
 
 
+def _contact_aad(pseudonym: str) -> str:
+    return f"phone_contacts.phone:{pseudonym}"
+
+
 class RegistrationRepository:
     def __init__(self, conn: asyncpg.Connection, cipher: FieldCipher, lookup: Lookup) -> None:
         self.conn = conn
@@ -58,6 +62,33 @@ class RegistrationRepository:
                FROM registrations WHERE created_at > $4 AND (source_address = $1 OR prefix_lookup = $2)""",
             source_address, self.lookup.phone_prefix(phone), self.lookup.phone(phone), since)
         return row["address"], row["prefix"], row["phone"]
+
+    async def remember_phone(self, pseudonym: str, tenant_id: str, phone: str, now: datetime) -> None:
+        """Keep a proven phone (encrypted) under its pseudonym, to reach its holder by SMS."""
+        key_id, blob = self.cipher.encrypt_text(phone, _contact_aad(pseudonym))
+        await self.conn.execute(
+            "INSERT INTO phone_contacts (pseudonym, tenant_id, phone_cipher, phone_key_id, confirmed_at) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (pseudonym) DO UPDATE SET tenant_id = $2, phone_cipher = $3, phone_key_id = $4, confirmed_at = $5",
+            pseudonym, tenant_id, blob, key_id, now)
+
+    async def phones(self, pseudonyms: list[str]) -> list[tuple[str, str, str]]:
+        """(pseudonym, tenant, phone) of the proven phones among `pseudonyms`."""
+        rows = await self.conn.fetch("SELECT * FROM phone_contacts WHERE pseudonym = ANY($1::text[])", pseudonyms)
+        return [(r["pseudonym"], r["tenant_id"], self.cipher.decrypt_text(r["phone_key_id"], r["phone_cipher"], _contact_aad(r["pseudonym"])))
+                for r in rows]
+
+    async def reencrypt_phones(self, limit: int = 500) -> int:
+        """Rewrite kept phones encrypted under an earlier field key with the current one (`mgov keys reencrypt`)."""
+        rows = await self.conn.fetch("SELECT * FROM phone_contacts WHERE phone_key_id <> $1 LIMIT $2 FOR UPDATE", self.cipher.current_id, limit)
+        for r in rows:
+            aad = _contact_aad(r["pseudonym"])
+            key_id, blob = self.cipher.encrypt_text(self.cipher.decrypt_text(r["phone_key_id"], r["phone_cipher"], aad), aad)
+            await self.conn.execute("UPDATE phone_contacts SET phone_cipher = $2, phone_key_id = $3 WHERE pseudonym = $1", r["pseudonym"], blob, key_id)
+        return len(rows)
+
+    async def prune_phones(self, before: datetime) -> int:
+        """Forget phones last proven before `before`: nobody is told of a report that old."""
+        return int((await self.conn.execute("DELETE FROM phone_contacts WHERE confirmed_at < $1", before)).split()[-1])
 
     async def prune(self, before: datetime) -> int:
         return int((await self.conn.execute("DELETE FROM registrations WHERE expires_at < $1", before)).split()[-1])

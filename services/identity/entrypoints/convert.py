@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mgov.common.v1 import common_pb2
 from mgov.identity.v1 import identity_pb2
+from mgov_common.protojson import datetime_to_timestamp
 from services.identity.adapters.invitation_repository import Invitation
 from services.identity.domain.tenants import Level, Status, Tenant
 from services.identity.domain.users import User, UserStatus
@@ -21,17 +20,11 @@ STATUS_FROM_PB = {v: k.value for k, v in STATUS_TO_PB.items()}
 USER_STATUS_TO_PB = {UserStatus.ACTIVE: identity_pb2.USER_STATUS_ACTIVE, UserStatus.DISABLED: identity_pb2.USER_STATUS_DISABLED}
 
 
-def timestamp(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
 def tenant_pb(t: Tenant) -> identity_pb2.Tenant:
     return identity_pb2.Tenant(
         id=t.id, name=common_pb2.LocalizedText(zh=t.name_zh, en=t.name_en or ""), division_code=t.division_code,
         parent_id=t.parent_id or "", level=LEVEL_TO_PB[t.level], status=STATUS_TO_PB[t.status],
-        create_time=timestamp(t.created_at), update_time=timestamp(t.updated_at),
+        create_time=datetime_to_timestamp(t.created_at), update_time=datetime_to_timestamp(t.updated_at),
     )
 
 
@@ -41,7 +34,7 @@ def user_pb(u: User, viewer_id: str | None) -> identity_pb2.User:
         id=str(u.id), name=u.name, phone=u.phone_for(viewer_id), tenant_id=u.tenant_id,
         roles=[common_pb2.RoleBinding(tenant_id=b.tenant, role=b.role) for b in sorted(u.roles, key=lambda b: (b.tenant, b.role))],
         identity_level=u.identity_level, national_id=u.national_id_for(viewer_id), status=USER_STATUS_TO_PB[u.status],
-        create_time=timestamp(u.created_at), update_time=timestamp(u.updated_at),
+        create_time=datetime_to_timestamp(u.created_at), update_time=datetime_to_timestamp(u.updated_at),
     )
 
 
@@ -52,4 +45,4 @@ def token_pair(r: TokenResult) -> identity_pb2.TokenPair:
 
 def invitation_pb(i: Invitation) -> identity_pb2.StaffInvitation:
     return identity_pb2.StaffInvitation(id=str(i.id), tenant_id=i.tenant_id, roles=list(i.roles), phone=i.phone_masked, status=i.status,
-                                        create_time=timestamp(i.created_at), expire_time=timestamp(i.expires_at))
+                                        create_time=datetime_to_timestamp(i.created_at), expire_time=datetime_to_timestamp(i.expires_at))

@@ -12,7 +12,8 @@ from typing import Any
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.errors import InvalidArgument
 from mgov_common.principal import current_principal
-from services.identity.entrypoints.convert import LEVEL_FROM_PB, STATUS_FROM_PB, invitation_pb, tenant_pb, timestamp, token_pair, user_pb
+from mgov_common.protojson import datetime_to_timestamp
+from services.identity.entrypoints.convert import LEVEL_FROM_PB, STATUS_FROM_PB, invitation_pb, tenant_pb, token_pair, user_pb
 from services.identity.service_layer import commands
 from services.identity.service_layer.handlers import Handlers
 
@@ -138,7 +139,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def RotateSigningKey(self, r: pb.RotateSigningKeyRequest, context: Any) -> pb.RotateSigningKeyResponse:
         rotation = await self.h.keys.rotate(current_principal())
         return pb.RotateSigningKeyResponse(kid=rotation.kid, published_kids=rotation.published,
-                                           activate_time=timestamp(rotation.activates_at))
+                                           activate_time=datetime_to_timestamp(rotation.activates_at))
 
     async def IssuePlatformToken(self, r: pb.IssuePlatformTokenRequest, context: Any) -> pb.IssuePlatformTokenResponse:
         token = await self.h.platform.issue_token(r.service, r.client_secret, _peer(context))
@@ -160,11 +161,11 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         m = pb.System(id=str(s.id), tenant_id=s.tenant_id, name=s.name, event_types=list(s.event_types), client_id=s.client_id,
                       nats_user=s.nats_user, webhook_url=s.webhook_url or "",
                       status=pb.SYSTEM_STATUS_ACTIVE if s.active else pb.SYSTEM_STATUS_REVOKED,
-                      credentials_version=s.credentials_version, create_time=timestamp(s.created_at))
+                      credentials_version=s.credentials_version, create_time=datetime_to_timestamp(s.created_at))
         if s.rotated_at:
-            m.rotate_time.CopyFrom(timestamp(s.rotated_at))
+            m.rotate_time.CopyFrom(datetime_to_timestamp(s.rotated_at))
         if s.revoked_at:
-            m.revoke_time.CopyFrom(timestamp(s.revoked_at))
+            m.revoke_time.CopyFrom(datetime_to_timestamp(s.revoked_at))
         return m
 
     def _with_credentials(self, s: Any, c: Any) -> pb.RegisterSystemResponse:
@@ -203,11 +204,11 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             m = pb.WebhookDelivery(id=str(d["id"]), system_id=str(d["system_id"]), tenant_id=d["tenant_id"], event_id=str(d["event_id"]),
                                    event_type=d["event_type"], status=d["status"], attempts=d["attempts"],
                                    last_status_code=d["last_status_code"] or 0, last_error=d["last_error"] or "",
-                                   create_time=timestamp(d["created_at"]))
+                                   create_time=datetime_to_timestamp(d["created_at"]))
             if d["next_attempt_at"]:
-                m.next_attempt_time.CopyFrom(timestamp(d["next_attempt_at"]))
+                m.next_attempt_time.CopyFrom(datetime_to_timestamp(d["next_attempt_at"]))
             if d["delivered_at"]:
-                m.deliver_time.CopyFrom(timestamp(d["delivered_at"]))
+                m.deliver_time.CopyFrom(datetime_to_timestamp(d["delivered_at"]))
             out.append(m)
         return pb.ListWebhookDeliveriesResponse(deliveries=out, next_page_token=token)
 

@@ -56,7 +56,8 @@ class Keys:
         return Rotation(kid, activates_at, [k["kid"] for k in keys.jwks])
 
     async def reencrypt(self) -> int:
-        """Rewrite personal numbers and private keys under the current field key."""
+        """Rewrite personal numbers (accounts' and phones proven without an account) and
+        private keys under the current field key."""
         total = 0
         while True:
             async with self.ctx.uow() as uow:
@@ -64,11 +65,12 @@ class Keys:
                 for user in users:
                     await uow.users.rewrite_phone(user)
                     await uow.users.save(user)
-                total += len(users)
-                if not users:
+                rewritten = len(users) + await uow.registrations.reencrypt_phones()
+                total += rewritten
+                if not rewritten:
                     total += await uow.keys.reencrypt()
                 await uow.commit()
-            if not users:
+            if not rewritten:
                 return total
 
     async def verify_audit(self, principal: Principal | None, *, cli: bool = False) -> ChainReport:

@@ -7,7 +7,8 @@ registrations (one table of pending codes, `purpose = phone`). The confirmed cod
 short-lived phone token (audience `mgov-phone`, never an access token) naming a keyed
 pseudonym of the phone and its masked number, which is all the workflow service learns.
 Unlike a registration, a registered phone gets its code too: a report is no account, and
-the answer is the same either way.
+the answer is the same either way. The proven phone is kept encrypted under its
+pseudonym (`phone_contacts`) so that notify can tell the reporter of their report by SMS.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from services.identity.service_layer.access import actor
 from services.identity.service_layer.registration import Registration, Started
 
 PHONE_TOKEN_TTL = timedelta(minutes=30)
+# A proven phone is kept this long after its last proof, to tell its holder of their reports by SMS.
+PHONE_CONTACT_DAYS = timedelta(days=365)
 SMS_KIND = "phone_code"
 
 
@@ -84,7 +87,10 @@ class PhoneVerification:
             left = max(0, reg.policy.max_attempts - pending.attempts)
             raise InvalidArgument(f"wrong code ({left} tries left)" if left else "wrong code; ask for a new one", field="code",
                                   code="invalid_code")
-        masked = mask_phone(pending.phone)
-        token = await ctx.issuer.issue_phone(ctx.lookup.phone_pseudonym(pending.phone), pending.tenant_id, masked, now,
+        masked, pseudonym = mask_phone(pending.phone), ctx.lookup.phone_pseudonym(pending.phone)
+        async with ctx.uow() as uow:  # to tell the reporter of their reports by SMS (notify asks GetContacts)
+            await uow.registrations.remember_phone(pseudonym, pending.tenant_id, pending.phone, now)
+            await uow.commit()
+        token = await ctx.issuer.issue_phone(pseudonym, pending.tenant_id, masked, now,
                                              int(PHONE_TOKEN_TTL.total_seconds()))
         return PhoneToken(token.token, token.expires_in, masked)

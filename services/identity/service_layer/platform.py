@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from services.identity.service_layer.access import actor, signed_in
 from services.identity.service_layer.context import Context
 
 MAX_CONTACTS = 100
+PHONE_REF = "phone:"
+PSEUDONYM = re.compile(r"[0-9a-f]{32}")  # Lookup.phone_pseudonym
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,11 @@ class PlatformClients:
         if len(user_ids) > MAX_CONTACTS:
             raise InvalidArgument(f"at most {MAX_CONTACTS} users per call", field="user_ids", code="too_many")
         ids: list[uuid.UUID] = []
+        phones: list[str] = []  # `phone:<pseudonym>`: a phone proven without an account (a 随手拍 reporter)
         for i, raw in enumerate(user_ids):
+            if raw.startswith(PHONE_REF) and PSEUDONYM.fullmatch(raw.removeprefix(PHONE_REF)):
+                phones.append(raw.removeprefix(PHONE_REF))
+                continue
             try:
                 ids.append(uuid.UUID(raw))
             except ValueError:
@@ -76,6 +83,9 @@ class PlatformClients:
                 user = await uow.users.get(uid)
                 if user is not None:
                     found.append(user)
-            uow.audit(actor(p, action="contact.read", tenant_id=None, details={"users": [str(u.id) for u in found], "purpose": "notification"}))
+            proven = await uow.registrations.phones(list(dict.fromkeys(phones))) if phones else []
+            uow.audit(actor(p, action="contact.read", tenant_id=None, details={
+                "users": [str(u.id) for u in found] + [PHONE_REF + ref for ref, _, _ in proven], "purpose": "notification"}))
             await uow.commit()
-        return [Contact(str(u.id), u.name, u.phone, u.tenant_id, u.active) for u in found]
+        return [Contact(str(u.id), u.name, u.phone, u.tenant_id, u.active) for u in found] + \
+            [Contact(PHONE_REF + ref, "", phone, tenant, True) for ref, tenant, phone in proven]

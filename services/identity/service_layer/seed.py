@@ -48,6 +48,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("13900000031", "西湖区环卫受理员", "xihu", ("clerk",)),
     DemoAccount("13900000032", "西湖区调度员", "xihu", ("dispatcher",)),
     DemoAccount("13900000033", "西湖区监督员", "xihu", ("supervisor",)),
+    # Decides Xihu's cases, the penalty cases of its inspections among them (行政处罚决定).
+    DemoAccount("13900000034", "西湖区审批员", "xihu", ("approver",)),
     DemoAccount("13900000041", "余杭区受理员", "yuhang", ("clerk",)),
     # 移动执法监管: inspectors of Xihu (four, so draws have pairs to choose from) and of Ningbo.
     DemoAccount("13900000051", "西湖区执法员甲", "xihu", ("inspector",)),

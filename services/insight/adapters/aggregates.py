@@ -3,14 +3,78 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
 import asyncpg
+
+from mgov_common.events.chunked import RECORD_IDS
 
 COUNTER_COLUMNS = frozenset({"guide_views", "started", "submitted", "completed", "rejected", "withdrawn", "on_time", "supplemented",
                              "ratings", "rating_sum", "negative", "rect_opened", "rect_closed", "sla_breaches"})
 # Every table the streams fill (rebuild empties them; thresholds and actions are not events').
 PROJECTED_TABLES = ("items", "cases", "daily", "rectifications", "systems", "accounts")
+
+
+class OpenedCase(NamedTuple):
+    """A submitted case as `open_cases` takes it (`day`: the China date it counts on)."""
+
+    id: uuid.UUID
+    tenant_id: str
+    item_id: uuid.UUID
+    department: str
+    channel: str
+    submitted_at: datetime
+    due_at: datetime | None
+    day: date
+
+
+# After `input` (the cases to open, in stream order `ord`): open the new ones, count them
+# per day, tenant, item and channel, and move their items' last application.
+_OPEN_TAIL = """
+opened AS (
+    INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at)
+    SELECT id, tenant_id, item_id, department, channel, submitted_at, due_at FROM input ORDER BY ord
+    ON CONFLICT (id) DO NOTHING RETURNING id
+), new AS (
+    SELECT input.* FROM input JOIN opened USING (id)
+), counted AS (
+    INSERT INTO daily (day, tenant_id, item_id, channel, department, submitted)
+    SELECT day, tenant_id, item_id, channel,
+           coalesce((array_agg(department ORDER BY ord DESC) FILTER (WHERE department <> ''))[1], ''), count(*)
+    FROM new GROUP BY day, tenant_id, item_id, channel
+    ON CONFLICT (day, tenant_id, item_id, channel) DO UPDATE SET submitted = daily.submitted + EXCLUDED.submitted,
+        department = CASE WHEN EXCLUDED.department <> '' THEN EXCLUDED.department ELSE daily.department END
+), applied AS (
+    UPDATE items SET last_application_at = greatest(items.last_application_at, latest.at)
+    FROM (SELECT item_id, max(submitted_at) AS at FROM new GROUP BY item_id) AS latest WHERE items.id = latest.item_id
+)"""
+_CASE_COLUMNS = "id, tenant_id, item_id, department, channel, submitted_at, due_at, day"
+
+
+def _case_arrays(first: int) -> str:
+    """The parameters of the `OpenedCase` columns, one array each, from `$first` on."""
+    types = ("uuid", "text", "uuid", "text", "text", "timestamptz", "timestamptz", "date")
+    return ", ".join(f"${first + i}::{t}[]" for i, t in enumerate(types))
+
+
+_OPEN_CASES = f"""
+WITH input AS (
+    SELECT * FROM unnest({_case_arrays(1)}) WITH ORDINALITY AS i ({_CASE_COLUMNS}, ord)
+), {_OPEN_TAIL}
+SELECT count(*) FROM opened
+"""
+# The same, recording the events' ids ($1 consumer, $2 ids, one per case) with the
+# platform's statement first: only the cases of fresh events are opened (the first
+# fresh submission of each). The fresh ids come back.
+_RECORD_AND_OPEN = f"""
+WITH fresh AS ({RECORD_IDS}), input AS (
+    SELECT DISTINCT ON (id) i.* FROM unnest({_case_arrays(3)}, $2::uuid[]) WITH ORDINALITY AS i ({_CASE_COLUMNS}, event_id, ord)
+    JOIN fresh USING (event_id) ORDER BY id, ord
+), {_OPEN_TAIL}
+SELECT coalesce((SELECT array_agg(event_id) FROM fresh), '{{}}') AS fresh, (SELECT count(*) FROM opened) AS opened
+"""
 
 
 class Aggregates:
@@ -41,6 +105,26 @@ class Aggregates:
             "INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
             "ON CONFLICT (id) DO NOTHING", case_id, tenant_id, item_id, department, channel, at, due_at)
         return status.endswith(" 1")
+
+    async def open_cases(self, cases: Sequence[OpenedCase]) -> int:
+        """Open every case not yet known, in one statement, with what `open_case` and
+        then `add(submitted=1)` and `item_applied` do for each new one: the daily
+        counters added per (day, tenant, item, channel), the department the last one
+        that names it, the items' last application the latest. How many were new."""
+        if not cases:
+            return 0
+        return await self.conn.fetchval(_OPEN_CASES, *zip(*cases, strict=True)) or 0
+
+    async def record_and_open_cases(self, consumer: str, submissions: Sequence[tuple[uuid.UUID, OpenedCase]]) -> set[uuid.UUID]:
+        """`open_cases` for the submissions (event id, case) of events not yet recorded
+        for `consumer`, recording their ids, in one statement (its own transaction when
+        the connection is in none). The ids that were fresh."""
+        if not submissions:
+            return set()
+        ids, cases = zip(*submissions, strict=True)
+        row = await self.conn.fetchrow(_RECORD_AND_OPEN, consumer, list(ids), *zip(*cases, strict=True))
+        assert row is not None
+        return set(row["fresh"])
 
     async def mark_supplemented(self, case_id: uuid.UUID) -> bool:
         status = await self.conn.execute("UPDATE cases SET supplemented = true WHERE id = $1 AND NOT supplemented", case_id)

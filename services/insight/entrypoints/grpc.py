@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mgov.insight.v1 import insight_pb2 as pb
 from mgov.insight.v1 import insight_pb2_grpc
+from mgov_common.protojson import datetime_to_timestamp
 from mgov_common.principal import require_person
 from services.insight.domain.quality import Quality
 from services.insight.domain.zombies import Thresholds, Zombie
 from services.insight.service_layer import stats, usage, zombies
 from services.insight.service_layer.context import Context
-
-
-def _ts(when: datetime | None) -> Timestamp | None:
-    if when is None:
-        return None
-    t = Timestamp()
-    t.FromDatetime(when)
-    return t
 
 
 def quality_pb(q: Quality) -> pb.Quality:
@@ -30,12 +21,12 @@ def quality_pb(q: Quality) -> pb.Quality:
 
 def zombie_pb(z: Zombie) -> pb.Zombie:
     return pb.Zombie(kind=z.kind, tenant_id=z.tenant_id, target_id=z.target_id, name_zh=z.name.get("zh", ""), name_en=z.name.get("en", ""),
-                     last_active_time=_ts(z.last_active), idle_days=z.idle_days, threshold_days=z.threshold_days, action=z.action)
+                     last_active_time=datetime_to_timestamp(z.last_active), idle_days=z.idle_days, threshold_days=z.threshold_days, action=z.action)
 
 
 def action_pb(a: zombies.ActionRecord) -> pb.ZombieAction:
     return pb.ZombieAction(id=str(a.id), tenant_id=a.tenant_id, kind=a.kind, target_id=a.target_id, action=a.action, reason=a.reason,
-                           outcome=a.outcome, error=a.error, actor_id=a.actor_id, create_time=_ts(a.create_time))
+                           outcome=a.outcome, error=a.error, actor_id=a.actor_id, create_time=datetime_to_timestamp(a.create_time))
 
 
 def thresholds_pb(tenant_id: str, t: Thresholds) -> pb.Thresholds:

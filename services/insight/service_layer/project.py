@@ -1,7 +1,10 @@
 """Applying one event to the aggregates, inside the consumer's transaction.
 
-The live consumer and `rebuild` both call `apply`, in stream order, so a rebuild gives
-the same tables the live consumer made. Every change is keyed so that applying the same
+The live consumer applies a fetched chunk of events at a time (`apply_chunk`, in one
+transaction: the submissions of a run of them opened by one statement, every other
+event by `apply`); `rebuild` calls `apply` per event. Both go in stream order, and a
+chunk changes the tables exactly as its events applied one by one would, so a rebuild
+gives the same tables the live consumer made. Every change is keyed so that applying the same
 fact twice cannot count twice (cases, rectifications, items are upserts; counters move
 only when the row they describe changed), though the consumer's event-id record already
 stops a repeat before it gets here.
@@ -11,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.working_days import WorkingCalendar
-from services.insight.adapters.aggregates import Aggregates
+from services.insight.adapters.aggregates import Aggregates, OpenedCase
 from services.insight.domain import facts
 from services.insight.domain.facts import BadEvent, day_of
 
@@ -57,6 +61,41 @@ async def apply(conn: asyncpg.Connection, event: CloudEvent) -> None:
     handler = _HANDLERS.get(kind)
     if handler is not None:
         await handler(Aggregates(conn), event)
+
+
+def is_submission(event: CloudEvent) -> bool:
+    return _kind(event) == "workflow.application.submitted"
+
+
+def _opened(event: CloudEvent) -> OpenedCase:
+    """The case a submission opens (what `_submitted` writes, for `open_cases`)."""
+    f = facts.case_fact("submitted", event.data)
+    return OpenedCase(f.case_id, f.tenant_id or event.tenant, f.item_id, f.department, f.channel, event.time, f.case_due_at,
+                      day_of(event.time))
+
+
+async def apply_chunk(conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:
+    """Apply `events` in stream order: each run of submissions by one statement (most of
+    the platform's events, and the ones every submission brings), any other event by
+    `apply`. A case submitted twice in a run is opened by its first submission."""
+    run: dict[uuid.UUID, OpenedCase] = {}
+    for event in events:
+        if not is_submission(event):
+            if run:
+                await Aggregates(conn).open_cases(list(run.values()))
+                run = {}
+            await apply(conn, event)
+            continue
+        case = _opened(event)
+        run.setdefault(case.id, case)
+    if run:
+        await Aggregates(conn).open_cases(list(run.values()))
+
+
+async def record_submissions(conn: asyncpg.Connection, consumer: str, events: Sequence[CloudEvent]) -> set[uuid.UUID]:
+    """A chunk of nothing but submissions: their ids recorded for `consumer` and the
+    fresh ones applied as `apply_chunk` would, in one statement. The fresh ids."""
+    return await Aggregates(conn).record_and_open_cases(consumer, [(e.id, _opened(e)) for e in events])
 
 
 async def apply_ingest(conn: asyncpg.Connection, event: CloudEvent) -> None:

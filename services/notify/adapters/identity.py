@@ -1,7 +1,6 @@
 """What notify asks identity, as a platform service (docs/identity.md, "Platform services").
 
-- `PlatformToken` trades the service's client secret for a platform access token and
-  keeps it until a minute before it expires;
+- `PlatformToken` (`mgov_common.platform_token`) proves notify to identity;
 - `StaffDirectory` lists a tenant's staff with their roles (who gets a task), cached
   per tenant for `ttl_s`, and served stale for up to `stale_s` when identity is down,
   so a short identity outage does not hold notifications back;
@@ -19,26 +18,11 @@ from dataclasses import dataclass
 import grpc
 
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
+from mgov_common.platform_token import PlatformToken
+
+__all__ = ["Contact", "ContactDirectory", "PlatformToken", "StaffDirectory", "StaffMember"]
 
 log = logging.getLogger(__name__)
-
-
-class PlatformToken:
-    def __init__(self, channel: grpc.aio.Channel, service: str, secret: str, *, renew_before_s: float = 60.0) -> None:
-        self.stub = identity_pb2_grpc.IdentityServiceStub(channel)
-        self.service = service
-        self.secret = secret
-        self.renew_before_s = renew_before_s
-        self._token = ""
-        self._expires = 0.0
-        self._lock = asyncio.Lock()
-
-    async def metadata(self) -> tuple[tuple[str, str], ...]:
-        async with self._lock:
-            if time.monotonic() >= self._expires - self.renew_before_s:
-                resp = await self.stub.IssuePlatformToken(identity_pb2.IssuePlatformTokenRequest(service=self.service, client_secret=self.secret))
-                self._token, self._expires = resp.access_token, time.monotonic() + resp.expires_in
-        return (("authorization", f"Bearer {self._token}"),)
 
 
 @dataclass(frozen=True)

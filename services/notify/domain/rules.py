@@ -14,9 +14,10 @@ deep link. The event contracts are those of docs/workflow.md and docs/catalog.md
 - sla.warning / sla.breached: the assignee, else the eligible staff; a breach also
   reaches the escalation roles (supervisors);
 - rectification.opened: the handling tenant's staff of the rectification's roles;
-- report.* (随手拍): every reporter (`reporter_ids`) hears of the dispatch of their
-  report, a request for information (the first reporter, who answers it), its
-  resolution or dismissal; staff who may act next get a task as for cases;
+- report.* (随手拍): every reporter (`reporter_ids`, and `phone_reporter_refs`: those
+  without an account, told by SMS only) hears of the dispatch of their report, a
+  request for information (the first reporter, who answers it), its resolution or
+  dismissal; staff who may act next get a task as for cases;
 - catalog notice.published: the subscribers of the tenant and of its subtree;
 - identity user.sign_in_throttled: the account holder (wrong passwords are slowing
   sign-in to their account: if it was not them, someone is guessing);
@@ -207,7 +208,10 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
         if not terminal and roles:
             to("task.new", _staff_or_assignee(data, roles, exclude=(actor,)))
     elif kind in ("workflow.application.completed", "workflow.application.rejected"):
-        if applicant:
+        # A withdrawn state's outcome is "rejected", but the applicant who withdrew the case
+        # was not refused: no "未予通过" notice (payment reads the same action to refund).
+        withdrawn = kind.endswith(".rejected") and _s(data, "action") == "withdraw"
+        if applicant and not withdrawn:
             to("application." + kind.rsplit(".", 1)[1], Audience(users=(applicant,)))
     elif kind == "workflow.application.assigned":
         assignee = _s(data, "assignee_id")
@@ -227,10 +231,9 @@ def plans_for(kind: str, data: dict[str, Any]) -> list[Plan]:
 def _report_plans(verb: str, data: dict[str, Any]) -> list[Plan]:
     values, _, payload = _case(data | {"kind": "report"})
     link = values["link"]
-    reporters = tuple(str(r) for r in data.get("reporter_ids") or [])
+    # Reporters without an account are told by SMS only: `phone:<pseudonym>`, resolved by identity at send time.
+    reporters = tuple(str(r) for r in [*(data.get("reporter_ids") or []), *(data.get("phone_reporter_refs") or [])])
     first = _s(data, "applicant_id")
-    if first.startswith("phone:"):
-        first = ""  # a reporter without an account (a verified phone) reads their report by its token; no inbox to tell
     actor = _s(data.get("actor") or {}, "id") if isinstance(data.get("actor"), dict) else ""
     roles = [str(r) for r in data.get("eligible_roles") or []]
     action = _s(data, "action")

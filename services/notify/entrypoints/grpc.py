@@ -13,7 +13,7 @@ from mgov.notify.v1 import notify_pb2_grpc
 from mgov_common.errors import InvalidArgument
 from mgov_common.principal import require_person, require_principal
 from services.notify.entrypoints import convert as c
-from services.notify.service_layer import admin, devices, inbox, preferences, security_sms
+from services.notify.service_layer import admin, devices, enforcement_sms, inbox, preferences, security_sms
 from services.notify.service_layer.context import Context
 
 
@@ -84,3 +84,8 @@ class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
         await security_sms.send(self.ctx, require_principal(), kind=r.kind, phone=r.phone, code=r.code, tenant_id=r.tenant_id,
                                 message_id=r.message_id, expires_in_minutes=r.expires_in_minutes)
         return pb.SendSecuritySmsResponse()
+
+    async def SendEnforcementSms(self, r: pb.SendEnforcementSmsRequest, context: Any) -> pb.SendEnforcementSmsResponse:
+        await enforcement_sms.send(self.ctx, require_principal(), kind=r.kind, phone=r.phone, tenant_id=r.tenant_id,
+                                   message_id=r.message_id, subject_name=r.subject_name, due_date=r.due_date, items=list(r.items))
+        return pb.SendEnforcementSmsResponse()

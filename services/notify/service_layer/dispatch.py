@@ -26,7 +26,7 @@ from services.notify.adapters.deliveries import NewDelivery
 from services.notify.adapters.inbox import NewNotification, Notification
 from services.notify.adapters.uow import UnitOfWork
 from services.notify.domain import rules
-from services.notify.domain.categories import IN_APP, PUSH, TEMPLATE_KEYS
+from services.notify.domain.categories import IN_APP, PUSH, SMS, TEMPLATE_KEYS
 from services.notify.domain.delivery import Status
 from services.notify.domain.events import delivery_event
 from services.notify.domain.templates import RenderError, Template, choose, localize
@@ -34,6 +34,7 @@ from services.notify.service_layer.context import Context
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("workflow.application.completed", "workflow.application.rejected")
+PHONE_REF = "phone:"  # a recipient known by a phone's pseudonym only (identity resolves it at send time)
 
 
 class UnknownTenant(RuntimeError):
@@ -155,8 +156,9 @@ class Dispatcher:
             data_json = json.dumps(plan.data, ensure_ascii=False)
             for user in p.recipients:
                 prefs, has_device = audience[user]
+                by_phone = user.startswith(PHONE_REF)  # a reporter without an account: no inbox, no device, no settings; SMS
                 for channel in channels:
-                    if not prefs.allows(spec.category, channel) or (channel == PUSH and not has_device):
+                    if (channel != SMS) if by_phone else (not prefs.allows(spec.category, channel) or (channel == PUSH and not has_device)):
                         continue
                     template = choose(p.candidates, chain_ids, channel, prefs.locale)
                     if template is None:

@@ -66,7 +66,10 @@ SMS = {
     "sla.breached": "办件{{ case_number }}已超期，请立即处理。",
     "appointment.reminder": "您预约的{{ service_name }}将于{{ start_at }}在{{ hall_name }}办理，预约码{{ code }}。",
     "appointment.cancelled_by_hall": "{{ hall_name }}调整了{{ start_at }}的办理安排，您的预约已取消，请重新预约。",
-    "report.resolved": "您反映的问题{{ case_number }}已办结，请登录浙里办查看处理结果。",
+    "report.dispatched": "您反映的问题{{ case_number }}已派发至{{ department }}处理。",
+    "report.info_requested": "您反映的问题{{ case_number }}需要补充说明：{{ comment }}。请在随手拍中回复。",
+    "report.resolved": "您反映的问题{{ case_number }}已办结，请在随手拍中查看处理结果并评价。",
+    "report.closed": "您反映的问题{{ case_number }}未予处理：{{ comment }}",
     "rectification.opened": "办件{{ case_number }}收到差评，请于{{ due_at }}前完成整改。",
 }
 HANGZHOU_SUBMITTED = ("杭州办事 · 申请已提交", "您的{{ service_name }}申请（{{ case_number }}）已提交至{{ tenant_name }}，可在“我的办件”查看进度。")
@@ -91,6 +94,12 @@ async def seed_demo(ctx: Context, province: str, now: datetime) -> int:
             made += await _add_missing(uow, province, now, [k for k in IN_APP if k.startswith("report.")])
         if await uow.templates.count(province) and not await uow.templates.candidates("insight.weekly_report", [province]):
             made += await _add_missing(uow, province, now, ["insight.weekly_report"])
+        if await uow.templates.count(province) and not any(t.channel == "sms" for t in await uow.templates.candidates("report.dispatched", [province])):
+            for key in ("report.dispatched", "report.info_requested", "report.closed"):  # SMS to reporters without an account
+                spec = TEMPLATE_KEYS[key]
+                await uow.templates.add(tenant_id=province, key=key, channel="sms", locale="zh-CN", category=spec.category,
+                                        title="", body=SMS[key], urgent=spec.urgent, now=now, created_by=SEEDER)
+                made += 1
         if province == "zhejiang" and await uow.templates.count("hangzhou") == 0:
             await uow.templates.add(tenant_id="hangzhou", key="application.submitted", channel="in_app", locale="zh-CN",
                                       category=TEMPLATE_KEYS["application.submitted"].category, title=HANGZHOU_SUBMITTED[0],

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import asyncpg
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mgov.payment.v1 import payment_pb2 as pb
 from mgov.payment.v1 import payment_pb2_grpc
+from mgov_common.protojson import datetime_to_timestamp
 from mgov_common.errors import InvalidArgument
 from mgov_common.principal import require_person
 from services.payment.domain.order import Order
@@ -18,14 +17,6 @@ from services.payment.service_layer import finance, notifications, orders, recei
 from services.payment.service_layer.context import Context
 
 MAX_NOTIFICATION_BYTES = 64 * 1024
-
-
-def _ts(when: datetime | None) -> Timestamp | None:
-    if when is None:
-        return None
-    t = Timestamp()
-    t.FromDatetime(when)
-    return t
 
 
 def order_pb(o: Order, receipt_id: str = "") -> pb.PaymentOrder:
@@ -36,26 +27,26 @@ def order_pb(o: Order, receipt_id: str = "") -> pb.PaymentOrder:
         fees=[pb.Fee(name_zh=(f.get("name") or {}).get("zh", ""), name_en=(f.get("name") or {}).get("en", ""),
                      amount_fen=int(f.get("amount_fen") or 0), basis=str(f.get("basis") or "")) for f in o.fees],
         amount_fen=o.amount_fen, currency=o.currency, status=pb.OrderStatus.Value(f"ORDER_STATUS_{o.status.upper()}"),
-        provider=o.provider, expire_time=_ts(o.expire_time), create_time=_ts(o.create_time), paid_time=_ts(o.paid_time),
+        provider=o.provider, expire_time=datetime_to_timestamp(o.expire_time), create_time=datetime_to_timestamp(o.create_time), paid_time=datetime_to_timestamp(o.paid_time),
         refunded_fen=o.refunded_fen, receipt_id=receipt_id, transaction_id=o.transaction_id or "")
 
 
 def receipt_pb(r: asyncpg.Record) -> pb.Receipt:
     return pb.Receipt(id=str(r["id"]), order_id=str(r["order_id"]), application_id=str(r["application_id"]),
-                      document_json=r["document_json"], signature=r["signature"], key_id=r["key_id"], create_time=_ts(r["create_time"]))
+                      document_json=r["document_json"], signature=r["signature"], key_id=r["key_id"], create_time=datetime_to_timestamp(r["create_time"]))
 
 
 def finding_pb(r: asyncpg.Record) -> pb.ReconciliationFinding:
     return pb.ReconciliationFinding(id=str(r["id"]), bill_date=r["bill_date"].isoformat(), tenant_id=r["tenant_id"] or "", kind=r["kind"],
                                     out_trade_no=r["out_trade_no"], merchant=r["merchant"] or "",
                                     detail_json=r["detail"] if isinstance(r["detail"], str) else json.dumps(r["detail"], ensure_ascii=False),
-                                    create_time=_ts(r["create_time"]))
+                                    create_time=datetime_to_timestamp(r["create_time"]))
 
 
 def refund_pb(r: asyncpg.Record) -> pb.Refund:
     return pb.Refund(out_refund_no=r["out_refund_no"], order_id=str(r["order_id"]), amount_fen=r["amount_fen"], status=r["status"],
-                     kind=r["kind"], reason=r["reason"], refund_key=r["refund_key"] or "", create_time=_ts(r["create_time"]),
-                     update_time=_ts(r["update_time"]))
+                     kind=r["kind"], reason=r["reason"], refund_key=r["refund_key"] or "", create_time=datetime_to_timestamp(r["create_time"]),
+                     update_time=datetime_to_timestamp(r["update_time"]))
 
 
 class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):

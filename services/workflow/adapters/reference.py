@@ -56,14 +56,18 @@ class ReferenceRepository:
 
     # -- settings (NULL = inherit)
     async def settings_chain(self, chain: list[str]) -> dict[str, dict[str, Any]]:
-        rows = await self.conn.fetch("SELECT tenant_id, case_prefix, rectification_days FROM tenant_settings WHERE tenant_id = ANY($1)", chain)
+        rows = await self.conn.fetch("SELECT tenant_id, case_prefix, rectification_days, phone_reports_per_day FROM tenant_settings"
+                                     " WHERE tenant_id = ANY($1)", chain)
         return {r["tenant_id"]: dict(r) for r in rows}
 
-    async def put_settings(self, tenant: str, case_prefix: str | None, rectification_days: int | None, now: datetime) -> None:
+    async def put_settings(self, tenant: str, case_prefix: str | None, rectification_days: int | None, now: datetime,
+                           phone_reports_per_day: int | None = None) -> None:
         await self.conn.execute(
-            """INSERT INTO tenant_settings (tenant_id, case_prefix, rectification_days, updated_at) VALUES ($1,$2,$3,$4)
+            """INSERT INTO tenant_settings (tenant_id, case_prefix, rectification_days, updated_at, phone_reports_per_day)
+               VALUES ($1,$2,$3,$4,$5)
                ON CONFLICT (tenant_id) DO UPDATE SET case_prefix=EXCLUDED.case_prefix, rectification_days=EXCLUDED.rectification_days,
-                   updated_at=EXCLUDED.updated_at""", tenant, case_prefix, rectification_days, now)
+                   updated_at=EXCLUDED.updated_at, phone_reports_per_day=EXCLUDED.phone_reports_per_day""",
+            tenant, case_prefix, rectification_days, now, phone_reports_per_day)
 
     # -- calendars
     async def calendar(self, chain: list[str], start: date, end: date) -> WorkingCalendar:

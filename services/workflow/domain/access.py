@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from mgov_common.ingest import CASE_STATUS_CHANGED, REPORT_ACTION
-from mgov_common.principal import PLATFORM, SYSTEM, USER, Principal
+from mgov_common.principal import PHONE, PLATFORM, SYSTEM, USER, Principal
 from mgov_common.tenant_tree import TenantNode
 from services.workflow.domain.application import Actor
 from services.workflow.domain.roles import HANDLER_ROLES, OWNER, PAYMENT, STAFF_ROLES
@@ -86,7 +86,8 @@ def roles_on_case(principal: Principal, case_tenant: str, applicant_id: str, tre
         # Only the payment service acts on cases, and only through `payment` actions.
         return {PAYMENT} if principal.subject == "payment" else set()
     roles: set[str] = set()
-    if principal.kind == USER and principal.subject == applicant_id:
+    # PHONE: a reporter without an account, holding the token bound to this report (report_access).
+    if principal.kind in (USER, PHONE) and principal.subject == applicant_id:
         roles.add(OWNER)
     for b in principal.roles:
         if b.role in STAFF_ROLES and tree.covers(b.tenant, case_tenant):

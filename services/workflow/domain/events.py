@@ -37,6 +37,9 @@ def application_event(app: "Application", verb: str, action: str, previous: str,
         r = app.report
         data |= {"report_id": str(app.id), "category": r.category, "location": {"lat": r.point.lat, "lng": r.point.lng},
                  "address": r.address, "description": r.description, "reporter_ids": r.reporter_ids,
+                 # Reporters without an account: opaque references (`phone:<pseudonym>`) notify resolves through
+                 # identity to reach them by SMS; the number itself never travels on the bus.
+                 "phone_reporter_refs": r.phone_reporter_refs,
                  # Anonymous: no phone, unless the reporter has no account (then the masked phone is all handlers have).
                  "reporter_phone_masked": "" if not r.reporters or (r.anonymous and not is_phone_reporter(r.reporters[0].user_id))
                  else r.reporters[0].phone_masked,

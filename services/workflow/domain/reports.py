@@ -147,6 +147,11 @@ class ReportFacts:
         """Reporters with an account (those notify can reach); not phone-only ones."""
         return [r.user_id for r in self.reporters if not is_phone_reporter(r.user_id)]
 
+    @property
+    def phone_reporter_refs(self) -> list[str]:
+        """Reporters without an account: their pseudonyms, which identity resolves for notify (SMS)."""
+        return [r.user_id for r in self.reporters if is_phone_reporter(r.user_id)]
+
 
 PHONE_REPORTER = "phone:"  # the id of a reporter without an account: a pseudonym of their verified phone
 

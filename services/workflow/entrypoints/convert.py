@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from mgov.common.v1 import common_pb2
@@ -21,8 +20,7 @@ KIND_TO_PB = {"user": common_pb2.PRINCIPAL_KIND_USER, "system": common_pb2.PRINC
 
 _TASK_KINDS = {"case": pb.TASK_KIND_CASE, "rectification": pb.TASK_KIND_RECTIFICATION, "report": pb.TASK_KIND_REPORT}
 
-def ts(when: datetime | None) -> Any:
-    return datetime_to_timestamp(when)
+ts = datetime_to_timestamp  # the one conversion (mgov_common.protojson), by its short local name
 
 
 def text(raw: dict[str, str] | Any) -> common_pb2.LocalizedText:
@@ -127,4 +125,6 @@ def calendar(v: CalendarView) -> pb.HolidayCalendar:
 def settings(v: SettingsView) -> pb.WorkflowSettings:
     return pb.WorkflowSettings(tenant_id=v.tenant_id, case_number_prefix=v.case_prefix or "", rectification_days=v.rectification_days or 0,
                                effective_case_number_prefix=v.effective_case_prefix,
-                               effective_rectification_days=v.effective_rectification_days)
+                               effective_rectification_days=v.effective_rectification_days,
+                               phone_reports_per_day=v.phone_reports_per_day or 0,
+                               effective_phone_reports_per_day=v.effective_phone_reports_per_day)

@@ -52,8 +52,8 @@ def report(v: reports.ReportView, *, full: bool = True) -> pb.Report:
     if full:
         for t in v.timeline:
             who = t.actor
-            if f.anonymous and staff and t.action in _PEOPLE_ACTIONS:
-                who = Actor(who.kind, "", "")
+            if (f.anonymous and staff and t.action in _PEOPLE_ACTIONS) or is_phone_reporter(who.id):
+                who = Actor(who.kind, "", "")  # a phone's pseudonym is nobody's business
             elif not staff and who.kind == "user" and who.id != v.viewer:
                 who = Actor(who.kind, "", who.tenant_id)  # a reporter does not learn other people's ids
             msg.timeline.append(pb.Transition(seq=t.seq, action=t.action, from_state=t.from_state, to_state=t.to_state, actor=actor(who),

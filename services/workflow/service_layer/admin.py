@@ -41,6 +41,8 @@ class SettingsView:
     rectification_days: int | None
     effective_case_prefix: str
     effective_rectification_days: int
+    phone_reports_per_day: int | None = None
+    effective_phone_reports_per_day: int = 0
 
 
 def _require_admin(principal: Principal, tenant: str, tree: access.TenantTree) -> None:
@@ -154,23 +156,28 @@ async def get_calendar(ctx: Context, tenant_id: str, year: int) -> CalendarView:
 async def get_settings(ctx: Context, tenant_id: str) -> SettingsView:
     from services.workflow.service_layer.applications import case_prefix
     from services.workflow.service_layer.ratings import rectification_days
+    from services.workflow.service_layer.report_quota import daily_limit
 
     async with ctx.uow() as uow:
         tree = await tree_of(ctx, uow)
         own = (await uow.reference.settings_chain([tenant_id])).get(tenant_id, {})
         return SettingsView(tenant_id, own.get("case_prefix"), own.get("rectification_days"),
-                            await case_prefix(uow, tree, tenant_id), await rectification_days(uow, tree, tenant_id))
+                            await case_prefix(uow, tree, tenant_id), await rectification_days(uow, tree, tenant_id),
+                            own.get("phone_reports_per_day"), await daily_limit(uow, tree.ancestors(tenant_id)))
 
 
-async def put_settings(ctx: Context, principal: Principal, tenant_id: str, case_prefix: str | None, rectification_days: int | None) -> SettingsView:
+async def put_settings(ctx: Context, principal: Principal, tenant_id: str, case_prefix: str | None, rectification_days: int | None,
+                       phone_reports_per_day: int | None = None) -> SettingsView:
     if case_prefix is not None and not PREFIX_RE.fullmatch(case_prefix):
         raise InvalidArgument("a case-number prefix is 1 to 6 capital letters", code="pattern", field="case_number_prefix")
     if rectification_days is not None and not 1 <= rectification_days <= 60:
         raise InvalidArgument("a rectification deadline is 1 to 60 working days", code="out_of_range", field="rectification_days")
+    if phone_reports_per_day is not None and not 1 <= phone_reports_per_day <= 1000:
+        raise InvalidArgument("reports per phone a day are 1 to 1000", code="out_of_range", field="phone_reports_per_day")
     async with ctx.uow() as uow:
         tree = await tree_of(ctx, uow)
         _require_admin(principal, tenant_id, tree)
-        await uow.reference.put_settings(tenant_id, case_prefix, rectification_days, ctx.clock.now())
+        await uow.reference.put_settings(tenant_id, case_prefix, rectification_days, ctx.clock.now(), phone_reports_per_day)
         await uow.commit()
     ctx.cache.clear()
     return await get_settings(ctx, tenant_id)

@@ -7,7 +7,10 @@ reporter may report only in a category that takes anonymous reports, and the rep
 anonymous: handlers see the masked phone and nothing else. The answer carries an access
 token bound to the report and to the phone's reporter entry on it (only its SHA-256 is
 kept); with it the reporter reads the report, its progress, the result and the photos,
-and does nothing else (no account to answer questions, rate or reopen from). Each
+and acts as its reporter: answers a request for information (the first reporter),
+rates and reopens it, by the same rules as a reporter with an account. The token
+stands for the phone's reporter entry on that report and nothing else: another report
+is 404 with it. Each
 submission — a merge into an open report or a repeat of the same Idempotency-Key —
 gives a new token; earlier ones stay valid. The token is written after the report's
 own transaction: should that fail, the report stands and the app's retry with the same
@@ -21,9 +24,10 @@ import secrets
 from typing import Any
 
 from mgov_common.auth import TokenInvalid
-from mgov_common.errors import NotFound
+from mgov_common.errors import NotFound, PermissionDenied
 from mgov_common.principal import PHONE, Principal
 from services.workflow.domain.reports import PHONE_REPORTER
+from services.workflow.domain.roles import OWNER
 from services.workflow.service_layer import reports
 from services.workflow.service_layer.applications import parse_id
 from services.workflow.service_layer.context import Context
@@ -31,6 +35,7 @@ from services.workflow.service_layer.report_places import Photo, read_photo
 from services.workflow.service_layer.reports import REPORTER, ReportView, _view
 
 MAX_TOKEN = 200
+SUPPLEMENT = "supplement"  # the reporter's answer to a request for information
 
 
 async def phone_principal(ctx: Context, phone_token: str) -> tuple[Principal, str]:
@@ -59,21 +64,48 @@ async def submit(ctx: Context, phone_token: str, **kw: Any) -> ReportView:
     return view
 
 
-async def _by_token(ctx: Context, uow: Any, report_id: str, token: str) -> ReportView:
+async def _bound(ctx: Context, uow: Any, report_id: str, token: str) -> tuple[Any, Principal]:
+    """The report `token` was given for, and its reporter as a caller (kind PHONE, bound to it)."""
     rid = parse_id(report_id, "report_id")
     row = await uow.reports.access_token(_hash(token)) if 0 < len(token) <= MAX_TOKEN else None
     app = await uow.applications.get(rid) if row is not None and row["application_id"] == rid else None
-    if app is None or app.report is None:
+    if app is None or app.report is None or app.report.reporter(row["reporter_id"]) is None:
         raise NotFound("no such report", code="report_not_found")
-    view = await _view(uow, app, {REPORTER}, row["reporter_id"], ctx.clock.now())
-    view.read_only = True
-    view.available_actions = []
-    return view
+    return app, Principal(subject=row["reporter_id"], tenant=app.tenant_id, kind=PHONE)
+
+
+async def _by_token(ctx: Context, uow: Any, report_id: str, token: str) -> ReportView:
+    app, who = await _bound(ctx, uow, report_id, token)
+    roles = {REPORTER} | ({OWNER} if app.applicant_id == who.subject else set())
+    return await _view(uow, app, roles, who.subject, ctx.clock.now())
+
+
+async def caller(ctx: Context, report_id: str, token: str) -> Principal:
+    """The holder of a report's token, as the caller of a reporter's use case on it."""
+    async with ctx.uow() as uow:
+        return (await _bound(ctx, uow, report_id, token))[1]
 
 
 async def get(ctx: Context, report_id: str, token: str) -> ReportView:
     async with ctx.uow() as uow:
         return await _by_token(ctx, uow, report_id, token)
+
+
+async def act(ctx: Context, report_id: str, token: str, *, action: str, **kw: Any) -> ReportView:
+    """Only the reporter's own action: answering a request for information."""
+    who = await caller(ctx, report_id, token)
+    if action != SUPPLEMENT:
+        raise PermissionDenied("with a report's token the reporter answers a request for information only", code="role_not_allowed",
+                               field="action")
+    return await reports.act(ctx, who, report_id=report_id, action=action, **kw)
+
+
+async def reopen(ctx: Context, report_id: str, token: str, **kw: Any) -> ReportView:
+    return await reports.reopen(ctx, await caller(ctx, report_id, token), report_id=report_id, **kw)
+
+
+async def rate(ctx: Context, report_id: str, token: str, **kw: Any) -> ReportView:
+    return await reports.rate(ctx, await caller(ctx, report_id, token), report_id=report_id, **kw)
 
 
 async def photo(ctx: Context, report_id: str, photo_id: str, token: str) -> Photo:

@@ -26,7 +26,7 @@ from services.workflow.domain.reports import (
     check_rating, check_reopen, mask_phone, merge_target,
 )
 from services.workflow.domain.roles import DISPATCHER, OWNER
-from services.workflow.service_layer import applications
+from services.workflow.service_layer import applications, report_quota
 from services.workflow.service_layer.applications import CITIZEN, MAX_REQUEST_ID, case_prefix, parse_id
 from services.workflow.service_layer.context import Context, calendar_for, tree_of
 from services.workflow.service_layer.report_places import Photo, categories_for, locate_tenant, public_photo, read_photo
@@ -47,10 +47,8 @@ class ReportView:
     linked: bool = False
     available_actions: list[str] = field(default_factory=list)
     now: object = None
-    # A reporter without an account: the token that reads this report (given once), and
-    # whether the viewer reads by such a token (then they may not act).
+    # A reporter without an account: the token that reads this report (given once).
     access_token: str = ""
-    read_only: bool = False
 
     @property
     def facts(self) -> ReportFacts:
@@ -127,6 +125,8 @@ async def submit(ctx: Context, principal: Principal, *, category: str, descripti
             raise FailedPrecondition(f"no workflow {WORKFLOW_ID!r} is defined for {tenant}", code="workflow_not_found")
         cal = await calendar_for(uow, tree, tenant, ctx)
         await uow.begin()
+        if by_phone:  # a phone without an account files at most so many reports a day
+            await report_quota.charge(uow, chain, principal.subject, now)
         # One submission at a time per (tenant, category): two reports of one problem cannot both open a case.
         await uow.conn.execute("SELECT pg_advisory_xact_lock(hashtext('mgov-report:' || $1 || ':' || $2))", tenant, cat.code)
         photos = await _check_photos(uow, principal, mids)
@@ -175,7 +175,7 @@ async def _load(ctx: Context, uow, principal: Principal, report_id: str, *, for_
     if app is None or app.report is None:
         raise NotFound("no such report", code="report_not_found")
     roles = access.roles_on_case(principal, app.tenant_id, app.applicant_id, tree, REPORT)
-    if principal.kind == USER and app.report.reporter(principal.subject):
+    if principal.kind in (USER, PHONE) and app.report.reporter(principal.subject):  # PHONE: by the report's token (report_access)
         roles.add(REPORTER)
     if not roles:
         raise NotFound("no such report", code="report_not_found")
@@ -272,13 +272,13 @@ async def rate(ctx: Context, principal: Principal, *, report_id: str, score: int
 
 def can_reopen(view: ReportView) -> bool:
     f, me = view.facts, view.facts.reporter(view.viewer)
-    return bool(me and not view.read_only and me.score is None and view.app.status == RESOLVED and f.resolved_at is not None and view.now is not None
+    return bool(me and me.score is None and view.app.status == RESOLVED and f.resolved_at is not None and view.now is not None
                 and view.now - f.resolved_at <= timedelta(days=REOPEN_DAYS))  # type: ignore[operator]
 
 
 def can_rate(view: ReportView) -> bool:
     me = view.facts.reporter(view.viewer)
-    return bool(me and not view.read_only and me.score is None and view.app.status == RESOLVED)
+    return bool(me and me.score is None and view.app.status == RESOLVED)
 
 
 async def photo(ctx: Context, principal: Principal | None, *, report_id: str, photo_id: str, public_tenant_id: str) -> Photo:

@@ -4,7 +4,8 @@ the pin on the map (tiles served by the test: there is no internet here); a 西�
 finds it in 待办 with a map link, sees the photos and resolves it with a result photo it
 then takes off the public map. Without an account, a person proves their phone by SMS
 code and reports with the map tiles unreachable (the form falls back to the location and
-a typed address), then reads their report on this device."""
+a typed address), then, on this device and without signing in, reads their report,
+answers the department's question, reopens the result and rates the second one."""
 
 from __future__ import annotations
 
@@ -120,7 +121,33 @@ def test_without_an_account_a_phone_proven_by_sms_reports_with_the_map_unreachab
         expect(page.get_by_role("status").filter(has_text="已派发")).to_be_visible()
         number = page.locator(".number").inner_text()
         photo_shown(page, "现场照片 1")
+        report_id = page.url.rsplit("/", 1)[-1]
+        staff = app.platform.sign_in(XH_CLERK)["access_token"]
+        staff_act(app, staff, report_id, "accept")
+        staff_act(app, staff, report_id, "ask", "请说明是哪个小区")
+        page.reload()  # the department asks: the reporter answers with this device's report token
+        page.get_by_label("意见").fill("翠苑三区北门")
+        page.get_by_role("button", name="补充说明").click()
+        expect(page.get_by_role("status").filter(has_text="处理中")).to_be_visible()
+        staff_act(app, staff, report_id, "resolve", "车辆已移走")
+        page.reload()
+        page.get_by_label("意见").fill("车又停回来了")
+        page.get_by_role("button", name="不满意，重新办理").click()
+        expect(page.get_by_role("status").filter(has_text="已重新办理")).to_be_visible()
+        staff_act(app, staff, report_id, "resolve", "已张贴禁停告示")
+        page.reload()
+        page.get_by_text("满意", exact=True).click()
+        page.get_by_role("button", name="提交评价").click()
+        expect(page.get_by_role("status").filter(has_text="感谢")).to_be_visible()
         page.goto("/reports")
         expect(page.get_by_text(number, exact=False).first).to_be_visible()
     finally:
         ctx.close()
+
+
+def staff_act(app: App, token: str, report_id: str, action: str, comment: str = "") -> None:
+    with app.platform.client(token) as c:
+        current = c.get(f"/v1/reports/{report_id}")
+        resp = c.post(f"/v1/reports/{report_id}/actions", json={"action": action, "comment": comment},
+                      headers={"If-Match": current.headers["etag"]})
+    assert resp.status_code == 200, resp.text

@@ -99,7 +99,7 @@ export default {
     categoryRequired: 'Choose the kind of problem', descriptionRequired: 'Describe the problem',
     linked: 'Someone nearby reported the same problem: your report joined theirs and you will hear of the result too', handler: 'Handled by', map: 'Open in a map',
     reported: 'Reported', reporters: 'Reporters', phone: 'Phone', next: 'Handle', addResultPhoto: 'Add a photo of the result', resultPublic: 'Result photos may be shown publicly',
-    resultPhotos: '{n} photo(s) of the result', reopen: 'Not fixed: reopen', reopened: 'Reopened', done: 'Done',
+    resultPhotos: '{n} photo(s) of the result', reopen: 'Not fixed: reopen', reopened: 'Reopened', done: 'Done', quotaExceeded: 'This phone has filed as many reports as allowed today: try again tomorrow or sign in',
     resultPhoto: 'Result photo', photoN: '{label} {n}', photoLoading: '{label} {n} (loading)', public: 'Public', markPublic: 'Show {label} {n} on the public map',
     markedPublic: 'Shown on the public map', markedPrivate: 'No longer shown publicly', mapLabel: 'Map: tap the map or drag the pin to the place', pin: 'The place',
     mapUnavailable: 'The map is not available: use your location and type the address', mapOf: 'Open {number} in a map',

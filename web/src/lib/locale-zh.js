@@ -91,7 +91,7 @@ export default {
     submit: '提交', photoRequired: '请至少上传一张现场照片', locationRequired: '请先获取问题位置', categoryRequired: '请选择问题类型', descriptionRequired: '请填写问题描述',
     linked: '附近已有人反映了同一问题，您的反映已合并，处理结果会同时通知您', handler: '处理单位', map: '在地图中查看', reported: '反映时间', reporters: '反映人数',
     phone: '联系电话', next: '办理', addResultPhoto: '上传处理结果照片', resultPublic: '处理结果照片可公开展示', resultPhotos: '处理结果照片 {n} 张',
-    reopen: '不满意，重新办理', reopened: '已重新办理', done: '操作成功',
+    reopen: '不满意，重新办理', reopened: '已重新办理', done: '操作成功', quotaExceeded: '此手机号今天反映的问题已达上限，请明天再试或登录后反映',
     resultPhoto: '处理结果照片', photoN: '{label} {n}', photoLoading: '{label} {n}（加载中）', public: '公开', markPublic: '在公开地图展示{label} {n}',
     markedPublic: '已在公开地图展示', markedPrivate: '已取消公开展示', mapLabel: '地图：点击地图或拖动标记选择问题位置', pin: '问题位置',
     mapUnavailable: '地图暂不可用，请使用定位并填写详细地址', mapOf: '在地图中查看 {number}',

@@ -41,9 +41,14 @@ export function keepReportToken(report) {
 // The map under the report form (GET /v1/report-map): its tile URL template and attribution;
 // an empty tile_url means this deployment shows no map.
 export const mapSettings = () => data(request('GET', '/v1/report-map', { auth: false }))
-export const actOnReport = (id, etag, body) => data(request('POST', `/v1/reports/${enc(id)}/actions`, { body, headers: { 'If-Match': etag } }))
-export const reopenReport = (id, etag, comment) => data(request('POST', `/v1/reports/${enc(id)}/reopen`, { body: { comment }, headers: { 'If-Match': etag } }))
-export const rateReport = (id, score, comment) => data(request('POST', `/v1/reports/${enc(id)}/rating`, { body: { score, comment } }))
+// A reporter's calls; without an account (`token`: the report token) with that token instead of an access token.
+const withToken = (token, headers = {}) => (token ? { auth: false, headers: { ...headers, 'Report-Token': token } } : { headers })
+export const actOnReport = (id, etag, body, token = '') =>
+  data(request('POST', `/v1/reports/${enc(id)}/actions`, { body, ...withToken(token, { 'If-Match': etag }) }))
+export const reopenReport = (id, etag, comment, token = '') =>
+  data(request('POST', `/v1/reports/${enc(id)}/reopen`, { body: { comment }, ...withToken(token, { 'If-Match': etag }) }))
+export const rateReport = (id, score, comment, token = '') =>
+  data(request('POST', `/v1/reports/${enc(id)}/rating`, { body: { score, comment }, ...withToken(token) }))
 
 // The phone's position, as a promise; rejects with the GeolocationPositionError (or 'unsupported').
 export function here() {

@@ -621,3 +621,61 @@ class ListTeamPositionsResponse(_message.Message):
     TEAMS_FIELD_NUMBER: _ClassVar[int]
     teams: _containers.RepeatedCompositeFieldContainer[TeamPosition]
     def __init__(self, teams: _Optional[_Iterable[_Union[TeamPosition, _Mapping]]] = ...) -> None: ...
+
+class SetPenaltyDecisionRequest(_message.Message):
+    __slots__ = ("case_id", "decision_number", "summary", "legal_basis", "penalty")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    PENALTY_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    decision_number: str
+    summary: str
+    legal_basis: str
+    penalty: str
+    def __init__(self, case_id: _Optional[str] = ..., decision_number: _Optional[str] = ..., summary: _Optional[str] = ..., legal_basis: _Optional[str] = ..., penalty: _Optional[str] = ...) -> None: ...
+
+class PenaltyDecision(_message.Message):
+    __slots__ = ("case_id", "tenant_id", "subject_name", "credit_code", "decision_number", "summary", "legal_basis", "penalty", "decision_date", "status", "publish_time")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_CODE_FIELD_NUMBER: _ClassVar[int]
+    DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    PENALTY_FIELD_NUMBER: _ClassVar[int]
+    DECISION_DATE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PUBLISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    tenant_id: str
+    subject_name: str
+    credit_code: str
+    decision_number: str
+    summary: str
+    legal_basis: str
+    penalty: str
+    decision_date: str
+    status: str
+    publish_time: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., subject_name: _Optional[str] = ..., credit_code: _Optional[str] = ..., decision_number: _Optional[str] = ..., summary: _Optional[str] = ..., legal_basis: _Optional[str] = ..., penalty: _Optional[str] = ..., decision_date: _Optional[str] = ..., status: _Optional[str] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListPenaltyDecisionsRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListPenaltyDecisionsResponse(_message.Message):
+    __slots__ = ("decisions", "next_page_token")
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    decisions: _containers.RepeatedCompositeFieldContainer[PenaltyDecision]
+    next_page_token: str
+    def __init__(self, decisions: _Optional[_Iterable[_Union[PenaltyDecision, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

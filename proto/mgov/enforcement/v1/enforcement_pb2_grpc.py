@@ -159,6 +159,16 @@ class EnforcementServiceStub:
                 request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.SerializeToString,
                 response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.FromString,
                 _registered_method=True)
+        self.SetPenaltyDecision = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/SetPenaltyDecision',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
+                _registered_method=True)
+        self.ListPenaltyDecisions = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/ListPenaltyDecisions',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListPenaltyDecisionsRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListPenaltyDecisionsResponse.FromString,
+                _registered_method=True)
 
 
 class EnforcementServiceServicer:
@@ -335,6 +345,26 @@ class EnforcementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPenaltyDecision(self, request, context):
+        """行政处罚决定公示. The facts of a penalty case's decision (number, summary, legal
+        basis, penalty), recorded before the approver decides the case in the workflow
+        service; its entry is published when the case reaches 决定 (decided) and retracted
+        when the decision is revoked. Caller: supervisors, approvers and administrators of
+        the case's tenant or above (else NOT_FOUND). Errors: FAILED_PRECONDITION
+        `decision_published` once published.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPenaltyDecisions(self, request, context):
+        """The published decisions of a tenant and the tenants below it, newest first.
+        Caller: anyone (public).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EnforcementServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -462,6 +492,16 @@ def add_EnforcementServiceServicer_to_server(servicer, server):
                     servicer.ListTeamPositions,
                     request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.FromString,
                     response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.SerializeToString,
+            ),
+            'SetPenaltyDecision': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPenaltyDecision,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.SerializeToString,
+            ),
+            'ListPenaltyDecisions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPenaltyDecisions,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListPenaltyDecisionsRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListPenaltyDecisionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1139,6 +1179,60 @@ class EnforcementService:
             '/mgov.enforcement.v1.EnforcementService/ListTeamPositions',
             mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.SerializeToString,
             mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPenaltyDecision(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/SetPenaltyDecision',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPenaltyDecisions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/ListPenaltyDecisions',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListPenaltyDecisionsRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListPenaltyDecisionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

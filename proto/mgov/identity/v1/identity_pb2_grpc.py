@@ -530,8 +530,9 @@ class IdentityServiceServicer:
 
     def GetContacts(self, request, context):
         """Contact details of users with the phone number unmasked, for delivering
-        notifications (SMS). Unknown ids are left out. Every call is audited
-        (`contact.read`, with the user ids).
+        notifications (SMS). An id may also be `phone:<pseudonym>`, a phone proven
+        by SMS code without an account (a 随手拍 reporter; no name). Unknown ids are
+        left out. Every call is audited (`contact.read`, with the ids).
         Caller: platform services only.
         Errors: PERMISSION_DENIED (any other caller), INVALID_ARGUMENT (more
         than 100 ids, malformed id).

@@ -55,6 +55,28 @@ DELIVERY_STATUS_PERMANENT_FAILURE: DeliveryStatus
 DELIVERY_STATUS_TECHNICAL_FAILURE: DeliveryStatus
 DELIVERY_STATUS_VALIDATION_FAILED: DeliveryStatus
 
+class SendEnforcementSmsRequest(_message.Message):
+    __slots__ = ("kind", "phone", "tenant_id", "message_id", "subject_name", "due_date", "items")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_NAME_FIELD_NUMBER: _ClassVar[int]
+    DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    phone: str
+    tenant_id: str
+    message_id: str
+    subject_name: str
+    due_date: str
+    items: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, kind: _Optional[str] = ..., phone: _Optional[str] = ..., tenant_id: _Optional[str] = ..., message_id: _Optional[str] = ..., subject_name: _Optional[str] = ..., due_date: _Optional[str] = ..., items: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SendEnforcementSmsResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class SendSecuritySmsRequest(_message.Message):
     __slots__ = ("kind", "phone", "code", "tenant_id", "message_id", "expires_in_minutes")
     KIND_FIELD_NUMBER: _ClassVar[int]

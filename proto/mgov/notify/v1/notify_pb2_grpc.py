@@ -94,6 +94,11 @@ class NotifyServiceStub:
                 request_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsRequest.SerializeToString,
                 response_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsResponse.FromString,
                 _registered_method=True)
+        self.SendEnforcementSms = channel.unary_unary(
+                '/mgov.notify.v1.NotifyService/SendEnforcementSms',
+                request_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendEnforcementSmsRequest.SerializeToString,
+                response_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendEnforcementSmsResponse.FromString,
+                _registered_method=True)
 
 
 class NotifyServiceServicer:
@@ -211,6 +216,19 @@ class NotifyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SendEnforcementSms(self, request, context):
+        """Sends an enforcement notice by SMS now to a supervised subject's contact (not an
+        account holder): an order to correct (责令限期整改) with its date and the items to
+        correct. The text is fixed here; the caller gives the facts. Nothing is stored:
+        the enforcement service keeps the record and retries with the same message_id.
+        Caller: the enforcement platform service only.
+        Errors: PERMISSION_DENIED, INVALID_ARGUMENT (kind, phone, due_date, items),
+        FAILED_PRECONDITION `sms_disabled`, UNAVAILABLE `sms_unavailable`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotifyServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -273,6 +291,11 @@ def add_NotifyServiceServicer_to_server(servicer, server):
                     servicer.SendSecuritySms,
                     request_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsRequest.FromString,
                     response_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsResponse.SerializeToString,
+            ),
+            'SendEnforcementSms': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendEnforcementSms,
+                    request_deserializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendEnforcementSmsRequest.FromString,
+                    response_serializer=mgov_dot_notify_dot_v1_dot_notify__pb2.SendEnforcementSmsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -599,6 +622,33 @@ class NotifyService:
             '/mgov.notify.v1.NotifyService/SendSecuritySms',
             mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsRequest.SerializeToString,
             mgov_dot_notify_dot_v1_dot_notify__pb2.SendSecuritySmsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendEnforcementSms(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.notify.v1.NotifyService/SendEnforcementSms',
+            mgov_dot_notify_dot_v1_dot_notify__pb2.SendEnforcementSmsRequest.SerializeToString,
+            mgov_dot_notify_dot_v1_dot_notify__pb2.SendEnforcementSmsResponse.FromString,
             options,
             channel_credentials,
             insecure,

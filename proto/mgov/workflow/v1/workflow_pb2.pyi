@@ -549,18 +549,22 @@ class GetHolidayCalendarRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ..., year: _Optional[int] = ...) -> None: ...
 
 class WorkflowSettings(_message.Message):
-    __slots__ = ("tenant_id", "case_number_prefix", "rectification_days", "effective_case_number_prefix", "effective_rectification_days")
+    __slots__ = ("tenant_id", "case_number_prefix", "rectification_days", "effective_case_number_prefix", "effective_rectification_days", "phone_reports_per_day", "effective_phone_reports_per_day")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_NUMBER_PREFIX_FIELD_NUMBER: _ClassVar[int]
     RECTIFICATION_DAYS_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_CASE_NUMBER_PREFIX_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_RECTIFICATION_DAYS_FIELD_NUMBER: _ClassVar[int]
+    PHONE_REPORTS_PER_DAY_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_PHONE_REPORTS_PER_DAY_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     case_number_prefix: str
     rectification_days: int
     effective_case_number_prefix: str
     effective_rectification_days: int
-    def __init__(self, tenant_id: _Optional[str] = ..., case_number_prefix: _Optional[str] = ..., rectification_days: _Optional[int] = ..., effective_case_number_prefix: _Optional[str] = ..., effective_rectification_days: _Optional[int] = ...) -> None: ...
+    phone_reports_per_day: int
+    effective_phone_reports_per_day: int
+    def __init__(self, tenant_id: _Optional[str] = ..., case_number_prefix: _Optional[str] = ..., rectification_days: _Optional[int] = ..., effective_case_number_prefix: _Optional[str] = ..., effective_rectification_days: _Optional[int] = ..., phone_reports_per_day: _Optional[int] = ..., effective_phone_reports_per_day: _Optional[int] = ...) -> None: ...
 
 class GetWorkflowSettingsRequest(_message.Message):
     __slots__ = ("tenant_id",)
@@ -735,7 +739,7 @@ class ListReportsResponse(_message.Message):
     def __init__(self, reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ActOnReportRequest(_message.Message):
-    __slots__ = ("report_id", "action", "comment", "expected_version", "material_ids", "request_id", "result_public")
+    __slots__ = ("report_id", "action", "comment", "expected_version", "material_ids", "request_id", "result_public", "access_token")
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     COMMENT_FIELD_NUMBER: _ClassVar[int]
@@ -743,6 +747,7 @@ class ActOnReportRequest(_message.Message):
     MATERIAL_IDS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     RESULT_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_TOKEN_FIELD_NUMBER: _ClassVar[int]
     report_id: str
     action: str
     comment: str
@@ -750,7 +755,8 @@ class ActOnReportRequest(_message.Message):
     material_ids: _containers.RepeatedScalarFieldContainer[str]
     request_id: str
     result_public: bool
-    def __init__(self, report_id: _Optional[str] = ..., action: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ..., material_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ..., result_public: _Optional[bool] = ...) -> None: ...
+    access_token: str
+    def __init__(self, report_id: _Optional[str] = ..., action: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ..., material_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ..., result_public: _Optional[bool] = ..., access_token: _Optional[str] = ...) -> None: ...
 
 class MoveReportRequest(_message.Message):
     __slots__ = ("report_id", "tenant_id", "department", "reason", "expected_version")
@@ -767,24 +773,28 @@ class MoveReportRequest(_message.Message):
     def __init__(self, report_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., department: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class ReopenReportRequest(_message.Message):
-    __slots__ = ("report_id", "comment", "expected_version")
+    __slots__ = ("report_id", "comment", "expected_version", "access_token")
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     COMMENT_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_TOKEN_FIELD_NUMBER: _ClassVar[int]
     report_id: str
     comment: str
     expected_version: int
-    def __init__(self, report_id: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+    access_token: str
+    def __init__(self, report_id: _Optional[str] = ..., comment: _Optional[str] = ..., expected_version: _Optional[int] = ..., access_token: _Optional[str] = ...) -> None: ...
 
 class RateReportRequest(_message.Message):
-    __slots__ = ("report_id", "score", "comment")
+    __slots__ = ("report_id", "score", "comment", "access_token")
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     COMMENT_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_TOKEN_FIELD_NUMBER: _ClassVar[int]
     report_id: str
     score: int
     comment: str
-    def __init__(self, report_id: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
+    access_token: str
+    def __init__(self, report_id: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ..., access_token: _Optional[str] = ...) -> None: ...
 
 class ListReportCategoriesRequest(_message.Message):
     __slots__ = ("tenant_id", "location")
