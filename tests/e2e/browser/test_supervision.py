@@ -120,6 +120,7 @@ def test_a_supervisor_plans_draws_and_watches_the_team_and_the_representatives_s
         insp.get_by_role("group", name="证照公示").get_by_label("符合", exact=True).check()
         insp.get_by_role("button", name="提交检查结果").click()
         _sign(insp)
+        insp.set_viewport_size({"width": 390, "height": 640})  # the address bar or keyboard appears: the signature stays
         insp.get_by_role("button", name="保存签名").click()
         expect(insp.get_by_role("status").filter(has_text="签名已保存")).to_be_visible()
         insp.get_by_role("button", name="确认检查记录").click()
