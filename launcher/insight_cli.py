@@ -2,7 +2,9 @@
 
 `rebuild` works on the insight schema of `MGOV_DATABASE_URL` and the streams of
 `MGOV_NATS_URL` directly (service_layer/rebuild.py): a job needs no token. `seed` drives
-a running demo platform's gateway (`--base-url`, default `$MGOV_GATEWAY_URL`).
+a running demo platform's gateway (`--base-url`, default `$MGOV_GATEWAY_URL`); with
+`--days N` it first writes N days of back-dated demo activity into insight's outbox
+(`MGOV_DATABASE_URL`, demo mode only: service_layer/demo_history.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     seed.add_argument("--item", default="杭州市民卡申领", help="the Hangzhou item's Chinese name")
     seed.add_argument("--seed", type=int, default=1, help="random seed: the same seed makes the same activity")
     seed.add_argument("--password", default=os.environ.get("MGOV_DEMO_PASSWORD", "mgov-demo-2026"))
+    seed.add_argument("--days", type=int, default=0,
+                      help="also write this many days of back-dated demo activity (insight's own demo events; MGOV_DEMO=1 only)")
+    seed.add_argument("--tenant", default="hangzhou", help="whose items (and their subtree's) get the back-dated activity")
     seed.set_defaults(func=cmd_seed)
 
 
@@ -52,9 +57,41 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _history(args: argparse.Namespace) -> dict[str, int]:
+    """`--days`: the back-dated demo events, written through insight's outbox."""
+    from mgov_common.clock import DEMO_CLOCK_FILE, OffsetFileClock
+    from mgov_common.db import create_pool
+    from mgov_common.paging import PageTokens
+    from mgov_common.settings import PlatformSettings
+    from services.insight.service_layer import demo_history
+    from services.insight.service_layer.context import Context
+
+    async def run() -> dict[str, int]:
+        settings = PlatformSettings()
+        if not settings.database_url:
+            raise SystemExit("MGOV_DATABASE_URL is required for --days")
+        pool = await create_pool(settings.database_url, "insight", max_size=2)
+        try:
+            ctx = Context(pool=pool, clock=OffsetFileClock(settings.home / DEMO_CLOCK_FILE), pages=PageTokens.ephemeral())
+            made = await demo_history.record(ctx, demo=settings.demo, tenant_id=args.tenant, days=args.days, seed=args.seed)
+        finally:
+            await pool.close()
+        return {"history_events": len(made.events), "history_submitted": made.counts["demo_application.submitted"]}
+
+    return asyncio.run(run())
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     from launcher.insight_seed import Seeder, SeedError
+    from mgov_common.errors import DomainError
 
+    history: dict[str, int] = {}
+    if args.days:
+        try:
+            history = _history(args)
+        except DomainError as exc:
+            print(f"seed failed: {exc}", file=sys.stderr)
+            return 1
     seeder = Seeder(args.base_url, args.password, args.seed)
     try:
         report = seeder.run(max(0, min(args.cases, 10_000)), args.item)
@@ -63,5 +100,5 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return 1
     finally:
         seeder.close()
-    print(json.dumps({"item_id": report.item_id, **report.counts}, ensure_ascii=False))
+    print(json.dumps({"item_id": report.item_id, **report.counts, **history}, ensure_ascii=False))
     return 0

@@ -3,7 +3,8 @@
     GET  /v1/tenants/{t}/insight/items        funnel and quality per item (format=csv: a spreadsheet)
     GET  /v1/tenants/{t}/insight/departments  the same per department
     GET  /v1/tenants/{t}/insight/rankings     the tenant's children ranked (docs/insight.md)
-    GET  /v1/tenants/{t}/insight/zombies      what looks dead under the thresholds
+    GET  /v1/tenants/{t}/insight/daily        the subtree's figures day by day (a trend)
+    GET  /v1/tenants/{t}/insight/zombies      what looks dead under the thresholds (kinds: docs/insight.md)
     POST /v1/tenants/{t}/insight/zombies/actions   retire an item / revoke a system, audited
     GET  /v1/tenants/{t}/insight/zombie-actions    the actions taken
     GET|PUT /v1/tenants/{t}/insight/thresholds
@@ -47,6 +48,9 @@ class ThresholdsBody(BaseModel):
     guide_stale_days: int = Field(ge=0, le=3650)
     system_silent_days: int = Field(ge=0, le=3650)
     account_idle_days: int = Field(ge=0, le=3650)
+    # Left out: the value in force is kept.
+    notice_stale_days: int | None = Field(default=None, ge=0, le=3650)
+    department_unstaffed_days: int | None = Field(default=None, ge=0, le=3650)
 
 
 class UsageBody(BaseModel):
@@ -106,8 +110,18 @@ async def rankings(tenant_id: str, caller: PersonDep, backends: BackendsDep, res
     return await _listing(fetch, page_size, page_token, format, f"{tenant_id}-rankings", response)
 
 
+@router.get("/tenants/{tenant_id}/insight/daily", responses=returns(page(ref(pb.DailyStats.DESCRIPTOR))), response_model=None,
+            summary="The figures of each day of the range over the tenant's subtree, oldest first (a trend; one page)")
+async def daily(tenant_id: str, caller: PersonDep, backends: BackendsDep, response: Response, from_date: Day = "", to_date: Day = "",
+                own_only: bool = False, format: Format = "json") -> Any:
+    async def fetch(size: int, token: str) -> Any:
+        return await stub(backends).ListDailyStats(pb.ListStatsRequest(tenant_id=tenant_id, from_date=from_date, to_date=to_date,
+                                                                       own_only=own_only), metadata=caller.metadata)
+    return await _listing(fetch, 0, "", format, f"{tenant_id}-daily", response)
+
+
 @router.get("/tenants/{tenant_id}/insight/zombies", responses=returns(page(ref(pb.Zombie.DESCRIPTOR))), response_model=None,
-            summary="Unused items, stale guides, silent systems and idle staff accounts under the tenant's thresholds")
+            summary="Unused items, stale guides and notices, silent systems, idle staff accounts and unstaffed departments under the thresholds")
 async def zombies(tenant_id: str, caller: PersonDep, backends: BackendsDep, response: Response,
                   kind: Annotated[str, Query(max_length=32)] = "", page_size: PageSize = 0, page_token: PageToken = "",
                   format: Format = "json") -> Any:
@@ -144,7 +158,7 @@ async def thresholds(tenant_id: str, caller: PersonDep, backends: BackendsDep) -
 @router.put("/tenants/{tenant_id}/insight/thresholds", responses=returns(ref(pb.Thresholds.DESCRIPTOR)),
             summary="Set the tenant's zombie thresholds (for it and the tenants below without their own)")
 async def set_thresholds(tenant_id: str, body: ThresholdsBody, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
-    return to_json(await stub(backends).UpdateThresholds(pb.Thresholds(tenant_id=tenant_id, **body.model_dump()), metadata=caller.metadata))
+    return to_json(await stub(backends).UpdateThresholds(pb.Thresholds(tenant_id=tenant_id, **body.model_dump(exclude_none=True)), metadata=caller.metadata))
 
 
 @router.post("/insight/usage", status_code=204, summary="The app reports a guide viewed or an application form started")

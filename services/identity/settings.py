@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # Platform services that, in demo mode, may get platform tokens with the secret they
 # derive for themselves (their `MGOV_<SERVICE>_PLATFORM_SECRET` demo value).
-DEMO_PLATFORM_CLIENTS = ("catalog", "workflow", "notify", "enforcement")
+DEMO_PLATFORM_CLIENTS = ("catalog", "workflow", "notify", "enforcement", "insight")
 
 
 class IdentitySettings(ServiceSettings):

@@ -3,7 +3,8 @@
 - consumers: the platform's events (aggregates), tenant systems' accepted events (their
   last sign of life), identity's tenants (subtree scoping);
 - channels to catalog and identity, for the actions taken from the zombie list;
-- background: the headline gauges; the weekly report of each province and city.
+- background: the headline gauges; the weekly report of each province and city;
+  identity's staff listings (service_layer/staff.py), when insight has a platform secret.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from mgov_common.events.consumer import EventConsumer
 from mgov_common.grpc_client import create_channel
 from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.tenants import apply_tenant_event, consumer_spec
+from mgov_common.platform_token import PlatformToken
 from services.insight.adapters.owners import OwningServices
+from services.insight.adapters.staff import StaffListings
 from services.insight.entrypoints import consumers
 from services.insight.entrypoints.grpc import InsightServicer
-from services.insight.service_layer import gauges, reports
+from services.insight.service_layer import gauges, reports, staff
 from services.insight.service_layer.context import Context
 from services.insight.settings import InsightSettings
 
@@ -45,6 +48,16 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     async def weekly_reports() -> None:
         await reports.run(ctx, settings.reports_interval_s)
 
+    background = [keep_gauges, weekly_reports]
+    secret = settings.platform_client_secret()
+    if secret:
+        listings = StaffListings(identity, PlatformToken(identity, "insight", secret))
+
+        async def staff_listings() -> None:
+            await staff.run(ctx, listings, settings.staff_sync_interval_s)
+
+        background.append(staff_listings)
+
     async def close() -> None:
         await catalog.close()
         await identity.close()
@@ -54,7 +67,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("insight"), apply_tenant_event),
                    consumers.events_consumer(runtime.pool, runtime.js),
                    consumers.ingest_consumer(runtime.pool, runtime.js)],
-        background=[keep_gauges, weekly_reports],
+        background=background,
         on_stop=[close],
         verifier=TokenVerifier(JwksCache(identity_jwks_fetcher(identity))),
     )

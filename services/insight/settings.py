@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.clock import DEMO_CLOCK_FILE
-from mgov_common.settings import ServiceSettings
+from mgov_common.settings import ServiceSettings, demo_secret
 
 
 class InsightSettings(ServiceSettings):
@@ -24,8 +24,19 @@ class InsightSettings(ServiceSettings):
     gauges_interval_s: float = Field(default=60.0, gt=0)
     # How often the service checks whether a weekly report is due (Mondays 09:00 China time).
     reports_interval_s: float = Field(default=60.0, gt=0)
+    # How often identity's staff listings are read (accounts idle since before insight
+    # watched; roles granted or removed without a sign-in since).
+    staff_sync_interval_s: float = Field(default=600.0, gt=0)
+    # Proves insight to identity (IssuePlatformToken) for the staff listings. Unset: derived
+    # in demo mode; outside it, no listings are read (only sign-in events count).
+    platform_secret: SecretStr | None = None
     # Demo mode: the clock file (default: the shared demo clock of $MGOV_HOME).
     clock_file: Path | None = None
 
     def demo_clock_path(self) -> Path:
         return self.clock_file or (self.home / DEMO_CLOCK_FILE)
+
+    def platform_client_secret(self) -> str | None:
+        if self.platform_secret is not None:
+            return self.platform_secret.get_secret_value()
+        return demo_secret(self.service_name, "platform_secret") if self.demo else None

@@ -237,6 +237,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("GET", "/v1/tenants/{tenant_id}/insight/items"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/items"),
     ("GET", "/v1/tenants/{tenant_id}/insight/departments"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/departments"),
     ("GET", "/v1/tenants/{tenant_id}/insight/rankings"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/rankings"),
+    ("GET", "/v1/tenants/{tenant_id}/insight/daily"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/daily"),
     ("GET", "/v1/tenants/{tenant_id}/insight/zombies"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/zombies"),
     ("GET", "/v1/tenants/{tenant_id}/insight/zombie-actions"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/zombie-actions"),
     ("GET", "/v1/tenants/{tenant_id}/insight/thresholds"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/thresholds"),

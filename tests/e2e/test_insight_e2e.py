@@ -11,7 +11,7 @@ import subprocess
 import time
 import uuid
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -25,20 +25,22 @@ from tests.e2e.conftest import DemoPlatform
 
 PROVINCE_ADMIN, HZ_ADMIN, XIHU_SUPERVISOR, NB_CLERK, CITIZEN = "13900000000", "13900000010", "13900000033", "13900000021", "13900000100"
 RUN = uuid.uuid4().hex[:6]
+CST = timezone(timedelta(hours=8))
 
 
 def mgov(demo: DemoPlatform, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MGOV_DATABASE_URL": demo.dsn, "MGOV_NATS_URL": demo.nats_url, "MGOV_DEMO": "1"}
+    env = {**os.environ, "MGOV_DATABASE_URL": demo.dsn, "MGOV_NATS_URL": demo.nats_url, "MGOV_DEMO": "1", "MGOV_HOME": str(demo.home)}
     return subprocess.run([venv_bin("mgov"), *args], cwd=repo_root(), env=env, capture_output=True, text=True, timeout=300)
 
 
-async def _raw_events(nats_url: str) -> list[CloudEvent]:
-    """Every workflow application, rating and usage event on the platform's stream."""
+async def _raw_events(nats_url: str, subjects: tuple[str, ...] = ()) -> list[CloudEvent]:
+    """Every workflow application, rating and usage event on the platform's stream (or those on `subjects`)."""
     nc = await connect_nats(nats_url, "insight-e2e")
     try:
         js = nc.jetstream()
         name = f"insight-e2e-{uuid.uuid4().hex[:8]}"
-        subjects = ["mgov.evt.*.workflow.application.>", "mgov.evt.*.workflow.rating.received", "mgov.evt.*.insight.usage.recorded"]
+        subjects = list(subjects) or ["mgov.evt.*.workflow.application.>", "mgov.evt.*.workflow.rating.received",
+                                      "mgov.evt.*.insight.usage.recorded"]
         await js.add_consumer("MGOV_EVENTS", ConsumerConfig(name=name, filter_subjects=subjects, deliver_policy=DeliverPolicy.ALL,
                                                             ack_policy=AckPolicy.NONE, inactive_threshold=60.0))
         pending = (await js.consumer_info("MGOV_EVENTS", name)).num_pending
@@ -102,7 +104,9 @@ def tokens(demo_platform: DemoPlatform) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def seeded(demo_platform: DemoPlatform) -> dict[str, Any]:
-    done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "12", "--seed", "7")
+    # Today's activity in Hangzhou through the API, and a month of back-dated demo history for Xihu's items.
+    done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "12", "--seed", "7",
+                "--days", "30", "--tenant", "xihu")
     assert done.returncode == 0, done.stderr
     wait_caught_up(demo_platform)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -123,6 +127,23 @@ def test_seeded_activity_gives_the_figures_computed_independently_from_the_raw_e
     got = item_figures(demo_platform, tokens[HZ_ADMIN], seeded["item_id"])
     assert {k: got[k] for k in expected} == expected
     assert got["guide_views"] >= seeded["guide_viewed"] and got["submitted"] >= seeded["submitted"]
+
+
+def test_the_seeded_month_of_demo_history_shows_as_a_daily_trend(demo_platform: DemoPlatform, seeded: dict[str, Any],
+                                                                 tokens: dict[str, str]) -> None:
+    assert seeded["history_submitted"] > 0
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        resp = c.get("/v1/tenants/xihu/insight/daily")
+    assert resp.status_code == 200, resp.text
+    days = resp.json()["items"]
+    assert len(days) == 30 and days == sorted(days, key=lambda d: d["date"])
+    # Independently, from the raw demo events on the stream: submissions per China date, before today.
+    per_day: dict[str, int] = defaultdict(int)
+    for e in asyncio.run(_raw_events(demo_platform.nats_url, ("mgov.evt.xihu.insight.demo_application.submitted",))):
+        per_day[e.time.astimezone(CST).date().isoformat()] += 1
+    assert sum(per_day.values()) == seeded["history_submitted"]
+    assert [d["quality"]["submitted"] for d in days[:-1]] == [per_day.get(d["date"], 0) for d in days[:-1]]
+    assert sum(1 for d in days[:-1] if d["quality"]["submitted"] > 0) >= 15
 
 
 def test_rebuilding_from_the_streams_gives_the_same_figures(demo_platform: DemoPlatform, seeded: dict[str, Any], tokens: dict[str, str]) -> None:

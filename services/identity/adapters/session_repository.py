@@ -48,6 +48,13 @@ class SessionRepository:
         )
         return int(result.split()[-1])
 
+    async def last_sign_ins(self, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+        """When each user last signed in: the start (first token) of their newest session."""
+        rows = await self.conn.fetch(
+            "SELECT user_id, max(started) AS at FROM (SELECT user_id, min(issued_at) AS started FROM refresh_tokens"
+            " WHERE user_id = ANY($1::uuid[]) GROUP BY user_id, family_id) s GROUP BY user_id", user_ids)
+        return {r["user_id"]: r["at"] for r in rows}
+
     async def signed_in_from(self, user_id: uuid.UUID, address: str, since: datetime) -> bool:
         """Whether a session of the user, not ended by logout, was started or refreshed
         from `address` since then."""

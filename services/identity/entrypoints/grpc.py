@@ -99,8 +99,12 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ListStaff(self, r: pb.ListStaffRequest, context: Any) -> pb.ListStaffResponse:
         users, token = await self.h.staff.list_staff(commands.ListStaff(r.tenant_id, r.page_size, r.page_token), current_principal())
-        viewer = _viewer()
-        return pb.ListStaffResponse(users=[user_pb(u, viewer) for u in users], next_page_token=token)
+        viewer, last = _viewer(), await self.h.staff.last_sign_ins(users)
+        out = [user_pb(u, viewer) for u in users]
+        for u, msg in zip(users, out, strict=True):
+            if u.id in last:
+                msg.last_sign_in_time.FromDatetime(last[u.id])
+        return pb.ListStaffResponse(users=out, next_page_token=token)
 
     async def ListTenants(self, r: pb.ListTenantsRequest, context: Any) -> pb.ListTenantsResponse:
         cmd = commands.ListTenants(r.root_id, r.parent_id, r.include_suspended, r.page_size, r.page_token)

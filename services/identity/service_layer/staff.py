@@ -7,7 +7,7 @@ another tenant is exactly what the audit log is for.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from mgov_common import paging
 from mgov_common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
@@ -144,6 +144,13 @@ class Staff:
                 uow.record(user_disabled(user.tenant_id, str(user.id)))
             await uow.commit()
         return user
+
+    async def last_sign_ins(self, users: list[User]) -> dict[uuid.UUID, datetime]:
+        """When the listed staff last signed in (for whoever may list them: `list_staff` first)."""
+        if not users:
+            return {}
+        async with self.ctx.uow() as uow:
+            return await uow.sessions.last_sign_ins([u.id for u in users])
 
     async def list_staff(self, cmd: commands.ListStaff, principal: Principal | None) -> tuple[list[User], str]:
         p = signed_in(principal)

@@ -14,7 +14,10 @@ from mgov_common.events.chunked import RECORD_IDS
 COUNTER_COLUMNS = frozenset({"guide_views", "started", "submitted", "completed", "rejected", "withdrawn", "on_time", "supplemented",
                              "ratings", "rating_sum", "negative", "rect_opened", "rect_closed", "sla_breaches"})
 # Every table the streams fill (rebuild empties them; thresholds and actions are not events').
-PROJECTED_TABLES = ("items", "cases", "daily", "rectifications", "systems", "accounts")
+# `accounts` is kept: identity's staff listings fill it too, and merging a replayed sign-in
+# changes nothing (sign-ins and roles only move forward). Calendars are not emptied either:
+# a year is announced once, and the streams keep 30 days.
+PROJECTED_TABLES = ("items", "cases", "daily", "rectifications", "systems", "notices")
 
 
 class OpenedCase(NamedTuple):
@@ -28,14 +31,16 @@ class OpenedCase(NamedTuple):
     submitted_at: datetime
     due_at: datetime | None
     day: date
+    roles: str = ""  # who may act on it now: its eligible roles, comma-separated (one text per case in `unnest`)
 
 
 # After `input` (the cases to open, in stream order `ord`): open the new ones, count them
 # per day, tenant, item and channel, and move their items' last application.
 _OPEN_TAIL = """
 opened AS (
-    INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at)
-    SELECT id, tenant_id, item_id, department, channel, submitted_at, due_at FROM input ORDER BY ord
+    INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at, eligible_roles, state_since)
+    SELECT id, tenant_id, item_id, department, channel, submitted_at, due_at, coalesce(string_to_array(roles, ','), '{}'), submitted_at
+    FROM input ORDER BY ord
     ON CONFLICT (id) DO NOTHING RETURNING id
 ), new AS (
     SELECT input.* FROM input JOIN opened USING (id)
@@ -50,12 +55,12 @@ opened AS (
     UPDATE items SET last_application_at = greatest(items.last_application_at, latest.at)
     FROM (SELECT item_id, max(submitted_at) AS at FROM new GROUP BY item_id) AS latest WHERE items.id = latest.item_id
 )"""
-_CASE_COLUMNS = "id, tenant_id, item_id, department, channel, submitted_at, due_at, day"
+_CASE_COLUMNS = "id, tenant_id, item_id, department, channel, submitted_at, due_at, day, roles"
 
 
 def _case_arrays(first: int) -> str:
     """The parameters of the `OpenedCase` columns, one array each, from `$first` on."""
-    types = ("uuid", "text", "uuid", "text", "text", "timestamptz", "timestamptz", "date")
+    types = ("uuid", "text", "uuid", "text", "text", "timestamptz", "timestamptz", "date", "text")
     return ", ".join(f"${first + i}::{t}[]" for i, t in enumerate(types))
 
 
@@ -100,11 +105,25 @@ class Aggregates:
         return await self.conn.fetchrow("SELECT * FROM cases WHERE id = $1", case_id)
 
     async def open_case(self, case_id: uuid.UUID, tenant_id: str, item_id: uuid.UUID, department: str, channel: str,
-                        at: datetime, due_at: datetime | None) -> bool:
+                        at: datetime, due_at: datetime | None, eligible_roles: tuple[str, ...] = ()) -> bool:
         status = await self.conn.execute(
-            "INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-            "ON CONFLICT (id) DO NOTHING", case_id, tenant_id, item_id, department, channel, at, due_at)
+            "INSERT INTO cases (id, tenant_id, item_id, department, channel, submitted_at, due_at, eligible_roles, state_since) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6) ON CONFLICT (id) DO NOTHING",
+            case_id, tenant_id, item_id, department, channel, at, due_at, list(eligible_roles))
         return status.endswith(" 1")
+
+    async def case_moved(self, case_id: uuid.UUID, eligible_roles: tuple[str, ...], at: datetime) -> None:
+        """The case entered a state: who may act now, and since when (a later event wins)."""
+        await self.conn.execute("UPDATE cases SET eligible_roles = $2, state_since = $3 WHERE id = $1 AND finished_at IS NULL "
+                                "AND (state_since IS NULL OR state_since <= $3)", case_id, list(eligible_roles), at)
+
+    async def finished_cases(self, tenants: list[str], lo: datetime, hi: datetime) -> list[asyncpg.Record]:
+        """Finished cases of `tenants` whose time [submitted, finished] meets [lo, hi)."""
+        return await self.conn.fetch("SELECT id, tenant_id, submitted_at, finished_at FROM cases WHERE tenant_id = ANY($1::text[]) "
+                                     "AND finished_at IS NOT NULL AND finished_at >= $2 AND submitted_at < $3", tenants, lo, hi)
+
+    async def set_working_days(self, case_id: uuid.UUID, working_days: float) -> None:
+        await self.conn.execute("UPDATE cases SET working_days = $2 WHERE id = $1", case_id, working_days)
 
     async def open_cases(self, cases: Sequence[OpenedCase]) -> int:
         """Open every case not yet known, in one statement, with what `open_case` and
@@ -155,6 +174,10 @@ class Aggregates:
     async def item_applied(self, item_id: uuid.UUID, at: datetime) -> None:
         await self.conn.execute("UPDATE items SET last_application_at = greatest(last_application_at, $2) WHERE id = $1", item_id, at)
 
+    async def promised_limit(self, item_id: uuid.UUID) -> int | None:
+        value = await self.conn.fetchval("SELECT promised_limit_days FROM items WHERE id = $1", item_id)
+        return int(value) if value is not None else None
+
     async def item_department(self, item_id: uuid.UUID) -> tuple[str, str] | None:
         row = await self.conn.fetchrow("SELECT tenant_id, department FROM items WHERE id = $1", item_id)
         return (row["tenant_id"], row["department"]) if row else None
@@ -183,10 +206,31 @@ class Aggregates:
         await self.conn.execute("UPDATE systems SET last_seen_at = greatest(last_seen_at, $2) WHERE id = $1", system_id, at)
 
     async def signed_in(self, user_id: uuid.UUID, tenant_id: str, roles: list[str], at: datetime) -> None:
+        """A sign-in: the account's last one moves forward; its roles are those of the newest
+        sign-in or staff listing, whichever is later (so a replay never undoes a newer listing)."""
         await self.conn.execute(
-            "INSERT INTO accounts (user_id, tenant_id, roles, last_sign_in_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) "
-            "DO UPDATE SET tenant_id = EXCLUDED.tenant_id, roles = EXCLUDED.roles, "
+            "INSERT INTO accounts (user_id, tenant_id, roles, last_sign_in_at, roles_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (user_id) "
+            "DO UPDATE SET tenant_id = EXCLUDED.tenant_id, "
+            "roles = CASE WHEN accounts.roles_at IS NULL OR accounts.roles_at <= EXCLUDED.roles_at THEN EXCLUDED.roles ELSE accounts.roles END, "
+            "roles_at = greatest(accounts.roles_at, EXCLUDED.roles_at), "
             "last_sign_in_at = greatest(accounts.last_sign_in_at, EXCLUDED.last_sign_in_at)", user_id, tenant_id, roles, at)
+
+    async def staff_listed(self, user_id: uuid.UUID, tenant_id: str, name: str, roles: list[str], disabled: bool,
+                           created_at: datetime | None, last_sign_in_at: datetime | None, at: datetime) -> None:
+        """An account as identity's staff listing showed it at `at` (its stored last sign-in too)."""
+        await self.conn.execute(
+            "INSERT INTO accounts (user_id, tenant_id, name, roles, last_sign_in_at, disabled, created_at, roles_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, "
+            "name = EXCLUDED.name, created_at = EXCLUDED.created_at, disabled = accounts.disabled OR EXCLUDED.disabled, "
+            "roles = CASE WHEN accounts.roles_at IS NULL OR accounts.roles_at <= EXCLUDED.roles_at THEN EXCLUDED.roles ELSE accounts.roles END, "
+            "roles_at = greatest(accounts.roles_at, EXCLUDED.roles_at), "
+            "last_sign_in_at = greatest(accounts.last_sign_in_at, EXCLUDED.last_sign_in_at)",
+            user_id, tenant_id, name, roles, last_sign_in_at, disabled, created_at, at)
+
+    # -- notices
+    async def notice_published(self, notice_id: uuid.UUID, tenant_id: str, title: dict[str, str], at: datetime) -> None:
+        await self.conn.execute("INSERT INTO notices (id, tenant_id, title, published_at) VALUES ($1, $2, $3, $4) "
+                                "ON CONFLICT (id) DO NOTHING", notice_id, tenant_id, title, at)
 
     async def account_disabled(self, user_id: uuid.UUID, disabled: bool) -> None:
         await self.conn.execute("UPDATE accounts SET disabled = $2 WHERE user_id = $1", user_id, disabled)

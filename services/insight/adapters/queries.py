@@ -93,3 +93,17 @@ class Figures:
         row = await self.conn.fetchrow("SELECT count(*) AS n, count(*) FILTER (WHERE due_at < $2) AS late FROM rectifications "
                                        "WHERE status = 'open' AND tenant_id = ANY($1::text[])", tenants, now)
         return (row["n"], row["late"]) if row else (0, 0)
+
+    # -- a set of tenants day by day (trends)
+    async def daily_sums(self, tenants: list[str], first: date, last: date) -> dict[date, dict[str, Any]]:
+        rows = await self.conn.fetch(f"SELECT day, {_SUMS} FROM daily WHERE tenant_id = ANY($1::text[]) AND day BETWEEN $2 AND $3 "
+                                     "GROUP BY day", tenants, first, last)
+        return {r["day"]: dict(r) for r in rows}
+
+    async def daily_durations(self, tenants: list[str], first: date, last: date) -> dict[date, list[float]]:
+        """Working days of the cases finished on each China date."""
+        lo, hi = _span(first, last)
+        rows = await self.conn.fetch("SELECT (finished_at AT TIME ZONE 'Asia/Shanghai')::date AS day, array_agg(working_days) AS d "
+                                     "FROM cases WHERE tenant_id = ANY($1::text[]) AND finished_at >= $2 AND finished_at < $3 GROUP BY 1",
+                                     tenants, lo, hi)
+        return {r["day"]: list(r["d"]) for r in rows}

@@ -69,6 +69,11 @@ class CaseFact:
     terminal: bool
     clock_paused: bool
     case_due_at: datetime | None
+    eligible_roles: tuple[str, ...] = ()
+
+
+def _roles(value: Any) -> tuple[str, ...]:
+    return tuple(r[:64] for r in value[:20] if isinstance(r, str)) if isinstance(value, list) else ()
 
 
 def case_fact(verb: str, data: Any) -> CaseFact:
@@ -77,7 +82,8 @@ def case_fact(verb: str, data: Any) -> CaseFact:
     actor = data.get("actor") if isinstance(data.get("actor"), dict) else {}
     return CaseFact(verb, _uuid(data, "application_id"), _text(data, "tenant_id", 40), _uuid(data, "service_id"),
                     _text(data, "department"), "system" if actor.get("kind") == "system" else "app", _text(data, "action", 64),
-                    bool(data.get("terminal")), bool(data.get("clock_paused")), _time(data, "case_due_at") or _time(data, "due_at"))
+                    bool(data.get("terminal")), bool(data.get("clock_paused")), _time(data, "case_due_at") or _time(data, "due_at"),
+                    _roles(data.get("eligible_roles")))
 
 
 @dataclass(frozen=True)
@@ -166,3 +172,18 @@ def account_fact(data: Any) -> AccountFact:
 
 def is_staff(roles: list[str]) -> bool:
     return any(r.partition(":")[2] in STAFF_ROLES for r in roles)
+
+
+@dataclass(frozen=True)
+class NoticeFact:
+    id: uuid.UUID
+    tenant_id: str
+    title: dict[str, str]
+    published_at: datetime | None
+
+
+def notice_fact(data: Any) -> NoticeFact:
+    """catalog's `notice.published`: {id, tenant_id, title: {zh, en}, category, publish_time, ...}."""
+    if not isinstance(data, dict):
+        raise BadEvent("data must be an object")
+    return NoticeFact(_uuid(data, "id"), _text(data, "tenant_id", 40), _names(data.get("title")), _time(data, "publish_time"))

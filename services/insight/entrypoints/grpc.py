@@ -31,7 +31,8 @@ def action_pb(a: zombies.ActionRecord) -> pb.ZombieAction:
 
 def thresholds_pb(tenant_id: str, t: Thresholds) -> pb.Thresholds:
     return pb.Thresholds(tenant_id=tenant_id, item_unused_days=t.item_unused_days, guide_stale_days=t.guide_stale_days,
-                         system_silent_days=t.system_silent_days, account_idle_days=t.account_idle_days, source_tenant_id=t.source_tenant_id)
+                         system_silent_days=t.system_silent_days, account_idle_days=t.account_idle_days, source_tenant_id=t.source_tenant_id,
+                         notice_stale_days=t.notice_stale_days, department_unstaffed_days=t.department_unstaffed_days)
 
 
 class InsightServicer(insight_pb2_grpc.InsightServiceServicer):
@@ -59,6 +60,10 @@ class InsightServicer(insight_pb2_grpc.InsightServiceServicer):
                                                          name_en=x.name.get("en", ""), level=x.level, score=x.score,
                                                          quality=quality_pb(x.quality)) for x in rows], next_page_token=nxt)
 
+    async def ListDailyStats(self, r: pb.ListStatsRequest, context: Any) -> pb.ListDailyStatsResponse:
+        rows = await stats.daily(self.ctx, require_person(), r.tenant_id, stats.date_range(self.ctx, r.from_date, r.to_date), r.own_only)
+        return pb.ListDailyStatsResponse(items=[pb.DailyStats(date=x.day.isoformat(), quality=quality_pb(x.quality)) for x in rows])
+
     async def ListZombies(self, r: pb.ListZombiesRequest, context: Any) -> pb.ListZombiesResponse:
         rows, nxt = await zombies.list_zombies(self.ctx, require_person(), r.tenant_id, r.kind, r.page_size, r.page_token)
         return pb.ListZombiesResponse(items=[zombie_pb(z) for z in rows], next_page_token=nxt)
@@ -74,8 +79,10 @@ class InsightServicer(insight_pb2_grpc.InsightServiceServicer):
         return thresholds_pb(r.tenant_id, await zombies.get_thresholds(self.ctx, require_person(), r.tenant_id))
 
     async def UpdateThresholds(self, r: pb.Thresholds, context: Any) -> pb.Thresholds:
-        t = Thresholds(r.item_unused_days, r.guide_stale_days, r.system_silent_days, r.account_idle_days)
-        return thresholds_pb(r.tenant_id, await zombies.update_thresholds(self.ctx, require_person(), r.tenant_id, t))
+        t = Thresholds(r.item_unused_days, r.guide_stale_days, r.system_silent_days, r.account_idle_days, "", r.notice_stale_days,
+                       r.department_unstaffed_days)
+        keep = tuple(f for f in ("notice_stale_days", "department_unstaffed_days") if not r.HasField(f))
+        return thresholds_pb(r.tenant_id, await zombies.update_thresholds(self.ctx, require_person(), r.tenant_id, t, keep))
 
     async def RecordUsage(self, r: pb.RecordUsageRequest, context: Any) -> pb.RecordUsageResponse:
         await usage.record(self.ctx, r.item_id, r.kind)

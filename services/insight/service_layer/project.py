@@ -15,19 +15,22 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
+from mgov_common.calendars import BadCalendarEvent, CalendarProjection, parse_calendar
 from mgov_common.events.envelope import CloudEvent
-from mgov_common.working_days import WorkingCalendar
+from mgov_common.tenants import TenantProjection
+from mgov_common.working_days import WorkingCalendar, day_start, local_date
 from services.insight.adapters.aggregates import Aggregates, OpenedCase
 from services.insight.domain import facts
 from services.insight.domain.facts import BadEvent, day_of
 
 log = logging.getLogger(__name__)
-CALENDAR = WorkingCalendar()
 DAY_S = 86400.0
+# A promised limit's due time may fall after the finish: the calendar is read this far beyond it.
+CALENDAR_AHEAD_DAYS = 120
 
 # Subjects of MGOV_EVENTS insight reads (the tenant is the first wildcard).
 EVENT_SUBJECTS = [
@@ -41,11 +44,17 @@ EVENT_SUBJECTS = [
     "mgov.evt.*.workflow.rectification.closed",
     "mgov.evt.*.catalog.item.published",
     "mgov.evt.*.catalog.item.retired",
+    "mgov.evt.*.catalog.notice.published",
+    "mgov.evt.*.workflow.calendar.updated",
     "mgov.evt.*.identity.system.registered",
     "mgov.evt.*.identity.system.revoked",
     "mgov.evt.*.identity.user.signed_in",
     "mgov.evt.*.identity.user.disabled",
     "mgov.evt.*.insight.usage.recorded",
+    # Back-dated demo activity (demo platforms only: domain/demo_history.py).
+    "mgov.evt.*.insight.demo_application.*",
+    "mgov.evt.*.insight.demo_rating.received",
+    "mgov.evt.*.insight.demo_usage.recorded",
 ]
 # Subjects of MGOV_INGEST: whatever a tenant system sent and admission accepted.
 INGEST_SUBJECTS = ["mgov.accepted.>"]
@@ -71,7 +80,7 @@ def _opened(event: CloudEvent) -> OpenedCase:
     """The case a submission opens (what `_submitted` writes, for `open_cases`)."""
     f = facts.case_fact("submitted", event.data)
     return OpenedCase(f.case_id, f.tenant_id or event.tenant, f.item_id, f.department, f.channel, event.time, f.case_due_at,
-                      day_of(event.time))
+                      day_of(event.time), ",".join(r for r in f.eligible_roles if "," not in r))
 
 
 async def apply_chunk(conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:
@@ -108,7 +117,7 @@ async def apply_ingest(conn: asyncpg.Connection, event: CloudEvent) -> None:
 async def _submitted(agg: Aggregates, event: CloudEvent) -> None:
     f = facts.case_fact("submitted", event.data)
     tenant = f.tenant_id or event.tenant
-    if await agg.open_case(f.case_id, tenant, f.item_id, f.department, f.channel, event.time, f.case_due_at):
+    if await agg.open_case(f.case_id, tenant, f.item_id, f.department, f.channel, event.time, f.case_due_at, f.eligible_roles):
         await agg.add(day_of(event.time), tenant, f.item_id, f.channel, f.department, submitted=1)
         await agg.item_applied(f.item_id, event.time)
 
@@ -120,6 +129,8 @@ async def _transitioned(agg: Aggregates, event: CloudEvent) -> None:
         return  # submitted before insight's stream history: nothing to attach it to
     if f.case_due_at is not None:
         await agg.set_due(f.case_id, f.case_due_at)
+    if not f.terminal:
+        await agg.case_moved(f.case_id, f.eligible_roles, event.time)
     if f.clock_paused and await agg.mark_supplemented(f.case_id):
         await agg.add(day_of(event.time), case["tenant_id"], case["item_id"], case["channel"], case["department"], supplemented=1)
     if f.terminal and f.action == "withdraw":
@@ -128,11 +139,28 @@ async def _transitioned(agg: Aggregates, event: CloudEvent) -> None:
 
 async def _finish(agg: Aggregates, case: asyncpg.Record, at: datetime, outcome: str, due_at: datetime | None) -> None:
     due = due_at or case["due_at"]
+    cal = await calendar_of(agg.conn, case["tenant_id"], case["submitted_at"], at)
+    if due is None:
+        # No due time from workflow: the item's promised limit from submission, in the
+        # tenant's working days (no 补正 pauses known here).
+        limit = await agg.promised_limit(case["item_id"])
+        due = cal.due_after(case["submitted_at"], limit) if limit is not None else None
     on_time = due is None or at <= due
-    days = CALENDAR.working_seconds(case["submitted_at"], at) / DAY_S
+    days = cal.working_seconds(case["submitted_at"], at) / DAY_S
     if await agg.finish_case(case["id"], at, outcome, on_time, days):
         await agg.add(day_of(at), case["tenant_id"], case["item_id"], case["channel"], case["department"],
                       **{outcome: 1, "on_time": int(on_time)})
+
+
+async def calendar_of(conn: asyncpg.Connection, tenant: str, start: datetime, end: datetime) -> WorkingCalendar:
+    """The case tenant's working calendar from `start` to `end` (its own days, else its
+    nearest ancestor's: holidays off, 调休 weekends on), as workflow counts time limits."""
+    chain = [n.id for n in await TenantProjection(conn).chain(tenant)] or [tenant]
+    return await CalendarProjection(conn).calendar(chain, local_date(start), local_date(end) + timedelta(days=CALENDAR_AHEAD_DAYS))
+
+
+async def working_days(conn: asyncpg.Connection, tenant: str, start: datetime, end: datetime) -> float:
+    return (await calendar_of(conn, tenant, start, end)).working_seconds(start, end) / DAY_S
 
 
 async def _outcome(agg: Aggregates, event: CloudEvent, outcome: str) -> None:
@@ -232,6 +260,26 @@ async def _usage(agg: Aggregates, event: CloudEvent) -> None:
     await agg.add(day_of(event.time), tenant, f.item_id, "app", department, **{counter: 1})
 
 
+async def _notice_published(agg: Aggregates, event: CloudEvent) -> None:
+    """A notice counts from when it appeared (a backdated document date is not an update)."""
+    f = facts.notice_fact(event.data)
+    await agg.notice_published(f.id, f.tenant_id or event.tenant, f.title, event.time)
+
+
+async def _calendar_updated(agg: Aggregates, event: CloudEvent) -> None:
+    """A tenant's calendar year: stored unless a newer one is, then the working days of the
+    finished cases it touches (the tenant's and those below it) are counted again."""
+    try:
+        tenant, year, days = parse_calendar(event)
+    except BadCalendarEvent as exc:
+        raise BadEvent(str(exc)) from None
+    if not await CalendarProjection(agg.conn).replace_year(tenant, year, days, event.time):
+        return
+    tree = await TenantProjection(agg.conn).subtree(tenant) or [tenant]
+    for case in await agg.finished_cases(tree, day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))):
+        await agg.set_working_days(case["id"], await working_days(agg.conn, case["tenant_id"], case["submitted_at"], case["finished_at"]))
+
+
 _HANDLERS = {
     "workflow.application.submitted": _submitted,
     "workflow.application.transitioned": _transitioned,
@@ -243,9 +291,17 @@ _HANDLERS = {
     "workflow.rectification.closed": _rectification_closed,
     "catalog.item.published": _item_published,
     "catalog.item.retired": _item_retired,
+    "catalog.notice.published": _notice_published,
+    "workflow.calendar.updated": _calendar_updated,
     "identity.system.registered": _system_registered,
     "identity.system.revoked": _system_revoked,
     "identity.user.signed_in": _signed_in,
     "identity.user.disabled": _disabled,
     "insight.usage.recorded": _usage,
+    # Demo history: the same handlers, so the figures take each event's own (past) time.
+    "insight.demo_application.submitted": _submitted,
+    "insight.demo_application.completed": _completed,
+    "insight.demo_application.rejected": _rejected,
+    "insight.demo_rating.received": _rated,
+    "insight.demo_usage.recorded": _usage,
 }

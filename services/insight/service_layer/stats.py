@@ -59,6 +59,12 @@ class DepartmentRow:
 
 
 @dataclass(frozen=True)
+class DailyRow:
+    day: date
+    quality: Quality
+
+
+@dataclass(frozen=True)
 class RankingRow:
     rank: int
     tenant_id: str
@@ -133,3 +139,14 @@ async def rankings(ctx: Context, principal: Principal, tenant_id: str, r: Range,
     rows = [RankingRow(i + 1, c.id, dict(c.name), c.level, s, q) for i, (s, _, c, q) in enumerate(scored)][start:start + limit]  # type: ignore[attr-defined]
     nxt = ctx.pages.encode(query, [start + limit]) if start + limit < len(scored) else ""
     return rows, nxt
+
+
+async def daily(ctx: Context, principal: Principal, tenant_id: str, r: Range, own_only: bool = False) -> list[DailyRow]:
+    """Each day of the range, oldest first (days without activity too: a trend has no gaps)."""
+    tenants = await _scope(ctx, principal, tenant_id, own_only)
+    async with ctx.uow(begin=False) as uow:
+        figures = Figures(uow.conn)
+        sums = await figures.daily_sums(tenants, r.first, r.last)
+        durations = await figures.daily_durations(tenants, r.first, r.last)
+    days = [r.first + timedelta(days=i) for i in range((r.last - r.first).days + 1)]
+    return [DailyRow(d, quality(sums.get(d, {}), durations.get(d, []))) for d in days]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import grpc
@@ -22,24 +22,31 @@ log = logging.getLogger(__name__)
 MAX_REASON = 500
 
 
+def _own(r) -> Thresholds:  # type: ignore[no-untyped-def]
+    return Thresholds(r["item_unused_days"], r["guide_stale_days"], r["system_silent_days"], r["account_idle_days"], r["tenant_id"],
+                      r["notice_stale_days"], r["department_unstaffed_days"])
+
+
+def _chain(tenant: str, parents: dict[str, str | None]) -> list[str]:
+    chain: list[str] = []
+    cur: str | None = tenant
+    while cur is not None and len(chain) < 10:
+        chain.append(cur)
+        cur = parents.get(cur)
+    return chain
+
+
 async def _thresholds(conn, tenants: list[str], parents: dict[str, str | None]) -> dict[str, Thresholds]:  # type: ignore[no-untyped-def]
     """The effective thresholds of each tenant in `tenants` (its own, else its nearest ancestor's)."""
-    own = {r["tenant_id"]: Thresholds(r["item_unused_days"], r["guide_stale_days"], r["system_silent_days"], r["account_idle_days"],
-                                      r["tenant_id"]) for r in await conn.fetch("SELECT * FROM thresholds")}
-    out: dict[str, Thresholds] = {}
-    for t in tenants:
-        chain, cur = [], t
-        while cur is not None and len(chain) < 10:
-            chain.append(cur)
-            cur = parents.get(cur)
-        out[t] = z.threshold_for(chain, own)
-    return out
+    own = {r["tenant_id"]: _own(r) for r in await conn.fetch("SELECT * FROM thresholds")}
+    return {t: z.threshold_for(_chain(t, parents), own) for t in tenants}
 
 
 async def find(ctx: Context, tenants: list[str], now: datetime, kind: str = "") -> list[Zombie]:
     """Every zombie of `tenants`, ordered by kind, tenant and target."""
     async with ctx.uow(begin=False) as uow:
-        parents = {n.id: n.parent_id for n in await uow.tenants.all()}
+        nodes = await uow.tenants.all()
+        parents = {n.id: n.parent_id for n in nodes}
         limits = await _thresholds(uow.conn, tenants, parents)
         found: list[Zombie | None] = []
         if kind in ("", "item_unused", "guide_stale"):
@@ -57,10 +64,33 @@ async def find(ctx: Context, tenants: list[str], now: datetime, kind: str = "") 
                                     limits[r["tenant_id"]]))
         if kind in ("", "account_idle"):
             for r in await uow.conn.fetch("SELECT * FROM accounts WHERE NOT disabled AND tenant_id = ANY($1::text[])", tenants):
-                found.append(z.idle("account_idle", r["tenant_id"], str(r["user_id"]), {"zh": r["name"], "en": r["name"]},
-                                    r["last_sign_in_at"], now, limits[r["tenant_id"]]))
+                last = r["last_sign_in_at"] or r["created_at"]  # never signed in: idle since it was made
+                if last is not None:
+                    found.append(z.idle("account_idle", r["tenant_id"], str(r["user_id"]), {"zh": r["name"], "en": r["name"]},
+                                        last, now, limits[r["tenant_id"]]))
+        if kind in ("", "notice_stale"):
+            for r in await uow.conn.fetch("SELECT DISTINCT ON (tenant_id) * FROM notices WHERE tenant_id = ANY($1::text[]) "
+                                          "ORDER BY tenant_id, published_at DESC, id", tenants):
+                found.append(z.idle("notice_stale", r["tenant_id"], str(r["id"]), dict(r["title"]), r["published_at"], now,
+                                    limits[r["tenant_id"]]))
+        if kind in ("", "department_unstaffed"):
+            found += await _unstaffed(uow.conn, tenants, parents, frozenset(n.id for n in nodes if n.level == "province"), now, limits)
     order = {k: i for i, k in enumerate(z.KINDS)}
     return sorted((x for x in found if x is not None), key=lambda x: (order[x.kind], x.tenant_id, x.target_id))
+
+
+async def _unstaffed(conn, tenants: list[str], parents: dict[str, str | None], provinces: frozenset[str], now: datetime,  # type: ignore[no-untyped-def]
+                     limits: dict[str, Thresholds]) -> list[Zombie | None]:
+    """Departments with an open case that no active staff account can act on (accounts as
+    identity last listed them or their last sign-in showed them)."""
+    cases = await conn.fetch("SELECT tenant_id, department, eligible_roles, coalesce(state_since, submitted_at) AS since FROM cases "
+                             "WHERE finished_at IS NULL AND tenant_id = ANY($1::text[])", tenants)
+    if not cases:
+        return []
+    staff = [r["roles"] for r in await conn.fetch("SELECT roles FROM accounts WHERE NOT disabled")]
+    waits = z.oldest_waits((c["tenant_id"], c["department"], c["since"]) for c in cases
+                           if z.stranded(c["eligible_roles"], _chain(c["tenant_id"], parents), provinces, staff))
+    return [z.idle("department_unstaffed", t, dep, {"zh": dep, "en": dep}, since, now, limits[t]) for (t, dep), since in sorted(waits.items())]
 
 
 async def list_zombies(ctx: Context, principal: Principal, tenant_id: str, kind: str, size: int, token: str) -> tuple[list[Zombie], str]:
@@ -91,19 +121,26 @@ async def get_thresholds(ctx: Context, principal: Principal, tenant_id: str) -> 
         return (await _thresholds(uow.conn, [tenant_id], parents))[tenant_id]
 
 
-async def update_thresholds(ctx: Context, principal: Principal, tenant_id: str, t: Thresholds) -> Thresholds:
-    for name in ("item_unused_days", "guide_stale_days", "system_silent_days", "account_idle_days"):
-        if not 0 <= getattr(t, name) <= 3650:
-            raise InvalidArgument(f"{name} is 0 to 3650", field=name, code="invalid_threshold")
+async def update_thresholds(ctx: Context, principal: Principal, tenant_id: str, t: Thresholds, keep: tuple[str, ...] = ()) -> Thresholds:
+    """Set the tenant's own thresholds; the fields named in `keep` keep the value in force."""
     async with ctx.uow() as uow:
         await require_admin(uow, principal, tenant_id)
+        if keep:
+            parents = {n.id: n.parent_id for n in await uow.tenants.all()}
+            current = (await _thresholds(uow.conn, [tenant_id], parents))[tenant_id]
+            t = replace(t, **{name: getattr(current, name) for name in keep})
+        for name in z.THRESHOLD_FIELDS:
+            if not 0 <= getattr(t, name) <= 3650:
+                raise InvalidArgument(f"{name} is 0 to 3650", field=name, code="invalid_threshold")
         await uow.conn.execute(
-            "INSERT INTO thresholds (tenant_id, item_unused_days, guide_stale_days, system_silent_days, account_idle_days, updated_at, "
-            "updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id) DO UPDATE SET item_unused_days = $2, "
-            "guide_stale_days = $3, system_silent_days = $4, account_idle_days = $5, updated_at = $6, updated_by = $7",
-            tenant_id, t.item_unused_days, t.guide_stale_days, t.system_silent_days, t.account_idle_days, ctx.clock.now(), principal.subject)
+            "INSERT INTO thresholds (tenant_id, item_unused_days, guide_stale_days, system_silent_days, account_idle_days, notice_stale_days, "
+            "department_unstaffed_days, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant_id) DO UPDATE "
+            "SET item_unused_days = $2, guide_stale_days = $3, system_silent_days = $4, account_idle_days = $5, notice_stale_days = $6, "
+            "department_unstaffed_days = $7, updated_at = $8, updated_by = $9",
+            tenant_id, t.item_unused_days, t.guide_stale_days, t.system_silent_days, t.account_idle_days, t.notice_stale_days,
+            t.department_unstaffed_days, ctx.clock.now(), principal.subject)
         await uow.commit()
-    return Thresholds(t.item_unused_days, t.guide_stale_days, t.system_silent_days, t.account_idle_days, tenant_id)
+    return replace(t, source_tenant_id=tenant_id)
 
 
 # -- actions

@@ -1,5 +1,6 @@
 """The 运营看板 in a real browser as the Hangzhou admin: from 我的 to the dashboard, the
-chart of the counties' scores, the zombie list with its actions, drill-down to a county."""
+chart of the counties' scores and the daily trend, the zombie list with its actions,
+drill-down to a county."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def test_the_hangzhou_admin_sees_the_chart_and_the_zombie_list_and_drills_down_t
         chart = page.get_by_role("img", name="下级地区综合得分柱状图")
         expect(chart).to_be_visible()
         expect(chart.locator("svg")).to_have_count(1)
+        expect(page.get_by_role("img", name="近 30 天每日申请量与办结量柱状图").locator("svg")).to_have_count(1)  # the trend
         zombies = page.get_by_role("list", name="僵尸清单")
         expect(zombies.get_by_role("listitem").first).to_be_visible()
         expect(zombies.get_by_role("button", name="下架事项").first).to_be_visible()

@@ -43,7 +43,9 @@ def test_a_citizen_reports_overflowing_rubbish_with_a_photo_and_a_handler_finds_
         where = page.get_by_role("status").filter(has_text="将由")
         expect(where).to_contain_text("西湖区")
         expect(where).to_contain_text("30.27510, 120.15020")
-        page.get_by_role("region", name=re.compile("地图")).click(position={"x": 250, "y": 150})  # the pin goes where the map is tapped
+        the_map = page.get_by_role("region", name=re.compile("地图"))
+        expect(the_map).to_have_attribute("aria-busy", "false")  # Leaflet loaded and listening (a tap before is lost)
+        the_map.click(position={"x": 250, "y": 150})  # the pin goes where the map is tapped
         expect(where).not_to_contain_text("30.27510, 120.15020")
         expect(where).to_contain_text("西湖区")
         page.get_by_label("拍照或选择照片").set_input_files({"name": "rubbish.png", "mimeType": "image/png", "buffer": PNG})

@@ -229,6 +229,7 @@ export const hallQueue = (hallId) => get(`/v1/halls/${enc(hallId)}/queue`)
 const tenantPath = (t) => `/v1/tenants/${encodeURIComponent(t)}/insight`
 export const insightItems = (t, params = {}) => get(`${tenantPath(t)}/items?${q({ page_size: 100, ...params })}`)
 export const insightRankings = (t) => get(`${tenantPath(t)}/rankings?page_size=100`)
+export const insightDaily = (t) => get(`${tenantPath(t)}/daily`)
 export const insightZombies = (t) => get(`${tenantPath(t)}/zombies?page_size=100`)
 export const actOnZombie = (t, zombie, reason) =>
   post(`${tenantPath(t)}/zombies/actions`, { kind: zombie.kind, target_id: zombie.target_id, action: zombie.action, reason })

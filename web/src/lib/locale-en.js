@@ -134,13 +134,13 @@ export default {
   error: { offline: 'No network; check the connection and retry', generic: 'Something went wrong; please retry' },
   insight: {
     title: 'Operations dashboard', scope: '{tenant} and below', range: 'last 30 days', rankings: 'Ranking below (score)', items: 'Services', zombies: 'Zombies',
-    rankingChart: 'Bar chart of the scores of the regions below', itemChart: 'Bar chart of applications and completions per service', score: 'Score',
+    trend: 'Applications and completions per day', trendChart: 'Bar chart of applications and completions per day over 30 days', rankingChart: 'Bar chart of the scores of the regions below', itemChart: 'Bar chart of applications and completions per service', score: 'Score',
     submitted: 'Applied', completed: 'Completed', onTime: 'On time', rating: 'Rating', funnel: 'Viewed → started → submitted → completed',
     abandonment: 'Abandoned', days: 'Working days (median / p90)', supplement: 'Sent back', negative: 'Negative ratings',
     rectifications: 'Rectifications (open / overdue)', noZombies: 'No dead services, systems or accounts', idle: 'idle {n} days',
     retire: 'Retire', revoke: 'Revoke', disable: 'Disable', confirm: 'Go ahead? This is recorded.', reason: 'Zombie list clean-up (dashboard)',
     notStaff: 'Only administrators and supervisors see the dashboard',
-    kind: { item_unused: 'No applications', guide_stale: 'Guide not reviewed', system_silent: 'System silent', account_idle: 'No sign-in' },
+    kind: { item_unused: 'No applications', guide_stale: 'Guide not reviewed', system_silent: 'System silent', notice_stale: 'Notices not updated', department_unstaffed: 'No staff able to act', account_idle: 'No sign-in' },
   },
   finance: {
     title: 'Reconciliation', scope: '{tenant} and below', findings: 'Reconciliation findings', none: 'No findings', notStaff: 'Only finance staff see the findings',

@@ -126,12 +126,12 @@ export default {
   error: { offline: '网络不可用，请检查网络后重试', generic: '出错了，请稍后重试' },
   insight: {
     title: '运营看板', scope: '{tenant} 及下级', range: '近 30 天', rankings: '下级排名（综合得分）', items: '事项办理情况', zombies: '僵尸清单',
-    rankingChart: '下级地区综合得分柱状图', itemChart: '事项申请量与办结量柱状图', score: '综合得分', submitted: '申请', completed: '办结',
+    trend: '每日申请与办结', trendChart: '近 30 天每日申请量与办结量柱状图', rankingChart: '下级地区综合得分柱状图', itemChart: '事项申请量与办结量柱状图', score: '综合得分', submitted: '申请', completed: '办结',
     onTime: '按时办结率', rating: '好差评均分', funnel: '浏览 → 开始 → 提交 → 办结', abandonment: '放弃率', days: '办结工作日（中位 / P90）',
     supplement: '补正率', negative: '差评占比', rectifications: '整改（未结 / 超期）', noZombies: '没有僵尸事项、系统或账号',
     idle: '{n} 天无动静', retire: '下架事项', revoke: '撤销系统', disable: '停用账号', confirm: '确认执行？此操作会被记录。',
     reason: '运营看板僵尸清单清理', notStaff: '仅管理员和监督员可查看运营看板',
-    kind: { item_unused: '无人申请', guide_stale: '指南久未更新', system_silent: '系统静默', account_idle: '账号久未登录' },
+    kind: { item_unused: '无人申请', guide_stale: '指南久未更新', system_silent: '系统静默', notice_stale: '公开信息久未更新', department_unstaffed: '部门无人可办', account_idle: '账号久未登录' },
   },
   finance: {
     title: '财务对账', scope: '{tenant} 及下级', findings: '对账差异', none: '暂无对账差异', notStaff: '仅财务人员可查看对账差异',

@@ -73,7 +73,7 @@ class Tenant(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., division_code: _Optional[str] = ..., parent_id: _Optional[str] = ..., level: _Optional[_Union[TenantLevel, str]] = ..., status: _Optional[_Union[TenantStatus, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class User(_message.Message):
-    __slots__ = ("id", "name", "phone", "tenant_id", "roles", "identity_level", "national_id", "status", "create_time", "update_time")
+    __slots__ = ("id", "name", "phone", "tenant_id", "roles", "identity_level", "national_id", "status", "create_time", "update_time", "last_sign_in_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +84,7 @@ class User(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_SIGN_IN_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     phone: str
@@ -94,7 +95,8 @@ class User(_message.Message):
     status: UserStatus
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., phone: _Optional[str] = ..., tenant_id: _Optional[str] = ..., roles: _Optional[_Iterable[_Union[_common_pb2.RoleBinding, _Mapping]]] = ..., identity_level: _Optional[_Union[_common_pb2.IdentityLevel, str]] = ..., national_id: _Optional[str] = ..., status: _Optional[_Union[UserStatus, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    last_sign_in_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., phone: _Optional[str] = ..., tenant_id: _Optional[str] = ..., roles: _Optional[_Iterable[_Union[_common_pb2.RoleBinding, _Mapping]]] = ..., identity_level: _Optional[_Union[_common_pb2.IdentityLevel, str]] = ..., national_id: _Optional[str] = ..., status: _Optional[_Union[UserStatus, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_sign_in_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class TokenPair(_message.Message):
     __slots__ = ("access_token", "refresh_token", "token_type", "expires_in", "refresh_expires_in")

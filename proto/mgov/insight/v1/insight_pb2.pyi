@@ -169,6 +169,22 @@ class Zombie(_message.Message):
     action: str
     def __init__(self, kind: _Optional[str] = ..., tenant_id: _Optional[str] = ..., target_id: _Optional[str] = ..., name_zh: _Optional[str] = ..., name_en: _Optional[str] = ..., last_active_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idle_days: _Optional[int] = ..., threshold_days: _Optional[int] = ..., action: _Optional[str] = ...) -> None: ...
 
+class DailyStats(_message.Message):
+    __slots__ = ("date", "quality")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    quality: Quality
+    def __init__(self, date: _Optional[str] = ..., quality: _Optional[_Union[Quality, _Mapping]] = ...) -> None: ...
+
+class ListDailyStatsResponse(_message.Message):
+    __slots__ = ("items", "next_page_token")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[DailyStats]
+    next_page_token: str
+    def __init__(self, items: _Optional[_Iterable[_Union[DailyStats, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
 class ListZombiesResponse(_message.Message):
     __slots__ = ("items", "next_page_token")
     ITEMS_FIELD_NUMBER: _ClassVar[int]
@@ -240,20 +256,24 @@ class GetThresholdsRequest(_message.Message):
     def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
 
 class Thresholds(_message.Message):
-    __slots__ = ("tenant_id", "item_unused_days", "guide_stale_days", "system_silent_days", "account_idle_days", "source_tenant_id")
+    __slots__ = ("tenant_id", "item_unused_days", "guide_stale_days", "system_silent_days", "account_idle_days", "source_tenant_id", "notice_stale_days", "department_unstaffed_days")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     ITEM_UNUSED_DAYS_FIELD_NUMBER: _ClassVar[int]
     GUIDE_STALE_DAYS_FIELD_NUMBER: _ClassVar[int]
     SYSTEM_SILENT_DAYS_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_IDLE_DAYS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_STALE_DAYS_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_UNSTAFFED_DAYS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     item_unused_days: int
     guide_stale_days: int
     system_silent_days: int
     account_idle_days: int
     source_tenant_id: str
-    def __init__(self, tenant_id: _Optional[str] = ..., item_unused_days: _Optional[int] = ..., guide_stale_days: _Optional[int] = ..., system_silent_days: _Optional[int] = ..., account_idle_days: _Optional[int] = ..., source_tenant_id: _Optional[str] = ...) -> None: ...
+    notice_stale_days: int
+    department_unstaffed_days: int
+    def __init__(self, tenant_id: _Optional[str] = ..., item_unused_days: _Optional[int] = ..., guide_stale_days: _Optional[int] = ..., system_silent_days: _Optional[int] = ..., account_idle_days: _Optional[int] = ..., source_tenant_id: _Optional[str] = ..., notice_stale_days: _Optional[int] = ..., department_unstaffed_days: _Optional[int] = ...) -> None: ...
 
 class RecordUsageRequest(_message.Message):
     __slots__ = ("item_id", "kind")

@@ -49,6 +49,11 @@ class InsightServiceStub:
                 request_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.SerializeToString,
                 response_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListRankingsResponse.FromString,
                 _registered_method=True)
+        self.ListDailyStats = channel.unary_unary(
+                '/mgov.insight.v1.InsightService/ListDailyStats',
+                request_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.SerializeToString,
+                response_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListDailyStatsResponse.FromString,
+                _registered_method=True)
         self.ListZombies = channel.unary_unary(
                 '/mgov.insight.v1.InsightService/ListZombies',
                 request_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListZombiesRequest.SerializeToString,
@@ -103,6 +108,15 @@ class InsightServiceServicer:
     def ListRankings(self, request, context):
         """The tenant's direct children (cities of a province, counties of a city) ranked by
         the score of docs/insight.md. Caller and errors: as above.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDailyStats(self, request, context):
+        """The figures of each China date of the range over the tenant's subtree (own_only:
+        the tenant alone), oldest first: a trend. One row per day, days without activity
+        too; at most 366, so never more than one page.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -170,6 +184,11 @@ def add_InsightServiceServicer_to_server(servicer, server):
                     servicer.ListRankings,
                     request_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.FromString,
                     response_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListRankingsResponse.SerializeToString,
+            ),
+            'ListDailyStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDailyStats,
+                    request_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.FromString,
+                    response_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListDailyStatsResponse.SerializeToString,
             ),
             'ListZombies': grpc.unary_unary_rpc_method_handler(
                     servicer.ListZombies,
@@ -283,6 +302,33 @@ class InsightService:
             '/mgov.insight.v1.InsightService/ListRankings',
             mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.SerializeToString,
             mgov_dot_insight_dot_v1_dot_insight__pb2.ListRankingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDailyStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.insight.v1.InsightService/ListDailyStats',
+            mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.SerializeToString,
+            mgov_dot_insight_dot_v1_dot_insight__pb2.ListDailyStatsResponse.FromString,
             options,
             channel_credentials,
             insecure,
