@@ -144,6 +144,21 @@ class EnforcementServiceStub:
                 request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ConfirmInspectionRequest.SerializeToString,
                 response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.Inspection.FromString,
                 _registered_method=True)
+        self.ListDraws = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/ListDraws',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsResponse.FromString,
+                _registered_method=True)
+        self.ReportPosition = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/ReportPosition',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionResponse.FromString,
+                _registered_method=True)
+        self.ListTeamPositions = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/ListTeamPositions',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.FromString,
+                _registered_method=True)
         self.SetPenaltyDecision = channel.unary_unary(
                 '/mgov.enforcement.v1.EnforcementService/SetPenaltyDecision',
                 request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.SerializeToString,
@@ -310,6 +325,31 @@ class EnforcementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDraws(self, request, context):
+        """The plan's draws and redraws, oldest first, each with its picks (subject names and the
+        inspectors' certificates as recorded) and, for a redraw, its reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportPosition(self, request, context):
+        """One of the pair reports where they are while the inspection is under way (started,
+        not completed); the app sends it only when the inspector agreed to share it.
+        Errors: FAILED_PRECONDITION (inspection_not_open), INVALID_ARGUMENT (invalid_position).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTeamPositions(self, request, context):
+        """The teams under way in the tenant and below, each with its officers' last reported
+        position. Caller: a supervisor or administrator of the tenant or above.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetPenaltyDecision(self, request, context):
         """行政处罚决定公示. The facts of a penalty case's decision (number, summary, legal
         basis, penalty), recorded before the approver decides the case in the workflow
@@ -450,6 +490,21 @@ def add_EnforcementServiceServicer_to_server(servicer, server):
                     servicer.ConfirmInspection,
                     request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ConfirmInspectionRequest.FromString,
                     response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.Inspection.SerializeToString,
+            ),
+            'ListDraws': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDraws,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsResponse.SerializeToString,
+            ),
+            'ReportPosition': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportPosition,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionResponse.SerializeToString,
+            ),
+            'ListTeamPositions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTeamPositions,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.SerializeToString,
             ),
             'SetPenaltyDecision': grpc.unary_unary_rpc_method_handler(
                     servicer.SetPenaltyDecision,
@@ -1061,6 +1116,87 @@ class EnforcementService:
             '/mgov.enforcement.v1.EnforcementService/ConfirmInspection',
             mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ConfirmInspectionRequest.SerializeToString,
             mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.Inspection.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDraws(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/ListDraws',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportPosition(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/ReportPosition',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTeamPositions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/ListTeamPositions',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
