@@ -22,7 +22,7 @@ from gateway.routers import applications, report_access, reports, tasks, tenant_
 from gateway.routers import appointment_rules, appointments, devices, halls, notifications, notify_admin, preferences
 from gateway.routers import systems, web_app
 from gateway.routers import payment_finance, payments, receipts
-from gateway.routers import inspection_plans, inspections, subjects
+from gateway.routers import inspection_plans, inspections, subjects, team_positions
 from gateway.routers import penalty_decisions
 from gateway.routers import insight
 from gateway.settings import GatewaySettings
@@ -103,6 +103,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(subjects.router)
     app.include_router(inspection_plans.router)
     app.include_router(inspections.router)
+    app.include_router(team_positions.router)
     app.include_router(penalty_decisions.router)
     app.include_router(insight.router)
     request_limits.install(app, default_max_body=settings.max_body_bytes, max_json_depth=settings.max_json_depth)

@@ -62,6 +62,14 @@ async def draw(plan_id: PlanId, body: DrawIn, caller: StaffDep, backends: Backen
     return to_json(await stub(backends).DrawPlan(pb.DrawPlanRequest(plan_id=plan_id, reason=body.reason), metadata=caller.metadata))
 
 
+@router.get("/plans/{plan_id}/draws", responses=returns(page(ref(pb.Draw.DESCRIPTOR))),
+            summary="The plan's draws and redraws, oldest first: picks with subject names and certificates, a redraw's reason")
+async def list_draws(plan_id: PlanId, caller: StaffDep, backends: BackendsDep, response: Response) -> dict[str, Any]:
+    resp = await stub(backends).ListDraws(pb.ListDrawsRequest(plan_id=plan_id), metadata=caller.metadata)
+    response.headers["Cache-Control"] = PRIVATE
+    return {"items": [to_json(d) for d in resp.draws], "next_page_token": ""}
+
+
 @router.get("/plans/{plan_id}/verification", responses=returns(ref(pb.PlanVerification.DESCRIPTOR)),
             summary="Re-run the plan's draws from their recorded seeds and inputs, and check the draw log")
 async def verify(plan_id: PlanId, caller: StaffDep, backends: BackendsDep) -> dict[str, Any]:

@@ -37,6 +37,14 @@ async def set_decision(case_id: Annotated[str, Path(max_length=64)], body: Decis
                                                            metadata=caller.metadata))
 
 
+@router.get("/penalty-cases/{case_id}/decision", responses=returns(DECISION),
+            summary="A penalty case's decision as recorded: draft, published or retracted (approvers, supervisors)")
+async def get_decision(case_id: Annotated[str, Path(max_length=64)], caller: StaffDep, backends: BackendsDep,
+                       response: Response) -> dict[str, Any]:
+    response.headers["Cache-Control"] = "private, no-store"
+    return to_json(await stub(backends).GetPenaltyDecision(pb.GetPenaltyDecisionRequest(case_id=case_id), metadata=caller.metadata))
+
+
 @router.get("/tenants/{tenant_id}/penalty-decisions", responses=returns(page(DECISION)),
             summary="Published penalty decisions of the tenant and the tenants below it, newest first (public)")
 async def list_decisions(tenant_id: Annotated[str, Path(max_length=31)], caller: CallerDep, backends: BackendsDep, response: Response,

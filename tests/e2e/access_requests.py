@@ -267,6 +267,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     ("GET", "/v1/plans/{plan_id}"): lambda w: Req("GET", f"/v1/plans/{MISSING}", exists=False),
     ("POST", "/v1/plans/{plan_id}/draws"): lambda w: Req("POST", f"/v1/plans/{MISSING}/draws", json={}, exists=False),
     ("GET", "/v1/plans/{plan_id}/verification"): lambda w: Req("GET", f"/v1/plans/{MISSING}/verification", exists=False),
+    ("GET", "/v1/plans/{plan_id}/draws"): lambda w: Req("GET", f"/v1/plans/{MISSING}/draws", exists=False),
     ("GET", "/v1/inspections"): lambda w: Req("GET", "/v1/inspections"),
     ("GET", "/v1/inspections/{inspection_id}"): lambda w: Req("GET", f"/v1/inspections/{MISSING}", exists=False),
     ("POST", "/v1/inspections/{inspection_id}/start"): lambda w: Req("POST", f"/v1/inspections/{MISSING}/start", exists=False),
@@ -282,8 +283,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
         "answers": {}, "outcome": "pass"}, exists=False),
     ("POST", "/v1/inspections/{inspection_id}/confirmations"): lambda w: Req("POST", f"/v1/inspections/{MISSING}/confirmations", json={},
                                                                               exists=False),
+    ("POST", "/v1/inspections/{inspection_id}/positions"): lambda w: Req("POST", f"/v1/inspections/{MISSING}/positions", json={
+        "latitude": 30.27, "longitude": 120.15}, exists=False),
+    ("GET", "/v1/tenants/{tenant_id}/team-positions"): lambda w: Req("GET", "/v1/tenants/hangzhou/team-positions"),
     ("PUT", "/v1/penalty-cases/{case_id}/decision"): lambda w: Req("PUT", f"/v1/penalty-cases/{MISSING}/decision", json={
         "summary": "矩阵", "legal_basis": "《食品安全法》", "penalty": "警告"}, exists=False),
+    ("GET", "/v1/penalty-cases/{case_id}/decision"): lambda w: Req("GET", f"/v1/penalty-cases/{MISSING}/decision", exists=False),
     ("GET", "/v1/tenants/{tenant_id}/penalty-decisions"): lambda w: Req("GET", "/v1/tenants/hangzhou/penalty-decisions"),
     # Not a CloudEvent: an allowed system gets 422.
     ("POST", "/v1/tenants/{tenant_id}/events"): lambda w: Req("POST", "/v1/tenants/hangzhou/events", json={"not": "an event"}),

@@ -2,7 +2,9 @@
 a Hangzhou administrator registers Xihu's subjects and inspectors and a checklist, plans
 and draws; the drawn pair starts the inspection, uploads evidence (a repeated upload is
 stored once), records and confirms it; the draw and the evidence verify; a Ningbo
-inspector gets 404 for all of it; bad input gets problem+json."""
+inspector gets 404 for all of it; bad input gets problem+json. An order to correct due on
+a holiday moves to the next working day and reaches the subject's phone by SMS; a penalty
+decision is public from 决定 until revoked; the demo's own plan is seeded and drawn."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import hashlib
 import json
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from collections.abc import Iterator
 from typing import Any
 
@@ -133,36 +135,15 @@ def test_bad_input_gets_problems(clients: dict[str, httpx.Client], drawn: dict[s
     assert html.status_code == 422 and html.json()["code"] == "undecodable_file", html.text
 
 
-def test_an_order_to_correct_reaches_the_subjects_phone_with_its_date_and_items(demo_platform: DemoPlatform,
-                                                                               clients: dict[str, httpx.Client],
-                                                                               drawn: dict[str, Any]) -> None:
-    pick = drawn["draw"]["picks"][2]
-    subject = next(s for s in drawn["subjects"] if s["id"] == pick["subject_id"])
-    a, b = (clients[drawn["by_user"][u]] for u in pick["inspector_ids"])
-    insp = next(t for t in _ok(a.get("/v1/inspections"))["items"] if t["subject"]["id"] == pick["subject_id"])
-    _ok(a.post(f"/v1/inspections/{insp['id']}/start"))
-    record = {"answers": {"licence": {"result": "pass"}, "cold": {"result": "fail", "note": "冷藏柜 12℃"}}, "outcome": "rectify",
-              "rectify_due_date": (date.today() + timedelta(days=10)).isoformat()}
-    recorded = _ok(a.post(f"/v1/inspections/{insp['id']}/record", json=record, headers={"Idempotency-Key": "e2e-rectify"}))
-    assert sms_outbox.to(demo_platform.home, subject["contact_phone"]) == []  # not before both officers confirmed
-    _ok(a.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))
-    assert _ok(b.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))["status"] == "completed"
-    # Sent before the confirmation answered (the sweep only retries what failed).
-    [sms] = sms_outbox.to(demo_platform.home, subject["contact_phone"])
-    due = date.fromisoformat(recorded["rectify_due_date"])
-    assert sms["template"] == "correction_order" and subject["name"] in sms["content"] and "冷藏温度（冷藏柜 12℃）" in sms["content"]
-    assert f"请于{due.year}年{due.month}月{due.day}日前整改完毕" in sms["content"] and "证照公示" not in sms["content"]
-    # The bus hears that the order went out, not where to.
-    async def sent_events() -> list[str]:
-        conn = await asyncpg.connect(demo_platform.dsn)
+def _sql(p: DemoPlatform, query: str) -> list[Any]:
+    async def run() -> list[Any]:
+        conn = await asyncpg.connect(p.dsn)
         try:
-            return [r["payload"] for r in await conn.fetch("SELECT payload FROM enforcement.outbox WHERE type LIKE '%correction_order_sent%'")]
+            return list(await conn.fetch(query))
         finally:
             await conn.close()
 
-    events = [json.loads(p) for p in asyncio.run(sent_events())]
-    [sent] = [e for e in events if e["data"]["inspection_id"] == insp["id"]]
-    assert subject["contact_phone"] not in json.dumps(sent)
+    return asyncio.run(run())
 
 
 def _until(what: str, check: Any, timeout: float = 30) -> Any:
@@ -174,6 +155,37 @@ def _until(what: str, check: Any, timeout: float = 30) -> Any:
             return found
         time.sleep(0.1)
     raise AssertionError(f"{what} within {timeout:.0f}s")
+
+
+def test_an_order_to_correct_reaches_the_subjects_phone_with_its_date_and_items(demo_platform: DemoPlatform,
+                                                                               clients: dict[str, httpx.Client],
+                                                                               drawn: dict[str, Any]) -> None:
+    pick = drawn["draw"]["picks"][2]
+    subject = next(s for s in drawn["subjects"] if s["id"] == pick["subject_id"])
+    a, b = (clients[drawn["by_user"][u]] for u in pick["inspector_ids"])
+    insp = next(t for t in _ok(a.get("/v1/inspections"))["items"] if t["subject"]["id"] == pick["subject_id"])
+    _ok(a.post(f"/v1/inspections/{insp['id']}/start"))
+    # New Year's Day 2027 is a holiday of the demo calendar (the workflow service's, projected here from its events).
+    _until("the enforcement service has the province's calendar", lambda: _sql(
+        demo_platform, "SELECT count(*) FROM enforcement.calendar_days WHERE tenant_id = 'zhejiang' AND day = '2027-01-01'")[0][0])
+    record = {"answers": {"licence": {"result": "pass"}, "cold": {"result": "fail", "note": "冷藏柜 12℃"}}, "outcome": "rectify",
+              "rectify_due_date": "2027-01-01"}
+    recorded = _ok(a.post(f"/v1/inspections/{insp['id']}/record", json=record, headers={"Idempotency-Key": "e2e-rectify"}))
+    assert recorded["rectify_due_date"] == "2027-01-04"  # a period ending on a holiday ends on the next working day
+    assert sms_outbox.to(demo_platform.home, subject["contact_phone"]) == []  # not before both officers confirmed
+    _ok(a.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))
+    assert _ok(b.post(f"/v1/inspections/{insp['id']}/confirmations", json={}))["status"] == "completed"
+    # Sent before the confirmation answered (the sweep only retries what failed).
+    [sms] = sms_outbox.to(demo_platform.home, subject["contact_phone"])
+    due = date.fromisoformat(recorded["rectify_due_date"])
+    assert sms["template"] == "correction_order" and subject["name"] in sms["content"] and "冷藏温度（冷藏柜 12℃）" in sms["content"]
+    assert f"请于{due.year}年{due.month}月{due.day}日前整改完毕" in sms["content"] and "证照公示" not in sms["content"]
+    seen = _ok(a.get(f"/v1/inspections/{insp['id']}"))
+    assert seen["correction_order_status"] == "sent" and seen["correction_order_time"].endswith("Z")
+    # The bus hears that the order went out, not where to.
+    events = [json.loads(r[0]) for r in _sql(demo_platform, "SELECT payload FROM enforcement.outbox WHERE type LIKE '%correction_order_sent%'")]
+    [sent] = [e for e in events if e["data"]["inspection_id"] == insp["id"]]
+    assert subject["contact_phone"] not in json.dumps(sent)
 
 
 def _act(c: httpx.Client, case_id: str, action: str, comment: str = "") -> dict[str, Any]:
@@ -202,6 +214,8 @@ def test_a_penalty_decision_is_public_from_its_decision_until_it_is_revoked(demo
              "penalty": "警告"}
     assert clients["nb"].put(f"/v1/penalty-cases/{case_id}/decision", json=facts).status_code == 404
     assert _ok(clients["supervisor"].put(f"/v1/penalty-cases/{case_id}/decision", json=facts))["status"] == "draft"
+    assert _ok(approver.get(f"/v1/penalty-cases/{case_id}/decision"))["summary"] == facts["summary"]
+    assert clients["nb"].get(f"/v1/penalty-cases/{case_id}/decision").status_code == 404
     listed = lambda: [d for d in _ok(public.get("/v1/tenants/xihu/penalty-decisions"))["items"] if d["case_id"] == case_id]  # noqa: E731
     assert listed() == []
     _act(approver, case_id, "decide", "给予警告")

@@ -174,6 +174,8 @@ def test_a_phone_files_at_most_the_tenants_daily_number_of_reports_even_all_at_o
         phone = prove(p, "13812346301")
         with p.client() as c:
             photos = [shot(c, phone) for _ in range(limit + 3)]
+            unheld = file(c, phone, next(SPOTS), "00000000-0000-4000-8000-000000000000")  # refused after its count was taken
+        assert unheld.status_code == 422, unheld.text  # ... which its rollback gives back
         spots = [next(SPOTS) for _ in photos]
 
         def one(i: int) -> httpx.Response:

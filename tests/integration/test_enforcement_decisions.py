@@ -48,7 +48,11 @@ async def test_a_decided_case_is_published_with_its_facts_and_a_revoked_one_is_r
         await decisions.set_decision(core.ctx, INSPECTORS[0], case_id, FACTS)
     with pytest.raises(InvalidArgument):
         await decisions.set_decision(core.ctx, XH_SUPERVISOR, case_id, {**FACTS, "legal_basis": ""})
+    with pytest.raises(NotFound):  # nothing recorded yet
+        await decisions.get_decision(core.ctx, XH_SUPERVISOR, case_id)
     draft = await decisions.set_decision(core.ctx, XH_SUPERVISOR, case_id, FACTS)
+    with pytest.raises(NotFound):
+        await decisions.get_decision(core.ctx, NB_SUPERVISOR, case_id)
     assert draft["status"] == "draft" and await _public(core) == []
     await feed(core.pool, decisions.apply_case_event, transitioned(case_id, "notified"))
     assert await _public(core) == []  # not before 决定

@@ -83,8 +83,8 @@ async def stop(task: asyncio.Task[None]) -> None:
 @pytest.mark.parametrize("only_submissions", [False, True], ids=["mixed", "submissions"])
 async def test_the_events_of_one_fetch_share_one_transaction_and_a_chunk_delivered_again_changes_nothing(
         pool: asyncpg.Pool, js: JetStreamContext, tenant: str, only_submissions: bool) -> None:
-    """Published before the consumer starts, the events come in one fetch: one commit
-    writes the six cases, their daily counters, their item and (mixed) the item's
+    """Published before the consumer starts, the events (one of them twice) come in one
+    fetch: one commit writes the six cases, their daily counters, their item and (mixed) the item's
     publication and the 补正 of a case, exactly as one event at a time would have (a
     chunk of nothing but submissions is a single statement). Then the same events again
     (another message id, so JetStream keeps them: a first delivery of ids already
@@ -101,12 +101,13 @@ async def test_the_events_of_one_fetch_share_one_transaction_and_a_chunk_deliver
         events = [published(tenant, item, AT - timedelta(days=30)), *events, transitioned(tenant, item, cases[1], AT + timedelta(hours=2))]
     consumer = events_consumer(pool, js, events_spec(f"insight-chunk-{tenant}", [tenant]))
     await publish(js, events)
+    await publish(js, [events[2]], again="twice-")  # the same event twice in one fetch: applied once
     task = await running(consumer)
     try:
-        await consumer.wait_until(lambda c: c.handled == len(events))
+        await consumer.wait_until(lambda c: c.handled + c.skipped == len(events) + 1)
     finally:
         await stop(task)
-    assert consumer.chunks_committed == 1 and consumer.counts.retried == 0
+    assert (consumer.chunks_committed, consumer.counts.handled, consumer.counts.skipped, consumer.counts.retried) == (1, len(events), 1, 0)
     async with pool.acquire() as conn:
         written = await conn.fetch(
             "SELECT xmin::text AS tx FROM cases WHERE tenant_id = $1 UNION ALL SELECT xmin::text FROM daily WHERE tenant_id = $1 "

@@ -192,3 +192,26 @@ def test_every_item_needs_an_answer_and_a_failed_one_a_note() -> None:
     with pytest.raises(InvalidArgument) as exc:
         insp.submit("b", {"licence": {"result": "pass"}, "cold": {"result": "fail"}}, "case", None, "", "", T.date())
     assert exc.value.code == "note_required"
+
+
+def test_a_position_is_reported_only_by_the_pair_and_only_while_the_inspection_is_under_way() -> None:
+    insp = _inspection()
+    with pytest.raises(FailedPrecondition) as exc:
+        insp.reports_position("a")  # assigned, not started
+    assert exc.value.code == "inspection_not_open"
+    insp.start("a", T)
+    insp.reports_position("b")
+    with pytest.raises(PermissionDenied):
+        insp.reports_position("c")
+    insp.submit("a", {"licence": {"result": "pass"}, "cold": {"result": "pass"}}, "pass", None, "", "k", T.date())
+    insp.reports_position("a")  # recorded: still on site
+    insp.confirm("a", T)
+    insp.confirm("b", T)
+    with pytest.raises(FailedPrecondition):
+        insp.reports_position("a")
+
+
+def test_a_signature_is_evidence_of_its_own_kind() -> None:
+    entry = new_entry(seq=1, prev_hash=GENESIS, inspection_id="i", kind="signature", content_type="image/png", sha256="0" * 64, size=10,
+                      inspector_id="a", device_time=T, receive_time=T, position=None, note="", request_id="k")
+    assert entry["kind"] == "signature" and verify_chain([entry], 1, entry["hash"]) == []

@@ -46,3 +46,20 @@ def test_a_date_on_a_holiday_moves_to_the_first_working_day_after_it() -> None:
     cal = WorkingCalendar({date(2026, 12, 24): False, date(2026, 12, 25): False})
     assert cal.first_working_day_from(date(2026, 12, 24)) == date(2026, 12, 28)
     assert cal.first_working_day_from(date(2026, 12, 23)) == date(2026, 12, 23)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("change, code", [
+    ({"kind": "free_text"}, "unknown_kind"), ({"phone": "0571-88888888"}, "invalid_phone"), ({"message_id": "x"}, "invalid_message_id"),
+    ({"due_date": "12/28"}, "invalid_due_date"), ({"items": []}, "invalid_items"), ({"items": ["x"] * 11}, "invalid_items"),
+    ({"items": ["\u0007"]}, "invalid_items"), ({"subject_name": " "}, "required"),
+])
+async def test_an_enforcement_sms_with_a_bad_fact_is_refused_before_anything_is_sent(change: dict[str, object], code: str) -> None:
+    from mgov_common.errors import InvalidArgument
+
+    good: dict[str, object] = {"kind": "correction_order", "phone": "13700009000", "tenant_id": "xihu",
+                               "message_id": "6f1c1c7e-2b1a-4f0e-9a51-3d1c2b0a9e77", "subject_name": "某食品店", "due_date": "2026-12-28",
+                               "items": ["冷藏温度"]}
+    with pytest.raises(InvalidArgument) as refused:
+        await enforcement_sms.send(None, Principal(subject="enforcement", tenant="", kind="platform"), **{**good, **change})  # type: ignore[arg-type]
+    assert refused.value.code == code

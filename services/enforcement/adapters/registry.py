@@ -61,6 +61,10 @@ class Registry:
     async def subject(self, subject_id: uuid.UUID) -> asyncpg.Record | None:
         return await self.conn.fetchrow(f"SELECT {SUBJECT_COLS} FROM subjects WHERE id = $1", subject_id)
 
+    async def subject_names(self, subject_ids: list[uuid.UUID]) -> dict[str, str]:
+        rows = await self.conn.fetch("SELECT id, name FROM subjects WHERE id = ANY($1::uuid[])", subject_ids)
+        return {str(r["id"]): r["name"] for r in rows}
+
     async def search_subjects(self, tenant_ids: list[str], query: str, category: str, after: tuple[str, uuid.UUID] | None,
                               limit: int) -> list[asyncpg.Record]:
         like = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

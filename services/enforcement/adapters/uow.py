@@ -13,6 +13,7 @@ from mgov_common.uow import HasEvents
 from mgov_common.uow import UnitOfWork as BaseUnitOfWork
 from services.enforcement.adapters.decisions import DecisionRepository
 from services.enforcement.adapters.inspections import InspectionRepository
+from services.enforcement.adapters.positions import TeamPositions
 from services.enforcement.adapters.orders import OrderRepository
 from services.enforcement.adapters.registry import Registry
 
@@ -23,6 +24,7 @@ class UnitOfWork(BaseUnitOfWork):
     calendars: CalendarProjection
     registry: Registry
     inspections: InspectionRepository
+    positions: TeamPositions
     orders: OrderRepository
     decisions: DecisionRepository
 
@@ -31,6 +33,7 @@ class UnitOfWork(BaseUnitOfWork):
         self.calendars = CalendarProjection(conn)
         self.registry = Registry(conn)
         self.inspections = InspectionRepository(conn)
+        self.positions = TeamPositions(conn)
         self.orders = OrderRepository(conn)
         self.decisions = DecisionRepository(conn)
 

@@ -18,7 +18,8 @@ from typing import Any
 from mgov_common.errors import InvalidArgument, ResourceExhausted
 from services.enforcement.domain.chain import Break, link, verify_chain
 
-KINDS = ("photo", "video", "audio", "document")
+# A "signature" is the subject's representative's on-screen signature, a PNG drawn on the phone.
+KINDS = ("photo", "video", "audio", "document", "signature")
 MAX_MEDIA_BYTES = 10 * 1024 * 1024  # like photos and documents (the material limit): one gRPC message
 MAX_NOTE = 500
 MEDIA_TYPES = {"video": ("video/mp4", "video/webm"), "audio": ("audio/mp4", "audio/ogg", "audio/wav", "audio/mpeg", "video/webm")}

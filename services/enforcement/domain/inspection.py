@@ -70,6 +70,12 @@ class Inspection:
         if self.status not in ("in_progress", "recorded"):
             raise FailedPrecondition("evidence is added while the inspection is under way", code="inspection_not_open")
 
+    def reports_position(self, who: str) -> None:
+        """A team's position is shared by its own officers, and only while it works on site."""
+        self.require_inspector(who)
+        if self.status not in ("in_progress", "recorded"):
+            raise FailedPrecondition("a position is reported while the inspection is under way", code="inspection_not_open")
+
     def submit(self, who: str, answers: Any, outcome: str, rectify_due: date | None, note: str, request_id: str,
                today: date) -> bool:
         """Record the answers and outcome; False when this request was already recorded."""

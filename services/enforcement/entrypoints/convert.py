@@ -79,8 +79,10 @@ def plan(v: dict[str, Any]) -> pb.Plan:
 
 def draw(v: dict[str, Any]) -> pb.Draw:
     return pb.Draw(draw_id=v["draw_id"], kind=v["kind"], seq=v["seq"], seed=v["seed"], eligible=v["eligible"],
-                   picks=[pb.Pick(subject_id=p["subject_id"], inspector_ids=p["inspector_ids"]) for p in v["picks"]],
-                   unstaffed_subject_ids=v["unstaffed"], hash=v["hash"])
+                   picks=[pb.Pick(subject_id=p["subject_id"], inspector_ids=p["inspector_ids"], subject_name=p.get("subject_name", ""),
+                                  certificates=p.get("certificates", [])) for p in v["picks"]],
+                   unstaffed_subject_ids=v["unstaffed"], hash=v["hash"], current=v.get("current", False), reason=v.get("reason", ""),
+                   create_time=rfc3339(v.get("time")))
 
 
 def verification(v: dict[str, Any]) -> pb.PlanVerification:
@@ -98,7 +100,9 @@ def inspection(v: dict[str, Any]) -> pb.Inspection:
         answers={k: pb.ChecklistAnswer(result=a["result"], note=a["note"]) for k, a in i.answers.items()}, outcome=i.outcome,
         rectify_due_date=i.rectify_due_date.isoformat() if i.rectify_due_date else "", outcome_note=i.outcome_note,
         confirmed_by=sorted(i.confirmations), follow_up_of=str(i.follow_up_of or ""), case_id=i.case_id,
-        evidence_count=i.evidence_count, evidence_head=i.evidence_head, start_time=ts(i.start_time), complete_time=ts(i.complete_time))
+        evidence_count=i.evidence_count, evidence_head=i.evidence_head, start_time=ts(i.start_time), complete_time=ts(i.complete_time),
+        correction_order_status=(v.get("order") or {}).get("status", ""), correction_order_time=ts((v.get("order") or {}).get("sent_time")),
+        representative_signature_sha256=i.representative_signature_sha256)
 
 
 def entry(e: dict[str, Any]) -> pb.EvidenceEntry:
@@ -111,6 +115,16 @@ def entry(e: dict[str, Any]) -> pb.EvidenceEntry:
 
 def answers_in(r: pb.SubmitInspectionRequest) -> dict[str, Any]:
     return {k: {"result": a.result, "note": a.note} for k, a in r.answers.items()}
+
+
+def team(v: dict[str, Any]) -> pb.TeamPosition:
+    i: Inspection = v["inspection"]
+    return pb.TeamPosition(
+        inspection_id=str(i.id), tenant_id=i.tenant_id, plan_id=str(i.plan_id or ""), subject=subject(v["subject"]), status=i.status,
+        due_date=i.due_date.isoformat(), certificates=v["certificates"],
+        officers=[pb.OfficerPosition(inspector_id=o["inspector_id"], certificate=o["certificate"], receive_time=ts(o["receive_time"]),
+                                     position=pb.Position(latitude=o["latitude"], longitude=o["longitude"], accuracy_m=o["accuracy_m"]))
+                  for o in v["officers"]])
 
 
 def decision(r: Any) -> pb.PenaltyDecision:

@@ -12,7 +12,7 @@ from mgov_common.errors import InvalidArgument
 from mgov_common.paging import PageTokens
 from mgov_common.principal import require_person
 from services.enforcement.entrypoints import convert as c
-from services.enforcement.service_layer import decisions, inspections, plans, registry
+from services.enforcement.service_layer import decisions, inspections, plans, positions, registry
 from services.enforcement.service_layer.context import Context
 
 
@@ -108,9 +108,25 @@ class EnforcementServicer(enforcement_pb2_grpc.EnforcementServiceServicer):
     async def ConfirmInspection(self, r: pb.ConfirmInspectionRequest, context: Any) -> pb.Inspection:
         return c.inspection(await inspections.confirm(self.ctx, require_person(), r.inspection_id, r.signature_sha256))
 
+    async def ListDraws(self, r: pb.ListDrawsRequest, context: Any) -> pb.ListDrawsResponse:
+        return pb.ListDrawsResponse(draws=[c.draw(v) for v in await plans.list_draws(self.ctx, require_person(), r.plan_id)])
+
+    async def ReportPosition(self, r: pb.ReportPositionRequest, context: Any) -> pb.ReportPositionResponse:
+        at = c.position_in(r)
+        if at is None:
+            raise InvalidArgument("a report carries the position", field="position", code="required")
+        return pb.ReportPositionResponse(receive_time=c.ts(await positions.report(self.ctx, require_person(), r.inspection_id, at)))
+
+    async def ListTeamPositions(self, r: pb.ListTeamPositionsRequest, context: Any) -> pb.ListTeamPositionsResponse:
+        rows = await positions.teams(self.ctx, require_person(), r.tenant_id, paging.page_size(r.page_size))
+        return pb.ListTeamPositionsResponse(teams=[c.team(v) for v in rows])
+
     async def SetPenaltyDecision(self, r: pb.SetPenaltyDecisionRequest, context: Any) -> pb.PenaltyDecision:
         return c.decision(await decisions.set_decision(self.ctx, require_person(), r.case_id, {
             "decision_number": r.decision_number, "summary": r.summary, "legal_basis": r.legal_basis, "penalty": r.penalty}))
+
+    async def GetPenaltyDecision(self, r: pb.GetPenaltyDecisionRequest, context: Any) -> pb.PenaltyDecision:
+        return c.decision(await decisions.get_decision(self.ctx, require_person(), r.case_id))
 
     async def ListPenaltyDecisions(self, r: pb.ListPenaltyDecisionsRequest, context: Any) -> pb.ListPenaltyDecisionsResponse:
         """Public: no caller needed."""

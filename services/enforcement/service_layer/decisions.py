@@ -56,6 +56,18 @@ async def set_decision(ctx: Context, principal: Principal, case_id: str, raw: di
     return out
 
 
+async def get_decision(ctx: Context, principal: Principal, case_id: str) -> asyncpg.Record:
+    async with ctx.uow(begin=False) as uow:
+        insp = await uow.inspections.by_case(case_id[:64])
+        if insp is None:
+            raise NotFound("no such penalty case", code="not_found")
+        await visible(uow, principal, insp.tenant_id, "penalty case", DECIDERS)
+        row = await uow.decisions.get(case_id)
+    if row is None:
+        raise NotFound("no decision is recorded for this case yet", code="not_found")
+    return row
+
+
 async def list_public(ctx: Context, tenant_id: str, limit: int, after: tuple[datetime, str] | None) -> list[asyncpg.Record]:
     async with ctx.uow(begin=False) as uow:
         tenants = await uow.tenants.subtree(tenant_id) or [tenant_id]

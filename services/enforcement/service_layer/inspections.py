@@ -41,7 +41,9 @@ async def load(uow: UnitOfWork, principal: Principal | None, inspection_id: str,
 async def view(uow: UnitOfWork, insp: Inspection) -> dict[str, Any]:
     subject = await uow.registry.subject(insp.subject_id)
     certs = await uow.registry.certificates(list(insp.inspector_ids))
-    return {"inspection": insp, "subject": subject, "certificates": [certs.get(i, "") for i in insp.inspector_ids]}
+    order = await uow.orders.get(insp.id) if insp.outcome == "rectify" else None
+    return {"inspection": insp, "subject": subject, "certificates": [certs.get(i, "") for i in insp.inspector_ids],
+            "order": dict(order) if order else None}
 
 
 async def get(ctx: Context, principal: Principal, inspection_id: str) -> dict[str, Any]:
@@ -78,7 +80,12 @@ def _kind_check(kind: str, content: bytes, declared_sha256: str) -> tuple[str, s
         return found, digest
     if kind in ("video", "audio"):
         return check_media(content, kind, declared_sha256)
-    raise InvalidArgument("evidence is a photo, video, audio or document", field="kind", code="invalid_kind")
+    if kind == "signature":  # drawn on the phone's screen: a PNG, checked like any image
+        found, digest, _ = check_upload(content, "evidence", declared_sha256)
+        if found != "image/png":
+            raise InvalidArgument("a signature is a PNG image", field="kind", code="kind_mismatch")
+        return found, digest
+    raise InvalidArgument("evidence is a photo, video, audio, document or signature", field="kind", code="invalid_kind")
 
 
 async def add_evidence(ctx: Context, principal: Principal, inspection_id: str, *, kind: str, content: bytes, sha256: str,
@@ -152,7 +159,9 @@ async def submit(ctx: Context, principal: Principal, inspection_id: str, answers
 
 
 async def confirm(ctx: Context, principal: Principal, inspection_id: str, signature_sha256: str = "") -> dict[str, Any]:
-    """One inspector's confirmation; the second completes the inspection and its outcome:
+    """One inspector's confirmation, with the representative's signature when they signed
+    (its SHA-256 names an evidence entry of kind signature, so the signed image itself is
+    in the tamper-evident chain); the second completes the inspection and its outcome:
     the subject is marked inspected; 立案 opens the penalty case (an event the workflow
     service acts on); 责令限期整改's order goes to the subject's phone (queued here, sent
     after the commit) and its follow-up is made by the sweep when its date comes."""
@@ -161,6 +170,11 @@ async def confirm(ctx: Context, principal: Principal, inspection_id: str, signat
     now = ctx.clock.now()
     async with ctx.uow() as uow:
         insp = await load(uow, principal, inspection_id, for_update=True)
+        insp.require_inspector(principal.subject)
+        if signature_sha256 and not any(e["kind"] == "signature" and e["sha256"] == signature_sha256
+                                        for e in await uow.inspections.evidence(insp.id)):
+            raise FailedPrecondition("the signature is not in the inspection's evidence: upload it first (kind signature)",
+                                     code="signature_not_in_evidence")
         completed = insp.confirm(principal.subject, now, signature_sha256)
         if completed and insp.outcome == "case":
             subject = await uow.registry.subject(insp.subject_id)

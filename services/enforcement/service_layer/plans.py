@@ -147,6 +147,26 @@ async def draw(ctx: Context, principal: Principal, plan_id: str, reason: str = "
             "picks": result.to_json()["picks"], "unstaffed": list(result.unstaffed), "hash": entry["hash"]}
 
 
+async def list_draws(ctx: Context, principal: Principal, plan_id: str) -> list[dict[str, Any]]:
+    """The plan's draws and redraws, oldest first, from the draw log: each pick with its
+    subject's name and the inspectors' certificates recorded in the draw's inputs."""
+    async with ctx.uow(begin=False) as uow:
+        plan = await _plan(uow, principal, plan_id)
+        rows = await uow.registry.draws_of_plan(plan.id)
+        ids = {uuid.UUID(p["subject_id"]) for r in rows for p in r["entry"]["result"]["picks"]}
+        names = await uow.registry.subject_names(sorted(ids))
+    out = []
+    for r in rows:
+        e = r["entry"]
+        certs = {o["id"]: o["certificate"] for o in e["inputs"]["officers"]}
+        picks = [{**p, "subject_name": names.get(p["subject_id"], ""), "certificates": [certs.get(i, "") for i in p["inspector_ids"]]}
+                 for p in e["result"]["picks"]]
+        out.append({"draw_id": str(r["id"]), "kind": e["kind"], "seq": e["seq"], "seed": e["seed"], "eligible": e["result"]["eligible"],
+                    "picks": picks, "unstaffed": e["result"]["unstaffed"], "hash": e["hash"], "current": r["current"],
+                    "reason": e.get("reason", ""), "time": e["time"]})
+    return out
+
+
 def _assigned(insp: Inspection) -> DomainEvent:
     # The pair's 待办: notify and the app read who has a new inspection from this event.
     return DomainEvent("inspection", "assigned", insp.tenant_id, str(insp.id),

@@ -1,5 +1,6 @@
 """What falls due with time, on the injected clock (a test moves a ManualClock; a demo its
-offset file): follow-up inspections of orders to correct whose date has come, and the
+offset file): orders to correct whose SMS is to be tried again (service_layer/orders.py),
+follow-up inspections of orders to correct whose date has come, and the
 一公开 results notices of plans whose publication day has come. Each pass takes a batch
 under row locks (SKIP LOCKED), so replicas share the work and nothing is done twice.
 """

@@ -17,6 +17,8 @@ export const myInspections = (openOnly = true) => data(request('GET', `/v1/inspe
 export const getInspection = (id) => data(request('GET', `/v1/inspections/${enc(id)}`))
 export const startInspection = (id) => data(request('POST', `/v1/inspections/${enc(id)}/start`))
 export const listEvidence = (id) => data(request('GET', `/v1/inspections/${enc(id)}/evidence`))
+export const evidenceFile = (id, seq) => data(request('GET', `/v1/inspections/${enc(id)}/evidence/${seq}/file`, { as: 'blob' }))
+export const verifyEvidence = (id) => data(request('GET', `/v1/inspections/${enc(id)}/evidence/verification`))
 
 // The queue's state for the screens: how many items wait, whether a flush is running.
 export const queue = reactive({ pending: 0, flushing: false, failed: null })
@@ -35,7 +37,7 @@ function db() {
 
 async function count() { queue.pending = await (await db()).count('queue') }
 
-// kind: evidence {file, kind, device_time, position, note} | record {body} | confirm {body}
+// kind: evidence {file, kind, device_time, position, note, sha256?} | record {body} | confirm {body}
 export async function enqueue(inspectionId, kind, payload) {
   const item = { key: newKey(), inspectionId, kind, payload, queued: Date.now() }
   await (await db()).put('queue', item)
@@ -64,6 +66,7 @@ function send(item) {
       form.append('accuracy_m', String(Math.min(p.position.accuracy_m || 0, 100000)))
     }
     if (p.note) form.append('note', p.note)
+    if (p.sha256) form.append('sha256', p.sha256)
     return request('POST', `${path}/evidence`, { form, headers })
   }
   if (item.kind === 'record') return request('POST', `${path}/record`, { body: item.payload, headers })
@@ -111,6 +114,13 @@ export function flush() {
     }
   })()
   return running
+}
+
+// The hex SHA-256 of a Blob ('' where the browser offers no Web Crypto, outside a secure context).
+export async function sha256Hex(blob) {
+  if (!globalThis.crypto?.subtle) return ''
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 export async function saveDraft(id, answers) { await (await db()).put('drafts', { id, answers }) }

@@ -251,15 +251,19 @@ class DrawPlanRequest(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Pick(_message.Message):
-    __slots__ = ("subject_id", "inspector_ids")
+    __slots__ = ("subject_id", "inspector_ids", "subject_name", "certificates")
     SUBJECT_ID_FIELD_NUMBER: _ClassVar[int]
     INSPECTOR_IDS_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_NAME_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
     subject_id: str
     inspector_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, subject_id: _Optional[str] = ..., inspector_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    subject_name: str
+    certificates: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, subject_id: _Optional[str] = ..., inspector_ids: _Optional[_Iterable[str]] = ..., subject_name: _Optional[str] = ..., certificates: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Draw(_message.Message):
-    __slots__ = ("draw_id", "kind", "seq", "seed", "eligible", "picks", "unstaffed_subject_ids", "hash")
+    __slots__ = ("draw_id", "kind", "seq", "seed", "eligible", "picks", "unstaffed_subject_ids", "hash", "current", "reason", "create_time")
     DRAW_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
@@ -268,6 +272,9 @@ class Draw(_message.Message):
     PICKS_FIELD_NUMBER: _ClassVar[int]
     UNSTAFFED_SUBJECT_IDS_FIELD_NUMBER: _ClassVar[int]
     HASH_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     draw_id: str
     kind: str
     seq: int
@@ -276,7 +283,10 @@ class Draw(_message.Message):
     picks: _containers.RepeatedCompositeFieldContainer[Pick]
     unstaffed_subject_ids: _containers.RepeatedScalarFieldContainer[str]
     hash: str
-    def __init__(self, draw_id: _Optional[str] = ..., kind: _Optional[str] = ..., seq: _Optional[int] = ..., seed: _Optional[str] = ..., eligible: _Optional[int] = ..., picks: _Optional[_Iterable[_Union[Pick, _Mapping]]] = ..., unstaffed_subject_ids: _Optional[_Iterable[str]] = ..., hash: _Optional[str] = ...) -> None: ...
+    current: bool
+    reason: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, draw_id: _Optional[str] = ..., kind: _Optional[str] = ..., seq: _Optional[int] = ..., seed: _Optional[str] = ..., eligible: _Optional[int] = ..., picks: _Optional[_Iterable[_Union[Pick, _Mapping]]] = ..., unstaffed_subject_ids: _Optional[_Iterable[str]] = ..., hash: _Optional[str] = ..., current: _Optional[bool] = ..., reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class VerifyPlanRequest(_message.Message):
     __slots__ = ("plan_id",)
@@ -321,7 +331,7 @@ class ChecklistAnswer(_message.Message):
     def __init__(self, result: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class Inspection(_message.Message):
-    __slots__ = ("id", "tenant_id", "plan_id", "subject", "inspector_ids", "certificates", "category", "checklist", "checklist_version", "due_date", "status", "answers", "outcome", "rectify_due_date", "outcome_note", "confirmed_by", "follow_up_of", "case_id", "evidence_count", "evidence_head", "start_time", "complete_time")
+    __slots__ = ("id", "tenant_id", "plan_id", "subject", "inspector_ids", "certificates", "category", "checklist", "checklist_version", "due_date", "status", "answers", "outcome", "rectify_due_date", "outcome_note", "confirmed_by", "follow_up_of", "case_id", "evidence_count", "evidence_head", "start_time", "complete_time", "correction_order_status", "correction_order_time", "representative_signature_sha256")
     class AnswersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -351,6 +361,9 @@ class Inspection(_message.Message):
     EVIDENCE_HEAD_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_ORDER_STATUS_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_ORDER_TIME_FIELD_NUMBER: _ClassVar[int]
+    REPRESENTATIVE_SIGNATURE_SHA256_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant_id: str
     plan_id: str
@@ -373,7 +386,10 @@ class Inspection(_message.Message):
     evidence_head: str
     start_time: _timestamp_pb2.Timestamp
     complete_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., plan_id: _Optional[str] = ..., subject: _Optional[_Union[Subject, _Mapping]] = ..., inspector_ids: _Optional[_Iterable[str]] = ..., certificates: _Optional[_Iterable[str]] = ..., category: _Optional[str] = ..., checklist: _Optional[_Iterable[_Union[ChecklistItem, _Mapping]]] = ..., checklist_version: _Optional[int] = ..., due_date: _Optional[str] = ..., status: _Optional[str] = ..., answers: _Optional[_Mapping[str, ChecklistAnswer]] = ..., outcome: _Optional[str] = ..., rectify_due_date: _Optional[str] = ..., outcome_note: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., follow_up_of: _Optional[str] = ..., case_id: _Optional[str] = ..., evidence_count: _Optional[int] = ..., evidence_head: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    correction_order_status: str
+    correction_order_time: _timestamp_pb2.Timestamp
+    representative_signature_sha256: str
+    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., plan_id: _Optional[str] = ..., subject: _Optional[_Union[Subject, _Mapping]] = ..., inspector_ids: _Optional[_Iterable[str]] = ..., certificates: _Optional[_Iterable[str]] = ..., category: _Optional[str] = ..., checklist: _Optional[_Iterable[_Union[ChecklistItem, _Mapping]]] = ..., checklist_version: _Optional[int] = ..., due_date: _Optional[str] = ..., status: _Optional[str] = ..., answers: _Optional[_Mapping[str, ChecklistAnswer]] = ..., outcome: _Optional[str] = ..., rectify_due_date: _Optional[str] = ..., outcome_note: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., follow_up_of: _Optional[str] = ..., case_id: _Optional[str] = ..., evidence_count: _Optional[int] = ..., evidence_head: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., correction_order_status: _Optional[str] = ..., correction_order_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., representative_signature_sha256: _Optional[str] = ...) -> None: ...
 
 class ListMyInspectionsRequest(_message.Message):
     __slots__ = ("open_only", "page_size")
@@ -538,6 +554,78 @@ class ConfirmInspectionRequest(_message.Message):
     signature_sha256: str
     def __init__(self, inspection_id: _Optional[str] = ..., signature_sha256: _Optional[str] = ...) -> None: ...
 
+class ListDrawsRequest(_message.Message):
+    __slots__ = ("plan_id",)
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    def __init__(self, plan_id: _Optional[str] = ...) -> None: ...
+
+class ListDrawsResponse(_message.Message):
+    __slots__ = ("draws",)
+    DRAWS_FIELD_NUMBER: _ClassVar[int]
+    draws: _containers.RepeatedCompositeFieldContainer[Draw]
+    def __init__(self, draws: _Optional[_Iterable[_Union[Draw, _Mapping]]] = ...) -> None: ...
+
+class ReportPositionRequest(_message.Message):
+    __slots__ = ("inspection_id", "position")
+    INSPECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    inspection_id: str
+    position: Position
+    def __init__(self, inspection_id: _Optional[str] = ..., position: _Optional[_Union[Position, _Mapping]] = ...) -> None: ...
+
+class ReportPositionResponse(_message.Message):
+    __slots__ = ("receive_time",)
+    RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    receive_time: _timestamp_pb2.Timestamp
+    def __init__(self, receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OfficerPosition(_message.Message):
+    __slots__ = ("inspector_id", "certificate", "position", "receive_time")
+    INSPECTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    inspector_id: str
+    certificate: str
+    position: Position
+    receive_time: _timestamp_pb2.Timestamp
+    def __init__(self, inspector_id: _Optional[str] = ..., certificate: _Optional[str] = ..., position: _Optional[_Union[Position, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TeamPosition(_message.Message):
+    __slots__ = ("inspection_id", "tenant_id", "plan_id", "subject", "status", "due_date", "certificates", "officers")
+    INSPECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
+    OFFICERS_FIELD_NUMBER: _ClassVar[int]
+    inspection_id: str
+    tenant_id: str
+    plan_id: str
+    subject: Subject
+    status: str
+    due_date: str
+    certificates: _containers.RepeatedScalarFieldContainer[str]
+    officers: _containers.RepeatedCompositeFieldContainer[OfficerPosition]
+    def __init__(self, inspection_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., plan_id: _Optional[str] = ..., subject: _Optional[_Union[Subject, _Mapping]] = ..., status: _Optional[str] = ..., due_date: _Optional[str] = ..., certificates: _Optional[_Iterable[str]] = ..., officers: _Optional[_Iterable[_Union[OfficerPosition, _Mapping]]] = ...) -> None: ...
+
+class ListTeamPositionsRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListTeamPositionsResponse(_message.Message):
+    __slots__ = ("teams",)
+    TEAMS_FIELD_NUMBER: _ClassVar[int]
+    teams: _containers.RepeatedCompositeFieldContainer[TeamPosition]
+    def __init__(self, teams: _Optional[_Iterable[_Union[TeamPosition, _Mapping]]] = ...) -> None: ...
+
 class SetPenaltyDecisionRequest(_message.Message):
     __slots__ = ("case_id", "decision_number", "summary", "legal_basis", "penalty")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -595,3 +683,9 @@ class ListPenaltyDecisionsResponse(_message.Message):
     decisions: _containers.RepeatedCompositeFieldContainer[PenaltyDecision]
     next_page_token: str
     def __init__(self, decisions: _Optional[_Iterable[_Union[PenaltyDecision, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetPenaltyDecisionRequest(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...

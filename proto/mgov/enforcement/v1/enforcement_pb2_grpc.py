@@ -144,9 +144,29 @@ class EnforcementServiceStub:
                 request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ConfirmInspectionRequest.SerializeToString,
                 response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.Inspection.FromString,
                 _registered_method=True)
+        self.ListDraws = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/ListDraws',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsResponse.FromString,
+                _registered_method=True)
+        self.ReportPosition = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/ReportPosition',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionResponse.FromString,
+                _registered_method=True)
+        self.ListTeamPositions = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/ListTeamPositions',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.FromString,
+                _registered_method=True)
         self.SetPenaltyDecision = channel.unary_unary(
                 '/mgov.enforcement.v1.EnforcementService/SetPenaltyDecision',
                 request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.SerializeToString,
+                response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
+                _registered_method=True)
+        self.GetPenaltyDecision = channel.unary_unary(
+                '/mgov.enforcement.v1.EnforcementService/GetPenaltyDecision',
+                request_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.GetPenaltyDecisionRequest.SerializeToString,
                 response_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
                 _registered_method=True)
         self.ListPenaltyDecisions = channel.unary_unary(
@@ -305,6 +325,31 @@ class EnforcementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDraws(self, request, context):
+        """The plan's draws and redraws, oldest first, each with its picks (subject names and the
+        inspectors' certificates as recorded) and, for a redraw, its reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportPosition(self, request, context):
+        """One of the pair reports where they are while the inspection is under way (started,
+        not completed); the app sends it only when the inspector agreed to share it.
+        Errors: FAILED_PRECONDITION (inspection_not_open), INVALID_ARGUMENT (invalid_position).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTeamPositions(self, request, context):
+        """The teams under way in the tenant and below, each with its officers' last reported
+        position. Caller: a supervisor or administrator of the tenant or above.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetPenaltyDecision(self, request, context):
         """行政处罚决定公示. The facts of a penalty case's decision (number, summary, legal
         basis, penalty), recorded before the approver decides the case in the workflow
@@ -312,6 +357,14 @@ class EnforcementServiceServicer:
         when the decision is revoked. Caller: supervisors, approvers and administrators of
         the case's tenant or above (else NOT_FOUND). Errors: FAILED_PRECONDITION
         `decision_published` once published.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPenaltyDecision(self, request, context):
+        """A penalty case's decision as recorded (draft, published or retracted). Caller: as
+        SetPenaltyDecision. NOT_FOUND also for a case without recorded facts.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -438,9 +491,29 @@ def add_EnforcementServiceServicer_to_server(servicer, server):
                     request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ConfirmInspectionRequest.FromString,
                     response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.Inspection.SerializeToString,
             ),
+            'ListDraws': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDraws,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsResponse.SerializeToString,
+            ),
+            'ReportPosition': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportPosition,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionResponse.SerializeToString,
+            ),
+            'ListTeamPositions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTeamPositions,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.SerializeToString,
+            ),
             'SetPenaltyDecision': grpc.unary_unary_rpc_method_handler(
                     servicer.SetPenaltyDecision,
                     request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.FromString,
+                    response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.SerializeToString,
+            ),
+            'GetPenaltyDecision': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPenaltyDecision,
+                    request_deserializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.GetPenaltyDecisionRequest.FromString,
                     response_serializer=mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.SerializeToString,
             ),
             'ListPenaltyDecisions': grpc.unary_unary_rpc_method_handler(
@@ -1054,6 +1127,87 @@ class EnforcementService:
             _registered_method=True)
 
     @staticmethod
+    def ListDraws(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/ListDraws',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListDrawsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportPosition(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/ReportPosition',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ReportPositionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTeamPositions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/ListTeamPositions',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.ListTeamPositionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def SetPenaltyDecision(request,
             target,
             options=(),
@@ -1069,6 +1223,33 @@ class EnforcementService:
             target,
             '/mgov.enforcement.v1.EnforcementService/SetPenaltyDecision',
             mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.SetPenaltyDecisionRequest.SerializeToString,
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPenaltyDecision(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.enforcement.v1.EnforcementService/GetPenaltyDecision',
+            mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.GetPenaltyDecisionRequest.SerializeToString,
             mgov_dot_enforcement_dot_v1_dot_enforcement__pb2.PenaltyDecision.FromString,
             options,
             channel_credentials,

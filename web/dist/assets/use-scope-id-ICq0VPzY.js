@@ -1,1 +1,0 @@
-import{Pn as e}from"./PageHeader-DtgjiA9O.js";var t=()=>{let{scopeId:t}=e()?.vnode||{};return t?{[t]:``}:null};export{t};
