@@ -5,7 +5,7 @@
     GET  /v1/tenants/{t}/insight/rankings     the tenant's children ranked (docs/insight.md)
     GET  /v1/tenants/{t}/insight/daily        the subtree's figures day by day (a trend)
     GET  /v1/tenants/{t}/insight/zombies      what looks dead under the thresholds (kinds: docs/insight.md)
-    POST /v1/tenants/{t}/insight/zombies/actions   retire an item / revoke a system, audited
+    POST /v1/tenants/{t}/insight/zombies/actions   retire an item / revoke a system / disable an account, audited
     GET  /v1/tenants/{t}/insight/zombie-actions    the actions taken
     GET|PUT /v1/tenants/{t}/insight/thresholds
     POST /v1/insight/usage                     the app: a guide viewed, an application form started
@@ -132,7 +132,7 @@ async def zombies(tenant_id: str, caller: PersonDep, backends: BackendsDep, resp
 
 
 @router.post("/tenants/{tenant_id}/insight/zombies/actions", responses=returns(ref(pb.ZombieAction.DESCRIPTOR), 201), status_code=201,
-             summary="Act on a zombie: retire the item or revoke the system (with your own authority there; audited)")
+             summary="Act on a zombie: retire the item, revoke the system or disable the account (with your own authority there; audited)")
 async def act(tenant_id: str, body: ZombieActionBody, caller: PersonDep, backends: BackendsDep) -> dict[str, Any]:
     done = await stub(backends).ActOnZombie(pb.ActOnZombieRequest(tenant_id=tenant_id, kind=body.kind, target_id=body.target_id,
                                                                   action=body.action, reason=body.reason), metadata=caller.metadata)

@@ -81,6 +81,12 @@ def item_event(tenant: str, item: uuid.UUID, at: datetime) -> CloudEvent:
         "department": "市民卡中心", "promised_limit_days": 5}, at)
 
 
+def weekday_hours(start: datetime, end: datetime) -> int:
+    """Whole hours from `start` to `end` (both on the hour) that fall on a Monday to Friday in China."""
+    return sum(1 for h in range(int((end - start).total_seconds()) // 3600)
+               if (start + timedelta(hours=h) + timedelta(hours=8)).weekday() < 5)
+
+
 def admin(tenant: str, role: str = "tenant_admin") -> Principal:
     return Principal(subject=str(uuid.uuid4()), tenant=tenant, roles=frozenset({RoleBinding(tenant, role)}))
 
@@ -161,7 +167,11 @@ async def test_the_aggregates_count_each_case_once_with_its_on_time_rate_correct
     assert q.supplement_rate == pytest.approx(len([d for d in range(20) if d % 4 == 0]) / 20)
     assert q.rating_average == pytest.approx(sum(2 if d % 6 == 0 else 5 for d in rated) / len(rated))
     assert q.online_share == pytest.approx(len([d for d in rated if d % 3 != 0]) / len(rated))
-    assert 0 < q.median_working_days <= q.p90_working_days
+    # Working days by hand: each case's hours on Monday–Friday (China dates; no calendar in this world), ranked.
+    durations = sorted(weekday_hours(NOW - timedelta(days=25 - d), NOW - timedelta(days=25 - d) + timedelta(days=9 if d % 5 == 0 else 2)) / 24
+                       for d in finished)
+    assert q.median_working_days == pytest.approx((durations[9] + durations[10]) / 2)  # 20 cases: between the 10th and 11th
+    assert q.p90_working_days == pytest.approx(durations[17] + 0.1 * (durations[18] - durations[17]))  # (20 − 1) × 0.9 = 17.1
 
 
 async def test_rebuilding_from_the_stream_gives_the_same_aggregates_and_replayed_events_change_nothing(month: World) -> None:

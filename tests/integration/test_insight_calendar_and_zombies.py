@@ -167,3 +167,33 @@ async def test_a_department_whose_open_case_no_active_staff_account_can_act_on_i
     await w.publish(event("identity", "user", "disabled", province, str(province_approver), {"user_id": str(province_approver)}, NOW))
     await w.settled()
     assert sorted(await listed()) == sorted([(w.county, dept, 3, ""), (w.county, other, 2, "")])
+
+
+async def test_a_guide_without_a_new_version_for_more_than_365_days_is_stale_and_one_published_364_days_ago_is_not(world: World) -> None:
+    w = world
+    stale, exactly, recent = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await w.publish(item_event(w.county, stale, NOW - timedelta(days=365, hours=1)),
+                    item_event(w.county, exactly, NOW - timedelta(days=365)),  # exactly the threshold: not yet
+                    item_event(w.county, recent, NOW - timedelta(days=364)))
+    await w.settled()
+    found, _ = await zombies.list_zombies(w.ctx, admin(w.city), w.city, "guide_stale", 0, "")
+    mine = [(z.tenant_id, z.target_id, z.idle_days, z.threshold_days, z.action) for z in found
+            if z.target_id in (str(stale), str(exactly), str(recent))]
+    assert mine == [(w.county, str(stale), 365, 365, "retire_item")]
+
+
+async def test_a_tenant_system_silent_for_more_than_30_days_is_listed_and_a_younger_or_revoked_one_is_not(world: World) -> None:
+    w = world
+    silent, young, revoked = (f"sys-{uuid.uuid4().hex[:8]}" for _ in range(3))
+
+    def registered(sid: str, at: datetime):  # type: ignore[no-untyped-def]
+        return event("identity", "system", "registered", w.sibling, sid, {"id": sid, "name": f"办件系统{sid[-4:]}"}, at)
+
+    await w.publish(registered(silent, NOW - timedelta(days=31)), registered(young, NOW - timedelta(days=29)),
+                    registered(revoked, NOW - timedelta(days=60)),
+                    event("identity", "system", "revoked", w.sibling, revoked, {"id": revoked}, NOW - timedelta(days=40)))
+    await w.settled()
+    found, _ = await zombies.list_zombies(w.ctx, admin(w.city), w.city, "system_silent", 0, "")
+    mine = [(z.tenant_id, z.target_id, z.name["zh"], z.idle_days, z.threshold_days, z.action) for z in found
+            if z.target_id in (silent, young, revoked)]
+    assert mine == [(w.sibling, silent, f"办件系统{silent[-4:]}", 31, 30, "revoke_system")]

@@ -185,13 +185,14 @@ async def act(ctx: Context, principal: Principal, tenant_id: str, kind: str, tar
     if ctx.actions is None:
         raise FailedPrecondition("this insight service has no connection to the owning services", code="actions_unavailable")
     token = current_access_token()
+    owner = listed[0].tenant_id  # the zombie's own tenant, not the path's (the owner audits the tenant it names)
     try:
         if action == "retire_item":
             await ctx.actions.retire_item(target_id, reason or "僵尸事项清理 (insight)", token)
         elif action == "disable_account":
-            await ctx.actions.disable_account(tenant_id, target_id, reason or "僵尸账户清理 (insight)", token)
+            await ctx.actions.disable_account(owner, target_id, reason or "僵尸账户清理 (insight)", token)
         else:
-            await ctx.actions.revoke_system(listed[0].tenant_id, target_id, token)
+            await ctx.actions.revoke_system(owner, target_id, token)
     except OwnerRefused as refused:
         await _record(ctx, principal, tenant_id, kind, target_id, action, reason, "failure", str(refused))
         raise refused.error from None
