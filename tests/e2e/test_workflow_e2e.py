@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -224,18 +223,6 @@ def _workflow_processes(home: Path) -> list[psutil.Process]:
     return found
 
 
-def _wait_workflow_serving(demo: Demo, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{demo.p.base_url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the workflow service did not come back")
-
-
 def test_the_workflow_process_killed_mid_case_is_restarted_and_the_case_continues(demo: Demo) -> None:
     case = submitted(demo)
     accepted = demo.act(HZ_CLERK, case, "accept")
@@ -247,7 +234,7 @@ def test_the_workflow_process_killed_mid_case_is_restarted_and_the_case_continue
     while not [p for p in _workflow_processes(demo.p.home) if p.pid != before.pid]:
         assert time.monotonic() < deadline, "the supervisor did not restart the workflow process"
         time.sleep(0.2)
-    _wait_workflow_serving(demo)
+    demo.p.wait_ready()  # the restarted workflow answers the gateway's own channel
     approved = demo.act(HZ_APPROVER, accepted.json(), "approve")
     assert approved.status_code == 200 and approved.json()["status"] == "completed", approved.text
 
