@@ -125,7 +125,8 @@ def test_a_supervisor_plans_draws_and_watches_the_team_and_the_representatives_s
         expect(insp.get_by_role("status").filter(has_text="签名已保存")).to_be_visible()
         insp.get_by_role("button", name="确认检查记录").click()
         expect(insp.get_by_role("status").filter(has_text="已全部上传")).to_be_visible()
-        shown = insp.get_by_role("img", name="当事人签名", exact=True)
+        # The record's copy (the pad's own preview may still be on screen as the record appears).
+        shown = insp.get_by_role("region", name="检查记录").get_by_role("img", name="当事人签名", exact=True)
         expect(shown).to_be_visible()
         assert shown.evaluate("i => i.naturalWidth") > 0
         insp.get_by_role("button", name="校验证据链").click()
