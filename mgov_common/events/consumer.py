@@ -164,7 +164,9 @@ class EventConsumer:
 
     async def run(self) -> None:
         await self.ensure()
-        pull = StreamingPull(self.js._nc, self.js._prefix, self.spec.stream, self.spec.durable, self.spec.batch)
+        # nats-py has no streaming pull of its own; the connection and API prefix are the context's.
+        pull = StreamingPull.for_ack_wait(self.js._nc, self.js._prefix, self.spec.stream, self.spec.durable, self.spec.batch,
+                                          self.spec.ack_wait_s)
         await pull.start()
         backoff = Backoff(base=0.5, cap=10.0)
         try:

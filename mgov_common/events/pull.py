@@ -25,6 +25,12 @@ re-sent at once. A request the server forgot without a word (it restarted, the c
 reconnected elsewhere) is noticed by its silence: an open request gets an idle
 heartbeat every `heartbeat_s`, so `missed` heartbeats without any message mean nothing
 is asked for any more, and the loop asks again.
+
+A request lives for less than the durable's `ack_wait` (`for_ack_wait`): the server
+redelivers an unacknowledged message only `ack_wait` after it delivered it, so no
+request can bring the same message twice, and while the consumer is stuck (say on a
+database that is away) no new request goes out: what it holds comes back at most once
+or twice meanwhile, and never counts toward `max_deliver` for long.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ class StreamingPull:
         self.batch = max(1, batch)
         self.subject = f"{api_prefix}.CONSUMER.MSG.NEXT.{stream}.{durable}"
         self.inbox = nc.new_inbox()
+        heartbeat_s = min(heartbeat_s, expires_s / 3)  # the server wants at least two per request
         self.heartbeat_s = heartbeat_s
         self.request = json.dumps({"batch": self.batch, "expires": int(expires_s * 1e9),
                                    "idle_heartbeat": int(heartbeat_s * 1e9)}).encode()
@@ -70,6 +77,11 @@ class StreamingPull:
         self._sub: Subscription | None = None
         self._durable = durable
         self._refused: str | None = None
+
+    @classmethod
+    def for_ack_wait(cls, nc: Client, api_prefix: str, stream: str, durable: str, batch: int, ack_wait_s: float) -> StreamingPull:
+        """Requests that expire before `ack_wait` (see the module)."""
+        return cls(nc, api_prefix, stream, durable, batch, expires_s=min(EXPIRES_S, 0.9 * ack_wait_s))
 
     async def start(self) -> None:
         self._sub = await self.nc.subscribe(self.inbox, cb=self._on_message)
