@@ -113,8 +113,13 @@ class StreamingPull:
         left = headers.get("Nats-Pending-Messages")
         # A request ended: subtract what it had left; without the count, assume nothing is asked.
         self._asked = max(0, self._asked - int(left)) if left and left.isdigit() else 0
-        if status not in ("404", "408", "409"):
-            self._refused = f"{status} {headers.get('Description', '')}"
+        description = headers.get("Description", "")
+        # Expired (408), nothing there for a no-wait request (404), a new leader or too many
+        # requests waiting for the moment (409): ask again. Anything else (a bad request, a
+        # request over the durable's limits, a durable gone or push based) would only be
+        # refused again: the loop backs off first.
+        if status not in ("404", "408") and not (status == "409" and description in ("Leadership Change", "Exceeded MaxWaiting")):
+            self._refused = f"{status} {description}"
         self._signal.set()
 
     async def _ask_if_low(self) -> None:

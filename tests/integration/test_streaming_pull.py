@@ -3,6 +3,7 @@ pull requests die with the server, and the consumer notices by their silence (no
 heartbeat) and asks again, so events published after the restart are applied."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -77,6 +78,31 @@ async def test_a_refused_pull_request_is_an_error_for_the_loop_to_back_off_from(
             with pytest.raises(Exception, match="refused"):
                 async with asyncio.timeout(10):
                     await pull.next_batch()
+        finally:
+            await pull.stop()
+    finally:
+        await nc.close()
+
+
+async def test_a_request_over_the_durables_limits_is_refused_not_asked_again_at_once(own_nats: EmbeddedNats, tenant: str) -> None:
+    """A durable that takes at most 4 messages a request answers a request for 8 with a
+    409 each time: asking again at once would loop; it is raised to the loop's backoff."""
+    nc = await connect_nats(own_nats.url, "limits-test")
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        # nats-py's ConsumerConfig has no max_batch: the API request by hand.
+        config = {"durable_name": f"small-{tenant}", "filter_subject": f"mgov.evt.{tenant}.>", "ack_policy": "explicit", "max_batch": 4}
+        made = await nc.request(f"$JS.API.CONSUMER.CREATE.MGOV_EVENTS.small-{tenant}",
+                                json.dumps({"stream_name": "MGOV_EVENTS", "config": config}).encode(), timeout=5)
+        assert "error" not in json.loads(made.data), made.data
+        pull = StreamingPull(nc, js._prefix, "MGOV_EVENTS", f"small-{tenant}", 8)
+        await pull.start()
+        try:
+            with pytest.raises(Exception, match="409"):
+                async with asyncio.timeout(10):
+                    await pull.next_batch()
+            assert pull.requests == 1
         finally:
             await pull.stop()
     finally:
