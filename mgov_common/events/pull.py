@@ -20,8 +20,9 @@ consumers do not fit: a push consumer cannot be shared by replicas without a que
 group and loses flow control, an ordered consumer is ephemeral and unacknowledged).
 
 What ends requests is accounted for: the server's `408 Request Timeout` (expired) and
-`409` (e.g. a leadership change) say how many messages they had left, and a request is
-re-sent at once. A request the server forgot without a word (it restarted, the client
+`409 Leadership Change` say how many messages they had left, and a request is re-sent
+at once. A refusal that would only come again (a bad request, a request over the
+durable's limits, a durable that is gone) is raised, for the loop's backoff. A request the server forgot without a word (it restarted, the client
 reconnected elsewhere) is noticed by its silence: an open request gets an idle
 heartbeat every `heartbeat_s`, so `missed` heartbeats without any message mean nothing
 is asked for any more, and the loop asks again.
