@@ -3,8 +3,8 @@
 `rebuild` works on the insight schema of `MGOV_DATABASE_URL` and the streams of
 `MGOV_NATS_URL` directly (service_layer/rebuild.py): a job needs no token. `seed` drives
 a running demo platform's gateway (`--base-url`, default `$MGOV_GATEWAY_URL`); with
-`--days N` it first writes N days of back-dated demo activity into insight's outbox
-(`MGOV_DATABASE_URL`, demo mode only: service_layer/demo_history.py).
+`--days N` it drives it day by day over the N days before today, moving the demo clock of
+the platform's home (`MGOV_HOME`) a day at a time (launcher/insight_seed.py).
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     rebuild.set_defaults(func=cmd_rebuild)
     seed = cmds.add_parser("seed", help="synthetic applications, corrections, outcomes and ratings through the gateway (demo)")
     seed.add_argument("--base-url", default=os.environ.get("MGOV_GATEWAY_URL", "http://127.0.0.1:8000"))
-    seed.add_argument("--cases", type=int, default=30, help="citizens who open the guide (default 30)")
+    seed.add_argument("--cases", type=int, default=30, help="citizens who open the guide, each day (default 30)")
     seed.add_argument("--item", default="杭州市民卡申领", help="the Hangzhou item's Chinese name")
     seed.add_argument("--seed", type=int, default=1, help="random seed: the same seed makes the same activity")
     seed.add_argument("--password", default=os.environ.get("MGOV_DEMO_PASSWORD", "mgov-demo-2026"))
     seed.add_argument("--days", type=int, default=0,
-                      help="also write this many days of back-dated demo activity (insight's own demo events; MGOV_DEMO=1 only)")
-    seed.add_argument("--tenant", default="hangzhou", help="whose items (and their subtree's) get the back-dated activity")
+                      help="also this many days before today, through the real API with the demo clock of MGOV_HOME moved back "
+                           "(a fresh demo home, MGOV_DEMO=1)")
     seed.set_defaults(func=cmd_seed)
 
 
@@ -57,48 +57,18 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def _history(args: argparse.Namespace) -> dict[str, int]:
-    """`--days`: the back-dated demo events, written through insight's outbox."""
-    from mgov_common.clock import DEMO_CLOCK_FILE, OffsetFileClock
-    from mgov_common.db import create_pool
-    from mgov_common.paging import PageTokens
-    from mgov_common.settings import PlatformSettings
-    from services.insight.service_layer import demo_history
-    from services.insight.service_layer.context import Context
-
-    async def run() -> dict[str, int]:
-        settings = PlatformSettings()
-        if not settings.database_url:
-            raise SystemExit("MGOV_DATABASE_URL is required for --days")
-        pool = await create_pool(settings.database_url, "insight", max_size=2)
-        try:
-            ctx = Context(pool=pool, clock=OffsetFileClock(settings.home / DEMO_CLOCK_FILE), pages=PageTokens.ephemeral())
-            made = await demo_history.record(ctx, demo=settings.demo, tenant_id=args.tenant, days=args.days, seed=args.seed)
-        finally:
-            await pool.close()
-        return {"history_events": len(made.events), "history_submitted": made.counts["demo_application.submitted"]}
-
-    return asyncio.run(run())
-
-
 def cmd_seed(args: argparse.Namespace) -> int:
     from launcher.insight_seed import Seeder, SeedError
-    from mgov_common.errors import DomainError
+    from mgov_common.clock import DEMO_CLOCK_FILE
+    from mgov_common.settings import PlatformSettings
 
-    history: dict[str, int] = {}
-    if args.days:
-        try:
-            history = _history(args)
-        except DomainError as exc:
-            print(f"seed failed: {exc}", file=sys.stderr)
-            return 1
-    seeder = Seeder(args.base_url, args.password, args.seed)
+    seeder = Seeder(args.base_url, args.password, args.seed, clock_file=PlatformSettings().home / DEMO_CLOCK_FILE)
     try:
-        report = seeder.run(max(0, min(args.cases, 10_000)), args.item)
+        report = seeder.run(max(0, min(args.cases, 10_000)), args.item, days=max(0, min(args.days, 366)))
     except SeedError as exc:
         print(f"seed failed: {exc}", file=sys.stderr)
         return 1
     finally:
         seeder.close()
-    print(json.dumps({"item_id": report.item_id, **report.counts, **history}, ensure_ascii=False))
+    print(json.dumps({"item_id": report.item_id, **report.counts}, ensure_ascii=False))
     return 0

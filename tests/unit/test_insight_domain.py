@@ -78,15 +78,3 @@ def test_a_role_reaches_a_case_in_its_own_tenant_or_from_the_province_above_it()
     assert stranded(["approver"], chain, provinces, [["xihu:clerk"]])
     assert not stranded(["owner"], chain, provinces, [])  # waiting on the applicant: nobody's staff work
     assert not stranded(["clerk", "approver"], chain, provinces, [["xihu:clerk"]])
-
-
-def test_the_demo_history_is_the_same_for_the_same_seed_and_lies_before_today() -> None:
-    from services.insight.domain.demo_history import DemoItem, history
-
-    items = [DemoItem(uuid.UUID(int=7), "xihu", "市民卡中心", {"zh": "事项"})]
-    a, b, c = history(items, 30, 1, NOW), history(items, 30, 1, NOW), history(items, 30, 2, NOW)
-    assert a.events == b.events and [e.id for e in a.events] != [e.id for e in c.events]
-    assert len({e.id for e in a.events}) == len(a.events)
-    today = datetime(2026, 11, 30, tzinfo=UTC) - timedelta(hours=8)  # 00:00 in China
-    assert all(today - timedelta(days=30) <= e.time < today for e in a.events)
-    assert {e.entity for e in a.events} == {"demo_application", "demo_rating", "demo_usage"}

@@ -50,7 +50,7 @@ class TimerWorker:
     async def run_once(self) -> int:
         """Fire what is due now; return how many timers fired (obsolete ones are retired silently)."""
         now = self.clock.now()
-        async with UnitOfWork(self.pool) as uow:
+        async with UnitOfWork(self.pool, clock=self.clock) as uow:
             rows = await uow.conn.fetch(_DUE, now, self.batch)
             if not rows:
                 return 0
