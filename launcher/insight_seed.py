@@ -168,8 +168,8 @@ class Seeder:
         """The platform follows the demo clock (else history would all land today: refused)."""
         if self.expected_day is None:
             return
-        stamped = case.get("submit_time")
-        if stamped and datetime.fromisoformat(stamped).astimezone(CHINA).date() != self.expected_day:
+        stamped = str(case.get("submit_time") or "")
+        if not stamped or datetime.fromisoformat(stamped).astimezone(CHINA).date() != self.expected_day:
             raise SeedError(f"the case was stamped {stamped}, not on {self.expected_day}: the platform does not follow the demo "
                             f"clock {self.clock_file} (a demo platform, MGOV_DEMO=1, of the same MGOV_HOME is needed for --days)")
 

@@ -212,6 +212,18 @@ def test_the_seeded_month_shows_on_the_events_own_days_in_the_daily_trend(demo_p
     assert sum(1 for d in days[:-1] if d["quality"]["submitted"] > 0) >= 20, "the history is spread over the month"
 
 
+def test_history_is_not_seeded_under_a_clock_moved_already(demo_platform: DemoPlatform, seeded: dict[str, Any]) -> None:
+    # The rule: a fresh demo home, its clock at 0. A moved clock is refused before any activity, and left as it was.
+    clock = demo_platform.home / "workflow-clock.json"
+    clock.write_text(json.dumps({"offset_s": 600}))
+    try:
+        done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "1", "--days", "2")
+        assert done.returncode == 1 and "moved already" in done.stderr, done.stderr
+        assert json.loads(clock.read_text()) == {"offset_s": 600}
+    finally:
+        clock.unlink()
+
+
 def test_rebuilding_from_the_streams_gives_the_same_figures(demo_platform: DemoPlatform, seeded: dict[str, Any], tokens: dict[str, str]) -> None:
     def everything() -> list[dict[str, Any]]:
         with demo_platform.client(tokens[PROVINCE_ADMIN]) as c:
