@@ -39,7 +39,7 @@ def mgov(demo: DemoPlatform, *args: str) -> subprocess.CompletedProcess[str]:
 
 # Every event the independent figures read: cases, ratings, usage, the items' limits and the calendars.
 EVERYTHING = ("mgov.evt.*.workflow.application.>", "mgov.evt.*.workflow.rating.received", "mgov.evt.*.insight.usage.recorded",
-              "mgov.evt.*.catalog.item.published", "mgov.evt.*.workflow.calendar.updated")
+              "mgov.evt.*.catalog.item.published", "mgov.evt.*.workflow.calendar.updated", "mgov.evt.*.workflow.sla.breached")
 
 
 async def _raw_events(nats_url: str, subjects: tuple[str, ...] = ()) -> list[CloudEvent]:
@@ -127,6 +127,8 @@ def independent_figures(events: list[CloudEvent], item_id: str, tenant_chain: tu
         verb = e.type.removeprefix("mgov.").rsplit(".v", 1)[0]
         if verb == "insight.usage.recorded" and data["item_id"] == item_id:
             counts[data["kind"]] += 1
+        if verb == "workflow.sla.breached" and data["application_id"] in cases:  # a breach names the case, not the item
+            counts["sla_breaches"] += 1
         if data.get("service_id") != item_id:
             continue
         if verb.startswith("workflow.application."):
@@ -142,19 +144,21 @@ def independent_figures(events: list[CloudEvent], item_id: str, tenant_chain: tu
     return {"guide_views": counts["guide_viewed"], "started": counts["application_started"], "submitted": counts["submitted"],
             "completed": counts["completed"], "rejected": counts["rejected"],
             "on_time_rate": round(on_time / finished, 4) if finished else -1,
-            "ratings": len(scores), "rating_average": round(sum(scores) / len(scores), 4) if scores else -1}
+            "ratings": len(scores), "rating_average": round(sum(scores) / len(scores), 4) if scores else -1,
+            "sla_breaches": counts["sla_breaches"]}
 
 
 def daily_counts(events: list[CloudEvent], tenant: str) -> dict[str, dict[str, int]]:
     """Per China date of the events' own `time`: the tenant's own items' views, submissions, completions and ratings."""
     per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    applications = {e.data["application_id"] for e in events if e.type == "mgov.workflow.application.submitted.v1"}
     for e in events:
-        if e.tenant != tenant:
-            continue
+        if e.tenant != tenant or (e.type == "mgov.workflow.sla.breached.v1" and e.data["application_id"] not in applications):
+            continue  # a breach of a case insight never saw (a 12345 report's) is no figure of an item
         verb = e.type.removeprefix("mgov.").rsplit(".v", 1)[0]
         key = {"insight.usage.recorded": "guide_views" if e.data.get("kind") == "guide_viewed" else "started",
                "workflow.application.submitted": "submitted", "workflow.application.completed": "completed",
-               "workflow.rating.received": "ratings"}.get(verb)
+               "workflow.rating.received": "ratings", "workflow.sla.breached": "sla_breaches"}.get(verb)
         if key:
             per_day[e.time.astimezone(CST).date().isoformat()][key] += 1
     return per_day
@@ -193,6 +197,7 @@ def test_a_month_seeded_through_the_api_gives_the_figures_computed_independently
     events = asyncio.run(_raw_events(demo_platform.nats_url, EVERYTHING))
     expected = independent_figures(events, seeded["item_id"])
     assert 0 < expected["on_time_rate"] < 1, "a month of cases taking days: some finish late, most in time"
+    assert expected["sla_breaches"] > 0, "the SLA timers fired as the clock moved through the month"
     got = item_figures(demo_platform, tokens[HZ_ADMIN], seeded["item_id"], from_date=seeded["from_date"])
     assert {k: got[k] for k in expected} == expected
     assert json.loads((demo_platform.home / "workflow-clock.json").read_text()) == {"offset_s": 0}
@@ -207,7 +212,7 @@ def test_the_seeded_month_shows_on_the_events_own_days_in_the_daily_trend(demo_p
     assert len(days) == SEED_DAYS + 1 and days[0]["date"] == seeded["from_date"] and days == sorted(days, key=lambda d: d["date"])
     # Independently, from the raw events on the stream: per China date of each event's own time.
     per_day = daily_counts(asyncio.run(_raw_events(demo_platform.nats_url, EVERYTHING)), "hangzhou")
-    for key in ("guide_views", "started", "submitted", "completed", "ratings"):
+    for key in ("guide_views", "started", "submitted", "completed", "ratings", "sla_breaches"):
         assert [d["quality"][key] for d in days] == [per_day[d["date"]][key] for d in days], key
     assert sum(1 for d in days[:-1] if d["quality"]["submitted"] > 0) >= 20, "the history is spread over the month"
 
