@@ -11,8 +11,8 @@ With `days` the activity is a history: the demo clock (`$MGOV_HOME/workflow-cloc
 mgov_common/clock.py) is set `days` days back, that day's visitors come and the cases due
 for a step take it, the clock moves a day ahead, ... until today, and the clock is put back
 to 0. A case takes its steps over several days (accepted after 0-2 days, decided 0-5 days
-later), so some finish after their promised limit and the SLA timers fire on their own
-days. The services stamp everything (events' `time`, cases' times, timers) with their
+later; the staff's steps wait for a weekday), so some finish after their promised limit
+and the SLA timers fire on their own days. The services stamp everything (events' `time`, cases' times, timers) with their
 demo clock, so insight counts every day's activity on that day. For a fresh demo home only:
 moving the clock back under cases already open there would give them steps before their
 own submission.
@@ -77,6 +77,7 @@ def read_offset(clock_file: Path) -> float:
         return 0.0
     except (OSError, ValueError, AttributeError, TypeError) as exc:
         raise SeedError(f"the demo clock {clock_file} is unreadable: {exc}") from None
+STAFF_STEPS = ("review", "accept", "decide")
 TOKEN_REFRESH_S = 300.0  # signed in again after this long (access tokens are short-lived; a long seed outlives them)
 
 
@@ -85,7 +86,7 @@ class OpenCase:
     """A submitted case and the step it takes next, on which day (index: 0 = the first day)."""
 
     case: dict
-    step: str  # "review" (clerk), "resubmit" (citizen), "decide" (approver), "rate" (citizen)
+    step: str  # "review", "accept" (clerk), "resubmit" (citizen), "decide" (approver), "rate" (citizen)
     day: int
 
 
@@ -179,12 +180,12 @@ class Seeder:
         if oc.step == "review" and rng.random() < 0.25:
             self._later(self._act(CLERK, case, "return", "请上传清晰的身份证复印件"), "resubmit", 0, 2)
             counts["supplemented"] += 1
-        elif oc.step in ("review", "resubmit"):
-            if oc.step == "resubmit":
-                material = _ok(self.http.post(f"/v1/applications/{case['id']}/materials", headers=self._as(CITIZEN),
-                                              files={"file": ("id.pdf", self.pdf, "application/pdf")}, data={"material_code": "id-card"}),
-                               201).json()
-                case = self._act(CITIZEN, case, "resubmit", material_ids=[material["id"]])
+        elif oc.step == "resubmit":
+            material = _ok(self.http.post(f"/v1/applications/{case['id']}/materials", headers=self._as(CITIZEN),
+                                          files={"file": ("id.pdf", self.pdf, "application/pdf")}, data={"material_code": "id-card"}),
+                           201).json()
+            self._later(self._act(CITIZEN, case, "resubmit", material_ids=[material["id"]]), "accept", 0, 1)
+        elif oc.step in ("review", "accept"):
             self._later(self._act(CLERK, case, "accept", "材料齐全，予以受理"), "decide", 0, 5)
         elif oc.step == "decide" and rng.random() < 0.15:
             self._act(APPROVER, case, "reject", "不符合申领条件")
@@ -209,8 +210,11 @@ class Seeder:
         self._due_steps(report)
 
     def _due_steps(self, report: SeedReport) -> None:
-        while due := [c for c in self.open if c.day <= self.today]:
-            self.open = [c for c in self.open if c.day > self.today]
+        """The steps due today; on a Saturday or Sunday the staff's wait for Monday (citizens' do not)."""
+        weekend = self.expected_day is not None and self.expected_day.weekday() >= 5
+        while due := [c for c in self.open if c.day <= self.today and not (weekend and c.step in STAFF_STEPS)]:
+            taken = {id(c) for c in due}
+            self.open = [c for c in self.open if id(c) not in taken]
             for oc in due:
                 self.step(oc, report)
 
