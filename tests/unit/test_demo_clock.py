@@ -44,3 +44,21 @@ def test_an_event_takes_its_time_from_the_service_clock_when_it_has_one() -> Non
     event = DomainEvent("application", "submitted", "hangzhou", "a1", {"application_id": "a1"})
     assert to_cloud_event("workflow", event, ManualClock(past)).time == past
     assert abs(to_cloud_event("workflow", event).time - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_only_in_demo_mode_do_workflow_and_insight_follow_the_clock_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mgov_common.clock import SystemClock
+    from services.insight.bootstrap import make_clock as insight_clock
+    from services.insight.settings import InsightSettings
+    from services.workflow.bootstrap import make_clock as workflow_clock
+    from services.workflow.settings import WorkflowSettings
+
+    set_demo_offset(tmp_path / "workflow-clock.json", -30 * DAY_S)
+    monkeypatch.setenv("MGOV_HOME", str(tmp_path))
+    monkeypatch.setenv("MGOV_PAGE_TOKEN_SECRET", "a page-token secret of a production platform")
+    for demo, kind in (("1", OffsetFileClock), ("0", SystemClock)):
+        monkeypatch.setenv("MGOV_DEMO", demo)
+        for clock in (workflow_clock(WorkflowSettings()), insight_clock(InsightSettings())):
+            assert isinstance(clock, kind)
+            moved = abs(clock.now() - datetime.now(UTC) + timedelta(days=30)) < timedelta(minutes=1)
+            assert moved == (demo == "1")
