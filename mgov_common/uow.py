@@ -41,10 +41,12 @@ class HasEvents(Protocol):
 
 
 def to_cloud_event(service: str, event: DomainEvent, clock: Clock | None = None) -> CloudEvent:
-    """The one mapping from a domain event to the CloudEvent in the outbox: `time` from the
-    service's clock when it has one (a demo platform's moved clock), else the system's."""
+    """The one mapping from a domain event to the CloudEvent in the outbox: `time` is the
+    event's own when it has one, else the service's clock's (a demo platform's moved clock)
+    when it has one, else the system's."""
     return CloudEvent.new(service=service, entity=event.entity, verb=event.verb, tenant=event.tenant_id,
-                          subject=event.subject, data=event.data, time=clock.now() if clock is not None else None)
+                          subject=event.subject, data=event.data,
+                          time=event.time or (clock.now() if clock is not None else None))
 
 
 class UnitOfWork:

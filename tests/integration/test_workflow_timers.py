@@ -102,8 +102,13 @@ async def test_a_breach_already_due_is_fired_by_the_next_action_before_it_replan
     events = await core.outbox(".sla.")
     assert [(e["type"].split(".")[3], e["data"]["scope"], e["data"]["state"]) for e in events] == [
         ("warning", "state", "submitted"), ("breached", "state", "submitted")]
-    stamped = {datetime.fromisoformat(e["time"].replace("Z", "+00:00")) for e in [*events, *await core.outbox(".transitioned.")]}
-    assert stamped == {core.clock.now()}  # the service's clock stamps the events' time (a demo clock too), not the system's
+    def when(e: dict) -> datetime:  # type: ignore[type-arg]
+        return datetime.fromisoformat(e["time"].replace("Z", "+00:00"))
+
+    # Dated when they became due, before the action (stamped by the service's clock, a demo clock too, not the system's).
+    warning, breach = events
+    assert when(warning) < when(breach) == datetime.fromisoformat(breach["data"]["due_at"].replace("Z", "+00:00"))
+    assert [when(e) for e in await core.outbox(".transitioned.")] == [core.clock.now()]
     assert REGISTRY.get_sample_value("mgov_sla_breaches_total") == breached + 1  # type: ignore[operator]
     assert await TimerWorker(core.pool, core.clock).run_once() == 0  # nothing left behind, nothing fired twice
     assert len(await core.outbox(".sla.")) == 2

@@ -29,7 +29,7 @@ from services.workflow.domain.sla import BREACHED, CASE, STATE
 log = logging.getLogger(__name__)
 
 _DUE = """
-SELECT t.id, t.application_id, t.scope, t.kind, t.state, t.due_at,
+SELECT t.id, t.application_id, t.scope, t.kind, t.state, t.due_at, t.fire_at,
        a.case_number, a.tenant_id, a.status, a.terminal, a.paused_at, a.assignee_id, a.eligible, a.applicant_id, a.kind AS case_kind
   FROM timers t JOIN applications a ON a.id = t.application_id
  WHERE t.fired_at IS NULL AND t.fire_at <= $1 AND ($3::uuid IS NULL OR t.application_id = $3)
@@ -88,7 +88,7 @@ async def fire_due(uow: UnitOfWork, now: datetime, fired_by: str, *, limit: int 
             state=r["status"], due_at=r["due_at"], scope=r["scope"], assignee_id=r["assignee_id"],
             eligible_roles=sorted({k.split(":", 1)[1] for k in r["eligible"]}),
             escalate_to_roles=list(ESCALATION_ROLES) if r["kind"] == BREACHED else [], applicant_id=r["applicant_id"],
-            case_kind=r["case_kind"],
+            case_kind=r["case_kind"], at=r["fire_at"],
         ))
     if fired:
         await uow.conn.execute("UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = ANY($1)", fired, now, fired_by)
