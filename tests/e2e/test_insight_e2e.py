@@ -80,6 +80,28 @@ def wait_caught_up(demo: DemoPlatform, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
+# What the seed left in flight: SLA timers due by now but not yet fired (the clock went through the month faster than
+# the timer worker's rounds) and events not yet relayed to the stream.
+IN_FLIGHT = """SELECT (SELECT count(*) FROM workflow.timers WHERE fired_at IS NULL AND fire_at <= now())
+                    + (SELECT count(*) FROM workflow.outbox WHERE published_at IS NULL)
+                    + (SELECT count(*) FROM insight.outbox WHERE published_at IS NULL)"""
+
+
+def wait_settled(demo: DemoPlatform, timeout: float = 60) -> None:
+    """Until the workflow fired every timer due and both services relayed every event (their tables say so)."""
+    async def in_flight() -> int:
+        conn = await asyncpg.connect(demo.dsn)
+        try:
+            return int(await conn.fetchval(IN_FLIGHT))
+        finally:
+            await conn.close()
+
+    deadline = time.monotonic() + timeout
+    while asyncio.run(in_flight()):
+        assert time.monotonic() < deadline, "timers or events still in flight after the seed"
+        time.sleep(0.2)
+
+
 def _calendar(events: list[CloudEvent], chain: tuple[str, ...]) -> WorkingCalendar:
     """The first tenant's working calendar from the workflow's calendar events (the last of
     each tenant's year wins; a day comes from the nearest tenant of `chain` that sets it)."""
@@ -182,6 +204,7 @@ def seeded(demo_platform: DemoPlatform) -> dict[str, Any]:
     # And today only (no --days): every case takes all its steps at once; counted in the figures below too.
     today = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "4", "--seed", "8")
     assert today.returncode == 0 and "days" not in json.loads(today.stdout.strip().splitlines()[-1]), today.stderr
+    wait_settled(demo_platform)
     wait_caught_up(demo_platform)
     return {**json.loads(done.stdout.strip().splitlines()[-1]), "from_date": first_day}
 
