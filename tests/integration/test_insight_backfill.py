@@ -7,6 +7,7 @@ insight service may read catalog's listing."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -41,11 +42,13 @@ from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
 from services.identity.bootstrap import bootstrap as identity_bootstrap
 from services.insight.adapters.listings import PublicationListings, SystemListings
 from services.insight.bootstrap import MIGRATIONS
+from services.insight.bootstrap import bootstrap as insight_bootstrap
 from services.insight.domain.zombies import NO_NOTICE
 from services.insight.entrypoints.consumers import events_spec, ingest_spec
 from services.insight.service_layer import backfill, project, zombies
 from services.insight.service_layer.context import Context
 from services.insight.service_layer.rebuild import rebuild
+from services.insight.settings import InsightSettings
 from tests.conftest import Servers
 from tests.integration.identity_support import identity_settings
 from tests.integration.test_insight_aggregates import admin, item_event
@@ -72,6 +75,8 @@ class Platform:
     identity: grpc.aio.Channel
     catalog: grpc.aio.Channel
     sources: backfill.Sources
+    identity_target: str
+    catalog_target: str
 
     def token(self, service: str) -> PlatformToken:
         return PlatformToken(self.identity, service, demo_secret(service, "platform_secret"))
@@ -95,7 +100,8 @@ async def platform(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -
             identity, catalog = create_channel(identity_running.target), create_channel(catalog_running.target)
             token = PlatformToken(identity, "insight", demo_secret("insight", "platform_secret"))
             try:
-                yield Platform(identity, catalog, backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token)))
+                yield Platform(identity, catalog, backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token)),
+                               identity_running.target, catalog_running.target)
             finally:
                 await catalog.close()
                 await identity.close()
@@ -253,3 +259,39 @@ async def test_only_the_insight_service_reads_the_publications_listing_page_by_b
             break
     assert paged == list(whole.items) and [i.id for i in paged] == sorted(i.id for i in paged)
     assert all(i.tenant_id == "zhejiang" and i.first_publish_time.seconds > 0 for i in paged)
+
+
+async def test_a_fresh_insight_service_joining_a_running_platform_reads_the_listings_once_it_knows_the_tenants(
+        platform: Platform, servers: Servers, tmp_path: Path) -> None:
+    """The service itself (its bootstrap, its background loop) on an empty database: it
+    learns the tenants from identity's events, then the items, notices and systems from
+    the listings, though the stream no longer holds their events."""
+    dsn = await _database(servers, "bfins")
+    staff = await platform.staff_token(HZ_ADMIN)
+    registered = await identity_pb2_grpc.IdentityServiceStub(platform.identity).RegisterSystem(
+        ipb.RegisterSystemRequest(tenant_id="xihu", name=f"西湖系统{uuid.uuid4().hex[:4]}", event_types=["mgov.case.status_changed.v1"]),
+        metadata=staff)
+    # The stream's retention has dropped every item's, notice's and system's event (here: purged).
+    nc = await connect_nats(servers.nats_url, "insight-backfill-purge")
+    try:
+        for subject in ("mgov.evt.*.catalog.item.published", "mgov.evt.*.catalog.notice.published", "mgov.evt.*.identity.system.registered"):
+            await nc.jetstream().purge_stream("MGOV_EVENTS", subject=subject)
+    finally:
+        await nc.close()
+    identity_target = platform.identity_target
+    settings = InsightSettings(demo=True, database_url=dsn, nats_url=servers.nats_url, port=free_port(), identity_addr=identity_target,
+                               catalog_addr=platform.catalog_target, health_interval_s=0.1, shutdown_grace_s=0.5, home=tmp_path,
+                               staff_sync_interval_s=3600)
+    async with serving(settings, insight_bootstrap, migrations=MIGRATIONS):
+        conn = await asyncpg.connect(dsn, server_settings={"search_path": "insight"})
+        try:
+            async def filled() -> bool:
+                items = await conn.fetchval("SELECT count(*) FROM items")
+                system = await conn.fetchval("SELECT status FROM systems WHERE id = $1", registered.system.id)
+                return items >= 35 and system == "active" and await conn.fetchval("SELECT count(*) FROM notices") >= 4
+            deadline = asyncio.get_running_loop().time() + 60
+            while not await filled():
+                assert asyncio.get_running_loop().time() < deadline, "the fresh insight never read the listings"
+                await asyncio.sleep(0.2)
+        finally:
+            await conn.close()

@@ -125,8 +125,12 @@ async def apply(conn: asyncpg.Connection, what: Listed, chunk: int = 500) -> Non
         await listed.systems_listed(conn, what.systems[i:i + chunk])
 
 
-async def sync(ctx: Context, sources: Sources) -> None:
-    """One round of every listing; one that fails (its owner away) does not stop the others."""
+async def sync(ctx: Context, sources: Sources) -> bool:
+    """One round of every listing; one that fails (its owner away) does not stop the
+    others. Whether every one was read."""
+    if not await _tenants(ctx):
+        return False  # a fresh insight whose tenant projection is not filled yet: nothing to ask about
+    ok = True
     for name in ("staff", "publications", "systems"):
         try:
             if name == "staff" and sources.staff is not None:
@@ -138,11 +142,20 @@ async def sync(ctx: Context, sources: Sources) -> None:
             else:
                 continue
             log.info("listings read", extra={"listing": name, **{k: v for k, v in vars(done).items() if isinstance(v, int)}})
-        except Exception as exc:  # noqa: BLE001 - the owner away: the next round tries again; events still count
+        except Exception as exc:  # noqa: BLE001 - the owner away: tried again soon; events still count
             log.warning("listings not read", extra={"listing": name, "error": repr(exc)})
+            ok = False
+    return ok
 
 
-async def run(ctx: Context, sources: Sources, every_s: float) -> None:
+async def run(ctx: Context, sources: Sources, every_s: float, retry_s: float = 5.0) -> None:
+    """At start and every `every_s`; after a round that missed a listing (an owner still
+    starting, or away), again after `retry_s`, doubling up to `every_s`."""
+    wait = retry_s
     while True:
-        await sync(ctx, sources)
-        await asyncio.sleep(every_s)
+        if await sync(ctx, sources):
+            wait = retry_s
+            await asyncio.sleep(every_s)
+        else:
+            await asyncio.sleep(min(wait, every_s))
+            wait *= 2
