@@ -181,8 +181,8 @@ async def test_items_notices_and_systems_the_stream_no_longer_holds_are_listed_a
     assert system_id in (await zombie_ids(ctx, "system_silent"))["yuhang"]
     stale = await zombie_ids(ctx, "notice_stale")
     # Xihu's newest notice appeared 200 days ago; Yuhang and Haishu publish items but never a notice.
-    assert len(stale["xihu"]) == 1 and "" not in stale["xihu"]
-    assert stale["yuhang"] == {""} and stale["haishu"] == {""}
+    assert len(stale["xihu"]) == 1 and "xihu" not in stale["xihu"]
+    assert stale["yuhang"] == {"yuhang"} and stale["haishu"] == {"haishu"}
     found, _ = await zombies.list_zombies(ctx, admin("yuhang"), "yuhang", "notice_stale", 10, "")
     assert [(z.name, z.idle_days, z.action) for z in found] == [(NO_NOTICE, 200, "")]
 
@@ -295,3 +295,21 @@ async def test_a_fresh_insight_service_joining_a_running_platform_reads_the_list
                 await asyncio.sleep(0.2)
         finally:
             await conn.close()
+
+
+async def test_a_tenant_that_publishes_items_but_never_a_notice_is_stale_once_its_first_item_is_older_than_the_threshold(
+        ctx: Context) -> None:
+    now = ctx.clock.now()
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        for e in (item_event("yuhang", a, now - timedelta(days=181)), item_event("yuhang", b, now - timedelta(days=2)),
+                  item_event("haishu", c, now - timedelta(days=179))):
+            await project.apply(conn, e)
+    found, _ = await zombies.list_zombies(ctx, admin("zhejiang"), "zhejiang", "notice_stale", 10, "")
+    assert [(z.tenant_id, z.target_id, z.name, z.idle_days, z.threshold_days) for z in found] == [("yuhang", "yuhang", NO_NOTICE, 181, 180)]
+    # Its first notice, today: no longer stale.
+    notice = uuid.uuid4()
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await project.apply(conn, CloudEvent.new(service="catalog", entity="notice", verb="published", tenant="yuhang", subject=str(notice),
+                                                 data={"id": str(notice), "tenant_id": "yuhang", "title": {"zh": "公告"}}, time=now))
+    assert (await zombies.list_zombies(ctx, admin("zhejiang"), "zhejiang", "notice_stale", 10, "")) == ([], "")

@@ -24,7 +24,7 @@ KINDS = ("item_unused", "guide_stale", "notice_stale", "system_silent", "account
 # notice or grant a role, which the owning services' own pages do).
 ACTIONS = {"item_unused": "retire_item", "guide_stale": "retire_item", "notice_stale": "", "system_silent": "revoke_system",
            "account_idle": "disable_account", "department_unstaffed": ""}
-# The name of a `notice_stale` zombie whose tenant never published a notice (its target id is empty).
+# The name of a `notice_stale` zombie whose tenant never published a notice (its target: the tenant itself).
 NO_NOTICE = {"zh": "从未发布信息公开", "en": "no notice ever published"}
 # Roles whose holders act on cases (not the applicant's `owner`, not the payment service).
 CASE_STAFF_ROLES = frozenset({"clerk", "approver", "supervisor", "dispatcher", "tenant_admin", "province_admin"})

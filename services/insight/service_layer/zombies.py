@@ -77,7 +77,7 @@ async def find(ctx: Context, tenants: list[str], now: datetime, kind: str = "") 
             for r in await uow.conn.fetch("SELECT tenant_id, min(first_published_at) AS since FROM items WHERE status = 'published' "
                                           "AND tenant_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.tenant_id = items.tenant_id) "
                                           "GROUP BY tenant_id", tenants):
-                found.append(z.idle("notice_stale", r["tenant_id"], "", z.NO_NOTICE, r["since"], now, limits[r["tenant_id"]]))
+                found.append(z.idle("notice_stale", r["tenant_id"], r["tenant_id"], z.NO_NOTICE, r["since"], now, limits[r["tenant_id"]]))
         if kind in ("", "department_unstaffed"):
             found += await _unstaffed(uow.conn, tenants, parents, frozenset(n.id for n in nodes if n.level == "province"), now, limits)
     order = {k: i for i, k in enumerate(z.KINDS)}
