@@ -226,6 +226,19 @@ async def test_listings_and_events_converge_whatever_their_order_and_a_second_re
     await read_listings(ctx, p)
     async with ctx.pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM items WHERE id = $1", uuid.UUID(xihu)) == "retired"
+    # A system revoked in identity alike; a replayed registration does not bring it back.
+    ids = identity_pb2_grpc.IdentityServiceStub(p.identity)
+    system = (await ids.RegisterSystem(ipb.RegisterSystemRequest(tenant_id="ningbo", name=f"宁波系统{uuid.uuid4().hex[:4]}",
+                                                                 event_types=["mgov.case.status_changed.v1"]), metadata=staff)).system
+    await read_listings(ctx, p)
+    await ids.RevokeSystem(ipb.RevokeSystemRequest(tenant_id="ningbo", system_id=system.id), metadata=staff)
+    await read_listings(ctx, p)
+    registered = CloudEvent.new(service="identity", entity="system", verb="registered", tenant="ningbo", subject=system.id,
+                                data={"id": system.id, "name": "宁波系统"}, time=datetime.now(UTC))
+    async with ctx.pool.acquire() as conn:
+        async with conn.transaction():
+            await project.apply(conn, registered)
+        assert await conn.fetchval("SELECT status FROM systems WHERE id = $1", system.id) == "revoked"
 
 
 async def test_only_the_insight_service_reads_the_publications_listing_page_by_bounded_page(platform: Platform) -> None:
@@ -313,3 +326,20 @@ async def test_a_tenant_that_publishes_items_but_never_a_notice_is_stale_once_it
         await project.apply(conn, CloudEvent.new(service="catalog", entity="notice", verb="published", tenant="yuhang", subject=str(notice),
                                                  data={"id": str(notice), "tenant_id": "yuhang", "title": {"zh": "公告"}}, time=now))
     assert (await zombies.list_zombies(ctx, admin("zhejiang"), "zhejiang", "notice_stale", 10, "")) == ([], "")
+
+
+async def test_identitys_systems_of_every_tenant_are_listed_to_platform_services_only(platform: Platform) -> None:
+    p = platform
+    stub = identity_pb2_grpc.IdentityServiceStub(p.identity)
+    mine = await stub.RegisterSystem(ipb.RegisterSystemRequest(tenant_id="hangzhou", name=f"杭州系统{uuid.uuid4().hex[:4]}",
+                                                               event_types=["mgov.case.status_changed.v1"]), metadata=await p.staff_token(HZ_ADMIN))
+    await stub.RevokeSystem(ipb.RevokeSystemRequest(tenant_id="hangzhou", system_id=mine.system.id), metadata=await p.staff_token(HZ_ADMIN))
+    listed = await stub.ListSystems(ipb.ListSystemsRequest(include_revoked=True, page_size=500), metadata=await p.token("insight").metadata())
+    assert [s.status for s in listed.systems if s.id == mine.system.id] == [ipb.SYSTEM_STATUS_REVOKED]
+    for who in (await p.staff_token(HZ_ADMIN), await p.staff_token(PROVINCE_ADMIN)):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.ListSystems(ipb.ListSystemsRequest(include_revoked=True), metadata=who)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # a person names the tenant, and may list only its own
+    with pytest.raises(grpc.aio.AioRpcError) as anonymous:
+        await stub.ListSystems(ipb.ListSystemsRequest(include_revoked=True))
+    assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
