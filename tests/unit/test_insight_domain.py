@@ -90,3 +90,14 @@ def test_the_demo_history_is_the_same_for_the_same_seed_and_lies_before_today() 
     today = datetime(2026, 11, 30, tzinfo=UTC) - timedelta(hours=8)  # 00:00 in China
     assert all(today - timedelta(days=30) <= e.time < today for e in a.events)
     assert {e.entity for e in a.events} == {"demo_application", "demo_rating", "demo_usage"}
+
+
+def test_a_departments_staffing_counts_the_accounts_whose_roles_reach_it_and_the_open_cases_none_of_them_can_take() -> None:
+    from services.insight.domain.zombies import staffing
+
+    chain, provinces = ["xihu", "hangzhou", "zhejiang"], frozenset({"zhejiang"})
+    staff = [["xihu:clerk"], ["zhejiang:approver"], ["yuhang:approver"], ["hangzhou:approver"], ["xihu:owner"], ["xihu:finance"]]
+    # A clerk of the county and an approver of the province reach it; a sibling's or the city's approver does not.
+    found = staffing([["clerk"], ["dispatcher"], ["owner"], ["approver"]], chain, provinces, staff)
+    assert (found.open_cases, found.open_cases_unstaffed, found.staff_able_to_act) == (4, 1, 2)
+    assert staffing([], chain, provinces, []) == staffing([], chain, provinces, [["yuhang:clerk"]])
