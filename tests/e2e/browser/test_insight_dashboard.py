@@ -139,5 +139,8 @@ def test_the_hangzhou_admin_sees_the_chart_and_the_zombie_list_and_drills_down_t
         page.goto("/insight/yuhang/departments/数字经济科")
         expect(page.get_by_role("alert")).to_contain_text("不在您可查看的范围内")
         expect(page.locator("dl")).to_have_count(0)
+        page.get_by_role("link", name="回到本级看板").click()
+        expect(page).to_have_url(f"{app.url}/insight/xihu")
+        expect(page.get_by_role("img", name="部门申请量与办结量柱状图")).to_be_visible()
     finally:
         ctx.close()
