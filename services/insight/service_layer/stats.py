@@ -128,10 +128,17 @@ async def _department_rows(ctx: Context, uow: UnitOfWork, keys: list[tuple[str, 
 async def _staffing(uow: UnitOfWork, figures: Figures, keys: list[tuple[str, str]]) -> dict[tuple[str, str], z.Staffing]:
     """Open cases and staff of each department, with the reach workflow gives a role (the
     case's tenant, or the province above it)."""
+    if not keys:
+        return {}
+    nodes = {n.id: n for n in await uow.tenants.all()}  # one read, however many tenants the page spans
     reach: dict[str, tuple[list[str], frozenset[str]]] = {}
     for tenant in {k[0] for k in keys}:
-        nodes = await uow.tenants.chain(tenant)
-        reach[tenant] = ([n.id for n in nodes], frozenset(n.id for n in nodes if n.level == "province"))
+        chain: list[str] = []
+        cur: str | None = tenant
+        while cur is not None and cur in nodes and len(chain) < 10:
+            chain.append(cur)
+            cur = nodes[cur].parent_id
+        reach[tenant] = (chain or [tenant], frozenset(t for t in chain if nodes[t].level == "province"))
     bindings = sorted({f"{t}:{role}" for chain, provinces in reach.values() for t in (chain[:1] + sorted(provinces))
                        for role in z.CASE_STAFF_ROLES})
     staff = await figures.staff_bindings(bindings) if bindings else []
