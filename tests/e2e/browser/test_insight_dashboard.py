@@ -2,7 +2,7 @@
 of the counties' scores and the daily trend, the zombie list with its actions, then down
 city → county → department → item, each screen its own URL with a breadcrumb, the figures
 shown equal to the API's. A county's supervisor opening its sibling's URL gets the error
-state, not figures."""
+state, not figures; a clerk is told who may see the dashboard."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.browser.steps import HZ_ADMIN, App, sign_in
+from tests.e2e.browser.steps import HZ_ADMIN, STAFF_PASSWORD, App, sign_in
 from tests.e2e.conftest import DEMO_PASSWORD, DemoPlatform
 
 pytestmark = pytest.mark.browser
@@ -142,5 +142,15 @@ def test_the_hangzhou_admin_sees_the_chart_and_the_zombie_list_and_drills_down_t
         page.get_by_role("link", name="回到本级看板").click()
         expect(page).to_have_url(f"{app.url}/insight/xihu")
         expect(page.get_by_role("img", name="部门申请量与办结量柱状图")).to_be_visible()
+    finally:
+        ctx.close()
+
+    # A clerk (no dashboard of its own) at /insight: told who may see it, not a spinner forever.
+    ctx = app.context()
+    page = ctx.new_page()
+    try:
+        sign_in(page, app.clerk_phone, STAFF_PASSWORD)
+        page.goto("/insight")
+        expect(page.get_by_text("仅管理员和监督员可查看运营看板")).to_be_visible()
     finally:
         ctx.close()
