@@ -6,10 +6,13 @@ state, not figures; a clerk is told who may see the dashboard."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,6 +113,14 @@ def test_the_hangzhou_admin_sees_the_chart_and_the_zombie_list_and_drills_down_t
         with app.platform.client(admin) as c:
             department = c.get(f"/v1/tenants/xihu/insight/departments/{DEPARTMENT}").json()
         assert shown_figures(page.locator('dl[aria-label="部门指标"]')) == expected_figures(department["quality"], department)
+        # Its items as a spreadsheet: the API's CSV, saved by the browser.
+        with page.expect_download() as download:
+            page.get_by_role("button", name="导出 CSV：事项办理情况").click()
+        assert download.value.suggested_filename == f"xihu-{DEPARTMENT}-items.csv"
+        saved = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+        with app.platform.client(admin) as c:
+            listed = c.get("/v1/tenants/xihu/insight/items", params={"own_only": True, "department": DEPARTMENT}).json()["items"]
+        assert [(r["item_id"], r["submitted"]) for r in saved] == [(i["item_id"], str(i["quality"]["submitted"])) for i in listed]
 
         # Department → item: the funnel chart and the figures, the API's.
         page.get_by_role("list", name="事项办理情况").get_by_role("link", name=re.compile(f"^{re.escape(item['name_zh'])}")).click()

@@ -1,1 +1,0 @@
-import{Rn as e}from"./PageHeader-DqTx-mWe.js";var t=()=>{let{scopeId:t}=e()?.vnode||{};return t?{[t]:``}:null};export{t};
