@@ -1,7 +1,10 @@
 """`mgov insight rebuild` and `mgov insight seed`.
 
 `rebuild` works on the insight schema of `MGOV_DATABASE_URL` and the streams of
-`MGOV_NATS_URL` directly (service_layer/rebuild.py): a job needs no token. `seed` drives
+`MGOV_NATS_URL` directly (service_layer/rebuild.py), and reads catalog's and identity's
+listings first as the platform service `insight` (`MGOV_INSIGHT_PLATFORM_SECRET`, derived
+in demo mode; `MGOV_INSIGHT_CATALOG_ADDR`, `MGOV_IDENTITY_ADDR`): what is older than the
+streams keep is not forgotten. `seed` drives
 a running demo platform's gateway (`--base-url`, default `$MGOV_GATEWAY_URL`); with
 `--days N` it first writes N days of back-dated demo activity into insight's outbox
 (`MGOV_DATABASE_URL`, demo mode only: service_layer/demo_history.py).
@@ -20,6 +23,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     insight = sub.add_parser("insight", help="运营 figures: rebuild them from the streams, seed synthetic activity")
     cmds = insight.add_subparsers(dest="insight_command", required=True)
     rebuild = cmds.add_parser("rebuild", help="empty insight's aggregates and replay the event streams from their start")
+    rebuild.add_argument("--without-listings", action="store_true",
+                         help="do not read catalog's and identity's listings (items, notices and systems older than the streams are forgotten)")
     rebuild.set_defaults(func=cmd_rebuild)
     seed = cmds.add_parser("seed", help="synthetic applications, corrections, outcomes and ratings through the gateway (demo)")
     seed.add_argument("--base-url", default=os.environ.get("MGOV_GATEWAY_URL", "http://127.0.0.1:8000"))
@@ -35,21 +40,54 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from mgov_common.bus import connect_nats
+    from mgov_common.clock import SystemClock
     from mgov_common.db import create_pool
-    from mgov_common.settings import PlatformSettings
+    from mgov_common.grpc_client import create_channel
+    from mgov_common.paging import PageTokens
+    from mgov_common.platform_token import PlatformToken
+    from services.insight.adapters.listings import PublicationListings, SystemListings
+    from services.insight.service_layer import backfill
+    from services.insight.service_layer.context import Context
     from services.insight.service_layer.rebuild import rebuild
+    from services.insight.settings import ListingSettings
+
+    async def read_listings(settings: ListingSettings, pool: object, secret: str) -> backfill.Listed:
+        identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
+        catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
+        try:
+            token = PlatformToken(identity, "insight", secret)
+            ctx = Context(pool=pool, clock=SystemClock(), pages=PageTokens.ephemeral())  # type: ignore[arg-type]
+            return await backfill.read(ctx, backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token)))
+        finally:
+            await catalog.close()
+            await identity.close()
 
     async def run() -> int:
-        settings = PlatformSettings()
+        settings = ListingSettings()
         if not settings.database_url or not settings.nats_url:
             print("MGOV_DATABASE_URL and MGOV_NATS_URL are required", file=sys.stderr)
             return 2
+        secret = settings.platform_client_secret()
+        if secret is None and not args.without_listings:
+            print("MGOV_INSIGHT_PLATFORM_SECRET is required to read catalog's and identity's listings "
+                  "(--without-listings rebuilds from the streams alone: older items, notices and systems are forgotten)", file=sys.stderr)
+            return 2
         pool = await create_pool(settings.database_url, "insight", max_size=2)
-        nc = await connect_nats(settings.nats_url, "mgov-insight-rebuild", **settings.nats_options())
         try:
-            result = await rebuild(pool, nc.jetstream())
+            listed = None
+            if not args.without_listings:
+                assert secret is not None
+                try:
+                    listed = await read_listings(settings, pool, secret)
+                except Exception as exc:  # noqa: BLE001 - nothing was touched: say why and stop
+                    print(f"rebuild not started: the listings could not be read: {exc!r}", file=sys.stderr)
+                    return 1
+            nc = await connect_nats(settings.nats_url, "mgov-insight-rebuild", **settings.nats_options())
+            try:
+                result = await rebuild(pool, nc.jetstream(), listed=listed)
+            finally:
+                await nc.close()
         finally:
-            await nc.close()
             await pool.close()
         print(json.dumps(result.__dict__))
         return 0

@@ -6,7 +6,8 @@ An item is unused when it is published and neither published nor applied for wit
 registration) within `system_silent_days`; a staff account is idle when it is not
 disabled and did not sign in (or, never signed in, was not created) within
 `account_idle_days`; a tenant's notices are stale when its newest notice is older than
-`notice_stale_days`; a department is unstaffed when one of its open cases waits, longer
+`notice_stale_days` (a tenant that never published one, though it publishes items: since
+its first published item appeared); a department is unstaffed when one of its open cases waits, longer
 than `department_unstaffed_days`, on roles no active staff account holds where they reach
 the case. "Within N days" is strict: idle for exactly N days is not yet a zombie, N days
 and a moment is.
@@ -23,6 +24,8 @@ KINDS = ("item_unused", "guide_stale", "notice_stale", "system_silent", "account
 # notice or grant a role, which the owning services' own pages do).
 ACTIONS = {"item_unused": "retire_item", "guide_stale": "retire_item", "notice_stale": "", "system_silent": "revoke_system",
            "account_idle": "disable_account", "department_unstaffed": ""}
+# The name of a `notice_stale` zombie whose tenant never published a notice (its target: the tenant itself).
+NO_NOTICE = {"zh": "从未发布信息公开", "en": "no notice ever published"}
 # Roles whose holders act on cases (not the applicant's `owner`, not the payment service).
 CASE_STAFF_ROLES = frozenset({"clerk", "approver", "supervisor", "dispatcher", "tenant_admin", "province_admin"})
 
