@@ -1,6 +1,7 @@
 """Search, filters, ordering and pagination over the seeded demo catalogue, in real PostgreSQL."""
 
 import random
+import re
 import uuid
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from mgov_common.errors import InvalidArgument, NotFound
 from mgov_common.paging import PageTokens
+from services.catalog.adapters import search_sql
 from services.catalog.domain.inheritance import Candidate, chain_of, effective
 from services.catalog.domain import content as c
 from services.catalog.service_layer import items, queries
@@ -154,3 +156,43 @@ async def test_the_sql_inheritance_rule_agrees_with_the_domain_rule(demo: asyncp
 async def reader_nodes(pool: asyncpg.Pool) -> list:  # type: ignore[type-arg]
     async with reader(pool) as r:
         return await r.tenants.all()
+
+
+@pytest.mark.parametrize(("q", "expected_first"), [
+    ("mariage", "结婚登记"),
+    ("busines licence", "个体工商户营业执照办理"),
+    ("recidence permit", "居住证办理"),
+])
+async def test_a_misspelt_english_query_still_finds_the_item(demo: asyncpg.Pool, q: str, expected_first: str) -> None:
+    found = await search(demo, "xihu", q)
+    assert found and names(found)[0] == expected_first, names(found)
+
+
+async def test_the_latin_search_words_are_the_ascii_words_of_the_search_text(demo: asyncpg.Pool) -> None:
+    """An ASCII query is matched against `search_latin` instead of the whole search text:
+    it must hold every ASCII word of it, in order, and nothing else."""
+    rows = await demo.fetch("SELECT search_text, search_latin FROM items")
+    assert len(rows) >= 30
+    for row in rows:
+        ascii_words = re.sub(r"[^\x01-\x7f]+", " ", row["search_text"]).split()
+        assert row["search_latin"].split() == ascii_words and row["search_latin"].isascii()
+        assert any(not ch.isascii() for ch in row["search_text"])  # the demo items all have Chinese words to leave out
+
+
+async def test_an_ascii_query_finds_the_same_items_as_against_the_whole_search_text(demo: asyncpg.Pool) -> None:
+    """Same matches and order as comparing with the whole search text, for Latin words
+    and codes (the similarity may only rise: the Chinese words are no longer in its way)."""
+    whole = search_sql.build
+
+    def against_search_text(c: search_sql.Criteria) -> tuple[str, list[Any]]:
+        sql, args = whole(c)
+        return sql.replace("v.search_latin", "v.search_text"), args
+
+    for q in ("business licence", "marriage", "residence permit", "fund", "330000-QR-0004", "permit", "social security card"):
+        lean = [v.id for v in await search(demo, "hangzhou", q)]
+        search_sql.build = against_search_text  # type: ignore[assignment]
+        try:
+            full = [v.id for v in await search(demo, "hangzhou", q)]
+        finally:
+            search_sql.build = whole  # type: ignore[assignment]
+        assert lean == full and lean, q
