@@ -7,8 +7,9 @@ the same tenant) with `DISTINCT ON`, filter, score and page.
 Search uses pg_trgm. Trigrams of short CJK queries are weak (a four-character word
 inside a longer name shares few trigrams with it: 营业执照 vs 个体工商户营业执照办理
 scores 0.4, and two-character words have no inner trigram at all), so matching is a
-substring test — every whitespace-separated term must occur (`ILIKE ALL`), which the
-GIN trigram index serves for terms of three or more characters — or, for misspelt
+substring test — every whitespace-separated term must occur (case-insensitively: the
+lower-cased text `LIKE ALL` the lower-cased terms, what ILIKE does on UTF-8 text), which
+the GIN trigram index serves for terms of three or more characters — or, for misspelt
 Latin words, trigram word similarity (`<%`). A query of ASCII text only is matched
 against `search_latin`, the search text without its Chinese words. Relevance is a tier (exact name, name
 prefix, name contains the query, names contain every term, keywords contain every
@@ -81,23 +82,25 @@ def build(c: Criteria) -> tuple[str, list[Any]]:
     if c.q:
         terms = c.q.split()[:MAX_TERMS]
         q, q_pat, q_prefix, term_pats = arg(c.q), arg(_like(c.q)), arg(_like(c.q)[1:]), arg([_like(t) for t in terms])
-        # A query of ASCII text only is matched against the search text's ASCII words (a
-        # generated column): an ASCII term occurs in the one exactly where it occurs in the
-        # other, and the Chinese words hold no trigram such a query could share. Walking
-        # them was half of a Latin search's database time.
-        text = "v.search_latin" if c.q.isascii() else "v.search_text"
+        # The search text is compared lower-cased as stored (`search_lower`: ILIKE would
+        # lower-case every row's text again on every query), and for a query of ASCII
+        # text only, as its lower-cased ASCII words (`search_latin`): an ASCII term occurs
+        # in the one exactly where it occurs in the other, and the Chinese words hold no
+        # trigram such a query could share. Both are generated columns (migration 0002).
+        text = "v.search_latin" if c.q.isascii() else "v.search_lower"
+        lowered = f"ARRAY(SELECT lower(p) FROM unnest({term_pats}::text[]) p)"  # once per query
         score = (
             f"(CASE WHEN lower(v.name_zh) = lower({q}) OR lower(v.name_en) = lower({q}) THEN 5"
             f" WHEN v.name_zh ILIKE {q_prefix} OR v.name_en ILIKE {q_prefix} THEN 4"
             f" WHEN v.name_zh ILIKE {q_pat} OR v.name_en ILIKE {q_pat} THEN 3"
             f" WHEN (v.name_zh || ' ' || v.name_en) ILIKE ALL({term_pats}::text[]) THEN 2"
-            f" WHEN {text} ILIKE ALL({term_pats}::text[]) THEN 1 ELSE 0 END) * 10"
+            f" WHEN {text} LIKE ALL({lowered}) THEN 1 ELSE 0 END) * 10"
             f" + floor(word_similarity({q}, {text}) * 5)::int"
         )
         # Similarity catches misspelt Latin words; for CJK it finds nothing the substring
         # test does not, and costs a trigram comparison per row, so it is left out.
         fuzzy = f" OR {q} <% {text}" if any(ch.isascii() and ch.isalpha() for ch in c.q) else ""
-        where.append(f"({text} ILIKE ALL({term_pats}::text[]){fuzzy})")
+        where.append(f"({text} LIKE ALL({lowered}){fuzzy})")
     else:
         score = "0"
     if c.type:
