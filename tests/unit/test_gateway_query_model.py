@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import pytest
-from fastapi import FastAPI, Query
+from fastapi import Depends, FastAPI, Query
 from fastapi.testclient import TestClient
 
 from gateway import problems
 from gateway.paging import PageSize, PageToken
-from gateway.routers.services import ServiceListQuery, ServiceListQueryDep
-from gateway.query_model import parameters
+from gateway.query_model import parameters, query_of
+from gateway.routers import services
+from gateway.routers.services import ServiceListQuery
 
 pytestmark = pytest.mark.unit
 
@@ -23,7 +24,7 @@ def _app() -> FastAPI:
     problems.install(app)
 
     @app.get("/lean")
-    async def lean(query: ServiceListQueryDep) -> dict[str, object]:
+    async def lean(query: Annotated[ServiceListQuery, Depends(query_of(ServiceListQuery))]) -> dict[str, object]:
         return query.model_dump()
 
     @app.get("/declared")
@@ -79,3 +80,20 @@ def test_a_bad_page_size_is_a_problem_naming_the_field(client: TestClient) -> No
 def test_the_list_query_documents_the_same_parameters_as_separate_declarations(client: TestClient) -> None:
     declared = client.app.openapi()["paths"]["/declared"]["get"]["parameters"]  # type: ignore[attr-defined]
     assert parameters(ServiceListQuery) == declared
+
+
+def test_the_list_route_checks_the_token_before_the_query_and_documents_every_parameter() -> None:
+    app = FastAPI()
+    problems.install(app)
+    app.include_router(services.router)
+    app.state.backends = app.state.catalog_cache = None  # never reached: both requests fail first
+    with TestClient(app) as c:
+        bad_token = c.get("/v1/tenants/xihu/services?page_size=abc", headers={"Authorization": "Basic abc"})
+        assert bad_token.status_code == 401 and bad_token.headers["content-type"] == "application/problem+json"
+        bad_query = c.get("/v1/tenants/xihu/services?page_size=abc&q=" + "x" * 101)
+        assert bad_query.status_code == 422
+        assert sorted(e["field"] for e in bad_query.json()["errors"]) == ["page_size", "q"]
+        documented = app.openapi()["paths"]["/v1/tenants/{tenant_id}/services"]["get"]["parameters"]
+    assert [(p["name"], p["in"]) for p in documented] == [
+        ("tenant_id", "path"), ("q", "query"), ("type", "query"), ("department", "query"), ("channel", "query"),
+        ("include_drafts", "query"), ("page_size", "query"), ("page_token", "query"), ("If-None-Match", "header")]
