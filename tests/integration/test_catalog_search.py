@@ -16,7 +16,7 @@ from services.catalog.domain import content as c
 from services.catalog.service_layer import items, queries
 from services.catalog.service_layer.seed import seed_demo
 from services.catalog.service_layer.views import ItemView
-from tests.catalog_support import CODEC, NOW, admin, catalog_pool, content, reader, uow  # noqa: F401
+from tests.catalog_support import CODEC, NOW, admin, catalog_pool, content, project_tree, reader, uow  # noqa: F401
 
 
 @pytest.fixture
@@ -151,6 +151,38 @@ async def test_the_sql_inheritance_rule_agrees_with_the_domain_rule(demo: asyncp
     assert len(opts) > 3
     for tid in ("zhejiang", "hangzhou", "ningbo", "xihu", "yuhang", "haishu"):
         assert {v.id for v in await search(demo, tid)} == effective(chain_of(tid, nodes), cands, opts), tid
+
+
+async def _lists_follow_the_rule(pool: asyncpg.Pool) -> None:
+    """Every tenant's kept effective list is what the pure rule picks from the rows now."""
+    nodes = await reader_nodes(pool)
+    cands = [Candidate(r["id"], r["tenant_id"], r["inherited_from"] or r["id"])
+             for r in await pool.fetch("SELECT id, tenant_id, inherited_from FROM items WHERE status = 'published'")]
+    opts = [(r["tenant_id"], r["item_id"]) for r in await pool.fetch("SELECT tenant_id, item_id FROM opt_outs")]
+    for node in nodes:
+        assert {v.id for v in await search(pool, node.id)} == effective(chain_of(node.id, nodes), cands, opts), node.id
+
+
+async def test_the_kept_effective_lists_follow_the_tenant_tree_and_opt_outs(demo: asyncpg.Pool) -> None:
+    """effective_items is kept by PostgreSQL from the writes themselves, whoever makes them:
+    a tenant moved or added by identity's events, an opt-out withdrawn, an item retired."""
+    licence = await search(demo, "yuhang", "营业执照")
+    assert [v.tenant_id for v in licence] == ["hangzhou"]
+    await project_tree(demo, [("yuhang", "ningbo", "330110", "county"), ("binjiang", "hangzhou", "330108", "county")])
+    assert [v.tenant_id for v in await search(demo, "yuhang", "营业执照")] == ["zhejiang"]  # ningbo's chain now
+    assert [v.tenant_id for v in await search(demo, "binjiang", "营业执照")] == ["hangzhou"]  # a new county inherits at once
+    await _lists_follow_the_rule(demo)
+
+    assert await search(demo, "xihu", "租赁合同") == []
+    await demo.execute("DELETE FROM opt_outs WHERE tenant_id = 'hangzhou'")  # hangzhou offers it again, and so its counties
+    assert names(await search(demo, "xihu", "租赁合同")) == ["住房租赁合同登记备案"]
+    await _lists_follow_the_rule(demo)
+
+    async with demo.acquire() as conn, conn.transaction():
+        await conn.execute("UPDATE items SET status = 'retired' WHERE tenant_id = 'hangzhou' AND inherited_from IS NOT NULL")
+        await conn.execute("UPDATE items SET use_count = use_count + 1")  # changes no list (its trigger does not fire)
+    assert [v.tenant_id for v in await search(demo, "binjiang", "营业执照")] == ["zhejiang"]  # the city's localisation retired
+    await _lists_follow_the_rule(demo)
 
 
 async def reader_nodes(pool: asyncpg.Pool) -> list:  # type: ignore[type-arg]

@@ -1,8 +1,10 @@
 """The SQL of the effective list of a tenant, with search, filters and keyset pagination.
 
-One statement: walk the tenant's chain up the projected tree, apply the inheritance
-rule of `domain/inheritance.py` (nearest decision wins, an opt-out before an item of
-the same tenant) with `DISTINCT ON`, filter, score and page.
+One statement over the tenant's effective list, which PostgreSQL keeps in
+`effective_items` (migration 0003: the inheritance rule of `domain/inheritance.py` —
+nearest decision up the tenant's chain wins, an opt-out before an item of the same
+tenant — worked out again by triggers when an item is published or retired, an opt-out
+changes or the tenant tree does): filter, score and page.
 
 Search uses pg_trgm. Trigrams of short CJK queries are weak (a four-character word
 inside a longer name shares few trigrams with it: 营业执照 vs 个体工商户营业执照办理
@@ -11,9 +13,9 @@ substring test — every whitespace-separated term must occur (case-insensitivel
 lower-cased text `LIKE ALL` the lower-cased terms, what ILIKE does on UTF-8 text), which
 the GIN trigram index serves for terms of three or more characters — or, for misspelt
 Latin words, trigram word similarity (`<%`). A query of ASCII text only is matched
-against `search_latin`, the search text without its Chinese words. Relevance is a tier (exact name, name
-prefix, name contains the query, names contain every term, keywords contain every
-term, similar only) times 10 plus the word similarity in five steps (coarse on purpose,
+against `search_latin`, the search text without its Chinese words. Relevance is a tier
+(exact name, name prefix, name contains the query, names contain every term, keywords
+contain every term, similar only) times 10 plus the word similarity in five steps (coarse on purpose,
 so that use can still decide between similar matches); ties go to the more used item,
 then the code, then the id, so the order is total and keyset pagination is exact.
 """
@@ -26,21 +28,8 @@ from typing import Any
 MAX_TERMS = 8
 
 _EFFECTIVE = """
-WITH RECURSIVE chain AS (
-    SELECT id, parent_id, 0 AS depth FROM tenants WHERE id = $1
-    UNION ALL
-    SELECT t.id, t.parent_id, c.depth + 1 FROM tenants t JOIN chain c ON t.id = c.parent_id WHERE c.depth < 10
-),
-decided AS (
-    SELECT DISTINCT ON (lineage) lineage, item_id, opted_out FROM (
-        SELECT coalesce(i.inherited_from, i.id) AS lineage, i.id AS item_id, false AS opted_out, c.depth
-          FROM items i JOIN chain c ON c.id = i.tenant_id WHERE i.status = 'published'
-        UNION ALL
-        SELECT o.item_id, NULL::uuid, true, c.depth FROM opt_outs o JOIN chain c ON c.id = o.tenant_id
-    ) x ORDER BY lineage, depth, opted_out DESC
-),
-visible AS (
-    SELECT i.* FROM decided d JOIN items i ON i.id = d.item_id WHERE NOT d.opted_out
+WITH visible AS (
+    SELECT i.* FROM effective_items e JOIN items i ON i.id = e.item_id WHERE e.tenant_id = $1
     UNION ALL
     SELECT i.* FROM items i WHERE $2::bool AND i.tenant_id = $1 AND i.status = 'draft'
 )"""
