@@ -11,12 +11,15 @@ publishes `--events` events one at a time, each after the previous one was acked
 measures the CPU per event of this process (publisher and consumer) and of nats-server:
 
 - **publisher alone**: the events published and not consumed (the part to subtract);
-- **platform loop**: `mgov_common.events.consumer.EventConsumer`'s fetch loop with a
-  handler that only acks (as identity's fan-out does for a tenant with no webhook): a
-  pull request per event (`fetch(1)`, then the backlog), the message, the ack;
-- **streaming pull**: one pull request for up to 256 messages outstanding (expiring
-  after a second, then renewed), each message handled and acked as it arrives: a pull
-  request per 256 events instead of one per event.
+- **fetch per batch (before)**: the consumers' loop before the streaming pull, kept
+  here for comparison: a pull request per batch (`fetch(1)`, then the backlog), so a
+  pull request per lone event, with a handler that only acks (as identity's fan-out
+  does for a tenant with no webhook);
+- **platform loop**: `mgov_common.events.consumer.EventConsumer` as it is (a streaming
+  pull, `mgov_common.events.pull`), the same handler;
+- **streaming pull sketch**: the bare minimum, one pull request for up to 256 messages
+  outstanding (expiring after a second, then renewed), each message acked as it
+  arrives, no bookkeeping: the floor of any loop.
 
 Variants alternate `--rounds` times; medians. Figures only; nothing is asserted.
 """
@@ -35,6 +38,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import nats
+import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
@@ -62,6 +66,28 @@ class _AckOnly(EventConsumer):
         self.count("handled")
 
 
+class _FetchPerBatch(_AckOnly):
+    """The loop before the streaming pull: `fetch(1)`, then what else is pending."""
+
+    async def run(self) -> None:
+        await self.ensure()
+        sub = await self.js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(1, timeout=1.0)
+                    if msgs[-1].metadata.num_pending:
+                        try:
+                            msgs += await sub.fetch(self.spec.batch - 1, timeout=0.05)
+                        except (nats.errors.TimeoutError, TimeoutError):
+                            pass
+                except (nats.errors.TimeoutError, TimeoutError):
+                    continue
+                await self.handle_batch(msgs)
+        finally:
+            await sub.unsubscribe()
+
+
 async def _paced(js: JetStreamContext, subject: str, n: int, consumed: Callable[[int], Awaitable[object]] | None) -> None:
     for i in range(n):
         await js.publish(subject, b'{"x":1}')
@@ -75,8 +101,9 @@ async def _measure(pid: int, js: JetStreamContext, subject: str, n: int, consume
     return (_self_cpu() - mine) / n * 1e6, (_proc_cpu(pid) - server) / n * 1e6
 
 
-async def _platform_loop(nc: nats.NATS, js: JetStreamContext, pid: int, name: str, n: int) -> tuple[float, float]:
-    consumer = _AckOnly(None, js, ConsumerSpec(name, [f"floor.{name}"], stream=STREAM, batch=64), None)
+async def _platform_loop(nc: nats.NATS, js: JetStreamContext, pid: int, name: str, n: int,
+                         kind: type[_AckOnly] = _AckOnly) -> tuple[float, float]:
+    consumer = kind(None, js, ConsumerSpec(name, [f"floor.{name}"], stream=STREAM, batch=64), None)
     task = asyncio.create_task(consumer.run())
     try:
         await _paced(js, f"floor.{name}", 50, lambda k: consumer.wait_until(lambda c: c.handled >= k))  # warm
@@ -130,7 +157,7 @@ async def run(events: int, rounds: int) -> dict[str, dict[str, float]]:
     root = Path(tempfile.mkdtemp(prefix="mgov-bench-floor-"))
     server = EmbeddedNats(root / "nats", free_port())
     server.start()
-    runs: dict[str, list[tuple[float, float]]] = {"publisher alone": [], "platform loop": [], "streaming pull": []}
+    runs: dict[str, list[tuple[float, float]]] = {"publisher alone": [], "fetch per batch": [], "platform loop": [], "streaming sketch": []}
     try:
         nc = await nats.connect(server.url)
         js = nc.jetstream()
@@ -138,8 +165,9 @@ async def run(events: int, rounds: int) -> dict[str, dict[str, float]]:
         pid = int(server.pid_file.read_text().strip())
         for r in range(rounds):
             runs["publisher alone"].append(await _measure(pid, js, "floor.nobody", events, None))
+            runs["fetch per batch"].append(await _platform_loop(nc, js, pid, f"fetch{r}", events, _FetchPerBatch))
             runs["platform loop"].append(await _platform_loop(nc, js, pid, f"loop{r}", events))
-            runs["streaming pull"].append(await _streaming_pull(nc, js, pid, f"stream{r}", events))
+            runs["streaming sketch"].append(await _streaming_pull(nc, js, pid, f"stream{r}", events))
         await nc.close()
     finally:
         server.stop()

@@ -14,6 +14,9 @@ given up before it is handled again; the server's own bound (`max_deliver` + 2) 
 redelivery should even that fail. Every message is settled (ack, nak with a delay, or
 term), so a poisoned one never holds an unacknowledged slot for long.
 
+Messages come by a streaming pull (`mgov_common.events.pull`): pull requests that stay
+open, so a lone event costs no request of its own; each batch is what has arrived.
+
 Subclasses change what one message means (`handle`), how a batch is scheduled
 (`handle_batch`), what giving up does (`give_up`) and what to finish on stop (`close`);
 the fetch loop, retry bound, counters and settings of the durable are this class's only.
@@ -37,6 +40,7 @@ from opentelemetry import trace
 
 from mgov_common import db, metrics
 from mgov_common.events.envelope import CloudEvent, EnvelopeError
+from mgov_common.events.pull import StreamingPull
 from mgov_common.events.streams import DLQ_SUBJECT_PREFIX, EVENTS_STREAM
 from mgov_common.retry import Backoff
 from mgov_common.telemetry import context_from_headers, context_from_traceparent, tracer
@@ -160,14 +164,15 @@ class EventConsumer:
 
     async def run(self) -> None:
         await self.ensure()
-        sub = await self.js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
+        # nats-py has no streaming pull of its own; the connection and API prefix are the context's.
+        pull = StreamingPull.for_ack_wait(self.js._nc, self.js._prefix, self.spec.stream, self.spec.durable, self.spec.batch,
+                                          self.spec.ack_wait_s)
+        await pull.start()
         backoff = Backoff(base=0.5, cap=10.0)
         try:
             while True:
                 try:
-                    msgs = await self._next_batch(sub)
-                except (nats.errors.TimeoutError, TimeoutError):
-                    continue
+                    msgs = await pull.next_batch()
                 except Exception as exc:  # noqa: BLE001 - a lost connection or server hiccup must not kill the loop
                     delay = backoff.next_delay()
                     log.warning("consumer fetch failed; retrying", extra={"consumer": self.spec.durable, "error": repr(exc), "retry_in_s": delay})
@@ -182,10 +187,7 @@ class EventConsumer:
                     log.exception("consumer batch failed; its unsettled messages will be redelivered", extra={"consumer": self.spec.durable})
         finally:
             await self.close()
-            try:
-                await sub.unsubscribe()
-            except Exception:  # noqa: BLE001 - already closed connections are fine here
-                pass
+            await pull.stop()
 
     async def close(self) -> None:
         """Finish what a subclass runs beside the loop (called when the loop ends)."""
@@ -216,25 +218,6 @@ class EventConsumer:
                 raise
             except BaseException as again:  # noqa: BLE001 - redelivered after ack_wait; counted there
                 log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(again)})
-
-    async def _next_batch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
-        """Wait for one message, then take what else is already there.
-
-        `fetch(n)` answers at once when messages are waiting, but when it has to wait it
-        holds the first arrival until n have come or its timeout ends (up to a second for
-        a lone event). One message first, then the backlog without waiting, keeps a
-        quiet platform's latency at the round trip and a busy one's batches full; when
-        the first message says nothing else is pending, there is no second request."""
-        first = await sub.fetch(1, timeout=1.0)
-        if self.spec.batch <= 1 or (first and first[-1].metadata.num_pending == 0):
-            return first  # nothing else waits (the server says so with the message): no second request
-        try:
-            # The server answers this no-wait request at once (with what is there, or "no
-            # messages"), so the timeout only bounds a slow client loop: a busy machine must
-            # not split a waiting backlog into lone-message transactions.
-            return first + await sub.fetch(self.spec.batch - 1, timeout=0.05)
-        except (nats.errors.TimeoutError, TimeoutError):
-            return first
 
     def delay(self, delivered: int) -> float:
         """How long a failed message waits before its next delivery."""

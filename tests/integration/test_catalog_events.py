@@ -119,7 +119,7 @@ async def test_a_batch_of_submissions_counts_once_each_even_when_its_acks_are_lo
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    assert lost and consumer.batches_committed >= 1
+    assert lost and consumer.chunks_committed >= 1
     uses = {r["id"]: r["use_count"] for r in await catalog_pool.fetch("SELECT id, use_count FROM items WHERE id = ANY($1::uuid[])", [a, b])}
     assert uses == {a: 12, b: 5}
     assert await catalog_pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer = $1", spec.durable) == 17
@@ -142,3 +142,40 @@ async def test_the_seed_is_idempotent_and_its_events_reach_the_stream(catalog_po
     assert event.type == "mgov.catalog.item.published.v1" and event.tenant == "xihu"
     assert event.data["inherited_from"] and event.data["version"] == 1 and event.data["workflow_id"] == "standard"
     assert json.loads(last.data)["data"]["id"] == event.subject
+
+
+async def test_an_application_without_a_service_is_dead_lettered_while_the_rest_of_its_chunk_counts_once(
+        catalog_pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    """The use counter counts a chunk with one statement; an event it cannot count (no
+    service id) must not take its chunk down with it nor be dropped: it goes one by one,
+    retried and then dead-lettered, while the events around it count once, in chunks."""
+    await seed_demo(uow(catalog_pool), NOW)
+    item = await catalog_pool.fetchval("SELECT id FROM items WHERE tenant_id = 'zhejiang' ORDER BY code LIMIT 1")
+    before = await catalog_pool.fetchval("SELECT use_count FROM items WHERE id = $1", item)
+    spec = ConsumerSpec(f"test-use-{uuid.uuid4().hex[:6]}", [f"mgov.evt.{tenant}.workflow.application.submitted"], ack_wait_s=1,
+                        max_deliver=2, backoff_s=(0.05,))
+    consumer = UseCounter(catalog_pool, js, spec)
+
+    def submitted(i: int, data: dict[str, object]) -> CloudEvent:
+        return CloudEvent.new(service="workflow", entity="application", verb="submitted", tenant=tenant, subject=f"app-{i}", data=data)
+
+    good = [submitted(i, {"service_id": str(item), "service_version": 1}) for i in range(6)]
+    poison = submitted(99, {"service_version": 1})
+    for e in (*good[:3], poison, *good[3:]):
+        await publish(js, e)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await consumer.wait_until(lambda c: c.failed == 1 and c.handled == 6)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert consumer.chunks_committed >= 2 and consumer.counts.retried == 1  # the runs either side of it, each one statement
+    assert await catalog_pool.fetchval("SELECT use_count FROM items WHERE id = $1", item) == before + 6
+    recorded = {r["event_id"] for r in await catalog_pool.fetch("SELECT event_id FROM processed_events WHERE consumer = $1", spec.durable)}
+    assert recorded == {e.id for e in good}
+    sub = await js.pull_subscribe(f"mgov.dlq.{spec.durable}", stream="MGOV_DLQ")
+    try:
+        [dead] = await sub.fetch(1, timeout=5)
+    finally:
+        await sub.unsubscribe()
+    assert CloudEvent.parse(dead.data).id == poison.id and "no service_id" in dead.headers["Mgov-Error"]

@@ -1,10 +1,12 @@
 """Durable pull consumers: ack after commit, exactly-once effect, dead letters."""
 
 import asyncio
+import json
 import uuid
 
 import asyncpg
 import pytest
+from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from prometheus_client import REGISTRY
@@ -250,26 +252,47 @@ async def test_an_event_waits_out_a_database_that_is_away_without_spending_its_d
     assert await dead_letters(js, s.durable) == []
 
 
-async def test_a_lone_event_is_fetched_with_one_pull_request_and_a_backlog_in_one_batch(pool: asyncpg.Pool, js: JetStreamContext,
-                                                                                       tenant: str) -> None:
-    s = spec(tenant, batch=64)
-    consumer = EventConsumer(pool, js, s, apply_event)
-    await consumer.ensure()
-    sub = await js.pull_subscribe_bind(durable=s.durable, stream=s.stream)
-    requests = []
-    fetch = sub.fetch
+async def test_lone_events_share_open_pull_requests_and_a_backlog_comes_in_one_batch(
+        pool: asyncpg.Pool, nc: NATS, js: JetStreamContext, tenant: str) -> None:
+    """Events that come one at a time (each after the previous one was applied) do not
+    cost a pull request each: the server sees one per half batch. A backlog the
+    consumer finds when it starts is handed to it as one batch."""
+    await counting_handler_table(pool)
+    s = spec(tenant, batch=8)
+    requests: list[bytes] = []
 
-    async def counted(batch: int = 1, timeout: float = 5.0) -> list[Msg]:
-        requests.append(batch)
-        return await fetch(batch, timeout=timeout)
+    async def seen(msg: Msg) -> None:
+        requests.append(msg.data)
 
-    sub.fetch = counted  # type: ignore[method-assign]
+    watch = await nc.subscribe(f"$JS.API.CONSUMER.MSG.NEXT.{s.stream}.{s.durable}", cb=seen)
+    batches: list[int] = []
+
+    class Noting(EventConsumer):
+        async def handle_batch(self, msgs: list[Msg]) -> None:
+            batches.append(len(msgs))
+            await super().handle_batch(msgs)
+
+    backlog = [submitted(tenant, n) for n in range(6)]
+    for e in backlog:
+        await publish(js, e)
+    consumer = Noting(pool, js, s, apply_event)
+    task = asyncio.create_task(consumer.run())
     try:
-        await publish(js, submitted(tenant, 1))
-        assert len(await consumer._next_batch(sub)) == 1 and requests == [1]  # the message said nothing else was pending
-        for n in range(2, 6):
+        await consumer.wait_until(lambda c: c.handled == 6)
+        assert batches == [6]
+        for n in range(6, 36):
             await publish(js, submitted(tenant, n))
-        requests.clear()
-        assert len(await consumer._next_batch(sub)) == 4 and requests == [1, 63]
+            await consumer.wait_until(lambda c, k=n + 1: c.handled == k)
+        await nc.flush()
     finally:
-        await sub.unsubscribe()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await watch.unsubscribe()
+    assert await pool.fetchval("SELECT count(*) FROM applied") == 36
+    # 36 messages asked for 8 at a time, again whenever half of that is left: 36 / 4 + 1
+    # requests at most, where a request per fetch made it 32 or more.
+    assert 1 <= len(requests) <= 10, requests
+    first = json.loads(requests[0])
+    assert first["batch"] == 8
+    # A request ends before the durable's ack_wait: it can never bring back a message it delivered.
+    assert first["expires"] < s.ack_wait_s * 1e9 and 2 * first["idle_heartbeat"] < first["expires"]

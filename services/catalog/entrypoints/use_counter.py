@@ -1,14 +1,15 @@
-"""The use counter's consumer: one statement per fetched batch.
+"""The use counter's consumer: one statement per chunk.
 
 Every submitted application adds one to its item's `use_count`. One transaction per
 event (BEGIN, record the id, update, COMMIT) made the counter one of the costliest
-parts of a submission's fan-out; here a fetched batch of first deliveries, of one
-message or many, is counted by one statement, which is its own transaction: it records
-the event ids in `processed_events` (ids already there, and an id repeated within the
-batch, count nothing) and adds the aggregated counts of the fresh ones to the items.
-Then the acks. Anything else (a redelivery, an envelope that does not parse, an event
-without a service id, a failed batch transaction) takes the platform's one-by-one
-path with its retries and dead letters, so each event still counts exactly once.
+parts of a submission's fan-out; here it is a `ChunkedConsumer` whose chunk of first
+deliveries, of one message or many, is counted by one statement, which is its own
+transaction: it records the event ids in `processed_events` (ids already there, and an
+id repeated within the chunk, count nothing) and adds the aggregated counts of the
+fresh ones to the items. Then the acks. Anything else (a redelivery, an envelope that
+does not parse, an event without a service id, a failed chunk) takes the platform's
+one-by-one path with its retries and dead letters, so each event still counts exactly
+once.
 """
 
 from __future__ import annotations
@@ -17,18 +18,14 @@ import logging
 import uuid
 
 import asyncpg
-import nats.errors
-from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from opentelemetry import trace
 
-from mgov_common.events.consumer import ConsumerSpec, EventConsumer
-from mgov_common.events.envelope import CloudEvent, EnvelopeError
-from mgov_common.telemetry import context_from_traceparent, tracer
+from mgov_common.events.chunked import ChunkedConsumer
+from mgov_common.events.consumer import ConsumerSpec
+from mgov_common.events.envelope import CloudEvent
 from services.catalog.service_layer.projections import BadEvent, count_application, item_of
 
 log = logging.getLogger(__name__)
-_tracer = tracer(__name__)
 # $2/$3: the batch's distinct event ids and their items.
 _COUNT = """
 WITH fresh AS (
@@ -43,56 +40,27 @@ SELECT (SELECT array_agg(event_id) FROM fresh) AS fresh, (SELECT count(*) FROM u
 APPLICATION_EVENTS = ConsumerSpec("catalog-item-use", ["mgov.evt.*.workflow.application.submitted"], batch=256)
 
 
-class UseCounter(EventConsumer):
+class UseCounter(ChunkedConsumer):
     def __init__(self, pool: asyncpg.Pool, js: JetStreamContext, spec: ConsumerSpec = APPLICATION_EVENTS) -> None:
         super().__init__(pool, js, spec, count_application)
-        self.batches_committed = 0
 
-    async def handle_batch(self, msgs: list[Msg]) -> None:
-        if await self._count_together(msgs):
-            return
-        await super().handle_batch(msgs)
-
-    async def _count_together(self, msgs: list[Msg]) -> bool:
-        """Count first deliveries in one statement; False (nothing written) when the
-        batch must go one by one."""
-        items: dict[uuid.UUID, uuid.UUID] = {}  # event id -> item, first occurrence only
-        ids: list[uuid.UUID] = []  # each message's event id
-        parent = None
-        for msg in msgs:
-            if msg.metadata.num_delivered > 1:
-                return False
-            try:
-                event = CloudEvent.parse(msg.data)
-                items.setdefault(event.id, item_of(event))
-                ids.append(event.id)
-                parent = parent or event.traceparent
-            except (EnvelopeError, BadEvent):
-                return False
-        assert self.pool is not None
+    def admits(self, event: CloudEvent) -> bool:
+        """An event without a service id goes one by one: `count_application` refuses it
+        (retried, then dead-lettered) without holding back its chunk."""
         try:
-            # A lone event's span joins its trace; a batch's span stands alone.
-            context = context_from_traceparent(parent) if len(msgs) == 1 and parent else None
-            with _tracer.start_as_current_span("consume batch", context=context, kind=trace.SpanKind.CONSUMER, attributes={
-                    "messaging.system": "nats", "messaging.consumer.group.name": self.spec.durable,
-                    "messaging.batch.message_count": len(msgs)}):
-                row = await self.pool.fetchrow(_COUNT, self.spec.durable, list(items), list(items.values()))
-                assert row is not None
-                fresh = set(row["fresh"] or ())
-                if row["unknown"]:
-                    log.warning("applications for unknown items", extra={"items": row["unknown"], "consumer": self.spec.durable})
-        except Exception as exc:  # noqa: BLE001 - rolled back; one by one, each event gets the platform's retries
-            log.info("batch rolled back; counting its events one by one", extra={"consumer": self.spec.durable, "error": repr(exc)})
+            item_of(event)
+        except BadEvent:
             return False
-        self.batches_committed += 1
-        for msg, event_id in zip(msgs, ids, strict=True):
-            if self.before_ack is not None:
-                await self.before_ack(msg)  # fault injection (tests): after the commit, before the ack
-            try:
-                await msg.ack()
-            except (nats.errors.Error, OSError) as exc:
-                log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(exc)})
-                continue
-            self.count("handled" if event_id in fresh else "skipped")
-            fresh.discard(event_id)  # a second message with the same event id counted nothing
         return True
+
+    async def commit_chunk(self, events: list[CloudEvent]) -> set[uuid.UUID]:
+        """The ids recorded and the counts added by one statement, its own transaction."""
+        items: dict[uuid.UUID, uuid.UUID] = {}  # event id -> item, first occurrence only
+        for event in events:
+            items.setdefault(event.id, item_of(event))
+        assert self.pool is not None
+        row = await self.pool.fetchrow(_COUNT, self.spec.durable, list(items), list(items.values()))
+        assert row is not None
+        if row["unknown"]:
+            log.warning("applications for unknown items", extra={"items": row["unknown"], "consumer": self.spec.durable})
+        return set(row["fresh"] or ())
