@@ -30,6 +30,7 @@ from typing import ClassVar, Protocol, Self
 import asyncpg
 from asyncpg.transaction import Transaction
 
+from mgov_common.clock import Clock
 from mgov_common.events import outbox
 from mgov_common.events.domain import DomainEvent
 from mgov_common.events.envelope import CloudEvent
@@ -39,17 +40,22 @@ class HasEvents(Protocol):
     events: list[DomainEvent]
 
 
-def to_cloud_event(service: str, event: DomainEvent) -> CloudEvent:
-    """The one mapping from a domain event to the CloudEvent in the outbox."""
+def to_cloud_event(service: str, event: DomainEvent, clock: Clock | None = None) -> CloudEvent:
+    """The one mapping from a domain event to the CloudEvent in the outbox: `time` is the
+    event's own when it has one, else the service's clock's (a demo platform's moved clock)
+    when it has one, else the system's."""
     return CloudEvent.new(service=service, entity=event.entity, verb=event.verb, tenant=event.tenant_id,
-                          subject=event.subject, data=event.data)
+                          subject=event.subject, data=event.data,
+                          time=event.time or (clock.now() if clock is not None else None))
 
 
 class UnitOfWork:
     service: ClassVar[str]  # the CloudEvent source: mgov/<service>
 
-    def __init__(self, pool: asyncpg.Pool | None, *, begin: bool = True) -> None:
+    def __init__(self, pool: asyncpg.Pool | None, *, begin: bool = True, clock: Clock | None = None) -> None:
         self.pool = pool
+        # Stamps the events' `time`: the service's own clock (it follows the demo clock in demo mode).
+        self.clock = clock
         self._begin_on_enter = begin
         self._conn: asyncpg.Connection | None = None
         self._tx: Transaction | None = None
@@ -132,7 +138,7 @@ class UnitOfWork:
             raise RuntimeError("commit needs a transaction: this unit of work never began one")
         events = self.collect_events()
         if events:
-            await outbox.record(self.conn, *(to_cloud_event(self.service, e) for e in events))
+            await outbox.record(self.conn, *(to_cloud_event(self.service, e, self.clock) for e in events))
         await self.before_commit()
         if self._tx is not None:
             await self._tx.commit()

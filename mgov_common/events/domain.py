@@ -9,6 +9,7 @@ and writes it to the outbox in the transaction of the change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -19,3 +20,6 @@ class DomainEvent:
     tenant_id: str  # the tenant the event belongs to: its `tenant` and its subject position
     subject: str  # the entity's id
     data: dict[str, Any]
+    # When it happened, for an event recorded after the fact (an SLA timer's due moment);
+    # None: when recorded (the service's clock).
+    time: datetime | None = None

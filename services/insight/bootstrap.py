@@ -4,7 +4,8 @@
   last sign of life), identity's tenants (subtree scoping);
 - channels to catalog and identity, for the actions taken from the zombie list;
 - background: the headline gauges; the weekly report of each province and city;
-  identity's staff listings (service_layer/staff.py), when insight has a platform secret.
+  identity's staff and systems listings and catalog's publications (service_layer/staff.py,
+  backfill.py), when insight has a platform secret.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.tenants import apply_tenant_event, consumer_spec
 from mgov_common.platform_token import PlatformToken
 from services.insight.adapters.owners import OwningServices
+from services.insight.adapters.listings import PublicationListings, SystemListings
 from services.insight.adapters.staff import StaffListings
 from services.insight.entrypoints import consumers
 from services.insight.entrypoints.grpc import InsightServicer
-from services.insight.service_layer import gauges, reports, staff
+from services.insight.service_layer import backfill, gauges, reports
 from services.insight.service_layer.context import Context
 from services.insight.settings import InsightSettings
 
@@ -51,12 +53,13 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     background = [keep_gauges, weekly_reports]
     secret = settings.platform_client_secret()
     if secret:
-        listings = StaffListings(identity, PlatformToken(identity, "insight", secret))
+        token = PlatformToken(identity, "insight", secret)
+        sources = backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token), StaffListings(identity, token))
 
-        async def staff_listings() -> None:
-            await staff.run(ctx, listings, settings.staff_sync_interval_s)
+        async def listings() -> None:
+            await backfill.run(ctx, sources, settings.staff_sync_interval_s)
 
-        background.append(staff_listings)
+        background.append(listings)
 
     async def close() -> None:
         await catalog.close()

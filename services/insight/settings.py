@@ -9,7 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.clock import DEMO_CLOCK_FILE
-from mgov_common.settings import ServiceSettings, demo_secret
+from mgov_common.settings import PlatformSettings, ServiceSettings, demo_secret
 
 
 class InsightSettings(ServiceSettings):
@@ -37,6 +37,24 @@ class InsightSettings(ServiceSettings):
         return self.clock_file or (self.home / DEMO_CLOCK_FILE)
 
     def platform_client_secret(self) -> str | None:
-        if self.platform_secret is not None:
-            return self.platform_secret.get_secret_value()
-        return demo_secret(self.service_name, "platform_secret") if self.demo else None
+        return _platform_secret(self.platform_secret, self.demo)
+
+
+def _platform_secret(configured: SecretStr | None, demo: bool) -> str | None:
+    if configured is not None:
+        return configured.get_secret_value()
+    return demo_secret(InsightSettings.service_name, "platform_secret") if demo else None
+
+
+class ListingSettings(PlatformSettings):
+    """What `mgov insight rebuild` needs to read catalog's and identity's listings (the
+    service's own variables: `MGOV_INSIGHT_CATALOG_ADDR`, `MGOV_IDENTITY_ADDR`,
+    `MGOV_INSIGHT_PLATFORM_SECRET`), without the secrets only the running service needs."""
+
+    model_config = SettingsConfigDict(env_prefix="MGOV_INSIGHT_", extra="ignore")
+    catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_INSIGHT_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
+    client_deadline_s: float = Field(default=30.0, gt=0)
+    platform_secret: SecretStr | None = None
+
+    def platform_client_secret(self) -> str | None:
+        return _platform_secret(self.platform_secret, self.demo)

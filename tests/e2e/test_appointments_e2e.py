@@ -76,7 +76,7 @@ def test_halls_slots_booking_a_full_slot_and_the_desk(demo_platform: DemoPlatfor
         start = datetime.fromisoformat(slot["start_time"].replace("Z", "+00:00"))
         moved_clock(start + timedelta(minutes=5))
         deadline = time.monotonic() + 20
-        while True:  # the services read the demo clock file anew every 0.2 s
+        while True:  # the services look at the demo clock file anew on every reading
             checked = desk.post(f"/v1/halls/{hall['id']}/check-ins", json={"code": appt["qr_payload"]})
             if checked.status_code != 409 or checked.json()["code"] != "not_today" or time.monotonic() > deadline:
                 break

@@ -1,6 +1,7 @@
-"""Insight against `mgov up` (demo mode): a seeded month's worth of synthetic activity
-through the real API whose figures equal those computed here from the raw events, the
-rebuild command, a zombie item retired from the list, and subtree scoping over HTTP."""
+"""Insight against `mgov up` (demo mode): a month of synthetic activity seeded day by day
+through the real API (the demo clock moved back a month and forward a day at a time),
+whose figures, day by day too, equal those computed here from the raw events; the rebuild
+command, a zombie item retired from the list, and subtree scoping over HTTP."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from mgov_common.bus import connect_nats
+from mgov_common.calendars import parse_calendar
+from mgov_common.working_days import WorkingCalendar
 from mgov_common.events.envelope import CloudEvent
 from tests.conftest import repo_root, venv_bin
 from tests.e2e.conftest import DemoPlatform
@@ -30,8 +33,14 @@ CST = timezone(timedelta(hours=8))
 
 
 def mgov(demo: DemoPlatform, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MGOV_DATABASE_URL": demo.dsn, "MGOV_NATS_URL": demo.nats_url, "MGOV_DEMO": "1", "MGOV_HOME": str(demo.home)}
+    env = {**os.environ, "MGOV_DATABASE_URL": demo.dsn, "MGOV_NATS_URL": demo.nats_url, "MGOV_DEMO": "1", "MGOV_HOME": str(demo.home),
+           "MGOV_CATALOG_ADDR": f"127.0.0.1:{demo.ports['CATALOG']}", "MGOV_IDENTITY_ADDR": f"127.0.0.1:{demo.ports['IDENTITY']}"}
     return subprocess.run([venv_bin("mgov"), *args], cwd=repo_root(), env=env, capture_output=True, text=True, timeout=300)
+
+
+# Every event the independent figures read: cases, ratings, usage, the items' limits and the calendars.
+EVERYTHING = ("mgov.evt.*.workflow.application.>", "mgov.evt.*.workflow.rating.received", "mgov.evt.*.insight.usage.recorded",
+              "mgov.evt.*.catalog.item.published", "mgov.evt.*.workflow.calendar.updated", "mgov.evt.*.workflow.sla.breached")
 
 
 async def _raw_events(nats_url: str, subjects: tuple[str, ...] = ()) -> list[CloudEvent]:
@@ -72,30 +81,110 @@ def wait_caught_up(demo: DemoPlatform, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
-def independent_figures(events: list[CloudEvent], item_id: str) -> dict[str, Any]:
-    """The funnel, on-time rate and satisfaction of one item, from the raw events alone."""
+# What the seed left in flight: SLA timers due by now but not yet fired (the clock went through the month faster than
+# the timer worker's rounds) and events not yet relayed to the stream.
+IN_FLIGHT = """SELECT (SELECT count(*) FROM workflow.timers WHERE fired_at IS NULL AND fire_at <= now())
+                    + (SELECT count(*) FROM workflow.outbox WHERE published_at IS NULL)
+                    + (SELECT count(*) FROM insight.outbox WHERE published_at IS NULL)"""
+
+
+def wait_settled(demo: DemoPlatform, timeout: float = 60) -> None:
+    """Until the workflow fired every timer due and both services relayed every event (their tables say so)."""
+    async def in_flight() -> int:
+        conn = await asyncpg.connect(demo.dsn)
+        try:
+            return int(await conn.fetchval(IN_FLIGHT))
+        finally:
+            await conn.close()
+
+    deadline = time.monotonic() + timeout
+    while asyncio.run(in_flight()):
+        assert time.monotonic() < deadline, "timers or events still in flight after the seed"
+        time.sleep(0.2)
+
+
+def _calendar(events: list[CloudEvent], chain: tuple[str, ...]) -> WorkingCalendar:
+    """The first tenant's working calendar from the workflow's calendar events (the last of
+    each tenant's year wins; a day comes from the nearest tenant of `chain` that sets it)."""
+    years: dict[tuple[str, int], list[tuple[Any, bool, str]]] = {}
+    for e in events:
+        if e.type == "mgov.workflow.calendar.updated.v1" and e.tenant in chain:
+            tenant, year, days = parse_calendar(e)
+            years[(tenant, year)] = days
+    overrides: dict[Any, tuple[int, bool]] = {}
+    for (tenant, _), days in years.items():
+        for d, working, _ in days:
+            if d not in overrides or chain.index(tenant) < overrides[d][0]:
+                overrides[d] = (chain.index(tenant), working)
+    return WorkingCalendar({d: w for d, (_, w) in overrides.items()})
+
+
+def _on_time(cal: WorkingCalendar, limit: int, case: list[CloudEvent]) -> bool:
+    """Finished within the promised limit, in working days from submission, the time the
+    case waited for the citizen's 补正 not counted: the rule as published, worked out here."""
+    submitted = case[0].time
+    due = cal.due_after(submitted, limit)
+    budget, used, running_since = cal.working_seconds(submitted, due), 0.0, submitted
+    for e in case[1:]:
+        paused = bool(e.data.get("clock_paused"))
+        if paused and running_since is not None:
+            used += cal.working_seconds(running_since, e.time)
+            running_since = None
+        elif not paused and running_since is None:
+            running_since, due = e.time, cal.advance(e.time, max(0.0, budget - used))
+    return case[-1].time <= due
+
+
+def independent_figures(events: list[CloudEvent], item_id: str, tenant_chain: tuple[str, ...] = ("hangzhou", "zhejiang")) -> dict[str, Any]:
+    """The funnel, on-time rate and satisfaction of one item, from the raw events alone:
+    usage, the cases' own events, ratings, the item's promised limit as the catalogue
+    published it and the tenant's working calendar as the workflow published it."""
     counts: dict[str, int] = defaultdict(int)
+    limit = next(e.data["promised_limit_days"] for e in reversed(events)
+                 if e.type == "mgov.catalog.item.published.v1" and e.data.get("id") == item_id)
+    cal = _calendar(events, tenant_chain)
+    cases: dict[str, list[CloudEvent]] = defaultdict(list)
     on_time, finished, scores = 0, 0, []
     for e in events:
         data = e.data
         verb = e.type.removeprefix("mgov.").rsplit(".v", 1)[0]
         if verb == "insight.usage.recorded" and data["item_id"] == item_id:
             counts[data["kind"]] += 1
+        if verb == "workflow.sla.breached" and data["application_id"] in cases:  # a breach names the case, not the item
+            counts["sla_breaches"] += 1
         if data.get("service_id") != item_id:
             continue
+        if verb.startswith("workflow.application."):
+            cases[data["application_id"]].append(e)
         if verb == "workflow.application.submitted":
             counts["submitted"] += 1
         elif verb in ("workflow.application.completed", "workflow.application.rejected"):
             counts[verb.rsplit(".", 1)[1]] += 1
             finished += 1
-            due = data.get("case_due_at") or data.get("due_at")
-            on_time += due is None or e.time <= datetime.fromisoformat(due)
+            on_time += _on_time(cal, limit, cases[data["application_id"]])
         elif verb == "workflow.rating.received":
             scores.append(data["score"])
     return {"guide_views": counts["guide_viewed"], "started": counts["application_started"], "submitted": counts["submitted"],
             "completed": counts["completed"], "rejected": counts["rejected"],
             "on_time_rate": round(on_time / finished, 4) if finished else -1,
-            "ratings": len(scores), "rating_average": round(sum(scores) / len(scores), 4) if scores else -1}
+            "ratings": len(scores), "rating_average": round(sum(scores) / len(scores), 4) if scores else -1,
+            "sla_breaches": counts["sla_breaches"]}
+
+
+def daily_counts(events: list[CloudEvent], tenant: str) -> dict[str, dict[str, int]]:
+    """Per China date of the events' own `time`: the tenant's own items' views, submissions, completions and ratings."""
+    per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    applications = {e.data["application_id"] for e in events if e.type == "mgov.workflow.application.submitted.v1"}
+    for e in events:
+        if e.tenant != tenant or (e.type == "mgov.workflow.sla.breached.v1" and e.data["application_id"] not in applications):
+            continue  # a breach of a case insight never saw (a 12345 report's) is no figure of an item
+        verb = e.type.removeprefix("mgov.").rsplit(".v", 1)[0]
+        key = {"insight.usage.recorded": "guide_views" if e.data.get("kind") == "guide_viewed" else "started",
+               "workflow.application.submitted": "submitted", "workflow.application.completed": "completed",
+               "workflow.rating.received": "ratings", "workflow.sla.breached": "sla_breaches"}.get(verb)
+        if key:
+            per_day[e.time.astimezone(CST).date().isoformat()][key] += 1
+    return per_day
 
 
 @pytest.fixture(scope="module")
@@ -103,47 +192,68 @@ def tokens(demo_platform: DemoPlatform) -> dict[str, str]:
     return {who: demo_platform.sign_in(who)["access_token"] for who in (PROVINCE_ADMIN, HZ_ADMIN, XIHU_SUPERVISOR, NB_CLERK, CITIZEN)}
 
 
+SEED_DAYS, SEED_CASES = 30, 3
+
+
 @pytest.fixture(scope="module")
 def seeded(demo_platform: DemoPlatform) -> dict[str, Any]:
-    # Today's activity in Hangzhou through the API, and a month of back-dated demo history for Xihu's items.
-    done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "12", "--seed", "7",
-                "--days", "30", "--tenant", "xihu")
+    # A month of Hangzhou's activity through the API: the demo clock moved back 30 days, then a day at a time to today.
+    first_day = (datetime.now(CST) - timedelta(days=SEED_DAYS)).date().isoformat()
+    done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", str(SEED_CASES), "--seed", "7",
+                "--days", str(SEED_DAYS))
     assert done.returncode == 0, done.stderr
+    # And today only (no --days): every case takes all its steps at once; counted in the figures below too.
+    today = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "4", "--seed", "8")
+    assert today.returncode == 0 and "days" not in json.loads(today.stdout.strip().splitlines()[-1]), today.stderr
+    wait_settled(demo_platform)
     wait_caught_up(demo_platform)
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "from_date": first_day}
 
 
-def item_figures(demo: DemoPlatform, token: str, item_id: str, tenant: str = "hangzhou") -> dict[str, Any]:
+def item_figures(demo: DemoPlatform, token: str, item_id: str, tenant: str = "hangzhou", from_date: str = "") -> dict[str, Any]:
     with demo.client(token) as c:
-        resp = c.get(f"/v1/tenants/{tenant}/insight/items", params={"own_only": True, "page_size": 500})
+        resp = c.get(f"/v1/tenants/{tenant}/insight/items", params={"own_only": True, "page_size": 500, "from_date": from_date})
     assert resp.status_code == 200, resp.text
     [row] = [r for r in resp.json()["items"] if r["item_id"] == item_id]
     return row["quality"]  # type: ignore[no-any-return]
 
 
-def test_seeded_activity_gives_the_figures_computed_independently_from_the_raw_events(demo_platform: DemoPlatform, seeded: dict[str, Any],
-                                                                                        tokens: dict[str, str]) -> None:
-    assert seeded["submitted"] > 0 and seeded["completed"] > 0 and seeded["rated"] > 0
-    expected = independent_figures(asyncio.run(_raw_events(demo_platform.nats_url)), seeded["item_id"])
-    got = item_figures(demo_platform, tokens[HZ_ADMIN], seeded["item_id"])
+def test_a_month_seeded_through_the_api_gives_the_figures_computed_independently_from_the_raw_events(
+        demo_platform: DemoPlatform, seeded: dict[str, Any], tokens: dict[str, str]) -> None:
+    assert seeded["days"] == SEED_DAYS and seeded["submitted"] > 0 and seeded["completed"] > 0 and seeded["rated"] > 0
+    events = asyncio.run(_raw_events(demo_platform.nats_url, EVERYTHING))
+    expected = independent_figures(events, seeded["item_id"])
+    assert 0 < expected["on_time_rate"] < 1, "a month of cases taking days: some finish late, most in time"
+    assert expected["sla_breaches"] > 0, "the SLA timers fired as the clock moved through the month"
+    got = item_figures(demo_platform, tokens[HZ_ADMIN], seeded["item_id"], from_date=seeded["from_date"])
     assert {k: got[k] for k in expected} == expected
+    assert json.loads((demo_platform.home / "workflow-clock.json").read_text()) == {"offset_s": 0}
 
 
-def test_the_seeded_month_of_demo_history_shows_as_a_daily_trend(demo_platform: DemoPlatform, seeded: dict[str, Any],
-                                                                 tokens: dict[str, str]) -> None:
-    assert seeded["history_submitted"] > 0
+def test_the_seeded_month_shows_on_the_events_own_days_in_the_daily_trend(demo_platform: DemoPlatform, seeded: dict[str, Any],
+                                                                           tokens: dict[str, str]) -> None:
     with demo_platform.client(tokens[HZ_ADMIN]) as c:
-        resp = c.get("/v1/tenants/xihu/insight/daily")
+        resp = c.get("/v1/tenants/hangzhou/insight/daily", params={"own_only": True, "from_date": seeded["from_date"]})
     assert resp.status_code == 200, resp.text
     days = resp.json()["items"]
-    assert len(days) == 30 and days == sorted(days, key=lambda d: d["date"])
-    # Independently, from the raw demo events on the stream: submissions per China date, before today.
-    per_day: dict[str, int] = defaultdict(int)
-    for e in asyncio.run(_raw_events(demo_platform.nats_url, ("mgov.evt.xihu.insight.demo_application.submitted",))):
-        per_day[e.time.astimezone(CST).date().isoformat()] += 1
-    assert sum(per_day.values()) == seeded["history_submitted"]
-    assert [d["quality"]["submitted"] for d in days[:-1]] == [per_day.get(d["date"], 0) for d in days[:-1]]
-    assert sum(1 for d in days[:-1] if d["quality"]["submitted"] > 0) >= 15
+    assert len(days) == SEED_DAYS + 1 and days[0]["date"] == seeded["from_date"] and days == sorted(days, key=lambda d: d["date"])
+    # Independently, from the raw events on the stream: per China date of each event's own time.
+    per_day = daily_counts(asyncio.run(_raw_events(demo_platform.nats_url, EVERYTHING)), "hangzhou")
+    for key in ("guide_views", "started", "submitted", "completed", "ratings", "sla_breaches"):
+        assert [d["quality"][key] for d in days] == [per_day[d["date"]][key] for d in days], key
+    assert sum(1 for d in days[:-1] if d["quality"]["submitted"] > 0) >= 20, "the history is spread over the month"
+
+
+def test_history_is_not_seeded_under_a_clock_moved_already(demo_platform: DemoPlatform, seeded: dict[str, Any]) -> None:
+    # The rule: a fresh demo home, its clock at 0. A moved clock is refused before any activity, and left as it was.
+    clock = demo_platform.home / "workflow-clock.json"
+    clock.write_text(json.dumps({"offset_s": 600}))
+    try:
+        done = mgov(demo_platform, "insight", "seed", "--base-url", demo_platform.base_url, "--cases", "1", "--days", "2")
+        assert done.returncode == 1 and "moved already" in done.stderr, done.stderr
+        assert json.loads(clock.read_text()) == {"offset_s": 600}
+    finally:
+        clock.unlink()
 
 
 def test_rebuilding_from_the_streams_gives_the_same_figures(demo_platform: DemoPlatform, seeded: dict[str, Any], tokens: dict[str, str]) -> None:
@@ -158,6 +268,82 @@ def test_rebuilding_from_the_streams_gives_the_same_figures(demo_platform: DemoP
     assert json.loads(done.stdout)["applied"] > 0
     wait_caught_up(demo_platform)
     assert everything() == before
+
+
+async def _forget(nats_url: str, subject: str, target: str, timeout: float = 30) -> int:
+    """Delete from MGOV_EVENTS the events on `subject` about `target` (data.id), as if the
+    stream's retention had dropped them, once there is one (its service's outbox relay
+    publishes it after the commit). How many."""
+    nc = await connect_nats(nats_url, "insight-e2e-forget")
+    try:
+        js = nc.jetstream()
+        deadline = time.monotonic() + timeout
+        while True:
+            name = f"insight-e2e-{uuid.uuid4().hex[:8]}"
+            await js.add_consumer("MGOV_EVENTS", ConsumerConfig(name=name, filter_subjects=[subject], deliver_policy=DeliverPolicy.ALL,
+                                                                ack_policy=AckPolicy.NONE, inactive_threshold=60.0))
+            pending = (await js.consumer_info("MGOV_EVENTS", name)).num_pending
+            sub = await js.pull_subscribe_bind(durable=name, stream="MGOV_EVENTS")
+            seqs, seen = [], 0
+            while seen < pending:
+                for m in await sub.fetch(min(256, pending - seen), timeout=5):
+                    seen += 1
+                    if CloudEvent.parse(m.data).data.get("id") == target:
+                        seqs.append(m.metadata.sequence.stream)
+            await js.delete_consumer("MGOV_EVENTS", name)
+            if seqs:
+                for seq in seqs:
+                    await js.delete_msg("MGOV_EVENTS", seq)
+                return len(seqs)
+            assert time.monotonic() < deadline, f"no {subject} event about {target} reached the stream"
+            await asyncio.sleep(0.2)
+    finally:
+        await nc.close()
+
+
+def test_an_item_and_a_system_whose_events_the_stream_no_longer_holds_are_still_zombies_after_a_rebuild(
+        demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
+    from tests.e2e.test_catalog_e2e import new_item
+
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        created = c.post("/v1/tenants/hangzhou/services", json=new_item(f"久远事项{RUN}"))
+        assert created.status_code == 201, created.text
+        item_id = created.json()["id"]
+        assert c.post(f"/v1/services/{item_id}/publish").status_code == 200
+        system = c.post("/v1/tenants/yuhang/systems", json={"name": f"余杭久远系统{RUN}", "event_types": ["mgov.case.status_changed.v1"]})
+        assert system.status_code == 201, system.text
+        system_id = system.json()["system"]["id"]
+
+    def listed() -> tuple[bool, bool]:
+        with demo_platform.client(tokens[HZ_ADMIN]) as c:
+            found = {(z["kind"], z["target_id"]) for z in c.get("/v1/tenants/hangzhou/insight/zombies", params={"page_size": 500}).json()["items"]}
+        return ("item_unused", item_id) in found, ("system_silent", system_id) in found
+
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        assert c.put("/v1/tenants/hangzhou/insight/thresholds", json={"item_unused_days": 0, "guide_stale_days": 365,
+                                                                    "system_silent_days": 0, "account_idle_days": 90}).status_code == 200
+    try:
+        deadline = time.monotonic() + 30
+        while listed() != (True, True):  # insight has both from their events (so they are on the stream)
+            assert time.monotonic() < deadline, "the new item and system never appeared in the zombie list"
+            time.sleep(0.2)
+        assert asyncio.run(_forget(demo_platform.nats_url, "mgov.evt.hangzhou.catalog.item.published", item_id)) == 1
+        assert asyncio.run(_forget(demo_platform.nats_url, "mgov.evt.yuhang.identity.system.registered", system_id)) == 1
+        # From the streams alone, the rebuild knows neither (the integration tests show them forgotten: here the
+        # running insight may read the listings again at any moment).
+        done = mgov(demo_platform, "insight", "rebuild", "--without-listings")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["listed_items"] == 0
+        # Read back from catalog and identity within the rebuild, both are zombies again the moment it ends.
+        done = mgov(demo_platform, "insight", "rebuild")
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert result["listed_items"] > 0 and result["listed_systems"] > 0
+        assert listed() == (True, True)
+    finally:
+        with demo_platform.client(tokens[HZ_ADMIN]) as c:
+            c.put("/v1/tenants/hangzhou/insight/thresholds", json={"item_unused_days": 90, "guide_stale_days": 365,
+                                                                  "system_silent_days": 30, "account_idle_days": 90})
 
 
 def test_a_city_admin_sees_its_subtree_and_a_county_supervisor_not_its_sibling(demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
@@ -177,6 +363,63 @@ def test_a_city_admin_sees_its_subtree_and_a_county_supervisor_not_its_sibling(d
             assert c.get("/v1/tenants/hangzhou/insight/items").status_code == 404
     with demo_platform.client() as c:
         assert c.get("/v1/tenants/hangzhou/insight/items").status_code == 401
+
+
+def county_admin(demo: DemoPlatform, hz_admin: str, tenant: str = "xihu") -> str:
+    """A tenant_admin of the county, invited by the Hangzhou admin, invitation accepted: its token."""
+    phone, password = "136" + f"{uuid.uuid4().int % 10**8:08d}", "Insight-e2e-2026"
+    with demo.client(hz_admin) as c:
+        invited = c.post(f"/v1/tenants/{tenant}/staff", json={"phone": phone, "name": "区管理员", "password": password,
+                                                              "roles": ["tenant_admin"]})
+    assert invited.status_code == 202, invited.text
+    with demo.client(demo.sign_in(phone, password)["access_token"]) as c:
+        assert c.post(f"/v1/me/invitations/{invited.json()['id']}/accept").status_code == 200
+    return demo.sign_in(phone, password)["access_token"]  # a token with the new role
+
+
+def test_a_county_admin_drills_into_its_departments_and_their_items_and_never_into_its_siblings(
+        demo_platform: DemoPlatform, seeded: dict[str, Any], tokens: dict[str, str]) -> None:
+    xihu_admin = county_admin(demo_platform, tokens[HZ_ADMIN])
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        hz_items = c.get("/v1/tenants/hangzhou/insight/items", params={"page_size": 500}).json()["items"]
+    yuhang_item = next(i for i in hz_items if i["tenant_id"] == "yuhang")
+    with demo_platform.client(xihu_admin) as c:
+        listed = c.get("/v1/tenants/xihu/insight/departments", params={"own_only": True, "page_size": 500})
+        assert listed.status_code == 200, listed.text
+        departments = listed.json()["items"]
+        assert departments and {d["tenant_id"] for d in departments} == {"xihu"}
+        # The seeded history is Xihu's: its busiest department has figures, and someone can act there (Xihu's demo staff).
+        busiest = max(departments, key=lambda d: d["quality"]["submitted"])
+        assert busiest["quality"]["submitted"] > 0 and busiest["staff_able_to_act"] >= 1
+        one = c.get(f"/v1/tenants/xihu/insight/departments/{busiest['department']}")
+        # (the staff count may have grown meanwhile by this admin's own sign-in, counted as its event arrives)
+        assert one.status_code == 200 and {**one.json(), "staff_able_to_act": 0} == {**busiest, "staff_able_to_act": 0}
+        # Its items, page by page: exactly the Xihu items of that department, adding up to the department's figures.
+        items, token = [], ""
+        while True:
+            page = c.get("/v1/tenants/xihu/insight/items", params={"own_only": True, "department": busiest["department"],
+                                                                   "page_size": 1, "page_token": token}).json()
+            items += page["items"]
+            token = page["next_page_token"]
+            if not token:
+                break
+        expected = [i for i in hz_items if i["tenant_id"] == "xihu" and i["department"] == busiest["department"]]
+        assert sorted(i["item_id"] for i in items) == sorted(i["item_id"] for i in expected)
+        for key in ("guide_views", "started", "submitted", "completed", "rejected", "ratings", "rectifications_open"):
+            assert sum(i["quality"][key] for i in items) == busiest["quality"][key], key
+        item = c.get(f"/v1/tenants/xihu/insight/items/{items[0]['item_id']}")
+        assert item.status_code == 200 and item.json() == items[0]
+        csv = c.get("/v1/tenants/xihu/insight/departments", params={"own_only": True, "format": "csv"})
+        assert csv.status_code == 200 and csv.text.lstrip("\ufeff").startswith(
+            "tenant_id,department,open_cases,open_cases_unstaffed,staff_able_to_act,guide_views")
+        # The sibling county: as if it did not exist, whichever way it is asked.
+        for path in ("/v1/tenants/yuhang/insight/departments", "/v1/tenants/yuhang/insight/departments/数字经济科",
+                     f"/v1/tenants/yuhang/insight/items/{yuhang_item['item_id']}", f"/v1/tenants/xihu/insight/items/{yuhang_item['item_id']}",
+                     "/v1/tenants/hangzhou/insight/departments"):
+            refused = c.get(path)
+            assert refused.status_code == 404 and refused.headers["content-type"].startswith("application/problem+json"), path
+        assert c.get("/v1/tenants/xihu/insight/departments/没有这个部门").status_code == 404
+        assert c.get("/v1/tenants/xihu/insight/departments", params={"department": "部" * 101}).status_code == 422
 
 
 def test_an_unused_item_is_listed_and_retiring_it_from_the_list_retires_it_in_the_catalogue_and_is_audited(

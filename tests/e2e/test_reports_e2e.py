@@ -170,7 +170,7 @@ def test_reopen_within_7_days_works_and_after_them_is_refused(demo_platform: Dem
     clock = p.home / "workflow-clock.json"
     clock.write_text(json.dumps({"offset_s": 8 * 86400}))
     try:
-        def window_closed() -> bool:  # the service reads the moved clock (it re-reads the file every 0.2 s)
+        def window_closed() -> bool:  # the service reads the moved clock (it looks at the file on every reading)
             with p.client(tokens[CITIZEN]) as c:
                 return not c.get(f"/v1/reports/{made['id']}").json().get("can_reopen")
 

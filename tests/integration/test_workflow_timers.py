@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from prometheus_client import REGISTRY
 
@@ -91,3 +91,24 @@ async def test_sending_back_pauses_the_case_clock_until_resubmission(core: Core)
     core.clock.set(new_due)
     await worker.run_once()
     assert ("breached", "case") in await sla_events(core)
+
+
+async def test_a_breach_already_due_is_fired_by_the_next_action_before_it_replans_the_timers(core: Core) -> None:
+    # No worker came by (or a demo clock jumped a day ahead): the clerk's action must not drop what already happened.
+    case = await submit(core)  # Monday 10:00: the "submitted" state is due Wednesday 00:00
+    breached = REGISTRY.get_sample_value("mgov_sla_breaches_total")
+    core.clock.advance(days=2)  # Wednesday 10:00: the state's warning and breach are due, the case's not yet
+    await act(core, HZ_CLERK, case, "accept", "材料齐全")
+    events = await core.outbox(".sla.")
+    assert [(e["type"].split(".")[3], e["data"]["scope"], e["data"]["state"]) for e in events] == [
+        ("warning", "state", "submitted"), ("breached", "state", "submitted")]
+    def when(e: dict) -> datetime:  # type: ignore[type-arg]
+        return datetime.fromisoformat(e["time"].replace("Z", "+00:00"))
+
+    # Dated when they became due, before the action (stamped by the service's clock, a demo clock too, not the system's).
+    warning, breach = events
+    assert when(warning) < when(breach) == datetime.fromisoformat(breach["data"]["due_at"].replace("Z", "+00:00"))
+    assert [when(e) for e in await core.outbox(".transitioned.")] == [core.clock.now()]
+    assert REGISTRY.get_sample_value("mgov_sla_breaches_total") == breached + 1  # type: ignore[operator]
+    assert await TimerWorker(core.pool, core.clock).run_once() == 0  # nothing left behind, nothing fired twice
+    assert len(await core.outbox(".sla.")) == 2

@@ -80,13 +80,12 @@ def test_a_role_reaches_a_case_in_its_own_tenant_or_from_the_province_above_it()
     assert not stranded(["clerk", "approver"], chain, provinces, [["xihu:clerk"]])
 
 
-def test_the_demo_history_is_the_same_for_the_same_seed_and_lies_before_today() -> None:
-    from services.insight.domain.demo_history import DemoItem, history
+def test_a_departments_staffing_counts_the_accounts_whose_roles_reach_it_and_the_open_cases_none_of_them_can_take() -> None:
+    from services.insight.domain.zombies import staffing
 
-    items = [DemoItem(uuid.UUID(int=7), "xihu", "市民卡中心", {"zh": "事项"})]
-    a, b, c = history(items, 30, 1, NOW), history(items, 30, 1, NOW), history(items, 30, 2, NOW)
-    assert a.events == b.events and [e.id for e in a.events] != [e.id for e in c.events]
-    assert len({e.id for e in a.events}) == len(a.events)
-    today = datetime(2026, 11, 30, tzinfo=UTC) - timedelta(hours=8)  # 00:00 in China
-    assert all(today - timedelta(days=30) <= e.time < today for e in a.events)
-    assert {e.entity for e in a.events} == {"demo_application", "demo_rating", "demo_usage"}
+    chain, provinces = ["xihu", "hangzhou", "zhejiang"], frozenset({"zhejiang"})
+    staff = [["xihu:clerk"], ["zhejiang:approver"], ["yuhang:approver"], ["hangzhou:approver"], ["xihu:owner"], ["xihu:finance"]]
+    # A clerk of the county and an approver of the province reach it; a sibling's or the city's approver does not.
+    found = staffing([["clerk"], ["dispatcher"], ["owner"], ["approver"]], chain, provinces, staff)
+    assert (found.open_cases, found.open_cases_unstaffed, found.staff_able_to_act) == (4, 1, 2)
+    assert staffing([], chain, provinces, []) == staffing([], chain, provinces, [["yuhang:clerk"]])

@@ -15,12 +15,13 @@ import grpc
 
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.catalog.v1 import catalog_pb2_grpc
+from mgov.common.v1 import common_pb2
 from mgov_common import protojson
 from mgov_common.paging import PageTokens
 from mgov_common.principal import current_principal
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.entrypoints import mapping as m
-from services.catalog.service_layer import items, notices, queries
+from services.catalog.service_layer import items, notices, publications, queries
 
 Clock = Callable[[], datetime]
 
@@ -109,3 +110,22 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             category=request.category, publish_time=when, request_id=request.request_id, now=self.clock(),
         )
         return m.notice_to_proto(notice)
+
+    async def ListPublications(self, request: pb.ListPublicationsRequest, context: grpc.aio.ServicerContext) -> pb.ListPublicationsResponse:
+        rows, notice, token = await publications.list_publications(self._reader(), current_principal(), self.pages,
+                                                                   tenant_id=request.tenant_id, page_size=request.page_size,
+                                                                   page_token=request.page_token)
+        ts = protojson.datetime_to_timestamp
+        out = pb.ListPublicationsResponse(next_page_token=token)
+        for r in rows:
+            item = out.items.add(id=str(r.id), tenant_id=r.tenant_id, code=r.code, name=common_pb2.LocalizedText(**r.name),
+                                 department=r.department, promised_limit_days=r.promised_limit_days,
+                                 status=pb.ITEM_STATUS_RETIRED if r.status == "retired" else pb.ITEM_STATUS_PUBLISHED)
+            item.first_publish_time.CopyFrom(ts(r.first_published_at))
+            item.latest_publish_time.CopyFrom(ts(r.latest_published_at))
+            if r.retired_at is not None:
+                item.retire_time.CopyFrom(ts(r.retired_at))
+        if notice is not None:
+            out.newest_notice.CopyFrom(pb.PublishedNotice(id=str(notice.id), title=common_pb2.LocalizedText(**notice.title),
+                                                          create_time=ts(notice.created_at)))
+        return out

@@ -20,6 +20,10 @@ COUNTER_COLUMNS = frozenset({"guide_views", "started", "submitted", "completed",
 PROJECTED_TABLES = ("items", "cases", "daily", "rectifications", "systems", "notices")
 
 
+# An item's descriptive fields come from its newest version, whoever told it (event or listing).
+_NEWER = "CASE WHEN EXCLUDED.reviewed_at >= items.reviewed_at THEN "
+
+
 class OpenedCase(NamedTuple):
     """A submitted case as `open_cases` takes it (`day`: the China date it counts on)."""
 
@@ -161,11 +165,17 @@ class Aggregates:
     # -- items
     async def item_published(self, item_id: uuid.UUID, tenant_id: str, code: str, name: dict[str, str], department: str,
                              limit: int | None, at: datetime) -> None:
+        """A version published; a retired item stays retired (catalog never publishes one
+        again, and a listing may have told insight first: adapters/listed.py)."""
         await self.conn.execute(
             "INSERT INTO items (id, tenant_id, code, name, department, status, promised_limit_days, first_published_at, reviewed_at) "
-            "VALUES ($1, $2, $3, $4, $5, 'published', $6, $7, $7) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, "
-            "name = EXCLUDED.name, department = EXCLUDED.department, status = 'published', "
-            "promised_limit_days = EXCLUDED.promised_limit_days, reviewed_at = greatest(items.reviewed_at, EXCLUDED.reviewed_at)",
+            "VALUES ($1, $2, $3, $4, $5, 'published', $6, $7, $7) ON CONFLICT (id) DO UPDATE SET "
+            f"code = {_NEWER}EXCLUDED.code ELSE items.code END, name = {_NEWER}EXCLUDED.name ELSE items.name END, "
+            f"department = {_NEWER}EXCLUDED.department ELSE items.department END, "
+            f"promised_limit_days = {_NEWER}EXCLUDED.promised_limit_days ELSE items.promised_limit_days END, "
+            "status = CASE WHEN items.status = 'retired' THEN 'retired' ELSE 'published' END, "
+            "first_published_at = least(items.first_published_at, EXCLUDED.first_published_at), "
+            "reviewed_at = greatest(items.reviewed_at, EXCLUDED.reviewed_at)",
             item_id, tenant_id, code, name, department, limit, at)
 
     async def item_retired(self, item_id: uuid.UUID) -> None:

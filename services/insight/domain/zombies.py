@@ -6,7 +6,8 @@ An item is unused when it is published and neither published nor applied for wit
 registration) within `system_silent_days`; a staff account is idle when it is not
 disabled and did not sign in (or, never signed in, was not created) within
 `account_idle_days`; a tenant's notices are stale when its newest notice is older than
-`notice_stale_days`; a department is unstaffed when one of its open cases waits, longer
+`notice_stale_days` (a tenant that never published one, though it publishes items: since
+its first published item appeared); a department is unstaffed when one of its open cases waits, longer
 than `department_unstaffed_days`, on roles no active staff account holds where they reach
 the case. "Within N days" is strict: idle for exactly N days is not yet a zombie, N days
 and a moment is.
@@ -23,6 +24,8 @@ KINDS = ("item_unused", "guide_stale", "notice_stale", "system_silent", "account
 # notice or grant a role, which the owning services' own pages do).
 ACTIONS = {"item_unused": "retire_item", "guide_stale": "retire_item", "notice_stale": "", "system_silent": "revoke_system",
            "account_idle": "disable_account", "department_unstaffed": ""}
+# The name of a `notice_stale` zombie whose tenant never published a notice (its target: the tenant itself).
+NO_NOTICE = {"zh": "从未发布信息公开", "en": "no notice ever published"}
 # Roles whose holders act on cases (not the applicant's `owner`, not the payment service).
 CASE_STAFF_ROLES = frozenset({"clerk", "approver", "supervisor", "dispatcher", "tenant_admin", "province_admin"})
 
@@ -105,3 +108,22 @@ def oldest_waits(cases: Iterable[tuple[str, str, datetime]]) -> Mapping[tuple[st
         if key not in out or since < out[key]:
             out[key] = since
     return out
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """A department's open cases, those of them no one can act on, and who can act there."""
+    open_cases: int
+    open_cases_unstaffed: int
+    staff_able_to_act: int
+
+
+def staffing(open_case_roles: Iterable[Iterable[str]], case_chain: list[str], provinces: frozenset[str],
+             staff: Iterable[Iterable[str]]) -> Staffing:
+    """For the department of `case_chain[0]`: its open cases (each the roles it waits on),
+    how many of them are stranded, and how many of the accounts in `staff` (each its
+    bindings) hold a case-handling role that reaches the tenant."""
+    accounts = [list(b) for b in staff]
+    waiting = [list(r) for r in open_case_roles]
+    return Staffing(len(waiting), sum(1 for r in waiting if stranded(r, case_chain, provinces, accounts)),
+                    sum(1 for b in accounts if able_to_act(b, case_chain, provinces, CASE_STAFF_ROLES)))

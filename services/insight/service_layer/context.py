@@ -41,7 +41,7 @@ class Context:
     actions: Any = None
 
     def uow(self, *, begin: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.pool, begin=begin)
+        return UnitOfWork(self.pool, begin=begin, clock=self.clock)
 
 
 async def visible_subtree(uow: UnitOfWork, principal: Principal, tenant_id: str, roles: frozenset[str] = READ_ROLES) -> list[str]:

@@ -51,10 +51,6 @@ EVENT_SUBJECTS = [
     "mgov.evt.*.identity.user.signed_in",
     "mgov.evt.*.identity.user.disabled",
     "mgov.evt.*.insight.usage.recorded",
-    # Back-dated demo activity (demo platforms only: domain/demo_history.py).
-    "mgov.evt.*.insight.demo_application.*",
-    "mgov.evt.*.insight.demo_rating.received",
-    "mgov.evt.*.insight.demo_usage.recorded",
 ]
 # Subjects of MGOV_INGEST: whatever a tenant system sent and admission accepted.
 INGEST_SUBJECTS = ["mgov.accepted.>"]
@@ -298,10 +294,4 @@ _HANDLERS = {
     "identity.user.signed_in": _signed_in,
     "identity.user.disabled": _disabled,
     "insight.usage.recorded": _usage,
-    # Demo history: the same handlers, so the figures take each event's own (past) time.
-    "insight.demo_application.submitted": _submitted,
-    "insight.demo_application.completed": _completed,
-    "insight.demo_application.rejected": _rejected,
-    "insight.demo_rating.received": _rated,
-    "insight.demo_usage.recorded": _usage,
 }

@@ -7,7 +7,10 @@ the locks were taken, applying every event as the live consumer would (the same
 `project.apply`, the same event-id dedup, in stream order). Events that arrive meanwhile
 are applied by the live consumers once the transaction commits: nothing is counted
 twice or lost. A stream keeps events for its `max_age` (30 days by default), so a rebuild
-sees that far back.
+sees that far back; what lies further back is read from catalog's and identity's
+listings (service_layer/backfill.py: items, notices, systems) before the locks are taken,
+and merged in the same transaction after the replay, so the projection is never without
+them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from mgov_common.events.envelope import CloudEvent, EnvelopeError
 from mgov_common.events.consumer import ConsumerSpec
 from services.insight.adapters.aggregates import PROJECTED_TABLES
 from services.insight.entrypoints.consumers import EVENTS, INGEST
-from services.insight.service_layer import project
+from services.insight.service_layer import backfill, project
 
 log = logging.getLogger(__name__)
 Apply = Callable[[asyncpg.Connection, CloudEvent], Awaitable[None]]
@@ -38,6 +41,9 @@ class RebuildResult:
     applied: int = 0
     repeated: int = 0
     refused: int = 0
+    listed_items: int = 0
+    listed_notices: int = 0
+    listed_systems: int = 0
 
 
 async def read_stream(js: JetStreamContext, stream: str, subjects: list[str], last_seq: int, batch: int = 256) -> AsyncIterator[bytes]:
@@ -70,8 +76,10 @@ async def read_stream(js: JetStreamContext, stream: str, subjects: list[str], la
             pass
 
 
-async def rebuild(pool: asyncpg.Pool, js: JetStreamContext, events: ConsumerSpec = EVENTS, ingest: ConsumerSpec = INGEST) -> RebuildResult:
-    """Replay what the live consumers `events` and `ingest` read, in their place."""
+async def rebuild(pool: asyncpg.Pool, js: JetStreamContext, events: ConsumerSpec = EVENTS, ingest: ConsumerSpec = INGEST,
+                  listed: backfill.Listed | None = None) -> RebuildResult:
+    """Replay what the live consumers `events` and `ingest` read, in their place, then
+    merge `listed` (the owners' listings, read beforehand: `backfill.read`)."""
     result = RebuildResult()
     sources: list[tuple[str, list[str], str, Apply]] = [
         (events.stream, events.filter_subjects, events.durable, project.apply),
@@ -104,4 +112,7 @@ async def rebuild(pool: asyncpg.Pool, js: JetStreamContext, events: ConsumerSpec
                     result.refused += 1
                     continue
                 result.applied += 1
+        if listed is not None:
+            await backfill.apply(conn, listed)
+            result.listed_items, result.listed_notices, result.listed_systems = len(listed.items), len(listed.notices), len(listed.systems)
     return result

@@ -5,7 +5,8 @@ cannot tell insight.
 streams keep 30 days: an account that last signed in long ago, before insight watched,
 would never be listed as idle, and roles granted or removed since the last sign-in would
 be unknown. So insight reads identity's staff listing of every tenant (as a platform
-service) at start, then every `MGOV_INSIGHT_STAFF_SYNC_INTERVAL_S`: each account with its
+service) at start, then every `MGOV_INSIGHT_STAFF_SYNC_INTERVAL_S` (with the other
+listings: service_layer/backfill.py): each account with its
 roles, status, creation and last sign-in as identity stored them. A rebuild keeps these
 rows (`accounts` is not emptied).
 It is merged with what the events say (the later sign-in and the newer roles win), so the
@@ -14,7 +15,6 @@ order of the two never matters.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -55,13 +55,3 @@ async def sync(ctx: Context, listings: Listings) -> SyncResult:
         result.tenants += 1
         result.accounts += len(accounts)
     return result
-
-
-async def run(ctx: Context, listings: Listings, every_s: float) -> None:
-    while True:
-        try:
-            done = await sync(ctx, listings)
-            log.info("staff listings read", extra={"tenants": done.tenants, "accounts": done.accounts})
-        except Exception as exc:  # noqa: BLE001 - identity away: the next round tries again; events still count
-            log.warning("staff listings not read", extra={"error": repr(exc)})
-        await asyncio.sleep(every_s)

@@ -73,6 +73,11 @@ async def find(ctx: Context, tenants: list[str], now: datetime, kind: str = "") 
                                           "ORDER BY tenant_id, published_at DESC, id", tenants):
                 found.append(z.idle("notice_stale", r["tenant_id"], str(r["id"]), dict(r["title"]), r["published_at"], now,
                                     limits[r["tenant_id"]]))
+            # A tenant that publishes items but never published a notice: silent since its first item appeared.
+            for r in await uow.conn.fetch("SELECT tenant_id, min(first_published_at) AS since FROM items WHERE status = 'published' "
+                                          "AND tenant_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.tenant_id = items.tenant_id) "
+                                          "GROUP BY tenant_id", tenants):
+                found.append(z.idle("notice_stale", r["tenant_id"], r["tenant_id"], z.NO_NOTICE, r["since"], now, limits[r["tenant_id"]]))
         if kind in ("", "department_unstaffed"):
             found += await _unstaffed(uow.conn, tenants, parents, frozenset(n.id for n in nodes if n.level == "province"), now, limits)
     order = {k: i for i, k in enumerate(z.KINDS)}

@@ -60,7 +60,7 @@ class UnitOfWork(BaseUnitOfWork):
         idempotency key won (nothing written)."""
         if self._tx is not None:
             raise RuntimeError("a new case is written in a statement of its own, not inside a transaction")
-        events = [to_cloud_event(self.service, e) for e in [*self.collect_events(), *app.events]]
+        events = [to_cloud_event(self.service, e, self.clock) for e in [*self.collect_events(), *app.events]]
         number = await self.applications.create(app, prefix=prefix, year=year, placeholder=placeholder, timers=timers,
                                                 material_ids=material_ids, events=events, request_id=request_id,
                                                 request_hash=request_hash)

@@ -76,14 +76,16 @@ def _case_data(app: "Application", action: str, previous: str, actor: "Actor", c
 
 
 def sla_event(kind: str, *, application_id: str, case_number: str, tenant_id: str, state: str, due_at: datetime, scope: str,
-              assignee_id: str | None, eligible_roles: list[str], escalate_to_roles: list[str], applicant_id: str, case_kind: str = "application") -> DomainEvent:
+              assignee_id: str | None, eligible_roles: list[str], escalate_to_roles: list[str], applicant_id: str, case_kind: str = "application",
+              at: datetime | None = None) -> DomainEvent:
     """A clock's warning or breach; `kind` (application or report) tells a reader which
-    page of the app the case is on."""
+    page of the app the case is on. `at`: the moment it became due (the event's time,
+    however late a worker came by)."""
     return DomainEvent("sla", kind, tenant_id, application_id, {
         "application_id": application_id, "case_number": case_number, "tenant_id": tenant_id, "state": state,
         "due_at": iso(due_at), "scope": scope, "assignee_id": assignee_id, "eligible_roles": eligible_roles,
         "escalate_to_roles": escalate_to_roles, "applicant_id": applicant_id, "kind": case_kind,
-    })
+    }, time=at)
 
 
 def calendar_event(tenant_id: str, year: int, days: "list[tuple[date, bool, str]]", updated_at: datetime) -> DomainEvent:

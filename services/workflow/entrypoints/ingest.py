@@ -42,12 +42,12 @@ class CaseActions(IngestConsumer):
     async def apply_event(self, conn: asyncpg.Connection, event: CloudEvent, principal: Principal) -> None:
         data = event.data
         if event.type == ingest.BOUNDARY_UPDATED:
-            await report_places.set_boundary(self.ctx, principal, event.tenant, data["geometry"], event.time, uow=UnitOfWork.joining(conn))
+            await report_places.set_boundary(self.ctx, principal, event.tenant, data["geometry"], event.time, uow=UnitOfWork.joining(conn, clock=self.ctx.clock))
             return
         report = event.type == ingest.REPORT_ACTION
         # No version named: the case as it is now, read under its row lock (no retry loop).
         await applications.perform(
             self.ctx, principal, application_id=str(event.subject), action=data["action"], comment=data.get("comment", ""),
             expected_version=data.get("expected_version"), material_ids=[], request_id=str(event.id),
-            uow=UnitOfWork.joining(conn), result_public=data.get("result_public") if report else None,
+            uow=UnitOfWork.joining(conn, clock=self.ctx.clock), result_public=data.get("result_public") if report else None,
             kind="report" if report else "application")

@@ -29,7 +29,7 @@ def handler(ctx: Context):  # type: ignore[no-untyped-def]
     async def apply(conn: asyncpg.Connection, event: CloudEvent) -> None:
         data = event.data if isinstance(event.data, dict) else {}
         application_id = str(data["application_id"])
-        uow = UnitOfWork.joining(conn)
+        uow = UnitOfWork.joining(conn, clock=ctx.clock)
         app = await uow.applications.get(applications.parse_id(application_id, "application_id"), for_update=True)
         if app is None:
             log.error("a payment names no known case", extra={"application_id": application_id})

@@ -36,7 +36,7 @@ def handler(ctx: Context):  # type: ignore[no-untyped-def]
     async def apply(conn: asyncpg.Connection, event: CloudEvent) -> None:
         data = event.data if isinstance(event.data, dict) else {}
         case_id, tenant = uuid.UUID(str(data["case_id"])), event.tenant
-        uow = UnitOfWork.joining(conn)
+        uow = UnitOfWork.joining(conn, clock=ctx.clock)
         if await uow.applications.get(case_id) is not None:
             return
         now = ctx.clock.now()

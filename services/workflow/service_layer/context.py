@@ -62,7 +62,7 @@ class Context:
     phone_tokens: TokenVerifier | None = None
 
     def uow(self, *, lazy: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.pool, begin=not lazy)
+        return UnitOfWork(self.pool, begin=not lazy, clock=self.clock)
 
 
 async def tree_of(ctx: Context, uow: UnitOfWork) -> TenantTree:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import datetime
 
 import asyncpg
 
@@ -28,10 +29,10 @@ from services.workflow.domain.sla import BREACHED, CASE, STATE
 log = logging.getLogger(__name__)
 
 _DUE = """
-SELECT t.id, t.application_id, t.scope, t.kind, t.state, t.due_at,
+SELECT t.id, t.application_id, t.scope, t.kind, t.state, t.due_at, t.fire_at,
        a.case_number, a.tenant_id, a.status, a.terminal, a.paused_at, a.assignee_id, a.eligible, a.applicant_id, a.kind AS case_kind
   FROM timers t JOIN applications a ON a.id = t.application_id
- WHERE t.fired_at IS NULL AND t.fire_at <= $1
+ WHERE t.fired_at IS NULL AND t.fire_at <= $1 AND ($3::uuid IS NULL OR t.application_id = $3)
  ORDER BY t.fire_at
  LIMIT $2
    FOR UPDATE OF t SKIP LOCKED
@@ -49,36 +50,14 @@ class TimerWorker:
 
     async def run_once(self) -> int:
         """Fire what is due now; return how many timers fired (obsolete ones are retired silently)."""
-        now = self.clock.now()
-        async with UnitOfWork(self.pool) as uow:
-            rows = await uow.conn.fetch(_DUE, now, self.batch)
-            if not rows:
+        async with UnitOfWork(self.pool, clock=self.clock) as uow:
+            kinds, obsolete = await fire_due(uow, self.clock.now(), self.worker_id, limit=self.batch)
+            if not kinds and not obsolete:
                 return 0
-            fired, obsolete, kinds = [], [], []
-            for r in rows:
-                if r["terminal"] or (r["scope"] == STATE and r["status"] != r["state"]) or (r["scope"] == CASE and r["paused_at"] is not None):
-                    obsolete.append(r["id"])
-                    continue
-                fired.append(r["id"])
-                kinds.append(r["kind"])
-                uow.record(sla_event(
-                    r["kind"], application_id=str(r["application_id"]), case_number=r["case_number"], tenant_id=r["tenant_id"],
-                    state=r["status"], due_at=r["due_at"], scope=r["scope"], assignee_id=r["assignee_id"],
-                    eligible_roles=sorted({k.split(":", 1)[1] for k in r["eligible"]}),
-                    escalate_to_roles=list(ESCALATION_ROLES) if r["kind"] == BREACHED else [], applicant_id=r["applicant_id"],
-                    case_kind=r["case_kind"],
-                ))
-            await uow.conn.execute("UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = ANY($1)", fired, now, self.worker_id)
-            await uow.conn.execute("UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = ANY($1)", obsolete, now, "obsolete")
             await uow.commit()
-        self.fired += len(fired)
-        # Counted once committed: a worker that dies first leaves them to the next, which counts them.
-        breaches = kinds.count(BREACHED)
-        metrics.SLA_BREACHES.inc(breaches)
-        metrics.SLA_WARNINGS.inc(len(kinds) - breaches)
-        if fired:
-            log.info("sla timers fired", extra={"count": len(fired), "worker": self.worker_id})
-        return len(fired) + len(obsolete)
+        self.fired += len(kinds)
+        _count(kinds, self.worker_id)
+        return len(kinds) + obsolete
 
     async def run(self) -> None:
         while True:
@@ -89,3 +68,51 @@ class TimerWorker:
                 n = 0
             if n < self.batch:
                 await asyncio.sleep(self.poll_s)
+
+
+async def fire_due(uow: UnitOfWork, now: datetime, fired_by: str, *, limit: int = 100,
+                   application_id: uuid.UUID | None = None) -> tuple[list[str], int]:
+    """Inside `uow`'s transaction: mark the timers due at `now` (of one case, or any) fired
+    and record their events; those of a case that left the timed state are retired. The
+    kinds fired and how many were retired (counted by the caller once committed)."""
+    rows = await uow.conn.fetch(_DUE, now, limit, application_id)
+    fired, obsolete, kinds = [], [], []
+    for r in rows:
+        if r["terminal"] or (r["scope"] == STATE and r["status"] != r["state"]) or (r["scope"] == CASE and r["paused_at"] is not None):
+            obsolete.append(r["id"])
+            continue
+        fired.append(r["id"])
+        kinds.append(r["kind"])
+        uow.record(sla_event(
+            r["kind"], application_id=str(r["application_id"]), case_number=r["case_number"], tenant_id=r["tenant_id"],
+            state=r["status"], due_at=r["due_at"], scope=r["scope"], assignee_id=r["assignee_id"],
+            eligible_roles=sorted({k.split(":", 1)[1] for k in r["eligible"]}),
+            escalate_to_roles=list(ESCALATION_ROLES) if r["kind"] == BREACHED else [], applicant_id=r["applicant_id"],
+            case_kind=r["case_kind"], at=r["fire_at"],
+        ))
+    if fired:
+        await uow.conn.execute("UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = ANY($1)", fired, now, fired_by)
+    if obsolete:
+        await uow.conn.execute("UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = ANY($1)", obsolete, now, "obsolete")
+    return kinds, len(obsolete)
+
+
+async def fire_overdue(uow: UnitOfWork, application_id: uuid.UUID, now: datetime) -> list[str]:
+    """Before a change re-plans a case's timers: fire those already due (a worker may not
+    have come by yet, or a demo clock just jumped a day), so a breach that happened is
+    never dropped by an action taken after it. The kinds fired: `count_fired` them once
+    the change committed."""
+    kinds, _ = await fire_due(uow, now, "action", application_id=application_id)
+    return kinds
+
+
+def count_fired(kinds: list[str]) -> None:
+    _count(kinds, "action")
+
+
+def _count(kinds: list[str], by: str) -> None:
+    breaches = kinds.count(BREACHED)
+    metrics.SLA_BREACHES.inc(breaches)
+    metrics.SLA_WARNINGS.inc(len(kinds) - breaches)
+    if kinds:
+        log.info("sla timers fired", extra={"count": len(kinds), "worker": by})

@@ -28,7 +28,7 @@ def _book_through_the_api(app: App, phone: str, hall_id: str, start: str) -> dic
 
 
 def _wait_for_the_day(app: App, hall_id: str, start: datetime) -> None:
-    """Until the services' demo clock (re-read every 0.2 s) is on the slot's day: the hall's
+    """Until the services' demo clock (looked at anew on every reading) is on the slot's day: the hall's
     first bookable date is then after it."""
     day = start.astimezone(timezone(timedelta(hours=8))).date().isoformat()
     deadline = time.monotonic() + 20

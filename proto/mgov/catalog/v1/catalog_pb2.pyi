@@ -383,3 +383,57 @@ class PublishNoticeRequest(_message.Message):
     publish_time: _timestamp_pb2.Timestamp
     request_id: str
     def __init__(self, tenant_id: _Optional[str] = ..., title: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., body: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., category: _Optional[str] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListPublicationsRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class PublishedItem(_message.Message):
+    __slots__ = ("id", "tenant_id", "code", "name", "department", "status", "promised_limit_days", "first_publish_time", "latest_publish_time", "retire_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_LIMIT_DAYS_FIELD_NUMBER: _ClassVar[int]
+    FIRST_PUBLISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    LATEST_PUBLISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    RETIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    tenant_id: str
+    code: str
+    name: _common_pb2.LocalizedText
+    department: str
+    status: ItemStatus
+    promised_limit_days: int
+    first_publish_time: _timestamp_pb2.Timestamp
+    latest_publish_time: _timestamp_pb2.Timestamp
+    retire_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., code: _Optional[str] = ..., name: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., department: _Optional[str] = ..., status: _Optional[_Union[ItemStatus, str]] = ..., promised_limit_days: _Optional[int] = ..., first_publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., latest_publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PublishedNotice(_message.Message):
+    __slots__ = ("id", "title", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    title: _common_pb2.LocalizedText
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[_Union[_common_pb2.LocalizedText, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListPublicationsResponse(_message.Message):
+    __slots__ = ("items", "newest_notice", "next_page_token")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEWEST_NOTICE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[PublishedItem]
+    newest_notice: PublishedNotice
+    next_page_token: str
+    def __init__(self, items: _Optional[_Iterable[_Union[PublishedItem, _Mapping]]] = ..., newest_notice: _Optional[_Union[PublishedNotice, _Mapping]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

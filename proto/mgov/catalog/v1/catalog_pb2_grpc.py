@@ -84,6 +84,11 @@ class CatalogServiceStub:
                 request_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.PublishNoticeRequest.SerializeToString,
                 response_deserializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.Notice.FromString,
                 _registered_method=True)
+        self.ListPublications = channel.unary_unary(
+                '/mgov.catalog.v1.CatalogService/ListPublications',
+                request_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListPublicationsRequest.SerializeToString,
+                response_deserializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListPublicationsResponse.FromString,
+                _registered_method=True)
 
 
 class CatalogServiceServicer:
@@ -206,6 +211,19 @@ class CatalogServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPublications(self, request, context):
+        """What a tenant has published, for the insight service, whose event streams
+        do not reach back far enough to know old items and notices: the tenant's
+        own items that have a published version (published, or retired since),
+        ordered by id, and on the first page its newest notice.
+        Caller: the platform service `insight` only.
+        Errors: PERMISSION_DENIED (any other caller), NOT_FOUND (tenant),
+        INVALID_ARGUMENT (page size, page token).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CatalogServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -258,6 +276,11 @@ def add_CatalogServiceServicer_to_server(servicer, server):
                     servicer.PublishNotice,
                     request_deserializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.PublishNoticeRequest.FromString,
                     response_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.Notice.SerializeToString,
+            ),
+            'ListPublications': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPublications,
+                    request_deserializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListPublicationsRequest.FromString,
+                    response_serializer=mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListPublicationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -530,6 +553,33 @@ class CatalogService:
             '/mgov.catalog.v1.CatalogService/PublishNotice',
             mgov_dot_catalog_dot_v1_dot_catalog__pb2.PublishNoticeRequest.SerializeToString,
             mgov_dot_catalog_dot_v1_dot_catalog__pb2.Notice.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPublications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.catalog.v1.CatalogService/ListPublications',
+            mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListPublicationsRequest.SerializeToString,
+            mgov_dot_catalog_dot_v1_dot_catalog__pb2.ListPublicationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,119 @@
+"""Catalog's and identity's listings, read as the platform service `insight`: what each
+tenant has published (items, published or retired since, and its newest notice:
+catalog's `ListPublications`) and every tenant's systems (identity's `ListSystems`
+across tenants), page after page. They tell insight what events older than the streams
+keep no longer can (service_layer/backfill.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import grpc
+
+from mgov.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
+from mgov_common.platform_token import PlatformToken
+
+MAX_PAGES = 1000  # of PAGE_SIZE each: a bound on one tenant's (or the systems') pass
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    id: uuid.UUID
+    tenant_id: str
+    code: str
+    name: dict[str, str]
+    department: str
+    retired: bool
+    promised_limit_days: int
+    first_published_at: datetime
+    reviewed_at: datetime  # its newest version's publication
+
+
+@dataclass(frozen=True)
+class ListedNotice:
+    id: uuid.UUID
+    tenant_id: str
+    title: dict[str, str]
+    appeared_at: datetime
+
+
+@dataclass(frozen=True)
+class PublicationsPage:
+    items: list[ListedItem]
+    notice: ListedNotice | None
+
+
+@dataclass(frozen=True)
+class ListedSystem:
+    id: str
+    tenant_id: str
+    name: str
+    revoked: bool
+    registered_at: datetime
+
+
+def _time(msg: object, field: str) -> datetime | None:
+    return getattr(msg, field).ToDatetime(tzinfo=UTC) if msg.HasField(field) else None  # type: ignore[attr-defined]
+
+
+def _text(t: object) -> dict[str, str]:
+    return {k: str(getattr(t, k))[:200] for k in ("zh", "en")}
+
+
+class PublicationListings:
+    """Catalog's `ListPublications` of one tenant."""
+
+    def __init__(self, channel: grpc.aio.Channel, token: PlatformToken) -> None:
+        self.stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+        self.token = token
+
+    async def publications(self, tenant_id: str) -> AsyncIterator[PublicationsPage]:
+        """The tenant's pages (a tenant catalog does not know: none)."""
+        page = ""
+        for _ in range(MAX_PAGES):
+            try:
+                resp = await self.stub.ListPublications(
+                    catalog_pb2.ListPublicationsRequest(tenant_id=tenant_id, page_size=PAGE_SIZE, page_token=page), metadata=await self.token.metadata())
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() == grpc.StatusCode.NOT_FOUND:
+                    return
+                raise
+            items = []
+            for i in resp.items:
+                first, latest = _time(i, "first_publish_time"), _time(i, "latest_publish_time")
+                if first is None or latest is None:
+                    continue
+                items.append(ListedItem(uuid.UUID(i.id), i.tenant_id[:40], i.code[:100], _text(i.name), i.department[:200],
+                                        i.status == catalog_pb2.ITEM_STATUS_RETIRED, i.promised_limit_days, first, latest))
+            notice = None
+            if resp.HasField("newest_notice") and (appeared := _time(resp.newest_notice, "create_time")) is not None:
+                n = resp.newest_notice
+                notice = ListedNotice(uuid.UUID(n.id), tenant_id, _text(n.title), appeared)
+            yield PublicationsPage(items, notice)
+            page = resp.next_page_token
+            if not page:
+                return
+
+
+class SystemListings:
+    """Identity's `ListSystems` of every tenant (revoked ones too)."""
+
+    def __init__(self, channel: grpc.aio.Channel, token: PlatformToken) -> None:
+        self.stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        self.token = token
+
+    async def systems(self) -> AsyncIterator[list[ListedSystem]]:
+        page = ""
+        for _ in range(MAX_PAGES):
+            resp = await self.stub.ListSystems(identity_pb2.ListSystemsRequest(include_revoked=True, page_size=PAGE_SIZE, page_token=page),
+                                               metadata=await self.token.metadata())
+            yield [ListedSystem(s.id[:64], s.tenant_id[:40], s.name[:200], s.status == identity_pb2.SYSTEM_STATUS_REVOKED, registered)
+                   for s in resp.systems if (registered := _time(s, "create_time")) is not None]
+            page = resp.next_page_token
+            if not page:
+                return

@@ -1,0 +1,161 @@
+"""Items, notices and systems from their owners' listings: what the events no longer tell.
+
+Insight's projection is fed by events and the streams keep 30 days (`MGOV_EVENTS`): an
+item whose newest version, a notice that appeared, or a system registered longer ago is
+unknown to an insight that was rebuilt or that joined a platform already running — and
+those are the oldest zombies, the ones the list exists for. So insight reads catalog's
+publications listing (each tenant's items, published or retired since, and its newest
+notice) and identity's systems listing (every tenant's, revoked ones too), as the
+platform service `insight`, at start, every `MGOV_INSIGHT_STAFF_SYNC_INTERVAL_S` with
+the staff listings (service_layer/staff.py), and within every rebuild (rebuild.py).
+
+Listings and events are merged (adapters/listed.py): the earliest publication or
+registration, the latest review, retired or revoked once either says so. So the order in
+which the two arrive never matters and reading a listing again changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import asyncpg
+
+from services.insight.adapters import listed
+from services.insight.adapters.listings import ListedItem, ListedNotice, ListedSystem, PublicationsPage
+from services.insight.service_layer import staff
+from services.insight.service_layer.context import Context
+
+log = logging.getLogger(__name__)
+
+
+class Publications(Protocol):
+    def publications(self, tenant_id: str) -> AsyncIterator[PublicationsPage]: ...
+
+
+class Systems(Protocol):
+    def systems(self) -> AsyncIterator[list[ListedSystem]]: ...
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The listings insight reads (each None: not read)."""
+
+    publications: Publications | None = None
+    systems: Systems | None = None
+    staff: staff.Listings | None = None
+
+
+@dataclass
+class Listed:
+    """What the listings said, held to be applied in one transaction (a rebuild's)."""
+
+    items: list[ListedItem] = field(default_factory=list)
+    notices: list[ListedNotice] = field(default_factory=list)
+    systems: list[ListedSystem] = field(default_factory=list)
+
+
+async def _tenants(ctx: Context) -> list[str]:
+    async with ctx.uow(begin=False) as uow:
+        return [n.id for n in await uow.tenants.all()]
+
+
+async def _apply_page(conn: asyncpg.Connection, page: PublicationsPage) -> None:
+    await listed.items_listed(conn, page.items)
+    if page.notice is not None:
+        await listed.notice_listed(conn, page.notice)
+
+
+@dataclass
+class Counts:
+    items: int = 0
+    notices: int = 0
+    systems: int = 0
+
+
+async def sync_publications(ctx: Context, source: Publications) -> Counts:
+    """Every known tenant's publications merged in, a transaction per page (a failure
+    half-way keeps the pages done)."""
+    out = Counts()
+    for tenant in await _tenants(ctx):
+        async for page in source.publications(tenant):
+            async with ctx.uow() as uow:
+                await _apply_page(uow.conn, page)
+                await uow.commit()
+            out.items += len(page.items)
+            out.notices += page.notice is not None
+    return out
+
+
+async def sync_systems(ctx: Context, source: Systems) -> Counts:
+    out = Counts()
+    async for page in source.systems():
+        async with ctx.uow() as uow:
+            await listed.systems_listed(uow.conn, page)
+            await uow.commit()
+        out.systems += len(page)
+    return out
+
+
+async def read(ctx: Context, sources: Sources) -> Listed:
+    """Everything the item and system listings say now, in memory (for a rebuild: read
+    before it locks the tables, applied inside its transaction by `apply`)."""
+    out = Listed()
+    if sources.publications is not None:
+        for tenant in await _tenants(ctx):
+            async for page in sources.publications.publications(tenant):
+                out.items += page.items
+                out.notices += [page.notice] if page.notice else []
+    if sources.systems is not None:
+        async for systems in sources.systems.systems():
+            out.systems += systems
+    return out
+
+
+async def apply(conn: asyncpg.Connection, what: Listed, chunk: int = 500) -> None:
+    """`what` merged in on `conn` (inside the caller's transaction)."""
+    for i in range(0, len(what.items), chunk):
+        await listed.items_listed(conn, what.items[i:i + chunk])
+    for notice in what.notices:
+        await listed.notice_listed(conn, notice)
+    for i in range(0, len(what.systems), chunk):
+        await listed.systems_listed(conn, what.systems[i:i + chunk])
+
+
+async def sync(ctx: Context, sources: Sources) -> bool:
+    """One round of every listing; one that fails (its owner away) does not stop the
+    others. Whether every one was read."""
+    if not await _tenants(ctx):
+        return False  # a fresh insight whose tenant projection is not filled yet: nothing to ask about
+    ok = True
+    for name in ("staff", "publications", "systems"):
+        try:
+            if name == "staff" and sources.staff is not None:
+                done: object = await staff.sync(ctx, sources.staff)
+            elif name == "publications" and sources.publications is not None:
+                done = await sync_publications(ctx, sources.publications)
+            elif name == "systems" and sources.systems is not None:
+                done = await sync_systems(ctx, sources.systems)
+            else:
+                continue
+            log.info("listings read", extra={"listing": name, **{k: v for k, v in vars(done).items() if isinstance(v, int)}})
+        except Exception as exc:  # noqa: BLE001 - the owner away: tried again soon; events still count
+            log.warning("listings not read", extra={"listing": name, "error": repr(exc)})
+            ok = False
+    return ok
+
+
+async def run(ctx: Context, sources: Sources, every_s: float, retry_s: float = 5.0) -> None:
+    """At start and every `every_s`; after a round that missed a listing (an owner still
+    starting, or away), again after `retry_s`, doubling up to `every_s`."""
+    wait = retry_s
+    while True:
+        if await sync(ctx, sources):
+            wait = retry_s
+            await asyncio.sleep(every_s)
+        else:
+            await asyncio.sleep(min(wait, every_s))
+            wait *= 2
