@@ -1,7 +1,9 @@
 """运营 figures of a tenant and its subtree, for its administrators and supervisors.
 
-    GET  /v1/tenants/{t}/insight/items        funnel and quality per item (format=csv: a spreadsheet)
-    GET  /v1/tenants/{t}/insight/departments  the same per department
+    GET  /v1/tenants/{t}/insight/items        funnel and quality per item (format=csv: a spreadsheet; department=: one department's)
+    GET  /v1/tenants/{t}/insight/items/{id}   one item of the subtree
+    GET  /v1/tenants/{t}/insight/departments  the same per department, with open cases and staff able to act
+    GET  /v1/tenants/{t}/insight/departments/{department}   one department of the tenant itself
     GET  /v1/tenants/{t}/insight/rankings     the tenant's children ranked (docs/insight.md)
     GET  /v1/tenants/{t}/insight/daily        the subtree's figures day by day (a trend)
     GET  /v1/tenants/{t}/insight/zombies      what looks dead under the thresholds (kinds: docs/insight.md)
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -33,6 +35,7 @@ from mgov.insight.v1 import insight_pb2 as pb
 router = APIRouter(prefix="/v1", tags=["insight"])
 Day = Annotated[str, Query(pattern=r"^$|^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD (China time); default: the last 30 days")]
 Format = Annotated[Literal["json", "csv"], Query(description="csv: every page as one spreadsheet (at most 10,000 rows)")]
+Department = Annotated[str, Query(max_length=100, description="only this department's (its exact name)")]
 CSV_MAX_PAGES = 20
 
 
@@ -80,10 +83,12 @@ async def _listing(fetch: Callable[[int, str], Awaitable[Any]], page_size: int, 
 @router.get("/tenants/{tenant_id}/insight/items", responses=returns(page(ref(pb.ItemStats.DESCRIPTOR))), response_model=None,
             summary="Funnel and quality per item of the tenant and its subtree")
 async def items(tenant_id: str, caller: PersonDep, backends: BackendsDep, response: Response, from_date: Day = "", to_date: Day = "",
-                own_only: bool = False, page_size: PageSize = 0, page_token: PageToken = "", format: Format = "json") -> Any:
+                own_only: bool = False, department: Department = "", page_size: PageSize = 0, page_token: PageToken = "",
+                format: Format = "json") -> Any:
     async def fetch(size: int, token: str) -> Any:
         return await stub(backends).ListItemStats(pb.ListStatsRequest(tenant_id=tenant_id, from_date=from_date, to_date=to_date,
-                                                                      own_only=own_only, page_size=size, page_token=token),
+                                                                      own_only=own_only, department=department, page_size=size,
+                                                                      page_token=token),
                                                   metadata=caller.metadata)
     return await _listing(fetch, page_size, page_token, format, f"{tenant_id}-items", response)
 
@@ -91,13 +96,35 @@ async def items(tenant_id: str, caller: PersonDep, backends: BackendsDep, respon
 @router.get("/tenants/{tenant_id}/insight/departments", responses=returns(page(ref(pb.DepartmentStats.DESCRIPTOR))),
             response_model=None, summary="Funnel and quality per department of the tenant and its subtree")
 async def departments(tenant_id: str, caller: PersonDep, backends: BackendsDep, response: Response, from_date: Day = "",
-                      to_date: Day = "", own_only: bool = False, page_size: PageSize = 0, page_token: PageToken = "",
-                      format: Format = "json") -> Any:
+                      to_date: Day = "", own_only: bool = False, department: Department = "", page_size: PageSize = 0,
+                      page_token: PageToken = "", format: Format = "json") -> Any:
     async def fetch(size: int, token: str) -> Any:
         return await stub(backends).ListDepartmentStats(pb.ListStatsRequest(tenant_id=tenant_id, from_date=from_date, to_date=to_date,
-                                                                            own_only=own_only, page_size=size, page_token=token),
+                                                                            own_only=own_only, department=department, page_size=size,
+                                                                            page_token=token),
                                                         metadata=caller.metadata)
     return await _listing(fetch, page_size, page_token, format, f"{tenant_id}-departments", response)
+
+
+@router.get("/tenants/{tenant_id}/insight/departments/{department}", responses=returns(ref(pb.DepartmentStats.DESCRIPTOR)),
+            summary="One department of the tenant itself: its figures, open cases and the staff able to act on them")
+async def department(tenant_id: str, department: Annotated[str, Path(min_length=1, max_length=100)], caller: PersonDep,
+                     backends: BackendsDep, response: Response, from_date: Day = "", to_date: Day = "") -> dict[str, Any]:
+    found = await stub(backends).GetDepartmentStats(pb.GetDepartmentStatsRequest(tenant_id=tenant_id, department=department,
+                                                                                 from_date=from_date, to_date=to_date),
+                                                    metadata=caller.metadata)
+    response.headers["Cache-Control"] = PRIVATE
+    return to_json(found)
+
+
+@router.get("/tenants/{tenant_id}/insight/items/{item_id}", responses=returns(ref(pb.ItemStats.DESCRIPTOR)),
+            summary="One item of the tenant's subtree: its funnel and quality")
+async def item(tenant_id: str, item_id: Annotated[str, Path(max_length=64)], caller: PersonDep, backends: BackendsDep,
+               response: Response, from_date: Day = "", to_date: Day = "") -> dict[str, Any]:
+    found = await stub(backends).GetItemStats(pb.GetItemStatsRequest(tenant_id=tenant_id, item_id=item_id, from_date=from_date,
+                                                                     to_date=to_date), metadata=caller.metadata)
+    response.headers["Cache-Control"] = PRIVATE
+    return to_json(found)
 
 
 @router.get("/tenants/{tenant_id}/insight/rankings", responses=returns(page(ref(pb.Ranking.DESCRIPTOR))), response_model=None,

@@ -236,6 +236,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], Req]] = {
     # 运营 (insight): Hangzhou's figures are its admins' and supervisors' and those above (the clerk, the citizen: 404).
     ("GET", "/v1/tenants/{tenant_id}/insight/items"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/items"),
     ("GET", "/v1/tenants/{tenant_id}/insight/departments"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/departments"),
+    ("GET", "/v1/tenants/{tenant_id}/insight/departments/{department}"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/departments/卡务部"),
+    ("GET", "/v1/tenants/{tenant_id}/insight/items/{item_id}"): lambda w: Req("GET", f"/v1/tenants/hangzhou/insight/items/{w.item_id}"),
     ("GET", "/v1/tenants/{tenant_id}/insight/rankings"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/rankings"),
     ("GET", "/v1/tenants/{tenant_id}/insight/daily"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/daily"),
     ("GET", "/v1/tenants/{tenant_id}/insight/zombies"): lambda w: Req("GET", "/v1/tenants/hangzhou/insight/zombies"),

@@ -365,6 +365,63 @@ def test_a_city_admin_sees_its_subtree_and_a_county_supervisor_not_its_sibling(d
         assert c.get("/v1/tenants/hangzhou/insight/items").status_code == 401
 
 
+def county_admin(demo: DemoPlatform, hz_admin: str, tenant: str = "xihu") -> str:
+    """A tenant_admin of the county, invited by the Hangzhou admin, invitation accepted: its token."""
+    phone, password = "136" + f"{uuid.uuid4().int % 10**8:08d}", "Insight-e2e-2026"
+    with demo.client(hz_admin) as c:
+        invited = c.post(f"/v1/tenants/{tenant}/staff", json={"phone": phone, "name": "区管理员", "password": password,
+                                                              "roles": ["tenant_admin"]})
+    assert invited.status_code == 202, invited.text
+    with demo.client(demo.sign_in(phone, password)["access_token"]) as c:
+        assert c.post(f"/v1/me/invitations/{invited.json()['id']}/accept").status_code == 200
+    return demo.sign_in(phone, password)["access_token"]  # a token with the new role
+
+
+def test_a_county_admin_drills_into_its_departments_and_their_items_and_never_into_its_siblings(
+        demo_platform: DemoPlatform, seeded: dict[str, Any], tokens: dict[str, str]) -> None:
+    xihu_admin = county_admin(demo_platform, tokens[HZ_ADMIN])
+    with demo_platform.client(tokens[HZ_ADMIN]) as c:
+        hz_items = c.get("/v1/tenants/hangzhou/insight/items", params={"page_size": 500}).json()["items"]
+    yuhang_item = next(i for i in hz_items if i["tenant_id"] == "yuhang")
+    with demo_platform.client(xihu_admin) as c:
+        listed = c.get("/v1/tenants/xihu/insight/departments", params={"own_only": True, "page_size": 500})
+        assert listed.status_code == 200, listed.text
+        departments = listed.json()["items"]
+        assert departments and {d["tenant_id"] for d in departments} == {"xihu"}
+        # The seeded history is Xihu's: its busiest department has figures, and someone can act there (Xihu's demo staff).
+        busiest = max(departments, key=lambda d: d["quality"]["submitted"])
+        assert busiest["quality"]["submitted"] > 0 and busiest["staff_able_to_act"] >= 1
+        one = c.get(f"/v1/tenants/xihu/insight/departments/{busiest['department']}")
+        # (the staff count may have grown meanwhile by this admin's own sign-in, counted as its event arrives)
+        assert one.status_code == 200 and {**one.json(), "staff_able_to_act": 0} == {**busiest, "staff_able_to_act": 0}
+        # Its items, page by page: exactly the Xihu items of that department, adding up to the department's figures.
+        items, token = [], ""
+        while True:
+            page = c.get("/v1/tenants/xihu/insight/items", params={"own_only": True, "department": busiest["department"],
+                                                                   "page_size": 1, "page_token": token}).json()
+            items += page["items"]
+            token = page["next_page_token"]
+            if not token:
+                break
+        expected = [i for i in hz_items if i["tenant_id"] == "xihu" and i["department"] == busiest["department"]]
+        assert sorted(i["item_id"] for i in items) == sorted(i["item_id"] for i in expected)
+        for key in ("guide_views", "started", "submitted", "completed", "rejected", "ratings", "rectifications_open"):
+            assert sum(i["quality"][key] for i in items) == busiest["quality"][key], key
+        item = c.get(f"/v1/tenants/xihu/insight/items/{items[0]['item_id']}")
+        assert item.status_code == 200 and item.json() == items[0]
+        csv = c.get("/v1/tenants/xihu/insight/departments", params={"own_only": True, "format": "csv"})
+        assert csv.status_code == 200 and csv.text.lstrip("\ufeff").startswith(
+            "tenant_id,department,open_cases,open_cases_unstaffed,staff_able_to_act,guide_views")
+        # The sibling county: as if it did not exist, whichever way it is asked.
+        for path in ("/v1/tenants/yuhang/insight/departments", "/v1/tenants/yuhang/insight/departments/数字经济科",
+                     f"/v1/tenants/yuhang/insight/items/{yuhang_item['item_id']}", f"/v1/tenants/xihu/insight/items/{yuhang_item['item_id']}",
+                     "/v1/tenants/hangzhou/insight/departments"):
+            refused = c.get(path)
+            assert refused.status_code == 404 and refused.headers["content-type"].startswith("application/problem+json"), path
+        assert c.get("/v1/tenants/xihu/insight/departments/没有这个部门").status_code == 404
+        assert c.get("/v1/tenants/xihu/insight/departments", params={"department": "部" * 101}).status_code == 422
+
+
 def test_an_unused_item_is_listed_and_retiring_it_from_the_list_retires_it_in_the_catalogue_and_is_audited(
         demo_platform: DemoPlatform, tokens: dict[str, str]) -> None:
     from tests.e2e.test_catalog_e2e import new_item

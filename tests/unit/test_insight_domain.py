@@ -78,3 +78,14 @@ def test_a_role_reaches_a_case_in_its_own_tenant_or_from_the_province_above_it()
     assert stranded(["approver"], chain, provinces, [["xihu:clerk"]])
     assert not stranded(["owner"], chain, provinces, [])  # waiting on the applicant: nobody's staff work
     assert not stranded(["clerk", "approver"], chain, provinces, [["xihu:clerk"]])
+
+
+def test_a_departments_staffing_counts_the_accounts_whose_roles_reach_it_and_the_open_cases_none_of_them_can_take() -> None:
+    from services.insight.domain.zombies import staffing
+
+    chain, provinces = ["xihu", "hangzhou", "zhejiang"], frozenset({"zhejiang"})
+    staff = [["xihu:clerk"], ["zhejiang:approver"], ["yuhang:approver"], ["hangzhou:approver"], ["xihu:owner"], ["xihu:finance"]]
+    # A clerk of the county and an approver of the province reach it; a sibling's or the city's approver does not.
+    found = staffing([["clerk"], ["dispatcher"], ["owner"], ["approver"]], chain, provinces, staff)
+    assert (found.open_cases, found.open_cases_unstaffed, found.staff_able_to_act) == (4, 1, 2)
+    assert staffing([], chain, provinces, []) == staffing([], chain, provinces, [["yuhang:clerk"]])

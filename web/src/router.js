@@ -37,6 +37,8 @@ export const router = createRouter({
     { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue'), meta: { auth: true } },
     { path: '/finance/:tenant?', name: 'finance', component: () => import('./views/FinanceView.vue'), meta: { auth: true } },
     { path: '/insight/:tenant?', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { auth: true } },
+    { path: '/insight/:tenant/departments/:department', name: 'insight-department', component: () => import('./views/InsightDepartmentView.vue'), meta: { auth: true } },
+    { path: '/insight/:tenant/items/:item', name: 'insight-item', component: () => import('./views/InsightItemView.vue'), meta: { auth: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
   scrollBehavior: () => ({ top: 0 }),

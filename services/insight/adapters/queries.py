@@ -26,11 +26,17 @@ class Figures:
         self.conn = conn
 
     # -- items
-    async def items_page(self, tenants: list[str], after: tuple[str, uuid.UUID] | None, limit: int) -> list[asyncpg.Record]:
+    async def items_page(self, tenants: list[str], after: tuple[str, uuid.UUID] | None, limit: int,
+                         department: str = "") -> list[asyncpg.Record]:
         after = after or ("", uuid.UUID(int=0))
         return await self.conn.fetch(
             "SELECT id, tenant_id, code, name, department, status FROM items WHERE tenant_id = ANY($1::text[]) "
-            "AND (tenant_id, id) > ($2, $3) ORDER BY tenant_id, id LIMIT $4", tenants, after[0], after[1], limit)
+            "AND (tenant_id, id) > ($2, $3) AND ($5 = '' OR department = $5) ORDER BY tenant_id, id LIMIT $4",
+            tenants, after[0], after[1], limit, department)
+
+    async def item(self, tenants: list[str], item_id: uuid.UUID) -> asyncpg.Record | None:
+        return await self.conn.fetchrow("SELECT id, tenant_id, code, name, department, status FROM items WHERE id = $1 "
+                                        "AND tenant_id = ANY($2::text[])", item_id, tenants)
 
     async def item_sums(self, items: list[uuid.UUID], first: date, last: date) -> dict[uuid.UUID, dict[str, Any]]:
         rows = await self.conn.fetch(f"SELECT item_id, {_SUMS} FROM daily WHERE item_id = ANY($1::uuid[]) AND day BETWEEN $2 AND $3 "
@@ -49,11 +55,27 @@ class Figures:
         return {r["item_id"]: (r["n"], r["late"]) for r in rows}
 
     # -- departments
-    async def departments_page(self, tenants: list[str], after: tuple[str, str] | None, limit: int) -> list[asyncpg.Record]:
+    async def departments_page(self, tenants: list[str], after: tuple[str, str] | None, limit: int,
+                               department: str = "") -> list[asyncpg.Record]:
         after = after or ("", "")
         return await self.conn.fetch(
             "SELECT DISTINCT tenant_id, department FROM items WHERE tenant_id = ANY($1::text[]) AND (tenant_id, department) > ($2, $3) "
-            "ORDER BY tenant_id, department LIMIT $4", tenants, after[0], after[1], limit)
+            "AND ($5 = '' OR department = $5) ORDER BY tenant_id, department LIMIT $4", tenants, after[0], after[1], limit, department)
+
+    async def open_cases(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[list[str]]]:
+        """The roles each open case of the departments waits on."""
+        rows = await self.conn.fetch(
+            "SELECT c.tenant_id, c.department, c.eligible_roles FROM cases c JOIN unnest($1::text[], $2::text[]) AS k(t, dep) "
+            "ON c.tenant_id = k.t AND c.department = k.dep WHERE c.finished_at IS NULL", [k[0] for k in keys], [k[1] for k in keys])
+        out: dict[tuple[str, str], list[list[str]]] = {}
+        for r in rows:
+            out.setdefault((r["tenant_id"], r["department"]), []).append(list(r["eligible_roles"]))
+        return out
+
+    async def staff_bindings(self, bindings: list[str]) -> list[list[str]]:
+        """The bindings ("tenant:role") of every active staff account holding one of `bindings`."""
+        rows = await self.conn.fetch("SELECT roles FROM accounts WHERE NOT disabled AND roles && $1::text[]", bindings)
+        return [list(r["roles"]) for r in rows]
 
     async def department_sums(self, keys: list[tuple[str, str]], first: date, last: date) -> dict[tuple[str, str], dict[str, Any]]:
         rows = await self.conn.fetch(

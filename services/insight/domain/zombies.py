@@ -108,3 +108,22 @@ def oldest_waits(cases: Iterable[tuple[str, str, datetime]]) -> Mapping[tuple[st
         if key not in out or since < out[key]:
             out[key] = since
     return out
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """A department's open cases, those of them no one can act on, and who can act there."""
+    open_cases: int
+    open_cases_unstaffed: int
+    staff_able_to_act: int
+
+
+def staffing(open_case_roles: Iterable[Iterable[str]], case_chain: list[str], provinces: frozenset[str],
+             staff: Iterable[Iterable[str]]) -> Staffing:
+    """For the department of `case_chain[0]`: its open cases (each the roles it waits on),
+    how many of them are stranded, and how many of the accounts in `staff` (each its
+    bindings) hold a case-handling role that reaches the tenant."""
+    accounts = [list(b) for b in staff]
+    waiting = [list(r) for r in open_case_roles]
+    return Staffing(len(waiting), sum(1 for r in waiting if stranded(r, case_chain, provinces, accounts)),
+                    sum(1 for b in accounts if able_to_act(b, case_chain, provinces, CASE_STAFF_ROLES)))

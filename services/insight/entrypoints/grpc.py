@@ -19,6 +19,17 @@ def quality_pb(q: Quality) -> pb.Quality:
     return pb.Quality(**q.__dict__)
 
 
+def item_pb(x: stats.ItemRow) -> pb.ItemStats:
+    return pb.ItemStats(item_id=str(x.item_id), tenant_id=x.tenant_id, code=x.code, name_zh=x.name.get("zh", ""),
+                        name_en=x.name.get("en", ""), department=x.department, quality=quality_pb(x.quality))
+
+
+def department_pb(x: stats.DepartmentRow) -> pb.DepartmentStats:
+    return pb.DepartmentStats(tenant_id=x.tenant_id, department=x.department, quality=quality_pb(x.quality),
+                              open_cases=x.staffing.open_cases, open_cases_unstaffed=x.staffing.open_cases_unstaffed,
+                              staff_able_to_act=x.staffing.staff_able_to_act)
+
+
 def zombie_pb(z: Zombie) -> pb.Zombie:
     return pb.Zombie(kind=z.kind, tenant_id=z.tenant_id, target_id=z.target_id, name_zh=z.name.get("zh", ""), name_en=z.name.get("en", ""),
                      last_active_time=datetime_to_timestamp(z.last_active), idle_days=z.idle_days, threshold_days=z.threshold_days, action=z.action)
@@ -41,17 +52,22 @@ class InsightServicer(insight_pb2_grpc.InsightServiceServicer):
 
     async def ListItemStats(self, r: pb.ListStatsRequest, context: Any) -> pb.ListItemStatsResponse:
         rows, nxt = await stats.list_items(self.ctx, require_person(), r.tenant_id, stats.date_range(self.ctx, r.from_date, r.to_date),
-                                           r.page_size, r.page_token, r.own_only)
-        return pb.ListItemStatsResponse(items=[pb.ItemStats(item_id=str(x.item_id), tenant_id=x.tenant_id, code=x.code,
-                                                            name_zh=x.name.get("zh", ""), name_en=x.name.get("en", ""),
-                                                            department=x.department, quality=quality_pb(x.quality)) for x in rows],
-                                        next_page_token=nxt)
+                                           r.page_size, r.page_token, r.own_only, r.department)
+        return pb.ListItemStatsResponse(items=[item_pb(x) for x in rows], next_page_token=nxt)
 
     async def ListDepartmentStats(self, r: pb.ListStatsRequest, context: Any) -> pb.ListDepartmentStatsResponse:
         rows, nxt = await stats.list_departments(self.ctx, require_person(), r.tenant_id,
-                                                 stats.date_range(self.ctx, r.from_date, r.to_date), r.page_size, r.page_token, r.own_only)
-        return pb.ListDepartmentStatsResponse(items=[pb.DepartmentStats(tenant_id=x.tenant_id, department=x.department,
-                                                                        quality=quality_pb(x.quality)) for x in rows], next_page_token=nxt)
+                                                 stats.date_range(self.ctx, r.from_date, r.to_date), r.page_size, r.page_token, r.own_only,
+                                                 r.department)
+        return pb.ListDepartmentStatsResponse(items=[department_pb(x) for x in rows], next_page_token=nxt)
+
+    async def GetDepartmentStats(self, r: pb.GetDepartmentStatsRequest, context: Any) -> pb.DepartmentStats:
+        return department_pb(await stats.get_department(self.ctx, require_person(), r.tenant_id, r.department,
+                                                         stats.date_range(self.ctx, r.from_date, r.to_date)))
+
+    async def GetItemStats(self, r: pb.GetItemStatsRequest, context: Any) -> pb.ItemStats:
+        return item_pb(await stats.get_item(self.ctx, require_person(), r.tenant_id, r.item_id,
+                                            stats.date_range(self.ctx, r.from_date, r.to_date)))
 
     async def ListRankings(self, r: pb.ListStatsRequest, context: Any) -> pb.ListRankingsResponse:
         rows, nxt = await stats.rankings(self.ctx, require_person(), r.tenant_id, stats.date_range(self.ctx, r.from_date, r.to_date),

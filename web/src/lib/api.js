@@ -229,6 +229,12 @@ export const hallQueue = (hallId) => get(`/v1/halls/${enc(hallId)}/queue`)
 const tenantPath = (t) => `/v1/tenants/${encodeURIComponent(t)}/insight`
 export const insightItems = (t, params = {}) => get(`${tenantPath(t)}/items?${q({ page_size: 100, ...params })}`)
 export const insightRankings = (t) => get(`${tenantPath(t)}/rankings?page_size=100`)
+// The tenant's own departments (own_only), one department, one item of the subtree.
+export const insightDepartments = (t, params = {}) => get(`${tenantPath(t)}/departments?${q({ page_size: 100, own_only: true, ...params })}`)
+export const insightDepartment = (t, department) => get(`${tenantPath(t)}/departments/${encodeURIComponent(department)}`)
+export const insightItem = (t, id) => get(`${tenantPath(t)}/items/${encodeURIComponent(id)}`)
+// A listing (items, departments...) as the API's CSV file (every page, as a Blob).
+export const insightCsv = (t, what, params = {}) => get(`${tenantPath(t)}/${what}?${q({ ...params, format: 'csv' })}`, { as: 'blob' })
 export const insightDaily = (t) => get(`${tenantPath(t)}/daily`)
 export const insightZombies = (t) => get(`${tenantPath(t)}/zombies?page_size=100`)
 export const actOnZombie = (t, zombie, reason) =>

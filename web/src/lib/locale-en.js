@@ -140,6 +140,10 @@ export default {
     rectifications: 'Rectifications (open / overdue)', noZombies: 'No dead services, systems or accounts', idle: 'idle {n} days',
     retire: 'Retire', revoke: 'Revoke', disable: 'Disable', confirm: 'Go ahead? This is recorded.', reason: 'Zombie list clean-up (dashboard)',
     notStaff: 'Only administrators and supervisors see the dashboard',
+    whereYouAre: 'You are here', notVisible: 'Not found, or outside what you may see (your region and those below only)', departments: 'Departments here', noDepartments: 'No department with services here',
+    departmentVolume: 'Departments by volume', departmentChart: 'Bar chart of applications and completions per department', departmentFigures: 'Department figures', itemFigures: 'Service figures', item: 'Service',
+    openCases: 'Open cases (nobody can act)', staffAble: 'Staff able to act', viewed: 'Guide viewed', started: 'Started', cases: 'Count',
+    funnelTitle: 'Funnel', funnelChart: 'Bar chart of the funnel', noData: 'No data in the last 30 days', backHome: 'Back to my dashboard', exportCsv: 'Export CSV',
     kind: { item_unused: 'No applications', guide_stale: 'Guide not reviewed', system_silent: 'System silent', notice_stale: 'Notices not updated', department_unstaffed: 'No staff able to act', account_idle: 'No sign-in' },
   },
   finance: {

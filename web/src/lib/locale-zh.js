@@ -131,6 +131,10 @@ export default {
     supplement: '补正率', negative: '差评占比', rectifications: '整改（未结 / 超期）', noZombies: '没有僵尸事项、系统或账号',
     idle: '{n} 天无动静', retire: '下架事项', revoke: '撤销系统', disable: '停用账号', confirm: '确认执行？此操作会被记录。',
     reason: '运营看板僵尸清单清理', notStaff: '仅管理员和监督员可查看运营看板',
+    whereYouAre: '当前位置', notVisible: '没有找到，或不在您可查看的范围内（仅可查看本级及下级）', departments: '本级部门', noDepartments: '本级暂无部门事项',
+    departmentVolume: '部门办理量', departmentChart: '部门申请量与办结量柱状图', departmentFigures: '部门指标', itemFigures: '事项指标', item: '事项',
+    openCases: '在办件（无人可办）', staffAble: '可办理人员', viewed: '浏览指南', started: '开始填写', cases: '件数',
+    funnelTitle: '办理漏斗', funnelChart: '办理漏斗柱状图', noData: '近 30 天暂无数据', backHome: '回到本级看板', exportCsv: '导出 CSV',
     kind: { item_unused: '无人申请', guide_stale: '指南久未更新', system_silent: '系统静默', notice_stale: '公开信息久未更新', department_unstaffed: '部门无人可办', account_idle: '账号久未登录' },
   },
   finance: {

@@ -10,20 +10,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ListStatsRequest(_message.Message):
-    __slots__ = ("tenant_id", "from_date", "to_date", "page_size", "page_token", "own_only")
+    __slots__ = ("tenant_id", "from_date", "to_date", "page_size", "page_token", "own_only", "department")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     FROM_DATE_FIELD_NUMBER: _ClassVar[int]
     TO_DATE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     OWN_ONLY_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     from_date: str
     to_date: str
     page_size: int
     page_token: str
     own_only: bool
-    def __init__(self, tenant_id: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., own_only: _Optional[bool] = ...) -> None: ...
+    department: str
+    def __init__(self, tenant_id: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., own_only: _Optional[bool] = ..., department: _Optional[str] = ...) -> None: ...
 
 class Quality(_message.Message):
     __slots__ = ("guide_views", "started", "submitted", "completed", "rejected", "withdrawn", "abandonment_rate", "median_working_days", "p90_working_days", "on_time_rate", "supplement_rate", "ratings", "rating_average", "negative_share", "rectifications_open", "rectifications_overdue", "online_share", "sla_breaches")
@@ -92,14 +94,44 @@ class ListItemStatsResponse(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[ItemStats, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class DepartmentStats(_message.Message):
-    __slots__ = ("tenant_id", "department", "quality")
+    __slots__ = ("tenant_id", "department", "quality", "open_cases", "open_cases_unstaffed", "staff_able_to_act")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
     QUALITY_FIELD_NUMBER: _ClassVar[int]
+    OPEN_CASES_FIELD_NUMBER: _ClassVar[int]
+    OPEN_CASES_UNSTAFFED_FIELD_NUMBER: _ClassVar[int]
+    STAFF_ABLE_TO_ACT_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     department: str
     quality: Quality
-    def __init__(self, tenant_id: _Optional[str] = ..., department: _Optional[str] = ..., quality: _Optional[_Union[Quality, _Mapping]] = ...) -> None: ...
+    open_cases: int
+    open_cases_unstaffed: int
+    staff_able_to_act: int
+    def __init__(self, tenant_id: _Optional[str] = ..., department: _Optional[str] = ..., quality: _Optional[_Union[Quality, _Mapping]] = ..., open_cases: _Optional[int] = ..., open_cases_unstaffed: _Optional[int] = ..., staff_able_to_act: _Optional[int] = ...) -> None: ...
+
+class GetDepartmentStatsRequest(_message.Message):
+    __slots__ = ("tenant_id", "department", "from_date", "to_date")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    department: str
+    from_date: str
+    to_date: str
+    def __init__(self, tenant_id: _Optional[str] = ..., department: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ...) -> None: ...
+
+class GetItemStatsRequest(_message.Message):
+    __slots__ = ("tenant_id", "item_id", "from_date", "to_date")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    item_id: str
+    from_date: str
+    to_date: str
+    def __init__(self, tenant_id: _Optional[str] = ..., item_id: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ...) -> None: ...
 
 class ListDepartmentStatsResponse(_message.Message):
     __slots__ = ("items", "next_page_token")

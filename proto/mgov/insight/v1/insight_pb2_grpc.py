@@ -44,6 +44,16 @@ class InsightServiceStub:
                 request_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.SerializeToString,
                 response_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListDepartmentStatsResponse.FromString,
                 _registered_method=True)
+        self.GetDepartmentStats = channel.unary_unary(
+                '/mgov.insight.v1.InsightService/GetDepartmentStats',
+                request_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.GetDepartmentStatsRequest.SerializeToString,
+                response_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.DepartmentStats.FromString,
+                _registered_method=True)
+        self.GetItemStats = channel.unary_unary(
+                '/mgov.insight.v1.InsightService/GetItemStats',
+                request_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.GetItemStatsRequest.SerializeToString,
+                response_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ItemStats.FromString,
+                _registered_method=True)
         self.ListRankings = channel.unary_unary(
                 '/mgov.insight.v1.InsightService/ListRankings',
                 request_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.SerializeToString,
@@ -100,6 +110,24 @@ class InsightServiceServicer:
 
     def ListDepartmentStats(self, request, context):
         """The same figures per department (tenant, department). Caller and errors: as above.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDepartmentStats(self, request, context):
+        """One department of the tenant itself (its own items of that department, not the
+        subtree's): the figures, its open cases and the staff able to act on them. Caller: as
+        above. Errors: NOT_FOUND (tenant not visible, or no item of it in that department),
+        INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetItemStats(self, request, context):
+        """One item of the tenant's subtree: its funnel and quality. Caller: as above. Errors:
+        NOT_FOUND (tenant not visible, or the item is not in its subtree), INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -179,6 +207,16 @@ def add_InsightServiceServicer_to_server(servicer, server):
                     servicer.ListDepartmentStats,
                     request_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.FromString,
                     response_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ListDepartmentStatsResponse.SerializeToString,
+            ),
+            'GetDepartmentStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDepartmentStats,
+                    request_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.GetDepartmentStatsRequest.FromString,
+                    response_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.DepartmentStats.SerializeToString,
+            ),
+            'GetItemStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetItemStats,
+                    request_deserializer=mgov_dot_insight_dot_v1_dot_insight__pb2.GetItemStatsRequest.FromString,
+                    response_serializer=mgov_dot_insight_dot_v1_dot_insight__pb2.ItemStats.SerializeToString,
             ),
             'ListRankings': grpc.unary_unary_rpc_method_handler(
                     servicer.ListRankings,
@@ -275,6 +313,60 @@ class InsightService:
             '/mgov.insight.v1.InsightService/ListDepartmentStats',
             mgov_dot_insight_dot_v1_dot_insight__pb2.ListStatsRequest.SerializeToString,
             mgov_dot_insight_dot_v1_dot_insight__pb2.ListDepartmentStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDepartmentStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.insight.v1.InsightService/GetDepartmentStats',
+            mgov_dot_insight_dot_v1_dot_insight__pb2.GetDepartmentStatsRequest.SerializeToString,
+            mgov_dot_insight_dot_v1_dot_insight__pb2.DepartmentStats.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetItemStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.insight.v1.InsightService/GetItemStats',
+            mgov_dot_insight_dot_v1_dot_insight__pb2.GetItemStatsRequest.SerializeToString,
+            mgov_dot_insight_dot_v1_dot_insight__pb2.ItemStats.FromString,
             options,
             channel_credentials,
             insecure,

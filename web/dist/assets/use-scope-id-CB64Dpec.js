@@ -1,1 +1,0 @@
-import{Fn as e}from"./PageHeader-BWARy1Qy.js";var t=()=>{let{scopeId:t}=e()?.vnode||{};return t?{[t]:``}:null};export{t};

@@ -1,0 +1,1 @@
+import{zn as e}from"./PageHeader-CUDFFgzG.js";var t=()=>{let{scopeId:t}=e()?.vnode||{};return t?{[t]:``}:null};export{t};
