@@ -43,7 +43,9 @@ def _token(request: Request) -> str | None:
     return token.strip()
 
 
-async def _caller(request: Request) -> Caller:
+async def caller_of(request: Request) -> Caller:
+    """Who calls: `CallerDep`, or called directly by a route that resolves its needs in one
+    dependency (the catalogue list, gateway/routers/services.py)."""
     token = _token(request)
     principal = None
     types = None
@@ -60,7 +62,7 @@ async def _caller(request: Request) -> Caller:
     return Caller(principal, token, client, types)
 
 
-async def _signed_in(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+async def _signed_in(caller: Annotated[Caller, Depends(caller_of)]) -> Caller:
     if caller.principal is None:
         raise TokenInvalid("sign in first: this needs an access token", code="unauthenticated")
     return caller
@@ -88,7 +90,7 @@ async def _staff(caller: Annotated[Caller, Depends(_person)]) -> Caller:
     return caller
 
 
-CallerDep = Annotated[Caller, Depends(_caller)]
+CallerDep = Annotated[Caller, Depends(caller_of)]
 SignedInDep = Annotated[Caller, Depends(_signed_in)]
 # Inboxes, devices, preferences, sessions, applications and staff work belong to people.
 PersonDep = Annotated[Caller, Depends(_person)]

@@ -14,5 +14,7 @@ from fastapi import Query
 
 INT32 = 2**31 - 1
 
-PageSize = Annotated[int, Query(ge=-INT32 - 1, le=INT32, description="0 = the default (50); more than 500 counts as 500")]
-PageToken = Annotated[str, Query(description="the next_page_token of the previous page, as it was given")]
+PAGE_SIZE_DOC = "0 = the default (50); more than 500 counts as 500"
+PAGE_TOKEN_DOC = "the next_page_token of the previous page, as it was given"
+PageSize = Annotated[int, Query(ge=-INT32 - 1, le=INT32, description=PAGE_SIZE_DOC)]
+PageToken = Annotated[str, Query(description=PAGE_TOKEN_DOC)]

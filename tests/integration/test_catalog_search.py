@@ -1,6 +1,7 @@
 """Search, filters, ordering and pagination over the seeded demo catalogue, in real PostgreSQL."""
 
 import random
+import re
 import uuid
 from typing import Any
 
@@ -9,12 +10,13 @@ import pytest
 
 from mgov_common.errors import InvalidArgument, NotFound
 from mgov_common.paging import PageTokens
+from services.catalog.adapters import search_sql
 from services.catalog.domain.inheritance import Candidate, chain_of, effective
 from services.catalog.domain import content as c
 from services.catalog.service_layer import items, queries
 from services.catalog.service_layer.seed import seed_demo
 from services.catalog.service_layer.views import ItemView
-from tests.catalog_support import CODEC, NOW, admin, catalog_pool, content, reader, uow  # noqa: F401
+from tests.catalog_support import CODEC, NOW, admin, catalog_pool, content, project_tree, reader, uow  # noqa: F401
 
 
 @pytest.fixture
@@ -151,6 +153,87 @@ async def test_the_sql_inheritance_rule_agrees_with_the_domain_rule(demo: asyncp
         assert {v.id for v in await search(demo, tid)} == effective(chain_of(tid, nodes), cands, opts), tid
 
 
+async def _lists_follow_the_rule(pool: asyncpg.Pool) -> None:
+    """Every tenant's kept effective list is what the pure rule picks from the rows now."""
+    nodes = await reader_nodes(pool)
+    cands = [Candidate(r["id"], r["tenant_id"], r["inherited_from"] or r["id"])
+             for r in await pool.fetch("SELECT id, tenant_id, inherited_from FROM items WHERE status = 'published'")]
+    opts = [(r["tenant_id"], r["item_id"]) for r in await pool.fetch("SELECT tenant_id, item_id FROM opt_outs")]
+    for node in nodes:
+        assert {v.id for v in await search(pool, node.id)} == effective(chain_of(node.id, nodes), cands, opts), node.id
+
+
+async def test_the_kept_effective_lists_follow_the_tenant_tree_and_opt_outs(demo: asyncpg.Pool) -> None:
+    """effective_items is kept by PostgreSQL from the writes themselves, whoever makes them:
+    a tenant moved or added by identity's events, an opt-out withdrawn, an item retired."""
+    licence = await search(demo, "yuhang", "营业执照")
+    assert [v.tenant_id for v in licence] == ["hangzhou"]
+    await project_tree(demo, [("yuhang", "ningbo", "330110", "county"), ("binjiang", "hangzhou", "330108", "county")])
+    assert [v.tenant_id for v in await search(demo, "yuhang", "营业执照")] == ["zhejiang"]  # ningbo's chain now
+    assert [v.tenant_id for v in await search(demo, "binjiang", "营业执照")] == ["hangzhou"]  # a new county inherits at once
+    await _lists_follow_the_rule(demo)
+
+    assert await search(demo, "xihu", "租赁合同") == []
+    await demo.execute("DELETE FROM opt_outs WHERE tenant_id = 'hangzhou'")  # hangzhou offers it again, and so its counties
+    assert names(await search(demo, "xihu", "租赁合同")) == ["住房租赁合同登记备案"]
+    await _lists_follow_the_rule(demo)
+
+    async with demo.acquire() as conn, conn.transaction():
+        await conn.execute("UPDATE items SET status = 'retired' WHERE tenant_id = 'hangzhou' AND inherited_from IS NOT NULL")
+        await conn.execute("UPDATE items SET use_count = use_count + 1")  # changes no list (its trigger does not fire)
+    assert [v.tenant_id for v in await search(demo, "binjiang", "营业执照")] == ["zhejiang"]  # the city's localisation retired
+    await _lists_follow_the_rule(demo)
+
+
 async def reader_nodes(pool: asyncpg.Pool) -> list:  # type: ignore[type-arg]
     async with reader(pool) as r:
         return await r.tenants.all()
+
+
+@pytest.mark.parametrize(("q", "expected_first"), [
+    ("mariage", "结婚登记"),
+    ("busines licence", "个体工商户营业执照办理"),
+    ("recidence permit", "居住证办理"),
+])
+async def test_a_misspelt_english_query_still_finds_the_item(demo: asyncpg.Pool, q: str, expected_first: str) -> None:
+    found = await search(demo, "xihu", q)
+    assert found and names(found)[0] == expected_first, names(found)
+
+
+async def test_the_latin_search_words_are_the_ascii_words_of_the_search_text(demo: asyncpg.Pool) -> None:
+    """An ASCII query is matched against `search_latin` instead of the whole search text:
+    it must hold every ASCII word of it, in order, lower-cased, and nothing else."""
+    rows = await demo.fetch("SELECT search_text, search_latin, search_lower = lower(search_text) AS lowered FROM items")
+    assert len(rows) >= 30
+    for row in rows:
+        ascii_words = re.sub(r"[^\x01-\x7f]+", " ", row["search_text"]).lower().split()
+        assert row["search_latin"].split() == ascii_words and row["search_latin"].isascii() and row["lowered"]
+        assert any(not ch.isascii() for ch in row["search_text"])  # the demo items all have Chinese words to leave out
+
+
+def _against_the_whole_search_text(build: Any) -> Any:
+    """The statement as it was: ILIKE and word similarity against search_text itself."""
+    def built(c: search_sql.Criteria) -> tuple[str, list[Any]]:
+        sql, args = build(c)
+        assert "ILIKE ALL(ARRAY(" not in sql
+        sql = sql.replace(" LIKE ALL(ARRAY(", " ILIKE ALL(ARRAY(")
+        return sql.replace("v.search_latin", "v.search_text").replace("v.search_lower", "v.search_text"), args
+    return built
+
+
+@pytest.mark.parametrize("tenant", ["hangzhou", "xihu"])
+async def test_a_query_finds_the_same_items_in_the_same_order_as_against_the_whole_search_text(demo: asyncpg.Pool, tenant: str) -> None:
+    """The stored lower-cased and ASCII-only texts change the cost, not the answer (the
+    similarity of an ASCII query may only rise: the Chinese words are out of its way)."""
+    whole = search_sql.build
+    queries_ = ("business licence", "Marriage", "RESIDENCE permit", "fund", "330000-qr-0004", "permit", "social security card",
+                "营业执照", "公积金", "登记", "残疾 补贴", "不动产登记", "许可", "Business 营业执照")
+    for q in queries_:
+        lean = [v.id for v in await search(demo, tenant, q)]
+        search_sql.build = _against_the_whole_search_text(whole)  # type: ignore[assignment]
+        try:
+            full = [v.id for v in await search(demo, tenant, q)]
+        finally:
+            search_sql.build = whole  # type: ignore[assignment]
+        assert lean == full, q
+    assert all([await search(demo, tenant, q) for q in queries_[:4]])

@@ -4,7 +4,7 @@ ratings, privacy and figures, against the real PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -415,3 +415,16 @@ async def test_a_reporter_without_an_account_is_told_apart_handlers_see_the_mask
     assert refused.value.code == "anonymous_not_allowed"
     with pytest.raises(TokenInvalid):  # an access token's audience is not a phone token's
         await report_access.phone_principal(reporting.ctx, keys.sign(kid, sub="phone:5f1e", kind="phone", phone_masked="x"))
+
+
+async def test_a_breach_already_due_is_fired_by_a_move_before_it_replans_the_timers(reporting: Core) -> None:
+    r = await report(reporting)
+    due = r.app.clocks.state_due_at
+    assert due is not None and r.app.clocks.case_due_at is not None and r.app.clocks.case_due_at > due + timedelta(minutes=1)
+    reporting.clock.set(due + timedelta(minutes=1))  # the dispatch was late and no timer worker came by
+    await reports.move(reporting.ctx, XH_DISPATCHER, report_id=str(r.app.id), tenant_id="", department="市政设施管理处",
+                       reason="路面塌陷，属市政", expected_version=r.app.version)
+    events = await reporting.outbox(".sla.")
+    assert [(e["type"].split(".")[3], e["data"]["scope"], e["data"]["state"]) for e in events] == [
+        ("warning", "state", r.app.status), ("breached", "state", r.app.status)]
+    assert datetime.fromisoformat(events[1]["time"]) == datetime.fromisoformat(events[1]["data"]["due_at"]) == due

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from prometheus_client import REGISTRY
 
-from services.workflow.service_layer import applications, inbox
+from services.workflow.service_layer import admin, applications, inbox
 from services.workflow.service_layer.timers import TimerWorker
 from tests.integration.test_workflow_handlers import act, submit
 from tests import material_samples as samples
-from tests.integration.workflow_harness import CITIZEN, HZ_CLERK, HZ_SUPERVISOR, Core, core
+from tests.integration.workflow_harness import CITIZEN, HZ_ADMIN, HZ_CLERK, HZ_SUPERVISOR, Core, core
 
 __all__ = ["core"]
 
@@ -111,4 +111,23 @@ async def test_a_breach_already_due_is_fired_by_the_next_action_before_it_replan
     assert [when(e) for e in await core.outbox(".transitioned.")] == [core.clock.now()]
     assert REGISTRY.get_sample_value("mgov_sla_breaches_total") == breached + 1  # type: ignore[operator]
     assert await TimerWorker(core.pool, core.clock).run_once() == 0  # nothing left behind, nothing fired twice
+    assert len(await core.outbox(".sla.")) == 2
+
+
+async def test_a_breach_already_due_is_fired_by_a_new_calendar_before_it_replans_the_timers(core: Core) -> None:
+    # Not only case actions re-plan timers: a tenant admin's new holiday moves every running case's due times.
+    case = await submit(core)  # Monday 10:00: the "submitted" state is due Wednesday 00:00
+    breached = REGISTRY.get_sample_value("mgov_sla_breaches_total")
+    core.clock.advance(days=2)  # Wednesday 10:00: the state's warning and breach are due; no worker came by
+    await admin.set_calendar(core.ctx, HZ_ADMIN, "hangzhou", 2026, [("2026-03-10", False, "杭州市临时休息日")])
+    events = await core.outbox(".sla.")
+    assert [(e["type"].split(".")[3], e["data"]["scope"], e["data"]["state"]) for e in events] == [
+        ("warning", "state", "submitted"), ("breached", "state", "submitted")]
+    breach = events[1]
+    wednesday = datetime.fromisoformat("2026-03-11T00:00:00+08:00")  # in Hangzhou: when it was due, before the change
+    assert datetime.fromisoformat(breach["time"]) == datetime.fromisoformat(breach["data"]["due_at"]) == wednesday
+    assert REGISTRY.get_sample_value("mgov_sla_breaches_total") == breached + 1  # type: ignore[operator]
+    after = (await applications.get(core.ctx, CITIZEN, str(case.app.id))).app.clocks.case_due_at
+    assert after and after > case.app.clocks.case_due_at  # type: ignore[operator]  # and the case still follows the new calendar
+    assert await TimerWorker(core.pool, core.clock).run_once() == 0  # nothing fired twice
     assert len(await core.outbox(".sla.")) == 2

@@ -1,17 +1,21 @@
 """The SQL of the effective list of a tenant, with search, filters and keyset pagination.
 
-One statement: walk the tenant's chain up the projected tree, apply the inheritance
-rule of `domain/inheritance.py` (nearest decision wins, an opt-out before an item of
-the same tenant) with `DISTINCT ON`, filter, score and page.
+One statement over the tenant's effective list, which PostgreSQL keeps in
+`effective_items` (migration 0003: the inheritance rule of `domain/inheritance.py` —
+nearest decision up the tenant's chain wins, an opt-out before an item of the same
+tenant — worked out again by triggers when an item is published or retired, an opt-out
+changes or the tenant tree does): filter, score and page.
 
 Search uses pg_trgm. Trigrams of short CJK queries are weak (a four-character word
 inside a longer name shares few trigrams with it: 营业执照 vs 个体工商户营业执照办理
 scores 0.4, and two-character words have no inner trigram at all), so matching is a
-substring test — every whitespace-separated term must occur (`ILIKE ALL`), which the
-GIN trigram index serves for terms of three or more characters — or, for misspelt
-Latin words, trigram word similarity (`<%`). Relevance is a tier (exact name, name
-prefix, name contains the query, names contain every term, keywords contain every
-term, similar only) times 10 plus the word similarity in five steps (coarse on purpose,
+substring test — every whitespace-separated term must occur (case-insensitively: the
+lower-cased text `LIKE ALL` the lower-cased terms, what ILIKE does on UTF-8 text), which
+the GIN trigram index serves for terms of three or more characters — or, for misspelt
+Latin words, trigram word similarity (`<%`). A query of ASCII text only is matched
+against `search_latin`, the search text without its Chinese words. Relevance is a tier
+(exact name, name prefix, name contains the query, names contain every term, keywords
+contain every term, similar only) times 10 plus the word similarity in five steps (coarse on purpose,
 so that use can still decide between similar matches); ties go to the more used item,
 then the code, then the id, so the order is total and keyset pagination is exact.
 """
@@ -24,21 +28,8 @@ from typing import Any
 MAX_TERMS = 8
 
 _EFFECTIVE = """
-WITH RECURSIVE chain AS (
-    SELECT id, parent_id, 0 AS depth FROM tenants WHERE id = $1
-    UNION ALL
-    SELECT t.id, t.parent_id, c.depth + 1 FROM tenants t JOIN chain c ON t.id = c.parent_id WHERE c.depth < 10
-),
-decided AS (
-    SELECT DISTINCT ON (lineage) lineage, item_id, opted_out FROM (
-        SELECT coalesce(i.inherited_from, i.id) AS lineage, i.id AS item_id, false AS opted_out, c.depth
-          FROM items i JOIN chain c ON c.id = i.tenant_id WHERE i.status = 'published'
-        UNION ALL
-        SELECT o.item_id, NULL::uuid, true, c.depth FROM opt_outs o JOIN chain c ON c.id = o.tenant_id
-    ) x ORDER BY lineage, depth, opted_out DESC
-),
-visible AS (
-    SELECT i.* FROM decided d JOIN items i ON i.id = d.item_id WHERE NOT d.opted_out
+WITH visible AS (
+    SELECT i.* FROM effective_items e JOIN items i ON i.id = e.item_id WHERE e.tenant_id = $1
     UNION ALL
     SELECT i.* FROM items i WHERE $2::bool AND i.tenant_id = $1 AND i.status = 'draft'
 )"""
@@ -80,18 +71,25 @@ def build(c: Criteria) -> tuple[str, list[Any]]:
     if c.q:
         terms = c.q.split()[:MAX_TERMS]
         q, q_pat, q_prefix, term_pats = arg(c.q), arg(_like(c.q)), arg(_like(c.q)[1:]), arg([_like(t) for t in terms])
+        # The search text is compared lower-cased as stored (`search_lower`: ILIKE would
+        # lower-case every row's text again on every query), and for a query of ASCII
+        # text only, as its lower-cased ASCII words (`search_latin`): an ASCII term occurs
+        # in the one exactly where it occurs in the other, and the Chinese words hold no
+        # trigram such a query could share. Both are generated columns (migration 0002).
+        text = "v.search_latin" if c.q.isascii() else "v.search_lower"
+        lowered = f"ARRAY(SELECT lower(p) FROM unnest({term_pats}::text[]) p)"  # once per query
         score = (
             f"(CASE WHEN lower(v.name_zh) = lower({q}) OR lower(v.name_en) = lower({q}) THEN 5"
             f" WHEN v.name_zh ILIKE {q_prefix} OR v.name_en ILIKE {q_prefix} THEN 4"
             f" WHEN v.name_zh ILIKE {q_pat} OR v.name_en ILIKE {q_pat} THEN 3"
             f" WHEN (v.name_zh || ' ' || v.name_en) ILIKE ALL({term_pats}::text[]) THEN 2"
-            f" WHEN v.search_text ILIKE ALL({term_pats}::text[]) THEN 1 ELSE 0 END) * 10"
-            f" + floor(word_similarity({q}, v.search_text) * 5)::int"
+            f" WHEN {text} LIKE ALL({lowered}) THEN 1 ELSE 0 END) * 10"
+            f" + floor(word_similarity({q}, {text}) * 5)::int"
         )
         # Similarity catches misspelt Latin words; for CJK it finds nothing the substring
         # test does not, and costs a trigram comparison per row, so it is left out.
-        fuzzy = f" OR {q} <% v.search_text" if any(ch.isascii() and ch.isalpha() for ch in c.q) else ""
-        where.append(f"(v.search_text ILIKE ALL({term_pats}::text[]){fuzzy})")
+        fuzzy = f" OR {q} <% {text}" if any(ch.isascii() and ch.isalpha() for ch in c.q) else ""
+        where.append(f"({text} LIKE ALL({lowered}){fuzzy})")
     else:
         score = "0"
     if c.type:

@@ -8,6 +8,7 @@ item's tenant.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mgov_common import paging
@@ -38,7 +39,7 @@ class ListQuery:
     page_token: str = ""
 
 
-def _criteria(query: ListQuery, pages: PageTokens) -> tuple[search_sql.Criteria, str]:
+def _criteria(query: ListQuery, pages: PageTokens) -> tuple[search_sql.Criteria, Callable[[], str]]:
     q = " ".join(query.q.split())
     if len(q) > MAX_QUERY:
         raise InvalidArgument(f"the search text is limited to {MAX_QUERY} characters", code="too_long", field="q")
@@ -47,8 +48,13 @@ def _criteria(query: ListQuery, pages: PageTokens) -> tuple[search_sql.Criteria,
     if query.channel and query.channel not in CHANNELS:
         raise InvalidArgument(f"channel is one of {', '.join(CHANNELS)}", code="unknown_value", field="channel")
     department = query.department.strip() or None
-    scope = paging.fingerprint("services", query.tenant_id, q.lower(), item_type, department, query.channel, query.include_drafts)
-    p = pages.decode(scope, query.page_token, (paging.integer, paging.integer, paging.text, uuid.UUID))
+
+    def scope() -> str:
+        """The query's key in its page tokens; hashed only when a token is read or made
+        (most searches fit one page and come without a token)."""
+        return paging.fingerprint("services", query.tenant_id, q.lower(), item_type, department, query.channel, query.include_drafts)
+
+    p = pages.decode(scope(), query.page_token, (paging.integer, paging.integer, paging.text, uuid.UUID)) if query.page_token else None
     after = (p[0], p[1], p[2], str(p[3])) if p else None
     return search_sql.Criteria(query.tenant_id, q, item_type, department, query.channel or None, query.include_drafts, limit, after), scope
 
@@ -67,7 +73,7 @@ async def list_services(uow: UnitOfWork, principal: Principal | None, pages: Pag
     token = ""
     if more:
         last = rows[-1]
-        token = pages.encode(scope, [last["score"], last["use_count"], last["code"], str(last["id"])])
+        token = pages.encode(scope(), [last["score"], last["use_count"], last["code"], str(last["id"])])
     return [row_view(r) for r in rows], token
 
 

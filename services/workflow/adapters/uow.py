@@ -13,7 +13,7 @@ its own transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import asyncpg
 
@@ -41,6 +41,7 @@ class UnitOfWork(BaseUnitOfWork):
     reports: ReportRepository
 
     def bind(self, conn: asyncpg.Connection) -> None:
+        self._after_commit: list[Callable[[], None]] = []
         self.definitions = DefinitionRepository(conn)
         self.reports = ReportRepository(conn)
         self.applications = ApplicationRepository(conn, self.definitions, self.reports)
@@ -51,6 +52,16 @@ class UnitOfWork(BaseUnitOfWork):
 
     def aggregates(self) -> Iterable[HasEvents]:
         return [*self.applications.seen, *self.tasks.rectifications]
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` once this unit committed (metrics of what it wrote); never if it rolls back."""
+        self._after_commit.append(fn)
+
+    async def commit(self) -> None:
+        await super().commit()
+        hooks, self._after_commit = self._after_commit, []
+        for fn in hooks:
+            fn()
 
     async def commit_new_case(self, app: Application, *, prefix: str, year: int, placeholder: str, timers: list[TimerPlan],
                               material_ids: list[uuid.UUID], request_id: str | None, request_hash: str | None) -> str | None:

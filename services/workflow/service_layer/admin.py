@@ -16,6 +16,7 @@ from services.workflow.domain.case_number import PREFIX_RE
 from services.workflow.domain.definition import Definition
 from services.workflow.domain.events import calendar_event
 from services.workflow.domain.roles import ADMIN_ROLES
+from services.workflow.service_layer import timers
 from services.workflow.service_layer.context import Context, calendar_for, tree_of
 
 
@@ -128,6 +129,7 @@ async def rederive_open_cases(ctx: Context, uow: UnitOfWork, tree: access.Tenant
         app = await uow.applications.get(app_id, for_update=True)
         if app is None or app.terminal:
             continue
+        await timers.fire_overdue(uow, app.id, ctx.clock.now())  # due under the calendar in force until now
         cal = await calendar_for(uow, tree, app.tenant_id, ctx)
         app.rederive(cal)
         await uow.applications.save(app, app.version)

@@ -235,7 +235,7 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
             forms.validate_form(item.form_schema, form, key=(item.service_id, item.version))
         cal = await calendar_for(uow, tree, app.tenant_id, ctx)
         loaded = app.version
-        overdue = await timers.fire_overdue(uow, app.id, ctx.clock.now())
+        await timers.fire_overdue(uow, app.id, ctx.clock.now())
         app.perform(action, actor=access.actor_of(principal), roles=roles, comment=comment, expected_version=expected_version,
                     now=ctx.clock.now(), cal=cal, material_ids=tuple(mids), request_id=request_id or None, form=form,
                     form_sha256=form_sha256)
@@ -251,5 +251,4 @@ async def perform(ctx: Context, principal: Principal, *, application_id: str, ac
         await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))
         result = await view(uow, app, roles)
         await uow.commit()
-    timers.count_fired(overdue)
     return result

@@ -26,7 +26,7 @@ from services.workflow.domain.reports import (
     check_rating, check_reopen, mask_phone, merge_target,
 )
 from services.workflow.domain.roles import DISPATCHER, OWNER
-from services.workflow.service_layer import applications, report_quota
+from services.workflow.service_layer import applications, report_quota, timers
 from services.workflow.service_layer.applications import CITIZEN, MAX_REQUEST_ID, case_prefix, parse_id
 from services.workflow.service_layer.context import Context, calendar_for, tree_of
 from services.workflow.service_layer.report_places import Photo, categories_for, locate_tenant, public_photo, read_photo
@@ -228,6 +228,7 @@ async def move(ctx: Context, principal: Principal, *, report_id: str, tenant_id:
             raise InvalidArgument(f"no report category of {to_tenant} is handled by {department!r}", code="unknown_department", field="department")
         cal = await calendar_for(uow, tree, to_tenant, ctx)
         loaded = app.version
+        await timers.fire_overdue(uow, app.id, ctx.clock.now())
         app.move(actor=access.actor_of(principal), to_tenant=to_tenant, to_department=department, reason=reason,
                  expected_version=expected_version, now=ctx.clock.now(), cal=cal)
         await uow.applications.save(app, loaded)
@@ -246,6 +247,7 @@ async def reopen(ctx: Context, principal: Principal, *, report_id: str, comment:
         check_reopen(app.report, app.status, principal.subject, now)
         cal = await calendar_for(uow, tree, app.tenant_id, ctx)
         loaded = app.version
+        await timers.fire_overdue(uow, app.id, now)
         app.reopen(actor=access.actor_of(principal), comment=comment, expected_version=expected_version, now=now, cal=cal)
         await uow.applications.save(app, loaded)
         await uow.applications.sync_timers(app.id, app.clocks.timers(cal, app.status, app.terminal))

@@ -97,17 +97,15 @@ async def fire_due(uow: UnitOfWork, now: datetime, fired_by: str, *, limit: int 
     return kinds, len(obsolete)
 
 
-async def fire_overdue(uow: UnitOfWork, application_id: uuid.UUID, now: datetime) -> list[str]:
-    """Before a change re-plans a case's timers: fire those already due (a worker may not
-    have come by yet, or a demo clock just jumped a day), so a breach that happened is
-    never dropped by an action taken after it. The kinds fired: `count_fired` them once
-    the change committed."""
+async def fire_overdue(uow: UnitOfWork, application_id: uuid.UUID, now: datetime) -> None:
+    """Before a change re-plans a case's timers (an action, a move, a reopening, a new
+    calendar; by a person, a tenant system or a payment): fire those already due, in the
+    change's transaction and before the case row changes (a worker may not have come by
+    yet, or a demo clock just jumped a day), so a breach that happened is never dropped
+    by a change made after it. They are counted once the change commits."""
     kinds, _ = await fire_due(uow, now, "action", application_id=application_id)
-    return kinds
-
-
-def count_fired(kinds: list[str]) -> None:
-    _count(kinds, "action")
+    if kinds:
+        uow.after_commit(lambda: _count(kinds, "action"))
 
 
 def _count(kinds: list[str], by: str) -> None:
