@@ -122,9 +122,10 @@ async def test_an_item_last_applied_for_before_the_streams_keep_is_not_unused_af
         await rebuild(ctx.pool, js, *empty, listed=await backfill.read(ctx, without))
         assert {applied, idle} <= (await zombie_ids(ctx, "item_unused"))["yuhang"]
         # With it, the rebuild ends knowing the item was applied for 40 days ago.
-        await rebuild(ctx.pool, js, *empty, listed=await backfill.read(ctx, p.sources))
+        done = await rebuild(ctx.pool, js, *empty, listed=await backfill.read(ctx, p.sources))
     finally:
         await nc.close()
+    assert done.listed_uses >= 1
     unused = (await zombie_ids(ctx, "item_unused"))["yuhang"]
     assert applied not in unused and idle in unused
     async with ctx.pool.acquire() as conn:
