@@ -1,9 +1,9 @@
 """`mgov insight rebuild` and `mgov insight seed`.
 
 `rebuild` works on the insight schema of `MGOV_DATABASE_URL` and the streams of
-`MGOV_NATS_URL` directly (service_layer/rebuild.py), and reads catalog's and identity's
-listings first as the platform service `insight` (`MGOV_INSIGHT_PLATFORM_SECRET`, derived
-in demo mode; `MGOV_INSIGHT_CATALOG_ADDR`, `MGOV_IDENTITY_ADDR`): what is older than the
+`MGOV_NATS_URL` directly (service_layer/rebuild.py), and reads catalog's, identity's and
+workflow's listings first as the platform service `insight` (`MGOV_INSIGHT_PLATFORM_SECRET`, derived
+in demo mode; `MGOV_INSIGHT_CATALOG_ADDR`, `MGOV_INSIGHT_WORKFLOW_ADDR`, `MGOV_IDENTITY_ADDR`): what is older than the
 streams keep is not forgotten. `seed` drives
 a running demo platform's gateway (`--base-url`, default `$MGOV_GATEWAY_URL`); with
 `--days N` it drives it day by day over the N days before today, moving the demo clock of
@@ -24,7 +24,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     cmds = insight.add_subparsers(dest="insight_command", required=True)
     rebuild = cmds.add_parser("rebuild", help="empty insight's aggregates and replay the event streams from their start")
     rebuild.add_argument("--without-listings", action="store_true",
-                         help="do not read catalog's and identity's listings (items, notices and systems older than the streams are forgotten)")
+                         help="do not read catalog's, identity's and workflow's listings (items, notices, systems and applications older than the streams are forgotten)")
     rebuild.set_defaults(func=cmd_rebuild)
     seed = cmds.add_parser("seed", help="synthetic applications, corrections, outcomes and ratings through the gateway (demo)")
     seed.add_argument("--base-url", default=os.environ.get("MGOV_GATEWAY_URL", "http://127.0.0.1:8000"))
@@ -45,7 +45,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from mgov_common.grpc_client import create_channel
     from mgov_common.paging import PageTokens
     from mgov_common.platform_token import PlatformToken
-    from services.insight.adapters.listings import PublicationListings, SystemListings
+    from services.insight.adapters.listings import ItemUseListings, PublicationListings, SystemListings
     from services.insight.service_layer import backfill
     from services.insight.service_layer.context import Context
     from services.insight.service_layer.rebuild import rebuild
@@ -54,12 +54,15 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     async def read_listings(settings: ListingSettings, pool: object, secret: str) -> backfill.Listed:
         identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
         catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
+        workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
         try:
             token = PlatformToken(identity, "insight", secret)
             ctx = Context(pool=pool, clock=SystemClock(), pages=PageTokens.ephemeral())  # type: ignore[arg-type]
-            return await backfill.read(ctx, backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token)))
+            return await backfill.read(ctx, backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token),
+                                                               item_use=ItemUseListings(workflow, token)))
         finally:
             await catalog.close()
+            await workflow.close()
             await identity.close()
 
     async def run() -> int:

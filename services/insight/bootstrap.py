@@ -21,7 +21,7 @@ from mgov_common.runtime import Runtime, ServiceParts
 from mgov_common.tenants import apply_tenant_event, consumer_spec
 from mgov_common.platform_token import PlatformToken
 from services.insight.adapters.owners import OwningServices
-from services.insight.adapters.listings import PublicationListings, SystemListings
+from services.insight.adapters.listings import ItemUseListings, PublicationListings, SystemListings
 from services.insight.adapters.staff import StaffListings
 from services.insight.entrypoints import consumers
 from services.insight.entrypoints.grpc import InsightServicer
@@ -42,6 +42,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, InsightSettings)
     identity = create_channel(settings.identity_addr, default_deadline_s=settings.client_deadline_s)
     catalog = create_channel(settings.catalog_addr, default_deadline_s=settings.client_deadline_s)
+    workflow = create_channel(settings.workflow_addr, default_deadline_s=settings.client_deadline_s)
     ctx = Context(pool=runtime.pool, clock=make_clock(settings), pages=settings.page_tokens(), actions=OwningServices(catalog, identity))
 
     async def keep_gauges() -> None:
@@ -54,7 +55,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     secret = settings.platform_client_secret()
     if secret:
         token = PlatformToken(identity, "insight", secret)
-        sources = backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token), StaffListings(identity, token))
+        sources = backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token), StaffListings(identity, token),
+                                   ItemUseListings(workflow, token))
 
         async def listings() -> None:
             await backfill.run(ctx, sources, settings.staff_sync_interval_s)
@@ -63,6 +65,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
 
     async def close() -> None:
         await catalog.close()
+        await workflow.close()
         await identity.close()
 
     return ServiceParts(

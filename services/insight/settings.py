@@ -20,6 +20,8 @@ class InsightSettings(ServiceSettings):
     port: int = 50058
     # Where the actions go: catalog retires items, identity revokes systems.
     catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_INSIGHT_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
+    # Workflow, for when each item was last applied for (ListItemUse).
+    workflow_addr: str = Field(default="127.0.0.1:50053", validation_alias=AliasChoices("MGOV_INSIGHT_WORKFLOW_ADDR", "MGOV_WORKFLOW_ADDR"))
     # How often the headline gauges are recomputed.
     gauges_interval_s: float = Field(default=60.0, gt=0)
     # How often the service checks whether a weekly report is due (Mondays 09:00 China time).
@@ -48,11 +50,13 @@ def _platform_secret(configured: SecretStr | None, demo: bool) -> str | None:
 
 class ListingSettings(PlatformSettings):
     """What `mgov insight rebuild` needs to read catalog's and identity's listings (the
-    service's own variables: `MGOV_INSIGHT_CATALOG_ADDR`, `MGOV_IDENTITY_ADDR`,
+    service's own variables: `MGOV_INSIGHT_CATALOG_ADDR`, `MGOV_INSIGHT_WORKFLOW_ADDR`, `MGOV_IDENTITY_ADDR`,
     `MGOV_INSIGHT_PLATFORM_SECRET`), without the secrets only the running service needs."""
 
     model_config = SettingsConfigDict(env_prefix="MGOV_INSIGHT_", extra="ignore")
     catalog_addr: str = Field(default="127.0.0.1:50052", validation_alias=AliasChoices("MGOV_INSIGHT_CATALOG_ADDR", "MGOV_CATALOG_ADDR"))
+    # Workflow, for when each item was last applied for (ListItemUse).
+    workflow_addr: str = Field(default="127.0.0.1:50053", validation_alias=AliasChoices("MGOV_INSIGHT_WORKFLOW_ADDR", "MGOV_WORKFLOW_ADDR"))
     client_deadline_s: float = Field(default=30.0, gt=0)
     platform_secret: SecretStr | None = None
 

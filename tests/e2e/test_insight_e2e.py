@@ -34,7 +34,8 @@ CST = timezone(timedelta(hours=8))
 
 def mgov(demo: DemoPlatform, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MGOV_DATABASE_URL": demo.dsn, "MGOV_NATS_URL": demo.nats_url, "MGOV_DEMO": "1", "MGOV_HOME": str(demo.home),
-           "MGOV_CATALOG_ADDR": f"127.0.0.1:{demo.ports['CATALOG']}", "MGOV_IDENTITY_ADDR": f"127.0.0.1:{demo.ports['IDENTITY']}"}
+           "MGOV_CATALOG_ADDR": f"127.0.0.1:{demo.ports['CATALOG']}", "MGOV_IDENTITY_ADDR": f"127.0.0.1:{demo.ports['IDENTITY']}",
+           "MGOV_WORKFLOW_ADDR": f"127.0.0.1:{demo.ports['WORKFLOW']}"}
     return subprocess.run([venv_bin("mgov"), *args], cwd=repo_root(), env=env, capture_output=True, text=True, timeout=300)
 
 

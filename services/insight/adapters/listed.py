@@ -1,10 +1,10 @@
-"""What catalog's and identity's listings say, merged into the projected tables so that
+"""What catalog's, identity's and workflow's listings say, merged into the projected tables so that
 the order of listings and events never matters (service_layer/backfill.py):
 
 - an item: its first publication the earliest either told, its last review the latest,
   its code, name, department and limit those of the newer review; retired when either
-  says so (catalog never publishes a retired item again). Its applications are the
-  events' alone.
+  says so (catalog never publishes a retired item again). Its last application the
+  later of what the events and workflow's listing told (never moved back).
 - a system: registered the earliest either told; revoked when either says so (identity
   never reactivates one). Its signs of life are the ingest stream's alone.
 - a notice: kept as it appeared (the newest of each tenant is what the list dates by).
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from services.insight.adapters.listings import ListedItem, ListedNotice, ListedSystem
+from services.insight.adapters.listings import ListedItem, ListedNotice, ListedSystem, ListedUse
 
 _ITEMS = """
 INSERT INTO items AS i (id, tenant_id, code, name, department, status, promised_limit_days, first_published_at, reviewed_at)
@@ -47,6 +47,12 @@ ON CONFLICT (id) DO UPDATE SET
 WHERE s.registered_at > EXCLUDED.registered_at OR (s.status = 'active' AND EXCLUDED.status = 'revoked')
 """
 
+_USES = """
+UPDATE items AS i SET last_application_at = u.at
+  FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
+ WHERE i.id = u.id AND (i.last_application_at IS NULL OR i.last_application_at < u.at)
+"""
+
 
 async def items_listed(conn: asyncpg.Connection, items: Sequence[ListedItem]) -> None:
     if not items:
@@ -68,3 +74,13 @@ async def systems_listed(conn: asyncpg.Connection, systems: Sequence[ListedSyste
         return
     await conn.execute(_SYSTEMS, [s.id for s in unique], [s.tenant_id for s in unique], [s.name for s in unique],
                        ["revoked" if s.revoked else "active" for s in unique], [s.registered_at for s in unique])
+
+
+async def uses_listed(conn: asyncpg.Connection, uses: Sequence[ListedUse]) -> None:
+    """Only items insight knows (as an application event does); the later time wins."""
+    latest: dict[object, ListedUse] = {}
+    for u in uses:  # one row per item (an item applied for in several tenants is listed by each)
+        if u.item_id not in latest or latest[u.item_id].last_applied_at < u.last_applied_at:
+            latest[u.item_id] = u
+    if latest:
+        await conn.execute(_USES, [u.item_id for u in latest.values()], [u.last_applied_at for u in latest.values()])

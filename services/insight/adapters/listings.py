@@ -1,7 +1,8 @@
-"""Catalog's and identity's listings, read as the platform service `insight`: what each
-tenant has published (items, published or retired since, and its newest notice:
-catalog's `ListPublications`) and every tenant's systems (identity's `ListSystems`
-across tenants), page after page. They tell insight what events older than the streams
+"""Catalog's, identity's and workflow's listings, read as the platform service `insight`:
+what each tenant has published (items, published or retired since, and its newest
+notice: catalog's `ListPublications`), every tenant's systems (identity's `ListSystems`
+across tenants) and when each item was last applied for in each tenant (workflow's
+`ListItemUse`), page after page. They tell insight what events older than the streams
 keep no longer can (service_layer/backfill.py)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import grpc
 
 from mgov.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
+from mgov.workflow.v1 import workflow_pb2, workflow_pb2_grpc
 from mgov_common.platform_token import PlatformToken
 
 MAX_PAGES = 1000  # of PAGE_SIZE each: a bound on one tenant's (or the systems') pass
@@ -55,6 +57,12 @@ class ListedSystem:
     name: str
     revoked: bool
     registered_at: datetime
+
+
+@dataclass(frozen=True)
+class ListedUse:
+    item_id: uuid.UUID
+    last_applied_at: datetime  # its newest case's submission (in the tenant listed)
 
 
 def _time(msg: object, field: str) -> datetime | None:
@@ -114,6 +122,24 @@ class SystemListings:
                                                metadata=await self.token.metadata())
             yield [ListedSystem(s.id[:64], s.tenant_id[:40], s.name[:200], s.status == identity_pb2.SYSTEM_STATUS_REVOKED, registered)
                    for s in resp.systems if (registered := _time(s, "create_time")) is not None]
+            page = resp.next_page_token
+            if not page:
+                return
+
+
+class ItemUseListings:
+    """Workflow's `ListItemUse` of one tenant."""
+
+    def __init__(self, channel: grpc.aio.Channel, token: PlatformToken) -> None:
+        self.stub = workflow_pb2_grpc.WorkflowServiceStub(channel)
+        self.token = token
+
+    async def item_use(self, tenant_id: str) -> AsyncIterator[list[ListedUse]]:
+        page = ""
+        for _ in range(MAX_PAGES):
+            resp = await self.stub.ListItemUse(workflow_pb2.ListItemUseRequest(tenant_id=tenant_id, page_size=PAGE_SIZE, page_token=page),
+                                               metadata=await self.token.metadata())
+            yield [ListedUse(uuid.UUID(u.service_id), at) for u in resp.items if (at := _time(u, "last_submit_time")) is not None]
             page = resp.next_page_token
             if not page:
                 return

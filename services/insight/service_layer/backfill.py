@@ -5,12 +5,14 @@ item whose newest version, a notice that appeared, or a system registered longer
 unknown to an insight that was rebuilt or that joined a platform already running — and
 those are the oldest zombies, the ones the list exists for. So insight reads catalog's
 publications listing (each tenant's items, published or retired since, and its newest
-notice) and identity's systems listing (every tenant's, revoked ones too), as the
-platform service `insight`, at start, every `MGOV_INSIGHT_STAFF_SYNC_INTERVAL_S` with
+notice), identity's systems listing (every tenant's, revoked ones too) and workflow's
+item use listing (each tenant's items with cases and their newest submission: an item
+last applied for before the streams' 30 days would look unused), as the platform service
+`insight`, at start, every `MGOV_INSIGHT_STAFF_SYNC_INTERVAL_S` with
 the staff listings (service_layer/staff.py), and within every rebuild (rebuild.py).
 
 Listings and events are merged (adapters/listed.py): the earliest publication or
-registration, the latest review, retired or revoked once either says so. So the order in
+registration, the latest review and application, retired or revoked once either says so. So the order in
 which the two arrive never matters and reading a listing again changes nothing.
 """
 
@@ -25,7 +27,7 @@ from typing import Protocol
 import asyncpg
 
 from services.insight.adapters import listed
-from services.insight.adapters.listings import ListedItem, ListedNotice, ListedSystem, PublicationsPage
+from services.insight.adapters.listings import ListedItem, ListedNotice, ListedSystem, ListedUse, PublicationsPage
 from services.insight.service_layer import staff
 from services.insight.service_layer.context import Context
 
@@ -40,6 +42,10 @@ class Systems(Protocol):
     def systems(self) -> AsyncIterator[list[ListedSystem]]: ...
 
 
+class ItemUse(Protocol):
+    def item_use(self, tenant_id: str) -> AsyncIterator[list[ListedUse]]: ...
+
+
 @dataclass(frozen=True)
 class Sources:
     """The listings insight reads (each None: not read)."""
@@ -47,6 +53,7 @@ class Sources:
     publications: Publications | None = None
     systems: Systems | None = None
     staff: staff.Listings | None = None
+    item_use: ItemUse | None = None
 
 
 @dataclass
@@ -56,6 +63,7 @@ class Listed:
     items: list[ListedItem] = field(default_factory=list)
     notices: list[ListedNotice] = field(default_factory=list)
     systems: list[ListedSystem] = field(default_factory=list)
+    uses: list[ListedUse] = field(default_factory=list)
 
 
 async def _tenants(ctx: Context) -> list[str]:
@@ -74,6 +82,7 @@ class Counts:
     items: int = 0
     notices: int = 0
     systems: int = 0
+    uses: int = 0
 
 
 async def sync_publications(ctx: Context, source: Publications) -> Counts:
@@ -100,6 +109,19 @@ async def sync_systems(ctx: Context, source: Systems) -> Counts:
     return out
 
 
+async def sync_item_use(ctx: Context, source: ItemUse) -> Counts:
+    """Every known tenant's item use merged in (after the publications: only known items
+    are dated), a transaction per page."""
+    out = Counts()
+    for tenant in await _tenants(ctx):
+        async for page in source.item_use(tenant):
+            async with ctx.uow() as uow:
+                await listed.uses_listed(uow.conn, page)
+                await uow.commit()
+            out.uses += len(page)
+    return out
+
+
 async def read(ctx: Context, sources: Sources) -> Listed:
     """Everything the item and system listings say now, in memory (for a rebuild: read
     before it locks the tables, applied inside its transaction by `apply`)."""
@@ -112,6 +134,10 @@ async def read(ctx: Context, sources: Sources) -> Listed:
     if sources.systems is not None:
         async for systems in sources.systems.systems():
             out.systems += systems
+    if sources.item_use is not None:
+        for tenant in await _tenants(ctx):
+            async for uses in sources.item_use.item_use(tenant):
+                out.uses += uses
     return out
 
 
@@ -123,6 +149,8 @@ async def apply(conn: asyncpg.Connection, what: Listed, chunk: int = 500) -> Non
         await listed.notice_listed(conn, notice)
     for i in range(0, len(what.systems), chunk):
         await listed.systems_listed(conn, what.systems[i:i + chunk])
+    for i in range(0, len(what.uses), chunk):  # after the items: only known items are dated
+        await listed.uses_listed(conn, what.uses[i:i + chunk])
 
 
 async def sync(ctx: Context, sources: Sources) -> bool:
@@ -131,7 +159,7 @@ async def sync(ctx: Context, sources: Sources) -> bool:
     if not await _tenants(ctx):
         return False  # a fresh insight whose tenant projection is not filled yet: nothing to ask about
     ok = True
-    for name in ("staff", "publications", "systems"):
+    for name in ("staff", "publications", "systems", "item_use"):
         try:
             if name == "staff" and sources.staff is not None:
                 done: object = await staff.sync(ctx, sources.staff)
@@ -139,6 +167,8 @@ async def sync(ctx: Context, sources: Sources) -> bool:
                 done = await sync_publications(ctx, sources.publications)
             elif name == "systems" and sources.systems is not None:
                 done = await sync_systems(ctx, sources.systems)
+            elif name == "item_use" and sources.item_use is not None:
+                done = await sync_item_use(ctx, sources.item_use)
             else:
                 continue
             log.info("listings read", extra={"listing": name, **{k: v for k, v in vars(done).items() if isinstance(v, int)}})

@@ -44,6 +44,7 @@ class RebuildResult:
     listed_items: int = 0
     listed_notices: int = 0
     listed_systems: int = 0
+    listed_uses: int = 0
 
 
 async def read_stream(js: JetStreamContext, stream: str, subjects: list[str], last_seq: int, batch: int = 256) -> AsyncIterator[bytes]:
@@ -115,4 +116,5 @@ async def rebuild(pool: asyncpg.Pool, js: JetStreamContext, events: ConsumerSpec
         if listed is not None:
             await backfill.apply(conn, listed)
             result.listed_items, result.listed_notices, result.listed_systems = len(listed.items), len(listed.notices), len(listed.systems)
+            result.listed_uses = len(listed.uses)
     return result

@@ -16,7 +16,7 @@ from mgov_common.principal import current_access_token, current_principal, requi
 from mgov_common.protojson import struct_to_dict
 from services.workflow.domain.geo import LatLng
 from services.workflow.entrypoints import convert, report_convert
-from services.workflow.service_layer import admin, applications, inbox, materials, ratings, report_access, report_photos, report_places, reports
+from services.workflow.service_layer import admin, applications, inbox, item_use, materials, ratings, report_access, report_photos, report_places, reports
 from services.workflow.service_layer.context import Context
 
 _KIND = {pb.TASK_KIND_UNSPECIFIED: "", pb.TASK_KIND_CASE: "case", pb.TASK_KIND_RECTIFICATION: "rectification",
@@ -106,6 +106,15 @@ class WorkflowServicer(workflow_pb2_grpc.WorkflowServiceServicer):
             include_subtree=request.include_subtree, service_id=request.service_id, department=request.department,
             start=_time(request, "start_time"), end=_time(request, "end_time"))
         return pb.GetRatingStatsResponse(stats=[convert.stats(g) for g in groups], total=convert.stats(total))
+
+    # -- item use (the insight service)
+    async def ListItemUse(self, request: pb.ListItemUseRequest, context: Ctx) -> pb.ListItemUseResponse:
+        rows, token = await item_use.list_item_use(self.ctx, current_principal(), tenant_id=request.tenant_id,
+                                                   page_size=request.page_size, page_token=request.page_token)
+        out = pb.ListItemUseResponse(next_page_token=token)
+        for r in rows:
+            out.items.add(service_id=str(r.service_id), case_count=r.cases).last_submit_time.FromDatetime(r.last_submitted_at)
+        return out
 
     # -- calendar and settings
     async def SetHolidayCalendar(self, request: pb.SetHolidayCalendarRequest, context: Ctx) -> pb.HolidayCalendar:

@@ -52,6 +52,34 @@ STATS_GROUP_BY_ITEM: StatsGroupBy
 STATS_GROUP_BY_DEPARTMENT: StatsGroupBy
 STATS_GROUP_BY_TENANT: StatsGroupBy
 
+class ListItemUseRequest(_message.Message):
+    __slots__ = ("tenant_id", "page_size", "page_token")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, tenant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ItemUse(_message.Message):
+    __slots__ = ("service_id", "last_submit_time", "case_count")
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    LAST_SUBMIT_TIME_FIELD_NUMBER: _ClassVar[int]
+    CASE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    service_id: str
+    last_submit_time: _timestamp_pb2.Timestamp
+    case_count: int
+    def __init__(self, service_id: _Optional[str] = ..., last_submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., case_count: _Optional[int] = ...) -> None: ...
+
+class ListItemUseResponse(_message.Message):
+    __slots__ = ("items", "next_page_token")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[ItemUse]
+    next_page_token: str
+    def __init__(self, items: _Optional[_Iterable[_Union[ItemUse, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
 class State(_message.Message):
     __slots__ = ("name", "label", "sla_days", "terminal", "pauses_clock", "outcome", "awaits_payment")
     NAME_FIELD_NUMBER: _ClassVar[int]

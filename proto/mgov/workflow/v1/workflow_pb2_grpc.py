@@ -195,6 +195,11 @@ class WorkflowServiceStub:
                 request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetReportPhotoPublicRequest.SerializeToString,
                 response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
                 _registered_method=True)
+        self.ListItemUse = channel.unary_unary(
+                '/mgov.workflow.v1.WorkflowService/ListItemUse',
+                request_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListItemUseRequest.SerializeToString,
+                response_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListItemUseResponse.FromString,
+                _registered_method=True)
 
 
 class WorkflowServiceServicer:
@@ -541,6 +546,20 @@ class WorkflowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListItemUse(self, request, context):
+        """-- item use (for the insight service)
+        Each item (service id) with cases in the tenant, with its newest
+        submission and its number of cases, ordered by service id: the insight
+        service's event streams do not reach back far enough to know when an item
+        was last applied for.
+        Caller: the platform service `insight` only.
+        Errors: PERMISSION_DENIED (any other caller), INVALID_ARGUMENT (page size,
+        page token).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WorkflowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -703,6 +722,11 @@ def add_WorkflowServiceServicer_to_server(servicer, server):
                     servicer.SetReportPhotoPublic,
                     request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetReportPhotoPublicRequest.FromString,
                     response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.SerializeToString,
+            ),
+            'ListItemUse': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListItemUse,
+                    request_deserializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListItemUseRequest.FromString,
+                    response_serializer=mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListItemUseResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1570,6 +1594,33 @@ class WorkflowService:
             '/mgov.workflow.v1.WorkflowService/SetReportPhotoPublic',
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.SetReportPhotoPublicRequest.SerializeToString,
             mgov_dot_workflow_dot_v1_dot_workflow__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListItemUse(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mgov.workflow.v1.WorkflowService/ListItemUse',
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListItemUseRequest.SerializeToString,
+            mgov_dot_workflow_dot_v1_dot_workflow__pb2.ListItemUseResponse.FromString,
             options,
             channel_credentials,
             insecure,
