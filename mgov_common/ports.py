@@ -28,21 +28,37 @@ def _below_ephemeral() -> range:
     return range(_FLOOR, max(_FLOOR + 1_000, low))
 
 
+# Ports this process has handed out. A port is free when drawn but only taken when its
+# server binds it, often after a dozen more ports were drawn for the same platform: without
+# this memory one platform could be given the same port twice (about one start in 70 with
+# twenty ports drawn from 12,768), and its second server would fail to bind.
+_handed_out: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1", rng: random.Random | None = None) -> int:
-    """A port nobody listens on now, outside the ephemeral range where possible."""
+    """A port nobody listens on now and this process has not handed out before, outside
+    the ephemeral range where possible."""
     rng = rng or random.SystemRandom()
     ports = _below_ephemeral()
     for _ in range(50):
         port = rng.choice(ports)
+        if port in _handed_out:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             try:
                 s.bind((host, port))
             except OSError:
                 continue
+        _handed_out.add(port)
+        return port
+    for _ in range(50):  # a crowded range: let the kernel pick
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((host, 0))
+            port = int(s.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
             return port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:  # a crowded range: let the kernel pick
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    raise RuntimeError("no free port found on this machine")
 
 
 def ensure_free(port: int, what: str, host: str = "127.0.0.1") -> None:

@@ -395,9 +395,9 @@ def test_a_county_admin_drills_into_its_departments_and_their_items_and_never_in
         assert listed.status_code == 200, listed.text
         departments = listed.json()["items"]
         assert departments and {d["tenant_id"] for d in departments} == {"xihu"}
-        # The department of the viewed guide has figures, and someone can act there (Xihu's demo staff).
-        busiest = max(departments, key=lambda d: d["quality"]["guide_views"])
-        assert busiest["department"] == viewed["department"]
+        # The department of the viewed guide has figures, and someone can act there (Xihu's demo staff). (Not the
+        # busiest: the platform is shared with other modules, whose visits may have gone to another department.)
+        [busiest] = [d for d in departments if d["department"] == viewed["department"]]
         assert busiest["quality"]["guide_views"] > 0 and busiest["staff_able_to_act"] >= 1
         one = c.get(f"/v1/tenants/xihu/insight/departments/{busiest['department']}")
         # (the staff count may have grown meanwhile by this admin's own sign-in, counted as its event arrives)

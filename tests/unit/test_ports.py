@@ -41,3 +41,24 @@ def test_a_taken_port_is_never_handed_out() -> None:
     finally:
         for s in held:
             s.close()
+
+
+class _Repeating:
+    """A draw that keeps coming back to the same ports, as a random one sometimes does."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self.ports, self.i = ports, 0
+
+    def choice(self, _: object) -> int:
+        port = self.ports[self.i % len(self.ports)]
+        self.i += 1
+        return port
+
+
+def test_a_port_handed_out_but_not_yet_bound_is_not_handed_out_again() -> None:
+    first = free_port()
+    # The same port drawn again (nobody has bound it yet): another one comes back instead.
+    second = free_port(rng=_Repeating([first, first, first]))  # type: ignore[arg-type]
+    assert second != first
+    ports = [free_port(rng=_Repeating([first, second])) for _ in range(3)]  # type: ignore[arg-type]
+    assert len({first, second, *ports}) == 5
