@@ -21,12 +21,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import uuid
+from collections.abc import Sequence
 
 import asyncpg
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from mgov_common.events.chunked import ChunkedConsumer, first_fresh, lane_count, record_ids
+from mgov_common.events.chunked import ChunkedConsumer, lane_count
 from mgov_common.events.consumer import ConsumerSpec
 from mgov_common.events.envelope import CloudEvent
 from services.notify.adapters.live import LivePublisher
@@ -95,16 +96,13 @@ class NotifyConsumer(ChunkedConsumer):
             _handled.reset(token)
 
     # -- in chunks ------------------------------------------------------------------------
-    async def commit_chunk(self, events: list[CloudEvent]) -> set[uuid.UUID]:
-        """The ids and the dispatcher's writes in one transaction; what they did is kept
-        for `committed` only once it committed."""
-        assert self.pool is not None
-        async with self.pool.acquire() as conn, conn.transaction():
-            fresh = await record_ids(conn, self.spec.durable, events)
-            todo = first_fresh(events, fresh)
-            done = dict(zip((e.id for e in todo), await self.dispatcher.handle_many(conn, todo), strict=True)) if todo else {}
-        self._results.update(done)
-        return fresh
+    async def apply_chunk(self, conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:
+        """The chunk's fresh events written by the dispatcher in a few statements; what
+        they did is kept for `committed`. `committed` runs only for an event its chunk
+        committed as fresh, so what a rolled-back chunk left here is never published (a
+        later chunk applying that event again replaces it) and goes with the batch."""
+        results = await self.dispatcher.handle_many(conn, list(events))
+        self._results.update(zip((e.id for e in events), results, strict=True))
 
     async def committed(self, event: CloudEvent) -> None:
         result = self._results.pop(event.id, None)
