@@ -27,13 +27,11 @@ import asyncpg
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from mgov_common.events.chunked import ChunkedConsumer, lane_count
+from mgov_common.events.chunked import ChunkedConsumer
 from mgov_common.events.consumer import ConsumerSpec
 from mgov_common.events.envelope import CloudEvent
 from services.notify.adapters.live import LivePublisher
 from services.notify.service_layer.dispatch import Dispatcher, Result
-
-__all__ = ["EVENTS", "NotifyConsumer", "lane_count"]
 
 EVENTS = ConsumerSpec(
     "notify-events",
