@@ -135,7 +135,7 @@ class StreamingPull:
         than split a backlog into batches of what one socket read brought. Only what was
         pending then: a steady stream does not hold a batch back."""
         want = min(self.batch, len(self._arrived) + (self._arrived[-1].metadata.num_pending or 0))
-        while len(self._arrived) < min(want, len(self._arrived) + self._asked):
+        while len(self._arrived) < want and self._asked > 0:  # still short, and more is on its way
             self._signal.clear()
             try:
                 async with asyncio.timeout(BACKLOG_GAP_S):
