@@ -34,7 +34,6 @@ import zlib
 from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
-import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from opentelemetry import trace
@@ -202,7 +201,7 @@ class ChunkedConsumer(EventConsumer):
                 if self.before_ack is not None:
                     await self.before_ack(msg)  # fault injection (tests): after the commit, before the ack
                 await msg.ack()
-            except (nats.errors.Error, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - a lost ack or a failing hook: this message only, never the chunk's others
                 # Redelivered after ack_wait; its recorded id makes that harmless.
                 log.warning("could not settle message; it will be redelivered", extra={"consumer": self.spec.durable, "error": repr(exc)})
                 continue

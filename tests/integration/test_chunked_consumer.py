@@ -87,3 +87,36 @@ async def test_a_redelivery_between_first_deliveries_goes_one_by_one_in_its_plac
 
 def test_a_batch_gets_a_lane_per_chunk_of_events_up_to_the_concurrency() -> None:
     assert [lane_count(n, 32, 8) for n in (0, 1, 6, 32, 33, 100, 256, 1000)] == [1, 1, 1, 1, 2, 4, 8, 8]
+
+
+async def test_what_a_committed_hook_raises_leaves_only_its_own_message_to_come_back(
+        pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    """`committed` runs after the commit; whatever it raises for one event leaves that one
+    message unacknowledged (redelivered, then skipped by its recorded id) while the rest
+    of its chunk is acknowledged as applied: a bug in the hook never strands the chunk."""
+    await pool.execute("CREATE TABLE chunk_applied (event_id uuid, n int)")
+
+    async def apply(conn: asyncpg.Connection, event: CloudEvent) -> None:
+        await conn.execute("INSERT INTO chunk_applied VALUES ($1, $2)", event.id, event.data["n"])
+
+    events = [on_case(tenant, f"case-{n}", n) for n in range(5)]
+
+    class FailingOnce(ChunkedConsumer):
+        failed: list[uuid.UUID] = []
+
+        async def committed(self, event: CloudEvent) -> None:
+            if event.id == events[1].id and not self.failed:
+                self.failed.append(event.id)
+                raise ValueError("a bug in the after-commit hook")
+
+    consumer = FailingOnce(pool, js, spec(tenant, ack_wait_s=1.0, batch=64), apply)
+    for e in events:
+        await publish(js, e)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await consumer.wait_until(lambda c: c.handled == 4 and c.skipped == 1, timeout=15)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert consumer.failed == [events[1].id]
+    assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM chunk_applied")) == list(range(5))
