@@ -21,6 +21,7 @@ from services.catalog.service_layer import queries
 from services.catalog.service_layer.projections import count_application
 from services.catalog.service_layer.seed import seed_demo
 from tests.catalog_support import CODEC, NOW, catalog_pool, reader, tenant_event, uow  # noqa: F401
+from tests.integration.test_consumer import dead_letters
 
 
 async def publish(js: JetStreamContext, event: CloudEvent, msg_id: str | None = None) -> None:
@@ -173,9 +174,5 @@ async def test_an_application_without_a_service_is_dead_lettered_while_the_rest_
     assert await catalog_pool.fetchval("SELECT use_count FROM items WHERE id = $1", item) == before + 6
     recorded = {r["event_id"] for r in await catalog_pool.fetch("SELECT event_id FROM processed_events WHERE consumer = $1", spec.durable)}
     assert recorded == {e.id for e in good}
-    sub = await js.pull_subscribe(f"mgov.dlq.{spec.durable}", stream="MGOV_DLQ")
-    try:
-        [dead] = await sub.fetch(1, timeout=5)
-    finally:
-        await sub.unsubscribe()
+    [dead] = await dead_letters(js, spec.durable)
     assert CloudEvent.parse(dead.data).id == poison.id and "no service_id" in dead.headers["Mgov-Error"]
