@@ -105,11 +105,6 @@ class ChunkedConsumer(EventConsumer):
         """What keeps events in order across lanes: the same key, the same lane."""
         return (event.subject if event is not None else None) or msg.subject
 
-    async def committed(self, event: CloudEvent) -> None:
-        """After the chunk's commit, before the ack, for each event it applied (not for a
-        repeat). What this raises leaves that message unacknowledged (redelivered, and
-        skipped by its recorded id)."""
-
     async def commit_chunk(self, events: list[CloudEvent]) -> set[uuid.UUID]:
         """Record the ids and apply the fresh events in one transaction; the fresh ids.
         A subclass may do both in a single statement for chunks it knows (no `BEGIN`

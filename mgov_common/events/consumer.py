@@ -18,7 +18,8 @@ Messages come by a streaming pull (`mgov_common.events.pull`): pull requests tha
 open, so a lone event costs no request of its own; each batch is what has arrived.
 
 Subclasses change what one message means (`handle`), how a batch is scheduled
-(`handle_batch`), what giving up does (`give_up`) and what to finish on stop (`close`);
+(`handle_batch`), what follows a commit (`committed`), what giving up does (`give_up`)
+and what to finish on stop (`close`);
 the fetch loop, retry bound, counters and settings of the durable are this class's only.
 """
 
@@ -192,6 +193,12 @@ class EventConsumer:
     async def close(self) -> None:
         """Finish what a subclass runs beside the loop (called when the loop ends)."""
 
+    async def committed(self, event: CloudEvent) -> None:
+        """After the commit that applied `event`, before its ack (never for a repeat, nor
+        for an attempt that rolled back): what must follow the commit, such as a live
+        message. What this raises leaves the message unacknowledged (redelivered, and
+        skipped by its recorded id)."""
+
     async def handle_batch(self, msgs: list[Msg]) -> None:
         """Handle a fetched batch in stream order (a subclass may handle it otherwise,
         e.g. in parallel lanes, as long as every message goes through `handle_settling`)."""
@@ -285,6 +292,8 @@ class EventConsumer:
                 )
                 await self.retry_or_give_up(msg, exc)
                 return
+            if fresh:
+                await self.committed(event)
             if self.before_ack is not None:
                 await self.before_ack(msg)
             await msg.ack()

@@ -296,3 +296,29 @@ async def test_lone_events_share_open_pull_requests_and_a_backlog_comes_in_one_b
     assert first["batch"] == 8
     # A request ends before the durable's ack_wait: it can never bring back a message it delivered.
     assert first["expires"] < s.ack_wait_s * 1e9 and 2 * first["idle_heartbeat"] < first["expires"]
+
+
+async def test_committed_follows_the_commit_of_each_applied_event_and_never_a_repeat(
+        pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    """The after-commit hook of the one-by-one path (a chunked consumer calls the same hook
+    after a chunk's commit): it sees the event's effect committed, and a second message
+    with the same event id, skipped, does not call it."""
+    await counting_handler_table(pool)
+    seen: list[tuple[uuid.UUID, int]] = []
+
+    class Noting(EventConsumer):
+        async def committed(self, event: CloudEvent) -> None:
+            assert self.pool is not None  # another connection: only what was committed is visible
+            seen.append((event.id, await self.pool.fetchval("SELECT count(*) FROM applied WHERE event_id = $1", event.id)))
+
+    event = submitted(tenant, 1)
+    await publish(js, event)
+    await js.publish(event.platform_subject(), event.to_json().encode(), headers={"Nats-Msg-Id": f"again-{event.id}"})
+    consumer = Noting(pool, js, spec(tenant), apply_event)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await consumer.wait_until(lambda c: c.handled == 1 and c.skipped == 1)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert seen == [(event.id, 1)]

@@ -19,7 +19,6 @@ volume:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import uuid
 from collections.abc import Sequence
 
@@ -54,8 +53,6 @@ EVENTS = ConsumerSpec(
     backoff_s=(0.5, 2.0, 10.0, 30.0, 60.0, 120.0, 300.0),
     batch=256,
 )
-# The result of the event being handled one by one in this task, for the after-commit hook.
-_handled: contextvars.ContextVar[list[Result] | None] = contextvars.ContextVar("notify_handled", default=None)
 
 
 class NotifyConsumer(ChunkedConsumer):
@@ -65,47 +62,32 @@ class NotifyConsumer(ChunkedConsumer):
         self.dispatcher = dispatcher
         self.live = live
         self.wake = wake
-        self.before_ack = self._after_commit
-        # What a committed chunk's events did, by event id, until `committed` publishes it.
+        # What the batch's applied events did, by event id, until `committed` publishes it.
+        # `committed` runs only for an event whose transaction committed it as fresh, so
+        # what a rolled-back attempt left here is never published (a later attempt that
+        # applies the event replaces it) and goes with the batch.
         self._results: dict[uuid.UUID, Result] = {}
 
     # -- one by one (the platform's path) -------------------------------------------
     async def _dispatch(self, conn: asyncpg.Connection, event: CloudEvent) -> None:
-        result = await self.dispatcher.handle(conn, event)
-        holder = _handled.get()
-        if holder is not None:
-            holder.append(result)
-
-    async def _after_commit(self, msg: Msg) -> None:
-        for result in _handled.get() or ():
-            await self._publish(result)
-
-    async def _publish(self, result: Result) -> None:
-        if self.live is not None and result.notifications:
-            await self.live.publish(result.notifications)
-        if self.wake is not None and result.deliveries:
-            self.wake.set()
-
-    async def handle(self, msg: Msg) -> None:
-        token = _handled.set([])
-        try:
-            await super().handle(msg)
-        finally:
-            _handled.reset(token)
+        self._results[event.id] = await self.dispatcher.handle(conn, event)
 
     # -- in chunks ------------------------------------------------------------------------
     async def apply_chunk(self, conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:
         """The chunk's fresh events written by the dispatcher in a few statements; what
-        they did is kept for `committed`. `committed` runs only for an event its chunk
-        committed as fresh, so what a rolled-back chunk left here is never published (a
-        later chunk applying that event again replaces it) and goes with the batch."""
+        they did is kept for `committed`."""
         results = await self.dispatcher.handle_many(conn, list(events))
         self._results.update(zip((e.id for e in events), results, strict=True))
 
+    # -- after the commit (either path) ---------------------------------------------------
     async def committed(self, event: CloudEvent) -> None:
         result = self._results.pop(event.id, None)
-        if result is not None:
-            await self._publish(result)
+        if result is None:
+            return
+        if self.live is not None and result.notifications:
+            await self.live.publish(result.notifications)
+        if self.wake is not None and result.deliveries:
+            self.wake.set()
 
     async def handle_batch(self, msgs: list[Msg]) -> None:
         self._results.clear()  # nothing a cancelled batch left behind
