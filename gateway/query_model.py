@@ -13,6 +13,13 @@ from one `model_validate` over the query string instead:
   gateway turns into its problem+json (gateway/problems.py);
 - the same documentation: `parameters(Model)` gives the OpenAPI parameter objects
   FastAPI would have generated, for the route's `openapi_extra`.
+
+FastAPI's own query-parameter models (`query: Annotated[Model, Query()]`) give the same
+values, errors and documentation without this module, but gather each field through the
+per-parameter machinery before validating: 243 µs against 177 µs per request for the
+list route's model alone in an app, in-process (medians of six alternated rounds of
+3,000 requests). That gap is this module's reason to exist; once FastAPI closes it, the
+route should declare `Query()` and this module go.
 """
 
 from __future__ import annotations

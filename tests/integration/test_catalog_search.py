@@ -16,7 +16,7 @@ from services.catalog.domain import content as c
 from services.catalog.service_layer import items, queries
 from services.catalog.service_layer.seed import seed_demo
 from services.catalog.service_layer.views import ItemView
-from tests.catalog_support import CODEC, NOW, admin, catalog_pool, content, project_tree, reader, uow  # noqa: F401
+from tests.catalog_support import CODEC, NOW, TREE, admin, catalog_pool, content, project_tree, reader, uow  # noqa: F401
 
 
 @pytest.fixture
@@ -182,6 +182,41 @@ async def test_the_kept_effective_lists_follow_the_tenant_tree_and_opt_outs(demo
         await conn.execute("UPDATE items SET status = 'retired' WHERE tenant_id = 'hangzhou' AND inherited_from IS NOT NULL")
         await conn.execute("UPDATE items SET use_count = use_count + 1")  # changes no list (its trigger does not fire)
     assert [v.tenant_id for v in await search(demo, "binjiang", "营业执照")] == ["zhejiang"]  # the city's localisation retired
+    await _lists_follow_the_rule(demo)
+
+
+async def _log_refreshes(pool: asyncpg.Pool) -> None:
+    """From now on, note every tenant whose effective list is worked out (a test-only
+    wrapper around the refresh the triggers call)."""
+    await pool.execute("""
+        CREATE TABLE refresh_log (tenant_id text NOT NULL);
+        ALTER FUNCTION effective_items_refresh(text[]) RENAME TO effective_items_refresh_unlogged;
+        CREATE FUNCTION effective_items_refresh(tenant_ids text[]) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO refresh_log SELECT unnest(tenant_ids);
+            PERFORM effective_items_refresh_unlogged(tenant_ids);
+        END $$;
+    """)
+
+
+async def test_a_transaction_works_out_each_tenants_list_once_however_many_rows_it_changes(catalog_pool: asyncpg.Pool) -> None:
+    """The seed publishes 44 items and makes 3 opt-outs in one transaction: every row fires
+    the deferred trigger, but each list is worked out once, at commit, from the final rows."""
+    await _log_refreshes(catalog_pool)
+    await seed_demo(uow(catalog_pool), NOW)
+    per_tenant = dict(await catalog_pool.fetch("SELECT tenant_id, count(*) FROM refresh_log GROUP BY tenant_id"))
+    assert per_tenant.keys() >= {tid for tid, *_ in TREE} and set(per_tenant.values()) == {1}, per_tenant
+    await _lists_follow_the_rule(catalog_pool)
+
+
+async def test_a_change_made_after_the_lists_were_worked_out_is_worked_out_again_in_the_same_transaction(demo: asyncpg.Pool) -> None:
+    async with demo.acquire() as conn, conn.transaction():
+        await conn.execute("DELETE FROM opt_outs WHERE tenant_id = 'hangzhou'")
+        await conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred triggers run here: hangzhou's subtree refreshed
+        await conn.execute("SET CONSTRAINTS ALL DEFERRED")
+        await conn.execute("UPDATE items SET status = 'retired' WHERE tenant_id = 'hangzhou' AND inherited_from IS NOT NULL")
+    assert names(await search(demo, "xihu", "租赁合同")) == ["住房租赁合同登记备案"]  # the opt-out withdrawn
+    assert [v.tenant_id for v in await search(demo, "yuhang", "营业执照")] == ["zhejiang"]  # the city's localisation retired
     await _lists_follow_the_rule(demo)
 
 

@@ -27,6 +27,10 @@ def _app() -> FastAPI:
     async def lean(query: Annotated[ServiceListQuery, Depends(query_of(ServiceListQuery))]) -> dict[str, object]:
         return query.model_dump()
 
+    @app.get("/model")
+    async def model(query: Annotated[ServiceListQuery, Query()]) -> dict[str, object]:
+        return query.model_dump()
+
     @app.get("/declared")
     async def declared(
         q: Annotated[str, Query(max_length=100, description="Search names and keywords, Chinese included")] = "",
@@ -71,6 +75,18 @@ def test_the_list_query_answers_as_the_separately_declared_parameters_did(client
     assert body == expected
 
 
+@pytest.mark.parametrize("query", CASES)
+def test_fastapis_own_query_model_answers_the_same_so_it_can_replace_query_of(client: TestClient, query: str) -> None:
+    """query_of exists for speed only (gateway/query_model.py); FastAPI's `Query()` model
+    must stay a drop-in replacement."""
+    lean, model = client.get(f"/lean?{query}"), client.get(f"/model?{query}")
+    assert (lean.status_code, lean.headers["content-type"]) == (model.status_code, model.headers["content-type"])
+    body, expected = lean.json(), model.json()
+    if lean.status_code != 200:
+        body["instance"] = expected["instance"] = ""
+    assert body == expected
+
+
 def test_a_bad_page_size_is_a_problem_naming_the_field(client: TestClient) -> None:
     resp = client.get("/lean?page_size=abc")
     assert resp.status_code == 422 and resp.json()["type"].endswith("/validation_failed")
@@ -78,8 +94,8 @@ def test_a_bad_page_size_is_a_problem_naming_the_field(client: TestClient) -> No
 
 
 def test_the_list_query_documents_the_same_parameters_as_separate_declarations(client: TestClient) -> None:
-    declared = client.app.openapi()["paths"]["/declared"]["get"]["parameters"]  # type: ignore[attr-defined]
-    assert parameters(ServiceListQuery) == declared
+    paths = client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    assert parameters(ServiceListQuery) == paths["/declared"]["get"]["parameters"] == paths["/model"]["get"]["parameters"]
 
 
 def test_the_list_route_checks_the_token_before_the_query_and_documents_every_parameter() -> None:

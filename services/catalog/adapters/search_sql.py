@@ -10,9 +10,10 @@ Search uses pg_trgm. Trigrams of short CJK queries are weak (a four-character wo
 inside a longer name shares few trigrams with it: 营业执照 vs 个体工商户营业执照办理
 scores 0.4, and two-character words have no inner trigram at all), so matching is a
 substring test — every whitespace-separated term must occur (case-insensitively: the
-lower-cased text `LIKE ALL` the lower-cased terms, what ILIKE does on UTF-8 text), which
-the GIN trigram index serves for terms of three or more characters — or, for misspelt
-Latin words, trigram word similarity (`<%`). A query of ASCII text only is matched
+lower-cased text `LIKE ALL` the lower-cased terms, what ILIKE does on UTF-8 text) — or,
+for misspelt Latin words, trigram word similarity (`<%`). Every visible row is tested: a
+GIN index cannot take `LIKE ALL (array)`, nor an `OR` with it, so the trigram indexes of
+migration 0002 are not used by this statement (checked with sequential scans disabled). A query of ASCII text only is matched
 against `search_latin`, the search text without its Chinese words. Relevance is a tier
 (exact name, name prefix, name contains the query, names contain every term, keywords
 contain every term, similar only) times 10 plus the word similarity in five steps (coarse on purpose,
