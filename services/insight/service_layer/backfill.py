@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -158,19 +158,15 @@ async def sync(ctx: Context, sources: Sources) -> bool:
     others. Whether every one was read."""
     if not await _tenants(ctx):
         return False  # a fresh insight whose tenant projection is not filled yet: nothing to ask about
+    rounds: list[tuple[str, Any, Callable[[Context, Any], Awaitable[object]]]] = [
+        ("staff", sources.staff, staff.sync), ("publications", sources.publications, sync_publications),
+        ("systems", sources.systems, sync_systems), ("item_use", sources.item_use, sync_item_use)]
     ok = True
-    for name in ("staff", "publications", "systems", "item_use"):
+    for name, source, read_one in rounds:
+        if source is None:
+            continue
         try:
-            if name == "staff" and sources.staff is not None:
-                done: object = await staff.sync(ctx, sources.staff)
-            elif name == "publications" and sources.publications is not None:
-                done = await sync_publications(ctx, sources.publications)
-            elif name == "systems" and sources.systems is not None:
-                done = await sync_systems(ctx, sources.systems)
-            elif name == "item_use" and sources.item_use is not None:
-                done = await sync_item_use(ctx, sources.item_use)
-            else:
-                continue
+            done = await read_one(ctx, source)
             log.info("listings read", extra={"listing": name, **{k: v for k, v in vars(done).items() if isinstance(v, int)}})
         except Exception as exc:  # noqa: BLE001 - the owner away: tried again soon; events still count
             log.warning("listings not read", extra={"listing": name, "error": repr(exc)})
