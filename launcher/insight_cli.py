@@ -72,8 +72,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
             return 2
         secret = settings.platform_client_secret()
         if secret is None and not args.without_listings:
-            print("MGOV_INSIGHT_PLATFORM_SECRET is required to read catalog's and identity's listings "
-                  "(--without-listings rebuilds from the streams alone: older items, notices and systems are forgotten)", file=sys.stderr)
+            print("MGOV_INSIGHT_PLATFORM_SECRET is required to read catalog's, identity's and workflow's listings (--without-listings "
+                  "rebuilds from the streams alone: older items, notices, systems and applications are forgotten)", file=sys.stderr)
             return 2
         pool = await create_pool(settings.database_url, "insight", max_size=2)
         try:

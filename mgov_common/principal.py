@@ -103,6 +103,17 @@ def require_person() -> Principal:
     return principal
 
 
+def require_platform_service(name: str, listing: str, principal: Principal | None = None) -> Principal:
+    """The caller, if it is the platform service `name` (its platform token: no tenant);
+    anyone else, people and other platform services alike, is PERMISSION_DENIED, an
+    anonymous caller UNAUTHENTICATED. For listings only one service reads (`listing`
+    names it in the refusal)."""
+    p = principal if principal is not None else require_principal()
+    if not (p.kind == PLATFORM and p.subject == name and not p.tenant):
+        raise PermissionDenied(f"only the {name} service reads {listing}", code="forbidden")
+    return p
+
+
 def current_access_token() -> str | None:
     """The caller's bearer token, to forward when this service calls another."""
     return _token.get()

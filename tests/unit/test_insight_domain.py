@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.insight.domain import facts
+from services.insight.domain import zombies as z
 from services.insight.domain.quality import NO_DATA, percentile, quality, score
 from services.insight.domain.zombies import DEFAULTS, Thresholds, idle, threshold_for
 
@@ -89,3 +90,9 @@ def test_a_departments_staffing_counts_the_accounts_whose_roles_reach_it_and_the
     found = staffing([["clerk"], ["dispatcher"], ["owner"], ["approver"]], chain, provinces, staff)
     assert (found.open_cases, found.open_cases_unstaffed, found.staff_able_to_act) == (4, 1, 2)
     assert staffing([], chain, provinces, []) == staffing([], chain, provinces, [["yuhang:clerk"]])
+
+
+def test_a_tenants_chain_runs_up_to_the_root_and_stops_at_a_tenant_nobody_knows() -> None:
+    parents = {"zhejiang": None, "hangzhou": "zhejiang", "xihu": "hangzhou"}
+    assert z.chain("xihu", parents) == ["xihu", "hangzhou", "zhejiang"]
+    assert z.chain("atlantis", parents) == ["atlantis"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mgov_common.auth import principal_from_claims
-from mgov_common.errors import PermissionDenied
+from mgov_common.errors import PermissionDenied, Unauthenticated
 from mgov_common.ingest import CASE_STATUS_CHANGED, NOTICE_PUBLISHED
-from mgov_common.principal import SYSTEM, Principal, RoleBinding, bind, require_person, unbind
+from mgov_common.principal import SYSTEM, Principal, RoleBinding, bind, require_person, require_platform_service, unbind
 from services.workflow.domain import access
 from services.workflow.domain.access import TenantNode, TenantTree
 
@@ -48,3 +48,15 @@ def test_only_a_person_passes_require_person() -> None:
                     require_person()
         finally:
             unbind(tokens)
+
+
+def test_only_the_named_platform_service_without_a_tenant_passes_require_platform_service() -> None:
+    insight = Principal("insight", "", kind="platform")
+    assert require_platform_service("insight", "the listing", insight) is insight
+    person = Principal(subject="insight", tenant="hangzhou", roles=frozenset({RoleBinding("hangzhou", "province_admin")}))
+    for who in (Principal("notify", "", kind="platform"), Principal("insight", "hangzhou", kind="platform"), person,
+                system("hangzhou", CASE_STATUS_CHANGED)):
+        with pytest.raises(PermissionDenied, match="only the insight service reads the listing"):
+            require_platform_service("insight", "the listing", who)
+    with pytest.raises(Unauthenticated):  # anonymous: no principal bound
+        require_platform_service("insight", "the listing", None)

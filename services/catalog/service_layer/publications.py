@@ -13,9 +13,8 @@ from __future__ import annotations
 import uuid
 
 from mgov_common import paging
-from mgov_common.errors import PermissionDenied
 from mgov_common.paging import PageTokens
-from mgov_common.principal import PLATFORM, Principal, require_principal
+from mgov_common.principal import Principal, require_platform_service
 from services.catalog.adapters.publications import PublishedItem, PublishedNotice, Publications
 from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.service_layer.items import tenant_chain
@@ -23,17 +22,9 @@ from services.catalog.service_layer.items import tenant_chain
 READER = "insight"
 
 
-def require_insight(principal: Principal | None) -> Principal:
-    """The caller, if it is the platform service `insight` (from its platform token: no tenant)."""
-    p = principal if principal is not None else require_principal()
-    if not (p.kind == PLATFORM and p.subject == READER and not p.tenant):
-        raise PermissionDenied("only the insight service reads the publications listing", code="forbidden")
-    return p
-
-
 async def list_publications(uow: UnitOfWork, principal: Principal | None, pages: PageTokens, *, tenant_id: str, page_size: int,
                             page_token: str) -> tuple[list[PublishedItem], PublishedNotice | None, str]:
-    require_insight(principal)  # who asks first: nobody else learns which tenants exist
+    require_platform_service(READER, "the publications listing", principal)  # who asks first: nobody else learns which tenants exist
     limit = paging.page_size(page_size)
     scope = paging.fingerprint("publications", tenant_id)
     position = pages.decode(scope, page_token, (uuid.UUID,))

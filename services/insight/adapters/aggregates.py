@@ -20,8 +20,19 @@ COUNTER_COLUMNS = frozenset({"guide_views", "started", "submitted", "completed",
 PROJECTED_TABLES = ("items", "cases", "daily", "rectifications", "systems", "notices")
 
 
-# An item's descriptive fields come from its newest version, whoever told it (event or listing).
-_NEWER = "CASE WHEN EXCLUDED.reviewed_at >= items.reviewed_at THEN "
+# How what insight is told of an item (`EXCLUDED`: by an event, or by catalog's listing,
+# adapters/listed.py) merges with what it holds (`i`), so that the order never matters: the
+# code, name, department and limit of the newer version, the earliest first publication,
+# the latest review, retired once either says so (catalog never publishes one again).
+ITEM_MERGE = """
+    code = CASE WHEN EXCLUDED.reviewed_at >= i.reviewed_at THEN EXCLUDED.code ELSE i.code END,
+    name = CASE WHEN EXCLUDED.reviewed_at >= i.reviewed_at THEN EXCLUDED.name ELSE i.name END,
+    department = CASE WHEN EXCLUDED.reviewed_at >= i.reviewed_at THEN EXCLUDED.department ELSE i.department END,
+    promised_limit_days = CASE WHEN EXCLUDED.reviewed_at >= i.reviewed_at THEN EXCLUDED.promised_limit_days ELSE i.promised_limit_days END,
+    status = CASE WHEN i.status = 'retired' OR EXCLUDED.status = 'retired' THEN 'retired' ELSE 'published' END,
+    first_published_at = least(i.first_published_at, EXCLUDED.first_published_at),
+    reviewed_at = greatest(i.reviewed_at, EXCLUDED.reviewed_at)
+"""
 
 
 class OpenedCase(NamedTuple):
@@ -168,14 +179,8 @@ class Aggregates:
         """A version published; a retired item stays retired (catalog never publishes one
         again, and a listing may have told insight first: adapters/listed.py)."""
         await self.conn.execute(
-            "INSERT INTO items (id, tenant_id, code, name, department, status, promised_limit_days, first_published_at, reviewed_at) "
-            "VALUES ($1, $2, $3, $4, $5, 'published', $6, $7, $7) ON CONFLICT (id) DO UPDATE SET "
-            f"code = {_NEWER}EXCLUDED.code ELSE items.code END, name = {_NEWER}EXCLUDED.name ELSE items.name END, "
-            f"department = {_NEWER}EXCLUDED.department ELSE items.department END, "
-            f"promised_limit_days = {_NEWER}EXCLUDED.promised_limit_days ELSE items.promised_limit_days END, "
-            "status = CASE WHEN items.status = 'retired' THEN 'retired' ELSE 'published' END, "
-            "first_published_at = least(items.first_published_at, EXCLUDED.first_published_at), "
-            "reviewed_at = greatest(items.reviewed_at, EXCLUDED.reviewed_at)",
+            "INSERT INTO items AS i (id, tenant_id, code, name, department, status, promised_limit_days, first_published_at, reviewed_at) "
+            f"VALUES ($1, $2, $3, $4, $5, 'published', $6, $7, $7) ON CONFLICT (id) DO UPDATE SET {ITEM_MERGE}",
             item_id, tenant_id, code, name, department, limit, at)
 
     async def item_retired(self, item_id: uuid.UUID) -> None:

@@ -18,19 +18,13 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from services.insight.adapters.aggregates import ITEM_MERGE
 from services.insight.adapters.listings import ListedItem, ListedNotice, ListedSystem, ListedUse
 
-_ITEMS = """
+_ITEMS = f"""
 INSERT INTO items AS i (id, tenant_id, code, name, department, status, promised_limit_days, first_published_at, reviewed_at)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::timestamptz[])
-ON CONFLICT (id) DO UPDATE SET
-    code = CASE WHEN EXCLUDED.reviewed_at >= i.reviewed_at THEN EXCLUDED.code ELSE i.code END,
-    name = CASE WHEN EXCLUDED.reviewed_at >= i.reviewed_at THEN EXCLUDED.name ELSE i.name END,
-    department = CASE WHEN EXCLUDED.reviewed_at >= i.reviewed_at THEN EXCLUDED.department ELSE i.department END,
-    promised_limit_days = CASE WHEN EXCLUDED.reviewed_at >= i.reviewed_at THEN EXCLUDED.promised_limit_days ELSE i.promised_limit_days END,
-    status = CASE WHEN i.status = 'retired' OR EXCLUDED.status = 'retired' THEN 'retired' ELSE 'published' END,
-    first_published_at = least(i.first_published_at, EXCLUDED.first_published_at),
-    reviewed_at = greatest(i.reviewed_at, EXCLUDED.reviewed_at)
+ON CONFLICT (id) DO UPDATE SET {ITEM_MERGE}
 WHERE (i.first_published_at, i.reviewed_at, i.status) IS DISTINCT FROM
       (least(i.first_published_at, EXCLUDED.first_published_at), greatest(i.reviewed_at, EXCLUDED.reviewed_at),
        CASE WHEN i.status = 'retired' OR EXCLUDED.status = 'retired' THEN 'retired' ELSE 'published' END)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import grpc
 
@@ -18,6 +18,7 @@ from mgov.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov.workflow.v1 import workflow_pb2, workflow_pb2_grpc
 from mgov_common.platform_token import PlatformToken
+from services.insight.adapters.paged import pages, time_of
 
 MAX_PAGES = 1000  # of PAGE_SIZE each: a bound on one tenant's (or the systems') pass
 PAGE_SIZE = 500
@@ -65,10 +66,6 @@ class ListedUse:
     last_applied_at: datetime  # its newest case's submission (in the tenant listed)
 
 
-def _time(msg: object, field: str) -> datetime | None:
-    return getattr(msg, field).ToDatetime(tzinfo=UTC) if msg.HasField(field) else None  # type: ignore[attr-defined]
-
-
 def _text(t: object) -> dict[str, str]:
     return {k: str(getattr(t, k))[:200] for k in ("zh", "en")}
 
@@ -82,30 +79,23 @@ class PublicationListings:
 
     async def publications(self, tenant_id: str) -> AsyncIterator[PublicationsPage]:
         """The tenant's pages (a tenant catalog does not know: none)."""
-        page = ""
-        for _ in range(MAX_PAGES):
-            try:
-                resp = await self.stub.ListPublications(
-                    catalog_pb2.ListPublicationsRequest(tenant_id=tenant_id, page_size=PAGE_SIZE, page_token=page), metadata=await self.token.metadata())
-            except grpc.aio.AioRpcError as exc:
-                if exc.code() == grpc.StatusCode.NOT_FOUND:
-                    return
-                raise
+        async def fetch(token: str) -> catalog_pb2.ListPublicationsResponse:
+            return await self.stub.ListPublications(catalog_pb2.ListPublicationsRequest(tenant_id=tenant_id, page_size=PAGE_SIZE, page_token=token),
+                                                    metadata=await self.token.metadata())
+
+        async for resp in pages(fetch, MAX_PAGES, unknown_is_empty=True):
             items = []
             for i in resp.items:
-                first, latest = _time(i, "first_publish_time"), _time(i, "latest_publish_time")
+                first, latest = time_of(i, "first_publish_time"), time_of(i, "latest_publish_time")
                 if first is None or latest is None:
                     continue
                 items.append(ListedItem(uuid.UUID(i.id), i.tenant_id[:40], i.code[:100], _text(i.name), i.department[:200],
                                         i.status == catalog_pb2.ITEM_STATUS_RETIRED, i.promised_limit_days, first, latest))
             notice = None
-            if resp.HasField("newest_notice") and (appeared := _time(resp.newest_notice, "create_time")) is not None:
+            if resp.HasField("newest_notice") and (appeared := time_of(resp.newest_notice, "create_time")) is not None:
                 n = resp.newest_notice
                 notice = ListedNotice(uuid.UUID(n.id), tenant_id, _text(n.title), appeared)
             yield PublicationsPage(items, notice)
-            page = resp.next_page_token
-            if not page:
-                return
 
 
 class SystemListings:
@@ -116,15 +106,13 @@ class SystemListings:
         self.token = token
 
     async def systems(self) -> AsyncIterator[list[ListedSystem]]:
-        page = ""
-        for _ in range(MAX_PAGES):
-            resp = await self.stub.ListSystems(identity_pb2.ListSystemsRequest(include_revoked=True, page_size=PAGE_SIZE, page_token=page),
+        async def fetch(token: str) -> identity_pb2.ListSystemsResponse:
+            return await self.stub.ListSystems(identity_pb2.ListSystemsRequest(include_revoked=True, page_size=PAGE_SIZE, page_token=token),
                                                metadata=await self.token.metadata())
+
+        async for resp in pages(fetch, MAX_PAGES):
             yield [ListedSystem(s.id[:64], s.tenant_id[:40], s.name[:200], s.status == identity_pb2.SYSTEM_STATUS_REVOKED, registered)
-                   for s in resp.systems if (registered := _time(s, "create_time")) is not None]
-            page = resp.next_page_token
-            if not page:
-                return
+                   for s in resp.systems if (registered := time_of(s, "create_time")) is not None]
 
 
 class ItemUseListings:
@@ -135,11 +123,9 @@ class ItemUseListings:
         self.token = token
 
     async def item_use(self, tenant_id: str) -> AsyncIterator[list[ListedUse]]:
-        page = ""
-        for _ in range(MAX_PAGES):
-            resp = await self.stub.ListItemUse(workflow_pb2.ListItemUseRequest(tenant_id=tenant_id, page_size=PAGE_SIZE, page_token=page),
+        async def fetch(token: str) -> workflow_pb2.ListItemUseResponse:
+            return await self.stub.ListItemUse(workflow_pb2.ListItemUseRequest(tenant_id=tenant_id, page_size=PAGE_SIZE, page_token=token),
                                                metadata=await self.token.metadata())
-            yield [ListedUse(uuid.UUID(u.service_id), at) for u in resp.items if (at := _time(u, "last_submit_time")) is not None]
-            page = resp.next_page_token
-            if not page:
-                return
+
+        async for resp in pages(fetch, MAX_PAGES):
+            yield [ListedUse(uuid.UUID(u.service_id), at) for u in resp.items if (at := time_of(u, "last_submit_time")) is not None]

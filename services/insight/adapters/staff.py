@@ -8,12 +8,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import grpc
 
 from mgov.identity.v1 import identity_pb2, identity_pb2_grpc
 from mgov_common.platform_token import PlatformToken
+from services.insight.adapters.paged import pages, time_of
 
 MAX_PAGES = 200
 
@@ -29,10 +30,6 @@ class StaffAccount:
     last_sign_in_at: datetime | None
 
 
-def _time(msg: object, field: str) -> datetime | None:
-    return getattr(msg, field).ToDatetime(tzinfo=UTC) if msg.HasField(field) else None  # type: ignore[attr-defined]
-
-
 class StaffListings:
     def __init__(self, channel: grpc.aio.Channel, token: PlatformToken) -> None:
         self.stub = identity_pb2_grpc.IdentityServiceStub(channel)
@@ -40,18 +37,11 @@ class StaffListings:
 
     async def staff(self, tenant_id: str) -> AsyncIterator[StaffAccount]:
         """Every staff account of the tenant, page after page (a tenant identity does not know: none)."""
-        page = ""
-        for _ in range(MAX_PAGES):
-            try:
-                resp = await self.stub.ListStaff(identity_pb2.ListStaffRequest(tenant_id=tenant_id, page_size=100, page_token=page),
-                                                 metadata=await self.token.metadata())
-            except grpc.aio.AioRpcError as exc:
-                if exc.code() == grpc.StatusCode.NOT_FOUND:
-                    return
-                raise
+        async def fetch(token: str) -> identity_pb2.ListStaffResponse:
+            return await self.stub.ListStaff(identity_pb2.ListStaffRequest(tenant_id=tenant_id, page_size=100, page_token=token),
+                                             metadata=await self.token.metadata())
+
+        async for resp in pages(fetch, MAX_PAGES, unknown_is_empty=True):
             for u in resp.users:
                 yield StaffAccount(uuid.UUID(u.id), u.tenant_id, u.name[:100], [f"{b.tenant_id}:{b.role}" for b in u.roles][:50],
-                                   u.status == identity_pb2.USER_STATUS_DISABLED, _time(u, "create_time"), _time(u, "last_sign_in_time"))
-            page = resp.next_page_token
-            if not page:
-                return
+                                   u.status == identity_pb2.USER_STATUS_DISABLED, time_of(u, "create_time"), time_of(u, "last_sign_in_time"))

@@ -73,6 +73,16 @@ def idle(kind: str, tenant_id: str, target_id: str, name: dict[str, str], last_a
     return Zombie(kind, tenant_id, target_id, name, last_active, (now - last_active).days, limit)
 
 
+def chain(tenant: str, parents: Mapping[str, str | None]) -> list[str]:
+    """The tenant, then its ancestors up to the root (`parents`: each tenant's parent)."""
+    out: list[str] = []
+    cur: str | None = tenant
+    while cur is not None and len(out) < 10:
+        out.append(cur)
+        cur = parents.get(cur)
+    return out
+
+
 def threshold_for(chain: list[str], own: dict[str, Thresholds]) -> Thresholds:
     """The nearest tenant's thresholds in `chain` (the tenant, then its ancestors), else the defaults."""
     for tenant in chain:

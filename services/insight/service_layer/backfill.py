@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -71,12 +71,6 @@ async def _tenants(ctx: Context) -> list[str]:
         return [n.id for n in await uow.tenants.all()]
 
 
-async def _apply_page(conn: asyncpg.Connection, page: PublicationsPage) -> None:
-    await listed.items_listed(conn, page.items)
-    if page.notice is not None:
-        await listed.notice_listed(conn, page.notice)
-
-
 @dataclass
 class Counts:
     items: int = 0
@@ -85,59 +79,67 @@ class Counts:
     uses: int = 0
 
 
-async def sync_publications(ctx: Context, source: Publications) -> Counts:
-    """Every known tenant's publications merged in, a transaction per page (a failure
-    half-way keeps the pages done)."""
-    out = Counts()
+# Each listing as pages of `Listed`, so that reading and merging are written once for all.
+async def _publication_pages(ctx: Context, source: Publications) -> AsyncIterator[Listed]:
     for tenant in await _tenants(ctx):
         async for page in source.publications(tenant):
-            async with ctx.uow() as uow:
-                await _apply_page(uow.conn, page)
-                await uow.commit()
-            out.items += len(page.items)
-            out.notices += page.notice is not None
+            yield Listed(items=page.items, notices=[page.notice] if page.notice is not None else [])
+
+
+async def _system_pages(ctx: Context, source: Systems) -> AsyncIterator[Listed]:
+    async for systems in source.systems():
+        yield Listed(systems=systems)
+
+
+async def _item_use_pages(ctx: Context, source: ItemUse) -> AsyncIterator[Listed]:
+    for tenant in await _tenants(ctx):
+        async for uses in source.item_use(tenant):
+            yield Listed(uses=uses)
+
+
+async def _merge(ctx: Context, pages: AsyncIterator[Listed]) -> Counts:
+    """Each page merged in, a transaction per page (a failure half-way keeps the pages done)."""
+    out = Counts()
+    async for page in pages:
+        async with ctx.uow() as uow:
+            await apply(uow.conn, page)
+            await uow.commit()
+        out.items += len(page.items)
+        out.notices += len(page.notices)
+        out.systems += len(page.systems)
+        out.uses += len(page.uses)
     return out
+
+
+async def sync_publications(ctx: Context, source: Publications) -> Counts:
+    """Every known tenant's publications merged in."""
+    return await _merge(ctx, _publication_pages(ctx, source))
 
 
 async def sync_systems(ctx: Context, source: Systems) -> Counts:
-    out = Counts()
-    async for page in source.systems():
-        async with ctx.uow() as uow:
-            await listed.systems_listed(uow.conn, page)
-            await uow.commit()
-        out.systems += len(page)
-    return out
+    return await _merge(ctx, _system_pages(ctx, source))
 
 
 async def sync_item_use(ctx: Context, source: ItemUse) -> Counts:
     """Every known tenant's item use merged in (after the publications: only known items
-    are dated), a transaction per page."""
-    out = Counts()
-    for tenant in await _tenants(ctx):
-        async for page in source.item_use(tenant):
-            async with ctx.uow() as uow:
-                await listed.uses_listed(uow.conn, page)
-                await uow.commit()
-            out.uses += len(page)
-    return out
+    are dated)."""
+    return await _merge(ctx, _item_use_pages(ctx, source))
 
 
 async def read(ctx: Context, sources: Sources) -> Listed:
     """Everything the item and system listings say now, in memory (for a rebuild: read
     before it locks the tables, applied inside its transaction by `apply`)."""
     out = Listed()
-    if sources.publications is not None:
-        for tenant in await _tenants(ctx):
-            async for page in sources.publications.publications(tenant):
-                out.items += page.items
-                out.notices += [page.notice] if page.notice else []
-    if sources.systems is not None:
-        async for systems in sources.systems.systems():
-            out.systems += systems
-    if sources.item_use is not None:
-        for tenant in await _tenants(ctx):
-            async for uses in sources.item_use.item_use(tenant):
-                out.uses += uses
+    listings: list[tuple[Any, Callable[[Context, Any], AsyncIterator[Listed]]]] = [
+        (sources.publications, _publication_pages), (sources.systems, _system_pages), (sources.item_use, _item_use_pages)]
+    for source, pages in listings:
+        if source is None:
+            continue
+        async for page in pages(ctx, source):
+            out.items += page.items
+            out.notices += page.notices
+            out.systems += page.systems
+            out.uses += page.uses
     return out
 
 
@@ -158,19 +160,15 @@ async def sync(ctx: Context, sources: Sources) -> bool:
     others. Whether every one was read."""
     if not await _tenants(ctx):
         return False  # a fresh insight whose tenant projection is not filled yet: nothing to ask about
+    rounds: list[tuple[str, Any, Callable[[Context, Any], Awaitable[object]]]] = [
+        ("staff", sources.staff, staff.sync), ("publications", sources.publications, sync_publications),
+        ("systems", sources.systems, sync_systems), ("item_use", sources.item_use, sync_item_use)]
     ok = True
-    for name in ("staff", "publications", "systems", "item_use"):
+    for name, source, read_one in rounds:
+        if source is None:
+            continue
         try:
-            if name == "staff" and sources.staff is not None:
-                done: object = await staff.sync(ctx, sources.staff)
-            elif name == "publications" and sources.publications is not None:
-                done = await sync_publications(ctx, sources.publications)
-            elif name == "systems" and sources.systems is not None:
-                done = await sync_systems(ctx, sources.systems)
-            elif name == "item_use" and sources.item_use is not None:
-                done = await sync_item_use(ctx, sources.item_use)
-            else:
-                continue
+            done = await read_one(ctx, source)
             log.info("listings read", extra={"listing": name, **{k: v for k, v in vars(done).items() if isinstance(v, int)}})
         except Exception as exc:  # noqa: BLE001 - the owner away: tried again soon; events still count
             log.warning("listings not read", extra={"listing": name, "error": repr(exc)})

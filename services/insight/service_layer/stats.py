@@ -130,20 +130,15 @@ async def _staffing(uow: UnitOfWork, figures: Figures, keys: list[tuple[str, str
     case's tenant, or the province above it)."""
     if not keys:
         return {}
-    nodes = {n.id: n for n in await uow.tenants.all()}  # one read, however many tenants the page spans
-    reach: dict[str, tuple[list[str], frozenset[str]]] = {}
-    for tenant in {k[0] for k in keys}:
-        chain: list[str] = []
-        cur: str | None = tenant
-        while cur is not None and cur in nodes and len(chain) < 10:
-            chain.append(cur)
-            cur = nodes[cur].parent_id
-        reach[tenant] = (chain or [tenant], frozenset(t for t in chain if nodes[t].level == "province"))
-    bindings = sorted({f"{t}:{role}" for chain, provinces in reach.values() for t in (chain[:1] + sorted(provinces))
+    nodes = await uow.tenants.all()  # one read, however many tenants the page spans
+    parents = {n.id: n.parent_id for n in nodes}
+    provinces = frozenset(n.id for n in nodes if n.level == "province")
+    chains = {tenant: z.chain(tenant, parents) for tenant in {k[0] for k in keys}}
+    bindings = sorted({f"{t}:{role}" for chain in chains.values() for t in chain[:1] + [p for p in chain if p in provinces]
                        for role in z.CASE_STAFF_ROLES})
     staff = await figures.staff_bindings(bindings) if bindings else []
     cases = await figures.open_cases(keys)
-    return {k: z.staffing(cases.get(k, []), *reach[k[0]], staff) for k in keys}
+    return {k: z.staffing(cases.get(k, []), chains[k[0]], provinces, staff) for k in keys}
 
 
 async def list_departments(ctx: Context, principal: Principal, tenant_id: str, r: Range, size: int, token: str,

@@ -27,19 +27,10 @@ def _own(r) -> Thresholds:  # type: ignore[no-untyped-def]
                       r["notice_stale_days"], r["department_unstaffed_days"])
 
 
-def _chain(tenant: str, parents: dict[str, str | None]) -> list[str]:
-    chain: list[str] = []
-    cur: str | None = tenant
-    while cur is not None and len(chain) < 10:
-        chain.append(cur)
-        cur = parents.get(cur)
-    return chain
-
-
 async def _thresholds(conn, tenants: list[str], parents: dict[str, str | None]) -> dict[str, Thresholds]:  # type: ignore[no-untyped-def]
     """The effective thresholds of each tenant in `tenants` (its own, else its nearest ancestor's)."""
     own = {r["tenant_id"]: _own(r) for r in await conn.fetch("SELECT * FROM thresholds")}
-    return {t: z.threshold_for(_chain(t, parents), own) for t in tenants}
+    return {t: z.threshold_for(z.chain(t, parents), own) for t in tenants}
 
 
 async def find(ctx: Context, tenants: list[str], now: datetime, kind: str = "") -> list[Zombie]:
@@ -94,7 +85,7 @@ async def _unstaffed(conn, tenants: list[str], parents: dict[str, str | None], p
         return []
     staff = [r["roles"] for r in await conn.fetch("SELECT roles FROM accounts WHERE NOT disabled")]
     waits = z.oldest_waits((c["tenant_id"], c["department"], c["since"]) for c in cases
-                           if z.stranded(c["eligible_roles"], _chain(c["tenant_id"], parents), provinces, staff))
+                           if z.stranded(c["eligible_roles"], z.chain(c["tenant_id"], parents), provinces, staff))
     return [z.idle("department_unstaffed", t, dep, {"zh": dep, "en": dep}, since, now, limits[t]) for (t, dep), since in sorted(waits.items())]
 
 

@@ -13,25 +13,16 @@ from __future__ import annotations
 import uuid
 
 from mgov_common import paging
-from mgov_common.errors import PermissionDenied
-from mgov_common.principal import PLATFORM, Principal, require_principal
+from mgov_common.principal import Principal, require_platform_service
 from services.workflow.adapters.item_use import ItemUse, item_use
 from services.workflow.service_layer.context import Context
 
 READER = "insight"
 
 
-def require_insight(principal: Principal | None) -> Principal:
-    """The caller, if it is the platform service `insight` (from its platform token: no tenant)."""
-    p = principal if principal is not None else require_principal()
-    if not (p.kind == PLATFORM and p.subject == READER and not p.tenant):
-        raise PermissionDenied("only the insight service reads the item use listing", code="forbidden")
-    return p
-
-
 async def list_item_use(ctx: Context, principal: Principal | None, *, tenant_id: str, page_size: int,
                         page_token: str) -> tuple[list[ItemUse], str]:
-    require_insight(principal)  # who asks first: nobody else learns anything of the tenant
+    require_platform_service(READER, "the item use listing", principal)  # who asks first: nobody else learns anything of the tenant
     limit = paging.page_size(page_size)
     scope = paging.fingerprint("item_use", tenant_id)
     position = ctx.pages.decode(scope, page_token, (uuid.UUID,))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,67 +22,26 @@ from mgov.workflow.v1 import workflow_pb2_grpc
 from mgov_common.bus import connect_nats
 from mgov_common.clock import ManualClock
 from mgov_common.events.streams import ensure_streams
-from mgov_common.grpc_client import create_channel
-from mgov_common.platform_token import PlatformToken
-from mgov_common.ports import free_port
-from mgov_common.settings import demo_secret
-from services.catalog.bootstrap import MIGRATIONS as CATALOG_MIGRATIONS
-from services.catalog.bootstrap import bootstrap as catalog_bootstrap
-from services.catalog.settings import CatalogSettings
-from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
-from services.identity.bootstrap import bootstrap as identity_bootstrap
 from services.insight.adapters import listed
 from services.insight.adapters.listings import ItemUseListings, ListedUse, PublicationListings, SystemListings
 from services.insight.entrypoints.consumers import events_spec, ingest_spec
 from services.insight.service_layer import backfill
 from services.insight.service_layer.context import Context
 from services.insight.service_layer.rebuild import rebuild
-from services.workflow.bootstrap import MIGRATIONS as WORKFLOW_MIGRATIONS
-from services.workflow.bootstrap import bootstrap as workflow_bootstrap
-from services.workflow.settings import WorkflowSettings
 from tests.conftest import Servers
-from tests.integration.identity_support import identity_settings
-from tests.integration.test_insight_backfill import HZ_ADMIN, PASSWORD, _database, ctx, own_items, zombie_ids  # noqa: F401 - ctx: fixture
-from tests.service_runner import serving
-
-__all__ = ["ctx"]
+from tests.integration.insight_listings.support import HZ_ADMIN, PASSWORD, Owners, own_items, zombie_ids
 
 
 @dataclass
-class Platform:
-    identity: grpc.aio.Channel
-    catalog: grpc.aio.Channel
-    workflow: grpc.aio.Channel
-    workflow_dsn: str
-    sources: backfill.Sources
-
-    def token(self, service: str) -> PlatformToken:
-        return PlatformToken(self.identity, service, demo_secret(service, "platform_secret"))
+class Platform(Owners):
+    sources: backfill.Sources  # catalog's publications, identity's systems and workflow's item use
 
 
-@pytest.fixture(scope="module")
-async def platform(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    """Identity, catalog and workflow (demo mode), each on a database of its own."""
-    home = tmp_path_factory.mktemp("item-use-home")
-    common = {"nats_url": servers.nats_url, "health_interval_s": 0.1, "shutdown_grace_s": 0.5, "home": home}
-    ids = identity_settings(database_url=await _database(servers, "iuid"), port=free_port(), **common)
-    async with serving(ids, identity_bootstrap, migrations=IDENTITY_MIGRATIONS) as identity_running:
-        cat = CatalogSettings(demo=True, database_url=await _database(servers, "iucat"), port=free_port(),
-                              identity_addr=identity_running.target, **common)
-        async with serving(cat, catalog_bootstrap, migrations=CATALOG_MIGRATIONS) as catalog_running:
-            wf_dsn = await _database(servers, "iuwf")
-            wf = WorkflowSettings(demo=True, database_url=wf_dsn, port=free_port(), identity_addr=identity_running.target,
-                                  catalog_addr=catalog_running.target, **common)
-            async with serving(wf, workflow_bootstrap, migrations=WORKFLOW_MIGRATIONS) as workflow_running:
-                identity, catalog, workflow = (create_channel(r.target) for r in (identity_running, catalog_running, workflow_running))
-                token = PlatformToken(identity, "insight", demo_secret("insight", "platform_secret"))
-                try:
-                    yield Platform(identity, catalog, workflow, wf_dsn,
-                                   backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token),
-                                                    item_use=ItemUseListings(workflow, token)))
-                finally:
-                    for channel in (identity, catalog, workflow):
-                        await channel.close()
+@pytest.fixture
+def platform(owners: Owners) -> Platform:
+    token = owners.token("insight")
+    return Platform(**vars(owners), sources=backfill.Sources(PublicationListings(owners.catalog, token), SystemListings(owners.identity, token),
+                                                             item_use=ItemUseListings(owners.workflow, token)))
 
 
 async def old_case(p: Platform, tenant: str, item: str, submitted: datetime) -> None:

@@ -9,9 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import asyncpg
 import grpc
 import pytest
 
@@ -19,45 +17,27 @@ from mgov.identity.v1 import identity_pb2 as pb
 from mgov.identity.v1 import identity_pb2_grpc
 from mgov_common.clock import ManualClock
 from mgov_common.db import create_pool
-from mgov_common.grpc_client import create_channel
 from mgov_common.migrations import migrate
 from mgov_common.paging import PageTokens
 from mgov_common.platform_token import PlatformToken
-from mgov_common.ports import free_port
 from mgov_common.settings import demo_secret
 from mgov_common.tenant_tree import TenantNode
 from mgov_common.tenants import TenantProjection
-from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
-from services.identity.bootstrap import bootstrap as identity_bootstrap
 from services.insight.adapters.staff import StaffListings
 from services.insight.bootstrap import MIGRATIONS
 from services.insight.service_layer import staff, zombies
 from services.insight.service_layer.context import Context
 from tests.conftest import Servers
-from tests.integration.identity_support import identity_settings
+from tests.integration.insight_listings.support import Owners
 from tests.integration.test_insight_aggregates import admin
-from tests.service_runner import serving
 
 HZ_CLERK = "13900000011"
 
 
 @pytest.fixture
-async def identity(servers: Servers, tmp_path: Path) -> AsyncIterator[grpc.aio.Channel]:
-    """The identity service (demo mode: the demo tree and staff) on a database of its own."""
-    name = f"insid_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(servers.dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await conn.close()
-    settings = identity_settings(database_url=servers.dsn.rsplit("/", 1)[0] + "/" + name, nats_url=servers.nats_url, port=free_port(),
-                                 health_interval_s=0.1, shutdown_grace_s=0.5, home=tmp_path / "home")
-    async with serving(settings, identity_bootstrap, migrations=IDENTITY_MIGRATIONS) as running:
-        channel = create_channel(running.target)
-        try:
-            yield channel
-        finally:
-            await channel.close()
+def identity(owners: Owners) -> grpc.aio.Channel:
+    """The identity service (demo mode: the demo tree and staff) the package shares."""
+    return owners.identity
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,22 +23,9 @@ from mgov.identity.v1 import identity_pb2 as ipb
 from mgov.identity.v1 import identity_pb2_grpc
 from mgov_common.bus import connect_nats
 from mgov_common.clock import ManualClock
-from mgov_common.db import create_pool
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.events.streams import ensure_streams
-from mgov_common.grpc_client import create_channel
-from mgov_common.migrations import migrate
-from mgov_common.paging import PageTokens
-from mgov_common.platform_token import PlatformToken
 from mgov_common.ports import free_port
-from mgov_common.settings import demo_secret
-from mgov_common.tenant_tree import TenantNode
-from mgov_common.tenants import TenantProjection
-from services.catalog.bootstrap import MIGRATIONS as CATALOG_MIGRATIONS
-from services.catalog.bootstrap import bootstrap as catalog_bootstrap
-from services.catalog.settings import CatalogSettings
-from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
-from services.identity.bootstrap import bootstrap as identity_bootstrap
 from services.insight.adapters.listings import PublicationListings, SystemListings
 from services.insight.bootstrap import MIGRATIONS
 from services.insight.bootstrap import bootstrap as insight_bootstrap
@@ -50,86 +36,20 @@ from services.insight.service_layer.context import Context
 from services.insight.service_layer.rebuild import rebuild
 from services.insight.settings import InsightSettings
 from tests.conftest import Servers
-from tests.integration.identity_support import identity_settings
+from tests.integration.insight_listings.support import HZ_ADMIN, PROVINCE_ADMIN, Owners, database, own_items, zombie_ids
 from tests.integration.test_insight_aggregates import admin, item_event
 from tests.service_runner import serving
 
-PASSWORD = "mgov-demo-2026"
-HZ_ADMIN, PROVINCE_ADMIN = "13900000010", "13900000000"
-TREE = [("zhejiang", None, "330000", "province"), ("hangzhou", "zhejiang", "330100", "city"), ("ningbo", "zhejiang", "330200", "city"),
-        ("xihu", "hangzhou", "330106", "county"), ("yuhang", "hangzhou", "330110", "county"), ("haishu", "ningbo", "330203", "county")]
-
-
-async def _database(servers: Servers, prefix: str) -> str:
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(servers.dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await conn.close()
-    return servers.dsn.rsplit("/", 1)[0] + "/" + name
-
 
 @dataclass
-class Platform:
-    identity: grpc.aio.Channel
-    catalog: grpc.aio.Channel
-    sources: backfill.Sources
-    identity_target: str
-    catalog_target: str
-
-    def token(self, service: str) -> PlatformToken:
-        return PlatformToken(self.identity, service, demo_secret(service, "platform_secret"))
-
-    async def staff_token(self, phone: str) -> tuple[tuple[str, str], ...]:
-        signed = await identity_pb2_grpc.IdentityServiceStub(self.identity).Authenticate(
-            ipb.AuthenticateRequest(phone=phone, password=PASSWORD, source_address="192.0.2.20"))
-        return (("authorization", f"Bearer {signed.tokens.access_token}"),)
-
-
-@pytest.fixture(scope="module")
-async def platform(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    """Identity and catalog (demo mode: the demo tree, staff, catalogue and notices), each on a database of its own."""
-    home = tmp_path_factory.mktemp("backfill-home")
-    ids = identity_settings(database_url=await _database(servers, "bfid"), nats_url=servers.nats_url, port=free_port(),
-                            health_interval_s=0.1, shutdown_grace_s=0.5, home=home)
-    async with serving(ids, identity_bootstrap, migrations=IDENTITY_MIGRATIONS) as identity_running:
-        cat = CatalogSettings(demo=True, database_url=await _database(servers, "bfcat"), nats_url=servers.nats_url, port=free_port(),
-                              identity_addr=identity_running.target, health_interval_s=0.1, shutdown_grace_s=0.5, home=home)
-        async with serving(cat, catalog_bootstrap, migrations=CATALOG_MIGRATIONS) as catalog_running:
-            identity, catalog = create_channel(identity_running.target), create_channel(catalog_running.target)
-            token = PlatformToken(identity, "insight", demo_secret("insight", "platform_secret"))
-            try:
-                yield Platform(identity, catalog, backfill.Sources(PublicationListings(catalog, token), SystemListings(identity, token)),
-                               identity_running.target, catalog_running.target)
-            finally:
-                await catalog.close()
-                await identity.close()
+class Platform(Owners):
+    sources: backfill.Sources  # catalog's publications and identity's systems (not workflow's item use)
 
 
 @pytest.fixture
-async def ctx(servers: Servers) -> AsyncIterator[Context]:
-    """A fresh insight projection (the demo tree as identity's tenant events would make it), its clock at now."""
-    schema = f"ins_{uuid.uuid4().hex[:8]}"
-    await migrate(servers.dsn, schema, MIGRATIONS)
-    pool = await create_pool(servers.dsn, schema, min_size=1, max_size=3)
-    async with pool.acquire() as conn:
-        tree = TenantProjection(conn)
-        for tid, parent, code, level in TREE:
-            await tree.upsert(TenantNode(tid, parent, code, level, {"zh": tid}), datetime.now(UTC))
-    try:
-        yield Context(pool=pool, clock=ManualClock(datetime.now(UTC)), pages=PageTokens.ephemeral())
-    finally:
-        await pool.close()
-
-
-async def zombie_ids(ctx: Context, kind: str) -> dict[str, set[str]]:
-    """tenant → the targets of its `kind` zombies, as the province's admin sees them."""
-    found, _ = await zombies.list_zombies(ctx, admin("zhejiang"), "zhejiang", kind, 500, "")
-    out: dict[str, set[str]] = {}
-    for z in found:
-        out.setdefault(z.tenant_id, set()).add(z.target_id)
-    return out
+def platform(owners: Owners) -> Platform:
+    token = owners.token("insight")
+    return Platform(**vars(owners), sources=backfill.Sources(PublicationListings(owners.catalog, token), SystemListings(owners.identity, token)))
 
 
 async def read_listings(ctx: Context, p: Platform) -> None:
@@ -137,11 +57,6 @@ async def read_listings(ctx: Context, p: Platform) -> None:
     assert p.sources.publications is not None and p.sources.systems is not None
     assert (await backfill.sync_publications(ctx, p.sources.publications)).items >= 35
     assert (await backfill.sync_systems(ctx, p.sources.systems)).systems >= 0
-
-
-async def own_items(p: Platform, tenant: str) -> list[str]:
-    resp = await catalog_pb2_grpc.CatalogServiceStub(p.catalog).ListServices(cpb.ListServicesRequest(tenant_id=tenant, page_size=500))
-    return sorted(s.id for s in resp.services if s.tenant_id == tenant)
 
 
 async def test_items_notices_and_systems_the_stream_no_longer_holds_are_listed_after_a_rebuild(
@@ -279,7 +194,7 @@ async def test_a_fresh_insight_service_joining_a_running_platform_reads_the_list
     """The service itself (its bootstrap, its background loop) on an empty database: it
     learns the tenants from identity's events, then the items, notices and systems from
     the listings, though the stream no longer holds their events."""
-    dsn = await _database(servers, "bfins")
+    dsn = await database(servers, "bfins")
     staff = await platform.staff_token(HZ_ADMIN)
     registered = await identity_pb2_grpc.IdentityServiceStub(platform.identity).RegisterSystem(
         ipb.RegisterSystemRequest(tenant_id="xihu", name=f"西湖系统{uuid.uuid4().hex[:4]}", event_types=["mgov.case.status_changed.v1"]),
@@ -293,7 +208,8 @@ async def test_a_fresh_insight_service_joining_a_running_platform_reads_the_list
         await nc.close()
     identity_target = platform.identity_target
     settings = InsightSettings(demo=True, database_url=dsn, nats_url=servers.nats_url, port=free_port(), identity_addr=identity_target,
-                               catalog_addr=platform.catalog_target, health_interval_s=0.1, shutdown_grace_s=0.5, home=tmp_path,
+                               catalog_addr=platform.catalog_target, workflow_addr=platform.workflow_target, health_interval_s=0.1,
+                               shutdown_grace_s=0.5, home=tmp_path,
                                staff_sync_interval_s=3600)
     async with serving(settings, insight_bootstrap, migrations=MIGRATIONS):
         conn = await asyncpg.connect(dsn, server_settings={"search_path": "insight"})
