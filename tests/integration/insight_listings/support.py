@@ -3,13 +3,11 @@ of this package share them, and what those tests ask of them."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import grpc
 
 from mgov.catalog.v1 import catalog_pb2 as cpb
@@ -39,17 +37,6 @@ PASSWORD = "mgov-demo-2026"
 HZ_ADMIN, PROVINCE_ADMIN = "13900000010", "13900000000"
 
 
-async def database(servers: Servers, prefix: str) -> str:
-    """A new, empty database on the session's PostgreSQL; its DSN."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(servers.dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await conn.close()
-    return servers.dsn.rsplit("/", 1)[0] + "/" + name
-
-
 @dataclass
 class Owners:
     """Identity, catalog and workflow serving (demo mode: the demo tree, staff, catalogue
@@ -75,12 +62,12 @@ class Owners:
 @asynccontextmanager
 async def running_owners(servers: Servers, home: Path) -> AsyncIterator[Owners]:
     common = {"nats_url": servers.nats_url, "health_interval_s": 0.1, "shutdown_grace_s": 0.5, "home": home}
-    ids = identity_settings(database_url=await database(servers, "lsid"), port=free_port(), **common)
+    ids = identity_settings(database_url=await servers.new_database("lsid"), port=free_port(), **common)
     async with serving(ids, identity_bootstrap, migrations=IDENTITY_MIGRATIONS) as identity_running:
-        cat = CatalogSettings(demo=True, database_url=await database(servers, "lscat"), port=free_port(),
+        cat = CatalogSettings(demo=True, database_url=await servers.new_database("lscat"), port=free_port(),
                               identity_addr=identity_running.target, **common)
         async with serving(cat, catalog_bootstrap, migrations=CATALOG_MIGRATIONS) as catalog_running:
-            wf_dsn = await database(servers, "lswf")
+            wf_dsn = await servers.new_database("lswf")
             wf = WorkflowSettings(demo=True, database_url=wf_dsn, port=free_port(), identity_addr=identity_running.target,
                                   catalog_addr=catalog_running.target, **common)
             async with serving(wf, workflow_bootstrap, migrations=WORKFLOW_MIGRATIONS) as workflow_running:

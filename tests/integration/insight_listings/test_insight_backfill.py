@@ -36,7 +36,7 @@ from services.insight.service_layer.context import Context
 from services.insight.service_layer.rebuild import rebuild
 from services.insight.settings import InsightSettings
 from tests.conftest import Servers
-from tests.integration.insight_listings.support import HZ_ADMIN, PROVINCE_ADMIN, Owners, database, own_items, zombie_ids
+from tests.integration.insight_listings.support import HZ_ADMIN, PROVINCE_ADMIN, Owners, own_items, zombie_ids
 from tests.integration.test_insight_aggregates import admin, item_event
 from tests.service_runner import serving
 
@@ -194,7 +194,7 @@ async def test_a_fresh_insight_service_joining_a_running_platform_reads_the_list
     """The service itself (its bootstrap, its background loop) on an empty database: it
     learns the tenants from identity's events, then the items, notices and systems from
     the listings, though the stream no longer holds their events."""
-    dsn = await database(servers, "bfins")
+    dsn = await servers.new_database("bfins")
     staff = await platform.staff_token(HZ_ADMIN)
     registered = await identity_pb2_grpc.IdentityServiceStub(platform.identity).RegisterSystem(
         ipb.RegisterSystemRequest(tenant_id="xihu", name=f"西湖系统{uuid.uuid4().hex[:4]}", event_types=["mgov.case.status_changed.v1"]),
