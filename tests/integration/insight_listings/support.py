@@ -3,17 +3,22 @@ of this package share them, and what those tests ask of them."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
+from nats.js import JetStreamContext
 
 from mgov.catalog.v1 import catalog_pb2 as cpb
 from mgov.catalog.v1 import catalog_pb2_grpc
 from mgov.identity.v1 import identity_pb2 as ipb
 from mgov.identity.v1 import identity_pb2_grpc
+from mgov_common.bus import connect_nats
+from mgov_common.events.consumer import ConsumerSpec
+from mgov_common.events.streams import ensure_streams
 from mgov_common.grpc_client import create_channel
 from mgov_common.platform_token import PlatformToken
 from mgov_common.ports import free_port
@@ -23,6 +28,7 @@ from services.catalog.bootstrap import bootstrap as catalog_bootstrap
 from services.catalog.settings import CatalogSettings
 from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
 from services.identity.bootstrap import bootstrap as identity_bootstrap
+from services.insight.entrypoints.consumers import events_spec, ingest_spec
 from services.insight.service_layer import zombies
 from services.insight.service_layer.context import Context
 from services.workflow.bootstrap import MIGRATIONS as WORKFLOW_MIGRATIONS
@@ -93,3 +99,18 @@ async def zombie_ids(ctx: Context, kind: str) -> dict[str, set[str]]:
     for z in found:
         out.setdefault(z.tenant_id, set()).add(z.target_id)
     return out
+
+
+@asynccontextmanager
+async def streams_of_nobody(servers: Servers, name: str) -> AsyncIterator[tuple[JetStreamContext, tuple[ConsumerSpec, ConsumerSpec]]]:
+    """JetStream, and insight's two consumer specs filtered on a tenant nobody publishes
+    for: streams that hold none of the tests' events, so a rebuild from them knows only
+    what the owners' listings say."""
+    nc = await connect_nats(servers.nats_url, name)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        nobody = [f"n{uuid.uuid4().hex[:8]}"]
+        yield js, (events_spec(f"insight-events-{nobody[0]}", nobody), ingest_spec(f"insight-ingest-{nobody[0]}", nobody))
+    finally:
+        await nc.close()
