@@ -67,7 +67,9 @@ def respond(entry: Entry, if_none_match: str | None) -> Response:
 
 async def cached(cache: CatalogCache, request: Request, cache_control: str, max_age_s: float, if_none_match: str | None,
                  produce: Produce) -> Response:
-    """The kept answer for this request, or `produce`'s (kept unless the cache was dropped meanwhile)."""
+    """The kept answer for this request, or `produce`'s (kept unless the cache was dropped meanwhile).
+
+    `produce` gives the body as a JSON value, or as bytes already encoded as `encode` would."""
     key = key_of(request.scope)
     if cache.enabled:
         entry = cache.get(key)
@@ -75,7 +77,7 @@ async def cached(cache: CatalogCache, request: Request, cache_control: str, max_
             return respond(entry, if_none_match)
     generation = cache.generation  # before asking: a drop meanwhile makes the answer unkeepable
     data, etag = await produce()
-    body = encode(data)
+    body = data if isinstance(data, bytes) else encode(data)
     entry = Entry(body, etag or body_etag(body), cache_control, time.monotonic() + max_age_s, request.scope.get("route"))
     cache.put(key, entry, generation)
     return respond(entry, if_none_match)

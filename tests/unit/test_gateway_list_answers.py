@@ -26,7 +26,9 @@ import pytest
 from google.protobuf import text_format
 
 from gateway.app import create_app
+from gateway.cached_reads import encode
 from gateway.catalog_cache import CatalogCache
+from gateway.catalog_json import list_item_json, list_page_json
 from gateway.settings import GatewaySettings
 from mgov.catalog.v1 import catalog_pb2 as pb
 from mgov.common.v1 import common_pb2
@@ -206,6 +208,14 @@ def test_a_kept_answer_is_the_same_bytes_as_the_uncached_one() -> None:
 
 def test_the_list_routes_openapi_operation_is_the_recorded_one() -> None:
     assert asyncio.run(_answers(cache_bytes=0))["openapi"] == _recorded()["openapi"]
+
+
+@pytest.mark.parametrize("admin", [False, True])
+def test_a_page_is_the_encoding_of_its_rows_as_one_json_value(admin: bool) -> None:
+    for page in [*PAGES.values(), pb.ListServicesResponse(services=PAGES["xihu"].services[1:2], next_page_token="\u2028\x00")]:
+        rows = [list_item_json(s, admin=admin) for s in page.services]
+        assert list_page_json(page.services, page.next_page_token, admin=admin) == encode({"items": rows, "next_page_token": page.next_page_token})
+        assert list_page_json(page.services, page.next_page_token, admin=admin) == encode({"items": rows, "next_page_token": page.next_page_token})
 
 
 def _record() -> None:
