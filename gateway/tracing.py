@@ -58,10 +58,12 @@ class TracingMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route = route_of(scope)
-            span.update_name(f"{method} {route}" if route != UNMATCHED else method)
-            span.set_attributes({"http.request.method": method, "http.route": route, "http.response.status_code": status})
-            if status >= 500:
-                span.set_status(Status(StatusCode.ERROR))
-            otel_context.detach(token)
-            span.end()
+            try:
+                route = route_of(scope)
+                span.update_name(f"{method} {route}" if route != UNMATCHED else method)
+                span.set_attributes({"http.request.method": method, "http.route": route, "http.response.status_code": status})
+                if status >= 500:
+                    span.set_status(Status(StatusCode.ERROR))
+            finally:
+                otel_context.detach(token)
+                span.end()
