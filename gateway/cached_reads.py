@@ -58,16 +58,28 @@ def matches(if_none_match: str | bytes | None, etag: str) -> bool:
     return "*" in tags or any(t.removeprefix("W/").strip('"') == etag for t in tags)
 
 
+class _Ready(Response):
+    """A response whose raw headers are ready: `Response.init_headers` skipped."""
+
+    def __init__(self, status_code: int, raw_headers: list[tuple[bytes, bytes]], body: bytes = b"") -> None:
+        self.status_code, self.raw_headers, self.body, self.background = status_code, raw_headers, body, None
+
+
 def respond(entry: Entry, if_none_match: str | None) -> Response:
-    headers = {"ETag": f'"{entry.etag}"', "Cache-Control": entry.cache_control}
+    """The route's answer from an entry: the headers `Response(body, media_type=
+    "application/json", headers={"ETag": ..., "Cache-Control": ...})` would have, in its
+    order (ETag, Cache-Control, then Content-Length and Content-Type unless 304), taken
+    from the entry instead of encoded again."""
     if matches(if_none_match, entry.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(entry.body, media_type="application/json", headers=headers)
+        return _Ready(304, list(entry.not_modified_headers))
+    return _Ready(200, [*entry.not_modified_headers, *entry.headers[:2]], entry.body)
 
 
 async def cached(cache: CatalogCache, request: Request, cache_control: str, max_age_s: float, if_none_match: str | None,
                  produce: Produce) -> Response:
-    """The kept answer for this request, or `produce`'s (kept unless the cache was dropped meanwhile)."""
+    """The kept answer for this request, or `produce`'s (kept unless the cache was dropped meanwhile).
+
+    `produce` gives the body as a JSON value, or as bytes already encoded as `encode` would."""
     key = key_of(request.scope)
     if cache.enabled:
         entry = cache.get(key)
@@ -75,7 +87,7 @@ async def cached(cache: CatalogCache, request: Request, cache_control: str, max_
             return respond(entry, if_none_match)
     generation = cache.generation  # before asking: a drop meanwhile makes the answer unkeepable
     data, etag = await produce()
-    body = encode(data)
+    body = data if isinstance(data, bytes) else encode(data)
     entry = Entry(body, etag or body_etag(body), cache_control, time.monotonic() + max_age_s, request.scope.get("route"))
     cache.put(key, entry, generation)
     return respond(entry, if_none_match)

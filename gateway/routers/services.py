@@ -21,7 +21,7 @@ from gateway.auth import Caller, CallerDep, SignedInDep, caller_of
 from gateway.backends import Backends
 from gateway.cached_reads import CatalogCacheDep, IfNoneMatch, cached, matches
 from gateway.catalog_cache import CatalogCache
-from gateway.catalog_json import enum_number, item_json, item_type_number, list_item_json, parse_item_body
+from gateway.catalog_json import enum_number, item_json, item_type_number, list_page_json, parse_item_body
 from gateway.deps import BackendsDep
 from gateway.limits import INT32_MAX
 from gateway.paging import INT32, PAGE_SIZE_DOC, PAGE_TOKEN_DOC
@@ -122,18 +122,18 @@ ListCallDep = Annotated[ListCall, Depends(_list_call)]
 async def list_services(tenant_id: str, request: Request, call: ListCallDep) -> Response:
     query, caller, backends = call.query, call.caller, call.backends
 
-    async def produce() -> tuple[dict[str, Any], None]:
+    async def produce() -> tuple[bytes, None]:
         ask = pb.ListServicesRequest(
             tenant_id=tenant_id, q=query.q, department=query.department, include_drafts=query.include_drafts, page_size=query.page_size,
             page_token=query.page_token, type=item_type_number(query.type) if query.type else 0,
             channel=enum_number(pb.Channel.DESCRIPTOR, query.channel, "channel") if query.channel else 0,
         )
         resp = await _stub(backends).ListServices(ask, metadata=caller.metadata)
-        return {"items": [list_item_json(s, admin=query.include_drafts) for s in resp.services], "next_page_token": resp.next_page_token}, None
+        return list_page_json(resp.services, resp.next_page_token, admin=query.include_drafts), None
 
     if query.include_drafts:  # an admin's view: never kept, never shared
         body, _ = await produce()
-        return JSONResponse(body, headers={"Cache-Control": PRIVATE})
+        return Response(body, media_type="application/json", headers={"Cache-Control": PRIVATE})
     return await cached(call.cache, request, LIST_CACHE, LIST_MAX_AGE_S, request.headers.get("if-none-match"), produce)
 
 
