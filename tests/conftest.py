@@ -46,6 +46,18 @@ class Servers:
     dsn: str
     root: Path
 
+    async def new_database(self, prefix: str) -> str:
+        """A new, empty database on the session's PostgreSQL (`prefix_` and a random
+        suffix); its DSN. For a service whose schema name is fixed, or a test that needs
+        a database no other test touched."""
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        finally:
+            await conn.close()
+        return self.dsn.rsplit("/", 1)[0] + "/" + name
+
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:

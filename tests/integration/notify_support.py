@@ -84,14 +84,8 @@ async def identity(servers: Servers) -> AsyncIterator[Identity]:
     """The identity service (`serve`, demo mode) on a database of its own."""
     from services.identity.settings import IdentitySettings
 
-    name = f"ntid_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(servers.dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await conn.close()
     port = free_port()
-    settings = IdentitySettings(demo=True, database_url=servers.dsn.rsplit("/", 1)[0] + "/" + name, nats_url=servers.nats_url,
+    settings = IdentitySettings(demo=True, database_url=await servers.new_database("ntid"), nats_url=servers.nats_url,
                                 port=port, health_interval_s=0.2, shutdown_grace_s=0.5, **CHEAP_ARGON2)
     async with serving(settings, identity_bootstrap, migrations=IDENTITY_MIGRATIONS) as running:
         channel = create_channel(running.target)

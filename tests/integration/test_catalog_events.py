@@ -1,7 +1,6 @@
 """The catalogue and the bus, for real: the tenant projection and use counter fed by durable
 JetStream consumers, the relay publishing item.published, and an idempotent demo seed."""
 
-import asyncio
 import json
 import uuid
 from datetime import timedelta
@@ -21,7 +20,7 @@ from services.catalog.service_layer import queries
 from services.catalog.service_layer.projections import count_application
 from services.catalog.service_layer.seed import seed_demo
 from tests.catalog_support import CODEC, NOW, catalog_pool, reader, tenant_event, uow  # noqa: F401
-from tests.integration.test_consumer import dead_letters
+from tests.integration.test_consumer import consume_until, dead_letters
 
 
 async def publish(js: JetStreamContext, event: CloudEvent, msg_id: str | None = None) -> None:
@@ -41,13 +40,8 @@ async def test_identitys_tenant_events_build_the_tree_the_catalogue_works_on(cat
     for e in events:
         await publish(js, e)
     await publish(js, renamed, msg_id=f"again-{renamed.id}")  # a redelivery with the same event id
-    task = asyncio.create_task(consumer.run())
-    try:
-        # Five applied, and the redelivery skipped as a duplicate: nothing left to come.
-        await consumer.wait_until(lambda c: c.handled == 5 and c.skipped == 1)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    # Five applied, and the redelivery skipped as a duplicate: nothing left to come.
+    await consume_until(consumer, lambda c: c.handled == 5 and c.skipped == 1)
     assert consumer.applied == 5 and consumer.dead_lettered == 0
     rows = {r["id"]: r for r in await catalog_pool.fetch("SELECT * FROM tenants WHERE id = ANY($1::text[])", [province, city, county])}
     assert rows[county]["parent_id"] == city and rows[city]["division_code"] == "340100"
@@ -63,12 +57,7 @@ async def test_a_malformed_tenant_event_is_dead_lettered_not_dropped(catalog_poo
     consumer = EventConsumer(catalog_pool, js, spec, apply_tenant_event)
     bad = CloudEvent.new(service="identity", entity="tenant", verb="created", tenant=tenant, subject=tenant, data={"id": tenant})
     await publish(js, bad)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.failed == 1)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.failed == 1)
     assert await catalog_pool.fetchval("SELECT count(*) FROM tenants WHERE id = $1", tenant) == 0
 
 
@@ -83,12 +72,7 @@ async def test_submitted_applications_count_as_use_once_each(catalog_pool: async
                             data={"service_id": str(item), "service_version": 1})
     for e, msg_id in ((first, None), (second, None), (first, f"again-{first.id}")):
         await publish(js, e, msg_id)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.handled == 2 and c.skipped == 1)  # the redelivered first is skipped
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.handled == 2 and c.skipped == 1)  # the redelivered first is skipped
     assert await catalog_pool.fetchval("SELECT use_count FROM items WHERE id = $1", item) == 2
     views, _ = await queries.list_services(reader(catalog_pool), None, CODEC, queries.ListQuery("zhejiang", page_size=1))
     assert views[0].id == item and views[0].use_count == 2  # the most used item leads the list
@@ -113,13 +97,8 @@ async def test_a_batch_of_submissions_counts_once_each_even_when_its_acks_are_lo
             raise OSError("connection lost after the commit, before the acks")
 
     consumer.before_ack = lose_the_first_acks
-    task = asyncio.create_task(consumer.run())
-    try:
-        # Every message settled once: the batch whose acks were lost comes back and counts nothing.
-        await consumer.wait_until(lambda c: c.handled + c.skipped == 18 and c.skipped >= 1)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    # Every message settled once: the batch whose acks were lost comes back and counts nothing.
+    await consume_until(consumer, lambda c: c.handled + c.skipped == 18 and c.skipped >= 1)
     assert lost and consumer.chunks_committed >= 1
     uses = {r["id"]: r["use_count"] for r in await catalog_pool.fetch("SELECT id, use_count FROM items WHERE id = ANY($1::uuid[])", [a, b])}
     assert uses == {a: 12, b: 5}
@@ -164,12 +143,7 @@ async def test_an_application_without_a_service_is_dead_lettered_while_the_rest_
     poison = submitted(99, {"service_version": 1})
     for e in (*good[:3], poison, *good[3:]):
         await publish(js, e)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.failed == 1 and c.handled == 6)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.failed == 1 and c.handled == 6)
     assert consumer.chunks_committed >= 2 and consumer.counts.retried == 1  # the runs either side of it, each one statement
     assert await catalog_pool.fetchval("SELECT use_count FROM items WHERE id = $1", item) == before + 6
     recorded = {r["event_id"] for r in await catalog_pool.fetch("SELECT event_id FROM processed_events WHERE consumer = $1", spec.durable)}

@@ -1,7 +1,6 @@
 """`ChunkedConsumer` on its own (real PostgreSQL and JetStream): the plumbing the chunked
 consumers (insight, notify, the use counter) share keeps every event's semantics."""
 
-import asyncio
 import uuid
 
 import asyncpg
@@ -9,7 +8,7 @@ from nats.js import JetStreamContext
 
 from mgov_common.events.chunked import ChunkedConsumer, lane_count
 from mgov_common.events.envelope import CloudEvent
-from tests.integration.test_consumer import dead_letters, publish, spec
+from tests.integration.test_consumer import consume_until, dead_letters, publish, spec
 
 
 def on_case(tenant: str, case: str, n: int) -> CloudEvent:
@@ -37,12 +36,7 @@ async def test_a_poisoned_event_in_a_chunk_is_dead_lettered_and_the_rest_is_appl
         await publish(js, e)
     await js.publish(events[3].platform_subject(), events[3].to_json().encode(), headers={"Nats-Msg-Id": f"again-{events[3].id}"})
     await consumer.ensure()
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.failed == 1 and c.handled == 19 and c.skipped == 1)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.failed == 1 and c.handled == 19 and c.skipped == 1)
     rows = await pool.fetch("SELECT event_id, case_id, n FROM chunk_applied ORDER BY seq")
     assert sorted(r["event_id"] for r in rows) == sorted(e.id for e in events if e is not poison)  # each once
     for case in {e.subject for e in events}:
@@ -75,12 +69,7 @@ async def test_a_redelivery_between_first_deliveries_goes_one_by_one_in_its_plac
     events = [on_case(tenant, f"case-{n}", n) for n in range(5)]
     for e in events:
         await publish(js, e)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.handled == 4 and c.skipped == 1, timeout=15)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.handled == 4 and c.skipped == 1, timeout=15)
     assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM chunk_applied")) == list(range(5))
     assert await pool.fetchval("SELECT count(*) FROM processed_events WHERE consumer = $1", s.durable) == 5
 
@@ -112,11 +101,6 @@ async def test_what_a_committed_hook_raises_leaves_only_its_own_message_to_come_
     consumer = FailingOnce(pool, js, spec(tenant, ack_wait_s=1.0, batch=64), apply)
     for e in events:
         await publish(js, e)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.handled == 4 and c.skipped == 1, timeout=15)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.handled == 4 and c.skipped == 1, timeout=15)
     assert consumer.failed == [events[1].id]
     assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM chunk_applied")) == list(range(5))

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 
 import asyncpg
 import pytest
@@ -11,7 +12,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from prometheus_client import REGISTRY
 
-from mgov_common.events.consumer import ConsumerSpec, EventConsumer
+from mgov_common.events.consumer import ConsumerSpec, Counters, EventConsumer
 from mgov_common.events.envelope import CloudEvent
 from mgov_common.events.streams import DLQ_STREAM, observe_dlq
 
@@ -36,6 +37,17 @@ async def counting_handler_table(pool: asyncpg.Pool) -> None:
 
 async def apply_event(conn: asyncpg.Connection, event: CloudEvent) -> None:
     await conn.execute("INSERT INTO applied VALUES ($1, $2)", event.id, event.data["n"])
+
+
+async def consume_until(consumer: EventConsumer, until: Callable[[Counters], bool], timeout: float = 15.0) -> Counters:
+    """Run the consumer until its counts satisfy `until` (checked after every settled
+    message), then stop it; its counts are returned."""
+    task = asyncio.create_task(consumer.run())
+    try:
+        return await consumer.wait_until(until, timeout)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def run_until(consumer: EventConsumer, cond: "asyncio.Future[None] | object", timeout: float = 10.0) -> None:
@@ -315,10 +327,5 @@ async def test_committed_follows_the_commit_of_each_applied_event_and_never_a_re
     await publish(js, event)
     await js.publish(event.platform_subject(), event.to_json().encode(), headers={"Nats-Msg-Id": f"again-{event.id}"})
     consumer = Noting(pool, js, spec(tenant), apply_event)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.handled == 1 and c.skipped == 1)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.handled == 1 and c.skipped == 1)
     assert seen == [(event.id, 1)]

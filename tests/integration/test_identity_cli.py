@@ -4,7 +4,6 @@ ops run them: subprocesses on a database of their own, production secrets in the
 import os
 import secrets
 import subprocess
-import uuid
 
 import asyncpg
 import pytest
@@ -19,13 +18,7 @@ KEYS = {"MGOV_IDENTITY_FIELD_KEY": secrets.token_hex(32), "MGOV_IDENTITY_LOOKUP_
 
 @pytest.fixture
 async def dsn(servers: Servers) -> str:
-    name = f"cli_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(servers.dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await conn.close()
-    url = servers.dsn.rsplit("/", 1)[0] + "/" + name
+    url = await servers.new_database("cli")
     await migrate(url, "identity", MIGRATIONS)
     return url
 

@@ -5,11 +5,9 @@ another process's verifier, and tenant events arriving on JetStream."""
 import asyncio
 import json
 import random
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import grpc
 import jwt
 import pytest
@@ -40,13 +38,7 @@ PASSWORD = "correct horse 9"
 async def database(servers: Servers) -> str:
     """A database of its own: the service's schema is always `identity`, and another test
     may have run the platform on the session's database with other keys."""
-    name = f"idgrpc_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(servers.dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await conn.close()
-    return servers.dsn.rsplit("/", 1)[0] + "/" + name
+    return await servers.new_database("idgrpc")
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from mgov_common.migrations import migrate
 from mgov_common.principal import Principal
 from mgov_common.systems import SystemNode, SystemProjection, apply_system_event, parse_system_event, system_data
 from tests.conftest import Servers
+from tests.integration.test_consumer import consume_until
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 NOTICE = ingest.NOTICE_PUBLISHED
@@ -90,15 +91,6 @@ def consumer(pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> IngestCon
     return IngestConsumer(pool, js, "test", (NOTICE,), record, spec=spec)
 
 
-async def running(c: IngestConsumer, until: Any, timeout: float = 15.0) -> None:
-    task = asyncio.create_task(c.run())
-    try:
-        await c.wait_until(until, timeout)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
 async def rejected(js: JetStreamContext, tenant: str, n: int) -> dict[str, dict[str, str]]:
     sub = await js.pull_subscribe(f"{ingest.REJECTED_PREFIX}.{tenant}.>", stream=REJECTED_STREAM)
     try:
@@ -115,7 +107,7 @@ async def test_an_admitted_event_is_applied_once_as_its_system(projected: asyncp
     await admit(js, node, ev)
     await admit(js, node, ev)  # stored twice (another admission message id): applied once
     c = consumer(projected, js, tenant)
-    await running(c, lambda n: n.handled + n.skipped == 2)
+    await consume_until(c, lambda n: n.handled + n.skipped == 2)
     assert (c.counts.handled, c.counts.skipped, c.counts.failed) == (1, 1, 0)
     row = await projected.fetchrow("SELECT * FROM applied")
     assert (str(row["event_id"]), row["system_id"], row["grants"]) == (ev["id"], str(node.id), sorted(node.event_types))
@@ -128,7 +120,7 @@ async def test_an_event_id_is_scoped_to_its_system(projected: asyncpg.Pool, js: 
     await admit(js, first, notice(first, id=shared))
     await admit(js, second, notice(second, id=shared))
     c = consumer(projected, js, tenant)
-    await running(c, lambda n: n.handled == 2)
+    await consume_until(c, lambda n: n.handled == 2)
     assert await projected.fetchval("SELECT count(DISTINCT system_id) FROM applied WHERE event_id = $1", uuid.UUID(shared)) == 2
 
 
@@ -155,7 +147,7 @@ async def test_refused_events_are_listed_with_their_reason_and_leave_nothing_beh
     deep = b"[" * 5000 + b"]" * 5000
     await admit(js, node, deep)
     c = consumer(projected, js, tenant)
-    await running(c, lambda n: n.failed == len(cases) + 3)
+    await consume_until(c, lambda n: n.failed == len(cases) + 3)
     listed = await rejected(js, tenant, len(cases) + 3)
     for code, (owner, body) in cases.items():
         assert listed[body["id"]]["Mgov-Error-Code"] == code, (code, listed[body["id"]])
@@ -192,7 +184,7 @@ async def test_a_system_never_registered_is_refused_after_the_retries(projected:
     ev = notice(node)
     await admit(js, node, ev)
     c = consumer(projected, js, tenant)
-    await running(c, lambda n: n.failed == 1)
+    await consume_until(c, lambda n: n.failed == 1)
     assert c.counts.retried == c.spec.max_deliver - 1
     assert (await rejected(js, tenant, 1))[ev["id"]]["Mgov-Error-Code"] == "unknown_system"
 

@@ -22,6 +22,7 @@ from services.notify.entrypoints.consumer import NotifyConsumer
 from services.notify.service_layer import admin, inbox, preferences
 from services.notify.service_layer.invitations import InvitationWorker
 from tests.integration.notify_support import Notify, case_data, identity, notify, principal, sms_gateway  # noqa: F401
+from tests.integration.test_consumer import consume_until
 
 CITIZEN, HZ_ADMIN, HZ_CLERK, HZ_APPROVER, NB_CLERK, PROVINCE_ADMIN = (
     "13900000100", "13900000010", "13900000011", "13900000012", "13900000021", "13900000000")
@@ -298,12 +299,7 @@ async def test_the_few_events_a_fetch_finds_share_one_transaction_however_many_l
                              data=case_data(citizen, roles=())) for _ in range(6)]
     for e in events:
         await js.publish(e.platform_subject(), e.to_json().encode(), headers={"Nats-Msg-Id": str(e.id)})
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.handled == 6)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.handled == 6)
     assert consumer.chunks_committed == 1
     # Six cases, one transaction: every row they wrote carries the same transaction id.
     written = await notify.rows("SELECT event_id, xmin::text AS tx FROM notifications WHERE event_id = ANY($1::uuid[])", [e.id for e in events])
@@ -330,15 +326,10 @@ async def test_a_chunk_whose_acks_were_lost_and_an_event_sent_twice_in_it_notify
             raise OSError("connection lost after the commit, before the acks")
 
     consumer.before_ack = lose_the_connection_once
-    task = asyncio.create_task(consumer.run())
-    try:
-        # What committed before its acks were lost comes back and is skipped, as is the
-        # second message of the repeated event; then nothing is left unsettled.
-        # Seven messages, each acknowledged once in the end.
-        await consumer.wait_until(lambda c: c.skipped >= 2 and c.handled + c.skipped == 7)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    # What committed before its acks were lost comes back and is skipped, as is the
+    # second message of the repeated event; then nothing is left unsettled.
+    # Seven messages, each acknowledged once in the end.
+    await consume_until(consumer, lambda c: c.skipped >= 2 and c.handled + c.skipped == 7)
     assert lost and consumer.dead_lettered == 0 and consumer.counts.handled <= 5
     mine = [n["event_id"] for n in await inbox_of(notify, citizen)]
     assert sorted(mine) == sorted(e.id for e in events)  # one notification per event, the repeated one included

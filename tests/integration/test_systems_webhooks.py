@@ -27,6 +27,7 @@ from services.identity.bootstrap import verifier_for
 from services.identity.service_layer.handlers import Handlers
 from services.identity.service_layer.webhooks import DeliveryLog, FanOut, WebhookWorker, fan_out
 from tests.integration.identity_support import Clock, clock, demo, handlers, id_pool, id_schema, sign_in  # noqa: F401
+from tests.integration.test_consumer import consume_until
 
 TYPES = ["mgov.case.status_changed.v1"]
 LOOPBACK = OutboundGuard(allow_loopback=True)  # what demo mode allows; the receivers are on 127.0.0.1
@@ -251,12 +252,7 @@ async def test_the_consumer_acknowledges_events_of_tenants_without_webhooks_by_t
               for t in ("hangzhou", "ningbo", "ningbo", "hangzhou", "wenzhou")]
     for e in events:
         await js.publish(e.platform_subject(), e.to_json().encode(), headers={"Nats-Msg-Id": str(e.id)})
-    task = asyncio.create_task(consumer.run())
-    try:
-        await consumer.wait_until(lambda c: c.handled == 5)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(consumer, lambda c: c.handled == 5)
     assert consumer.shortcuts == 3
     rows = await id_pool.fetch("SELECT system_id, event_id FROM webhook_deliveries ORDER BY created_at, event_id")
     assert {(r["system_id"], r["event_id"]) for r in rows} == {(system.id, events[0].id), (system.id, events[3].id)}

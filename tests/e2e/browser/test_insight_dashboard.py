@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.e2e.browser.steps import HZ_ADMIN, STAFF_PASSWORD, App, sign_in
 from tests.e2e.conftest import DEMO_PASSWORD, DemoPlatform
@@ -88,6 +88,42 @@ def outside_reach(page: Page, path: str) -> None:
     expect(page.get_by_test_id("insight-chart")).to_have_count(0)
     expect(page.locator("dl")).to_have_count(0)
     expect(page.get_by_role("link", name="回到本级看板")).to_be_visible()
+
+
+def test_a_regions_answer_arriving_after_the_admin_went_on_does_not_replace_the_region_on_screen(app: App) -> None:
+    """The admin taps 杭州市 in the breadcrumb and goes back to 西湖区 before Hangzhou's
+    figures arrive: when they arrive, last, Xihu's screen stays Xihu's (the slower answer of
+    a region left behind is dropped, not shown under another region's URL)."""
+    ctx = app.context()
+    page = ctx.new_page()
+    held: list[Route] = []
+    try:
+        sign_in(page, HZ_ADMIN, DEMO_PASSWORD)
+        page.goto("/insight/xihu")
+        expect(page.get_by_role("img", name="部门申请量与办结量柱状图").locator("svg")).to_have_count(1)
+        page.route(re.compile(r"/v1/tenants/hangzhou/insight/"), lambda route: held.append(route))
+        page.get_by_role("navigation", name="当前位置").get_by_role("link", name="杭州市").click()
+        expect(page).to_have_url(f"{app.url}/insight/hangzhou")
+        deadline = time.monotonic() + 15
+        while len(held) < 4:  # the rankings, departments, zombies and daily trend, each held as it is asked for
+            assert time.monotonic() < deadline, f"Hangzhou's requests held: {[r.request.url for r in held]}"
+            page.wait_for_timeout(50)  # Playwright hands the held requests over while it waits
+        page.go_back()
+        expect(page).to_have_url(f"{app.url}/insight/xihu")
+        expect(page.get_by_role("img", name="部门申请量与办结量柱状图").locator("svg")).to_have_count(1)
+        answered = []
+        for route in held:
+            with page.expect_response(route.request.url) as response:
+                route.continue_()
+            answered.append(response.value)
+        for response in answered:
+            response.finished()
+        page.wait_for_function("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
+        expect(page.get_by_role("img", name="下级地区综合得分柱状图")).to_have_count(0)
+        expect(page.get_by_role("img", name="部门申请量与办结量柱状图").locator("svg")).to_have_count(1)
+        expect(page.get_by_role("list", name="本级部门").get_by_role("link", name=re.compile(f"^{DEPARTMENT}"))).to_be_visible()
+    finally:
+        ctx.close()
 
 
 def test_the_hangzhou_admin_sees_the_chart_and_the_zombie_list_and_drills_down_to_a_countys_department_and_item(app: App) -> None:

@@ -9,13 +9,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import grpc
+from nats.js import JetStreamContext
 
 from mgov.catalog.v1 import catalog_pb2 as cpb
 from mgov.catalog.v1 import catalog_pb2_grpc
 from mgov.identity.v1 import identity_pb2 as ipb
 from mgov.identity.v1 import identity_pb2_grpc
+from mgov_common.bus import connect_nats
+from mgov_common.events.consumer import ConsumerSpec
+from mgov_common.events.streams import ensure_streams
 from mgov_common.grpc_client import create_channel
 from mgov_common.platform_token import PlatformToken
 from mgov_common.ports import free_port
@@ -25,6 +28,7 @@ from services.catalog.bootstrap import bootstrap as catalog_bootstrap
 from services.catalog.settings import CatalogSettings
 from services.identity.bootstrap import MIGRATIONS as IDENTITY_MIGRATIONS
 from services.identity.bootstrap import bootstrap as identity_bootstrap
+from services.insight.entrypoints.consumers import events_spec, ingest_spec
 from services.insight.service_layer import zombies
 from services.insight.service_layer.context import Context
 from services.workflow.bootstrap import MIGRATIONS as WORKFLOW_MIGRATIONS
@@ -37,17 +41,6 @@ from tests.service_runner import serving
 
 PASSWORD = "mgov-demo-2026"
 HZ_ADMIN, PROVINCE_ADMIN = "13900000010", "13900000000"
-
-
-async def database(servers: Servers, prefix: str) -> str:
-    """A new, empty database on the session's PostgreSQL; its DSN."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(servers.dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    finally:
-        await conn.close()
-    return servers.dsn.rsplit("/", 1)[0] + "/" + name
 
 
 @dataclass
@@ -75,12 +68,12 @@ class Owners:
 @asynccontextmanager
 async def running_owners(servers: Servers, home: Path) -> AsyncIterator[Owners]:
     common = {"nats_url": servers.nats_url, "health_interval_s": 0.1, "shutdown_grace_s": 0.5, "home": home}
-    ids = identity_settings(database_url=await database(servers, "lsid"), port=free_port(), **common)
+    ids = identity_settings(database_url=await servers.new_database("lsid"), port=free_port(), **common)
     async with serving(ids, identity_bootstrap, migrations=IDENTITY_MIGRATIONS) as identity_running:
-        cat = CatalogSettings(demo=True, database_url=await database(servers, "lscat"), port=free_port(),
+        cat = CatalogSettings(demo=True, database_url=await servers.new_database("lscat"), port=free_port(),
                               identity_addr=identity_running.target, **common)
         async with serving(cat, catalog_bootstrap, migrations=CATALOG_MIGRATIONS) as catalog_running:
-            wf_dsn = await database(servers, "lswf")
+            wf_dsn = await servers.new_database("lswf")
             wf = WorkflowSettings(demo=True, database_url=wf_dsn, port=free_port(), identity_addr=identity_running.target,
                                   catalog_addr=catalog_running.target, **common)
             async with serving(wf, workflow_bootstrap, migrations=WORKFLOW_MIGRATIONS) as workflow_running:
@@ -106,3 +99,18 @@ async def zombie_ids(ctx: Context, kind: str) -> dict[str, set[str]]:
     for z in found:
         out.setdefault(z.tenant_id, set()).add(z.target_id)
     return out
+
+
+@asynccontextmanager
+async def streams_of_nobody(servers: Servers, name: str) -> AsyncIterator[tuple[JetStreamContext, tuple[ConsumerSpec, ConsumerSpec]]]:
+    """JetStream, and insight's two consumer specs filtered on a tenant nobody publishes
+    for: streams that hold none of the tests' events, so a rebuild from them knows only
+    what the owners' listings say."""
+    nc = await connect_nats(servers.nats_url, name)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        nobody = [f"n{uuid.uuid4().hex[:8]}"]
+        yield js, (events_spec(f"insight-events-{nobody[0]}", nobody), ingest_spec(f"insight-ingest-{nobody[0]}", nobody))
+    finally:
+        await nc.close()

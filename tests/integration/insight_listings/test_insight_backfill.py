@@ -24,19 +24,17 @@ from mgov.identity.v1 import identity_pb2_grpc
 from mgov_common.bus import connect_nats
 from mgov_common.clock import ManualClock
 from mgov_common.events.envelope import CloudEvent
-from mgov_common.events.streams import ensure_streams
 from mgov_common.ports import free_port
 from services.insight.adapters.listings import PublicationListings, SystemListings
 from services.insight.bootstrap import MIGRATIONS
 from services.insight.bootstrap import bootstrap as insight_bootstrap
 from services.insight.domain.zombies import NO_NOTICE
-from services.insight.entrypoints.consumers import events_spec, ingest_spec
 from services.insight.service_layer import backfill, project, zombies
 from services.insight.service_layer.context import Context
 from services.insight.service_layer.rebuild import rebuild
 from services.insight.settings import InsightSettings
 from tests.conftest import Servers
-from tests.integration.insight_listings.support import HZ_ADMIN, PROVINCE_ADMIN, Owners, database, own_items, zombie_ids
+from tests.integration.insight_listings.support import streams_of_nobody, HZ_ADMIN, PROVINCE_ADMIN, Owners, own_items, zombie_ids
 from tests.integration.test_insight_aggregates import admin, item_event
 from tests.service_runner import serving
 
@@ -75,20 +73,13 @@ async def test_items_notices_and_systems_the_stream_no_longer_holds_are_listed_a
     clock.set(clock.now() + timedelta(days=200))
 
     # A stream that holds none of these events (insight's filter names a tenant nobody publishes for).
-    nc = await connect_nats(servers.nats_url, "insight-backfill-tests")
-    try:
-        js = nc.jetstream()
-        await ensure_streams(js)
-        nobody = [f"n{uuid.uuid4().hex[:8]}"]
-        empty = (events_spec(f"insight-events-{nobody[0]}", nobody), ingest_spec(f"insight-ingest-{nobody[0]}", nobody))
+    async with streams_of_nobody(servers, "insight-backfill-tests") as (js, empty):
         # From the streams alone, nothing older than them is known: no zombie at all.
         await rebuild(ctx.pool, js, *empty)
         for kind in ("item_unused", "notice_stale", "system_silent"):
             assert await zombie_ids(ctx, kind) == {}
         # With the owners' listings read first, the rebuild ends holding them.
         done = await rebuild(ctx.pool, js, *empty, listed=await backfill.read(ctx, p.sources))
-    finally:
-        await nc.close()
     assert done.listed_items >= 35 and done.listed_systems >= 1
     unused = await zombie_ids(ctx, "item_unused")
     assert set(hangzhou_items[1:]) <= unused["hangzhou"] and retired not in unused["hangzhou"]
@@ -194,7 +185,7 @@ async def test_a_fresh_insight_service_joining_a_running_platform_reads_the_list
     """The service itself (its bootstrap, its background loop) on an empty database: it
     learns the tenants from identity's events, then the items, notices and systems from
     the listings, though the stream no longer holds their events."""
-    dsn = await database(servers, "bfins")
+    dsn = await servers.new_database("bfins")
     staff = await platform.staff_token(HZ_ADMIN)
     registered = await identity_pb2_grpc.IdentityServiceStub(platform.identity).RegisterSystem(
         ipb.RegisterSystemRequest(tenant_id="xihu", name=f"西湖系统{uuid.uuid4().hex[:4]}", event_types=["mgov.case.status_changed.v1"]),

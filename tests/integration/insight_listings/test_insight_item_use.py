@@ -19,17 +19,14 @@ from mgov.identity.v1 import identity_pb2 as ipb
 from mgov.identity.v1 import identity_pb2_grpc
 from mgov.workflow.v1 import workflow_pb2 as wpb
 from mgov.workflow.v1 import workflow_pb2_grpc
-from mgov_common.bus import connect_nats
 from mgov_common.clock import ManualClock
-from mgov_common.events.streams import ensure_streams
 from services.insight.adapters import listed
 from services.insight.adapters.listings import ItemUseListings, ListedUse, PublicationListings, SystemListings
-from services.insight.entrypoints.consumers import events_spec, ingest_spec
 from services.insight.service_layer import backfill
 from services.insight.service_layer.context import Context
 from services.insight.service_layer.rebuild import rebuild
 from tests.conftest import Servers
-from tests.integration.insight_listings.support import HZ_ADMIN, PASSWORD, Owners, own_items, zombie_ids
+from tests.integration.insight_listings.support import streams_of_nobody, HZ_ADMIN, PASSWORD, Owners, own_items, zombie_ids
 
 
 @dataclass
@@ -69,20 +66,13 @@ async def test_an_item_last_applied_for_before_the_streams_keep_is_not_unused_af
     await old_case(p, "yuhang", applied, clock.now() - timedelta(days=40))
     await old_case(p, "hangzhou", applied, clock.now() - timedelta(days=120))  # an older case elsewhere changes nothing
 
-    nc = await connect_nats(servers.nats_url, "insight-item-use-tests")
-    try:
-        js = nc.jetstream()
-        await ensure_streams(js)
-        nobody = [f"n{uuid.uuid4().hex[:8]}"]
-        empty = (events_spec(f"insight-events-{nobody[0]}", nobody), ingest_spec(f"insight-ingest-{nobody[0]}", nobody))
+    async with streams_of_nobody(servers, "insight-item-use-tests") as (js, empty):
         # Without workflow's listing the application is forgotten: the item looks unused since its publication.
         without = backfill.Sources(p.sources.publications, p.sources.systems)
         await rebuild(ctx.pool, js, *empty, listed=await backfill.read(ctx, without))
         assert {applied, idle} <= (await zombie_ids(ctx, "item_unused"))["yuhang"]
         # With it, the rebuild ends knowing the item was applied for 40 days ago.
         done = await rebuild(ctx.pool, js, *empty, listed=await backfill.read(ctx, p.sources))
-    finally:
-        await nc.close()
     assert done.listed_uses >= 1
     unused = (await zombie_ids(ctx, "item_unused"))["yuhang"]
     assert applied not in unused and idle in unused
