@@ -68,6 +68,9 @@ class ConsumerSpec:
     batch: int = 64
     deliver_new_only: bool = False
     max_ack_pending: int = 1000
+    # How long a batch waits for more after its first message (`StreamingPull`'s linger):
+    # several events per wake-up and transaction under a steady stream, at that latency.
+    linger_s: float = 0.0
     # Further ConsumerConfig fields by name (e.g. {"description": ...}), applied last.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -165,9 +168,7 @@ class EventConsumer:
 
     async def run(self) -> None:
         await self.ensure()
-        # nats-py has no streaming pull of its own; the connection and API prefix are the context's.
-        pull = StreamingPull.for_ack_wait(self.js._nc, self.js._prefix, self.spec.stream, self.spec.durable, self.spec.batch,
-                                          self.spec.ack_wait_s)
+        pull = self.open_pull()
         await pull.start()
         backoff = Backoff(base=0.5, cap=10.0)
         try:
@@ -189,6 +190,12 @@ class EventConsumer:
         finally:
             await self.close()
             await pull.stop()
+
+    def open_pull(self) -> StreamingPull:
+        """The streaming pull this run takes its batches from (a test may keep it)."""
+        # nats-py has no streaming pull of its own; the connection and API prefix are the context's.
+        return StreamingPull.for_ack_wait(self.js._nc, self.js._prefix, self.spec.stream, self.spec.durable, self.spec.batch,
+                                          self.spec.ack_wait_s, linger_s=self.spec.linger_s)
 
     async def close(self) -> None:
         """Finish what a subclass runs beside the loop (called when the loop ends)."""

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import logging
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from services.catalog.adapters.uow import UnitOfWork
 from services.catalog.entrypoints.grpc import CatalogServicer, utcnow
 from services.catalog.entrypoints import results
 from services.catalog.entrypoints.ingest import CatalogIngest
-from services.catalog.entrypoints.use_counter import UseCounter
+from services.catalog.entrypoints.use_counter import APPLICATION_EVENTS, UseCounter
 from services.catalog.service_layer.seed import seed_demo
 from services.catalog.settings import CatalogSettings
 
@@ -53,7 +54,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         consumers=[
             EventConsumer(runtime.pool, runtime.js, tenants.consumer_spec("catalog"), tenants.apply_tenant_event),
             EventConsumer(runtime.pool, runtime.js, systems.consumer_spec("catalog"), systems.apply_system_event),
-            UseCounter(runtime.pool, runtime.js),
+            UseCounter(runtime.pool, runtime.js, replace(APPLICATION_EVENTS, linger_s=settings.use_counter_linger_ms / 1000)),
             # Tenant systems' item updates and notices, applied here (admission stays in identity).
             CatalogIngest(runtime.pool, runtime.js),
             # 一公开: the enforcement service's plan results, published as the tenant's notices.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from mgov_common.settings import ServiceSettings
@@ -18,3 +19,6 @@ class CatalogSettings(ServiceSettings):
     port: int = 50052
     # In demo mode (MGOV_DEMO=1) the demo catalogue is loaded at start unless this is off.
     seed_demo: bool = True
+    # The items' use counter waits this long after a batch's first application for more
+    # (a count nobody waits for by the millisecond; docs/architecture.md, "Consumers").
+    use_counter_linger_ms: float = Field(default=20.0, ge=0, le=1000)

@@ -7,6 +7,7 @@ verify`) and the tests, so they all read keys and settings the same way.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from mgov_common.settings import SettingsError
 from services.identity.adapters.nats_auth import public_url
 from services.identity.adapters.nats_callout import CalloutResponder
 from services.identity.adapters.nats_sessions import BusSessions
-from services.identity.service_layer.webhooks import DeliveryLog, FanOut, WebhookWorker
+from services.identity.service_layer.webhooks import FAN_OUT, DeliveryLog, FanOut, WebhookWorker
 from services.identity.adapters.crypto import FieldCipher, Lookup, parse_key
 from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.security_sms import NotifySecuritySms
@@ -192,7 +193,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         await admission.start()
         on_stop.append(admission.stop)
     if settings.webhooks_enabled:
-        consumers.append(FanOut(runtime.pool, runtime.js, ctx.clock))
+        consumers.append(FanOut(runtime.pool, runtime.js, ctx.clock, spec=replace(FAN_OUT, linger_s=settings.webhook_linger_ms / 1000)))
         worker = WebhookWorker(ctx, runtime.pool, schedule_s=settings.webhook_schedule(), poll_s=settings.webhook_poll_s,
                                timeout_s=settings.webhook_timeout_s, guard=guard)
         background.append(worker.run)

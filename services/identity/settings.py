@@ -118,6 +118,9 @@ class IdentitySettings(ServiceSettings):
     webhooks_enabled: bool = True
     webhook_retry_s: str = "5,30,120,600,3600"
     webhook_poll_s: float = Field(default=0.5, gt=0)
+    # The fan-out consumer waits this long after a batch's first event for more (webhook
+    # deliveries are queued for a worker anyway; docs/architecture.md, "Consumers").
+    webhook_linger_ms: float = Field(default=20.0, ge=0, le=1000)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
 
     def registration_policy(self) -> "RegistrationPolicy":

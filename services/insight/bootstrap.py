@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from mgov.insight.v1 import insight_pb2, insight_pb2_grpc
@@ -71,7 +72,8 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
     return ServiceParts(
         registrations=[(insight_pb2_grpc.add_InsightServiceServicer_to_server, InsightServicer(ctx), SERVICE_NAME)],
         consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("insight"), apply_tenant_event),
-                   consumers.events_consumer(runtime.pool, runtime.js),
+                   consumers.events_consumer(runtime.pool, runtime.js,
+                                             replace(consumers.EVENTS, linger_s=settings.consumer_linger_ms / 1000)),
                    consumers.ingest_consumer(runtime.pool, runtime.js)],
         background=background,
         on_stop=[close],

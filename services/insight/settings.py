@@ -46,6 +46,9 @@ class InsightSettings(ServiceSettings, ListingSettings):
     # How often identity's staff listings (and the others: service_layer/backfill.py) are read
     # (accounts idle since before insight watched; roles granted or removed without a sign-in since).
     staff_sync_interval_s: float = Field(default=600.0, gt=0)
+    # The platform events' consumer waits this long after a batch's first event for more
+    # (aggregates nobody waits for by the millisecond; docs/architecture.md, "Consumers").
+    consumer_linger_ms: float = Field(default=20.0, ge=0, le=1000)
     # Demo mode: the clock file (default: the shared demo clock of $MGOV_HOME).
     clock_file: Path | None = None
 

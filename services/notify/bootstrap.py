@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ from services.notify.adapters.sms import HttpSmsProvider, OutboxSmsProvider, Sms
 from services.notify.domain.delivery import RetryPolicy
 from services.notify.domain.devices import EndpointPolicy
 from services.notify.domain.rate_limit import Bucket
-from services.notify.entrypoints.consumer import NotifyConsumer
+from services.notify.entrypoints.consumer import EVENTS, NotifyConsumer
 from services.notify.entrypoints.grpc import NotifyServicer
 from services.notify.service_layer.context import Context
 from services.notify.service_layer.dispatch import Dispatcher
@@ -115,6 +116,7 @@ async def bootstrap(runtime: Runtime) -> ServiceParts:
         registrations=[(notify_pb2_grpc.add_NotifyServiceServicer_to_server, NotifyServicer(ctx), SERVICE_NAME)],
         consumers=[EventConsumer(runtime.pool, runtime.js, consumer_spec("notify"), apply_tenant_event),
                    NotifyConsumer(runtime.pool, runtime.js, dispatcher, live, worker.wake,
+                                  replace(EVENTS, linger_s=settings.consumer_linger_ms / 1000),
                                   concurrency=settings.consumer_concurrency)],
         background=[work],
         on_stop=[close],

@@ -28,6 +28,9 @@ class NotifySettings(ServiceSettings):
     port: int = 50054
     # The event consumer handles up to this many cases at once (one connection each).
     consumer_concurrency: int = Field(default=8, ge=1, le=64)
+    # The event consumer waits this long after a batch's first event for more (inbox rows
+    # users wait for: kept short; docs/architecture.md, "Consumers").
+    consumer_linger_ms: float = Field(default=5.0, ge=0, le=1000)
     db_pool_max: int = 16
     # Proves this service to identity (IssuePlatformToken) for staff lists and phones.
     platform_secret: SecretStr | None = None

@@ -1,19 +1,24 @@
 """The consumers' streaming pull against a NATS server of its own that restarts: open
 pull requests die with the server, and the consumer notices by their silence (no idle
-heartbeat) and asks again, so events published after the restart are applied."""
+heartbeat) and asks again, so events published after the restart are applied. Its
+refusals, and its linger: a batch that waits for more after its first message."""
 
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from launcher.embedded import EmbeddedNats
 from mgov_common.bus import connect_nats
-from mgov_common.events.consumer import EventConsumer
+from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.events.pull import StreamingPull
 from mgov_common.events.streams import ensure_streams
 from mgov_common.ports import free_port
@@ -107,3 +112,116 @@ async def test_a_request_over_the_durables_limits_is_refused_not_asked_again_at_
             await pull.stop()
     finally:
         await nc.close()
+
+
+class Noting(EventConsumer):
+    """Notes the size of every batch and keeps its streaming pull."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.batches: list[int] = []
+        self.opened = asyncio.Event()
+        self.pull: StreamingPull | None = None
+
+    def open_pull(self) -> StreamingPull:
+        self.pull = super().open_pull()
+        self.opened.set()
+        return self.pull
+
+    async def handle_batch(self, msgs: list[Msg]) -> None:
+        self.batches.append(len(msgs))
+        await super().handle_batch(msgs)
+
+
+async def first_request(nc: NATS, s: ConsumerSpec) -> tuple[asyncio.Event, Any]:
+    """An event set when the durable's first pull request goes out, and its subscription."""
+    asked = asyncio.Event()
+
+    async def seen(_: Msg) -> None:
+        asked.set()
+
+    return asked, await nc.subscribe(f"$JS.API.CONSUMER.MSG.NEXT.{s.stream}.{s.durable}", cb=seen)
+
+
+async def test_a_lingering_consumer_takes_events_published_one_after_another_as_one_batch(
+        pool: asyncpg.Pool, nc: NATS, js: JetStreamContext, tenant: str) -> None:
+    """With its pull request already open, each event reaches the consumer as it is
+    published; lingering (here long enough never to end first) it waits until the batch
+    is full and handles the five in one batch, where it would otherwise take the first alone."""
+    await counting_handler_table(pool)
+    s = spec(tenant, batch=5, ack_wait_s=60.0, linger_s=30.0)
+    asked, watch = await first_request(nc, s)
+    consumer = Noting(pool, js, s, apply_event)
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(10):
+            await asked.wait()
+        for n in range(5):
+            await publish(js, submitted(tenant, n))
+        await consumer.wait_until(lambda c: c.handled == 5)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await watch.unsubscribe()
+    assert consumer.batches == [5]
+    assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM applied")) == [0, 1, 2, 3, 4]
+
+
+async def test_a_lone_event_is_handed_out_after_the_linger_without_waiting_for_a_full_batch(
+        pool: asyncpg.Pool, nc: NATS, js: JetStreamContext, tenant: str) -> None:
+    await counting_handler_table(pool)
+    s = spec(tenant, batch=64, ack_wait_s=60.0, linger_s=0.05)
+    asked, watch = await first_request(nc, s)
+    consumer = Noting(pool, js, s, apply_event)
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(10):
+            await asked.wait()
+        await publish(js, submitted(tenant, 1))
+        await consumer.wait_until(lambda c: c.handled == 1)
+        await publish(js, submitted(tenant, 2))
+        await consumer.wait_until(lambda c: c.handled == 2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await watch.unsubscribe()
+    assert consumer.batches == [1, 1]
+
+
+async def test_a_consumer_stopped_while_it_lingers_gives_back_what_it_held_and_nothing_is_applied_twice(
+        pool: asyncpg.Pool, js: JetStreamContext, tenant: str) -> None:
+    """Cancelled in the middle of a linger, the consumer applied none of the three events
+    it held and NAKs them on its way out: another replica of the durable gets them at
+    once (well before the 60 s `ack_wait`) and applies each exactly once."""
+    await counting_handler_table(pool)
+    s = spec(tenant, batch=64, ack_wait_s=60.0, linger_s=60.0)
+    lingering = Noting(pool, js, s, apply_event)
+    task = asyncio.create_task(lingering.run())
+    try:
+        async with asyncio.timeout(10):
+            await lingering.opened.wait()
+            for n in range(3):
+                await publish(js, submitted(tenant, n))
+            assert lingering.pull is not None
+            await lingering.pull.wait_held(3)
+        assert not task.done()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert lingering.counts.handled == 0 and lingering.batches == []
+    redelivered: list[int] = []
+
+    class Counting(EventConsumer):
+        async def handle_batch(self, msgs: list[Msg]) -> None:
+            redelivered.extend(m.metadata.num_delivered for m in msgs)
+            await super().handle_batch(msgs)
+
+    other = Counting(pool, js, replace(s, linger_s=0.0), apply_event)
+    task = asyncio.create_task(other.run())
+    try:
+        await other.wait_until(lambda c: c.handled == 3)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert redelivered == [2, 2, 2]  # each had been delivered to the lingering one
+    assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM applied")) == [0, 1, 2]

@@ -1,5 +1,6 @@
 """Settings: one prefix per service, platform variables shared, no secret defaults outside demo."""
 
+import importlib
 from typing import ClassVar
 
 import pytest
@@ -113,3 +114,25 @@ def test_a_password_in_both_the_url_and_a_file_is_refused(monkeypatch: pytest.Mo
     monkeypatch.setenv("MGOV_DATABASE_PASSWORD", "two")
     with pytest.raises(SettingsError, match="one place"):
         load_settings(PlainSettings)
+
+
+LINGERS = [
+    ("services.notify.settings", "NotifySettings", "MGOV_NOTIFY_CONSUMER_LINGER_MS", "consumer_linger_ms", 5.0),
+    ("services.insight.settings", "InsightSettings", "MGOV_INSIGHT_CONSUMER_LINGER_MS", "consumer_linger_ms", 20.0),
+    ("services.catalog.settings", "CatalogSettings", "MGOV_CATALOG_USE_COUNTER_LINGER_MS", "use_counter_linger_ms", 20.0),
+    ("services.identity.settings", "IdentitySettings", "MGOV_IDENTITY_WEBHOOK_LINGER_MS", "webhook_linger_ms", 20.0),
+]
+
+
+@pytest.mark.parametrize(("module", "cls", "var", "field", "default"), LINGERS)
+def test_each_consumer_that_lingers_has_a_default_and_its_own_variable_and_refuses_a_negative_one(
+        monkeypatch: pytest.MonkeyPatch, module: str, cls: str, var: str, field: str, default: float) -> None:
+    settings_cls = getattr(importlib.import_module(module), cls)
+    monkeypatch.setenv("MGOV_DEMO", "1")
+    monkeypatch.delenv(var, raising=False)
+    assert getattr(load_settings(settings_cls), field) == default
+    monkeypatch.setenv(var, "12.5")
+    assert getattr(load_settings(settings_cls), field) == 12.5
+    monkeypatch.setenv(var, "-1")
+    with pytest.raises(SettingsError, match=var):
+        load_settings(settings_cls)
