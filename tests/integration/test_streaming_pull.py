@@ -6,6 +6,7 @@ refusals, and its linger: a batch that waits for more after its first message.""
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -133,14 +134,27 @@ class Noting(EventConsumer):
         await super().handle_batch(msgs)
 
 
-async def first_request(nc: NATS, s: ConsumerSpec) -> tuple[asyncio.Event, Any]:
-    """An event set when the durable's first pull request goes out, and its subscription."""
+@asynccontextmanager
+async def asking(pool: asyncpg.Pool, nc: NATS, js: JetStreamContext, s: ConsumerSpec) -> AsyncIterator[Noting]:
+    """A consumer running whose first pull request has gone out (seen on the durable's
+    request subject), so each event published from here reaches it as it is published;
+    stopped on leaving."""
     asked = asyncio.Event()
 
     async def seen(_: Msg) -> None:
         asked.set()
 
-    return asked, await nc.subscribe(f"$JS.API.CONSUMER.MSG.NEXT.{s.stream}.{s.durable}", cb=seen)
+    watch = await nc.subscribe(f"$JS.API.CONSUMER.MSG.NEXT.{s.stream}.{s.durable}", cb=seen)
+    consumer = Noting(pool, js, s, apply_event)
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(10):
+            await asked.wait()
+        yield consumer
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await watch.unsubscribe()
 
 
 async def test_a_lingering_consumer_takes_events_published_one_after_another_as_one_batch(
@@ -149,20 +163,10 @@ async def test_a_lingering_consumer_takes_events_published_one_after_another_as_
     published; lingering (here long enough never to end first) it waits until the batch
     is full and handles the five in one batch, where it would otherwise take the first alone."""
     await counting_handler_table(pool)
-    s = spec(tenant, batch=5, ack_wait_s=60.0, linger_s=30.0)
-    asked, watch = await first_request(nc, s)
-    consumer = Noting(pool, js, s, apply_event)
-    task = asyncio.create_task(consumer.run())
-    try:
-        async with asyncio.timeout(10):
-            await asked.wait()
+    async with asking(pool, nc, js, spec(tenant, batch=5, ack_wait_s=60.0, linger_s=30.0)) as consumer:
         for n in range(5):
             await publish(js, submitted(tenant, n))
         await consumer.wait_until(lambda c: c.handled == 5)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await watch.unsubscribe()
     assert consumer.batches == [5]
     assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM applied")) == [0, 1, 2, 3, 4]
 
@@ -170,21 +174,11 @@ async def test_a_lingering_consumer_takes_events_published_one_after_another_as_
 async def test_a_lone_event_is_handed_out_after_the_linger_without_waiting_for_a_full_batch(
         pool: asyncpg.Pool, nc: NATS, js: JetStreamContext, tenant: str) -> None:
     await counting_handler_table(pool)
-    s = spec(tenant, batch=64, ack_wait_s=60.0, linger_s=0.05)
-    asked, watch = await first_request(nc, s)
-    consumer = Noting(pool, js, s, apply_event)
-    task = asyncio.create_task(consumer.run())
-    try:
-        async with asyncio.timeout(10):
-            await asked.wait()
+    async with asking(pool, nc, js, spec(tenant, batch=64, ack_wait_s=60.0, linger_s=0.05)) as consumer:
         await publish(js, submitted(tenant, 1))
         await consumer.wait_until(lambda c: c.handled == 1)
         await publish(js, submitted(tenant, 2))
         await consumer.wait_until(lambda c: c.handled == 2)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await watch.unsubscribe()
     assert consumer.batches == [1, 1]
 
 
