@@ -58,21 +58,11 @@ def matches(if_none_match: str | bytes | None, etag: str) -> bool:
     return "*" in tags or any(t.removeprefix("W/").strip('"') == etag for t in tags)
 
 
-class _Ready(Response):
-    """A response whose raw headers are ready: `Response.init_headers` skipped."""
-
-    def __init__(self, status_code: int, raw_headers: list[tuple[bytes, bytes]], body: bytes = b"") -> None:
-        self.status_code, self.raw_headers, self.body, self.background = status_code, raw_headers, body, None
-
-
 def respond(entry: Entry, if_none_match: str | None) -> Response:
-    """The route's answer from an entry: the headers `Response(body, media_type=
-    "application/json", headers={"ETag": ..., "Cache-Control": ...})` would have, in its
-    order (ETag, Cache-Control, then Content-Length and Content-Type unless 304), taken
-    from the entry instead of encoded again."""
+    headers = {"ETag": f'"{entry.etag}"', "Cache-Control": entry.cache_control}
     if matches(if_none_match, entry.etag):
-        return _Ready(304, list(entry.not_modified_headers))
-    return _Ready(200, [*entry.not_modified_headers, *entry.headers[:2]], entry.body)
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type="application/json", headers=headers)
 
 
 async def cached(cache: CatalogCache, request: Request, cache_control: str, max_age_s: float, if_none_match: str | None,

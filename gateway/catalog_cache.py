@@ -65,7 +65,6 @@ class Entry:
     def __init__(self, body: bytes, etag: str, cache_control: str, expires: float, route: Any = None) -> None:
         self.body, self.etag, self.cache_control, self.expires, self.route = body, etag, cache_control, expires, route
         self.not_modified_headers = [(b"etag", f'"{etag}"'.encode()), (b"cache-control", cache_control.encode())]
-        # Content-Length and Content-Type first: `gateway.cached_reads.respond` takes those two.
         self.headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json"), *self.not_modified_headers]
 
     @property

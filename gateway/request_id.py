@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import os
 import re
+import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,15 +30,6 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def new_request_id() -> str:
-    """A random version 4 UUID as 32 hex digits: `uuid.uuid4().hex` without building a
-    UUID object (a fifth of this middleware's time on every request)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return raw.hex()
-
-
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -51,7 +42,7 @@ class RequestIdMiddleware:
         for name, value in scope.get("headers") or ():
             if name == _HEADER:
                 incoming = value.decode("latin-1")  # the last one counts
-        request_id = incoming if incoming and _VALID.fullmatch(incoming) else new_request_id()
+        request_id = incoming if incoming and _VALID.fullmatch(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = current_request_id.set(request_id)
         started = False

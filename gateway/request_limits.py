@@ -54,15 +54,6 @@ class JsonBodyTooDeep(HTTPException):
         self.max_depth = max_depth
 
 
-def _content_type(scope: Scope) -> str | None:
-    """The request's (first) Content-Type, as `Headers(scope=scope).get` finds it, without
-    building a Headers object on every request (a bodiless GET has none)."""
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            return str(value.decode("latin-1"))
-    return None
-
-
 class JsonDepthMiddleware:
     """Reads a JSON body whole at the route's first `receive()` and measures its nesting.
 
@@ -75,7 +66,7 @@ class JsonDepthMiddleware:
         self.max_depth = max_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_json(_content_type(scope)):
+        if scope["type"] != "http" or not is_json(Headers(scope=scope).get("content-type")):
             await self.app(scope, receive, send)
             return
         body: bytes | None = None

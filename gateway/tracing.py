@@ -12,7 +12,6 @@ probes (`/healthz`, `/readyz`) are not traced.
 
 from __future__ import annotations
 
-from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,20 +49,15 @@ class TracingMiddleware:
                 status = message["status"]
             await send(message)
 
-        # Started and made current by hand: what `start_as_current_span` does without
-        # its two context-manager layers (an exception is neither recorded nor turned
-        # into a status, as there); the span ends after the context is restored.
-        span = _tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
-        token = otel_context.attach(trace.set_span_in_context(span))
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
+        with _tracer.start_as_current_span(method, context=parent, kind=SpanKind.SERVER,
+                                           record_exception=False, set_status_on_exception=False) as span:
             try:
+                await self.app(scope, receive, send_status)
+            finally:
                 route = route_of(scope)
                 span.update_name(f"{method} {route}" if route != UNMATCHED else method)
-                span.set_attributes({"http.request.method": method, "http.route": route, "http.response.status_code": status})
+                span.set_attribute("http.request.method", method)
+                span.set_attribute("http.route", route)
+                span.set_attribute("http.response.status_code", status)
                 if status >= 500:
                     span.set_status(Status(StatusCode.ERROR))
-            finally:
-                otel_context.detach(token)
-                span.end()
