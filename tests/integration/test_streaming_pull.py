@@ -23,7 +23,7 @@ from mgov_common.events.consumer import ConsumerSpec, EventConsumer
 from mgov_common.events.pull import StreamingPull
 from mgov_common.events.streams import ensure_streams
 from mgov_common.ports import free_port
-from tests.integration.test_consumer import apply_event, counting_handler_table, publish, spec, submitted
+from tests.integration.test_consumer import apply_event, consume_until, counting_handler_table, publish, spec, submitted
 
 
 @pytest.fixture
@@ -210,12 +210,6 @@ async def test_a_consumer_stopped_while_it_lingers_gives_back_what_it_held_and_n
             redelivered.extend(m.metadata.num_delivered for m in msgs)
             await super().handle_batch(msgs)
 
-    other = Counting(pool, js, replace(s, linger_s=0.0), apply_event)
-    task = asyncio.create_task(other.run())
-    try:
-        await other.wait_until(lambda c: c.handled == 3)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await consume_until(Counting(pool, js, replace(s, linger_s=0.0), apply_event), lambda c: c.handled == 3)
     assert redelivered == [2, 2, 2]  # each had been delivered to the lingering one
     assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM applied")) == [0, 1, 2]
