@@ -22,7 +22,6 @@ import pytest
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
-
 from mgov.appointment.v1 import appointment_pb2
 from mgov.catalog.v1 import catalog_pb2
 from mgov.common.v1 import common_pb2
@@ -32,6 +31,7 @@ from mgov.insight.v1 import insight_pb2
 from mgov.notify.v1 import notify_pb2
 from mgov.payment.v1 import payment_pb2
 from mgov.workflow.v1 import workflow_pb2
+
 from mgov_common import protojson
 
 pytestmark = pytest.mark.unit
