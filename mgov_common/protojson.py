@@ -179,7 +179,7 @@ def datetime_to_timestamp(value: datetime | None, *, field: str = "time") -> tim
 # (reading a descriptor's fields, types and options costs more than writing the value).
 _PLAIN, _ENUM, _MESSAGE, _BYTES, _OPTIONAL, _REPEATED, _MAP = range(7)
 _Plan = tuple[tuple[str, int, Any], ...]
-_PLANS: dict[str, _Plan] = {}
+_PLANS: dict[Descriptor, _Plan] = {}
 
 
 def _value_plan(field: FieldDescriptor) -> tuple[int, Any]:
@@ -196,7 +196,7 @@ def _value_plan(field: FieldDescriptor) -> tuple[int, Any]:
 
 
 def _plan(descriptor: Descriptor) -> _Plan:
-    plan = _PLANS.get(descriptor.full_name)
+    plan = _PLANS.get(descriptor)
     if plan is not None:
         return plan
     steps: list[tuple[str, int, Any]] = []
@@ -211,7 +211,7 @@ def _plan(descriptor: Descriptor) -> _Plan:
         else:
             how, what = _value_plan(field)
             steps.append((field.name, how, what))
-    plan = _PLANS[descriptor.full_name] = tuple(steps)
+    plan = _PLANS[descriptor] = tuple(steps)
     return plan
 
 
