@@ -1,6 +1,6 @@
 """Case submissions through the gateway at 50 concurrent clients, beside the raw composite.
 
-    .venv/bin/python -m bench.workflow [--requests N] [--concurrency C] [--keep]
+    .venv/bin/python -m bench.workflow [--requests N] [--concurrency C] [--idempotency-keys] [--keep]
 
 Starts its own platform (`mgov up`, demo mode, free loopback ports, a temporary
 MGOV_HOME), signs the demo citizen in, and measures with the same load generator
@@ -9,6 +9,8 @@ MGOV_HOME), signs the demo citizen in, and measures with the same load generator
 1. `POST /v1/applications` through the gateway: token verification, gateway -> workflow
    gRPC -> form validation against the item's JSON Schema, case number, one
    transaction writing the case, its timeline, its SLA timers and its outbox event.
+   With `--idempotency-keys` each submission carries a new `Idempotency-Key`, as the
+   app sends one with every submission (without: the same path less the key's hash).
    Afterwards every 201's case id is looked up on the JetStream stream: each must have
    exactly one `application.submitted` event (reported: missing, duplicated), and the
    time until the last one was on the stream gives the sustained end-to-end rate.
@@ -39,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -80,6 +83,7 @@ class Figure:
 class WorkflowBench:
     concurrency: int
     requests: int
+    idempotency_keys: bool = False
     gateway: Figure | None = None
     raw: Figure | None = None
     error: str | None = None
@@ -147,14 +151,14 @@ class RawPost:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+    async def post(self, path: str, body: bytes, extra_head: str = "") -> tuple[int, bytes]:
         if self.writer is not None and self.reader is not None and self.reader.at_eof():
             await self.close()  # the server closed it while idle (keep-alive timeout, e.g. while consumers drained)
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
         self.writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n{self.head}"
-                          f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+                          f"{extra_head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines[1:] if line)}
@@ -168,7 +172,8 @@ class RawPost:
 
 
 async def bench_post(name: str, base: str, path: str, body_of: Callable[[int], bytes], headers: dict[str, str], *, requests: int,
-                     concurrency: int, warmup: int, expect: int, ids: list[str] | None = None, metering: Metering | None = None) -> Figure:
+                     concurrency: int, warmup: int, expect: int, ids: list[str] | None = None, metering: Metering | None = None,
+                     keyed: bool = False) -> Figure:
     host, _, port = base.removeprefix("http://").partition(":")
     free = [RawPost(host, int(port), headers) for _ in range(concurrency)]
     pool = list(free)
@@ -176,7 +181,7 @@ async def bench_post(name: str, base: str, path: str, body_of: Callable[[int], b
     async def call(i: int) -> bool:
         conn = free.pop()
         try:
-            status, data = await conn.post(path, body_of(i))
+            status, data = await conn.post(path, body_of(i), f"Idempotency-Key: {uuid.uuid4().hex}\r\n" if keyed else "")
             if status == expect and ids is not None:
                 ids.append(json.loads(data)["id"])
             return status == expect
@@ -275,8 +280,8 @@ def _loop(coro: Awaitable[Any]) -> Any:
         return asyncio.run(coro)  # type: ignore[arg-type]
 
 
-def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bool = False) -> WorkflowBench:
-    res = WorkflowBench(concurrency, requests, load_before=round(os.getloadavg()[0], 2))
+def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bool = False, keyed: bool = False) -> WorkflowBench:
+    res = WorkflowBench(concurrency, requests, keyed, load_before=round(os.getloadavg()[0], 2))
     tmp = Path(tempfile.mkdtemp(prefix="mgov-bench-workflow-"))
     ports = {name: free_port() for name in PLATFORM_PORTS}
     env = {k: v for k, v in os.environ.items() if k not in ("MGOV_DATABASE_URL", "MGOV_NATS_URL")}
@@ -302,7 +307,7 @@ def run(requests: int = 3000, concurrency: int = 50, warmup: int = 300, keep: bo
         nats_url = demo_nats_url(ports["NATS"])
         t_start = time.time()
         res.gateway = _loop(bench_post("POST /v1/applications via gateway", gateway, "/v1/applications", lambda i: body, auth, expect=201, ids=ids,
-                                       metering=Metering(CpuMeter.of_tree(up.pid), nats_url), **kw))
+                                       metering=Metering(CpuMeter.of_tree(up.pid), nats_url), keyed=keyed, **kw))
         counts, last = _loop(submitted_events(nats_url, set(ids), timeout=120))
         missing = [i for i in ids if counts.get(i, 0) == 0]
         duplicated = [i for i in ids if counts.get(i, 0) > 1]
@@ -376,8 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
     p.add_argument("--warmup", type=int, default=300, help="unmeasured requests first (default 300)")
     p.add_argument("--keep", action="store_true", help="keep the temporary MGOV_HOME")
+    p.add_argument("--idempotency-keys", action="store_true", help="a new Idempotency-Key with each submission, as the app sends")
     args = p.parse_args(argv)
-    res = run(args.requests, args.concurrency, args.warmup, args.keep)
+    res = run(args.requests, args.concurrency, args.warmup, args.keep, args.idempotency_keys)
     print_report(res)
     out = asdict(res)
     for key in ("gateway", "raw"):

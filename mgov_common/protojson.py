@@ -17,6 +17,7 @@ walk the message descriptors, so one function serves every message of every serv
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar, overload
@@ -174,38 +175,77 @@ def datetime_to_timestamp(value: datetime | None, *, field: str = "time") -> tim
     return ts
 
 
-def _scalar_to_json(field: FieldDescriptor, value: Any) -> Any:
-    if field.type == FieldDescriptor.TYPE_ENUM:
-        return enum_slug(field.enum_type, value)
-    if field.type == FieldDescriptor.TYPE_MESSAGE:
-        return to_json(value)
-    if field.type == FieldDescriptor.TYPE_BYTES:
-        import base64
+# How `to_json` writes a field, worked out once per message type from its descriptor
+# (reading a descriptor's fields, types and options costs more than writing the value).
+_PLAIN, _ENUM, _MESSAGE, _BYTES, _OPTIONAL, _REPEATED, _MAP = range(7)
+_Plan = tuple[tuple[str, int, Any], ...]
+_PLANS: dict[Descriptor, _Plan] = {}
 
-        return base64.b64encode(value).decode()
-    return value
+
+def _value_plan(field: FieldDescriptor) -> tuple[int, Any]:
+    """(how, what it needs) for one value of `field`: an enum's slugs by number, a nested
+    message's full name."""
+    if field.type == FieldDescriptor.TYPE_ENUM:
+        enum = field.enum_type
+        return _ENUM, {v.number: enum_slug(enum, v.number) for v in enum.values}
+    if field.type == FieldDescriptor.TYPE_MESSAGE:
+        return _MESSAGE, None
+    if field.type == FieldDescriptor.TYPE_BYTES:
+        return _BYTES, None
+    return _PLAIN, None
+
+
+def _plan(descriptor: Descriptor) -> _Plan:
+    plan = _PLANS.get(descriptor)
+    if plan is not None:
+        return plan
+    steps: list[tuple[str, int, Any]] = []
+    for field in descriptor.fields:
+        if field.is_repeated:
+            if field.message_type is not None and field.message_type.GetOptions().map_entry:
+                steps.append((field.name, _MAP, _value_plan(field.message_type.fields_by_name["value"])))
+            else:
+                steps.append((field.name, _REPEATED, _value_plan(field)))
+        elif field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type.full_name in (_STRUCT, _TIMESTAMP):
+            steps.append((field.name, _OPTIONAL, None))
+        else:
+            how, what = _value_plan(field)
+            steps.append((field.name, how, what))
+    plan = _PLANS[descriptor] = tuple(steps)
+    return plan
+
+
+def _value_to_json(how: int, what: Any, value: Any) -> Any:
+    if how == _PLAIN:
+        return value
+    if how == _MESSAGE:
+        return to_json(value)
+    if how == _ENUM:
+        return what.get(value)  # 0 and unknown numbers: None, as enum_slug
+    return base64.b64encode(value).decode()
 
 
 def to_json(msg: Message) -> Any:
     """A message as the API's JSON (every field written)."""
-    full_name = msg.DESCRIPTOR.full_name
+    descriptor = msg.DESCRIPTOR
+    full_name = descriptor.full_name
     if full_name == _STRUCT:
         return struct_to_dict(msg)  # type: ignore[arg-type]
     if full_name == _TIMESTAMP:
         return timestamp_to_json(msg)  # type: ignore[arg-type]
     out: dict[str, Any] = {}
-    for field in msg.DESCRIPTOR.fields:
-        value = getattr(msg, field.name)
-        if field.is_repeated:
-            if field.message_type is not None and field.message_type.GetOptions().map_entry:
-                value_field = field.message_type.fields_by_name["value"]
-                out[field.name] = {k: _scalar_to_json(value_field, v) for k, v in value.items()}
-            else:
-                out[field.name] = [_scalar_to_json(field, v) for v in value]
-        elif field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type.full_name in (_STRUCT, _TIMESTAMP):
-            out[field.name] = to_json(value) if msg.HasField(field.name) else None
+    for name, how, what in _plan(descriptor):
+        value = getattr(msg, name)
+        if how == _PLAIN:
+            out[name] = value
+        elif how == _REPEATED:
+            out[name] = list(value) if what[0] == _PLAIN else [_value_to_json(what[0], what[1], v) for v in value]
+        elif how == _OPTIONAL:
+            out[name] = to_json(value) if msg.HasField(name) else None
+        elif how == _MAP:
+            out[name] = {k: _value_to_json(what[0], what[1], v) for k, v in value.items()}
         else:
-            out[field.name] = _scalar_to_json(field, value)
+            out[name] = _value_to_json(how, what, value)
     return out
 
 

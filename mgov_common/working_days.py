@@ -13,6 +13,7 @@ of a non-working day does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -26,6 +27,9 @@ def local_date(when: datetime) -> date:
     return when.astimezone(CST).date()
 
 
+# Every submission's clocks walk the same few weeks of dates, two starts a day (a time
+# limit, its working seconds, the warnings' times): each date's start is made once.
+@functools.lru_cache(maxsize=4096)
 def day_start(d: date) -> datetime:
     return datetime.combine(d, time(0), CST).astimezone(UTC)
 

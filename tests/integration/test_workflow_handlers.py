@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
+
 
 import pytest
 from nats.js import JetStreamContext
 
-from mgov_common.errors import AlreadyExists, Conflict, InvalidArgument, NotFound, PermissionDenied, StaleVersion
+from mgov_common.errors import AlreadyExists, Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, StaleVersion
 from mgov_common.events.envelope import CloudEvent
+from mgov_common.db import create_pool
 from mgov_common.events.outbox import OutboxRelay
+from services.workflow.adapters.reference import ReferenceRepository
+from services.workflow.adapters.submission import SUBMIT_SQL
 from services.workflow.domain.case_number import format_case_number
 from services.workflow.domain.definition import Action
 from services.workflow.service_layer import admin, applications, inbox, materials, ratings
 from services.workflow.service_layer.applications import CaseView
 from tests import material_samples as samples
+from tests.conftest import Servers
 from tests.integration.workflow_harness import (
     CITIZEN, HZ_ADMIN, HZ_APPROVER, HZ_CLERK, HZ_CLERK_2, HZ_SUPERVISOR, HZ_SYSTEM, NB_CLERK, NB_SYSTEM, OTHER_CITIZEN, PROVINCE_ADMIN,
     Core, core,
@@ -57,6 +63,51 @@ async def test_a_repeated_idempotency_key_returns_the_same_case_and_a_different_
         await submit(core, request_id="key-1", form={"name": "李四"})
     both = await asyncio.gather(submit(core, request_id="key-2"), submit(core, request_id="key-2"))
     assert both[0].app.id == both[1].app.id
+
+
+async def test_a_new_keyed_submission_is_one_statement_on_the_database(core: Core, servers: Servers) -> None:
+    # The key is not looked up first: the statement writing the case refuses a taken key.
+    schema = await core.pool.fetchval("SELECT current_schema()")
+    statements: list[str] = []
+
+    counting = await create_pool(servers.dsn, schema, min_size=1, max_size=1)  # one connection, every query of it logged
+    async with counting.acquire() as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+    try:
+        ctx = dataclasses.replace(core.ctx, pool=counting)
+
+        async def keyed(key: str) -> CaseView:
+            return await applications.submit(ctx, CITIZEN, service_id=str(core.item_id), service_version=0, tenant_id="",
+                                             form={"name": "张小明"}, material_ids=[], request_id=key, token=None)
+
+        await keyed("warm-up")  # the reference data (item, tree, calendar, prefix) cached, the statement prepared
+        statements.clear()
+        case = await keyed("key-new")
+    finally:
+        await counting.close()
+    assert statements == [SUBMIT_SQL] and case.app.case_number == "HZ-2026-000002"
+
+
+async def test_a_repeated_key_returns_its_case_even_where_a_new_submission_would_now_be_refused(core: Core) -> None:
+    held = await materials.add(core.ctx, CITIZEN, application_id="", material_code="id-card", filename="id.pdf", content=PDF, sha256="")
+
+    async def keyed(form: dict[str, str]) -> CaseView:
+        return await applications.submit(core.ctx, CITIZEN, service_id=str(core.item_id), service_version=1, tenant_id="", form=form,
+                                         material_ids=[str(held["id"])], request_id="key-1", token=None)
+
+    first = await keyed({"name": "张小明"})
+    again = await keyed({"name": "张小明"})  # its material is attached now: a new submission could not use it
+    async with core.pool.acquire() as conn:
+        await ReferenceRepository(conn).retire_item(core.item_id, core.clock.now())
+    core.ctx.cache.clear()
+    with pytest.raises(FailedPrecondition):
+        await applications.submit(core.ctx, CITIZEN, service_id=str(core.item_id), service_version=1, tenant_id="",
+                                  form={"name": "张小明"}, material_ids=[], request_id="key-2", token=None)
+    retired = await keyed({"name": "张小明"})  # the item is retired now
+    assert first.app.id == again.app.id == retired.app.id and len(await core.outbox("application.submitted")) == 1
+    with pytest.raises(AlreadyExists):
+        await keyed({"name": "李四"})  # another body under the key, refused whatever else it meets
+    assert await core.pool.fetchval("SELECT last FROM case_counters WHERE prefix = 'HZ' AND year = 2026") == 1
 
 
 async def test_concurrent_submissions_take_unique_gap_free_numbers_with_one_event_and_their_timers_each(core: Core) -> None:

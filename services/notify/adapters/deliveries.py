@@ -71,6 +71,34 @@ class Created(NamedTuple):
     last_error: str
 
 
+# What `add_many` gives back of each new delivery (`Created`'s fields).
+CREATED = "id, event_id, recipient_id, tenant_id, channel, category, template_key, status, last_error"
+
+
+def insert_sql(first: int, at: str, *, notification_id: str = "u.notification_id", join: str = "") -> str:
+    """`INSERT ... SELECT` of the deliveries given as arrays in parameters `first` to
+    `first + 12` (`insert_columns`), a repeated (event, recipient, channel) left out;
+    `join` and `notification_id` let a statement that writes the notifications too
+    refer only to those it wrote."""
+    p = [f"${first + i}" for i in range(13)]
+    types = ("uuid", "uuid", "text", "text", "text", "text", "text", "bool", "text", "timestamptz", "text", "text", "uuid")
+    return (
+        "INSERT INTO deliveries (id, notification_id, event_id, recipient_id, tenant_id, channel, category, template_key, urgent,"
+        " status, next_attempt_at, last_error, payload, created_at, updated_at)"
+        f" SELECT u.id, {notification_id}, u.event_id, u.recipient_id, u.tenant_id, u.channel, u.category, u.template_key, u.urgent,"
+        f" u.status, u.next_attempt_at, u.error, u.payload::jsonb, {at}, {at}"
+        f" FROM unnest({', '.join(f'{x}::{t}[]' for x, t in zip(p, types, strict=True))}) AS u(id, event_id, tenant_id, category,"
+        " template_key, recipient_id, channel, urgent, status, next_attempt_at, error, payload, notification_id)"
+        f" {join} ON CONFLICT (event_id, recipient_id, channel) DO NOTHING")
+
+
+def insert_columns(rows: list[NewDelivery]) -> list[list[Any]]:
+    """The rows as the thirteen arrays `insert_sql` takes (each with a new id)."""
+    return [list(c) for c in zip(*[(uuid.uuid4(), r.event_id, r.tenant_id, r.category, r.template_key, r.recipient_id, r.channel, r.urgent,
+                                    r.status.value, r.next_attempt_at, r.error, json.dumps(r.payload, ensure_ascii=False),
+                                    r.notification_id) for r in rows], strict=True)]
+
+
 def _d(r: asyncpg.Record) -> Delivery:
     return Delivery(**{k: r[k] for k in _COLS.split(", ")})
 
@@ -84,21 +112,7 @@ class DeliveryRepository:
         channel) an event already has is left out. The new ones, briefly."""
         if not rows:
             return []
-        cols = list(zip(*[(uuid.uuid4(), r.event_id, r.tenant_id, r.category, r.template_key, r.recipient_id, r.channel, r.urgent,
-                           r.status.value, r.next_attempt_at, r.error, json.dumps(r.payload, ensure_ascii=False), r.notification_id)
-                          for r in rows], strict=True))
-        found = await self.conn.fetch(
-            f"INSERT INTO deliveries (id, notification_id, event_id, recipient_id, tenant_id, channel, category, template_key, urgent,"
-            f" status, next_attempt_at, last_error, payload, created_at, updated_at)"
-            f" SELECT u.id, u.notification_id, u.event_id, u.recipient_id, u.tenant_id, u.channel, u.category, u.template_key, u.urgent,"
-            f" u.status, u.next_attempt_at, u.error, u.payload::jsonb, $14, $14"
-            f" FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[], $9::text[],"
-            f" $10::timestamptz[], $11::text[], $12::text[], $13::uuid[]) AS u(id, event_id, tenant_id, category, template_key,"
-            f" recipient_id, channel, urgent, status, next_attempt_at, error, payload, notification_id)"
-            f" ON CONFLICT (event_id, recipient_id, channel) DO NOTHING RETURNING id, event_id, recipient_id, tenant_id, channel,"
-            f" category, template_key, status, last_error",
-            *[list(c) for c in cols], now,
-        )
+        found = await self.conn.fetch(insert_sql(1, "$14") + f" RETURNING {CREATED}", *insert_columns(rows), now)
         return [Created(*r) for r in found]
 
     async def due(self, now: datetime, limit: int) -> list[Delivery]:

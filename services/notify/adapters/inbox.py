@@ -59,6 +59,32 @@ def _n(r: asyncpg.Record) -> Notification:
     return Notification(**{k: r[k] for k in _COLS.split(", ")})
 
 
+def insert_sql(first: int, created_at: str, where: str = "") -> str:
+    """`INSERT ... SELECT` of the notifications given as arrays in parameters `first` to
+    `first + 10` (`insert_columns`), a repeated (event, recipient) left out; `where`
+    filters the rows (a statement that writes other things too)."""
+    p = [f"${first + i}" for i in range(11)]
+    return (
+        "INSERT INTO notifications (id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data,"
+        " created_at) SELECT u.id, u.event_id, u.recipient_id, u.tenant_id, u.category, u.template_key, u.locale, u.title, u.body,"
+        f" u.link, u.data::jsonb, {created_at}"
+        f" FROM unnest({p[0]}::uuid[], {p[1]}::uuid[], {', '.join(f'{x}::text[]' for x in p[2:])})"
+        " AS u(id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data)"
+        f" {where} ON CONFLICT (event_id, recipient_id) DO NOTHING")
+
+
+def insert_columns(ids: list[uuid.UUID], rows: list[NewNotification]) -> list[list[Any]]:
+    """The rows as the eleven arrays `insert_sql` takes."""
+    return [list(c) for c in zip(*[(i, r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body,
+                                    r.link, r.data_json) for i, r in zip(ids, rows, strict=True)], strict=True)]
+
+
+def made(ids: list[uuid.UUID], rows: list[NewNotification], seqs: dict[uuid.UUID, int], now: datetime) -> list[Notification]:
+    """The notifications written (those whose id came back with its seq), in the order given."""
+    return [Notification(i, seqs[i], r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body,
+                         r.link, r.data, now, None) for i, r in zip(ids, rows, strict=True) if i in seqs]
+
+
 class InboxRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
@@ -69,21 +95,8 @@ class InboxRepository:
         if not rows:
             return []
         ids = [uuid.uuid4() for _ in rows]
-        cols = list(zip(*[(i, r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body, r.link,
-                           r.data_json) for i, r in zip(ids, rows, strict=True)], strict=True))
-        found = await self.conn.fetch(
-            f"INSERT INTO notifications (id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data,"
-            f" created_at) SELECT u.id, u.event_id, u.recipient_id, u.tenant_id, u.category, u.template_key, u.locale, u.title, u.body,"
-            f" u.link, u.data::jsonb, $12"
-            f" FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
-            f" $10::text[], $11::text[]) AS u(id, event_id, recipient_id, tenant_id, category, template_key, locale, title, body, link, data)"
-            f" ON CONFLICT (event_id, recipient_id) DO NOTHING RETURNING id, seq",
-            *[list(c) for c in cols], now,
-        )
-        # What was written is what was sent: only the new rows' id and seq come back.
-        seqs = {r["id"]: r["seq"] for r in found}
-        return [Notification(i, seqs[i], r.event_id, r.recipient_id, r.tenant_id, r.category, r.template_key, r.locale, r.title, r.body,
-                             r.link, r.data, now, None) for i, r in zip(ids, rows, strict=True) if i in seqs]
+        found = await self.conn.fetch(insert_sql(1, "$12") + " RETURNING id, seq", *insert_columns(ids, rows), now)
+        return made(ids, rows, {r["id"]: r["seq"] for r in found}, now)
 
     async def page(self, recipient_id: str, *, unread_only: bool, category: str, before_seq: int | None, limit: int) -> list[Notification]:
         rows = await self.conn.fetch(

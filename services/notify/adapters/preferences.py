@@ -32,9 +32,14 @@ class PreferenceRepository:
         return {u: found.get(u) or Preferences(u) for u in user_ids}
 
     async def audience(self, user_ids: Sequence[str]) -> dict[str, tuple[Preferences, bool]]:
-        """Each user's preferences and whether they have a push device, in one query."""
+        """Each user's preferences and whether they have a push device, in one query.
+
+        The devices are looked up once for the whole list (an InitPlan), not by a
+        subquery per user: PostgreSQL then settles on a generic plan for the statement,
+        where with the correlated `EXISTS` it planned it again for every chunk the
+        consumer wrote (~0.2 ms of backend CPU each time, three times the query's own)."""
         rows = await self.conn.fetch(
-            "SELECT u.id AS uid, p.*, EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id) AS has_device"
+            "SELECT u.id AS uid, p.*, u.id = ANY(ARRAY(SELECT user_id FROM devices WHERE user_id = ANY($1::text[]))) AS has_device"
             " FROM unnest($1::text[]) AS u(id) LEFT JOIN preferences p ON p.user_id = u.id", list(user_ids))
         return {r["uid"]: (_prefs(r) if r["user_id"] else Preferences(r["uid"]), r["has_device"]) for r in rows}
 

@@ -15,14 +15,15 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from mgov_common.events.envelope import CloudEvent
-from services.notify.adapters.deliveries import NewDelivery
+from services.notify.adapters import chunk
+from services.notify.adapters.deliveries import Created, NewDelivery
 from services.notify.adapters.inbox import NewNotification, Notification
 from services.notify.adapters.uow import UnitOfWork
 from services.notify.domain import rules
@@ -34,6 +35,7 @@ from services.notify.service_layer.context import Context
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("workflow.application.completed", "workflow.application.rejected")
+INVITING = (*OUTCOMES, "workflow.rating.received")  # the events that schedule or cancel a rating invitation
 PHONE_REF = "phone:"  # a recipient known by a phone's pseudonym only (identity resolves it at send time)
 
 
@@ -64,6 +66,44 @@ class _Prepared:
     candidates: list[Template]
 
 
+@dataclass
+class _Rendered:
+    """What `_render` made of a list of jobs: the inbox rows, and per (recipient, channel)
+    the text or the reason it could not be rendered, waiting to be written."""
+
+    prepared: list[_Prepared | None]
+    inbox_rows: list[NewNotification] = field(default_factory=list)
+    pending: list[tuple[_Prepared, str, str, Template, str, str, str, datetime | None]] = field(default_factory=list)
+
+
+def _kind(event: CloudEvent) -> str:
+    return ".".join(event.type_parts)
+
+
+def _data(event: CloudEvent) -> dict[str, Any]:
+    return event.data if isinstance(event.data, dict) else {}
+
+
+def _jobs(events: list[CloudEvent]) -> tuple[list[Job], list[int]]:
+    """The events' plans as jobs, and for each job the index of its event."""
+    jobs: list[Job] = []
+    owners: list[int] = []
+    for i, event in enumerate(events):
+        for plan in rules.plans_for(_kind(event), _data(event)):
+            jobs.append(Job(event.id, event.tenant, plan))
+            owners.append(i)
+    return jobs, owners
+
+
+def _per_event(count: int, owners: list[int], parts: list[Result]) -> list[Result]:
+    """The jobs' Results gathered per event."""
+    results = [Result([]) for _ in range(count)]
+    for owner, part in zip(owners, parts, strict=True):
+        results[owner].notifications += part.notifications
+        results[owner].deliveries += part.deliveries
+    return results
+
+
 class Dispatcher:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -78,24 +118,40 @@ class Dispatcher:
         them written in one statement each."""
         uow = UnitOfWork.joining(conn)
         now = self.ctx.clock.now()
-        jobs: list[Job] = []
-        owners: list[int] = []
-        for i, event in enumerate(events):
-            kind = ".".join(event.type_parts)
-            data = event.data if isinstance(event.data, dict) else {}
-            await self._invitations(uow, kind, data, event, now)
-            for plan in rules.plans_for(kind, data):
-                jobs.append(Job(event.id, event.tenant, plan))
-                owners.append(i)
-        results = [Result([]) for _ in events]
-        for owner, part in zip(owners, await self.deliver_many(uow, jobs, now), strict=True):
-            results[owner].notifications += part.notifications
-            results[owner].deliveries += part.deliveries
+        for event in events:
+            await self._invitations(uow, _kind(event), _data(event), event, now)
+        jobs, owners = _jobs(events)
+        results = _per_event(len(events), owners, await self.deliver_many(uow, jobs, now))
         await uow.commit()
         return results
 
+    async def record_and_handle(self, pool: asyncpg.Pool, consumer: str,
+                                events: list[CloudEvent]) -> tuple[set[uuid.UUID], list[Result]] | None:
+        """`handle_many` for a chunk of first deliveries (distinct ids) that writes nothing
+        but notifications and deliveries: the ids recorded for `consumer` and the rows of
+        the fresh events written by one statement, its own transaction
+        (`adapters.chunk`); what is read first (tenants, templates, staff, the audience)
+        is read outside it, as in the transaction path it is read before the writes.
+        The fresh ids and one Result per event (empty for an event that was not fresh).
+        None, having written nothing, when the chunk needs the transaction path: an
+        event that schedules or cancels a rating invitation, or a notification that
+        could not be rendered (its delivery event goes to the outbox)."""
+        if any(_kind(e) in INVITING for e in events):
+            return None
+        now = self.ctx.clock.now()
+        jobs, owners = _jobs(events)
+        async with UnitOfWork(pool, begin=False) as uow:  # reads, then the one statement
+            rendered = await self._render(uow, jobs, now)
+            if any(error for *_, error, _ in rendered.pending):
+                return None
+            ids = [uuid.uuid4() for _ in rendered.inbox_rows]
+            made_for = {(n.event_id, n.recipient_id): i for i, n in zip(ids, rendered.inbox_rows, strict=True)}
+            fresh, made, created = await chunk.record_and_write(
+                uow.conn, consumer, [e.id for e in events], ids, rendered.inbox_rows, self._deliveries(rendered, made_for, now), now)
+        return fresh, _per_event(len(events), owners, self._results(uow, jobs, rendered, made, created))
+
     async def _invitations(self, uow: UnitOfWork, kind: str, data: dict[str, Any], event: CloudEvent, now: datetime) -> None:
-        if kind not in (*OUTCOMES, "workflow.rating.received"):
+        if kind not in INVITING:
             return
         try:
             app_id = uuid.UUID(str(data["application_id"]))
@@ -140,12 +196,20 @@ class Dispatcher:
     async def deliver_many(self, uow: UnitOfWork, jobs: list[Job], now: datetime) -> list[Result]:
         """Notify each job's audience: render per recipient and channel, then write the inbox
         rows and the deliveries of every job in two statements. One Result per job."""
+        rendered = await self._render(uow, jobs, now)
+        made = await uow.inbox.add_many(rendered.inbox_rows, now)
+        made_for = {(n.event_id, n.recipient_id): n.id for n in made}
+        created = await uow.deliveries.add_many(self._deliveries(rendered, made_for, now), now)
+        return self._results(uow, jobs, rendered, made, created)
+
+    async def _render(self, uow: UnitOfWork, jobs: list[Job], now: datetime) -> _Rendered:
+        """Each job's recipients, their preferences (one query for all), and per recipient
+        and channel the rendered text or the reason it could not be rendered."""
         prepared = [await self._prepare(uow, job) for job in jobs]
         users = list(dict.fromkeys(u for p in prepared if p is not None for u in p.recipients))
         audience = await uow.preferences.audience(users) if users else {}
         channels = self.ctx.channels()
-        inbox_rows: list[NewNotification] = []
-        pending: list[tuple[_Prepared, str, str, Template, str, str, str, datetime | None]] = []
+        rendered = _Rendered(prepared)
         for p in prepared:
             if p is None:
                 continue
@@ -170,23 +234,30 @@ class Dispatcher:
                         title, body = "", ""
                         error = f"template {template.key} v{template.version} ({template.tenant_id}, {template.channel}, {template.locale}): {exc}"
                     if channel == IN_APP and not error:
-                        inbox_rows.append(NewNotification(job.event_id, user, job.tenant, spec.category, plan.key, template.locale, title, body,
-                                                          plan.link, plan.data, data_json))
-                    pending.append((p, user, channel, template, title, body, error, prefs.quiet_until(now, template.urgent)))
-        made = await uow.inbox.add_many(inbox_rows, now)
-        made_for = {(n.event_id, n.recipient_id): n.id for n in made}
-        rows = [self._new_delivery(p.job, user, channel, template, title, body, error, made_for.get((p.job.event_id, user)), quiet, now)
-                for p, user, channel, template, title, body, error, quiet in pending]
-        deliveries = await uow.deliveries.add_many(rows, now)
+                        rendered.inbox_rows.append(NewNotification(job.event_id, user, job.tenant, spec.category, plan.key, template.locale,
+                                                                   title, body, plan.link, plan.data, data_json))
+                    rendered.pending.append((p, user, channel, template, title, body, error, prefs.quiet_until(now, template.urgent)))
+        return rendered
+
+    def _deliveries(self, rendered: _Rendered, made_for: dict[tuple[uuid.UUID, str], uuid.UUID], now: datetime) -> list[NewDelivery]:
+        """A delivery per rendered (recipient, channel), referring to the recipient's
+        notification of the event in `made_for`."""
+        return [self._new_delivery(p.job, user, channel, template, title, body, error, made_for.get((p.job.event_id, user)), quiet, now)
+                for p, user, channel, template, title, body, error, quiet in rendered.pending]
+
+    @staticmethod
+    def _results(uow: UnitOfWork, jobs: list[Job], rendered: _Rendered, made: list[Notification], created: list[Created]) -> list[Result]:
+        """One Result per job from what was written; a delivery that could not be
+        rendered is logged and its event recorded (for the outbox, at `uow.commit`)."""
         results = {id(job): Result([]) for job in jobs}
         by_event: dict[tuple[uuid.UUID, str], Result] = {}
-        for p in prepared:
+        for p in rendered.prepared:
             if p is not None:
                 by_event.setdefault((p.job.event_id, p.job.plan.key), results[id(p.job)])
         # A notification or delivery belongs to the first job of its event with its template key.
         for n in made:
             by_event[(n.event_id, n.template_key)].notifications.append(n)
-        for d in deliveries:
+        for d in created:
             if d.status == Status.VALIDATION_FAILED:
                 log.warning("notification not rendered", extra={"event_id": str(d.event_id), "channel": d.channel, "error": d.last_error})
                 uow.record(delivery_event(delivered=False, delivery_id=str(d.id), notification_id=None, event_id=str(d.event_id),

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 
 from mgov_common import paging
-from mgov_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from mgov_common.errors import AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from mgov_common.principal import USER, Principal
 from services.workflow.adapters.reference import item_from_data
 from services.workflow.adapters.uow import UnitOfWork
@@ -108,6 +108,11 @@ def handling_tenant(tree: access.TenantTree, item: ItemVersion, principal: Princ
 
 async def submit(ctx: Context, principal: Principal, *, service_id: str, service_version: int, tenant_id: str, form: dict[str, Any],
                  material_ids: list[str], request_id: str, token: str | None) -> CaseView:
+    """A new case. An idempotency key is not looked up first: the statement that writes
+    the case refuses a key already used (the unique key of applicant and key), so a new
+    submission, keyed or not, is one statement. What a repeat meets instead (a refusal:
+    say the item retired or its materials attached since, or that unique key) sends it
+    to the case its key made, or to `idempotency_key_reused` for another body."""
     if principal.kind != USER or not principal.tenants_with(CITIZEN):
         raise PermissionDenied("applying needs a citizen account", code="not_a_citizen")
     if len(request_id) > MAX_REQUEST_ID:
@@ -115,38 +120,49 @@ async def submit(ctx: Context, principal: Principal, *, service_id: str, service
     sid = parse_id(service_id, "service_id")
     mids = [parse_id(m, "material_ids") for m in material_ids]
     req_hash = _request_hash(str(sid), service_version, tenant_id, form, [str(m) for m in mids]) if request_id else None
-    if request_id:
-        async with ctx.uow(lazy=True) as uow:  # one read, no transaction
-            if found := await _repeat(uow, principal, request_id, req_hash):
-                return found
     async with ctx.uow(lazy=True) as uow:
-        item = await resolve_item(ctx, uow, sid, service_version, token)
-        if principal.identity_level < item.required_identity_level:
-            raise PermissionDenied("this item needs a real-name identity: add your national ID number", code="identity_level_required")
-        forms.validate_form(item.form_schema, form, key=(item.service_id, item.version))
-        now = ctx.clock.now()
-        tree = await tree_of(ctx, uow)
-        tenant = handling_tenant(tree, item, principal, tenant_id)
-        chain = tree.ancestors(tenant)
-        definition = await ctx.cache.get(("definition", tuple(chain), item.workflow_id),
-                                         lambda: uow.definitions.effective(chain, item.workflow_id))
-        if definition is None:
-            raise FailedPrecondition(f"no workflow {item.workflow_id!r} is defined for {tenant}", code="workflow_not_found")
-        cal = await calendar_for(uow, tree, tenant, ctx)
-        prefix = await case_prefix(uow, tree, tenant, ctx)
-        held = await _check_materials(uow, principal, mids, None)
-        # The number is taken by the statement that writes the case (gap-free); until
-        # then the case and its event carry a placeholder no form can guess.
-        placeholder = f"@case-number-{uuid.uuid4().hex}@"
-        app = Application.submit(id=uuid.uuid4(), case_number=placeholder, tenant_id=tenant, item=item, applicant=access.actor_of(principal),
-                                 form=form, definition=definition, cal=cal, now=now, material_ids=tuple(mids), request_id=request_id or None)
-        timeline = list(app.new_transitions)
-        if await uow.commit_new_case(app, prefix=prefix, year=local_date(now).year, placeholder=placeholder,
-                                     timers=app.clocks.timers(cal, app.status, app.terminal), material_ids=mids,
-                                     request_id=request_id or None, request_hash=req_hash) is None:
-            found = await _repeat(uow, principal, request_id, req_hash)  # a concurrent repeat of the key won
-            assert found is not None
-            return found
+        try:
+            view = await _new_case(ctx, uow, principal, sid, service_version, tenant_id, form, mids, request_id, req_hash, token)
+        except DomainError:
+            if not request_id:
+                raise
+            view = await _repeat(uow, principal, request_id, req_hash)
+            if view is None:
+                raise
+        if view is None:  # the key's case was written meanwhile (a concurrent repeat won)
+            view = await _repeat(uow, principal, request_id, req_hash)
+            assert view is not None
+    return view
+
+
+async def _new_case(ctx: Context, uow: UnitOfWork, principal: Principal, sid: uuid.UUID, service_version: int, tenant_id: str,
+                    form: dict[str, Any], mids: list[uuid.UUID], request_id: str, req_hash: str | None, token: str | None) -> CaseView | None:
+    """The case written in one statement; None when its idempotency key is taken already."""
+    item = await resolve_item(ctx, uow, sid, service_version, token)
+    if principal.identity_level < item.required_identity_level:
+        raise PermissionDenied("this item needs a real-name identity: add your national ID number", code="identity_level_required")
+    forms.validate_form(item.form_schema, form, key=(item.service_id, item.version))
+    now = ctx.clock.now()
+    tree = await tree_of(ctx, uow)
+    tenant = handling_tenant(tree, item, principal, tenant_id)
+    chain = tree.ancestors(tenant)
+    definition = await ctx.cache.get(("definition", tuple(chain), item.workflow_id),
+                                     lambda: uow.definitions.effective(chain, item.workflow_id))
+    if definition is None:
+        raise FailedPrecondition(f"no workflow {item.workflow_id!r} is defined for {tenant}", code="workflow_not_found")
+    cal = await calendar_for(uow, tree, tenant, ctx)
+    prefix = await case_prefix(uow, tree, tenant, ctx)
+    held = await _check_materials(uow, principal, mids, None)
+    # The number is taken by the statement that writes the case (gap-free); until
+    # then the case and its event carry a placeholder no form can guess.
+    placeholder = f"@case-number-{uuid.uuid4().hex}@"
+    app = Application.submit(id=uuid.uuid4(), case_number=placeholder, tenant_id=tenant, item=item, applicant=access.actor_of(principal),
+                             form=form, definition=definition, cal=cal, now=now, material_ids=tuple(mids), request_id=request_id or None)
+    timeline = list(app.new_transitions)
+    if await uow.commit_new_case(app, prefix=prefix, year=local_date(now).year, placeholder=placeholder,
+                                 timers=app.clocks.timers(cal, app.status, app.terminal), material_ids=mids,
+                                 request_id=request_id or None, request_hash=req_hash) is None:
+        return None
     return CaseView(app, timeline, [dict(r) | {"application_id": app.id} for r in held], None, app.available_actions({"owner"}))
 
 
