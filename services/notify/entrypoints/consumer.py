@@ -30,7 +30,7 @@ import asyncpg
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from mgov_common.events.chunked import ChunkedConsumer
+from mgov_common.events.chunked import ChunkedConsumer, first_fresh
 from mgov_common.events.consumer import ConsumerSpec
 from mgov_common.events.envelope import CloudEvent
 from services.notify.adapters.live import LivePublisher
@@ -83,10 +83,7 @@ class NotifyConsumer(ChunkedConsumer):
         one statement with its ids (`Dispatcher.record_and_handle`); any other takes the
         transaction (`apply_chunk`)."""
         assert self.pool is not None
-        first: dict[uuid.UUID, CloudEvent] = {}  # each id once, at its first message
-        for event in events:
-            first.setdefault(event.id, event)
-        distinct = list(first.values())
+        distinct = first_fresh(events, {e.id for e in events})  # each id once, at its first message
         done = await self.dispatcher.record_and_handle(self.pool, self.spec.durable, distinct)
         if done is None:
             return await super().commit_chunk(events)
